@@ -1,0 +1,122 @@
+#include "cli/ArchCommands.h"
+
+#include "cli/CliSupport.h"
+#include "cost/CostModel.h"
+#include "space/ArchitectureIO.h"
+#include "space/SpaceIO.h"
+#include "util/Format.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+namespace automoe::cli {
+namespace {
+
+struct CostArgs {
+    std::string file;
+    std::string space;
+    int srcLen = 30;
+    int tgtLen = 30;
+    int qkvDim = 0;
+    int vocab = 0;
+    bool json = false;
+};
+
+void printCost(const CostArgs& a) {
+    std::optional<SearchSpace> space;
+    if (!a.space.empty()) space = loadSpaceByNameOrPath(a.space);
+    const int qkv = a.qkvDim > 0 ? a.qkvDim : (space ? space->qkvDim : 512);
+    Architecture arch = loadArchitecture(a.file, qkv);
+    if (a.qkvDim > 0) arch.qkvDim = a.qkvDim;
+    CostOptions o;
+    o.srcLen = a.srcLen;
+    o.tgtLen = a.tgtLen;
+    o.vocabSize = a.vocab;
+    const ArchitectureCost c = CostModel::evaluate(arch, o);
+    CostOptions hat;
+    hat.vocabSize = a.vocab;
+    const ArchitectureCost ch = CostModel::evaluate(arch, hat); // HAT convention: 30 / 30
+    std::string why;
+    const bool inSpace = space ? space->contains(arch, &why) : true;
+
+    if (a.json) {
+        nlohmann::json j;
+        j["file"] = a.file;
+        j["key"] = arch.key();
+        j["qkv_dim"] = arch.qkvDim;
+        j["src_len"] = a.srcLen;
+        j["tgt_len"] = a.tgtLen;
+        j["vocab_size"] = a.vocab;
+        j["params_total"] = c.paramsTotal;
+        j["params_hat"] = c.paramsHat;
+        j["params_active"] = c.paramsActive;
+        j["params_active_expected"] = c.paramsActiveExpected;
+        j["params_embedding"] = c.paramsEmbedding;
+        j["flops"] = c.flops;
+        j["flops_hat"] = ch.flopsHat;
+        j["flops_encoder"] = c.flopsEncoder;
+        j["flops_decoder"] = c.flopsDecoder;
+        j["flops_output"] = c.flopsOutput;
+        j["flops_per_token"] = c.flopsPerToken;
+        j["flops_moe"] = c.flopsMoE;
+        j["moe"] = arch.isMoE();
+        if (space) {
+            j["space"] = space->name;
+            j["in_space"] = inSpace;
+            if (!inSpace) j["not_in_space_because"] = why;
+        }
+        j["architecture"] = architectureToJson(arch);
+        std::cout << j.dump(2) << "\n";
+        return;
+    }
+    std::printf("%s\n  %s\n", a.file.c_str(), arch.key().c_str());
+    std::printf("Encoder: embed %d, %d layers   Decoder: embed %d, %d layers   qkv_dim %d%s\n",
+                arch.encoder.embedDim, arch.encoder.depth(), arch.decoder.embedDim, arch.decoder.depth(),
+                arch.qkvDim, arch.isMoE() ? "   (MoE)" : "");
+    std::printf("Params (HAT, no embedding/output): %s (%lld)\n", formatSI(double(c.paramsHat)).c_str(),
+                static_cast<long long>(c.paramsHat));
+    std::printf("Params active per token:           %s (expected %s)\n", formatSI(double(c.paramsActive)).c_str(),
+                formatSI(c.paramsActiveExpected).c_str());
+    if (a.vocab > 0)
+        std::printf("Params total (vocab %d):         %s\n", a.vocab, formatSI(double(c.paramsTotal)).c_str());
+    std::printf("FLOPs (HAT, src/tgt 30):           %s\n", formatSI(ch.flopsHat).c_str());
+    std::printf("FLOPs (src %d, tgt %d%s):  %s  (%s per token)\n", a.srcLen, a.tgtLen,
+                a.vocab > 0 ? ", with output layer" : "", formatSI(c.flops).c_str(),
+                formatSI(c.flopsPerToken).c_str());
+    if (space)
+        std::printf("In space '%s': %s%s\n", space->name.c_str(), inSpace ? "yes" : "no - ", inSpace ? "" : why.c_str());
+}
+
+} // namespace
+
+void addArchCommands(CLI::App& root) {
+    auto* arch = root.add_subcommand("arch", "Architecture files: costs and conversion");
+    arch->require_subcommand(1);
+
+    auto args = std::make_shared<CostArgs>();
+    auto* cost = arch->add_subcommand("cost", "Params and FLOPs of an architecture (HAT/AutoMoE yml or JSON)");
+    cost->add_option("FILE", args->file, "Architecture file (.yml/.yaml HAT SubTransformer, or .json)")->required();
+    cost->add_option("--space", args->space, "Search space (file or bundled name): its qkv_dim, and membership");
+    cost->add_option("--src-len", args->srcLen, "Source tokens (default 30, HAT's)")->check(CLI::PositiveNumber);
+    cost->add_option("--tgt-len", args->tgtLen, "Target tokens (default 30, HAT's)")->check(CLI::PositiveNumber);
+    cost->add_option("--qkv-dim", args->qkvDim, "Q/K/V width (default: the file's, the space's, else 512)")
+        ->check(CLI::PositiveNumber);
+    cost->add_option("--vocab", args->vocab, "Vocabulary size, to count the embedding and output layer")
+        ->check(CLI::NonNegativeNumber);
+    cost->add_flag("--json", args->json, "Print JSON (params_total, params_active, params_hat, flops, flops_hat, ...)");
+    cost->callback([args] { printCost(*args); });
+
+    auto in = std::make_shared<std::string>(), out = std::make_shared<std::string>();
+    auto qkv = std::make_shared<int>(512);
+    auto* convert = arch->add_subcommand("convert", "Convert between HAT yml and JSON (by file extension)");
+    convert->add_option("IN", *in, "Input architecture file")->required();
+    convert->add_option("OUT", *out, "Output architecture file (.yml or .json)")->required();
+    convert->add_option("--qkv-dim", *qkv, "Q/K/V width for a yml without qkv-dim")->check(CLI::PositiveNumber);
+    convert->callback([in, out, qkv] { saveArchitecture(loadArchitecture(*in, *qkv), *out); });
+}
+
+} // namespace automoe::cli

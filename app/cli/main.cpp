@@ -1,0 +1,33 @@
+// `automoe`: the command-line face of the engine. Every subcommand has --help; bad input gives a one-line
+// error on stderr and a non-zero exit status.
+#include "cli/ArchCommands.h"
+#include "cli/BenchCommands.h"
+#include "cli/SpaceCommands.h"
+#include "util/Logging.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+int main(int argc, char** argv) {
+    CLI::App app{"AutoMoE Studio command line: search spaces, architectures, costs and benchmarks", "automoe"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("automoe ") + AUTOMOE_VERSION);
+    bool verbose = false;
+    app.add_flag("-v,--verbose", verbose, "Log debug messages to the console");
+    app.parse_complete_callback([&verbose] { automoe::setupLogging(verbose); });
+
+    automoe::cli::addSpaceCommands(app);
+    automoe::cli::addArchCommands(app);
+    addBenchCommands(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "automoe: error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

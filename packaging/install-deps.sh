@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's archive, everything AutoMoE Studio needs to build, test and run.
+# Idempotent: packages already present are skipped, so a second run costs a dpkg query.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libgl-dev
+  libqcustomplot-dev
+  libtorch-dev libopenblas0-openmp
+  libsqlite3-dev sqlite3
+  libspdlog-dev libfmt-dev
+  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
+  libsentencepiece-dev
+  trans-de-en
+  xvfb xauth x11-utils fonts-dejavu-core
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
