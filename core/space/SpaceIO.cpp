@@ -165,8 +165,8 @@ SearchSpace spaceFromJson(const json& j) {
     if (!j.contains("qkv_dim")) throw SpaceError("qkv_dim", "missing");
     s.qkvDim = readInt(j["qkv_dim"], "qkv_dim");
     if (!j.contains("encoder")) throw SpaceError("encoder", "missing");
-    if (!j.contains("decoder")) throw SpaceError("decoder", "missing");
     s.encoder = readStack(j["encoder"], Stack::Encoder);
+    if (!j.contains("decoder")) throw SpaceError("decoder", "missing");
     s.decoder = readStack(j["decoder"], Stack::Decoder);
     if (j.contains("supernet")) s.pinnedSupernet = readSupernet(j["supernet"], s.qkvDim);
     s.validate();
