@@ -1,0 +1,140 @@
+// automoe-studio: opens a search space (the bundled "tiny" by default, or the file given on the command
+// line) and shows its most expensive architecture in the workbench.
+#include "ui/ArchitectureView.h"
+#include "ui/MainWindow.h"
+#include "ui/Settings.h"
+#include "ui/SpaceDocument.h"
+#include "util/Logging.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QMessageBox>
+#include <QTimer>
+#include <cstdio>
+#include <spdlog/spdlog.h>
+
+namespace {
+
+struct Options {
+    QString space;
+    QString screenshot;
+    QSize screenshotSize{1440, 900};
+    QString architecture = QStringLiteral("most-expensive");
+    bool verbose = false;
+};
+
+Options parseOptions(const QApplication& app) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("AutoMoE Studio: neural architecture search over Mixture-of-Experts Transformers."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(
+        QStringLiteral("space"),
+        QStringLiteral("Search space to open: a JSON file or a bundled name (tiny, automoe-wmt)."),
+        QStringLiteral("[space]"));
+    QCommandLineOption spaceOption(QStringLiteral("space"), QStringLiteral("Search space to open."),
+                                   QStringLiteral("FILE"));
+    QCommandLineOption verboseOption(QStringLiteral("verbose"), QStringLiteral("Log debug messages."));
+    // For documentation: grab the main window into an image and exit.
+    QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save a screenshot of the main window and exit."),
+                                        QStringLiteral("FILE"));
+    screenshotOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption sizeOption(QStringLiteral("screenshot-size"),
+                                  QStringLiteral("Window size for --screenshot."), QStringLiteral("WxH"));
+    sizeOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption archOption(
+        QStringLiteral("architecture"),
+        QStringLiteral("Architecture to show first: cheapest, most-expensive or a seed."),
+        QStringLiteral("WHICH"));
+    archOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption});
+    parser.process(app);
+
+    Options o;
+    o.verbose = parser.isSet(verboseOption);
+    if (parser.isSet(spaceOption))
+        o.space = parser.value(spaceOption);
+    else if (!parser.positionalArguments().isEmpty())
+        o.space = parser.positionalArguments().constFirst();
+    if (parser.positionalArguments().size() > 1) parser.showHelp(2);
+    o.screenshot = parser.value(screenshotOption);
+    if (parser.isSet(sizeOption)) {
+        const QStringList wh = parser.value(sizeOption).split(QLatin1Char('x'));
+        if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0)
+            o.screenshotSize = QSize(wh[0].toInt(), wh[1].toInt());
+    }
+    if (parser.isSet(archOption)) o.architecture = parser.value(archOption);
+    return o;
+}
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("AutoMoE"));
+    QApplication::setApplicationName(QStringLiteral("AutoMoE Studio"));
+    QApplication::setApplicationVersion(QStringLiteral(AUTOMOE_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("automoe-studio"));
+    const Options options = parseOptions(app);
+    const bool screenshot = !options.screenshot.isEmpty();
+    automoe::setupLogging(options.verbose);
+
+    using namespace automoe::ui;
+    // A screenshot is reproducible: it ignores (and never writes) the user's settings.
+    const QString screenshotSettings = QDir::temp().filePath(QStringLiteral("automoe-studio-screenshot.ini"));
+    if (screenshot) QFile::remove(screenshotSettings);
+    Settings settings = screenshot ? Settings(screenshotSettings) : Settings();
+
+    SpaceDocument document;
+    QString error;
+    if (!options.space.isEmpty()) {
+        if (!document.open(options.space, &error)) {
+            spdlog::error("{}", error.toStdString());
+            if (screenshot) return 1;
+        }
+    } else if (!screenshot && !settings.lastSpace().isEmpty()) {
+        // A remembered space that has gone away is not worth an error dialog at start-up.
+        if (!document.open(settings.lastSpace(), &error))
+            spdlog::warn("could not reopen the last space: {}", error.toStdString());
+    }
+    if (!document.isLoaded()) {
+        QString fallbackError;
+        if (!document.open(QStringLiteral("tiny"), &fallbackError)) {
+            spdlog::critical("{}", fallbackError.toStdString());
+            QMessageBox::critical(nullptr, QStringLiteral("AutoMoE Studio"), fallbackError);
+            return 1;
+        }
+    }
+    settings.setLastSpace(document.source());
+
+    MainWindow window(&document, &settings);
+    bool isSeed = false;
+    const quint64 seed = options.architecture.toULongLong(&isSeed);
+    if (options.architecture == QLatin1String("cheapest"))
+        window.showCheapest();
+    else if (isSeed)
+        window.showRandomSampleWithSeed(seed);
+
+    if (screenshot) {
+        window.resize(options.screenshotSize);
+        window.show();
+        QTimer::singleShot(300, &window, [&window, &options] {
+            const QPixmap shot = window.grab();
+            const bool saved = shot.save(options.screenshot);
+            if (!saved)
+                std::fprintf(stderr, "%s: could not write the screenshot\n", qPrintable(options.screenshot));
+            QApplication::exit(saved ? 0 : 1);
+        });
+        const int rc = app.exec();
+        QFile::remove(screenshotSettings);
+        return rc;
+    }
+    window.show();
+    if (!error.isEmpty() && !options.space.isEmpty())
+        QMessageBox::critical(&window, QStringLiteral("Could not open the search space"), error);
+    return app.exec();
+}

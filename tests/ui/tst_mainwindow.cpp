@@ -1,0 +1,178 @@
+// Pins the main window: its title, the Search space dock, picking architectures, error reporting through
+// the injectable presenter (a failed open names the file and field and changes nothing), architecture
+// export that loadArchitecture reads back equal, figure export, and settings kept in one place.
+#include "space/ArchitectureIO.h"
+#include "ui/ArchitectureView.h"
+#include "ui/MainWindow.h"
+#include "ui/Settings.h"
+#include "ui/SpaceDocument.h"
+#include "ui/SpaceSummaryWidget.h"
+#include "ui/SpaceTableModel.h"
+
+#include <QDockWidget>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+#include <random>
+
+using namespace automoe;
+using namespace automoe::ui;
+
+namespace {
+struct ReportedError {
+    QString title;
+    QString message;
+};
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    std::unique_ptr<Settings> settings_;
+    std::unique_ptr<SpaceDocument> document_;
+    std::unique_ptr<MainWindow> window_;
+    QList<ReportedError> errors_;
+
+private slots:
+    void init() {
+        QFile::remove(dir_.filePath("settings.ini"));
+        settings_ = std::make_unique<Settings>(dir_.filePath("settings.ini"));
+        document_ = std::make_unique<SpaceDocument>();
+        QVERIFY(document_->open("tiny"));
+        window_ = std::make_unique<MainWindow>(document_.get(), settings_.get());
+        errors_.clear();
+        window_->setErrorPresenter([this](const QString& t, const QString& m) { errors_.append({t, m}); });
+    }
+
+    void cleanup() {
+        window_.reset();
+        document_.reset();
+        settings_.reset();
+    }
+
+    void titleNamesTheApplicationAndTheSpace() {
+        QVERIFY(window_->windowTitle().contains("AutoMoE Studio"));
+        QVERIFY(window_->windowTitle().contains("tiny"));
+        QVERIFY(window_->openSpace("automoe-wmt"));
+        QVERIFY(window_->windowTitle().contains("automoe-wmt"));
+        QVERIFY(window_->windowTitle().contains("AutoMoE Studio"));
+    }
+
+    void showsTheMostExpensiveArchitectureAndTheSpaceDock() {
+        QVERIFY(window_->architectureView()->hasArchitecture());
+        QVERIFY(window_->architectureView()->architecture() == document_->space().largest());
+        QCOMPARE(window_->pick(), MainWindow::Pick::MostExpensive);
+        QDockWidget* dock = window_->spaceDock();
+        QVERIFY(dock);
+        QCOMPARE(dock->windowTitle(), QString("Search space"));
+        QCOMPARE(window_->spaceModel()->index(SpaceTableModel::ExpertsRow, 0).data().toString(),
+                 QString("1") + QChar(0x2013) + "4");
+        QVERIFY(window_->summaryWidget()->valueText("size").contains(
+            QString::number(document_->space().log10Size(), 'f', 1)));
+    }
+
+    void picksArchitectures() {
+        window_->showCheapest();
+        QVERIFY(window_->architectureView()->architecture() == document_->space().smallest());
+        QCOMPARE(window_->pick(), MainWindow::Pick::Cheapest);
+        window_->showRandomSampleWithSeed(7);
+        std::mt19937_64 rng(7);
+        QVERIFY(window_->architectureView()->architecture() == document_->space().sample(rng));
+        QVERIFY(window_->architectureView()->figure().title().contains("7"));
+        window_->showRandomSample();
+        QVERIFY(document_->space().contains(window_->architectureView()->architecture()));
+        window_->showMostExpensive();
+        QVERIFY(window_->architectureView()->architecture() == document_->space().largest());
+    }
+
+    void keepsTheKindOfArchitectureWhenTheSpaceChanges() {
+        window_->showCheapest();
+        QVERIFY(window_->openSpace("automoe-wmt"));
+        QVERIFY(window_->architectureView()->architecture() == document_->space().smallest());
+    }
+
+    void reportsAnInvalidSpaceAndKeepsTheOpenOne() {
+        QFile tiny(document_->filePath());
+        QVERIFY(tiny.open(QIODevice::ReadOnly));
+        QByteArray text = tiny.readAll();
+        text.replace(R"("ffn_dim": [256, 512, 768])", R"("ffn_dim": [])");
+        const QString bad = dir_.filePath("no-widths.json");
+        QFile out(bad);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(text);
+        out.close();
+
+        QVERIFY(window_->openSpace("tiny"));
+        const QString lastSpaceBefore = settings_->lastSpace();
+        const Architecture before = window_->architectureView()->architecture();
+        const QString titleBefore = window_->windowTitle();
+        QVERIFY(!window_->openSpace(bad));
+        QCOMPARE(errors_.size(), 1);
+        QVERIFY2(errors_[0].message.contains("no-widths.json"), qPrintable(errors_[0].message));
+        QVERIFY2(errors_[0].message.contains("encoder.ffn_dim"), qPrintable(errors_[0].message));
+        QVERIFY(!errors_[0].title.isEmpty());
+        QCOMPARE(window_->windowTitle(), titleBefore);
+        QCOMPARE(document_->name(), QString("tiny"));
+        QVERIFY(window_->architectureView()->architecture() == before);
+        QCOMPARE(settings_->lastSpace(), lastSpaceBefore);
+    }
+
+    void exportsTheArchitectureSoThatItReadsBackEqual_data() {
+        QTest::addColumn<QString>("space");
+        QTest::addColumn<QString>("file");
+        QTest::newRow("tiny yml") << "tiny"
+                                  << "arch.yml";
+        QTest::newRow("wmt yml") << "automoe-wmt"
+                                 << "arch.yml";
+        QTest::newRow("wmt json") << "automoe-wmt"
+                                  << "arch.json";
+    }
+
+    void exportsTheArchitectureSoThatItReadsBackEqual() {
+        QFETCH(QString, space);
+        QFETCH(QString, file);
+        QVERIFY(window_->openSpace(space));
+        window_->showRandomSampleWithSeed(11);
+        const QString path = dir_.filePath(file);
+        QVERIFY(window_->exportArchitecture(path));
+        QVERIFY(errors_.isEmpty());
+        const Architecture back = loadArchitecture(path.toStdString(), document_->space().qkvDim);
+        QVERIFY(back == window_->architectureView()->architecture());
+    }
+
+    void reportsAFailedExportNamingTheFile() {
+        QVERIFY(!window_->exportArchitecture("/nonexistent-dir/arch.yml"));
+        QCOMPARE(errors_.size(), 1);
+        QVERIFY2(errors_[0].message.contains("/nonexistent-dir/arch.yml"), qPrintable(errors_[0].message));
+        QVERIFY(!window_->exportView(dir_.filePath("figure.gif")));
+        QCOMPARE(errors_.size(), 2);
+        QVERIFY(errors_[1].message.contains("figure.gif"));
+    }
+
+    void exportsTheView() {
+        for (const char* name : {"view.png", "view.svg", "view.pdf"}) {
+            const QString path = dir_.filePath(name);
+            QVERIFY(window_->exportView(path));
+            QVERIFY(QFileInfo(path).size() > 1000);
+        }
+        QVERIFY(errors_.isEmpty());
+    }
+
+    void remembersTheLastSpaceAndTheLayout() {
+        QVERIFY(window_->openSpace("automoe-wmt"));
+        QCOMPARE(settings_->lastSpace(), QString("automoe-wmt"));
+        const QString path = dir_.filePath("saved-space.json");
+        QVERIFY(window_->saveSpaceAs(path));
+        QCOMPARE(settings_->lastSpace(), path);
+        window_->saveLayout();
+        QVERIFY(!settings_->windowState().isEmpty());
+        QVERIFY(!settings_->windowGeometry().isEmpty());
+        Settings reread(dir_.filePath("settings.ini"));
+        QCOMPARE(reread.lastSpace(), path);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

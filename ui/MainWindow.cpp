@@ -1,0 +1,534 @@
+#include "ui/MainWindow.h"
+
+#include "space/ArchitectureIO.h"
+#include "ui/ArchitectureView.h"
+#include "ui/FigureExporter.h"
+#include "ui/Settings.h"
+#include "ui/SpaceDocument.h"
+#include "ui/SpaceSummaryWidget.h"
+#include "ui/SpaceTableModel.h"
+#include "util/Format.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QRandomGenerator>
+#include <QScreen>
+#include <QScrollArea>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <exception>
+#include <random>
+
+// Q_INIT_RESOURCE must be called from the global namespace.
+static void initAutoMoEResources() {
+    Q_INIT_RESOURCE(automoe);
+}
+
+namespace automoe::ui {
+
+namespace {
+
+const QString kDot = QStringLiteral(" \u00B7 ");
+constexpr int kStatusTimeoutMs = 8000;
+
+QString si(double v) {
+    return QString::fromStdString(formatSI(v));
+}
+
+} // namespace
+
+MainWindow::MainWindow(SpaceDocument* document, Settings* settings, QWidget* parent)
+    : QMainWindow(parent)
+    , document_(document)
+    , settings_(settings) {
+    initAutoMoEResources();
+    setObjectName("mainWindow");
+    setWindowIcon(icon("automoe"));
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    presentError_ = [this](const QString& title, const QString& message) {
+        QMessageBox box(QMessageBox::Critical, QStringLiteral("AutoMoE Studio"), title, QMessageBox::Ok,
+                        this);
+        box.setInformativeText(message);
+        box.exec();
+    };
+
+    view_ = new ArchitectureView(this);
+    view_->setObjectName("architectureView");
+    setCentralWidget(view_);
+
+    createActions();
+    createMenus();
+    createToolBar();
+    createSpaceDock();
+
+    spaceStatus_ = new QLabel(this);
+    spaceStatus_->setTextFormat(Qt::RichText);
+    spaceStatus_->setContentsMargins(6, 0, 6, 0);
+    statusBar()->addPermanentWidget(spaceStatus_);
+
+    connect(document_, &SpaceDocument::spaceChanged, this, &MainWindow::handleSpaceChanged);
+    // A first start gets a generous window that still fits a small screen; later starts restore the last one.
+    if (const QScreen* s = screen())
+        resize(QSize(1440, 900).boundedTo(s->availableGeometry().size() * 0.92));
+    else
+        resize(1440, 900);
+    restoreLayout();
+    if (document_->isLoaded())
+        handleSpaceChanged();
+    else
+        updateTitle();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::setErrorPresenter(ErrorPresenter presenter) {
+    presentError_ = std::move(presenter);
+}
+
+QIcon MainWindow::icon(const QString& name) {
+    return QIcon(QStringLiteral(":/icons/%1.svg").arg(name));
+}
+
+void MainWindow::createActions() {
+    openAction_ = new QAction(icon("open"), tr("&Open Space…"), this);
+    openAction_->setShortcut(QKeySequence::Open);
+    openAction_->setStatusTip(tr("Open a search space from a JSON file"));
+    connect(openAction_, &QAction::triggered, this, &MainWindow::chooseSpaceToOpen);
+
+    saveAsAction_ = new QAction(icon("save"), tr("&Save Space As…"), this);
+    saveAsAction_->setShortcut(QKeySequence::SaveAs);
+    saveAsAction_->setStatusTip(tr("Write the current search space to a JSON file"));
+    connect(saveAsAction_, &QAction::triggered, this, &MainWindow::chooseSpaceToSave);
+
+    bundledGroup_ = new QActionGroup(this);
+    // Optional: when a file is open, no bundled entry is checked.
+    bundledGroup_->setExclusionPolicy(QActionGroup::ExclusionPolicy::ExclusiveOptional);
+    for (const QString& name : SpaceDocument::bundledSpaceNames()) {
+        auto* a = new QAction(name, bundledGroup_);
+        a->setCheckable(true);
+        a->setData(name);
+        a->setStatusTip(tr("Open the bundled search space “%1”").arg(name));
+        connect(a, &QAction::triggered, this, [this, name] { openSpace(name); });
+    }
+
+    exportArchitectureAction_ = new QAction(icon("export-architecture"), tr("&Export Architecture…"), this);
+    exportArchitectureAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportArchitectureAction_->setStatusTip(
+        tr("Write the shown architecture as a HAT/AutoMoE yml or JSON file"));
+    connect(exportArchitectureAction_, &QAction::triggered, this, &MainWindow::chooseArchitectureExport);
+
+    exportViewAction_ = new QAction(icon("export-image"), tr("Export &Figure…"), this);
+    exportViewAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    exportViewAction_->setStatusTip(tr("Save the architecture figure as PNG, SVG or PDF"));
+    connect(exportViewAction_, &QAction::triggered, this, &MainWindow::chooseViewExport);
+
+    copyFigureAction_ = new QAction(icon("copy"), tr("&Copy Figure"), this);
+    copyFigureAction_->setShortcut(QKeySequence::Copy);
+    copyFigureAction_->setStatusTip(tr("Copy the architecture figure to the clipboard as an image"));
+    connect(copyFigureAction_, &QAction::triggered, this, &MainWindow::copyFigure);
+
+    quitAction_ = new QAction(tr("&Quit"), this);
+    quitAction_->setShortcut(QKeySequence::Quit);
+    quitAction_->setMenuRole(QAction::QuitRole);
+    connect(quitAction_, &QAction::triggered, this, &QWidget::close);
+
+    pickGroup_ = new QActionGroup(this);
+    pickGroup_->setExclusive(true);
+    cheapestAction_ = new QAction(icon("cheapest"), tr("&Cheapest"), pickGroup_);
+    cheapestAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    cheapestAction_->setToolTip(tr("Show the cheapest architecture (every gene at its smallest choice)"));
+    cheapestAction_->setStatusTip(cheapestAction_->toolTip());
+    connect(cheapestAction_, &QAction::triggered, this, &MainWindow::showCheapest);
+
+    mostExpensiveAction_ = new QAction(icon("most-expensive"), tr("&Most Expensive"), pickGroup_);
+    mostExpensiveAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    mostExpensiveAction_->setToolTip(
+        tr("Show the most expensive architecture (every gene at its largest choice)"));
+    mostExpensiveAction_->setStatusTip(mostExpensiveAction_->toolTip());
+    connect(mostExpensiveAction_, &QAction::triggered, this, &MainWindow::showMostExpensive);
+
+    randomAction_ = new QAction(icon("random"), tr("&Random Sample"), pickGroup_);
+    randomAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    randomAction_->setToolTip(tr("Draw an architecture uniformly from the space (again for another one)"));
+    randomAction_->setStatusTip(randomAction_->toolTip());
+    connect(randomAction_, &QAction::triggered, this, qOverload<>(&MainWindow::showRandomSample));
+    for (QAction* a : {cheapestAction_, mostExpensiveAction_, randomAction_})
+        a->setCheckable(true);
+
+    aboutAction_ = new QAction(tr("&About AutoMoE Studio"), this);
+    aboutAction_->setMenuRole(QAction::AboutRole);
+    connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(openAction_);
+    bundledMenu_ = file->addMenu(icon("space"), tr("&Bundled Spaces"));
+    bundledMenu_->addActions(bundledGroup_->actions());
+    file->addAction(saveAsAction_);
+    file->addSeparator();
+    file->addAction(exportArchitectureAction_);
+    file->addAction(exportViewAction_);
+    file->addSeparator();
+    file->addAction(quitAction_);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(copyFigureAction_);
+
+    QMenu* arch = menuBar()->addMenu(tr("&Architecture"));
+    arch->addAction(cheapestAction_);
+    arch->addAction(mostExpensiveAction_);
+    arch->addAction(randomAction_);
+
+    viewMenu_ = menuBar()->addMenu(tr("&View"));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(aboutAction_);
+}
+
+void MainWindow::createToolBar() {
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName("mainToolBar");
+    bar->setMovable(false);
+    bar->setIconSize(QSize(20, 20));
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addAction(openAction_);
+
+    auto* bundled = new QToolButton(bar);
+    bundled->setIcon(icon("space"));
+    bundled->setText(tr("Bundled"));
+    bundled->setToolTip(tr("Open a search space shipped with AutoMoE Studio"));
+    bundled->setMenu(bundledMenu_);
+    bundled->setPopupMode(QToolButton::InstantPopup);
+    bundled->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addWidget(bundled);
+    bar->addAction(saveAsAction_);
+    bar->addSeparator();
+    bar->addAction(cheapestAction_);
+    bar->addAction(mostExpensiveAction_);
+    bar->addAction(randomAction_);
+    bar->addSeparator();
+    bar->addAction(exportArchitectureAction_);
+    bar->addAction(exportViewAction_);
+    viewMenu_->addAction(bar->toggleViewAction());
+    viewMenu_->addSeparator();
+}
+
+QDockWidget* MainWindow::addToolDock(const QString& title, const QString& objectName, QWidget* widget,
+                                     Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(widget);
+    dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+                      QDockWidget::DockWidgetFloatable);
+    addDockWidget(area, dock);
+    viewMenu_->addAction(dock->toggleViewAction());
+    return dock;
+}
+
+void MainWindow::createSpaceDock() {
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 0, 0, 8);
+    layout->setSpacing(6);
+
+    summary_ = new SpaceSummaryWidget(document_, panel);
+    summary_->setObjectName("spaceSummary");
+    layout->addWidget(summary_);
+
+    spaceModel_ = new SpaceTableModel(document_, this);
+    spaceTable_ = new QTableView(panel);
+    spaceTable_->setObjectName("spaceTable");
+    spaceTable_->setModel(spaceModel_);
+    spaceTable_->setAlternatingRowColors(true);
+    spaceTable_->setShowGrid(false);
+    spaceTable_->setWordWrap(false);
+    spaceTable_->setCornerButtonEnabled(false);
+    spaceTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    spaceTable_->setSelectionMode(QAbstractItemView::SingleSelection);
+    spaceTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    spaceTable_->setFrameShape(QFrame::NoFrame);
+    spaceTable_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    spaceTable_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Headers that read as part of the table rather than as buttons.
+    spaceTable_->setStyleSheet(QStringLiteral(
+        "QHeaderView::section { background: palette(base); border: none;"
+        " border-bottom: 1px solid palette(midlight); padding: 3px 8px; }"
+        "QHeaderView::section:horizontal { font-weight: bold; border-bottom: 1px solid palette(mid); }"
+        "QHeaderView::section:vertical { color: palette(window-text); }"
+        "QTableView::item { padding: 0px 6px; border-bottom: 1px solid palette(midlight); }"));
+    QHeaderView* columns = spaceTable_->horizontalHeader();
+    columns->setSectionResizeMode(QHeaderView::Stretch);
+    columns->setHighlightSections(false);
+    QHeaderView* rows = spaceTable_->verticalHeader();
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    rows->setDefaultSectionSize(spaceTable_->fontMetrics().height() + 10);
+    rows->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    rows->setHighlightSections(false);
+    // The table is short and fixed: show all of it, and let the panel scroll when the dock is shorter.
+    spaceTable_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    spaceTable_->setFixedHeight(columns->sizeHint().height() +
+                                spaceModel_->rowCount() * rows->defaultSectionSize() + 2);
+    layout->addWidget(spaceTable_);
+    layout->addStretch(1);
+
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName("searchSpacePanel");
+    scroll->setWidget(panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setBackgroundRole(QPalette::Base);
+    panel->setBackgroundRole(QPalette::Base);
+    panel->setAutoFillBackground(true);
+
+    spaceDock_ = addToolDock(tr("Search space"), "searchSpaceDock", scroll, Qt::LeftDockWidgetArea);
+    resizeDocks({spaceDock_}, {460}, Qt::Horizontal);
+}
+
+void MainWindow::restoreLayout() {
+    const QByteArray geometry = settings_->windowGeometry();
+    if (!geometry.isEmpty()) restoreGeometry(geometry);
+    const QByteArray state = settings_->windowState();
+    if (!state.isEmpty()) restoreState(state);
+}
+
+void MainWindow::saveLayout() {
+    settings_->setWindowGeometry(saveGeometry());
+    settings_->setWindowState(saveState());
+    settings_->sync();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveLayout();
+    event->accept();
+}
+
+void MainWindow::reportError(const QString& title, const QString& message) {
+    statusBar()->showMessage(message, kStatusTimeoutMs);
+    if (presentError_) presentError_(title, message);
+}
+
+bool MainWindow::openSpace(const QString& nameOrPath) {
+    QString error;
+    if (!document_->open(nameOrPath, &error)) {
+        reportError(tr("Could not open the search space"), error);
+        // The checked bundled entry must keep showing the space that is still open.
+        syncBundledActions();
+        return false;
+    }
+    settings_->setLastSpace(document_->source());
+    statusBar()->showMessage(
+        tr("Opened %1 (%2)")
+            .arg(document_->name(), SpaceSummaryWidget::sizePlainText(document_->summary().log10Size)),
+        kStatusTimeoutMs);
+    return true;
+}
+
+bool MainWindow::saveSpaceAs(const QString& path) {
+    QString error;
+    if (!document_->saveAs(path, &error)) {
+        reportError(tr("Could not save the search space"), error);
+        return false;
+    }
+    settings_->setLastSpace(document_->source());
+    statusBar()->showMessage(tr("Saved %1 to %2").arg(document_->name(), QDir::toNativeSeparators(path)),
+                             kStatusTimeoutMs);
+    updateTitle();
+    return true;
+}
+
+bool MainWindow::exportArchitecture(const QString& path) {
+    if (!view_->hasArchitecture()) return false;
+    try {
+        saveArchitecture(view_->architecture(), path.toStdString());
+    } catch (const std::exception& e) {
+        reportError(tr("Could not export the architecture"), QString::fromStdString(e.what()));
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported the architecture to %1").arg(QDir::toNativeSeparators(path)),
+                             kStatusTimeoutMs);
+    return true;
+}
+
+bool MainWindow::exportView(const QString& path) {
+    QString error;
+    if (!FigureExporter::exportFigure(view_->figure(), path, &error)) {
+        reportError(tr("Could not export the figure"), error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported the figure to %1").arg(QDir::toNativeSeparators(path)),
+                             kStatusTimeoutMs);
+    return true;
+}
+
+void MainWindow::showArchitecture(const Architecture& arch, Pick pick, const QString& title) {
+    pick_ = pick;
+    QAction* action = pick == Pick::Cheapest        ? cheapestAction_
+                      : pick == Pick::MostExpensive ? mostExpensiveAction_
+                                                    : randomAction_;
+    action->setChecked(true);
+    const SpaceSummary& s = document_->summary();
+    const QString subtitle =
+        tr("Search space “%1”%2%3%4supernet d %5, %6 + %7 layers, up to %8 experts per layer")
+            .arg(document_->name().toHtmlEscaped(), kDot, SpaceSummaryWidget::sizeRichText(s.log10Size), kDot)
+            .arg(s.supernet.embedDim)
+            .arg(s.supernet.encoderLayers)
+            .arg(s.supernet.decoderLayers)
+            .arg(std::max(s.supernet.encoderExperts, s.supernet.decoderExperts));
+    view_->setArchitecture(arch, title, subtitle);
+    const ArchitectureCost& c = view_->figure().cost();
+    statusBar()->showMessage(tr("%1: %2 params (%3 active per token), %4")
+                                 .arg(title, si(static_cast<double>(c.paramsHat)),
+                                      si(static_cast<double>(c.paramsActive)),
+                                      SpaceSummaryWidget::flopsText(c.flopsHat)),
+                             kStatusTimeoutMs);
+}
+
+void MainWindow::showCheapest() {
+    if (!document_->isLoaded()) return;
+    showArchitecture(document_->summary().cheapest, Pick::Cheapest, tr("Cheapest architecture"));
+}
+
+void MainWindow::showMostExpensive() {
+    if (!document_->isLoaded()) return;
+    showArchitecture(document_->summary().mostExpensive, Pick::MostExpensive,
+                     tr("Most expensive architecture"));
+}
+
+void MainWindow::showRandomSample() {
+    // A fresh seed per draw, shown in the title so that the draw can be reproduced.
+    showRandomSampleWithSeed(QRandomGenerator::global()->bounded(1u, 1000000000u));
+}
+
+void MainWindow::showRandomSampleWithSeed(quint64 seed) {
+    if (!document_->isLoaded()) return;
+    std::mt19937_64 rng(seed);
+    showArchitecture(document_->space().sample(rng), Pick::RandomSample,
+                     tr("Random sample (seed %1)").arg(seed));
+}
+
+void MainWindow::handleSpaceChanged() {
+    if (document_->isLoaded()) {
+        view_->setSupernet(document_->summary().supernet);
+        syncBundledActions();
+        spaceStatus_->setText(document_->name().toHtmlEscaped() + kDot +
+                              SpaceSummaryWidget::sizeRichText(document_->summary().log10Size));
+        // Keep showing the same kind of architecture, now from the new space.
+        switch (pick_) {
+        case Pick::Cheapest:
+            showCheapest();
+            break;
+        case Pick::MostExpensive:
+            showMostExpensive();
+            break;
+        case Pick::RandomSample:
+            showRandomSample();
+            break;
+        }
+    }
+    for (QAction* a : {saveAsAction_, cheapestAction_, mostExpensiveAction_, randomAction_})
+        a->setEnabled(document_->isLoaded());
+    updateTitle();
+}
+
+void MainWindow::syncBundledActions() {
+    for (QAction* a : bundledGroup_->actions())
+        a->setChecked(a->data().toString() == document_->source());
+}
+
+void MainWindow::updateTitle() {
+    const QString app = QStringLiteral("AutoMoE Studio");
+    setWindowTitle(document_->isLoaded() ? QStringLiteral("%1 \u2014 %2").arg(document_->name(), app) : app);
+    setWindowFilePath(document_->filePath());
+    const bool hasArch = view_->hasArchitecture();
+    for (QAction* a : {exportArchitectureAction_, exportViewAction_, copyFigureAction_})
+        a->setEnabled(hasArch);
+}
+
+QString MainWindow::suggestedFileName(const QString& suffix) const {
+    QString what = pick_ == Pick::Cheapest        ? QStringLiteral("cheapest")
+                   : pick_ == Pick::MostExpensive ? QStringLiteral("most-expensive")
+                                                  : QStringLiteral("sample");
+    return QStringLiteral("%1-%2.%3").arg(document_->name(), what, suffix);
+}
+
+void MainWindow::chooseSpaceToOpen() {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Search Space"), settings_->lastDirectory("space"),
+                                     tr("Search spaces (*.json);;All files (*)"));
+    if (path.isEmpty()) return;
+    settings_->setLastDirectory("space", QFileInfo(path).absolutePath());
+    openSpace(path);
+}
+
+void MainWindow::chooseSpaceToSave() {
+    const QString start = QDir(settings_->lastDirectory("space")).filePath(document_->name() + ".json");
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Save Search Space As"), start, tr("Search spaces (*.json)"));
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
+    settings_->setLastDirectory("space", QFileInfo(path).absolutePath());
+    saveSpaceAs(path);
+}
+
+void MainWindow::chooseArchitectureExport() {
+    const QString yml = tr("HAT/AutoMoE SubTransformer (*.yml *.yaml)");
+    const QString json = tr("JSON (*.json)");
+    QString filter = yml;
+    const QString start = QDir(settings_->lastDirectory("architecture")).filePath(suggestedFileName("yml"));
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Export Architecture"), start, yml + ";;" + json, &filter);
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += filter == json ? QStringLiteral(".json") : QStringLiteral(".yml");
+    settings_->setLastDirectory("architecture", QFileInfo(path).absolutePath());
+    exportArchitecture(path);
+}
+
+void MainWindow::chooseViewExport() {
+    const QStringList filters = FigureExporter::fileDialogFilter().split(QStringLiteral(";;"));
+    QString filter = filters.value(0);
+    const QString start = QDir(settings_->lastDirectory("figure")).filePath(suggestedFileName("png"));
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Figure"), start,
+                                                FigureExporter::fileDialogFilter(), &filter);
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) {
+        const int i = filters.indexOf(filter);
+        path += i == 1 ? QStringLiteral(".svg") : i == 2 ? QStringLiteral(".pdf") : QStringLiteral(".png");
+    }
+    settings_->setLastDirectory("figure", QFileInfo(path).absolutePath());
+    exportView(path);
+}
+
+void MainWindow::copyFigure() {
+    if (!view_->hasArchitecture()) return;
+    QApplication::clipboard()->setImage(FigureExporter::renderImage(view_->figure()));
+    statusBar()->showMessage(tr("Copied the figure to the clipboard"), kStatusTimeoutMs);
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(
+        this, tr("About AutoMoE Studio"),
+        tr("<h3>AutoMoE Studio %1</h3>"
+           "<p>A workbench for neural architecture search over sparsely activated Mixture-of-Experts "
+           "Transformers.</p>"
+           "<p>After Jawahar et al., <i>AutoMoE: Neural Architecture Search for Efficient Sparsely Activated "
+           "Transformers</i> (arXiv 2210.07535), and Mixture-of-Supernets (arXiv 2306.04845).</p>")
+            .arg(QApplication::applicationVersion()));
+}
+
+} // namespace automoe::ui

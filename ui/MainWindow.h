@@ -1,0 +1,119 @@
+// MainWindow is the workbench's frame: the architecture figure in the centre, tool views in docks
+// ("Search space" now; runs, training, Pareto and routing views later), and the actions that open spaces,
+// pick architectures and export them. Errors go through an injectable presenter so tests need no dialogs.
+#pragma once
+
+#include "space/Architecture.h"
+
+#include <QMainWindow>
+#include <functional>
+
+class QAction;
+class QActionGroup;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QTableView;
+
+namespace automoe::ui {
+
+class ArchitectureView;
+class Settings;
+class SpaceDocument;
+class SpaceSummaryWidget;
+class SpaceTableModel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    // Shows `title` and `message` (which names the file and field) to the user; a QMessageBox by default.
+    using ErrorPresenter = std::function<void(const QString& title, const QString& message)>;
+    // Which architecture of the space the view shows.
+    enum class Pick { Cheapest, MostExpensive, RandomSample };
+
+    // Neither `document` nor `settings` is owned; both must outlive the window.
+    MainWindow(SpaceDocument* document, Settings* settings, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void setErrorPresenter(ErrorPresenter presenter);
+
+    ArchitectureView* architectureView() const { return view_; }
+    SpaceTableModel* spaceModel() const { return spaceModel_; }
+    SpaceSummaryWidget* summaryWidget() const { return summary_; }
+    QDockWidget* spaceDock() const { return spaceDock_; }
+    Pick pick() const { return pick_; }
+
+    // Adds a tool view as a dock and lists it in the View menu; later views (runs, Pareto, routing) use this.
+    QDockWidget* addToolDock(const QString& title, const QString& objectName, QWidget* widget,
+                             Qt::DockWidgetArea area);
+
+public slots:
+    // Each returns false (after reporting the error) when it fails; the state is then unchanged.
+    bool openSpace(const QString& nameOrPath);
+    bool saveSpaceAs(const QString& path);
+    bool exportArchitecture(const QString& path);
+    bool exportView(const QString& path);
+
+    void showCheapest();
+    void showMostExpensive();
+    void showRandomSample();
+    void showRandomSampleWithSeed(quint64 seed);
+
+    // Restores geometry and dock layout from Settings (called by the constructor).
+    void restoreLayout();
+    void saveLayout();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private slots:
+    void chooseSpaceToOpen();
+    void chooseSpaceToSave();
+    void chooseArchitectureExport();
+    void chooseViewExport();
+    void copyFigure();
+    void showAbout();
+    void handleSpaceChanged();
+
+private:
+    void createActions();
+    void createMenus();
+    void createToolBar();
+    void createSpaceDock();
+    void showArchitecture(const Architecture& arch, Pick pick, const QString& title);
+    void updateTitle();
+    void syncBundledActions();
+    void reportError(const QString& title, const QString& message);
+    QString suggestedFileName(const QString& suffix) const;
+    static QIcon icon(const QString& name);
+
+    SpaceDocument* document_;
+    Settings* settings_;
+    ErrorPresenter presentError_;
+    Pick pick_ = Pick::MostExpensive;
+
+    ArchitectureView* view_ = nullptr;
+    SpaceTableModel* spaceModel_ = nullptr;
+    SpaceSummaryWidget* summary_ = nullptr;
+    QTableView* spaceTable_ = nullptr;
+    QDockWidget* spaceDock_ = nullptr;
+    QLabel* spaceStatus_ = nullptr;
+    QMenu* viewMenu_ = nullptr;
+    QMenu* bundledMenu_ = nullptr;
+
+    QAction* openAction_ = nullptr;
+    QAction* saveAsAction_ = nullptr;
+    QAction* exportArchitectureAction_ = nullptr;
+    QAction* exportViewAction_ = nullptr;
+    QAction* copyFigureAction_ = nullptr;
+    QAction* quitAction_ = nullptr;
+    QAction* cheapestAction_ = nullptr;
+    QAction* mostExpensiveAction_ = nullptr;
+    QAction* randomAction_ = nullptr;
+    QAction* aboutAction_ = nullptr;
+    QActionGroup* pickGroup_ = nullptr;
+    QActionGroup* bundledGroup_ = nullptr;
+};
+
+} // namespace automoe::ui

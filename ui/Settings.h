@@ -1,0 +1,38 @@
+// Settings is the one place the application reads and writes its QSettings: window geometry, dock
+// layout, the last opened space and the folders of the last file dialogs.
+#pragma once
+
+#include <QByteArray>
+#include <QSettings>
+#include <QString>
+#include <memory>
+
+namespace automoe::ui {
+
+class Settings {
+public:
+    // The user's settings (organisation "AutoMoE", application "AutoMoE Studio", set by main()).
+    Settings();
+    // Settings kept in an INI file; tests use this to stay away from the user's settings.
+    explicit Settings(const QString& iniFile);
+
+    QByteArray windowGeometry() const;
+    void setWindowGeometry(const QByteArray& geometry);
+    QByteArray windowState() const;
+    void setWindowState(const QByteArray& state);
+
+    // A bundled space name or an absolute path; empty when nothing was opened yet.
+    QString lastSpace() const;
+    void setLastSpace(const QString& nameOrPath);
+
+    // The folder the last file dialog of `kind` ("space", "architecture", "figure") used.
+    QString lastDirectory(const QString& kind) const;
+    void setLastDirectory(const QString& kind, const QString& directory);
+
+    void sync();
+
+private:
+    std::unique_ptr<QSettings> settings_;
+};
+
+} // namespace automoe::ui
