@@ -1,0 +1,116 @@
+// The rows of the run store as plain values: a run, its training steps, validations, checkpoints,
+// architectures, candidates, generations and routing statistics. Written through EventWriter, read back by
+// RunStore; times are milliseconds since the Unix epoch.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace automoe {
+
+enum class RunStatus { Created, Running, Paused, Finished, Failed, Cancelled };
+
+const char* toString(RunStatus status);
+// Throws std::invalid_argument naming the text for an unknown status.
+RunStatus runStatusFromString(const std::string& text);
+
+// What a caller supplies to create a run.
+struct RunSpec {
+    std::string name;
+    std::string kind; // e.g. "supernet", "search", "retrain"
+    nlohmann::json config = nlohmann::json::object();
+    nlohmann::json space = nlohmann::json::object();
+    nlohmann::json corpus = nlohmann::json::object(); // a description of the corpus, not its text
+    std::uint64_t seed = 0;
+};
+
+struct RunInfo {
+    std::int64_t id = 0;
+    RunSpec spec;
+    RunStatus status = RunStatus::Created;
+    std::int64_t createdMs = 0;
+    std::int64_t updatedMs = 0;
+};
+
+// One line of the run list.
+struct RunSummary {
+    std::int64_t id = 0;
+    std::string name;
+    std::string kind;
+    RunStatus status = RunStatus::Created;
+    std::int64_t createdMs = 0;
+    std::optional<std::int64_t> latestUpdate; // the newest logged training update, if any
+};
+
+struct TrainingStepRow {
+    std::int64_t update = 0;
+    double loss = 0, nll = 0, lbLoss = 0, lr = 0;
+    std::int64_t tokens = 0;
+    std::string archKey;                // the sampled sub-network, "" when not sampled
+    std::optional<nlohmann::json> arch; // its genes; when set, also stored in `architectures`
+    double wallMs = 0;
+};
+
+struct ValidationRow {
+    std::int64_t update = 0;
+    std::string subnet; // "largest", "smallest", or an architecture key
+    double loss = 0;
+    std::optional<double> bleu;
+};
+
+struct CheckpointRow {
+    std::int64_t update = 0;
+    std::string path;
+    std::int64_t bytes = 0;
+    std::int64_t createdMs = 0; // 0: stamped when written
+};
+
+struct ArchitectureRow {
+    std::int64_t id = 0; // assigned by the store
+    std::string key;     // unique within a run
+    nlohmann::json json;
+};
+
+struct CandidateRow {
+    std::int64_t generation = 0;
+    ArchitectureRow architecture; // stored once per run in `architectures`, referenced by id
+    double fitness = 0;
+    double flops = 0;
+    std::int64_t paramsActive = 0;
+    std::optional<double> latencyMs;
+    std::optional<double> predictedLatencyMs;
+    bool feasible = true;
+};
+
+struct GenerationRow {
+    std::int64_t generation = 0;
+    double hypervolume = 0;
+    nlohmann::json front = nlohmann::json::array();
+};
+
+struct RoutingStatRow {
+    std::string stack; // "encoder" or "decoder"
+    int layer = 0;
+    int expert = 0;
+    double tokensFraction = 0;
+};
+
+// The routing of every MoE layer at one update.
+struct RoutingSnapshot {
+    std::int64_t update = 0;
+    std::vector<RoutingStatRow> rows;
+};
+
+// The JSON payloads the event log stores for typed rows (and replay reads back).
+nlohmann::json toJson(const TrainingStepRow& r);
+nlohmann::json toJson(const ValidationRow& r);
+nlohmann::json toJson(const CheckpointRow& r);
+nlohmann::json toJson(const ArchitectureRow& r);
+nlohmann::json toJson(const CandidateRow& r);
+nlohmann::json toJson(const GenerationRow& r);
+nlohmann::json toJson(const RoutingSnapshot& r);
+
+} // namespace automoe

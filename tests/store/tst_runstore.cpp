@@ -1,0 +1,430 @@
+// Pins the run store (DESIGN §2, §8): every table survives a reopen, WAL mode, migrations keep data, newer,
+// foreign and damaged files are refused untouched, the event writer batches without blocking, and a run
+// killed with SIGKILL mid-batch reopens intact with every flushed event.
+#include "store/Database.h"
+#include "store/RunStore.h"
+#include "store/Schema.h"
+#include "store/StoreError.h"
+
+#include <QtTest/QtTest>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace automoe;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct FileSnapshot {
+    std::string bytes;
+    fs::file_time_type mtime;
+    bool operator==(const FileSnapshot& o) const { return bytes == o.bytes && mtime == o.mtime; }
+};
+
+FileSnapshot snapshot(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::string(std::istreambuf_iterator<char>(in), {}), fs::last_write_time(path)};
+}
+
+// The message of the StoreError thrown by opening `path`, or "" if it opened.
+QString openError(const std::string& path) {
+    try {
+        RunStore store(path);
+    } catch (const StoreError& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+RunSpec spec(const std::string& name) {
+    RunSpec s;
+    s.name = name;
+    s.kind = "supernet";
+    s.config = {{"lr", 5e-4}, {"max_updates", 1000}};
+    s.space = {{"encoder", {{"layers", 6}}}};
+    s.corpus = {{"name", "sample"}, {"pairs", 200}};
+    s.seed = 0xfedcba9876543210ull; // above INT64_MAX: stored bit-for-bit
+    return s;
+}
+
+} // namespace
+
+class TestRunStore : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+    std::string path(const char* name) const { return (dir_.path() + "/" + name).toStdString(); }
+
+private slots:
+    void roundTripsEveryTableAcrossReopen() {
+        const std::string file = path("roundtrip.sqlite");
+        std::int64_t id = 0;
+        {
+            RunStore store(file);
+            id = store.createRun(spec("first"));
+            QVERIFY(id > 0);
+            store.setRunStatus(id, RunStatus::Running);
+            const nlohmann::json arch = {{"encoder", {{"embed", 512}}}};
+            for (int u = 1; u <= 3; ++u)
+                store.append(Event::trainingStep(
+                    id, {u, 5.0 - u, 4.5 - u, 0.01 * u, 1e-4 * u, 4096 * u, u == 2 ? "a2" : "",
+                         u == 2 ? std::optional<nlohmann::json>(arch) : std::nullopt, 12.5 * u}));
+            store.append(Event::validation(id, {2, "largest", 3.25, 21.5}));
+            store.append(Event::validation(id, {2, "smallest", 3.75, std::nullopt}));
+            store.append(Event::checkpoint(id, {1, "/tmp/ckpt1.pt", 1000, 111}));
+            store.append(Event::checkpoint(id, {3, "/tmp/ckpt3.pt", 3000, 333}));
+            store.append(Event::architecture(id, {0, "b", {{"genes", 1}}}));
+            store.append(
+                Event::candidate(id, {0, {0, "b", {{"genes", 1}}}, 4.1, 2e9, 40000000, 12.0, 11.5, true}));
+            store.append(Event::candidate(
+                id, {0, {0, "c", {{"genes", 2}}}, 3.9, 3e9, 50000000, std::nullopt, std::nullopt, false}));
+            store.append(Event::generation(id, {0, 0.75, nlohmann::json::array({"b"})}));
+            store.append(Event::routing(
+                id, {3, {{"decoder", 0, 0, 0.25}, {"decoder", 0, 1, 0.75}, {"encoder", 1, 0, 1.0}}}));
+            store.append(Event::make(id, "stage", {{"stage", "search"}}));
+        } // the destructor flushes
+
+        RunStore store(file);
+        const auto runs = store.listRuns();
+        QCOMPARE(runs.size(), std::size_t(1));
+        QCOMPARE(runs[0].id, id);
+        QCOMPARE(runs[0].name, std::string("first"));
+        QCOMPARE(runs[0].kind, std::string("supernet"));
+        QCOMPARE(runs[0].status, RunStatus::Running);
+        QCOMPARE(runs[0].latestUpdate.value_or(-1), std::int64_t(3));
+
+        const auto run = store.getRun(id);
+        QVERIFY(run);
+        QCOMPARE(run->spec.config, spec("first").config);
+        QCOMPARE(run->spec.space, spec("first").space);
+        QCOMPARE(run->spec.corpus, spec("first").corpus);
+        QCOMPARE(run->spec.seed, spec("first").seed);
+        QVERIFY(run->createdMs > 0 && run->updatedMs >= run->createdMs);
+        QVERIFY(!store.getRun(id + 100));
+
+        const auto steps = store.trainingSteps(id);
+        QCOMPARE(steps.size(), std::size_t(3));
+        QCOMPARE(steps[1].update, std::int64_t(2));
+        QCOMPARE(steps[1].loss, 3.0);
+        QCOMPARE(steps[1].lbLoss, 0.02);
+        QCOMPARE(steps[1].tokens, std::int64_t(8192));
+        QCOMPARE(steps[1].archKey, std::string("a2"));
+        QCOMPARE(steps[1].arch.value_or(nullptr), (nlohmann::json{{"encoder", {{"embed", 512}}}}));
+        QCOMPARE(steps[2].wallMs, 37.5);
+
+        const auto vals = store.validations(id);
+        QCOMPARE(vals.size(), std::size_t(2));
+        QCOMPARE(vals[0].subnet, std::string("largest"));
+        QCOMPARE(vals[0].bleu.value_or(-1), 21.5);
+        QVERIFY(!vals[1].bleu);
+
+        QCOMPARE(store.checkpoints(id).size(), std::size_t(2));
+        const auto last = store.lastCheckpoint(id);
+        QVERIFY(last);
+        QCOMPARE(last->update, std::int64_t(3));
+        QCOMPARE(last->path, std::string("/tmp/ckpt3.pt"));
+        QCOMPARE(last->bytes, std::int64_t(3000));
+        QCOMPARE(last->createdMs, std::int64_t(333));
+
+        const auto archs = store.architectures(id);
+        QCOMPARE(archs.size(), std::size_t(3)); // a2, b (once, though logged twice), c
+        QCOMPARE(archs[1].key, std::string("b"));
+
+        const auto cands = store.candidates(id);
+        QCOMPARE(cands.size(), std::size_t(2));
+        QCOMPARE(cands[0].architecture.key, std::string("c")); // ordered by fitness
+        QVERIFY(!cands[0].latencyMs && !cands[0].predictedLatencyMs && !cands[0].feasible);
+        QCOMPARE(cands[1].architecture.id, archs[1].id);
+        QCOMPARE(cands[1].architecture.json, (nlohmann::json{{"genes", 1}}));
+        QCOMPARE(cands[1].latencyMs.value_or(-1), 12.0);
+        QCOMPARE(cands[1].predictedLatencyMs.value_or(-1), 11.5);
+        QCOMPARE(cands[1].paramsActive, std::int64_t(40000000));
+        QCOMPARE(cands[1].flops, 2e9);
+
+        const auto gens = store.generations(id);
+        QCOMPARE(gens.size(), std::size_t(1));
+        QCOMPARE(gens[0].hypervolume, 0.75);
+        QCOMPARE(gens[0].front, nlohmann::json::array({"b"}));
+
+        const auto routing = store.routingStats(id);
+        QCOMPARE(routing.size(), std::size_t(1));
+        QCOMPARE(routing[0].rows.size(), std::size_t(3));
+        QCOMPARE(routing[0].rows[0].stack, std::string("encoder"));
+        QCOMPARE(routing[0].rows[2].tokensFraction, 0.75);
+
+        const auto events = store.events(id);
+        const std::vector<std::string> types = {
+            "run_status", "training_step", "training_step", "training_step", "validation",
+            "validation", "checkpoint",    "checkpoint",    "architecture",  "candidate",
+            "candidate",  "generation",    "routing",       "stage"};
+        QCOMPARE(events.size(), types.size());
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            QCOMPARE(events[i].seq, std::int64_t(i + 1));
+            QCOMPARE(events[i].type, types[i]);
+            QVERIFY(events[i].timeMs > 0);
+        }
+        QCOMPARE(events[0].payload["status"], nlohmann::json("running"));
+        QCOMPARE(events[2].payload["arch_key"], nlohmann::json("a2"));
+        QCOMPARE(events[13].payload["stage"], nlohmann::json("search"));
+        QCOMPARE(store.events(id, 5, 2).size(), std::size_t(2));
+        QCOMPARE(store.events(id, 5, 2)[0].type, std::string("validation"));
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+    }
+
+    void setRunStatusRejectsAnUnknownRun() {
+        RunStore store(path("status.sqlite"));
+        QVERIFY_THROWS_EXCEPTION(StoreError, store.setRunStatus(42, RunStatus::Failed));
+    }
+
+    void opensInWalModeAtTheCurrentVersion() {
+        const std::string file = path("wal.sqlite");
+        RunStore store(file);
+        QCOMPARE(store.schemaVersion(), Schema::currentVersion());
+        Database raw(file, Database::Mode::ReadOnly);
+        QCOMPARE(raw.queryText("PRAGMA journal_mode"), std::string("wal"));
+        QCOMPARE(raw.queryInt("PRAGMA user_version"), std::int64_t(Schema::currentVersion()));
+    }
+
+    void migratesAVersion1DatabaseKeepingItsData() {
+        const std::string file = path("v1.sqlite");
+        {
+            // Version 1 as it shipped, written by hand (not from Schema) so that the test pins the upgrade
+            // path.
+            Database raw(file, Database::Mode::ReadWrite);
+            raw.exec(R"sql(
+                CREATE TABLE runs (id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'created'
+                        CHECK (status IN ('created','running','paused','finished','failed','cancelled')),
+                    created INTEGER NOT NULL, config TEXT NOT NULL DEFAULT '{}', space TEXT NOT NULL DEFAULT '{}',
+                    corpus TEXT NOT NULL DEFAULT '{}', seed INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE events (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL, time_ms INTEGER NOT NULL, type TEXT NOT NULL,
+                    payload TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (run_id, seq));
+                CREATE TABLE training_steps (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    update_no INTEGER NOT NULL, loss REAL, nll REAL, lb_loss REAL, lr REAL,
+                    tokens INTEGER NOT NULL DEFAULT 0, arch_key TEXT, wall_ms REAL, PRIMARY KEY (run_id, update_no));
+                CREATE TABLE validations (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    update_no INTEGER NOT NULL, subnet TEXT NOT NULL, loss REAL, bleu REAL,
+                    PRIMARY KEY (run_id, update_no, subnet));
+                CREATE TABLE checkpoints (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    update_no INTEGER NOT NULL, path TEXT NOT NULL, bytes INTEGER NOT NULL DEFAULT 0,
+                    created INTEGER NOT NULL, PRIMARY KEY (run_id, update_no));
+                INSERT INTO runs(id, name, kind, status, created, seed) VALUES (7, 'old', 'supernet', 'finished', 1234, 9);
+                INSERT INTO events VALUES (7, 1, 1300, 'training_step', '{"update":1}');
+                INSERT INTO events VALUES (7, 2, 1400, 'checkpoint', '{"update":1}');
+                INSERT INTO training_steps VALUES (7, 1, 2.5, 2.4, 0.1, 0.001, 100, '', 5.0);
+                INSERT INTO validations VALUES (7, 1, 'largest', 2.75, NULL);
+                INSERT INTO checkpoints VALUES (7, 1, 'old.pt', 10, 1400);
+                PRAGMA user_version = 1;
+            )sql");
+        }
+        RunStore store(file);
+        QCOMPARE(store.schemaVersion(), Schema::currentVersion());
+        const auto run = store.getRun(7);
+        QVERIFY(run);
+        QCOMPARE(run->spec.name, std::string("old"));
+        QCOMPARE(run->status, RunStatus::Finished);
+        QCOMPARE(run->updatedMs, std::int64_t(1234)); // back-filled from created
+        QCOMPARE(store.trainingSteps(7).size(), std::size_t(1));
+        QCOMPARE(store.trainingSteps(7)[0].loss, 2.5);
+        QCOMPARE(store.validations(7).size(), std::size_t(1));
+        QCOMPARE(store.lastCheckpoint(7)->path, std::string("old.pt"));
+        QCOMPARE(store.events(7).size(), std::size_t(2));
+        // The version-2 tables work, and the event log continues after the old events.
+        store.append(
+            Event::candidate(7, {0, {0, "x", {{"g", 1}}}, 1.0, 1.0, 1, std::nullopt, std::nullopt, true}));
+        store.flush();
+        QCOMPARE(store.candidates(7).size(), std::size_t(1));
+        QCOMPARE(store.lastSeq(7), std::int64_t(3));
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+    }
+
+    void refusesANewerSchemaWithoutTouchingTheFile() {
+        const std::string file = path("newer.sqlite");
+        {
+            Database raw(file, Database::Mode::ReadWrite);
+            raw.exec("CREATE TABLE future (x); INSERT INTO future VALUES (1); PRAGMA user_version = 99;");
+        }
+        const FileSnapshot before = snapshot(file);
+        const QString message = openError(file);
+        QVERIFY2(message.contains(QString::fromStdString(file)), qPrintable(message));
+        QVERIFY2(message.contains("version 99"), qPrintable(message));
+        QVERIFY2(message.contains(QString("version %1").arg(Schema::currentVersion())), qPrintable(message));
+        QVERIFY(snapshot(file) == before);
+        QVERIFY(!fs::exists(file + "-wal"));
+    }
+
+    void refusesAGarbageFileWithoutTouchingIt() {
+        const std::string file = path("garbage.sqlite");
+        {
+            std::ofstream out(file, std::ios::binary);
+            for (int i = 0; i < 8192; ++i)
+                out.put(char((i * 7919) & 0xff));
+        }
+        const FileSnapshot before = snapshot(file);
+        const QString message = openError(file);
+        QVERIFY2(message.contains(QString::fromStdString(file)), qPrintable(message));
+        QVERIFY2(message.contains("not an SQLite database"), qPrintable(message));
+        QVERIFY(snapshot(file) == before);
+    }
+
+    void refusesADamagedDatabaseWithoutTouchingIt() {
+        const std::string file = path("damaged.sqlite");
+        {
+            RunStore store(file);
+            const std::int64_t id = store.createRun(spec("doomed"));
+            for (int i = 0; i < 2000; ++i)
+                store.append(Event::make(id, "tick", {{"i", i}, {"pad", std::string(100, 'x')}}));
+        }
+        {
+            // Fold the WAL into the file so that the damage below hits real pages.
+            Database raw(file, Database::Mode::ReadWrite);
+            raw.exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
+        }
+        const auto size = fs::file_size(file);
+        QVERIFY(size > 16 * 4096);
+        {
+            std::fstream io(file, std::ios::binary | std::ios::in | std::ios::out);
+            io.seekp(std::streamoff(4096 * 3));
+            for (int i = 0; i < 4096 * 8; ++i)
+                io.put(char(0xA5));
+        }
+        const FileSnapshot before = snapshot(file);
+        const QString message = openError(file);
+        QVERIFY2(message.contains(QString::fromStdString(file)), qPrintable(message));
+        QVERIFY2(message.contains("damaged") || message.contains("not an SQLite"), qPrintable(message));
+        QVERIFY(snapshot(file) == before);
+    }
+
+    void commitsTenThousandEventsInOrderAndContinuesAfterReopen() {
+        const std::string file = path("events.sqlite");
+        std::int64_t id = 0;
+        {
+            RunStore store(file);
+            id = store.createRun(spec("events"));
+            for (int i = 0; i < 10000; ++i)
+                store.append(Event::make(id, "tick", {{"i", i}}));
+            store.flush();
+            const auto stats = store.writer().stats();
+            QCOMPARE(stats.appended, std::uint64_t(10000));
+            QCOMPARE(stats.committed, std::uint64_t(10000));
+            QCOMPARE(stats.failed, std::uint64_t(0));
+            QVERIFY2(stats.transactions < 10000 / 10, qPrintable(QString::number(stats.transactions)));
+            const auto events = store.events(id);
+            QCOMPARE(events.size(), std::size_t(10000));
+            for (int i = 0; i < 10000; ++i) {
+                QCOMPARE(events[i].seq, std::int64_t(i + 1));
+                QCOMPARE(events[i].payload["i"].get<int>(), i);
+            }
+        }
+        RunStore store(file);
+        for (int i = 0; i < 5; ++i)
+            store.append(Event::make(id, "tock", {{"i", i}}));
+        store.flush();
+        const auto tail = store.events(id, 10000);
+        QCOMPARE(tail.size(), std::size_t(6));
+        QCOMPARE(tail[0].type, std::string("tick"));
+        QCOMPARE(tail[5].seq, std::int64_t(10005));
+        QCOMPARE(tail[5].type, std::string("tock"));
+    }
+
+    void appendDoesNoIoUntilTheWriterCommits() {
+        // With a timer longer than the test and an unreachable batch size, only flush() wakes the writer: if
+        // append() wrote anything, the counts below would show it.
+        RunStore store(path("noio.sqlite"), {std::chrono::milliseconds(600000), std::size_t(1) << 40});
+        const std::int64_t id = store.createRun(spec("noio"));
+        for (int i = 0; i < 10000; ++i)
+            store.append(Event::trainingStep(id, {i, 1.0, 1.0, 0.0, 1e-3, 10, "", std::nullopt, 1.0}));
+        auto stats = store.writer().stats();
+        QCOMPARE(stats.appended, std::uint64_t(10000));
+        QCOMPARE(stats.committed, std::uint64_t(0));
+        QCOMPARE(store.lastSeq(id), std::int64_t(0));
+        store.flush();
+        stats = store.writer().stats();
+        QCOMPARE(stats.committed, std::uint64_t(10000));
+        QCOMPARE(stats.transactions, std::uint64_t(1));
+        QCOMPARE(store.trainingSteps(id).size(), std::size_t(10000));
+    }
+
+    void aRefusedEventDoesNotLoseItsBatch() {
+        RunStore store(path("refused.sqlite"));
+        const std::int64_t id = store.createRun(spec("ok"));
+        store.append(Event::make(id, "a"));
+        store.append(Event::make(id + 1000, "orphan")); // no such run: the foreign key refuses it
+        store.append(Event::make(id, "b"));
+        store.flush();
+        const auto stats = store.writer().stats();
+        QCOMPARE(stats.committed, std::uint64_t(2));
+        QCOMPARE(stats.failed, std::uint64_t(1));
+        QVERIFY2(QString::fromStdString(store.writer().lastError()).contains("orphan"),
+                 store.writer().lastError().c_str());
+        const auto events = store.events(id);
+        QCOMPARE(events.size(), std::size_t(2));
+        QCOMPARE(events[1].seq, std::int64_t(2));
+        QCOMPARE(events[1].type, std::string("b"));
+    }
+
+    void survivesSigkillMidBatch() {
+        const std::string file = path("killed.sqlite");
+        constexpr int kFlushed = 3000;
+        int fds[2];
+        QCOMPARE(::pipe(fds), 0);
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            ::close(fds[0]);
+            try {
+                RunStore store(file, {std::chrono::milliseconds(2), 64});
+                std::int64_t id = store.createRun(spec("killed"));
+                for (int i = 0; i < kFlushed; ++i)
+                    store.append(Event::make(id, "tick", {{"i", i}, {"pad", std::string(200, 'p')}}));
+                store.flush();
+                if (::write(fds[1], &id, sizeof id) != sizeof id) ::_exit(2);
+                const std::uint64_t before = store.writer().stats().transactions;
+                // Keep the writer busy with many small batches and die with events queued and a batch
+                // likely in flight (paced, so that the queue stays small).
+                for (int i = kFlushed;; ++i) {
+                    store.append(Event::make(id, "tick", {{"i", i}, {"pad", std::string(200, 'p')}}));
+                    if (i % 32 == 0) {
+                        if (store.writer().stats().transactions > before + 20 || i > 200000) ::raise(SIGKILL);
+                        ::usleep(500);
+                    }
+                }
+            } catch (...) {
+                ::_exit(3);
+            }
+        }
+        ::close(fds[1]);
+        std::int64_t id = 0;
+        const bool gotId = ::read(fds[0], &id, sizeof id) == sizeof id;
+        ::close(fds[0]);
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY2(gotId, "the child did not report its run");
+        QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, qPrintable(QString::number(status)));
+
+        RunStore store(file);
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+        const auto events = store.events(id);
+        QVERIFY(events.size() >= std::size_t(kFlushed));
+        qInfo("%zu events survived the kill (%d flushed)", events.size(), kFlushed);
+        // Every flushed event, and after them a gap-free prefix of the rest, in order.
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            QCOMPARE(events[i].seq, std::int64_t(i + 1));
+            QCOMPARE(events[i].payload["i"].get<std::size_t>(), i);
+        }
+        QCOMPARE(store.getRun(id)->status, RunStatus::Created);
+        // The killed run's log continues where it stopped.
+        store.append(Event::make(id, "resumed"));
+        store.flush();
+        QCOMPARE(store.lastSeq(id), std::int64_t(events.size() + 1));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunStore)
+#include "tst_runstore.moc"
