@@ -2,6 +2,7 @@
 // error on stderr and a non-zero exit status.
 #include "cli/ArchCommands.h"
 #include "cli/BenchCommands.h"
+#include "cli/EvalCommands.h"
 #include "cli/SpaceCommands.h"
 #include "util/Logging.h"
 
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
 
     automoe::cli::addSpaceCommands(app);
     automoe::cli::addArchCommands(app);
+    automoe::cli::addEvalCommands(app);
     addBenchCommands(app);
 
     try {

@@ -1,0 +1,51 @@
+#include "cli/BenchCommands.h"
+
+#include "bench/ModelBenchmark.h"
+#include "util/Resources.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+void addBenchCommands(CLI::App& root) {
+    auto* bench = root.add_subcommand("bench", "Benchmarks that print figures (never pass/fail)");
+    bench->require_subcommand(1);
+
+    auto opt = std::make_shared<automoe::ModelBenchmarkOptions>();
+    auto asJson = std::make_shared<bool>(false);
+    auto* model = bench->add_subcommand(
+        "model", "Forward+backward throughput of the supernet vs a dense torch::nn::Transformer, and GEMM peak");
+    model->add_option("--space", opt->spacePath, "Search space JSON (default: the bundled tiny space)");
+    model->add_option("--batch-tokens", opt->batchTokens, "Padded tokens per side of the batch")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t(31), int64_t(1) << 24));
+    model->add_option("--seconds", opt->seconds, "Measuring time per model, after warm-up")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    model->add_option("--threads", opt->threads, "Intra-op threads (0 = one per core)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    model->add_option("--seed", opt->seed, "Seed of the batch, the weights and the random architecture")
+        ->capture_default_str();
+    model->add_option("--vocab", opt->vocabSize, "Vocabulary size (output layer width)")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t(16), int64_t(1) << 22));
+    model->add_flag("--json", *asJson, "Print the figures as JSON");
+    model->callback([opt, asJson] {
+        automoe::ModelBenchmarkOptions o = *opt;
+        if (o.spacePath.empty())
+            o.spacePath = automoe::resourcePath("spaces/tiny.json");
+        const bool json = *asJson;
+        auto result = automoe::runModelBenchmark(o, [json](const std::string& s) {
+            if (!json)
+                std::fprintf(stderr, "... %s\n", s.c_str());
+        });
+        if (json)
+            std::cout << automoe::modelBenchmarkJson(result).dump(2) << "\n";
+        else
+            std::cout << automoe::formatModelBenchmark(result);
+    });
+}

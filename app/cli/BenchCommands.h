@@ -1,0 +1,10 @@
+// `automoe bench ...`: benchmarks that print figures (never pass/fail): `bench model` times the supernet
+// against a dense torch::nn::Transformer peer measured in the same run.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+// Global namespace: main() calls it unqualified.
+void addBenchCommands(CLI::App& root);

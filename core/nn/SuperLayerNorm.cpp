@@ -1,0 +1,27 @@
+#include "nn/SuperLayerNorm.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace automoe {
+
+SuperLayerNormImpl::SuperLayerNormImpl(int64_t superDim, double eps)
+    : superDim_(superDim), dim_(superDim), eps_(eps) {
+    weight = register_parameter("weight", torch::ones({superDim}));
+    bias = register_parameter("bias", torch::zeros({superDim}));
+}
+
+void SuperLayerNormImpl::setSample(int64_t dim) {
+    if (dim <= 0 || dim > superDim_)
+        throw std::invalid_argument("SuperLayerNorm: sample width " + std::to_string(dim) +
+                                    " outside 1.." + std::to_string(superDim_));
+    dim_ = dim;
+}
+
+torch::Tensor SuperLayerNormImpl::forward(const torch::Tensor& x) {
+    if (dim_ == superDim_) // no view: its backward would zero-fill a full-size buffer for nothing
+        return torch::layer_norm(x, {dim_}, weight, bias, eps_);
+    return torch::layer_norm(x, {dim_}, weight.narrow(0, 0, dim_), bias.narrow(0, 0, dim_), eps_);
+}
+
+} // namespace automoe

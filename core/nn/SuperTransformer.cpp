@@ -1,0 +1,250 @@
+#include "nn/SuperTransformer.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace automoe {
+
+namespace {
+
+// Large enough to zero a softmax weight, finite so that a fully masked row yields no NaN.
+constexpr double kBlocked = -1e9;
+
+std::string str(int v) { return std::to_string(v); }
+
+int largestDivisorAtMost(int qkv, int heads) {
+    for (int h = std::max(1, heads); h > 1; --h)
+        if (qkv % h == 0)
+            return h;
+    return 1;
+}
+
+} // namespace
+
+SuperTransformerImpl::SuperTransformerImpl(const SuperTransformerConfig& config) : config_(config) {
+    auto& d = config_.dims;
+    if (d.embedDim <= 0)
+        d.embedDim = std::max(d.encoderEmbedDim, d.decoderEmbedDim);
+    if (d.encoderEmbedDim <= 0 || d.decoderEmbedDim <= 0 || d.encoderLayers <= 0 || d.decoderLayers <= 0 ||
+        d.encoderFfnDim <= 0 || d.decoderFfnDim <= 0 || d.encoderExperts <= 0 || d.decoderExperts <= 0 ||
+        d.maxHeads <= 0 || d.qkvDim <= 0)
+        throw std::invalid_argument("SuperTransformer: every supernet dimension must be positive");
+    if (d.embedDim < std::max(d.encoderEmbedDim, d.decoderEmbedDim))
+        throw std::invalid_argument("SuperTransformer: embedding table width " + str(d.embedDim) +
+                                    " is narrower than a stack");
+
+    embedding = register_module("embed_tokens", SuperEmbedding(config_.vocabSize, d.embedDim, config_.padIndex));
+    positions = register_module("embed_positions", SinusoidalPositions(config_.padIndex));
+    // fairseq's parameter names (encoder.layers.0.self_attn.q_proj.weight, ...): torch does not allow dots
+    // in a submodule name, so each stack is a plain module holding a ModuleList.
+    auto encoder = register_module("encoder", std::make_shared<torch::nn::Module>());
+    auto encList = encoder->register_module("layers", torch::nn::ModuleList());
+    for (int i = 0; i < d.encoderLayers; ++i) {
+        encoderLayers.push_back(SuperEncoderLayer(d, config_.attentionDropout));
+        encList->push_back(encoderLayers.back());
+    }
+    auto decoder = register_module("decoder", std::make_shared<torch::nn::Module>());
+    auto decList = decoder->register_module("layers", torch::nn::ModuleList());
+    for (int i = 0; i < d.decoderLayers; ++i) {
+        decoderLayers.push_back(SuperDecoderLayer(d, config_.attentionDropout));
+        decList->push_back(decoderLayers.back());
+    }
+
+    // Start on the whole supernet so that a forward before setArchitecture is well defined.
+    Architecture full;
+    full.qkvDim = d.qkvDim;
+    const int heads = largestDivisorAtMost(d.qkvDim, d.maxHeads);
+    for (Stack s : {Stack::Encoder, Stack::Decoder}) {
+        const bool enc = s == Stack::Encoder;
+        StackGene& g = full.stack(s);
+        g.embedDim = enc ? d.encoderEmbedDim : d.decoderEmbedDim;
+        LayerGene layer;
+        layer.selfHeads = heads;
+        layer.endeHeads = heads;
+        layer.arbitraryEnde = -1;
+        layer.expertWidths.assign(size_t(enc ? d.encoderExperts : d.decoderExperts),
+                                  enc ? d.encoderFfnDim : d.decoderFfnDim);
+        layer.topK = 1;
+        g.layers.assign(size_t(enc ? d.encoderLayers : d.decoderLayers), layer);
+    }
+    setArchitecture(full);
+}
+
+void SuperTransformerImpl::validate(const Architecture& a) const {
+    const auto& d = config_.dims;
+    auto fail = [](const std::string& what) { throw std::invalid_argument(what); };
+    if (a.qkvDim <= 0 || a.qkvDim > d.qkvDim)
+        fail("qkv width " + str(a.qkvDim) + " outside supernet range 1.." + str(d.qkvDim));
+    for (Stack s : {Stack::Encoder, Stack::Decoder}) {
+        const bool enc = s == Stack::Encoder;
+        const std::string name = stackName(s);
+        const StackGene& g = a.stack(s);
+        const int superEmbed = enc ? d.encoderEmbedDim : d.decoderEmbedDim;
+        const int superDepth = enc ? d.encoderLayers : d.decoderLayers;
+        const int superFfn = enc ? d.encoderFfnDim : d.decoderFfnDim;
+        const int superExperts = enc ? d.encoderExperts : d.decoderExperts;
+        if (g.embedDim <= 0 || g.embedDim > superEmbed)
+            fail(name + ": embedding width " + str(g.embedDim) + " outside supernet range 1.." + str(superEmbed));
+        if (g.depth() < 1 || g.depth() > superDepth)
+            fail(name + ": " + str(g.depth()) + " layers outside supernet range 1.." + str(superDepth));
+        for (int i = 0; i < g.depth(); ++i) {
+            const LayerGene& l = g.layers[size_t(i)];
+            const std::string where = name + " layer " + str(i) + ": ";
+            auto heads = [&](int h, const char* what) {
+                if (h <= 0 || h > d.maxHeads)
+                    fail(where + what + " heads " + str(h) + " outside supernet range 1.." + str(d.maxHeads));
+                if (a.qkvDim % h != 0)
+                    fail(where + what + " heads " + str(h) + " do not divide qkv width " + str(a.qkvDim));
+            };
+            heads(l.selfHeads, "self-attention");
+            if (!enc) {
+                heads(l.endeHeads, "encoder-decoder attention");
+                if (l.arbitraryEnde == 0 || l.arbitraryEnde < -1)
+                    fail(where + "arbitrary encoder-decoder attention " + str(l.arbitraryEnde) +
+                         " is not -1 or a positive number of extra layers");
+            }
+            if (l.experts() < 1 || l.experts() > superExperts)
+                fail(where + str(l.experts()) + " experts outside supernet range 1.." + str(superExperts));
+            for (int w : l.expertWidths) {
+                if (w <= 0)
+                    fail(where + "expert width " + str(w) + " is not positive");
+                if (w > superFfn)
+                    fail(where + "expert width " + str(w) + " exceeds supernet FFN " + str(superFfn));
+            }
+            if (l.topK < 1)
+                fail(where + "top-k " + str(l.topK) + " is not positive");
+        }
+    }
+}
+
+void SuperTransformerImpl::setArchitecture(const Architecture& arch) {
+    validate(arch);
+    const auto& d = config_.dims;
+    encoderDropout_ = config_.dropout * arch.encoder.embedDim / d.encoderEmbedDim;
+    decoderDropout_ = config_.dropout * arch.decoder.embedDim / d.decoderEmbedDim;
+    for (int i = 0; i < arch.encoder.depth(); ++i)
+        encoderLayers[size_t(i)]->setSample(arch.encoder.layers[size_t(i)], arch.encoder.embedDim, arch.qkvDim,
+                                            encoderDropout_, config_.capacityFactor, config_.dropTokens);
+    for (int i = 0; i < arch.decoder.depth(); ++i)
+        decoderLayers[size_t(i)]->setSample(arch.decoder.layers[size_t(i)], arch.decoder.embedDim,
+                                            arch.encoder.embedDim, arch.qkvDim, decoderDropout_,
+                                            config_.capacityFactor, config_.dropTokens);
+    arch_ = arch;
+    trace_.clear();
+}
+
+void SuperTransformerImpl::setSkipPadding(bool on) {
+    for (auto& l : encoderLayers)
+        l->skipPadding = on;
+    for (auto& l : decoderLayers)
+        l->skipPadding = on;
+}
+
+int64_t SuperTransformerImpl::sampledParameterCount() const {
+    int64_t total = 0;
+    for (int i = 0; i < arch_.encoder.depth(); ++i)
+        total += encoderLayers[size_t(i)]->sampledParameterCount();
+    for (int i = 0; i < arch_.decoder.depth(); ++i)
+        total += decoderLayers[size_t(i)]->sampledParameterCount();
+    return total;
+}
+
+torch::Tensor SuperTransformerImpl::embed(const torch::Tensor& tokens, int64_t dim, double dropout) {
+    auto x = embedding->forward(tokens, dim).add_(positions->forward(tokens, dim));
+    if (dropout > 0 && is_training())
+        x = torch::dropout(x, dropout, true);
+    return x;
+}
+
+EncoderOutput SuperTransformerImpl::encode(const torch::Tensor& src) {
+    const auto& g = arch_.encoder;
+    EncoderOutput out;
+    auto x = embed(src, g.embedDim, encoderDropout_);
+    const TokenRows rows = TokenRows::of(src, config_.padIndex);
+    out.padMask = src.eq(config_.padIndex);
+    out.hasPadding = !rows.full;
+    torch::Tensor mask;
+    if (out.hasPadding)
+        mask = torch::zeros(src.sizes(), x.options()).masked_fill_(out.padMask, kBlocked).view(
+            {src.size(0), 1, 1, src.size(1)});
+    out.layers.reserve(size_t(g.depth()));
+    for (int i = 0; i < g.depth(); ++i) {
+        MoERouting routing;
+        x = encoderLayers[size_t(i)]->forward(x, mask, rows, out.balanceLosses, tracing_ ? &routing : nullptr);
+        out.layers.push_back(x);
+        if (tracing_)
+            trace_.add({Stack::Encoder, i, g.layers[size_t(i)].expertWidths, rows.seqLen, trace_.batchOffset(),
+                        rows.index, routing.expert, routing.gate, routing.kept, routing.counts});
+    }
+    return out;
+}
+
+DecoderOutput SuperTransformerImpl::decode(const torch::Tensor& tgtIn, const EncoderOutput& enc) {
+    const auto& g = arch_.decoder;
+    DecoderOutput out;
+    const int64_t B = tgtIn.size(0), T = tgtIn.size(1);
+    auto x = embed(tgtIn, g.embedDim, decoderDropout_);
+    const TokenRows rows = TokenRows::of(tgtIn, config_.padIndex);
+    auto selfMask = torch::full({T, T}, kBlocked, x.options()).triu_(1).view({1, 1, T, T});
+    if (!rows.full)
+        selfMask = selfMask + torch::zeros({B, T}, x.options())
+                                  .masked_fill_(tgtIn.eq(config_.padIndex), kBlocked)
+                                  .view({B, 1, 1, T});
+
+    // The memory a layer attends to: the last m encoder outputs concatenated along the sequence (last
+    // first, as HAT), built once per distinct m.
+    const int encDepth = static_cast<int>(enc.layers.size());
+    std::vector<torch::Tensor> memory(size_t(encDepth) + 1), memoryMask(size_t(encDepth) + 1);
+    torch::Tensor baseMask;
+    if (enc.hasPadding)
+        baseMask = torch::zeros(enc.padMask.sizes(), x.options())
+                       .masked_fill_(enc.padMask, kBlocked)
+                       .view({B, 1, 1, enc.padMask.size(1)});
+
+    for (int i = 0; i < g.depth(); ++i) {
+        const LayerGene& gene = g.layers[size_t(i)];
+        const int m = std::clamp(arch_.attendedEncoderLayers(gene), 1, encDepth);
+        if (!memory[size_t(m)].defined()) {
+            if (m == 1) {
+                memory[1] = enc.layers.back();
+            } else {
+                std::vector<torch::Tensor> parts;
+                for (int j = 1; j <= m; ++j)
+                    parts.push_back(enc.layers[size_t(encDepth - j)]);
+                memory[size_t(m)] = torch::cat(parts, 1);
+            }
+            if (baseMask.defined())
+                memoryMask[size_t(m)] = m == 1 ? baseMask : baseMask.repeat({1, 1, 1, m});
+        }
+        MoERouting routing;
+        x = decoderLayers[size_t(i)]->forward(x, selfMask, memory[size_t(m)], memoryMask[size_t(m)], rows,
+                                              out.balanceLosses, tracing_ ? &routing : nullptr);
+        if (tracing_)
+            trace_.add({Stack::Decoder, i, gene.expertWidths, rows.seqLen, trace_.batchOffset(), rows.index,
+                        routing.expert, routing.gate, routing.kept, routing.counts});
+    }
+    out.hidden = x;
+    return out;
+}
+
+torch::Tensor SuperTransformerImpl::meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec) {
+    std::vector<torch::Tensor> all(enc.balanceLosses);
+    all.insert(all.end(), dec.balanceLosses.begin(), dec.balanceLosses.end());
+    if (all.empty())
+        return torch::zeros({});
+    return torch::stack(all).mean();
+}
+
+TransformerOutput SuperTransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& tgtIn) {
+    EncoderOutput enc = encode(src);
+    DecoderOutput dec = decode(tgtIn, enc);
+    TransformerOutput out;
+    out.logits = embedding->project(dec.hidden);
+    out.loadBalancingLoss = meanBalanceLoss(enc, dec);
+    if (tracing_)
+        trace_.finishBatch(src.size(0));
+    return out;
+}
+
+} // namespace automoe

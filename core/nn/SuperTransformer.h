@@ -1,0 +1,99 @@
+// SuperTransformer is the weight-sharing encoder-decoder supernet of AutoMoE: every architecture that fits
+// its SupernetDims runs as a slice of its weights, with heterogeneous Switch-MoE FFNs, arbitrary
+// encoder-decoder attention and a tied embedding / output table.
+#pragma once
+
+#include "nn/RoutingTrace.h"
+#include "nn/SinusoidalPositions.h"
+#include "nn/SuperDecoderLayer.h"
+#include "nn/SuperEmbedding.h"
+#include "nn/SuperEncoderLayer.h"
+#include "nn/TokenRows.h"
+#include "space/Architecture.h"
+#include "space/SearchSpace.h"
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace automoe {
+
+struct SuperTransformerConfig {
+    int64_t vocabSize = 0;
+    int64_t padIndex = 1;
+    SupernetDims dims;
+    double dropout = 0.1;          // at the super width; scaled by sampled / super embedding width (HAT)
+    double attentionDropout = 0.1;
+    double capacityFactor = 1.0;   // 0 = no capacity limit
+    bool dropTokens = false;       // drop assignments beyond capacity (the residual carries the token)
+};
+
+struct EncoderOutput {
+    std::vector<torch::Tensor> layers; // output of every active encoder layer, [B, S, e_enc]
+    torch::Tensor padMask;             // bool [B, S], true at padding
+    bool hasPadding = false;
+    std::vector<torch::Tensor> balanceLosses;
+};
+
+struct DecoderOutput {
+    torch::Tensor hidden; // [B, T, e_dec], before the output projection
+    std::vector<torch::Tensor> balanceLosses;
+};
+
+struct TransformerOutput {
+    torch::Tensor logits;            // [B, T, vocab]
+    torch::Tensor loadBalancingLoss; // scalar: mean over this architecture's MoE layers (0 when none)
+};
+
+class SuperTransformerImpl : public torch::nn::Module {
+public:
+    explicit SuperTransformerImpl(const SuperTransformerConfig& config);
+
+    // Selects the sub-network. Throws std::invalid_argument naming the gene when `arch` does not fit the
+    // supernet. Clears the routing trace.
+    void setArchitecture(const Architecture& arch);
+    const Architecture& architecture() const { return arch_; }
+
+    // src [B, S], tgtIn [B, T] int64, padded with padIndex.
+    TransformerOutput forward(const torch::Tensor& src, const torch::Tensor& tgtIn);
+
+    EncoderOutput encode(const torch::Tensor& src);
+    DecoderOutput decode(const torch::Tensor& tgtIn, const EncoderOutput& encoded);
+    torch::Tensor outputLogits(const torch::Tensor& hidden) { return embedding->project(hidden); }
+    // Mean of the collected per-layer losses, 0 when there are none.
+    static torch::Tensor meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec);
+
+    // Parameters of the sliced views the current architecture uses (every attention, LayerNorm, expert and
+    // router), excluding the embedding table and so the tied output projection. Equals CostModel paramsHat.
+    int64_t sampledParameterCount() const;
+
+    // Routing trace: off by default, and then forward records nothing and allocates nothing for it.
+    void setTracing(bool on) { tracing_ = on; }
+    bool tracing() const { return tracing_; }
+    const RoutingTrace& trace() const { return trace_; }
+    void clearTrace() { trace_.clear(); }
+
+    // Dense FFN layers skip pad rows (gather real tokens, scatter back). On by default; see ModelBenchmark.
+    void setSkipPadding(bool on);
+
+    const SuperTransformerConfig& config() const { return config_; }
+
+    SuperEmbedding embedding{nullptr};
+    SinusoidalPositions positions{nullptr};
+    std::vector<SuperEncoderLayer> encoderLayers; // registered as encoder.layers.<i>
+    std::vector<SuperDecoderLayer> decoderLayers; // registered as decoder.layers.<i>
+
+private:
+    void validate(const Architecture& arch) const;
+    torch::Tensor embed(const torch::Tensor& tokens, int64_t dim, double dropout);
+
+    SuperTransformerConfig config_;
+    Architecture arch_;
+    double encoderDropout_ = 0;
+    double decoderDropout_ = 0;
+    bool tracing_ = false;
+    RoutingTrace trace_;
+};
+TORCH_MODULE(SuperTransformer);
+
+} // namespace automoe

@@ -1,0 +1,82 @@
+// Small fixtures shared by the core/nn suites: a tiny heterogeneous search space built in code, its
+// supernet, random padded batches, and a hand-written heterogeneous MoE architecture.
+#pragma once
+
+#include "nn/SuperTransformer.h"
+#include "space/SearchSpace.h"
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace automoe::nntest {
+
+constexpr int64_t kVocab = 23;
+constexpr int64_t kPad = 1;
+
+inline SearchSpace smallSpace() {
+    SearchSpace s;
+    s.name = "nn-test";
+    s.qkvDim = 16;
+    for (Stack st : {Stack::Encoder, Stack::Decoder}) {
+        StackSpace& x = s.stack(st);
+        x.embedDim = Dimension::of({8, 12, 16});
+        x.layers = st == Stack::Encoder ? Dimension::range(1, 3) : Dimension::range(1, 2);
+        x.ffnDim = Dimension::of({8, 16, 24});
+        x.selfHeads = Dimension::of({2, 4});
+        x.experts = Dimension::range(1, 3);
+        x.topK = Dimension::of({1, 2});
+        x.fractionalExperts = true;
+        if (st == Stack::Decoder) {
+            x.endeHeads = Dimension::of({2, 4});
+            x.arbitraryEnde = Dimension::of({-1, 1, 2});
+        }
+    }
+    s.validate();
+    return s;
+}
+
+inline SuperTransformerConfig smallConfig(double dropout = 0.1) {
+    SuperTransformerConfig c;
+    c.vocabSize = kVocab;
+    c.padIndex = kPad;
+    c.dims = smallSpace().supernet();
+    c.dropout = dropout;
+    c.attentionDropout = dropout;
+    return c;
+}
+
+// Random tokens in [kPad + 1, kVocab) with sentence b of length lengths[b], right-padded with kPad.
+inline torch::Tensor paddedBatch(const std::vector<int64_t>& lengths, int64_t width = 0) {
+    int64_t T = width;
+    for (int64_t l : lengths)
+        T = std::max(T, l);
+    auto t = torch::full({int64_t(lengths.size()), T}, kPad, torch::kLong);
+    for (size_t b = 0; b < lengths.size(); ++b)
+        t[int64_t(b)].narrow(0, 0, lengths[b]).copy_(torch::randint(kPad + 1, kVocab, {lengths[b]}, torch::kLong));
+    return t;
+}
+
+inline LayerGene layer(int heads, std::vector<int> widths, int topK = 1, int endeHeads = 0, int arbitrary = 0) {
+    LayerGene l;
+    l.selfHeads = heads;
+    l.endeHeads = endeHeads;
+    l.arbitraryEnde = arbitrary;
+    l.expertWidths = std::move(widths);
+    l.topK = topK;
+    return l;
+}
+
+// Encoder: 12 wide, a 2-expert layer {16, 8} then a dense layer; decoder: 16 wide, a 3-expert top-2 layer
+// {24, 8, 16} attending to the last two encoder layers.
+inline Architecture heterogeneousArch() {
+    Architecture a;
+    a.qkvDim = 16;
+    a.encoder.embedDim = 12;
+    a.encoder.layers = {layer(2, {16, 8}), layer(4, {24})};
+    a.decoder.embedDim = 16;
+    a.decoder.layers = {layer(4, {24, 8, 16}, 2, 2, 1)};
+    return a;
+}
+
+} // namespace automoe::nntest
