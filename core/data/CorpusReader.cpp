@@ -24,6 +24,18 @@ std::string readCorpusFile(const std::string& path) {
     return text;
 }
 
+// Appends one aligned pair (in the requested direction); a pair with an empty side is counted as skipped.
+void addPair(Corpus& corpus, std::string source, std::string target, bool reverse) {
+    if (source.empty() || target.empty()) {
+        ++corpus.info.skipped;
+        return;
+    }
+    if (reverse)
+        corpus.pairs.push_back({std::move(target), std::move(source)});
+    else
+        corpus.pairs.push_back({std::move(source), std::move(target)});
+}
+
 void finish(Corpus& corpus, bool reverse) {
     if (corpus.pairs.empty()) {
         const std::string file = corpus.info.paths.empty() ? std::string() : corpus.info.paths.front();
@@ -93,14 +105,7 @@ Corpus readParallelCorpus(const std::string& sourcePath, const std::string& targ
     for (std::size_t i = 0; i < source.size(); ++i) {
         std::string s = collapseWhitespace(source[i]);
         std::string t = collapseWhitespace(target[i]);
-        if (s.empty() || t.empty()) {
-            ++corpus.info.skipped;
-            continue;
-        }
-        if (options.reverse)
-            corpus.pairs.push_back({std::move(t), std::move(s)});
-        else
-            corpus.pairs.push_back({std::move(s), std::move(t)});
+        addPair(corpus, std::move(s), std::move(t), options.reverse);
     }
     finish(corpus, options.reverse);
     return corpus;
@@ -125,14 +130,7 @@ Corpus readTsvCorpus(const std::string& path, const CorpusReadOptions& options) 
             throw CorpusError(path, i + 1, "expected 'source<TAB>target' (more than one tab on the line)");
         std::string s = collapseWhitespace(line.substr(0, tab));
         std::string t = collapseWhitespace(line.substr(tab + 1));
-        if (s.empty() || t.empty()) {
-            ++corpus.info.skipped;
-            continue;
-        }
-        if (options.reverse)
-            corpus.pairs.push_back({std::move(t), std::move(s)});
-        else
-            corpus.pairs.push_back({std::move(s), std::move(t)});
+        addPair(corpus, std::move(s), std::move(t), options.reverse);
     }
     finish(corpus, options.reverse);
     return corpus;
