@@ -1,5 +1,7 @@
 #include "nn/SuperAttention.h"
 
+#include "nn/BatchedMatmul.h"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -52,18 +54,20 @@ torch::Tensor SuperAttentionImpl::forward(const torch::Tensor& query, const torc
         auto parts = F::linear(keyValue, w, b).split(qkv_, -1);
         k = parts[0], v = parts[1];
     }
-    // fairseq scales q after its projection (bias included).
-    q = q.mul(1.0 / std::sqrt(double(D))).view({B, T, heads_, D}).transpose(1, 2); // [B, H, T, D]
-    k = k.reshape({B, S, heads_, D}).permute({0, 2, 3, 1});                         // [B, H, D, S]
-    v = v.reshape({B, S, heads_, D}).transpose(1, 2);                               // [B, H, S, D]
-    auto scores = torch::matmul(q, k);                                              // [B, H, T, S]
+    // Heads are strided views of the projections (no copies); fairseq's scaling of q after its projection
+    // (bias included) is folded into the score product.
+    q = q.view({B, T, heads_, D}).permute({0, 2, 1, 3});      // [B, H, T, D]
+    k = k.view({B, S, heads_, D}).permute({0, 2, 3, 1});      // [B, H, D, S]
+    v = v.view({B, S, heads_, D}).permute({0, 2, 1, 3});      // [B, H, S, D]
+    auto scores = batchedMatmul(q, k, 1.0 / std::sqrt(double(D))); // [B, H, T, S]
     if (mask.defined())
         scores.add_(mask);
     auto probs = torch::softmax(scores, -1);
     if (attentionDropout_ > 0 && is_training())
         probs = torch::dropout(probs, attentionDropout_, true);
-    auto ctx = torch::matmul(probs, v); // [B, H, T, D]
-    return outProj->forward(ctx.transpose(1, 2).reshape({B, T, qkv_}));
+    // Written head-interleaved, i.e. already [B, T, H, D] in memory: out_proj reads it without a transpose.
+    auto ctx = batchedMatmul(probs, v, 1.0, /*interleaveHeads=*/true);
+    return outProj->forward(ctx.permute({0, 2, 1, 3}).reshape({B, T, qkv_}));
 }
 
 } // namespace automoe

@@ -2,12 +2,29 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace automoe {
 
+void configureTorchAllocator() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+#if defined(__GLIBC__)
+        mallopt(M_ARENA_MAX, 1);
+        mallopt(M_MMAP_MAX, 0);
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+    });
+}
+
 void configureTorchThreads(int threads) {
+    configureTorchAllocator();
     if (threads <= 0)
         threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);

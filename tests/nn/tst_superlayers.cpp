@@ -1,5 +1,6 @@
 // The super layers share weights by slicing: sampled weights are views of the super weight, forward
 // passes equal plain layers built from the slices, and gradients reach only the used slice.
+#include "nn/BatchedMatmul.h"
 #include "nn/SinusoidalPositions.h"
 #include "nn/SuperAttention.h"
 #include "nn/SuperEmbedding.h"
@@ -201,6 +202,42 @@ private Q_SLOTS:
         QVERIFY(zeroOutside(att->outProj->bias.grad(), 6));
         QVERIFY(nonzeroInside(att->vProj->weight.grad(), 8, 6));
         QCOMPARE(att->sampledParameterCount(), int64_t(3 * (6 * 8 + 8) + 8 * 6 + 6));
+    }
+
+    void batchedMatmulMatchesTorchOnStridedViews() {
+        QVERIFY(batchedMatmulUsesBlas()); // the fast path is what the model runs here
+        // Attention's operands: heads as strided views of a fused [B, T, 3 * H * D] projection.
+        const int64_t B = 3, T = 5, S = 7, H = 2, D = 4;
+        auto fused = torch::randn({B, T, 3 * H * D}, torch::requires_grad());
+        auto other = torch::randn({B, S, 2 * H * D}, torch::requires_grad());
+        auto parts = fused.split(H * D, -1);
+        auto kv = other.split(H * D, -1);
+        auto q = parts[0].view({B, T, H, D}).permute({0, 2, 1, 3}); // [B, H, T, D], row stride 3HD
+        auto k = kv[0].view({B, S, H, D}).permute({0, 2, 3, 1});    // [B, H, D, S], transposed
+        auto v = kv[1].view({B, S, H, D}).permute({0, 2, 1, 3});
+        for (bool interleave : {false, true}) {
+            auto scores = batchedMatmul(q, k, 0.5);
+            auto ref = torch::matmul(q, k) * 0.5;
+            QVERIFY(maxDiff(scores, ref) < 1e-5);
+            auto p = torch::softmax(scores, -1);
+            auto ctx = batchedMatmul(p, v, 1.0, interleave);
+            auto ctxRef = torch::matmul(torch::softmax(ref, -1), v);
+            QVERIFY(maxDiff(ctx, ctxRef) < 1e-5);
+            QCOMPARE(ctx.is_contiguous(), !interleave);
+            if (interleave) // memory is [B, T, H, D]: the transposed view is contiguous
+                QVERIFY(ctx.permute({0, 2, 1, 3}).is_contiguous());
+            auto w = torch::randn_like(ctxRef);
+            auto grads = torch::autograd::grad({(ctx * w).sum()}, {fused, other});
+            auto refGrads = torch::autograd::grad({(ctxRef * w).sum()}, {fused, other});
+            QVERIFY(maxDiff(grads[0], refGrads[0]) < 1e-5);
+            QVERIFY(maxDiff(grads[1], refGrads[1]) < 1e-5);
+        }
+        // Degenerate and non-unit-stride operands take the same path correctly.
+        auto a = torch::randn({2, 3, 1, 6}), b = torch::randn({2, 3, 6, 1});
+        QVERIFY(maxDiff(batchedMatmul(a, b), torch::matmul(a, b)) < 1e-5);
+        auto odd = torch::randn({2, 3, 4, 10}).slice(3, 0, 10, 2); // stride 2 in both last dims' sense
+        auto rhs = torch::randn({2, 3, 5, 3});
+        QVERIFY(maxDiff(batchedMatmul(odd, rhs), torch::matmul(odd, rhs)) < 1e-5);
     }
 
     void invalidSamplesAreRejected() {
