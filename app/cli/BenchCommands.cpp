@@ -10,6 +10,8 @@
 #include <iostream>
 #include <memory>
 
+namespace automoe::cli {
+
 void addBenchCommands(CLI::App& root) {
     auto* bench = root.add_subcommand("bench", "Benchmarks that print figures (never pass/fail)");
     bench->require_subcommand(1);
@@ -49,3 +51,5 @@ void addBenchCommands(CLI::App& root) {
             std::cout << automoe::formatModelBenchmark(result);
     });
 }
+
+} // namespace automoe::cli

@@ -6,5 +6,6 @@ namespace CLI {
 class App;
 }
 
-// Global namespace: main() calls it unqualified.
+namespace automoe::cli {
 void addBenchCommands(CLI::App& root);
+}

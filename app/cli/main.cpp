@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     automoe::cli::addSpaceCommands(app);
     automoe::cli::addArchCommands(app);
     automoe::cli::addEvalCommands(app);
-    addBenchCommands(app);
+    automoe::cli::addBenchCommands(app);
 
     try {
         app.parse(argc, argv);
