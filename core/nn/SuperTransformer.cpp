@@ -247,4 +247,9 @@ TransformerOutput SuperTransformerImpl::forward(const torch::Tensor& src, const 
     return out;
 }
 
+torch::Tensor SuperTransformerImpl::nextTokenLogits(const torch::Tensor& tgtIn, const EncoderOutput& encoded) {
+    DecoderOutput dec = decode(tgtIn, encoded);
+    return embedding->project(dec.hidden.select(1, dec.hidden.size(1) - 1));
+}
+
 } // namespace automoe

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "nn/RoutingTrace.h"
+#include "nn/Seq2SeqModel.h"
 #include "nn/SinusoidalPositions.h"
 #include "nn/SuperDecoderLayer.h"
 #include "nn/SuperEmbedding.h"
@@ -28,12 +29,6 @@ struct SuperTransformerConfig {
     bool dropTokens = false;       // drop assignments beyond capacity (the residual carries the token)
 };
 
-struct EncoderOutput {
-    std::vector<torch::Tensor> layers; // output of every active encoder layer, [B, S, e_enc]
-    torch::Tensor padMask;             // bool [B, S], true at padding
-    bool hasPadding = false;
-    std::vector<torch::Tensor> balanceLosses;
-};
 
 struct DecoderOutput {
     torch::Tensor hidden; // [B, T, e_dec], before the output projection
@@ -45,7 +40,7 @@ struct TransformerOutput {
     torch::Tensor loadBalancingLoss; // scalar: mean over this architecture's MoE layers (0 when none)
 };
 
-class SuperTransformerImpl : public torch::nn::Module {
+class SuperTransformerImpl : public torch::nn::Module, public Seq2SeqModel {
 public:
     explicit SuperTransformerImpl(const SuperTransformerConfig& config);
 
@@ -60,6 +55,12 @@ public:
     EncoderOutput encode(const torch::Tensor& src);
     DecoderOutput decode(const torch::Tensor& tgtIn, const EncoderOutput& encoded);
     torch::Tensor outputLogits(const torch::Tensor& hidden) { return embedding->project(hidden); }
+
+    // Seq2SeqModel, for the decoders: encode() and the output projection of the last position only.
+    EncoderOutput encodeSource(const torch::Tensor& src) override { return encode(src); }
+    torch::Tensor nextTokenLogits(const torch::Tensor& tgtIn, const EncoderOutput& encoded) override;
+    int64_t padIndex() const override { return config_.padIndex; }
+    int64_t vocabSize() const override { return config_.vocabSize; }
     // Mean of the collected per-layer losses, 0 when there are none.
     static torch::Tensor meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec);
 
