@@ -1,0 +1,355 @@
+#include "train/Trainer.h"
+
+#include "space/ArchitectureIO.h"
+#include "train/LabelSmoothedLoss.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace automoe {
+
+namespace {
+
+constexpr int kCheckpointFormat = 1;
+
+torch::Tensor bytesTensor(const std::string& s) {
+    auto t = torch::empty({int64_t(s.size())}, torch::kUInt8);
+    if (!s.empty())
+        std::memcpy(t.data_ptr<uint8_t>(), s.data(), s.size());
+    return t;
+}
+
+std::string tensorBytes(const torch::Tensor& t) {
+    auto c = t.contiguous().to(torch::kUInt8);
+    return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), size_t(c.numel()));
+}
+
+std::string readBytes(torch::serialize::InputArchive& archive, const std::string& key) {
+    torch::Tensor t;
+    archive.read(key, t);
+    return tensorBytes(t);
+}
+
+void fsyncPath(const std::string& path, bool directory) {
+    const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+    if (fd < 0)
+        return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+} // namespace
+
+SubnetSampling subnetSampling(const std::string& name) {
+    if (name == "random")
+        return SubnetSampling::Random;
+    if (name == "sandwich")
+        return SubnetSampling::Sandwich;
+    if (name == "fixed")
+        return SubnetSampling::Fixed;
+    throw std::invalid_argument("unknown subnet sampling '" + name + "' (expected random, sandwich or fixed)");
+}
+
+const char* toString(SubnetSampling s) {
+    switch (s) {
+    case SubnetSampling::Random: return "random";
+    case SubnetSampling::Sandwich: return "sandwich";
+    case SubnetSampling::Fixed: return "fixed";
+    }
+    return "?";
+}
+
+nlohmann::json TrainerOptions::toJson() const {
+    nlohmann::json j = {{"max_tokens", maxTokens},
+                        {"lr", {{"schedule", toString(lr.kind)},
+                                {"peak", lr.peak},
+                                {"warmup_init", lr.warmupInitLr},
+                                {"warmup_updates", lr.warmupUpdates},
+                                {"min", lr.minLr},
+                                {"total_updates", lr.totalUpdates}}},
+                        {"adam", {{"beta1", beta1}, {"beta2", beta2}, {"eps", adamEps}, {"weight_decay", weightDecay}}},
+                        {"clip_norm", clipNorm},
+                        {"label_smoothing", labelSmoothing},
+                        {"balance_loss_weight", balanceLossWeight},
+                        {"sampling", toString(sampling)},
+                        {"seed", seed},
+                        {"validation_sentences", validationSentences}};
+    if (fixedArchitecture)
+        j["fixed_architecture"] = architectureToJson(*fixedArchitecture);
+    return j;
+}
+
+TrainerOptions TrainerOptions::fromJson(const nlohmann::json& j) {
+    TrainerOptions o;
+    o.maxTokens = j.value("max_tokens", o.maxTokens);
+    if (j.contains("lr")) {
+        const auto& l = j["lr"];
+        o.lr.kind = lrScheduleKind(l.value("schedule", std::string(toString(o.lr.kind))));
+        o.lr.peak = l.value("peak", o.lr.peak);
+        o.lr.warmupInitLr = l.value("warmup_init", o.lr.warmupInitLr);
+        o.lr.warmupUpdates = l.value("warmup_updates", o.lr.warmupUpdates);
+        o.lr.minLr = l.value("min", o.lr.minLr);
+        o.lr.totalUpdates = l.value("total_updates", o.lr.totalUpdates);
+    }
+    if (j.contains("adam")) {
+        const auto& a = j["adam"];
+        o.beta1 = a.value("beta1", o.beta1);
+        o.beta2 = a.value("beta2", o.beta2);
+        o.adamEps = a.value("eps", o.adamEps);
+        o.weightDecay = a.value("weight_decay", o.weightDecay);
+    }
+    o.clipNorm = j.value("clip_norm", o.clipNorm);
+    o.labelSmoothing = j.value("label_smoothing", o.labelSmoothing);
+    o.balanceLossWeight = j.value("balance_loss_weight", o.balanceLossWeight);
+    o.sampling = subnetSampling(j.value("sampling", std::string("random")));
+    o.seed = j.value("seed", o.seed);
+    o.validationSentences = j.value("validation_sentences", o.validationSentences);
+    if (j.contains("fixed_architecture"))
+        o.fixedArchitecture = architectureFromJson(j["fixed_architecture"]);
+    return o;
+}
+
+Trainer::Trainer(SuperTransformer model, SearchSpace space, const TokenizedSet& train, const TokenizedSet& valid,
+                 TrainerOptions options)
+    : model_(std::move(model)), space_(std::move(space)), train_(train), valid_(valid), options_(std::move(options)),
+      stream_(train_, options_.maxTokens, options_.seed, options_.ids), rng_(options_.seed) {
+    if (options_.ids.pad != model_->config().padIndex)
+        throw std::invalid_argument("Trainer: batches are padded with " + std::to_string(options_.ids.pad) +
+                                    " but the model's pad index is " + std::to_string(model_->config().padIndex));
+    if (options_.sampling == SubnetSampling::Fixed && !options_.fixedArchitecture)
+        throw std::invalid_argument("Trainer: fixed sampling needs an architecture");
+    smallest_ = space_.smallest();
+    largest_ = space_.largest();
+    torch::optim::AdamOptions adam(options_.lr.peak);
+    adam.betas({options_.beta1, options_.beta2}).eps(options_.adamEps).weight_decay(options_.weightDecay);
+    optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(), adam);
+    model_->train();
+}
+
+Architecture Trainer::sampleArchitecture() {
+    if (options_.sampling == SubnetSampling::Fixed)
+        return *options_.fixedArchitecture;
+    return space_.sample(rng_);
+}
+
+double Trainer::forwardBackward(const Batch& batch, const Architecture& arch, double scale, double& nll, double& lb) {
+    model_->setArchitecture(arch);
+    auto out = model_->forward(batch.src, batch.tgtIn);
+    auto ls = labelSmoothedCrossEntropy(out.logits, batch.tgtOut, options_.labelSmoothing, model_->config().padIndex);
+    const double n = double(std::max<int64_t>(ls.tokens, 1));
+    auto loss = ls.loss / n + options_.balanceLossWeight * out.loadBalancingLoss;
+    (loss * scale).backward();
+    nll = ls.nll.item<double>() / n;
+    lb = out.loadBalancingLoss.item<double>();
+    return ls.loss.item<double>() / n;
+}
+
+UpdateResult Trainer::step() {
+    const auto t0 = std::chrono::steady_clock::now();
+    UpdateResult r;
+    r.update = update_ + 1;
+    r.lr = lrAt(options_.lr, r.update);
+    for (auto& group : optimizer_->param_groups())
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(r.lr);
+
+    Batch batch = stream_.next();
+    r.tokens = batch.sourceTokens + batch.targetTokens;
+    r.targetTokens = batch.targetTokens;
+    r.arch = sampleArchitecture();
+
+    std::vector<Architecture> subnets;
+    if (options_.sampling == SubnetSampling::Sandwich)
+        subnets = {largest_, smallest_, r.arch};
+    else
+        subnets = {r.arch};
+
+    model_->train();
+    for (auto& p : model_->parameters())
+        p.mutable_grad().reset();
+    const double scale = 1.0 / double(subnets.size());
+    for (const auto& arch : subnets) {
+        double nll = 0, lb = 0;
+        r.loss += scale * forwardBackward(batch, arch, scale, nll, lb);
+        r.nll += scale * nll;
+        r.lbLoss += scale * lb;
+    }
+    std::vector<torch::Tensor> withGrad;
+    for (auto& p : model_->parameters())
+        if (p.grad().defined())
+            withGrad.push_back(p);
+    if (options_.clipNorm > 0) {
+        r.gradNorm = torch::nn::utils::clip_grad_norm_(withGrad, options_.clipNorm);
+    } else {
+        double sq = 0;
+        for (auto& p : withGrad)
+            sq += p.grad().pow(2).sum().item<double>();
+        r.gradNorm = std::sqrt(sq);
+    }
+    optimizer_->step();
+    update_ = r.update;
+    r.position = stream_.position();
+    r.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
+
+ValidationResult Trainer::validate(const Architecture& arch, bool withRouting) {
+    ValidationResult v;
+    if (valid_.size() == 0)
+        return v;
+    const bool wasTraining = model_->is_training();
+    model_->eval();
+    torch::NoGradGuard noGrad;
+    model_->setArchitecture(arch);
+    model_->setTracing(withRouting);
+    TokenizedSet subset;
+    const size_t n = options_.validationSentences > 0 ? std::min(valid_.size(), size_t(options_.validationSentences))
+                                                      : valid_.size();
+    subset.source.assign(valid_.source.begin(), valid_.source.begin() + int64_t(n));
+    subset.target.assign(valid_.target.begin(), valid_.target.begin() + int64_t(n));
+    double nllSum = 0;
+    for (const auto& rows : planBatches(subset, options_.maxTokens, 0, false)) {
+        Batch b = makeBatch(subset, rows, options_.ids);
+        auto out = model_->forward(b.src, b.tgtIn);
+        auto ls = labelSmoothedCrossEntropy(out.logits, b.tgtOut, 0.0, model_->config().padIndex);
+        nllSum += ls.nll.item<double>();
+        v.targetTokens += ls.tokens;
+        v.sentences += b.size();
+    }
+    v.nll = nllSum / double(std::max<int64_t>(v.targetTokens, 1));
+    if (withRouting) {
+        const RoutingProfile profile = model_->trace().profile(arch);
+        RoutingSnapshot snap;
+        snap.update = update_;
+        auto add = [&](const char* stack, const std::vector<std::vector<double>>& layers, const StackGene& g) {
+            for (size_t l = 0; l < layers.size(); ++l) {
+                if (layers[l].size() < 2)
+                    continue; // dense layer: nothing to balance
+                const double k = std::max(1, g.layers[l].topK);
+                for (size_t e = 0; e < layers[l].size(); ++e)
+                    snap.rows.push_back({stack, int(l), int(e), layers[l][e] / k});
+            }
+        };
+        add("encoder", profile.encoder, arch.encoder);
+        add("decoder", profile.decoder, arch.decoder);
+        v.routing = std::move(snap);
+        model_->setTracing(false);
+        model_->clearTrace();
+    }
+    if (wasTraining)
+        model_->train();
+    return v;
+}
+
+int64_t Trainer::saveCheckpoint(const std::string& path, const nlohmann::json& meta) const {
+    namespace fs = std::filesystem;
+    const fs::path target(path);
+    if (target.has_parent_path())
+        fs::create_directories(target.parent_path());
+    const std::string tmp = path + ".tmp";
+    {
+        torch::serialize::OutputArchive archive;
+        model_->save(archive);
+        torch::serialize::OutputArchive opt;
+        optimizer_->save(opt);
+        archive.write("optimizer", opt);
+        std::ostringstream rng;
+        rng << rng_;
+        nlohmann::json state = {{"format", kCheckpointFormat},
+                                {"update", update_},
+                                {"epoch", stream_.position().epoch},
+                                {"batch", stream_.position().batch},
+                                {"sampler_rng", rng.str()},
+                                {"options", options_.toJson()},
+                                {"meta", meta}};
+        archive.write("trainer_state", bytesTensor(state.dump()));
+        torch::Tensor genState;
+        {
+            auto gen = at::detail::getDefaultCPUGenerator();
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            genState = gen.get_state();
+        }
+        archive.write("torch_rng", genState);
+        archive.save_to(tmp);
+    }
+    fsyncPath(tmp, false);
+    fs::rename(tmp, target);
+    if (target.has_parent_path())
+        fsyncPath(target.parent_path().string(), true);
+    return int64_t(fs::file_size(target));
+}
+
+namespace {
+
+nlohmann::json readState(torch::serialize::InputArchive& archive, const std::string& path) {
+    nlohmann::json state = nlohmann::json::parse(readBytes(archive, "trainer_state"));
+    if (state.value("format", 0) != kCheckpointFormat)
+        throw std::runtime_error("checkpoint " + path + ": unsupported format " + state.value("format", nlohmann::json()).dump());
+    return state;
+}
+
+torch::serialize::InputArchive openArchive(const std::string& path) {
+    if (!std::filesystem::exists(path))
+        throw std::runtime_error("checkpoint " + path + " does not exist");
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(path);
+    } catch (const c10::Error& e) {
+        throw std::runtime_error("checkpoint " + path + " is truncated or not a checkpoint: " +
+                                 e.what_without_backtrace());
+    }
+    return archive;
+}
+
+template <class F> auto rethrowNamed(const std::string& path, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const c10::Error& e) {
+        throw std::runtime_error("checkpoint " + path + " does not fit this model: " + e.what_without_backtrace());
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error("checkpoint " + path + ": bad trainer state: " + e.what());
+    }
+}
+
+} // namespace
+
+nlohmann::json Trainer::loadCheckpoint(const std::string& path) {
+    auto archive = openArchive(path);
+    return rethrowNamed(path, [&] {
+        nlohmann::json state = readState(archive, path);
+        model_->load(archive);
+        torch::serialize::InputArchive opt;
+        archive.read("optimizer", opt);
+        optimizer_->load(opt);
+        std::istringstream rng(state.at("sampler_rng").get<std::string>());
+        rng >> rng_;
+        torch::Tensor genState;
+        archive.read("torch_rng", genState);
+        {
+            auto gen = at::detail::getDefaultCPUGenerator();
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            gen.set_state(genState);
+        }
+        update_ = state.at("update").get<int64_t>();
+        stream_.seek({state.at("epoch").get<int64_t>(), state.at("batch").get<int64_t>()});
+        return state.value("meta", nlohmann::json::object());
+    });
+}
+
+nlohmann::json Trainer::loadWeights(const std::string& path, SuperTransformer& model) {
+    auto archive = openArchive(path);
+    return rethrowNamed(path, [&] {
+        nlohmann::json state = readState(archive, path);
+        model->load(archive);
+        return state.value("meta", nlohmann::json::object());
+    });
+}
+
+} // namespace automoe

@@ -1,0 +1,111 @@
+// The supernet trainer (AutoMoE stage 1) and, with a fixed architecture, the trainer of one subnet from
+// scratch or from inherited supernet weights (stages 6-7). One update = one token-bucketed batch:
+// label-smoothed cross-entropy (per target token) + weight x the MoE load-balancing loss, Adam (0.9, 0.98),
+// warm-up then inverse-sqrt or cosine, gradient-norm clipping. The sub-network of an update is one random
+// architecture of the space (AutoMoE), or largest + smallest + random with gradients accumulated (the
+// sandwich rule), or the fixed one. Dropout scales with the sampled width inside the SuperTransformer (HAT).
+//
+// A checkpoint holds the weights, the optimizer state, both random generators (subnet sampling and
+// LibTorch's CPU generator used by dropout), the data position and the update counter, and is written
+// atomically; loading it and taking the next update gives exactly the loss the uninterrupted run gets.
+#pragma once
+#include "data/Batches.h"
+#include "nn/SuperTransformer.h"
+#include "space/SearchSpace.h"
+#include "store/RunRecords.h"
+#include "train/LrSchedule.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <string>
+#include <torch/torch.h>
+
+namespace automoe {
+
+enum class SubnetSampling { Random, Sandwich, Fixed };
+SubnetSampling subnetSampling(const std::string& name); // "random", "sandwich", "fixed"
+const char* toString(SubnetSampling s);
+
+struct TrainerOptions {
+    int64_t maxTokens = 4096; // per batch, padding counted
+    LrScheduleOptions lr;
+    double beta1 = 0.9, beta2 = 0.98, adamEps = 1e-8, weightDecay = 0.0;
+    double clipNorm = 1.0;          // 0 = no clipping
+    double labelSmoothing = 0.1;
+    double balanceLossWeight = 0.01; // Switch Transformer's alpha
+    SubnetSampling sampling = SubnetSampling::Random;
+    std::optional<Architecture> fixedArchitecture; // with SubnetSampling::Fixed
+    uint64_t seed = 1;
+    int64_t validationSentences = 500; // the first n of the validation set; 0 = all
+    SpecialIds ids; // pad must be the model's padIndex
+
+    nlohmann::json toJson() const;
+    static TrainerOptions fromJson(const nlohmann::json& j); // missing keys keep their defaults
+};
+
+struct UpdateResult {
+    int64_t update = 0;
+    double loss = 0;   // label-smoothed loss per target token (+ nothing else), mean over the update's subnets
+    double nll = 0;    // -log p per target token
+    double lbLoss = 0; // load-balancing loss (mean over the update's subnets)
+    double lr = 0;
+    double gradNorm = 0; // before clipping
+    int64_t tokens = 0;  // real source + target tokens of the batch
+    int64_t targetTokens = 0;
+    Architecture arch; // the random (or fixed) subnet of the update
+    double wallMs = 0;
+    DataPosition position; // after the update
+};
+
+struct ValidationResult {
+    double nll = 0; // per target token
+    int64_t targetTokens = 0;
+    int64_t sentences = 0;
+    std::optional<RoutingSnapshot> routing; // when requested: expert load of each MoE layer
+};
+
+class Trainer {
+public:
+    // `train` and `valid` must outlive the trainer.
+    Trainer(SuperTransformer model, SearchSpace space, const TokenizedSet& train, const TokenizedSet& valid,
+            TrainerOptions options);
+
+    UpdateResult step();
+    // Mean -log p per target token of `arch` on the validation subset, in eval mode without gradients;
+    // restores the training mode afterwards.
+    ValidationResult validate(const Architecture& arch, bool withRouting = false);
+
+    int64_t update() const { return update_; }
+    DataPosition position() const { return stream_.position(); }
+    const TrainerOptions& options() const { return options_; }
+    const SearchSpace& space() const { return space_; }
+    SuperTransformer model() const { return model_; }
+
+    // Writes the checkpoint to `path` atomically (temporary file, fsync, rename). `meta` is stored with it
+    // and returned by loadCheckpoint. Returns the file size in bytes.
+    int64_t saveCheckpoint(const std::string& path, const nlohmann::json& meta = nlohmann::json::object()) const;
+    // Restores everything saveCheckpoint wrote. Throws std::runtime_error naming the file when it is
+    // missing, truncated, or belongs to a differently shaped model.
+    nlohmann::json loadCheckpoint(const std::string& path);
+
+    // The weights alone from a checkpoint into `model` (e.g. for evaluation), returning its meta.
+    static nlohmann::json loadWeights(const std::string& path, SuperTransformer& model);
+
+private:
+    Architecture sampleArchitecture();
+    double forwardBackward(const Batch& batch, const Architecture& arch, double scale, double& nll, double& lb);
+
+    SuperTransformer model_;
+    SearchSpace space_;
+    const TokenizedSet& train_;
+    const TokenizedSet& valid_;
+    TrainerOptions options_;
+    BatchStream stream_;
+    std::unique_ptr<torch::optim::Adam> optimizer_;
+    std::mt19937_64 rng_;
+    int64_t update_ = 0;
+    Architecture smallest_, largest_;
+};
+
+} // namespace automoe
