@@ -5,8 +5,8 @@
 #include "ui/FigureExporter.h"
 #include "ui/Settings.h"
 #include "ui/SpaceDocument.h"
+#include "ui/SpaceEditor.h"
 #include "ui/SpaceSummaryWidget.h"
-#include "ui/SpaceTableModel.h"
 #include "util/Format.h"
 
 #include <QAction>
@@ -17,18 +17,15 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QRandomGenerator>
 #include <QScreen>
-#include <QScrollArea>
 #include <QStatusBar>
-#include <QTableView>
 #include <QToolBar>
 #include <QToolButton>
-#include <QVBoxLayout>
+#include <QUndoStack>
 #include <exception>
 #include <random>
 
@@ -80,6 +77,7 @@ MainWindow::MainWindow(SpaceDocument* document, Settings* settings, QWidget* par
     statusBar()->addPermanentWidget(spaceStatus_);
 
     connect(document_, &SpaceDocument::spaceChanged, this, &MainWindow::handleSpaceChanged);
+    connect(document_, &SpaceDocument::modifiedChanged, this, &MainWindow::updateTitle);
     // A first start gets a generous window that still fits a small screen; later starts restore the last one.
     if (const QScreen* s = screen())
         resize(QSize(1440, 900).boundedTo(s->availableGeometry().size() * 0.92));
@@ -108,7 +106,13 @@ void MainWindow::createActions() {
     openAction_->setStatusTip(tr("Open a search space from a JSON file"));
     connect(openAction_, &QAction::triggered, this, &MainWindow::chooseSpaceToOpen);
 
-    saveAsAction_ = new QAction(icon("save"), tr("&Save Space As…"), this);
+    saveAction_ = new QAction(icon("save"), tr("&Save Space"), this);
+    saveAction_->setShortcut(QKeySequence::Save);
+    saveAction_->setStatusTip(
+        tr("Write the search space back to its file (a bundled space is saved as a new file)"));
+    connect(saveAction_, &QAction::triggered, this, &MainWindow::saveSpace);
+
+    saveAsAction_ = new QAction(icon("save"), tr("Save Space &As…"), this);
     saveAsAction_->setShortcut(QKeySequence::SaveAs);
     saveAsAction_->setStatusTip(tr("Write the current search space to a JSON file"));
     connect(saveAsAction_, &QAction::triggered, this, &MainWindow::chooseSpaceToSave);
@@ -121,8 +125,23 @@ void MainWindow::createActions() {
         a->setCheckable(true);
         a->setData(name);
         a->setStatusTip(tr("Open the bundled search space “%1”").arg(name));
-        connect(a, &QAction::triggered, this, [this, name] { openSpace(name); });
+        connect(a, &QAction::triggered, this, [this, name] {
+            if (maybeKeepEdits())
+                openSpace(name);
+            else
+                syncBundledActions();
+        });
     }
+
+    // Edits of the space are commands on the document's undo stack; these follow its state and text.
+    undoAction_ = document_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undoAction_->setIcon(icon("undo"));
+    undoAction_->setShortcut(QKeySequence::Undo);
+    undoAction_->setStatusTip(tr("Undo the last change to the search space"));
+    redoAction_ = document_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redoAction_->setIcon(icon("redo"));
+    redoAction_->setShortcut(QKeySequence::Redo);
+    redoAction_->setStatusTip(tr("Redo the change to the search space that was undone"));
 
     exportArchitectureAction_ = new QAction(icon("export-architecture"), tr("&Export Architecture…"), this);
     exportArchitectureAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -178,6 +197,7 @@ void MainWindow::createMenus() {
     file->addAction(openAction_);
     bundledMenu_ = file->addMenu(icon("space"), tr("&Bundled Spaces"));
     bundledMenu_->addActions(bundledGroup_->actions());
+    file->addAction(saveAction_);
     file->addAction(saveAsAction_);
     file->addSeparator();
     file->addAction(exportArchitectureAction_);
@@ -186,6 +206,9 @@ void MainWindow::createMenus() {
     file->addAction(quitAction_);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(undoAction_);
+    edit->addAction(redoAction_);
+    edit->addSeparator();
     edit->addAction(copyFigureAction_);
 
     QMenu* arch = menuBar()->addMenu(tr("&Architecture"));
@@ -217,6 +240,9 @@ void MainWindow::createToolBar() {
     bar->addWidget(bundled);
     bar->addAction(saveAsAction_);
     bar->addSeparator();
+    bar->addAction(undoAction_);
+    bar->addAction(redoAction_);
+    bar->addSeparator();
     bar->addAction(cheapestAction_);
     bar->addAction(mostExpensiveAction_);
     bar->addAction(randomAction_);
@@ -240,63 +266,13 @@ QDockWidget* MainWindow::addToolDock(const QString& title, const QString& object
 }
 
 void MainWindow::createSpaceDock() {
-    auto* panel = new QWidget;
-    auto* layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(0, 0, 0, 8);
-    layout->setSpacing(6);
-
-    summary_ = new SpaceSummaryWidget(document_, panel);
-    summary_->setObjectName("spaceSummary");
-    layout->addWidget(summary_);
-
-    spaceModel_ = new SpaceTableModel(document_, this);
-    spaceTable_ = new QTableView(panel);
-    spaceTable_->setObjectName("spaceTable");
-    spaceTable_->setModel(spaceModel_);
-    spaceTable_->setAlternatingRowColors(true);
-    spaceTable_->setShowGrid(false);
-    spaceTable_->setWordWrap(false);
-    spaceTable_->setCornerButtonEnabled(false);
-    spaceTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    spaceTable_->setSelectionMode(QAbstractItemView::SingleSelection);
-    spaceTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    spaceTable_->setFrameShape(QFrame::NoFrame);
-    spaceTable_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    spaceTable_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    // Headers that read as part of the table rather than as buttons.
-    spaceTable_->setStyleSheet(QStringLiteral(
-        "QHeaderView::section { background: palette(base); border: none;"
-        " border-bottom: 1px solid palette(midlight); padding: 3px 8px; }"
-        "QHeaderView::section:horizontal { font-weight: bold; border-bottom: 1px solid palette(mid); }"
-        "QHeaderView::section:vertical { color: palette(window-text); }"
-        "QTableView::item { padding: 0px 6px; border-bottom: 1px solid palette(midlight); }"));
-    QHeaderView* columns = spaceTable_->horizontalHeader();
-    columns->setSectionResizeMode(QHeaderView::Stretch);
-    columns->setHighlightSections(false);
-    QHeaderView* rows = spaceTable_->verticalHeader();
-    rows->setSectionResizeMode(QHeaderView::Fixed);
-    rows->setDefaultSectionSize(spaceTable_->fontMetrics().height() + 10);
-    rows->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    rows->setHighlightSections(false);
-    // The table is short and fixed: show all of it, and let the panel scroll when the dock is shorter.
-    spaceTable_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
-    spaceTable_->setFixedHeight(columns->sizeHint().height() +
-                                spaceModel_->rowCount() * rows->defaultSectionSize() + 2);
-    layout->addWidget(spaceTable_);
-    layout->addStretch(1);
-
-    auto* scroll = new QScrollArea(this);
-    scroll->setObjectName("searchSpacePanel");
-    scroll->setWidget(panel);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setBackgroundRole(QPalette::Base);
-    panel->setBackgroundRole(QPalette::Base);
-    panel->setAutoFillBackground(true);
-
-    spaceDock_ = addToolDock(tr("Search space"), "searchSpaceDock", scroll, Qt::LeftDockWidgetArea);
-    resizeDocks({spaceDock_}, {460}, Qt::Horizontal);
+    // The space's summary on top, its bounds below it as an editor: what the user drags is next to what
+    // it costs.
+    editor_ = new SpaceEditor(document_, this);
+    editor_->setObjectName("searchSpacePanel");
+    summary_ = editor_->summaryWidget();
+    spaceDock_ = addToolDock(tr("Search space"), "searchSpaceDock", editor_, Qt::LeftDockWidgetArea);
+    resizeDocks({spaceDock_}, {520}, Qt::Horizontal);
 }
 
 void MainWindow::restoreLayout() {
@@ -313,8 +289,24 @@ void MainWindow::saveLayout() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!maybeKeepEdits()) {
+        event->ignore();
+        return;
+    }
     saveLayout();
     event->accept();
+}
+
+bool MainWindow::maybeKeepEdits() {
+    if (!document_->isLoaded() || !document_->isModified()) return true;
+    const auto answer = QMessageBox::warning(
+        this, tr("AutoMoE Studio"),
+        tr("The search space “%1” has changes that are not saved.").arg(document_->name()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel) return false;
+    if (answer == QMessageBox::Discard) return true;
+    saveSpace();
+    return !document_->isModified();
 }
 
 void MainWindow::reportError(const QString& title, const QString& message) {
@@ -436,11 +428,14 @@ void MainWindow::handleSpaceChanged() {
             showMostExpensive();
             break;
         case Pick::RandomSample:
-            showRandomSample();
+            // An edit that keeps the shown sample inside the space keeps showing it (no redraw per drag
+            // step).
+            if (!view_->hasArchitecture() || !document_->space().contains(view_->architecture()))
+                showRandomSample();
             break;
         }
     }
-    for (QAction* a : {saveAsAction_, cheapestAction_, mostExpensiveAction_, randomAction_})
+    for (QAction* a : {saveAction_, saveAsAction_, cheapestAction_, mostExpensiveAction_, randomAction_})
         a->setEnabled(document_->isLoaded());
     updateTitle();
 }
@@ -452,7 +447,10 @@ void MainWindow::syncBundledActions() {
 
 void MainWindow::updateTitle() {
     const QString app = QStringLiteral("AutoMoE Studio");
-    setWindowTitle(document_->isLoaded() ? QStringLiteral("%1 \u2014 %2").arg(document_->name(), app) : app);
+    // "[*]" is where Qt shows the modified marker.
+    setWindowTitle(document_->isLoaded() ? QStringLiteral("%1[*] \u2014 %2").arg(document_->name(), app)
+                                         : app);
+    setWindowModified(document_->isModified());
     setWindowFilePath(document_->filePath());
     const bool hasArch = view_->hasArchitecture();
     for (QAction* a : {exportArchitectureAction_, exportViewAction_, copyFigureAction_})
@@ -467,12 +465,23 @@ QString MainWindow::suggestedFileName(const QString& suffix) const {
 }
 
 void MainWindow::chooseSpaceToOpen() {
+    if (!maybeKeepEdits()) return;
     const QString path =
         QFileDialog::getOpenFileName(this, tr("Open Search Space"), settings_->lastDirectory("space"),
                                      tr("Search spaces (*.json);;All files (*)"));
     if (path.isEmpty()) return;
     settings_->setLastDirectory("space", QFileInfo(path).absolutePath());
     openSpace(path);
+}
+
+void MainWindow::saveSpace() {
+    // A bundled space lives with the application; its edits go to a file of the user's.
+    const bool bundled = SpaceDocument::bundledSpaceNames().contains(document_->source());
+    if (bundled || document_->filePath().isEmpty()) {
+        chooseSpaceToSave();
+        return;
+    }
+    saveSpaceAs(document_->filePath());
 }
 
 void MainWindow::chooseSpaceToSave() {

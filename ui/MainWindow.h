@@ -1,6 +1,7 @@
 // MainWindow is the workbench's frame: the architecture figure in the centre, tool views in docks
-// ("Search space" now; runs, training, Pareto and routing views later), and the actions that open spaces,
-// pick architectures and export them. Errors go through an injectable presenter so tests need no dialogs.
+// ("Search space": its summary and bounds editor; runs, training, Pareto and routing views later), and the
+// actions that open, edit (undo/redo), save spaces, pick architectures and export them. Errors go through an
+// injectable presenter so tests need no dialogs.
 #pragma once
 
 #include "space/Architecture.h"
@@ -13,15 +14,14 @@ class QActionGroup;
 class QDockWidget;
 class QLabel;
 class QMenu;
-class QTableView;
 
 namespace automoe::ui {
 
 class ArchitectureView;
 class Settings;
 class SpaceDocument;
+class SpaceEditor;
 class SpaceSummaryWidget;
-class SpaceTableModel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -39,7 +39,7 @@ public:
     void setErrorPresenter(ErrorPresenter presenter);
 
     ArchitectureView* architectureView() const { return view_; }
-    SpaceTableModel* spaceModel() const { return spaceModel_; }
+    SpaceEditor* spaceEditor() const { return editor_; }
     SpaceSummaryWidget* summaryWidget() const { return summary_; }
     QDockWidget* spaceDock() const { return spaceDock_; }
     Pick pick() const { return pick_; }
@@ -52,6 +52,8 @@ public slots:
     // Each returns false (after reporting the error) when it fails; the state is then unchanged.
     bool openSpace(const QString& nameOrPath);
     bool saveSpaceAs(const QString& path);
+    // Saves to the open file; a bundled or new space asks for a file name.
+    void saveSpace();
     bool exportArchitecture(const QString& path);
     bool exportView(const QString& path);
 
@@ -85,6 +87,8 @@ private:
     void updateTitle();
     void syncBundledActions();
     void reportError(const QString& title, const QString& message);
+    // Asks whether to save unsaved edits of the space before they are dropped; false means "cancel".
+    bool maybeKeepEdits();
     QString suggestedFileName(const QString& suffix) const;
     static QIcon icon(const QString& name);
 
@@ -94,16 +98,18 @@ private:
     Pick pick_ = Pick::MostExpensive;
 
     ArchitectureView* view_ = nullptr;
-    SpaceTableModel* spaceModel_ = nullptr;
+    SpaceEditor* editor_ = nullptr;
     SpaceSummaryWidget* summary_ = nullptr;
-    QTableView* spaceTable_ = nullptr;
     QDockWidget* spaceDock_ = nullptr;
     QLabel* spaceStatus_ = nullptr;
     QMenu* viewMenu_ = nullptr;
     QMenu* bundledMenu_ = nullptr;
 
     QAction* openAction_ = nullptr;
+    QAction* saveAction_ = nullptr;
     QAction* saveAsAction_ = nullptr;
+    QAction* undoAction_ = nullptr;
+    QAction* redoAction_ = nullptr;
     QAction* exportArchitectureAction_ = nullptr;
     QAction* exportViewAction_ = nullptr;
     QAction* copyFigureAction_ = nullptr;

@@ -5,12 +5,21 @@
 #include "util/Resources.h"
 
 #include <QFileInfo>
+#include <QUndoStack>
 #include <exception>
 
 namespace automoe::ui {
 
 SpaceDocument::SpaceDocument(QObject* parent)
-    : QObject(parent) {}
+    : QObject(parent)
+    , undoStack_(new QUndoStack(this)) {
+    connect(undoStack_, &QUndoStack::cleanChanged, this,
+            [this](bool clean) { emit modifiedChanged(!clean); });
+}
+
+bool SpaceDocument::isModified() const {
+    return !undoStack_->isClean();
+}
 
 QString SpaceDocument::name() const {
     return QString::fromStdString(space_.name);
@@ -28,6 +37,17 @@ void SpaceDocument::setSpace(const SearchSpace& space, const QString& filePath, 
     summary_ = std::move(summary);
     filePath_ = filePath;
     source_ = source.isEmpty() ? filePath : source;
+    loaded_ = true;
+    // A new document: the edits of the previous one cannot be undone into it.
+    undoStack_->clear();
+    emit spaceChanged();
+}
+
+void SpaceDocument::replaceSpace(const SearchSpace& space) {
+    space.validate();
+    SpaceSummary summary = SpaceSummary::of(space);
+    space_ = space;
+    summary_ = std::move(summary);
     loaded_ = true;
     emit spaceChanged();
 }
@@ -59,6 +79,7 @@ bool SpaceDocument::saveAs(const QString& path, QString* error) {
         saveSpace(space_, path.toStdString());
         filePath_ = QFileInfo(path).absoluteFilePath();
         source_ = filePath_;
+        undoStack_->setClean();
         return true;
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());

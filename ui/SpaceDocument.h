@@ -1,6 +1,7 @@
 // SpaceDocument holds the search space the workbench is editing, where it came from, and a cached summary
 // of it; views listen to spaceChanged(). Loading and saving go through the core's SpaceIO, and a failed
-// load leaves the current space untouched.
+// load leaves the current space untouched. Edits are QUndoCommands on the document's undo stack; the
+// document is modified while the stack is away from its clean index (set on open and save).
 #pragma once
 
 #include "space/SearchSpace.h"
@@ -8,6 +9,8 @@
 
 #include <QObject>
 #include <QString>
+
+class QUndoStack;
 
 namespace automoe::ui {
 
@@ -26,10 +29,18 @@ public:
     QString source() const { return source_; }
     QString name() const;
 
-    // Validates and installs `space`. Throws automoe::SpaceError (naming the field) when it is invalid;
-    // the document is then unchanged.
+    // Validates and installs `space` as a new document: the undo history is cleared and the document is
+    // unmodified. Throws automoe::SpaceError (naming the field) when it is invalid; the document is then
+    // unchanged.
     void setSpace(const SearchSpace& space, const QString& filePath = QString(),
                   const QString& source = QString());
+    // Validates and installs an edited `space`, keeping the file, source and undo history. Undo commands
+    // call this; user edits go through undoStack()->push() instead. Throws like setSpace().
+    void replaceSpace(const SearchSpace& space);
+
+    QUndoStack* undoStack() const { return undoStack_; }
+    // True when the space differs from what was opened or last saved (as far as the undo stack knows).
+    bool isModified() const;
 
     // Opens a bundled space by name ("tiny", "automoe-wmt") or a JSON file. On failure returns false, sets
     // `error` to a message naming the file and the field, and keeps the current space.
@@ -42,10 +53,12 @@ public:
 
 signals:
     void spaceChanged();
+    void modifiedChanged(bool modified);
 
 private:
     SearchSpace space_;
     SpaceSummary summary_;
+    QUndoStack* undoStack_ = nullptr;
     QString filePath_;
     QString source_;
     bool loaded_ = false;

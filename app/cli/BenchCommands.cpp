@@ -1,6 +1,7 @@
 #include "cli/BenchCommands.h"
 
 #include "bench/ModelBenchmark.h"
+#include "bench/TrainBenchmark.h"
 #include "util/Resources.h"
 
 #include <CLI/CLI.hpp>
@@ -49,6 +50,30 @@ void addBenchCommands(CLI::App& root) {
             std::cout << automoe::modelBenchmarkJson(result).dump(2) << "\n";
         else
             std::cout << automoe::formatModelBenchmark(result);
+    });
+
+    auto topt = std::make_shared<automoe::TrainBenchmarkOptions>();
+    auto trainJson = std::make_shared<bool>(false);
+    auto* train = bench->add_subcommand(
+        "train", "Supernet training tokens/s and GFLOP/s vs GEMM peak, event-logging cost, peak memory");
+    train->add_option("--space", topt->space, "Search space: bundled name or JSON file")->capture_default_str();
+    train->add_option("--corpus", topt->corpus, "Corpus (ding, sample, a .tsv, a prefix)")->capture_default_str();
+    train->add_option("--updates", topt->updates, "Measured updates")->capture_default_str()->check(CLI::PositiveNumber);
+    train->add_option("--max-tokens", topt->maxTokens, "Tokens per batch")->capture_default_str();
+    train->add_option("--vocab-size", topt->vocabSize, "SentencePiece vocabulary size")->capture_default_str();
+    train->add_option("--threads", topt->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
+    train->add_option("--seed", topt->seed, "Seed")->capture_default_str();
+    train->add_flag("--json", *trainJson, "Print the figures as JSON");
+    train->callback([topt, trainJson] {
+        const bool json = *trainJson;
+        auto result = automoe::runTrainBenchmark(*topt, [json](const std::string& s) {
+            if (!json)
+                std::fprintf(stderr, "... %s\n", s.c_str());
+        });
+        if (json)
+            std::cout << automoe::trainBenchmarkJson(result).dump(2) << "\n";
+        else
+            std::cout << automoe::formatTrainBenchmark(result);
     });
 }
 

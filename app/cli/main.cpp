@@ -4,6 +4,7 @@
 #include "cli/BenchCommands.h"
 #include "cli/EvalCommands.h"
 #include "cli/SpaceCommands.h"
+#include "cli/TrainCommands.h"
 #include "util/Logging.h"
 
 #include <CLI/CLI.hpp>
@@ -11,7 +12,7 @@
 #include <exception>
 
 int main(int argc, char** argv) {
-    CLI::App app{"AutoMoE Studio command line: search spaces, architectures, costs and benchmarks", "automoe"};
+    CLI::App app{"AutoMoE Studio command line: search spaces, architectures, costs, training, runs and benchmarks", "automoe"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("automoe ") + AUTOMOE_VERSION);
     bool verbose = false;
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
     automoe::cli::addSpaceCommands(app);
     automoe::cli::addArchCommands(app);
     automoe::cli::addEvalCommands(app);
+    automoe::cli::addTrainCommands(app);
+    automoe::cli::addRunsCommands(app);
     automoe::cli::addBenchCommands(app);
 
     try {

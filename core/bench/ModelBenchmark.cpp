@@ -147,6 +147,11 @@ std::string fmt(const char* format, double v) {
 
 } // namespace
 
+GemmMeasurement measureGemm(const std::string& label, int64_t m, int64_t k, int64_t n, bool transposedB,
+                            double seconds) {
+    return timeGemm(label, m, k, n, transposedB, seconds);
+}
+
 long peakResidentKb() {
     std::ifstream in("/proc/self/status");
     std::string line;

@@ -68,4 +68,9 @@ nlohmann::json modelBenchmarkJson(const ModelBenchmarkResult& result);
 // Peak resident set size of this process (VmHWM), in kB; 0 when unavailable.
 long peakResidentKb();
 
+// The median GFLOP/s of an m x k by k x n matrix product (B stored transposed, as a linear layer's weight,
+// when `transposedB`), timed for at least `seconds` after warm-up.
+GemmMeasurement measureGemm(const std::string& label, int64_t m, int64_t k, int64_t n, bool transposedB,
+                            double seconds);
+
 } // namespace automoe

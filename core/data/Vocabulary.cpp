@@ -2,13 +2,17 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <unordered_map>
 
-#include <sentencepiece_processor.h>
-#include <sentencepiece_trainer.h>
+#include <dlfcn.h>
+#include <mutex>
+#include <unistd.h>
 
+#include "spm/SentencePieceShim.h"
 #include "util/Resources.h"
 
 namespace fs = std::filesystem;
@@ -18,26 +22,104 @@ namespace automoe {
 // Bumped whenever training changes in a way that makes old cached models stale.
 static constexpr int kVocabularyFormatVersion = 1;
 
+namespace {
+
+// SentencePiece through libautomoe_spm, loaded once with RTLD_DEEPBIND (see spm/SentencePieceShim.h).
+struct SpmApi {
+    decltype(&amspm_train) train = nullptr;
+    decltype(&amspm_load) load = nullptr;
+    decltype(&amspm_free_model) freeModel = nullptr;
+    decltype(&amspm_piece_size) pieceSize = nullptr;
+    decltype(&amspm_special_id) specialId = nullptr;
+    decltype(&amspm_encode) encode = nullptr;
+    decltype(&amspm_decode) decode = nullptr;
+    decltype(&amspm_piece) piece = nullptr;
+    decltype(&amspm_free) free = nullptr;
+};
+
+std::vector<std::string> shimCandidates() {
+    std::vector<std::string> paths;
+    if (const char* env = std::getenv("AUTOMOE_SPM_LIBRARY"); env && *env)
+        paths.emplace_back(env);
+    char exe[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        const fs::path dir = fs::path(std::string(exe, size_t(n))).parent_path();
+        paths.push_back((dir / "libautomoe_spm.so").string());
+        paths.push_back((dir / "../lib/automoe-studio/libautomoe_spm.so").lexically_normal().string());
+    }
+#ifdef AUTOMOE_SPM_BUILD_PATH
+    paths.emplace_back(AUTOMOE_SPM_BUILD_PATH);
+#endif
+#ifdef AUTOMOE_SPM_INSTALL_PATH
+    paths.emplace_back(AUTOMOE_SPM_INSTALL_PATH);
+#endif
+    return paths;
+}
+
+const SpmApi& spm() {
+    static SpmApi api;
+    static std::string failure;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        std::string tried;
+        void* handle = nullptr;
+        for (const std::string& path : shimCandidates()) {
+            std::error_code ec;
+            if (!fs::is_regular_file(path, ec))
+                continue;
+            handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+            if (handle)
+                break;
+            tried += "\n  " + path + ": " + ::dlerror();
+        }
+        if (!handle) {
+            failure = "SentencePiece support library libautomoe_spm.so could not be loaded";
+            for (const std::string& path : shimCandidates())
+                failure += "\n  looked for " + path;
+            failure += tried;
+            return;
+        }
+        auto sym = [&](const char* name) {
+            void* p = ::dlsym(handle, name);
+            if (!p && failure.empty())
+                failure = std::string("libautomoe_spm.so lacks ") + name;
+            return p;
+        };
+        api.train = reinterpret_cast<decltype(api.train)>(sym("amspm_train"));
+        api.load = reinterpret_cast<decltype(api.load)>(sym("amspm_load"));
+        api.freeModel = reinterpret_cast<decltype(api.freeModel)>(sym("amspm_free_model"));
+        api.pieceSize = reinterpret_cast<decltype(api.pieceSize)>(sym("amspm_piece_size"));
+        api.specialId = reinterpret_cast<decltype(api.specialId)>(sym("amspm_special_id"));
+        api.encode = reinterpret_cast<decltype(api.encode)>(sym("amspm_encode"));
+        api.decode = reinterpret_cast<decltype(api.decode)>(sym("amspm_decode"));
+        api.piece = reinterpret_cast<decltype(api.piece)>(sym("amspm_piece"));
+        api.free = reinterpret_cast<decltype(api.free)>(sym("amspm_free"));
+    });
+    if (!failure.empty())
+        throw std::runtime_error(failure);
+    return api;
+}
+
+std::string takeString(char* p, std::size_t length) {
+    std::string s(p ? p : "", p ? length : 0);
+    spm().free(p);
+    return s;
+}
+
+} // namespace
+
 struct Vocabulary::Model {
-    sentencepiece::SentencePieceProcessor processor;
+    amspm_model* processor = nullptr;
     std::string serialized;
+    int pieces = 0;
+    ~Model() {
+        if (processor)
+            spm().freeModel(processor);
+    }
 };
 
 namespace {
-
-class VectorSentenceIterator : public sentencepiece::SentenceIterator {
-public:
-    explicit VectorSentenceIterator(const std::vector<std::string>& sentences)
-        : sentences_(sentences) {}
-    bool done() const override { return index_ >= sentences_.size(); }
-    void Next() override { ++index_; }
-    const std::string& value() const override { return sentences_[index_]; }
-    sentencepiece::util::Status status() const override { return sentencepiece::util::Status(); }
-
-private:
-    const std::vector<std::string>& sentences_;
-    std::size_t index_ = 0;
-};
 
 std::string hex(std::uint64_t h) {
     char buf[17];
@@ -111,22 +193,35 @@ Vocabulary Vocabulary::train(const std::vector<std::string>& sentences, const Vo
         {"normalization_rule_name", options.normalization},
         {"minloglevel", "2"},
     };
-    // SentencePiece keeps its seed in a library global; set it right before training.
-    sentencepiece::SetRandomGeneratorSeed(options.seed);
-    VectorSentenceIterator iterator(sentences);
-    std::string serialized;
-    const auto status = sentencepiece::SentencePieceTrainer::Train(args, &iterator, &serialized);
-    if (!status.ok())
-        throw std::runtime_error("vocabulary: SentencePiece training failed: " + status.ToString());
-    return fromSerialized(std::move(serialized), "trained model");
+    std::vector<const char*> keys, values, text;
+    std::vector<std::size_t> lengths;
+    for (const auto& [k, v] : args) {
+        keys.push_back(k.c_str());
+        values.push_back(v.c_str());
+    }
+    for (const auto& s : sentences) {
+        text.push_back(s.data());
+        lengths.push_back(s.size());
+    }
+    // SentencePiece keeps its seed in a library global; the library sets it right before training.
+    char* model = nullptr;
+    char* error = nullptr;
+    std::size_t modelLength = 0;
+    if (spm().train(keys.data(), values.data(), keys.size(), text.data(), lengths.data(), text.size(), options.seed,
+                    &model, &modelLength, &error) != 0)
+        throw std::runtime_error("vocabulary: SentencePiece training failed: " + takeString(error, error ? std::strlen(error) : 0));
+    return fromSerialized(takeString(model, modelLength), "trained model");
 }
 
 Vocabulary Vocabulary::fromSerialized(std::string serialized, const std::string& origin) {
     auto model = std::make_shared<Model>();
-    const auto status = model->processor.LoadFromSerializedProto(serialized);
-    if (!status.ok()) throw std::runtime_error(origin + ": not a SentencePiece model: " + status.ToString());
-    if (model->processor.pad_id() != kPadId || model->processor.unk_id() != kUnkId ||
-        model->processor.bos_id() != kBosId || model->processor.eos_id() != kEosId) {
+    char* error = nullptr;
+    model->processor = spm().load(serialized.data(), serialized.size(), &error);
+    if (!model->processor)
+        throw std::runtime_error(origin + ": not a SentencePiece model: " + takeString(error, error ? std::strlen(error) : 0));
+    model->pieces = spm().pieceSize(model->processor);
+    if (spm().specialId(model->processor, 0) != kPadId || spm().specialId(model->processor, 1) != kUnkId ||
+        spm().specialId(model->processor, 2) != kBosId || spm().specialId(model->processor, 3) != kEosId) {
         throw std::runtime_error(origin + ": special ids differ from pad=0 unk=1 bos=2 eos=3");
     }
     model->serialized = std::move(serialized);
@@ -170,7 +265,11 @@ void Vocabulary::requireModel() const {
 
 std::vector<int> Vocabulary::encode(const std::string& text) const {
     requireModel();
-    return model_->processor.EncodeAsIds(text);
+    int* ids = nullptr;
+    const std::size_t n = spm().encode(model_->processor, text.data(), text.size(), &ids);
+    std::vector<int> out(ids, ids + n);
+    spm().free(ids);
+    return out;
 }
 
 std::string Vocabulary::decode(const std::vector<int>& ids) const {
@@ -181,17 +280,21 @@ std::string Vocabulary::decode(const std::vector<int>& ids) const {
         if (id < 0 || id >= n)
             throw std::out_of_range("Vocabulary::decode: id " + std::to_string(id) + " outside [0, " +
                                     std::to_string(n) + ")");
-    return model_->processor.DecodeIds(ids);
+    std::size_t length = 0;
+    char* text = spm().decode(model_->processor, ids.data(), ids.size(), &length);
+    return takeString(text, length);
 }
 
 std::string Vocabulary::piece(int id) const {
     requireModel();
     if (id < 0 || id >= size()) throw std::out_of_range("Vocabulary::piece: id " + std::to_string(id));
-    return model_->processor.IdToPiece(id);
+    std::size_t length = 0;
+    char* text = spm().piece(model_->processor, id, &length);
+    return takeString(text, length);
 }
 
 int Vocabulary::size() const {
-    return model_ ? model_->processor.GetPieceSize() : 0;
+    return model_ ? model_->pieces : 0;
 }
 
 const std::string& Vocabulary::serializedModel() const {

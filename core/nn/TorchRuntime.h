@@ -20,4 +20,18 @@ int torchThreads();
 // without mmap. Call before starting threads; idempotent; no effect on other C libraries.
 void configureTorchAllocator();
 
+// Intra-op threads pinned for a scope (threads <= 0: one per core), the previous count restored at its end:
+// for work whose speed or reproducibility depends on the count (latency measurement, small MLPs). Leaves
+// the inter-op pool alone; applies configureTorchAllocator().
+class TorchThreadScope {
+public:
+    explicit TorchThreadScope(int threads);
+    ~TorchThreadScope();
+    TorchThreadScope(const TorchThreadScope&) = delete;
+    TorchThreadScope& operator=(const TorchThreadScope&) = delete;
+
+private:
+    int previous_;
+};
+
 } // namespace automoe

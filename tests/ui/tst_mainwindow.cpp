@@ -4,10 +4,11 @@
 #include "space/ArchitectureIO.h"
 #include "ui/ArchitectureView.h"
 #include "ui/MainWindow.h"
+#include "ui/RangeSlider.h"
 #include "ui/Settings.h"
 #include "ui/SpaceDocument.h"
+#include "ui/SpaceEditor.h"
 #include "ui/SpaceSummaryWidget.h"
-#include "ui/SpaceTableModel.h"
 
 #include <QDockWidget>
 #include <QFile>
@@ -67,8 +68,10 @@ private slots:
         QDockWidget* dock = window_->spaceDock();
         QVERIFY(dock);
         QCOMPARE(dock->windowTitle(), QString("Search space"));
-        QCOMPARE(window_->spaceModel()->index(SpaceTableModel::ExpertsRow, 0).data().toString(),
-                 QString("1") + QChar(0x2013) + "4");
+        RangeSlider* experts = window_->spaceEditor()->rangeSlider("encoder.experts");
+        QVERIFY(experts);
+        QCOMPARE(experts->lower(), 1);
+        QCOMPARE(experts->upper(), 4);
         QVERIFY(window_->summaryWidget()->valueText("size").contains(
             QString::number(document_->space().log10Size(), 'f', 1)));
     }

@@ -1,9 +1,10 @@
 // Pins SpaceDocument and the summary beside it: bundled spaces open with their summary from the core, an
 // invalid file is refused with a message naming the file and the field and leaves the open space as it
-// was, and saving round-trips.
+// was, saving round-trips, and edits are undo commands that make the document modified until it is saved.
 #include "space/SpaceError.h"
 #include "space/SpaceIO.h"
 #include "ui/SpaceDocument.h"
+#include "ui/SpaceEditCommand.h"
 #include "ui/SpaceSummaryWidget.h"
 #include "util/Format.h"
 
@@ -144,6 +145,43 @@ private slots:
         QVERIFY(other.open(path));
         QVERIFY(other.space() == doc.space());
         QCOMPARE(other.source(), path);
+    }
+
+    void editsAreUndoableAndSavingOrOpeningMakesTheDocumentUnmodified() {
+        SpaceDocument doc;
+        QVERIFY(doc.open("tiny"));
+        const QString file = doc.filePath();
+        const SearchSpace before = doc.space();
+        QSignalSpy modified(&doc, &SpaceDocument::modifiedChanged);
+        QVERIFY(!doc.isModified());
+
+        SearchSpace wider = before;
+        wider.encoder.layers = Dimension::range(2, 6);
+        doc.undoStack()->push(new SpaceEditCommand(&doc, before, wider, "encoder.layers", "Change layers"));
+        QVERIFY(doc.space() == wider);
+        QCOMPARE(doc.summary().log10Size, wider.log10Size());
+        QCOMPARE(doc.filePath(), file); // an edit keeps the file
+        QVERIFY(doc.isModified());
+        QCOMPARE(modified.count(), 1);
+
+        // An invalid edit is refused by the document too, and changes nothing.
+        SearchSpace bad = wider;
+        bad.encoder.selfHeads = Dimension::of({5});
+        QVERIFY_THROWS_EXCEPTION(SpaceError, doc.replaceSpace(bad));
+        QVERIFY(doc.space() == wider);
+
+        doc.undoStack()->undo();
+        QVERIFY(doc.space() == before);
+        QVERIFY(!doc.isModified());
+        doc.undoStack()->redo();
+        QVERIFY(doc.space() == wider);
+
+        QVERIFY(doc.saveAs(dir_.filePath("wider.json")));
+        QVERIFY(!doc.isModified());
+        QCOMPARE(doc.undoStack()->count(), 1); // saving keeps the history
+        QVERIFY(doc.open("automoe-wmt"));
+        QCOMPARE(doc.undoStack()->count(), 0); // a new document starts a new one
+        QVERIFY(!doc.isModified());
     }
 
     void summaryWidgetShowsTheCoreFigures() {

@@ -1,0 +1,186 @@
+// automoe-ui-bench: fills the Pareto view with synthetic candidates (50 generations) and prints how long
+// adding them takes and the median and maximum full redraw (QCustomPlot::replot, rpImmediateRefresh),
+// the budget-drag redraw (the budget layer only) and the hover look-up. With --screenshot DIR it renders
+// the Pareto and training views with realistic synthetic data instead.
+//
+//   automoe-ui-bench [--points 10000,100000] [--generations 50] [--repeats 21] [--size 1200x800]
+//   automoe-ui-bench --screenshot docs/screenshots
+#include "SyntheticRun.h"
+#include "ui/ParetoView.h"
+#include "ui/TrainingView.h"
+
+#include <qcustomplot.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTextStream>
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <vector>
+
+using namespace automoe;
+using namespace automoe::ui;
+
+namespace {
+
+struct Stats {
+    double median = 0;
+    double max = 0;
+};
+
+Stats stats(std::vector<double> ms) {
+    std::sort(ms.begin(), ms.end());
+    return {ms[ms.size() / 2], ms.back()};
+}
+
+double elapsedMs(const QElapsedTimer& t) {
+    return double(t.nsecsElapsed()) / 1e6;
+}
+
+// CPU time of this thread: what a redraw costs, independent of how busy the shared machine is.
+double threadCpuMs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+void benchmark(int points, int generations, int repeats, QSize size) {
+    const int perGeneration = std::max(1, points / generations);
+    const std::vector<CandidateRow> rows = bench::syntheticCandidates(generations, perGeneration, 42);
+
+    ParetoView view;
+    view.resize(size);
+    view.show();
+    QApplication::processEvents();
+
+    // Added generation by generation, as a live search delivers them.
+    QElapsedTimer timer;
+    const double addCpu = threadCpuMs();
+    timer.start();
+    for (int g = 0; g < generations; ++g) {
+        const auto first = rows.begin() + std::ptrdiff_t(g) * perGeneration;
+        view.addCandidates(std::vector<CandidateRow>(first, first + perGeneration));
+    }
+    const double addMs = elapsedMs(timer);
+    const double addCpuMs = threadCpuMs() - addCpu;
+    QApplication::processEvents(); // the queued replot
+
+    QCustomPlot* plot = view.plot();
+    std::vector<double> full, fullCpu, budget, hover;
+    plot->replot(QCustomPlot::rpImmediateRefresh); // warm-up (label caches)
+    for (int i = 0; i < repeats; ++i) {
+        const double cpu = threadCpuMs();
+        timer.restart();
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        full.push_back(elapsedMs(timer));
+        fullCpu.push_back(threadCpuMs() - cpu);
+    }
+    // A budget drag: move the line across the axis, redrawing only the budget layer as the view does.
+    const QCPRange range = plot->xAxis->range();
+    QCPLayer* layer = plot->layer(QStringLiteral("budget"));
+    for (int i = 0; i < repeats; ++i) {
+        const double b = range.lower + range.size() * (0.2 + 0.6 * i / std::max(1, repeats - 1));
+        timer.restart();
+        view.setBudget(b); // updates the line, shade, label and feasible count
+        layer->replot();
+        plot->repaint();
+        budget.push_back(elapsedMs(timer));
+    }
+    const QRect area = plot->axisRect()->rect();
+    for (int i = 0; i < repeats; ++i) {
+        const QPointF pos(area.left() + area.width() * (i + 0.5) / repeats, area.center().y());
+        timer.restart();
+        const QString tip = view.toolTipAt(pos);
+        hover.push_back(elapsedMs(timer));
+        Q_UNUSED(tip);
+    }
+    const Stats f = stats(full), fc = stats(fullCpu), b = stats(budget), h = stats(hover);
+    std::printf("%7d points, %d generations: add %.1f ms (%.1f ms CPU); redraw median %.2f ms, max %.2f ms "
+                "(CPU median %.2f ms, max %.2f ms); budget-drag redraw median %.2f ms, max %.2f ms; "
+                "hover look-up median %.2f ms; %d on the front\n",
+                view.pointCount(), generations, addMs, addCpuMs, f.median, f.max, fc.median, fc.max, b.median,
+                b.max, h.median, int(view.front().size()));
+    std::fflush(stdout);
+}
+
+bool screenshots(const QString& dir) {
+    QDir().mkpath(dir);
+    QFont font = QApplication::font();
+    font.setPointSizeF(9.5);
+    QApplication::setFont(font);
+
+    ParetoView pareto;
+    pareto.resize(1280, 760);
+    const std::vector<CandidateRow> rows = bench::syntheticCandidates(30, 80, 7);
+    for (int g = 0; g < 30; ++g)
+        pareto.addCandidates(std::vector<CandidateRow>(rows.begin() + g * 80, rows.begin() + (g + 1) * 80));
+    pareto.setOverlay(QStringLiteral("Random search"), bench::syntheticCandidates(1, 600, 11, 100000, 0.55));
+    pareto.setBudget(1.6e9);
+    const auto front = pareto.front();
+    if (!front.empty()) pareto.selectArchitecture(front[front.size() / 2].architectureId);
+    pareto.show();
+    QApplication::processEvents();
+    pareto.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    if (!pareto.grab().save(dir + QStringLiteral("/pareto-view.png"))) return false;
+
+    TrainingView training;
+    training.resize(1280, 760);
+    const auto steps = bench::syntheticTrainingSteps(30000, 3);
+    for (std::size_t i = 0; i < steps.size(); i += 500)
+        training.addTrainingSteps(
+            std::vector<TrainingStepRow>(steps.begin() + std::ptrdiff_t(i),
+                                         steps.begin() + std::ptrdiff_t(std::min(steps.size(), i + 500))));
+    training.addValidations(bench::syntheticValidations(30000, 1000, 5));
+    training.setRouting(bench::syntheticRouting(30000, 9));
+    training.show();
+    QApplication::processEvents();
+    training.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    if (!training.grab().save(dir + QStringLiteral("/training-view.png"))) return false;
+    std::printf("wrote %s/pareto-view.png and %s/training-view.png\n", qPrintable(dir), qPrintable(dir));
+    return true;
+}
+
+QString loadAverage() {
+    QFile file(QStringLiteral("/proc/loadavg"));
+    if (!file.open(QIODevice::ReadOnly)) return QStringLiteral("unknown");
+    return QString::fromLatin1(file.readAll()).section(QLatin1Char(' '), 0, 2);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Redraw benchmark of the AutoMoE Studio plot views"));
+    parser.addHelpOption();
+    QCommandLineOption pointsOption(QStringLiteral("points"), QStringLiteral("Comma-separated point counts."),
+                                    QStringLiteral("list"), QStringLiteral("10000,100000"));
+    QCommandLineOption generationsOption(QStringLiteral("generations"), QStringLiteral("Generations."),
+                                         QStringLiteral("n"), QStringLiteral("50"));
+    QCommandLineOption repeatsOption(QStringLiteral("repeats"), QStringLiteral("Timed redraws per size."),
+                                     QStringLiteral("n"), QStringLiteral("21"));
+    QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("View size, WxH."),
+                                  QStringLiteral("size"), QStringLiteral("1200x800"));
+    QCommandLineOption shotOption(QStringLiteral("screenshot"),
+                                  QStringLiteral("Render the screenshots into DIR instead of benchmarking."),
+                                  QStringLiteral("dir"));
+    parser.addOptions({pointsOption, generationsOption, repeatsOption, sizeOption, shotOption});
+    parser.process(app);
+
+    if (parser.isSet(shotOption)) return screenshots(parser.value(shotOption)) ? 0 : 1;
+
+    const QStringList wh = parser.value(sizeOption).split(QLatin1Char('x'));
+    const QSize size = wh.size() == 2 ? QSize(wh[0].toInt(), wh[1].toInt()) : QSize(1200, 800);
+    const int generations = std::max(1, parser.value(generationsOption).toInt());
+    const int repeats = std::max(3, parser.value(repeatsOption).toInt());
+    std::printf("automoe-ui-bench: ParetoView %dx%d, platform %s, Qt %s\n", size.width(), size.height(),
+                qPrintable(QGuiApplication::platformName()), qVersion());
+    std::printf("load average when starting: %s\n", qPrintable(loadAverage()));
+    for (const QString& n : parser.value(pointsOption).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        benchmark(n.toInt(), generations, repeats, size);
+    return 0;
+}

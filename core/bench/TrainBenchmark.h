@@ -1,0 +1,51 @@
+// `automoe bench train`: supernet training throughput on a real corpus (tokens/s, GFLOP/s and the share
+// of a GEMM peak measured in the same run), the cost of logging every update to the run store (the same
+// trainer with the store on and off, in alternating blocks, plus the time spent inside append()), and the
+// peak memory of a default training run.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace automoe {
+
+struct TrainBenchmarkOptions {
+    std::string space = "tiny";
+    std::string corpus = "sample"; // as TrainingRunConfig::corpus
+    int64_t updates = 40;          // measured updates (half with the store on), after warm-up
+    int64_t warmup = 3;
+    int64_t block = 4; // updates per alternating store-on / store-off block
+    int64_t maxTokens = 4096;
+    int vocabSize = 8000;
+    int threads = 0;
+    uint64_t seed = 1;
+};
+
+struct TrainBenchmarkResult {
+    std::string space, corpus;
+    int threads = 0;
+    int vocabSize = 0;
+    int64_t trainPairs = 0;
+    double gemmPeak = 0;
+    std::vector<std::pair<std::string, double>> gemm; // label, GFLOP/s
+    int64_t updates = 0;
+    double msPerUpdate = 0;    // mean over all measured updates
+    double tokensPerSec = 0;   // real source + target tokens
+    double gflops = 0;         // 3 x forward FLOPs of each update's subnet at its batch's lengths
+    double fractionOfPeak = 0;
+    double storeOffMsPerToken = 0, storeOnMsPerToken = 0; // step time per 1000 tokens, by block kind
+    double storeOverhead = 0;       // on / off - 1 (noisy: different subnets per block)
+    double appendUsPerUpdate = 0;   // time inside RunStore::append per logged update
+    double appendOverhead = 0;      // appendUs / step time
+    uint64_t eventsCommitted = 0;
+    long peakRssKb = 0;
+};
+
+TrainBenchmarkResult runTrainBenchmark(const TrainBenchmarkOptions& options,
+                                       const std::function<void(const std::string&)>& progress);
+std::string formatTrainBenchmark(const TrainBenchmarkResult& result);
+nlohmann::json trainBenchmarkJson(const TrainBenchmarkResult& result);
+
+} // namespace automoe

@@ -1,0 +1,431 @@
+#include "run/TrainingRun.h"
+
+#include "data/CorpusError.h"
+#include "data/CorpusReader.h"
+#include "eval/Translation.h"
+#include "space/SpaceIO.h"
+#include "util/Resources.h"
+
+#include <chrono>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+namespace automoe {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+template <class T> T field(const nlohmann::json& j, const char* key, const T& fallback, const char* where) {
+    if (!j.contains(key))
+        return fallback;
+    try {
+        return j.at(key).get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw std::invalid_argument(std::string(where) + "." + key + ": expected " + typeid(T).name() + ", got " +
+                                    j.at(key).dump());
+    }
+}
+
+} // namespace
+
+nlohmann::json TrainingRunConfig::toJson() const {
+    return {{"name", name},
+            {"kind", kind},
+            {"space_source", spaceSource},
+            {"space", spaceToJson(space)},
+            {"corpus", corpus},
+            {"reverse", reverse},
+            {"split", {{"valid", split.validSize}, {"test", split.testSize}, {"max_fraction", split.maxFraction}, {"seed", split.seed}}},
+            {"vocabulary",
+             {{"size", vocabulary.size},
+              {"model_type", vocabulary.modelType == VocabularyOptions::ModelType::Bpe ? "bpe" : "unigram"},
+              {"max_sentences", vocabulary.maxSentences},
+              {"threads", vocabulary.numThreads},
+              {"seed", vocabulary.seed}}},
+            {"tokenize", {{"max_source", tokenize.maxSourceTokens}, {"max_target", tokenize.maxTargetTokens}}},
+            {"trainer", trainer.toJson()},
+            {"model", {{"dropout", dropout}, {"attention_dropout", attentionDropout}, {"capacity_factor", capacityFactor}}},
+            {"max_updates", maxUpdates},
+            {"max_minutes", maxMinutes},
+            {"validate_every", validateEvery},
+            {"checkpoint_every", checkpointEvery},
+            {"keep_checkpoints", keepCheckpoints},
+            {"routing_every", routingEvery},
+            {"test_sentences", testSentences}};
+}
+
+TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
+    TrainingRunConfig c;
+    const char* w = "config";
+    c.name = field(j, "name", c.name, w);
+    c.kind = field(j, "kind", c.kind, w);
+    c.spaceSource = field(j, "space_source", c.spaceSource, w);
+    if (!j.contains("space"))
+        throw std::invalid_argument("config.space: missing");
+    c.space = spaceFromJson(j.at("space"));
+    c.corpus = field(j, "corpus", c.corpus, w);
+    c.reverse = field(j, "reverse", c.reverse, w);
+    if (j.contains("split")) {
+        const auto& s = j["split"];
+        c.split.validSize = field(s, "valid", c.split.validSize, "config.split");
+        c.split.testSize = field(s, "test", c.split.testSize, "config.split");
+        c.split.maxFraction = field(s, "max_fraction", c.split.maxFraction, "config.split");
+        c.split.seed = field(s, "seed", c.split.seed, "config.split");
+    }
+    if (j.contains("vocabulary")) {
+        const auto& v = j["vocabulary"];
+        c.vocabulary.size = field(v, "size", c.vocabulary.size, "config.vocabulary");
+        const std::string type = field(v, "model_type", std::string("unigram"), "config.vocabulary");
+        if (type != "unigram" && type != "bpe")
+            throw std::invalid_argument("config.vocabulary.model_type: expected unigram or bpe, got " + type);
+        c.vocabulary.modelType = type == "bpe" ? VocabularyOptions::ModelType::Bpe : VocabularyOptions::ModelType::Unigram;
+        c.vocabulary.maxSentences = field(v, "max_sentences", c.vocabulary.maxSentences, "config.vocabulary");
+        c.vocabulary.numThreads = field(v, "threads", c.vocabulary.numThreads, "config.vocabulary");
+        c.vocabulary.seed = field(v, "seed", c.vocabulary.seed, "config.vocabulary");
+    }
+    if (j.contains("tokenize")) {
+        c.tokenize.maxSourceTokens = field(j["tokenize"], "max_source", c.tokenize.maxSourceTokens, "config.tokenize");
+        c.tokenize.maxTargetTokens = field(j["tokenize"], "max_target", c.tokenize.maxTargetTokens, "config.tokenize");
+    }
+    if (j.contains("trainer"))
+        c.trainer = TrainerOptions::fromJson(j["trainer"]);
+    if (j.contains("model")) {
+        const auto& m = j["model"];
+        c.dropout = field(m, "dropout", c.dropout, "config.model");
+        c.attentionDropout = field(m, "attention_dropout", c.attentionDropout, "config.model");
+        c.capacityFactor = field(m, "capacity_factor", c.capacityFactor, "config.model");
+    }
+    c.maxUpdates = field(j, "max_updates", c.maxUpdates, w);
+    c.maxMinutes = field(j, "max_minutes", c.maxMinutes, w);
+    c.validateEvery = field(j, "validate_every", c.validateEvery, w);
+    c.checkpointEvery = field(j, "checkpoint_every", c.checkpointEvery, w);
+    c.keepCheckpoints = field(j, "keep_checkpoints", c.keepCheckpoints, w);
+    c.routingEvery = field(j, "routing_every", c.routingEvery, w);
+    c.testSentences = field(j, "test_sentences", c.testSentences, w);
+    return c;
+}
+
+Corpus loadRunCorpus(const std::string& corpus, bool reverse) {
+    CorpusReadOptions tsv;
+    tsv.sourceLanguage = "de";
+    tsv.targetLanguage = "en";
+    tsv.reverse = reverse;
+    std::error_code ec;
+    if (corpus == "ding") {
+        if (fs::is_regular_file(kDebianDingPath, ec)) {
+            DingOptions o;
+            o.reverse = reverse;
+            return readDingCorpus(kDebianDingPath, o);
+        }
+        spdlog::warn("{} not found (Debian package trans-de-en): using the bundled {}-pair sample", kDebianDingPath,
+                     3000);
+        return readTsvCorpus(resourcePath(kBundledCorpusSample), tsv);
+    }
+    if (corpus == "sample")
+        return readTsvCorpus(resourcePath(kBundledCorpusSample), tsv);
+    if (fs::is_regular_file(corpus, ec)) {
+        if (fs::path(corpus).extension() == ".tsv")
+            return readTsvCorpus(corpus, tsv);
+        DingOptions o;
+        o.reverse = reverse;
+        return readDingCorpus(corpus, o);
+    }
+    if (fs::is_regular_file(corpus + ".de", ec) && fs::is_regular_file(corpus + ".en", ec)) {
+        CorpusReadOptions p;
+        p.sourceLanguage = "de";
+        p.targetLanguage = "en";
+        p.reverse = reverse;
+        return readParallelCorpus(corpus + ".de", corpus + ".en", p);
+    }
+    throw CorpusError(corpus, 0,
+                      "not a corpus: expected 'ding', 'sample', a .tsv file, a Ding-format file, or a prefix P "
+                      "with files P.de and P.en");
+}
+
+nlohmann::json storedSplit(RunStore& store, int64_t runId) {
+    for (const Event& e : store.events(runId, 1, 200))
+        if (e.type == "data" && e.payload.contains("split"))
+            return e.payload["split"];
+    return nullptr;
+}
+
+std::string runFilesDir(const RunStore& store) {
+    const fs::path db(store.path());
+    return (db.parent_path() / (db.stem().string() + "-files")).string();
+}
+
+TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config) : store_(store), config_(std::move(config)) {
+    config_.space.validate();
+    if (config_.name.empty())
+        config_.name = config_.kind + " " + config_.space.name + " " + config_.corpus;
+    RunSpec spec;
+    spec.name = config_.name;
+    spec.kind = config_.kind;
+    spec.config = config_.toJson();
+    spec.space = spaceToJson(config_.space);
+    spec.corpus = {{"source", config_.corpus}, {"reverse", config_.reverse}};
+    spec.seed = config_.trainer.seed;
+    runId_ = store_.createRun(spec);
+}
+
+TrainingRun::TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig config)
+    : store_(store), runId_(runId), config_(std::move(config)), resuming_(true) {}
+
+std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId, int64_t maxUpdates,
+                                                 double maxMinutes) {
+    auto info = store.getRun(runId);
+    if (!info)
+        throw std::runtime_error("no run " + std::to_string(runId) + " in " + store.path());
+    TrainingRunConfig config;
+    try {
+        config = TrainingRunConfig::fromJson(info->spec.config);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("run " + std::to_string(runId) + " has no usable training configuration: " + e.what());
+    }
+    if (maxUpdates >= 0)
+        config.maxUpdates = maxUpdates;
+    if (maxMinutes >= 0)
+        config.maxMinutes = maxMinutes;
+    return std::unique_ptr<TrainingRun>(new TrainingRun(store, runId, std::move(config)));
+}
+
+TrainingRun::~TrainingRun() {
+    if (thread_.joinable()) {
+        control_.cancel();
+        thread_.join();
+    }
+}
+
+void TrainingRun::addObserver(RunObserver* observer) { observers_.push_back(observer); }
+
+std::string TrainingRun::error() const {
+    std::lock_guard<std::mutex> lock(errorMutex_);
+    return error_;
+}
+
+void TrainingRun::publish(Event event) {
+    event.runId = runId_;
+    for (RunObserver* o : observers_)
+        o->onEvent(event);
+    store_.append(std::move(event));
+}
+
+void TrainingRun::setStatus(RunStatus status) {
+    status_ = status;
+    store_.setRunStatus(runId_, status);
+    Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
+    for (RunObserver* o : observers_)
+        o->onEvent(e);
+}
+
+void TrainingRun::stage(const std::string& name, const std::string& state, nlohmann::json detail) {
+    detail["stage"] = name;
+    detail["state"] = state;
+    publish(Event::make(runId_, "stage", std::move(detail)));
+}
+
+SuperTransformerConfig TrainingRun::modelConfig(const TrainingRunConfig& config, int64_t vocabSize) {
+    SuperTransformerConfig m;
+    m.vocabSize = vocabSize;
+    m.padIndex = Vocabulary::kPadId;
+    m.dims = config.space.pinnedSupernet ? *config.space.pinnedSupernet : config.space.supernet();
+    m.dropout = config.dropout;
+    m.attentionDropout = config.attentionDropout;
+    m.capacityFactor = config.capacityFactor;
+    m.dropTokens = config.capacityFactor > 0;
+    return m;
+}
+
+std::unique_ptr<RunData> TrainingRun::loadData(const TrainingRunConfig& config, const std::string& cacheDir,
+                                               const nlohmann::json* storedSplit) {
+    auto d = std::make_unique<RunData>();
+    d->corpus = loadRunCorpus(config.corpus, config.reverse);
+    d->split = storedSplit ? CorpusSplit::fromJson(*storedSplit, d->corpus) : CorpusSplit::make(d->corpus, config.split);
+    fs::create_directories(cacheDir);
+    d->vocabulary = Vocabulary::trainOrLoad(d->corpus, d->split, config.vocabulary, cacheDir);
+    d->train = tokenize(d->vocabulary, CorpusSplit::select(d->corpus, d->split.train()), config.tokenize);
+    d->valid = tokenize(d->vocabulary, CorpusSplit::select(d->corpus, d->split.valid()), config.tokenize);
+    return d;
+}
+
+void TrainingRun::start() {
+    if (thread_.joinable())
+        throw std::logic_error("TrainingRun::start: already started");
+    thread_ = std::thread([this] { execute(); });
+}
+
+void TrainingRun::wait() {
+    if (thread_.joinable())
+        thread_.join();
+}
+
+RunStatus TrainingRun::execute() {
+    try {
+        setStatus(RunStatus::Running);
+        trainLoop();
+    } catch (const std::exception& e) {
+        {
+            std::lock_guard<std::mutex> lock(errorMutex_);
+            error_ = e.what();
+        }
+        spdlog::error("run {}: {}", runId_, e.what());
+        publish(Event::make(runId_, "error", {{"message", e.what()}}));
+        setStatus(RunStatus::Failed);
+    }
+    store_.flush();
+    return status_.load();
+}
+
+void TrainingRun::trainLoop() {
+    // Data.
+    stage("data", "started", {{"corpus", config_.corpus}});
+    const nlohmann::json splitJson = resuming_ ? storedSplit(store_, runId_) : nlohmann::json();
+    data_ = loadData(config_, runFilesDir(store_) + "/vocab", splitJson.is_null() ? nullptr : &splitJson);
+    publish(Event::make(runId_, "data",
+                     {{"corpus", data_->corpus.info.toJson()},
+                      {"split", data_->split.toJson()},
+                      {"vocabulary", {{"size", data_->vocabulary.size()},
+                                      {"path", data_->vocabulary.modelPath()},
+                                      {"from_cache", data_->vocabulary.fromCache()}}},
+                      {"train", {{"sentences", data_->train.size()},
+                                 {"source_tokens", data_->train.sourceTokens()},
+                                 {"target_tokens", data_->train.targetTokens()}}},
+                      {"valid", {{"sentences", data_->valid.size()}}}}));
+    stage("data", "finished");
+
+    // Model and trainer.
+    stage(config_.kind, "started", {{"max_updates", config_.maxUpdates}, {"max_minutes", config_.maxMinutes}});
+    torch::manual_seed(config_.trainer.seed);
+    SuperTransformer model(modelConfig(config_, data_->vocabulary.size()));
+    TrainerOptions options = config_.trainer;
+    options.ids = SpecialIds{};
+    if (config_.maxUpdates > 0 && options.lr.kind == LrScheduleOptions::Kind::Cosine)
+        options.lr.totalUpdates = config_.maxUpdates;
+    Trainer trainer(model, config_.space, data_->train, data_->valid, options);
+    if (resuming_) {
+        auto last = store_.lastCheckpoint(runId_);
+        int64_t from = 0;
+        if (last) {
+            trainer.loadCheckpoint(last->path);
+            from = trainer.update();
+        }
+        publish(Event::make(runId_, "resumed", {{"from_update", from}, {"checkpoint", last ? last->path : ""}}));
+        spdlog::info("run {}: resumed at update {}", runId_, from);
+    }
+
+    const auto started = std::chrono::steady_clock::now();
+    int64_t lastValidated = -1, lastCheckpointed = resuming_ ? trainer.update() : -1;
+    bool cancelled = false;
+    auto onPause = [&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); };
+    while (true) {
+        if (!control_.checkpoint(onPause)) {
+            cancelled = true;
+            break;
+        }
+        if (config_.maxUpdates > 0 && trainer.update() >= config_.maxUpdates)
+            break;
+        const double minutes =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
+        if (config_.maxMinutes > 0 && minutes >= config_.maxMinutes)
+            break;
+
+        const UpdateResult r = trainer.step();
+        TrainingStepRow row;
+        row.update = r.update;
+        row.loss = r.loss;
+        row.nll = r.nll;
+        row.lbLoss = r.lbLoss;
+        row.lr = r.lr;
+        row.tokens = r.tokens;
+        row.archKey = r.arch.key();
+        row.wallMs = r.wallMs;
+        publish(Event::trainingStep(runId_, std::move(row)));
+
+        if (config_.validateEvery > 0 && r.update % config_.validateEvery == 0) {
+            validateAndLog(trainer, config_.routingEvery > 0 && r.update % config_.routingEvery == 0);
+            lastValidated = r.update;
+        }
+        if (config_.checkpointEvery > 0 && r.update % config_.checkpointEvery == 0) {
+            writeCheckpoint(trainer);
+            lastCheckpointed = r.update;
+        }
+    }
+    // Leave the run resumable and its curve complete however it stopped.
+    if (trainer.update() > 0 && lastValidated != trainer.update() && !cancelled)
+        validateAndLog(trainer, true);
+    if (trainer.update() > 0 && lastCheckpointed != trainer.update())
+        writeCheckpoint(trainer);
+    stage(config_.kind, "finished", {{"update", trainer.update()}, {"cancelled", cancelled}});
+    if (!cancelled && config_.testSentences > 0 && trainer.update() > 0)
+        testBleu(trainer);
+    setStatus(cancelled ? RunStatus::Cancelled : RunStatus::Finished);
+}
+
+void TrainingRun::validateAndLog(Trainer& trainer, bool routing) {
+    const Architecture largest = config_.space.largest(), smallest = config_.space.smallest();
+    const ValidationResult big = trainer.validate(largest, routing);
+    publish(Event::validation(runId_, ValidationRow{trainer.update(), "largest", big.nll, std::nullopt}));
+    const ValidationResult small = trainer.validate(smallest);
+    publish(Event::validation(runId_, ValidationRow{trainer.update(), "smallest", small.nll, std::nullopt}));
+    if (big.routing && !big.routing->rows.empty())
+        publish(Event::routing(runId_, *big.routing));
+    spdlog::info("run {} update {}: valid nll largest {:.3f}, smallest {:.3f}", runId_, trainer.update(), big.nll,
+                 small.nll);
+}
+
+void TrainingRun::writeCheckpoint(Trainer& trainer) {
+    const fs::path dir = fs::path(runFilesDir(store_)) / ("run-" + std::to_string(runId_));
+    const fs::path path = dir / ("checkpoint-" + std::to_string(trainer.update()) + ".pt");
+    const int64_t bytes = trainer.saveCheckpoint(path.string(), {{"run", runId_}});
+    publish(Event::checkpoint(runId_, CheckpointRow{trainer.update(), path.string(), bytes, 0}));
+    // The row must be committed before older files go: the store always names a checkpoint that exists.
+    store_.flush();
+    std::vector<std::pair<int64_t, fs::path>> existing;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("checkpoint-", 0) == 0 && entry.path().extension() == ".pt") {
+            try {
+                existing.emplace_back(std::stoll(name.substr(11)), entry.path());
+            } catch (const std::exception&) {
+            }
+        }
+    }
+    std::sort(existing.begin(), existing.end());
+    const size_t keep = size_t(std::max(1, config_.keepCheckpoints));
+    for (size_t i = 0; i + keep < existing.size(); ++i)
+        fs::remove(existing[i].second, ec);
+}
+
+void TrainingRun::testBleu(Trainer& trainer) {
+    stage("test", "started", {{"sentences", config_.testSentences}});
+    auto pairs = CorpusSplit::select(data_->corpus, data_->split.test());
+    if (pairs.size() > size_t(config_.testSentences))
+        pairs.resize(size_t(config_.testSentences));
+    SuperTransformer model = trainer.model();
+    for (const auto& [name, arch] : {std::pair<std::string, Architecture>{"largest", config_.space.largest()},
+                                     std::pair<std::string, Architecture>{"smallest", config_.space.smallest()}}) {
+        if (!control_.checkpoint())
+            break;
+        model->setArchitecture(arch);
+        TranslateOptions options;
+        options.maxSourceTokens = config_.tokenize.maxSourceTokens;
+        const EvaluationResult r = evaluate(*model, data_->vocabulary, pairs, options);
+        publish(Event::make(runId_, "test_bleu",
+                            {{"update", trainer.update()},
+                             {"subnet", name},
+                             {"arch_key", arch.key()},
+                             {"split", "test"},
+                             {"sentences", r.sentences},
+                             {"beam", 1},
+                             {"bleu", r.bleu.score},
+                             {"bleu_text", r.bleu.format()},
+                             {"chrf", r.chrf.score},
+                             {"seconds", r.seconds}}));
+        spdlog::info("run {}: test {} ({} sentences, greedy): {}", runId_, name, r.sentences, r.bleu.format());
+    }
+    stage("test", "finished");
+}
+
+} // namespace automoe

@@ -1,0 +1,137 @@
+// A supernet training run (AutoMoE stage 1, and stages 6-7 with a fixed architecture): loads the corpus,
+// makes or restores the split, trains or loads the cached vocabulary, builds the SuperTransformer and the
+// Trainer, and trains on a worker thread (or the caller's) until its update or time budget is spent or
+// it is cancelled — validating the largest and smallest subnet and writing checkpoints periodically.
+// Every step is a typed event, appended to the run store and handed to the observers: the store is the
+// run's record, and replay reads the same events back.
+//
+// A run resumes from its last checkpoint (TrainingRun::resume): the configuration, the split and the
+// vocabulary come from the store, the weights, optimizer, random generators and data position from the
+// checkpoint, so the continued loss curve is the one the uninterrupted run would have drawn.
+#pragma once
+#include "data/Batches.h"
+#include "data/CorpusSplit.h"
+#include "data/Vocabulary.h"
+#include "run/RunControl.h"
+#include "run/RunObserver.h"
+#include "space/SearchSpace.h"
+#include "store/RunStore.h"
+#include "train/Trainer.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace automoe {
+
+struct TrainingRunConfig {
+    std::string name;          // shown in the run list; default "supernet <space> <corpus>"
+    std::string kind = "supernet";
+    std::string spaceSource = "tiny"; // a bundled name or a path, as the user gave it
+    SearchSpace space;                // resolved; what is stored with the run
+    std::string corpus = "ding";      // "ding" (Debian's, else the bundled sample), "sample", a .tsv, or
+                                      // a prefix "PATH/train" with PATH/train.de + PATH/train.en
+    bool reverse = false;             // English -> German
+    CorpusSplitOptions split;
+    VocabularyOptions vocabulary;
+    TokenizeOptions tokenize;
+    TrainerOptions trainer;
+    double dropout = 0.1;
+    double attentionDropout = 0.1;
+    double capacityFactor = 0.0; // 0 = no capacity limit
+
+    int64_t maxUpdates = 0;    // 0 = no update limit
+    double maxMinutes = 0;     // 0 = no time limit (measured per session: a resumed run gets it again)
+    int64_t validateEvery = 200;
+    int64_t checkpointEvery = 200;
+    int keepCheckpoints = 2;
+    int64_t routingEvery = 200; // expert-load snapshot of the largest subnet, with validation
+    int64_t testSentences = 500; // final stage: greedy test BLEU of largest and smallest on the first n
+                                 // test pairs (0 = skip)
+
+    nlohmann::json toJson() const;
+    // Throws std::invalid_argument naming the field.
+    static TrainingRunConfig fromJson(const nlohmann::json& j);
+};
+
+// What the run loaded: handed to observers in the "data" event and used by evaluation.
+struct RunData {
+    Corpus corpus;
+    CorpusSplit split;
+    Vocabulary vocabulary;
+    TokenizedSet train, valid;
+};
+
+// Loads a corpus by the name a run stores (see TrainingRunConfig::corpus). Throws CorpusError naming
+// the file and line.
+Corpus loadRunCorpus(const std::string& corpus, bool reverse);
+
+// Where a run store keeps files beside the database: "<db dir>/<db stem>-files".
+std::string runFilesDir(const RunStore& store);
+
+// The split a run stored in its "data" event, or null when it has none yet.
+nlohmann::json storedSplit(RunStore& store, int64_t runId);
+
+class TrainingRun {
+public:
+    // A new run, created in `store` at once (status "created").
+    TrainingRun(RunStore& store, TrainingRunConfig config);
+    // An existing run, to continue from its last checkpoint; `maxUpdates` / `maxMinutes` >= 0 replace the
+    // stored limits. Throws std::runtime_error for an unknown id or a run of another kind.
+    static std::unique_ptr<TrainingRun> resume(RunStore& store, int64_t runId, int64_t maxUpdates = -1,
+                                               double maxMinutes = -1);
+    ~TrainingRun(); // cancels and joins a started thread
+
+    int64_t id() const { return runId_; }
+    const TrainingRunConfig& config() const { return config_; }
+    void addObserver(RunObserver* observer); // before start()
+
+    // Runs every stage on the calling thread; returns the final status. Exceptions become status "failed"
+    // with an "error" event (and are not rethrown).
+    RunStatus execute();
+    void start(); // execute() on a worker thread
+    void wait();  // joins the worker
+    RunControl& control() { return control_; }
+    RunStatus status() const { return status_.load(); }
+    std::string error() const;
+
+    // Valid after the data stage (observers may read it from the "data" event on).
+    const RunData* data() const { return data_.get(); }
+
+    // Builds the run's model with the config's dimensions for `vocabSize` tokens.
+    static SuperTransformerConfig modelConfig(const TrainingRunConfig& config, int64_t vocabSize);
+    // Loads (or trains and caches) the run's corpus, split and vocabulary; with `storedSplit`, the split
+    // is rebuilt from it and checked against the corpus.
+    static std::unique_ptr<RunData> loadData(const TrainingRunConfig& config, const std::string& cacheDir,
+                                             const nlohmann::json* storedSplit = nullptr);
+
+private:
+    TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig config);
+    void publish(Event event);
+    void setStatus(RunStatus status);
+    void stage(const std::string& name, const std::string& state, nlohmann::json detail = nlohmann::json::object());
+    void trainLoop();
+    void validateAndLog(Trainer& trainer, bool routing);
+    void writeCheckpoint(Trainer& trainer);
+    void testBleu(Trainer& trainer);
+
+    RunStore& store_;
+    int64_t runId_ = 0;
+    TrainingRunConfig config_;
+    std::vector<RunObserver*> observers_;
+    RunControl control_;
+    std::atomic<RunStatus> status_{RunStatus::Created};
+    mutable std::mutex errorMutex_;
+    std::string error_;
+    std::unique_ptr<RunData> data_;
+    std::thread thread_;
+    bool resuming_ = false;
+};
+
+} // namespace automoe
