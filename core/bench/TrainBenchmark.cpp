@@ -88,16 +88,7 @@ TrainBenchmarkResult runTrainBenchmark(const TrainBenchmarkOptions& opt,
         const UpdateResult u = trainer.step();
         if (storeOn) {
             const auto t0 = Clock::now();
-            TrainingStepRow row;
-            row.update = u.update;
-            row.loss = u.loss;
-            row.nll = u.nll;
-            row.lbLoss = u.lbLoss;
-            row.lr = u.lr;
-            row.tokens = u.tokens;
-            row.archKey = u.arch.key();
-            row.wallMs = u.wallMs;
-            store.append(Event::trainingStep(runId, std::move(row)));
+            store.append(Event::trainingStep(runId, toStepRow(u)));
             appendUs += std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
             ++logged;
             msOn += u.wallMs;

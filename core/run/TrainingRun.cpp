@@ -331,16 +331,7 @@ void TrainingRun::trainLoop() {
             break;
 
         const UpdateResult r = trainer.step();
-        TrainingStepRow row;
-        row.update = r.update;
-        row.loss = r.loss;
-        row.nll = r.nll;
-        row.lbLoss = r.lbLoss;
-        row.lr = r.lr;
-        row.tokens = r.tokens;
-        row.archKey = r.arch.key();
-        row.wallMs = r.wallMs;
-        publish(Event::trainingStep(runId_, std::move(row)));
+        publish(Event::trainingStep(runId_, toStepRow(r)));
 
         if (config_.validateEvery > 0 && r.update % config_.validateEvery == 0) {
             validateAndLog(trainer, config_.routingEvery > 0 && r.update % config_.routingEvery == 0);

@@ -1,6 +1,7 @@
 #include "train/Trainer.h"
 
 #include "space/ArchitectureIO.h"
+#include "nn/TorchArchive.h"
 #include "train/LabelSmoothedLoss.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -19,24 +20,6 @@ namespace automoe {
 namespace {
 
 constexpr int kCheckpointFormat = 1;
-
-torch::Tensor bytesTensor(const std::string& s) {
-    auto t = torch::empty({int64_t(s.size())}, torch::kUInt8);
-    if (!s.empty())
-        std::memcpy(t.data_ptr<uint8_t>(), s.data(), s.size());
-    return t;
-}
-
-std::string tensorBytes(const torch::Tensor& t) {
-    auto c = t.contiguous().to(torch::kUInt8);
-    return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), size_t(c.numel()));
-}
-
-std::string readBytes(torch::serialize::InputArchive& archive, const std::string& key) {
-    torch::Tensor t;
-    archive.read(key, t);
-    return tensorBytes(t);
-}
 
 void fsyncPath(const std::string& path, bool directory) {
     const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
@@ -85,6 +68,19 @@ nlohmann::json TrainerOptions::toJson() const {
     if (fixedArchitecture)
         j["fixed_architecture"] = architectureToJson(*fixedArchitecture);
     return j;
+}
+
+TrainingStepRow toStepRow(const UpdateResult& u) {
+    TrainingStepRow row;
+    row.update = u.update;
+    row.loss = u.loss;
+    row.nll = u.nll;
+    row.lbLoss = u.lbLoss;
+    row.lr = u.lr;
+    row.tokens = u.tokens;
+    row.archKey = u.arch.key();
+    row.wallMs = u.wallMs;
+    return row;
 }
 
 TrainerOptions TrainerOptions::fromJson(const nlohmann::json& j) {
@@ -269,7 +265,7 @@ int64_t Trainer::saveCheckpoint(const std::string& path, const nlohmann::json& m
                                 {"sampler_rng", rng.str()},
                                 {"options", options_.toJson()},
                                 {"meta", meta}};
-        archive.write("trainer_state", bytesTensor(state.dump()));
+        writeArchiveText(archive, "trainer_state", state.dump());
         torch::Tensor genState;
         {
             auto gen = at::detail::getDefaultCPUGenerator();
@@ -289,7 +285,7 @@ int64_t Trainer::saveCheckpoint(const std::string& path, const nlohmann::json& m
 namespace {
 
 nlohmann::json readState(torch::serialize::InputArchive& archive, const std::string& path) {
-    nlohmann::json state = nlohmann::json::parse(readBytes(archive, "trainer_state"));
+    nlohmann::json state = nlohmann::json::parse(readArchiveText(archive, "trainer_state", "checkpoint " + path));
     if (state.value("format", 0) != kCheckpointFormat)
         throw std::runtime_error("checkpoint " + path + ": unsupported format " + state.value("format", nlohmann::json()).dump());
     return state;

@@ -58,6 +58,9 @@ struct UpdateResult {
     DataPosition position; // after the update
 };
 
+// The run store's row for an update.
+TrainingStepRow toStepRow(const UpdateResult& update);
+
 struct ValidationResult {
     double nll = 0; // per target token
     int64_t targetTokens = 0;
