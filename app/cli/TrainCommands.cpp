@@ -156,6 +156,9 @@ struct TrainArgs {
     double dropout = 0.1;
     bool reverse = false;
     bool controlStdin = false;
+    std::string arch;
+    int64_t fromRun = 0;
+    bool inherit = false;
 };
 
 int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
@@ -164,6 +167,42 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
     std::unique_ptr<TrainingRun> run;
     if (a.resume > 0) {
         run = TrainingRun::resume(store, a.resume, updatesGiven ? a.updates : -1, minutesGiven ? a.minutes : -1);
+    } else if (!a.arch.empty()) {
+        // AutoMoE stages 6-7: one architecture on a supernet run's data, from scratch or inherited weights.
+        if (a.fromRun <= 0)
+            throw UsageError("--arch needs --from-run ID (the supernet run whose data and vocabulary to use)");
+        const auto parent = store.getRun(a.fromRun);
+        if (!parent)
+            throw std::runtime_error("no run " + std::to_string(a.fromRun) + " in " + store.path());
+        TrainingRunConfig c = TrainingRunConfig::fromJson(parent->spec.config);
+        const Architecture arch = loadArchitecture(a.arch, c.space.qkvDim);
+        std::string why;
+        if (!c.space.contains(arch, &why))
+            throw std::runtime_error(a.arch + ": not in run " + std::to_string(a.fromRun) + "'s space: " + why);
+        c.kind = "retrain";
+        c.name = a.name.empty() ? "retrain " + arch.key().substr(0, 40) + (a.inherit ? " (inherited)" : " (scratch)")
+                                : a.name;
+        c.parentRun = a.fromRun;
+        c.trainer.sampling = SubnetSampling::Fixed;
+        c.trainer.fixedArchitecture = arch;
+        c.trainer.maxTokens = a.maxTokens;
+        c.trainer.seed = a.seed;
+        c.trainer.lr.peak = a.lr;
+        c.trainer.lr.warmupUpdates = a.warmup;
+        c.trainer.lr.kind = lrScheduleKind(a.schedule);
+        c.validateEvery = a.validateEvery;
+        c.checkpointEvery = a.checkpointEvery;
+        c.maxUpdates = a.updates;
+        c.maxMinutes = a.minutes;
+        if (!updatesGiven && !minutesGiven)
+            c.maxMinutes = 20;
+        if (a.inherit) {
+            const auto ck = store.lastCheckpoint(a.fromRun);
+            if (!ck)
+                throw std::runtime_error("run " + std::to_string(a.fromRun) + " has no checkpoint to inherit from");
+            c.inheritCheckpoint = ck->path;
+        }
+        run = std::make_unique<TrainingRun>(store, std::move(c));
     } else {
         TrainingRunConfig c;
         c.name = a.name;
@@ -467,6 +506,9 @@ void addTrainCommands(CLI::App& root) {
     train->add_option("--dropout", a->dropout, "Dropout at the supernet's width (scaled down with width)")
         ->capture_default_str();
     train->add_flag("--reverse", a->reverse, "Train English -> German");
+    train->add_option("--arch", a->arch, "Train this one architecture (.yml / .json) instead of a supernet (stages 6-7)");
+    train->add_option("--from-run", a->fromRun, "With --arch: the supernet run whose split, vocabulary and space to use");
+    train->add_flag("--inherit", a->inherit, "With --arch: start from the supernet run's last checkpoint weights");
     train->add_flag("--control-stdin", a->controlStdin, "Read pause / resume / cancel commands, one per line, from stdin");
     train->callback([a, updates, minutes] { runTraining(*a, updates->count() > 0, minutes->count() > 0); });
 }

@@ -52,7 +52,9 @@ nlohmann::json TrainingRunConfig::toJson() const {
             {"checkpoint_every", checkpointEvery},
             {"keep_checkpoints", keepCheckpoints},
             {"routing_every", routingEvery},
-            {"test_sentences", testSentences}};
+            {"test_sentences", testSentences},
+            {"parent_run", parentRun},
+            {"inherit_checkpoint", inheritCheckpoint}};
 }
 
 TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
@@ -103,6 +105,10 @@ TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
     c.keepCheckpoints = field(j, "keep_checkpoints", c.keepCheckpoints, w);
     c.routingEvery = field(j, "routing_every", c.routingEvery, w);
     c.testSentences = field(j, "test_sentences", c.testSentences, w);
+    c.parentRun = field(j, "parent_run", c.parentRun, w);
+    c.inheritCheckpoint = field(j, "inherit_checkpoint", c.inheritCheckpoint, w);
+    if (c.trainer.sampling == SubnetSampling::Fixed && !c.trainer.fixedArchitecture)
+        throw std::invalid_argument("config.trainer.fixed_architecture: missing for fixed sampling");
     return c;
 }
 
@@ -280,7 +286,12 @@ RunStatus TrainingRun::execute() {
 void TrainingRun::trainLoop() {
     // Data.
     stage("data", "started", {{"corpus", config_.corpus}});
-    const nlohmann::json splitJson = resuming_ ? storedSplit(store_, runId_) : nlohmann::json();
+    nlohmann::json splitJson = resuming_ ? storedSplit(store_, runId_) : nlohmann::json();
+    if (splitJson.is_null() && config_.parentRun > 0) {
+        splitJson = storedSplit(store_, config_.parentRun);
+        if (splitJson.is_null())
+            throw std::runtime_error("parent run " + std::to_string(config_.parentRun) + " has no stored split");
+    }
     data_ = loadData(config_, runFilesDir(store_) + "/vocab", splitJson.is_null() ? nullptr : &splitJson);
     publish(Event::make(runId_, "data",
                      {{"corpus", data_->corpus.info.toJson()},
@@ -298,6 +309,10 @@ void TrainingRun::trainLoop() {
     stage(config_.kind, "started", {{"max_updates", config_.maxUpdates}, {"max_minutes", config_.maxMinutes}});
     torch::manual_seed(config_.trainer.seed);
     SuperTransformer model(modelConfig(config_, data_->vocabulary.size()));
+    if (!resuming_ && !config_.inheritCheckpoint.empty()) {
+        Trainer::loadWeights(config_.inheritCheckpoint, model);
+        publish(Event::make(runId_, "inherited", {{"checkpoint", config_.inheritCheckpoint}, {"parent_run", config_.parentRun}}));
+    }
     TrainerOptions options = config_.trainer;
     options.ids = SpecialIds{};
     if (config_.maxUpdates > 0 && options.lr.kind == LrScheduleOptions::Kind::Cosine)
@@ -354,6 +369,13 @@ void TrainingRun::trainLoop() {
 }
 
 void TrainingRun::validateAndLog(Trainer& trainer, bool routing) {
+    if (config_.trainer.sampling == SubnetSampling::Fixed) {
+        const ValidationResult v = trainer.validate(*config_.trainer.fixedArchitecture, routing);
+        publish(Event::validation(runId_, ValidationRow{trainer.update(), "fixed", v.nll, std::nullopt}));
+        if (v.routing && !v.routing->rows.empty())
+            publish(Event::routing(runId_, *v.routing));
+        return;
+    }
     const Architecture largest = config_.space.largest(), smallest = config_.space.smallest();
     const ValidationResult big = trainer.validate(largest, routing);
     publish(Event::validation(runId_, ValidationRow{trainer.update(), "largest", big.nll, std::nullopt}));
@@ -395,8 +417,12 @@ void TrainingRun::testBleu(Trainer& trainer) {
     if (pairs.size() > size_t(config_.testSentences))
         pairs.resize(size_t(config_.testSentences));
     SuperTransformer model = trainer.model();
-    for (const auto& [name, arch] : {std::pair<std::string, Architecture>{"largest", config_.space.largest()},
-                                     std::pair<std::string, Architecture>{"smallest", config_.space.smallest()}}) {
+    std::vector<std::pair<std::string, Architecture>> subnets;
+    if (config_.trainer.sampling == SubnetSampling::Fixed)
+        subnets = {{"fixed", *config_.trainer.fixedArchitecture}};
+    else
+        subnets = {{"largest", config_.space.largest()}, {"smallest", config_.space.smallest()}};
+    for (const auto& [name, arch] : subnets) {
         if (!control_.checkpoint())
             break;
         model->setArchitecture(arch);

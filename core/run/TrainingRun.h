@@ -52,6 +52,10 @@ struct TrainingRunConfig {
     int64_t checkpointEvery = 200;
     int keepCheckpoints = 2;
     int64_t routingEvery = 200; // expert-load snapshot of the largest subnet, with validation
+    // Stages 6-7: a run of kind "retrain" trains trainer.fixedArchitecture on its parent supernet run's
+    // split and vocabulary, from scratch or from the parent's checkpoint weights (inheritCheckpoint).
+    int64_t parentRun = 0;
+    std::string inheritCheckpoint;
     int64_t testSentences = 500; // final stage: greedy test BLEU of largest and smallest on the first n
                                  // test pairs (0 = skip)
 

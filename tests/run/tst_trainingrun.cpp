@@ -201,6 +201,46 @@ private slots:
         QVERIFY(logged);
     }
 
+    void retrainInheritsWeightsAndData() {
+        QTemporaryDir dir;
+        const std::string corpus = writeCorpus(dir.path());
+        RunStore store((dir.path() + "/runs.sqlite").toStdString());
+        TrainingRunConfig parentConfig = smallConfig(corpus);
+        parentConfig.maxUpdates = 6;
+        parentConfig.testSentences = 0;
+        TrainingRun parent(store, parentConfig);
+        QCOMPARE(parent.execute(), RunStatus::Finished);
+        double parentSmallest = -1;
+        for (const auto& v : store.validations(parent.id()))
+            if (v.subnet == "smallest")
+                parentSmallest = v.loss;
+
+        // The smallest subnet alone, from the parent's weights, with a zero learning rate: its first
+        // validation is the parent's validation of that subnet.
+        TrainingRunConfig c = parentConfig;
+        c.kind = "retrain";
+        c.parentRun = parent.id();
+        c.inheritCheckpoint = store.lastCheckpoint(parent.id())->path;
+        c.trainer.sampling = SubnetSampling::Fixed;
+        c.trainer.fixedArchitecture = c.space.smallest();
+        c.trainer.lr.peak = 0;
+        c.trainer.lr.warmupInitLr = 0;
+        c.maxUpdates = 1;
+        c.validateEvery = 1;
+        c.split.seed = 99; // ignored: the parent's split is used
+        TrainingRun retrain(store, c);
+        Recorder rec;
+        retrain.addObserver(&rec);
+        QCOMPARE(retrain.execute(), RunStatus::Finished);
+        QVERIFY(std::find(rec.types.begin(), rec.types.end(), "inherited") != rec.types.end());
+        const auto v = store.validations(retrain.id());
+        QCOMPARE(v.size(), size_t(1));
+        QCOMPARE(v[0].subnet, std::string("fixed"));
+        QCOMPARE(v[0].loss, parentSmallest);
+        QCOMPARE(storedSplit(store, retrain.id()).value("indexHash", std::string()),
+                 storedSplit(store, parent.id()).value("indexHash", std::string()));
+    }
+
     void configJsonRoundTrip() {
         TrainingRunConfig c = smallConfig("x.tsv");
         c.trainer.sampling = SubnetSampling::Sandwich;
