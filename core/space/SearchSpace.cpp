@@ -109,18 +109,25 @@ int pickUniform(const std::vector<int>& values, std::mt19937_64& rng) {
 
 bool coin(double p, std::mt19937_64& rng) { return std::bernoulli_distribution(p)(rng); }
 
-// Samples the FFN genes (expert count, widths, top-k) of one layer, uniform over distinct configurations.
-void sampleFfn(const StackSpace& s, LayerGene& l, std::mt19937_64& rng) {
-    std::vector<double> logWeights;
-    for (int n : s.experts.choices) logWeights.push_back(log10Ffn(s, n));
-    const int n = s.experts.choices[pickLog10(logWeights, rng)];
+// Samples the FFN genes (expert count, widths, top-k) of one layer, uniform over distinct configurations
+// (perGene: the expert count uniform on its own, as HAT/AutoMoE's supernet training draws it).
+void sampleFfn(const StackSpace& s, LayerGene& l, std::mt19937_64& rng, bool perGene = false) {
+    int n = 0;
+    if (perGene) {
+        n = pickUniform(s.experts.choices, rng);
+    } else {
+        std::vector<double> logWeights;
+        for (int e : s.experts.choices) logWeights.push_back(log10Ffn(s, e));
+        n = s.experts.choices[pickLog10(logWeights, rng)];
+    }
     l.expertWidths.assign(n, pickUniform(s.ffnDim.choices, rng));
     if (s.fractionalExperts)
         for (int& w : l.expertWidths) w = pickUniform(s.ffnDim.choices, rng);
     l.topK = pickUniform(distinctTopK(s, n), rng);
 }
 
-LayerGene sampleLayer(const StackSpace& s, bool decoder, int encoderDepth, std::mt19937_64& rng) {
+LayerGene sampleLayer(const StackSpace& s, bool decoder, int encoderDepth, std::mt19937_64& rng,
+                      bool perGene = false) {
     LayerGene l;
     l.selfHeads = pickUniform(s.selfHeads.choices, rng);
     if (decoder) {
@@ -130,7 +137,7 @@ LayerGene sampleLayer(const StackSpace& s, bool decoder, int encoderDepth, std::
         l.endeHeads = 0;
         l.arbitraryEnde = 0;
     }
-    sampleFfn(s, l, rng);
+    sampleFfn(s, l, rng, perGene);
     return l;
 }
 
@@ -374,6 +381,18 @@ Architecture SearchSpace::sample(std::mt19937_64& rng) const {
     for (int i = 0; i < le; ++i) a.encoder.layers.push_back(sampleLayer(encoder, false, le, rng));
     a.decoder.embedDim = pickUniform(decoder.embedDim.choices, rng);
     for (int i = 0; i < ld; ++i) a.decoder.layers.push_back(sampleLayer(decoder, true, le, rng));
+    return a.canonical();
+}
+
+Architecture SearchSpace::sampleGenes(std::mt19937_64& rng) const {
+    Architecture a;
+    a.qkvDim = qkvDim;
+    const int le = pickUniform(encoder.layers.choices, rng);
+    const int ld = pickUniform(decoder.layers.choices, rng);
+    a.encoder.embedDim = pickUniform(encoder.embedDim.choices, rng);
+    for (int i = 0; i < le; ++i) a.encoder.layers.push_back(sampleLayer(encoder, false, le, rng, true));
+    a.decoder.embedDim = pickUniform(decoder.embedDim.choices, rng);
+    for (int i = 0; i < ld; ++i) a.decoder.layers.push_back(sampleLayer(decoder, true, le, rng, true));
     return a.canonical();
 }
 

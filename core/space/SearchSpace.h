@@ -92,6 +92,11 @@ public:
 
     // Uniform over distinct canonical architectures of the space.
     Architecture sample(std::mt19937_64& rng) const;
+    // HAT/AutoMoE's supernet-training draw: every gene uniform on its own (depth, then each layer's heads,
+    // expert count, widths, top-k). Uniform over architectures would almost never train a shallow or a
+    // dense layer (a 3-layer decoder of the tiny space holds ~10^6 times more architectures than a
+    // 1-layer one), leaving the small end of the supernet untrained.
+    Architecture sampleGenes(std::mt19937_64& rng) const;
     // Each gene resampled with probability `prob`; width lists are repaired to the new expert count.
     Architecture mutate(const Architecture& parent, double prob, std::mt19937_64& rng) const;
     // Each gene taken from either parent with probability 1/2; width lists follow their expert count.

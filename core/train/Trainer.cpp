@@ -133,7 +133,7 @@ Trainer::Trainer(SuperTransformer model, SearchSpace space, const TokenizedSet& 
 Architecture Trainer::sampleArchitecture() {
     if (options_.sampling == SubnetSampling::Fixed)
         return *options_.fixedArchitecture;
-    return space_.sample(rng_);
+    return space_.sampleGenes(rng_);
 }
 
 double Trainer::forwardBackward(const Batch& batch, const Architecture& arch, double scale, double& nll, double& lb) {

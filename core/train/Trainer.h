@@ -2,8 +2,8 @@
 // scratch or from inherited supernet weights (stages 6-7). One update = one token-bucketed batch:
 // label-smoothed cross-entropy (per target token) + weight x the MoE load-balancing loss, Adam (0.9, 0.98),
 // warm-up then inverse-sqrt or cosine, gradient-norm clipping. The sub-network of an update is one random
-// architecture of the space (AutoMoE), or largest + smallest + random with gradients accumulated (the
-// sandwich rule), or the fixed one. Dropout scales with the sampled width inside the SuperTransformer (HAT).
+// architecture drawn gene by gene as HAT/AutoMoE do (SearchSpace::sampleGenes), or largest + smallest +
+// random with gradients accumulated (the sandwich rule), or the fixed one. Dropout scales with the sampled width inside the SuperTransformer (HAT).
 //
 // A checkpoint holds the weights, the optimizer state, both random generators (subnet sampling and
 // LibTorch's CPU generator used by dropout), the data position and the update counter, and is written

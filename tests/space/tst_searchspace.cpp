@@ -250,6 +250,29 @@ private slots:
         QVERIFY2(chi2 < df + 4 * std::sqrt(2 * df), qPrintable(QString("chi2 = %1, df = %2").arg(chi2).arg(df)));
     }
 
+    void perGeneSamplingIsUniformPerGene() {
+        // Supernet training draws depth and expert count uniformly (HAT/AutoMoE), so that shallow and
+        // dense subnets are trained too; uniform-over-architectures sampling almost never draws them.
+        const SearchSpace s = loadSpaceByNameOrPath("tiny");
+        std::mt19937_64 rng(5);
+        const int n = 6000;
+        std::map<int, int> decDepth, experts;
+        int shallowUniform = 0;
+        for (int i = 0; i < n; ++i) {
+            const Architecture a = s.sampleGenes(rng);
+            QVERIFY(s.contains(a));
+            ++decDepth[a.decoder.depth()];
+            ++experts[int(a.encoder.layers[0].expertWidths.size())];
+            if (s.sample(rng).decoder.depth() == 1)
+                ++shallowUniform;
+        }
+        for (int d : {1, 2, 3})
+            QVERIFY2(std::abs(decDepth[d] / double(n) - 1.0 / 3) < 0.03, qPrintable(QString::number(decDepth[d])));
+        for (int e : {1, 2, 3, 4})
+            QVERIFY2(std::abs(experts[e] / double(n) - 0.25) < 0.03, qPrintable(QString::number(experts[e])));
+        QVERIFY(shallowUniform < 5); // the contrast: a 1-layer decoder is a ~1e-6 share of the space
+    }
+
     void mutationAndCrossoverKeepWidthListsConsistent_data() {
         QTest::addColumn<bool>("fractional");
         QTest::newRow("fractional experts") << true;
