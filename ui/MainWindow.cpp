@@ -3,6 +3,15 @@
 #include "space/ArchitectureIO.h"
 #include "ui/ArchitectureView.h"
 #include "ui/FigureExporter.h"
+#include "ui/ParetoView.h"
+#include "ui/RunControlPanel.h"
+#include "ui/RunFeed.h"
+#include "ui/RunListModel.h"
+#include "ui/RunPlayer.h"
+#include "ui/RunsBrowser.h"
+#include "ui/StallMonitor.h"
+#include "ui/TimelineBar.h"
+#include "ui/TrainingView.h"
 #include "ui/Settings.h"
 #include "ui/SpaceDocument.h"
 #include "ui/SpaceEditor.h"
@@ -28,6 +37,7 @@
 #include <QUndoStack>
 #include <exception>
 #include <random>
+#include <spdlog/spdlog.h>
 
 // Q_INIT_RESOURCE must be called from the global namespace.
 static void initAutoMoEResources() {
@@ -70,11 +80,23 @@ MainWindow::MainWindow(SpaceDocument* document, Settings* settings, QWidget* par
     createMenus();
     createToolBar();
     createSpaceDock();
+    createRunDocks();
 
     spaceStatus_ = new QLabel(this);
     spaceStatus_->setTextFormat(Qt::RichText);
     spaceStatus_->setContentsMargins(6, 0, 6, 0);
     statusBar()->addPermanentWidget(spaceStatus_);
+    stallLabel_ = new QLabel(this);
+    stallLabel_->setObjectName("stallLabel");
+    stallLabel_->setContentsMargins(6, 0, 6, 0);
+    stallLabel_->setToolTip(tr("The longest time the user interface was busy and could not respond "
+                               "(measured every 10 ms)"));
+    statusBar()->addPermanentWidget(stallLabel_);
+    stall_ = new StallMonitor(this);
+    connect(stall_, &StallMonitor::maxStallChanged, this,
+            [this](double ms) { stallLabel_->setText(tr("UI max stall %1 ms").arg(qRound(ms))); });
+    stallLabel_->setText(tr("UI max stall 0 ms"));
+    stall_->start();
 
     connect(document_, &SpaceDocument::spaceChanged, this, &MainWindow::handleSpaceChanged);
     connect(document_, &SpaceDocument::modifiedChanged, this, &MainWindow::updateTitle);
@@ -90,7 +112,9 @@ MainWindow::MainWindow(SpaceDocument* document, Settings* settings, QWidget* par
         updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    spdlog::info("UI max stall {:.1f} ms ({} stalls over 50 ms)", stall_->maxStallMs(), stall_->longStalls());
+}
 
 void MainWindow::setErrorPresenter(ErrorPresenter presenter) {
     presentError_ = std::move(presenter);
@@ -159,6 +183,23 @@ void MainWindow::createActions() {
     copyFigureAction_->setStatusTip(tr("Copy the architecture figure to the clipboard as an image"));
     connect(copyFigureAction_, &QAction::triggered, this, &MainWindow::copyFigure);
 
+    openDatabaseAction_ = new QAction(icon("open"), tr("Open Run &Database…"), this);
+    openDatabaseAction_->setStatusTip(tr("Choose the SQLite run database that the runs browser lists and new "
+                                         "runs write to"));
+    connect(openDatabaseAction_, &QAction::triggered, this, &MainWindow::chooseRunDatabase);
+
+    compareAction_ = new QAction(tr("&Compare with Selected Run"), this);
+    compareAction_->setStatusTip(tr("Overlay the Pareto front of the run selected in the runs browser"));
+    connect(compareAction_, &QAction::triggered, this, [this] {
+        if (const qint64 id = runsBrowser_->currentRunId()) compareWithRun(id);
+    });
+    clearCompareAction_ = new QAction(tr("C&lear Comparisons"), this);
+    clearCompareAction_->setStatusTip(tr("Remove the Pareto fronts of other runs from the Pareto view"));
+    connect(clearCompareAction_, &QAction::triggered, this, [this] {
+        for (const QString& name : pareto_->overlayNames())
+            pareto_->removeOverlay(name);
+    });
+
     quitAction_ = new QAction(tr("&Quit"), this);
     quitAction_->setShortcut(QKeySequence::Quit);
     quitAction_->setMenuRole(QAction::QuitRole);
@@ -203,6 +244,8 @@ void MainWindow::createMenus() {
     file->addAction(exportArchitectureAction_);
     file->addAction(exportViewAction_);
     file->addSeparator();
+    file->addAction(openDatabaseAction_);
+    file->addSeparator();
     file->addAction(quitAction_);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -215,6 +258,12 @@ void MainWindow::createMenus() {
     arch->addAction(cheapestAction_);
     arch->addAction(mostExpensiveAction_);
     arch->addAction(randomAction_);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(openDatabaseAction_);
+    run->addSeparator();
+    run->addAction(compareAction_);
+    run->addAction(clearCompareAction_);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
 
@@ -272,7 +321,153 @@ void MainWindow::createSpaceDock() {
     editor_->setObjectName("searchSpacePanel");
     summary_ = editor_->summaryWidget();
     spaceDock_ = addToolDock(tr("Search space"), "searchSpaceDock", editor_, Qt::LeftDockWidgetArea);
-    resizeDocks({spaceDock_}, {520}, Qt::Horizontal);
+}
+
+void MainWindow::createRunDocks() {
+    training_ = new TrainingView(this);
+    training_->setObjectName("trainingView");
+    pareto_ = new ParetoView(this);
+    pareto_->setObjectName("paretoView");
+    player_ = new RunPlayer(training_, pareto_, this);
+
+    runsBrowser_ = new RunsBrowser(this);
+    runsBrowser_->setObjectName("runsBrowser");
+    runsDock_ = addToolDock(tr("Runs"), "runsDock", runsBrowser_, Qt::LeftDockWidgetArea);
+    tabifyDockWidget(spaceDock_, runsDock_);
+    spaceDock_->raise();
+    connect(runsBrowser_, &RunsBrowser::runActivated, this, &MainWindow::replayRun);
+    connect(runsBrowser_, &RunsBrowser::compareRequested, this, &MainWindow::compareWithRun);
+    connect(runsBrowser_->model(), &RunListModel::failed, this,
+            [this](const QString& message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
+
+    runControl_ = new RunControlPanel(document_, this);
+    runDock_ = addToolDock(tr("Run"), "runDock", runControl_, Qt::RightDockWidgetArea);
+    connect(runControl_, &RunControlPanel::runStarted, this, [this](qint64 id) {
+        followRun(id);
+        runsBrowser_->model()->refresh();
+    });
+    connect(runControl_, &RunControlPanel::runEnded, runsBrowser_->model(), &RunListModel::refresh);
+    connect(runControl_, &RunControlPanel::failed, this, &MainWindow::reportError);
+    connect(player_, &RunPlayer::batchApplied, runControl_, &RunControlPanel::applyBatch);
+    connect(player_, &RunPlayer::cleared, runControl_, &RunControlPanel::resetTracking);
+    connect(player_, &RunPlayer::cleared, this, [this] { candidateJson_.clear(); });
+    connect(player_, &RunPlayer::batchApplied, this, [this](const FeedBatch& batch) {
+        if (!batch.candidates.empty() && candidateJson_.isEmpty()) paretoDock_->raise();
+        for (const CandidateRow& c : batch.candidates)
+            candidateJson_.insert(QString::fromStdString(c.architecture.key),
+                                  QByteArray::fromStdString(c.architecture.json.dump()));
+    });
+    connect(player_, &RunPlayer::failed, this,
+            [this](const QString& message) { reportError(tr("Could not read the run"), message); });
+    connect(pareto_, &ParetoView::candidateSelected, this, &MainWindow::showCandidate);
+
+    trainingDock_ = addToolDock(tr("Training"), "trainingDock", training_, Qt::BottomDockWidgetArea);
+    paretoDock_ = addToolDock(tr("Pareto front"), "paretoDock", pareto_, Qt::BottomDockWidgetArea);
+    // Tabs: a training run fills the bottom with its curves; a search brings its Pareto front forward.
+    tabifyDockWidget(trainingDock_, paretoDock_);
+    trainingDock_->raise();
+
+    timeline_ = new TimelineBar(player_, this);
+    QToolBar* timelineBar = new QToolBar(tr("Timeline"), this);
+    timelineBar->setObjectName("timelineToolBar");
+    timelineBar->setMovable(false);
+    timelineBar->addWidget(timeline_);
+    addToolBar(Qt::BottomToolBarArea, timelineBar);
+    viewMenu_->addAction(timelineBar->toggleViewAction());
+
+    runLabel_ = new QLabel(this);
+    runLabel_->setObjectName("runLabel");
+    runLabel_->setContentsMargins(6, 0, 6, 0);
+    statusBar()->addPermanentWidget(runLabel_);
+
+    // The side docks take the full height; the run's curves sit under the architecture figure.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    resizeDocks({spaceDock_, runDock_}, {470, 300}, Qt::Horizontal);
+    resizeDocks({trainingDock_}, {380}, Qt::Vertical);
+
+    openRunDatabase(settings_->runDatabase());
+}
+
+void MainWindow::openRunDatabase(const QString& path) {
+    if (path == runDatabase_) return;
+    runDatabase_ = path;
+    settings_->setRunDatabase(path);
+    runsBrowser_->setDatabasePath(path);
+    runControl_->setDatabasePath(path);
+}
+
+void MainWindow::chooseRunDatabase() {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Open Run Database"), runDatabase_, tr("Run databases (*.sqlite *.db);;All files (*)"), nullptr,
+        QFileDialog::DontConfirmOverwrite);
+    if (path.isEmpty()) return;
+    openRunDatabase(path);
+    statusBar()->showMessage(tr("Run database: %1").arg(QDir::toNativeSeparators(path)), kStatusTimeoutMs);
+}
+
+void MainWindow::replayRun(qint64 runId) {
+    player_->openReplay(runDatabase_, runId);
+    // The whole run at once; the timeline then plays it again or goes back to any point.
+    player_->seek(std::numeric_limits<qint64>::max());
+    runLabel_->setText(tr("Replaying run %1").arg(runId));
+    runsBrowser_->selectRun(runId);
+    runsDock_->raise();
+    trainingDock_->raise();
+}
+
+void MainWindow::followRun(qint64 runId) {
+    player_->follow(runDatabase_, runId);
+    // The stall figure that matters is the one while the run's events stream in.
+    stall_->reset();
+    runLabel_->setText(tr("Following run %1").arg(runId));
+    runsBrowser_->selectRun(runId);
+}
+
+void MainWindow::compareWithRun(qint64 runId) {
+    // The other run is read through a RunFeed of its own, off the UI thread, to its last event.
+    delete compareFeed_;
+    compareFeed_ = new RunFeed(this);
+    auto rows = std::make_shared<std::vector<CandidateRow>>();
+    RunFeed* feed = compareFeed_;
+    auto finish = [this, feed, rows, runId] {
+        if (compareFeed_ != feed) return;
+        compareFeed_ = nullptr;
+        feed->deleteLater();
+        if (rows->empty()) {
+            statusBar()->showMessage(tr("Run %1 has no search candidates to compare with").arg(runId),
+                                     kStatusTimeoutMs);
+            return;
+        }
+        pareto_->setOverlay(tr("run %1").arg(runId), *rows);
+        statusBar()->showMessage(tr("Overlaid the Pareto front of run %1").arg(runId), kStatusTimeoutMs);
+    };
+    connect(feed, &RunFeed::batchReady, this, [feed, rows, finish](const FeedBatch& b) {
+        rows->insert(rows->end(), b.candidates.begin(), b.candidates.end());
+        if (feed->position() >= feed->lastSeq()) finish();
+    });
+    connect(feed, &RunFeed::lastSeqChanged, this, [finish](qint64 last) {
+        if (last == 0) finish();
+    });
+    connect(feed, &RunFeed::failed, this, [this, feed](const QString& message) {
+        if (compareFeed_ == feed) compareFeed_ = nullptr;
+        feed->deleteLater();
+        reportError(tr("Could not read the run to compare with"), message);
+    });
+    feed->open(runDatabase_, runId);
+}
+
+void MainWindow::showCandidate(qint64 architectureId, const QString& key) {
+    const auto it = candidateJson_.constFind(key);
+    if (it == candidateJson_.constEnd()) return;
+    try {
+        const Architecture arch = architectureFromJson(nlohmann::json::parse(it->toStdString()));
+        view_->setArchitecture(arch, tr("Candidate %1").arg(architectureId > 0 ? QString::number(architectureId) : key),
+                               tr("From run %1").arg(player_->runId()));
+        updateTitle();
+    } catch (const std::exception& e) {
+        reportError(tr("Could not show the candidate"), QString::fromStdString(e.what()));
+    }
 }
 
 void MainWindow::restoreLayout() {

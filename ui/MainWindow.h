@@ -1,11 +1,13 @@
-// MainWindow is the workbench's frame: the architecture figure in the centre, tool views in docks
-// ("Search space": its summary and bounds editor; runs, training, Pareto and routing views later), and the
-// actions that open, edit (undo/redo), save spaces, pick architectures and export them. Errors go through an
+// MainWindow is the workbench's frame: the architecture figure in the centre, tool views in docks ("Search
+// space": its summary and bounds editor; "Runs": the run database; "Run": start and control a training run;
+// "Training" and "Pareto front": the run shown, live or replayed, with a timeline below), and the actions
+// that open, edit (undo/redo), save spaces, pick architectures and export them. Errors go through an
 // injectable presenter so tests need no dialogs.
 #pragma once
 
 #include "space/Architecture.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <functional>
 
@@ -22,6 +24,14 @@ class Settings;
 class SpaceDocument;
 class SpaceEditor;
 class SpaceSummaryWidget;
+class ParetoView;
+class RunControlPanel;
+class RunFeed;
+class RunPlayer;
+class RunsBrowser;
+class StallMonitor;
+class TimelineBar;
+class TrainingView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -43,6 +53,14 @@ public:
     SpaceSummaryWidget* summaryWidget() const { return summary_; }
     QDockWidget* spaceDock() const { return spaceDock_; }
     Pick pick() const { return pick_; }
+    TrainingView* trainingView() const { return training_; }
+    ParetoView* paretoView() const { return pareto_; }
+    RunsBrowser* runsBrowser() const { return runsBrowser_; }
+    RunControlPanel* runControl() const { return runControl_; }
+    RunPlayer* player() const { return player_; }
+    TimelineBar* timeline() const { return timeline_; }
+    StallMonitor* stallMonitor() const { return stall_; }
+    QString runDatabase() const { return runDatabase_; }
 
     // Adds a tool view as a dock and lists it in the View menu; later views (runs, Pareto, routing) use this.
     QDockWidget* addToolDock(const QString& title, const QString& objectName, QWidget* widget,
@@ -56,6 +74,15 @@ public slots:
     void saveSpace();
     bool exportArchitecture(const QString& path);
     bool exportView(const QString& path);
+
+    // The run database the runs browser lists and new runs write to (remembered in Settings).
+    void openRunDatabase(const QString& path);
+    // Shows a stored run in the training and Pareto views: replayRun() plays it from its start (the timeline
+    // then at its end: the whole run), followRun() follows a run that is being written.
+    void replayRun(qint64 runId);
+    void followRun(qint64 runId);
+    // Overlays the Pareto front of another run of the database on the Pareto view.
+    void compareWithRun(qint64 runId);
 
     void showCheapest();
     void showMostExpensive();
@@ -77,12 +104,15 @@ private slots:
     void copyFigure();
     void showAbout();
     void handleSpaceChanged();
+    void chooseRunDatabase();
+    void showCandidate(qint64 architectureId, const QString& key);
 
 private:
     void createActions();
     void createMenus();
     void createToolBar();
     void createSpaceDock();
+    void createRunDocks();
     void showArchitecture(const Architecture& arch, Pick pick, const QString& title);
     void updateTitle();
     void syncBundledActions();
@@ -104,6 +134,26 @@ private:
     QLabel* spaceStatus_ = nullptr;
     QMenu* viewMenu_ = nullptr;
     QMenu* bundledMenu_ = nullptr;
+
+    QString runDatabase_;
+    TrainingView* training_ = nullptr;
+    ParetoView* pareto_ = nullptr;
+    RunsBrowser* runsBrowser_ = nullptr;
+    RunControlPanel* runControl_ = nullptr;
+    RunPlayer* player_ = nullptr;
+    TimelineBar* timeline_ = nullptr;
+    StallMonitor* stall_ = nullptr;
+    QLabel* stallLabel_ = nullptr;
+    QLabel* runLabel_ = nullptr;
+    QDockWidget* runsDock_ = nullptr;
+    QDockWidget* runDock_ = nullptr;
+    QDockWidget* trainingDock_ = nullptr;
+    QDockWidget* paretoDock_ = nullptr;
+    QHash<QString, QByteArray> candidateJson_; // architecture key -> its JSON, of the run shown
+    RunFeed* compareFeed_ = nullptr;
+    QAction* openDatabaseAction_ = nullptr;
+    QAction* compareAction_ = nullptr;
+    QAction* clearCompareAction_ = nullptr;
 
     QAction* openAction_ = nullptr;
     QAction* saveAction_ = nullptr;

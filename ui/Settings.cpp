@@ -1,12 +1,14 @@
 #include "ui/Settings.h"
 
+#include "store/RunStore.h"
+
 #include <QDir>
 
 namespace automoe::ui {
 
 namespace {
 // Bump when the dock layout changes incompatibly, so that an old saved state is not restored.
-constexpr int kWindowStateVersion = 1;
+constexpr int kWindowStateVersion = 2; // 2: runs, run, training and Pareto docks
 } // namespace
 
 Settings::Settings()
@@ -39,6 +41,15 @@ QString Settings::lastSpace() const {
 
 void Settings::setLastSpace(const QString& nameOrPath) {
     settings_->setValue("space/last", nameOrPath);
+}
+
+QString Settings::runDatabase() const {
+    const QString path = settings_->value("runs/database").toString();
+    return path.isEmpty() ? QString::fromStdString(RunStore::defaultPath()) : path;
+}
+
+void Settings::setRunDatabase(const QString& path) {
+    settings_->setValue("runs/database", path);
 }
 
 QString Settings::lastDirectory(const QString& kind) const {

@@ -1,5 +1,5 @@
 // Settings is the one place the application reads and writes its QSettings: window geometry, dock
-// layout, the last opened space and the folders of the last file dialogs.
+// layout, the last opened space, the run database and the folders of the last file dialogs.
 #pragma once
 
 #include <QByteArray>
@@ -24,6 +24,10 @@ public:
     // A bundled space name or an absolute path; empty when nothing was opened yet.
     QString lastSpace() const;
     void setLastSpace(const QString& nameOrPath);
+
+    // The run database the runs browser lists and new runs write to; RunStore::defaultPath() by default.
+    QString runDatabase() const;
+    void setRunDatabase(const QString& path);
 
     // The folder the last file dialog of `kind` ("space", "architecture", "figure") used.
     QString lastDirectory(const QString& kind) const;

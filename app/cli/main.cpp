@@ -3,6 +3,7 @@
 #include "cli/ArchCommands.h"
 #include "cli/BenchCommands.h"
 #include "cli/EvalCommands.h"
+#include "cli/SearchCommands.h"
 #include "cli/SpaceCommands.h"
 #include "cli/TrainCommands.h"
 #include "util/Logging.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
     automoe::cli::addTrainCommands(app);
     automoe::cli::addRunsCommands(app);
     automoe::cli::addBenchCommands(app);
+    automoe::cli::addSearchCommands(app);
 
     try {
         app.parse(argc, argv);

@@ -1,7 +1,11 @@
 // automoe-studio: opens a search space (the bundled "tiny" by default, or the file given on the command
-// line) and shows its most expensive architecture in the workbench.
+// line) and shows its most expensive architecture in the workbench; --replay RUN [--db FILE] opens a stored
+// run in the training and Pareto views.
 #include "ui/ArchitectureView.h"
 #include "ui/MainWindow.h"
+#include "ui/RunControlPanel.h"
+#include "ui/RunPlayer.h"
+#include "ui/StallMonitor.h"
 #include "ui/Settings.h"
 #include "ui/SpaceDocument.h"
 #include "util/Logging.h"
@@ -9,10 +13,13 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QTimer>
 #include <cstdio>
+#include <cstdlib>
 #include <spdlog/spdlog.h>
 
 namespace {
@@ -23,6 +30,10 @@ struct Options {
     QSize screenshotSize{1440, 900};
     QString architecture = QStringLiteral("most-expensive");
     bool verbose = false;
+    qint64 replay = 0;
+    qint64 replaySeek = -1;
+    int demoRunUpdates = 0;
+    QString db;
 };
 
 Options parseOptions(const QApplication& app) {
@@ -51,7 +62,23 @@ Options parseOptions(const QApplication& app) {
         QStringLiteral("Architecture to show first: cheapest, most-expensive or a seed."),
         QStringLiteral("WHICH"));
     archOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption});
+    QCommandLineOption replayOption(QStringLiteral("replay"), QStringLiteral("Open stored run RUN for replay."),
+                                    QStringLiteral("RUN"));
+    QCommandLineOption dbOption(QStringLiteral("db"),
+                                QStringLiteral("Run database (default: the one used last, else "
+                                               "~/.local/share/automoe-studio/runs.sqlite)."),
+                                QStringLiteral("FILE"));
+    // For documentation and measurement: show the replay at event SEQ; train a short run through the Run
+    // dock (bundled sample corpus) and exit when it ends (with --screenshot: grab the window then).
+    QCommandLineOption seekOption(QStringLiteral("replay-seek"), QStringLiteral("Show the replay at event SEQ."),
+                                  QStringLiteral("SEQ"));
+    seekOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption demoOption(QStringLiteral("demo-run"),
+                                  QStringLiteral("Train UPDATES updates through the Run dock, then exit."),
+                                  QStringLiteral("UPDATES"));
+    demoOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption, dbOption,
+                       seekOption, demoOption});
     parser.process(app);
 
     Options o;
@@ -68,6 +95,17 @@ Options parseOptions(const QApplication& app) {
             o.screenshotSize = QSize(wh[0].toInt(), wh[1].toInt());
     }
     if (parser.isSet(archOption)) o.architecture = parser.value(archOption);
+    if (parser.isSet(replayOption)) {
+        bool ok = false;
+        o.replay = parser.value(replayOption).toLongLong(&ok);
+        if (!ok || o.replay <= 0) {
+            std::fprintf(stderr, "--replay: expected a run id, got \"%s\"\n", qPrintable(parser.value(replayOption)));
+            std::exit(2);
+        }
+    }
+    o.db = parser.value(dbOption);
+    if (parser.isSet(seekOption)) o.replaySeek = parser.value(seekOption).toLongLong();
+    if (parser.isSet(demoOption)) o.demoRunUpdates = parser.value(demoOption).toInt();
     return o;
 }
 
@@ -119,10 +157,52 @@ int main(int argc, char* argv[]) {
     else if (isSeed)
         window.showRandomSampleWithSeed(seed);
 
+    if (!options.db.isEmpty()) window.openRunDatabase(QFileInfo(options.db).absoluteFilePath());
+    if (options.replay > 0) window.replayRun(options.replay);
+    if (options.replay > 0 && options.replaySeek >= 0) window.player()->seek(options.replaySeek);
+
+    auto grabAndExit = [&window, &options] {
+        if (!options.screenshot.isEmpty()) {
+            const bool saved = window.grab().save(options.screenshot);
+            if (!saved)
+                std::fprintf(stderr, "%s: could not write the screenshot\n", qPrintable(options.screenshot));
+            if (!saved) QApplication::exit(1);
+        }
+        window.close();
+    };
+    if (options.demoRunUpdates > 0) {
+        RunControlPanel* panel = window.runControl();
+        panel->setCorpus(QStringLiteral("sample"));
+        panel->setBudget(0, options.demoRunUpdates);
+        panel->setExtraArguments({QStringLiteral("--vocab-size"), QStringLiteral("2000"), QStringLiteral("--threads"),
+                                  QStringLiteral("1"), QStringLiteral("--validate-every"), QStringLiteral("20")});
+        QObject::connect(panel, &RunControlPanel::runEnded, &window, [grabAndExit] {
+            QTimer::singleShot(1500, grabAndExit); // the feed's last poll, then the final frame
+        });
+        window.resize(options.screenshotSize);
+        window.show();
+        QTimer::singleShot(500, panel, [panel] {
+            if (!panel->startRun()) QApplication::exit(1);
+        });
+        const int rc = app.exec();
+        std::fprintf(stderr, "UI max stall %.1f ms (%d ticks over 50 ms)\n", window.stallMonitor()->maxStallMs(),
+                     window.stallMonitor()->longStalls());
+        return rc;
+    }
+
     if (screenshot) {
         window.resize(options.screenshotSize);
         window.show();
-        QTimer::singleShot(300, &window, [&window, &options] {
+        // A replay is read on a worker thread: wait until it is all shown (at most 10 s).
+        QElapsedTimer waited;
+        waited.start();
+        const qint64 target = options.replaySeek;
+        while (options.replay > 0 && waited.elapsed() < 10000 &&
+               (window.player()->lastSeq() == 0 ||
+                window.player()->position() < (target >= 0 ? std::min(target, window.player()->lastSeq())
+                                                           : window.player()->lastSeq())))
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        QTimer::singleShot(600, &window, [&window, &options] {
             const QPixmap shot = window.grab();
             const bool saved = shot.save(options.screenshot);
             if (!saved)

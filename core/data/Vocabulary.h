@@ -52,6 +52,9 @@ public:
     static Vocabulary train(const std::vector<std::string>& sentences, const VocabularyOptions& options);
     // Loads a model file; throws std::runtime_error naming the file when it is missing or not a model.
     static Vocabulary load(const std::string& modelPath);
+    // A vocabulary from serializedModel() bytes (e.g. stored inside a standalone model file); `origin`
+    // names the source in errors. Throws std::runtime_error when the bytes are not a model with our ids.
+    static Vocabulary fromSerialized(std::string serialized, const std::string& origin);
 
     // 16 hex digits over (corpus content hash, split index hash, options, format version).
     static std::string cacheKey(const Corpus& corpus, const CorpusSplit& split,
@@ -81,7 +84,6 @@ public:
 
 private:
     struct Model;
-    static Vocabulary fromSerialized(std::string serialized, const std::string& origin);
     void requireModel() const;
 
     std::shared_ptr<const Model> model_;

@@ -1,0 +1,339 @@
+#include "cli/SearchCommands.h"
+
+#include "cli/CliSupport.h"
+#include "eval/Translation.h"
+#include "nn/StandaloneTransformer.h"
+#include "nn/TorchRuntime.h"
+#include "run/LatencyDatasetRun.h"
+#include "run/SearchExport.h"
+#include "run/SearchRun.h"
+#include "space/ArchitectureIO.h"
+#include "util/Format.h"
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+namespace automoe::cli {
+namespace {
+
+std::atomic<int> gInterrupts{0};
+extern "C" void onSearchInterrupt(int) { gInterrupts.fetch_add(1); }
+
+std::string dbPath(const std::string& db) { return db.empty() ? RunStore::defaultPath() : db; }
+
+// Runs `execute` on the calling thread while a watcher turns Ctrl-C into a cancel request: the run stops
+// after the current evaluation and keeps everything stored so far.
+template <class Run> RunStatus executeInterruptible(Run& run) {
+    gInterrupts = 0;
+    auto previous = std::signal(SIGINT, onSearchInterrupt);
+    std::signal(SIGTERM, onSearchInterrupt);
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+        while (!done) {
+            if (gInterrupts > 0) {
+                std::fprintf(stderr, "\ninterrupted: stopping after the current evaluation\n");
+                run.control().cancel();
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    });
+    const RunStatus status = run.execute();
+    done = true;
+    watcher.join();
+    std::signal(SIGINT, previous);
+    std::signal(SIGTERM, SIG_DFL);
+    return status;
+}
+
+std::string latencyText(const nlohmann::json& v) { return v.is_number() ? formatFixed(v.get<double>(), 2) : "-"; }
+
+void printFront(const nlohmann::json& front) {
+    std::printf("%6s  %8s  %9s  %9s  %10s  %4s  %s\n", "ARCH", "FITNESS", "FLOPS", "PARAMS", "LATENCY_MS", "GEN",
+                "KEY");
+    for (const auto& p : front)
+        std::printf("%6s  %8.4f  %9s  %9s  %10s  %4d  %s\n",
+                    p["arch_id"].is_null() ? "-" : std::to_string(p["arch_id"].get<int64_t>()).c_str(),
+                    p["fitness"].get<double>(), formatSI(p["flops"].get<double>()).c_str(),
+                    formatSI(double(p["params_active"].get<int64_t>())).c_str(), latencyText(p["latency_ms"]).c_str(),
+                    p["generation"].get<int>(), p["arch_key"].get<std::string>().c_str());
+}
+
+// Prints a search's progress: one line per generation, stage changes and the status.
+class SearchPrinter : public RunObserver {
+public:
+    void onEvent(const Event& e) override {
+        if (e.type == "generation_summary") {
+            const auto& p = e.payload;
+            std::fprintf(stderr,
+                         "generation %d: best %.4f  front %zu  hypervolume %.4g  evaluated %d (%zu total)  "
+                         "%.2f candidates/s\n",
+                         p.value("generation", 0), p.value("best_fitness", 0.0), p.value("front_size", size_t(0)),
+                         p.value("hypervolume", 0.0), p.value("evaluated", 0), p.value("evaluated_total", size_t(0)),
+                         p.value("candidates_per_second", 0.0));
+        } else if (e.type == "search_setup") {
+            const auto& s = e.payload["supernet"];
+            std::fprintf(stderr, "supernet run %lld, checkpoint at update %lld; fitness on %zu validation pairs (%lld "
+                                 "target tokens, %zu batches); front cost %s\n",
+                         (long long)s.value("supernet_run", 0LL), (long long)s.value("checkpoint_update", 0LL),
+                         e.payload.value("fitness_sentences", size_t(0)),
+                         (long long)e.payload.value("fitness_target_tokens", 0LL),
+                         e.payload.value("fitness_batches", size_t(0)),
+                         e.payload.value("front_cost", std::string()).c_str());
+        } else if (e.type == "latency_sample") {
+            const auto& p = e.payload;
+            std::printf("%3zu/%zu  encoder %8.2f ms  decoder %8.2f ms  total %8.2f ms  %s\n",
+                        p.value("index", size_t(0)) + 1, p.value("count", size_t(0)), p.value("encoder_ms", 0.0),
+                        p.value("decoder_ms", 0.0), p.value("total_ms", 0.0),
+                        p.value("arch_key", std::string()).c_str());
+            std::fflush(stdout);
+        } else if (e.type == "stage") {
+            std::fprintf(stderr, "stage %s %s\n", e.payload.value("stage", std::string()).c_str(),
+                         e.payload.value("state", std::string()).c_str());
+        } else if (e.type == "error") {
+            std::fprintf(stderr, "error: %s\n", e.payload.value("message", std::string()).c_str());
+        }
+    }
+};
+
+struct SearchArgs {
+    int64_t run = 0;
+    std::string db;
+    std::vector<std::string> budgets;
+    bool predicted = false;
+    std::string predictor;
+    int population = 20, parents = 5, mutations = 10, crossovers = 10, iterations = 6;
+    double mutationProb = 0.3;
+    uint64_t seed = 1;
+    bool nsga2 = false;
+    int64_t fitnessSentences = 200;
+    int64_t maxTokens = 0;
+    int threads = 0;
+    int latencyRepeats = 5;
+    std::string name;
+};
+
+void runSearch(const SearchArgs& a) {
+    configureTorchThreads(a.threads);
+    RunStore store(dbPath(a.db));
+    SearchRunConfig c;
+    c.name = a.name;
+    c.supernetRun = a.run;
+    c.constraints = a.budgets;
+    c.predicted = a.predicted;
+    c.predictor = a.predictor;
+    c.evolution.population = a.population;
+    c.evolution.parents = a.parents;
+    c.evolution.mutations = a.mutations;
+    c.evolution.mutationProb = a.mutationProb;
+    c.evolution.crossovers = a.crossovers;
+    c.evolution.iterations = a.iterations;
+    c.evolution.seed = a.seed;
+    c.evolution.nsga2 = a.nsga2;
+    c.evolution.frontCost = defaultFrontCost(c.parsedConstraints());
+    c.fitnessSentences = a.fitnessSentences;
+    c.maxTokens = a.maxTokens;
+    c.latency.repeats = a.latencyRepeats;
+    c.latency.warmup = 1;
+    SearchRun run(store, c);
+    std::fprintf(stderr, "search run %lld in %s (%d threads)\n", (long long)run.id(), store.path().c_str(),
+                 torchThreads());
+    SearchPrinter printer;
+    run.addObserver(&printer);
+    const auto t0 = std::chrono::steady_clock::now();
+    const RunStatus status = executeInterruptible(run);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (status == RunStatus::Failed)
+        throw std::runtime_error("search run " + std::to_string(run.id()) + " failed: " + run.error());
+    const size_t evaluated = store.candidates(run.id()).size();
+    std::printf("search run %lld %s: %zu candidates in %.1f s (%.2f candidates/s)\n", (long long)run.id(),
+                toString(status), evaluated, seconds, seconds > 0 ? double(evaluated) / seconds : 0.0);
+    if (!store.generations(run.id()).empty())
+        printFront(searchFront(store, run.id()));
+}
+
+struct LatencyArgs {
+    int64_t run = 0;
+    std::string db;
+    int samples = 30;
+    int threads = 1;
+    uint64_t seed = 1;
+    int repeats = 10;
+    int epochs = 300;
+};
+
+void runLatencyBuild(const LatencyArgs& a) {
+    RunStore store(dbPath(a.db));
+    LatencyDatasetConfig c;
+    c.supernetRun = a.run;
+    c.samples = a.samples;
+    c.seed = a.seed;
+    c.latency.threads = a.threads;
+    c.latency.repeats = a.repeats;
+    c.predictor.epochs = a.epochs;
+    LatencyDatasetRun run(store, c);
+    std::fprintf(stderr, "latency run %lld in %s: %d samples, %d thread(s)\n", (long long)run.id(),
+                 store.path().c_str(), a.samples, a.threads);
+    SearchPrinter printer;
+    run.addObserver(&printer);
+    const RunStatus status = executeInterruptible(run);
+    if (status == RunStatus::Failed)
+        throw std::runtime_error("latency run " + std::to_string(run.id()) + " failed: " + run.error());
+    if (status != RunStatus::Finished) {
+        std::printf("latency run %lld %s\n", (long long)run.id(), toString(status));
+        return;
+    }
+    auto line = [](const char* what, const LatencyMetrics& m) {
+        std::printf("%-9s %3d samples  RMSE %.3f ms  MAPE %.2f %%  Kendall tau %s\n", what, m.count, m.rmse,
+                    100.0 * m.mape, std::isfinite(m.kendallTau) ? formatFixed(m.kendallTau, 3).c_str() : "n/a");
+    };
+    line("train", run.report().train);
+    line("held-out", run.report().validation);
+    std::printf("predictor: %s\n", run.predictorPath().c_str());
+}
+
+void showFront(const std::string& db, int64_t id, bool json) {
+    RunStore store(dbPath(db));
+    const nlohmann::json front = searchFront(store, id);
+    if (json)
+        std::cout << front.dump(2) << "\n";
+    else
+        printFront(front);
+}
+
+struct ExportArgs {
+    int64_t run = 0;
+    std::string db;
+    std::string arch;
+    std::string format = "yml";
+    std::string weights;
+    std::string out;
+    int threads = 1;
+};
+
+void runExport(const ExportArgs& a) {
+    if (a.format != "yml" && a.format != "yaml" && a.format != "json")
+        throw UsageError("--format: expected yml or json, got " + a.format);
+    RunStore store(dbPath(a.db));
+    const ArchitectureRow row = searchArchitecture(store, a.run, a.arch);
+    writeArchitecture(architectureFromJson(row.json), a.format, a.out);
+    std::printf("architecture %lld (%s) written to %s\n", (long long)row.id, row.key.c_str(), a.out.c_str());
+    if (!a.weights.empty()) {
+        configureTorchThreads(a.threads);
+        const nlohmann::json meta = exportStandaloneModel(store, a.run, a.arch, a.weights);
+        std::printf("standalone model (supernet run %lld, update %lld, %s) written to %s\n",
+                    (long long)meta.value("supernet_run", 0LL), (long long)meta.value("checkpoint_update", 0LL),
+                    meta.value("direction", std::string()).c_str(), a.weights.c_str());
+    }
+}
+
+struct TranslateArgs {
+    std::string model;
+    int beam = 1;
+    int threads = 0;
+    int64_t maxTokens = 4000;
+};
+
+void runTranslate(const TranslateArgs& a) {
+    configureTorchThreads(a.threads);
+    StandaloneModelFile file = StandaloneTransformer::load(a.model);
+    if (file.vocabularyModel.empty())
+        throw std::runtime_error(a.model + ": the model file holds no vocabulary (export it with `automoe export "
+                                           "--weights`)");
+    const Vocabulary vocab = Vocabulary::fromSerialized(file.vocabularyModel, a.model);
+    std::vector<std::string> lines;
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        lines.push_back(line);
+    }
+    TranslateOptions options;
+    options.decode.beamSize = a.beam;
+    options.maxTokens = a.maxTokens;
+    const auto out = translate(*file.model, vocab, lines, options);
+    for (const auto& t : out)
+        std::cout << t << "\n";
+}
+
+} // namespace
+
+void addSearchCommands(CLI::App& root) {
+    auto s = std::make_shared<SearchArgs>();
+    CLI::App* search = root.add_subcommand("search", "Evolutionary search on a trained supernet run under budgets "
+                                                     "(AutoMoE stage 4); creates a search run");
+    search->add_option("--run", s->run, "The supernet run id")->required();
+    search->add_option("--db", s->db, "Run database");
+    search->add_option("--budget", s->budgets,
+                       "Budget, e.g. \"flops<=150M\", \"latency<=40ms\", \"params<=5M\" (repeatable)");
+    search->add_flag("--predicted", s->predicted, "Latency budgets use the latency predictor of `latency build`");
+    search->add_option("--predictor", s->predictor, "Latency predictor file (default: the newest for the run)");
+    search->add_option("--population", s->population, "P: random architectures of generation 0")->capture_default_str();
+    search->add_option("--parents", s->parents, "K: survivors per generation")->capture_default_str();
+    search->add_option("--mutation", s->mutations, "M: mutated children per generation")->capture_default_str();
+    search->add_option("--mutation-prob", s->mutationProb, "Probability that a gene is resampled")->capture_default_str();
+    search->add_option("--crossover", s->crossovers, "C: crossed children per generation")->capture_default_str();
+    search->add_option("--iterations", s->iterations, "I: generations, generation 0 included")->capture_default_str();
+    search->add_option("--seed", s->seed, "Seed of the search")->capture_default_str();
+    search->add_flag("--nsga2", s->nsga2, "NSGA-II survivors instead of the K fittest");
+    search->add_option("--fitness-sentences", s->fitnessSentences, "Validation pairs fitness is computed on (0 = all)")
+        ->capture_default_str();
+    search->add_option("--max-tokens", s->maxTokens, "Tokens per fitness batch (0 = the supernet's)");
+    search->add_option("--threads", s->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
+    search->add_option("--latency-repeats", s->latencyRepeats, "Timed runs per measured latency")->capture_default_str();
+    search->add_option("--name", s->name, "Run name");
+    search->callback([s] { runSearch(*s); });
+
+    CLI::App* latency = root.add_subcommand("latency", "Latency dataset and predictor (AutoMoE stages 2-3)");
+    latency->require_subcommand(1);
+    auto l = std::make_shared<LatencyArgs>();
+    CLI::App* build = latency->add_subcommand("build", "Time sampled subnets of a supernet run, fit the predictor");
+    build->add_option("--run", l->run, "The supernet run id")->required();
+    build->add_option("--db", l->db, "Run database");
+    build->add_option("--samples", l->samples, "Architectures to measure")->capture_default_str();
+    build->add_option("--threads", l->threads, "Intra-op threads while measuring")->capture_default_str();
+    build->add_option("--seed", l->seed, "Seed of the sampled architectures and the predictor")->capture_default_str();
+    build->add_option("--repeats", l->repeats, "Timed runs per architecture (median)")->capture_default_str();
+    build->add_option("--epochs", l->epochs, "Predictor training epochs")->capture_default_str();
+    build->callback([l] { runLatencyBuild(*l); });
+
+    struct FrontArgs {
+        int64_t run = 0;
+        std::string db;
+        bool json = false;
+    };
+    auto f = std::make_shared<FrontArgs>();
+    CLI::App* front = root.add_subcommand("front", "The Pareto front of a search run");
+    front->add_option("--run", f->run, "The search run id")->required();
+    front->add_option("--db", f->db, "Run database");
+    front->add_flag("--json", f->json,
+                    "JSON: a list of {arch_id, arch_key, fitness, flops, params_active, latency_ms, generation, ...}");
+    front->callback([f] { showFront(f->db, f->run, f->json); });
+
+    auto e = std::make_shared<ExportArgs>();
+    CLI::App* exp = root.add_subcommand("export", "Write an architecture a search found (and its weights)");
+    exp->add_option("--run", e->run, "The search run id")->required();
+    exp->add_option("--db", e->db, "Run database");
+    exp->add_option("--arch", e->arch, "Architecture id (see `front`) or key")->required();
+    exp->add_option("--format", e->format, "yml (HAT/AutoMoE subtransformer) or json")->capture_default_str();
+    exp->add_option("--weights", e->weights, "Also write a standalone model file (weights + vocabulary)");
+    exp->add_option("-o,--output", e->out, "Architecture file to write")->required();
+    exp->callback([e] { runExport(*e); });
+
+    auto t = std::make_shared<TranslateArgs>();
+    CLI::App* tr = root.add_subcommand("translate", "Translate stdin, one sentence per line, with a standalone model");
+    tr->add_option("--model", t->model, "A file written by `export --weights`")->required();
+    tr->add_option("--beam", t->beam, "Beam size (1 = greedy)")->capture_default_str()->check(CLI::Range(1, 64));
+    tr->add_option("--threads", t->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
+    tr->add_option("--max-tokens", t->maxTokens, "Source tokens per batch, padding counted")->capture_default_str();
+    tr->callback([t] { runTranslate(*t); });
+}
+
+} // namespace automoe::cli

@@ -1,0 +1,75 @@
+// A latency dataset run (AutoMoE stages 2-3) for a trained supernet run: the smallest, the largest and then
+// distinct random architectures of its space, each copied out of the supernet as a StandaloneTransformer
+// and timed with LatencyMeter on this machine; every measurement is a "latency_sample" event. A
+// LatencyPredictor is then fitted with a seeded held-out split, its train / held-out RMSE, MAPE and
+// Kendall tau reported, and saved as run-<id>/latency-predictor.pt beside the run store, its path recorded
+// in a "latency_predictor" event (where `automoe search --predicted` finds it).
+#pragma once
+
+#include "cost/LatencyMeter.h"
+#include "cost/LatencyPredictor.h"
+#include "run/RunControl.h"
+#include "run/RunObserver.h"
+#include "store/RunStore.h"
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace automoe {
+
+struct LatencyDatasetConfig {
+    std::string name;
+    int64_t supernetRun = 0;
+    std::string checkpoint; // fixed when the run is created; empty = the last one
+    int samples = 30;       // architectures measured (fewer only if the space is that small)
+    uint64_t seed = 1;      // which architectures, and the predictor's initialisation and split
+    LatencyOptions latency;
+    LatencyPredictorOptions predictor;
+    int hidden = 400;
+
+    nlohmann::json toJson() const;
+};
+
+// The architectures a dataset of `count` measures: smallest, largest, then distinct random draws.
+std::vector<Architecture> latencyDatasetArchitectures(const SearchSpace& space, int count, uint64_t seed);
+
+class LatencyDatasetRun {
+public:
+    // Checks the supernet run and its checkpoint, then creates the run (kind "latency"). Throws naming
+    // the run, the file or the field.
+    LatencyDatasetRun(RunStore& store, LatencyDatasetConfig config);
+
+    int64_t id() const { return runId_; }
+    const LatencyDatasetConfig& config() const { return config_; }
+    void addObserver(RunObserver* observer);
+
+    // Runs on the calling thread; exceptions become status "failed" with an "error" event.
+    RunStatus execute();
+    RunControl& control() { return control_; }
+    std::string error() const;
+    // Valid after a finished execute().
+    const LatencyTrainingReport& report() const { return report_; }
+    const std::string& predictorPath() const { return predictorPath_; }
+
+private:
+    void publish(Event event);
+    void setStatus(RunStatus status);
+    void build();
+
+    RunStore& store_;
+    int64_t runId_ = 0;
+    LatencyDatasetConfig config_;
+    std::vector<RunObserver*> observers_;
+    RunControl control_;
+    std::atomic<RunStatus> status_{RunStatus::Created};
+    mutable std::mutex errorMutex_;
+    std::string error_;
+    LatencyTrainingReport report_;
+    std::string predictorPath_;
+};
+
+} // namespace automoe

@@ -1,0 +1,334 @@
+#include "run/SearchRun.h"
+
+#include "cost/LatencyPredictor.h"
+#include "run/SupernetSource.h"
+#include "search/SearchError.h"
+#include "train/LabelSmoothedLoss.h"
+
+#include <chrono>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+namespace automoe {
+
+namespace {
+
+template <class T> T field(const nlohmann::json& j, const char* key, const T& fallback, const char* where) {
+    if (!j.contains(key))
+        return fallback;
+    try {
+        return j.at(key).get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw std::invalid_argument(std::string(where) + "." + key + ": unexpected value " + j.at(key).dump());
+    }
+}
+
+nlohmann::json latencyOptionsToJson(const LatencyOptions& o) {
+    return {{"src_len", o.srcLen}, {"tgt_len", o.tgtLen}, {"beam", o.beam},     {"warmup", o.warmup},
+            {"repeats", o.repeats}, {"threads", o.threads}, {"seed", o.seed}};
+}
+
+LatencyOptions latencyOptionsFromJson(const nlohmann::json& j) {
+    LatencyOptions o;
+    const char* w = "config.latency";
+    o.srcLen = field(j, "src_len", o.srcLen, w);
+    o.tgtLen = field(j, "tgt_len", o.tgtLen, w);
+    o.beam = field(j, "beam", o.beam, w);
+    o.warmup = field(j, "warmup", o.warmup, w);
+    o.repeats = field(j, "repeats", o.repeats, w);
+    o.threads = field(j, "threads", o.threads, w);
+    o.seed = field(j, "seed", o.seed, w);
+    return o;
+}
+
+bool needs(const std::vector<Constraint>& constraints, CostMetric metric, CostMetric front) {
+    if (front == metric)
+        return true;
+    for (const Constraint& c : constraints)
+        if (c.metric == metric)
+            return true;
+    return false;
+}
+
+double msSince(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+} // namespace
+
+std::vector<Constraint> SearchRunConfig::parsedConstraints() const {
+    std::vector<Constraint> out;
+    for (const std::string& text : constraints)
+        for (Constraint& c : parseConstraints(text, predicted))
+            out.push_back(std::move(c));
+    return out;
+}
+
+nlohmann::json SearchRunConfig::toJson() const {
+    return {{"name", name},
+            {"kind", "search"},
+            {"supernet_run", supernetRun},
+            {"checkpoint", checkpoint},
+            {"checkpoint_update", checkpointUpdate},
+            {"constraints", constraints},
+            {"predicted", predicted},
+            {"predictor", predictor},
+            {"evolution", evolution.toJson()},
+            {"fitness_sentences", fitnessSentences},
+            {"max_tokens", maxTokens},
+            {"cost", {{"src_len", costSrcLen}, {"tgt_len", costTgtLen}}},
+            {"latency", latencyOptionsToJson(latency)}};
+}
+
+SearchRunConfig SearchRunConfig::fromJson(const nlohmann::json& j) {
+    SearchRunConfig c;
+    const char* w = "config";
+    c.name = field(j, "name", c.name, w);
+    if (!j.contains("supernet_run"))
+        throw std::invalid_argument("config.supernet_run: missing");
+    c.supernetRun = field(j, "supernet_run", c.supernetRun, w);
+    c.checkpoint = field(j, "checkpoint", c.checkpoint, w);
+    c.checkpointUpdate = field(j, "checkpoint_update", c.checkpointUpdate, w);
+    c.constraints = field(j, "constraints", c.constraints, w);
+    c.predicted = field(j, "predicted", c.predicted, w);
+    c.predictor = field(j, "predictor", c.predictor, w);
+    if (j.contains("evolution")) {
+        try {
+            c.evolution = EvolutionConfig::fromJson(j.at("evolution"));
+        } catch (const std::exception& e) {
+            throw std::invalid_argument(std::string("config.evolution: ") + e.what());
+        }
+    }
+    c.fitnessSentences = field(j, "fitness_sentences", c.fitnessSentences, w);
+    c.maxTokens = field(j, "max_tokens", c.maxTokens, w);
+    if (j.contains("cost")) {
+        c.costSrcLen = field(j["cost"], "src_len", c.costSrcLen, "config.cost");
+        c.costTgtLen = field(j["cost"], "tgt_len", c.costTgtLen, "config.cost");
+    }
+    if (j.contains("latency"))
+        c.latency = latencyOptionsFromJson(j["latency"]);
+    return c;
+}
+
+CostMetric defaultFrontCost(const std::vector<Constraint>& constraints) {
+    for (const Constraint& c : constraints)
+        if (c.metric == CostMetric::LatencyMeasured || c.metric == CostMetric::LatencyPredicted)
+            return c.metric;
+    for (CostMetric m : {CostMetric::Flops, CostMetric::ParamsActive})
+        for (const Constraint& c : constraints)
+            if (c.metric == m)
+                return m;
+    return CostMetric::Flops;
+}
+
+std::string findLatencyPredictor(RunStore& store, int64_t supernetRun) {
+    const auto runs = store.listRuns();
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+        if (it->kind != "latency")
+            continue;
+        const auto info = store.getRun(it->id);
+        if (!info || info->spec.config.value("supernet_run", int64_t(0)) != supernetRun)
+            continue;
+        std::string path;
+        for (const Event& e : store.events(it->id))
+            if (e.type == "latency_predictor")
+                path = e.payload.value("path", std::string());
+        std::error_code ec;
+        if (!path.empty() && std::filesystem::is_regular_file(path, ec))
+            return path;
+    }
+    return {};
+}
+
+SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : store_(store), config_(std::move(config)) {
+    const CheckpointRow checkpoint = supernetCheckpoint(store_, config_.supernetRun, config_.checkpoint);
+    config_.checkpoint = checkpoint.path;
+    config_.checkpointUpdate = checkpoint.update;
+    const std::vector<Constraint> constraints = config_.parsedConstraints();
+    config_.constraints.clear();
+    for (const Constraint& c : constraints) // canonical, and unambiguous whatever `predicted` says
+        config_.constraints.push_back((c.metric == CostMetric::LatencyMeasured ? "measured_" : "") + c.toString());
+    config_.evolution.validate();
+    if (config_.fitnessSentences < 0)
+        throw std::invalid_argument("fitness_sentences: must be >= 0, got " + std::to_string(config_.fitnessSentences));
+    if (config_.maxTokens < 0)
+        throw std::invalid_argument("max_tokens: must be >= 0, got " + std::to_string(config_.maxTokens));
+    LatencyMeter checkLatency(config_.latency); // throws for bad latency settings
+    if (needs(constraints, CostMetric::LatencyPredicted, config_.evolution.frontCost)) {
+        if (config_.predictor.empty())
+            config_.predictor = findLatencyPredictor(store_, config_.supernetRun);
+        if (config_.predictor.empty())
+            throw std::runtime_error("no latency predictor for supernet run " + std::to_string(config_.supernetRun) +
+                                     ": run `automoe latency build --run " + std::to_string(config_.supernetRun) +
+                                     "` first");
+        LatencyPredictor::load(config_.predictor); // throws naming the file
+    }
+    if (config_.name.empty()) {
+        config_.name = "search run " + std::to_string(config_.supernetRun);
+        for (const Constraint& c : constraints)
+            config_.name += " " + c.describe();
+    }
+    const auto supernet = store_.getRun(config_.supernetRun);
+    RunSpec spec;
+    spec.name = config_.name;
+    spec.kind = "search";
+    spec.config = config_.toJson();
+    spec.space = supernet->spec.space;
+    spec.corpus = supernet->spec.corpus;
+    spec.seed = config_.evolution.seed;
+    runId_ = store_.createRun(spec);
+}
+
+void SearchRun::addObserver(RunObserver* observer) { observers_.push_back(observer); }
+
+std::string SearchRun::error() const {
+    std::lock_guard<std::mutex> lock(errorMutex_);
+    return error_;
+}
+
+void SearchRun::publish(Event event) {
+    event.runId = runId_;
+    for (RunObserver* o : observers_)
+        o->onEvent(event);
+    store_.append(std::move(event));
+}
+
+void SearchRun::setStatus(RunStatus status) {
+    status_ = status;
+    store_.setRunStatus(runId_, status);
+    Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
+    for (RunObserver* o : observers_)
+        o->onEvent(e);
+}
+
+void SearchRun::stage(const std::string& name, const std::string& state, nlohmann::json detail) {
+    detail["stage"] = name;
+    detail["state"] = state;
+    publish(Event::make(runId_, "stage", std::move(detail)));
+}
+
+RunStatus SearchRun::execute() {
+    try {
+        setStatus(RunStatus::Running);
+        search();
+    } catch (const std::exception& e) {
+        {
+            std::lock_guard<std::mutex> lock(errorMutex_);
+            error_ = e.what();
+        }
+        spdlog::error("run {}: {}", runId_, e.what());
+        publish(Event::make(runId_, "error", {{"message", e.what()}}));
+        setStatus(RunStatus::Failed);
+    }
+    store_.flush();
+    return status_.load();
+}
+
+void SearchRun::search() {
+    stage("data", "started", {{"supernet_run", config_.supernetRun}, {"checkpoint", config_.checkpoint}});
+    SupernetSource source = loadSupernet(store_, config_.supernetRun, config_.checkpoint);
+    const std::vector<Constraint> constraints = config_.parsedConstraints();
+
+    // The fixed validation subset, batched once: every candidate sees the same batches.
+    TokenizedSet subset;
+    const size_t n = config_.fitnessSentences > 0
+                         ? std::min(source.valid.size(), size_t(config_.fitnessSentences))
+                         : source.valid.size();
+    if (n == 0)
+        throw std::runtime_error("supernet run " + std::to_string(config_.supernetRun) +
+                                 " has no validation sentences to compute fitness on");
+    subset.source.assign(source.valid.source.begin(), source.valid.source.begin() + int64_t(n));
+    subset.target.assign(source.valid.target.begin(), source.valid.target.begin() + int64_t(n));
+    const int64_t maxTokens = config_.maxTokens > 0 ? config_.maxTokens : source.config.trainer.maxTokens;
+    std::vector<Batch> batches;
+    for (const auto& rows : planBatches(subset, maxTokens, 0, false))
+        batches.push_back(makeBatch(subset, rows, SpecialIds{}));
+    publish(Event::make(runId_, "search_setup",
+                        {{"supernet", source.provenance()},
+                         {"fitness_sentences", n},
+                         {"fitness_target_tokens", subset.targetTokens()},
+                         {"fitness_batches", batches.size()},
+                         {"constraints", config_.constraints},
+                         {"front_cost", toString(config_.evolution.frontCost)},
+                         {"predictor", config_.predictor}}));
+    stage("data", "finished");
+
+    SuperTransformer model = source.model;
+    model->eval();
+    auto fitness = [&](const std::vector<Architecture>& archs) {
+        torch::NoGradGuard noGrad;
+        std::vector<double> out;
+        for (const Architecture& arch : archs) {
+            model->setArchitecture(arch);
+            double nll = 0;
+            int64_t tokens = 0;
+            for (const Batch& b : batches) {
+                auto o = model->forward(b.src, b.tgtIn);
+                auto ls = labelSmoothedCrossEntropy(o.logits, b.tgtOut, 0.0, model->config().padIndex);
+                nll += ls.nll.item<double>();
+                tokens += ls.tokens;
+            }
+            out.push_back(nll / double(std::max<int64_t>(tokens, 1)));
+        }
+        return out;
+    };
+    CostOptions costOptions;
+    costOptions.srcLen = config_.costSrcLen;
+    costOptions.tgtLen = config_.costTgtLen;
+    CostModelEvaluator evaluator(fitness, costOptions);
+    const LatencyMeter meter(config_.latency);
+    if (needs(constraints, CostMetric::LatencyMeasured, config_.evolution.frontCost))
+        evaluator.setMeasuredLatency(
+            [&](const Architecture& arch) { return meter.measure(*model, arch).total.median; });
+    std::unique_ptr<LatencyPredictor> predictor;
+    if (needs(constraints, CostMetric::LatencyPredicted, config_.evolution.frontCost)) {
+        predictor = std::make_unique<LatencyPredictor>(LatencyPredictor::load(config_.predictor));
+        if (!(predictor->features().dims() == model->config().dims))
+            throw std::runtime_error("latency predictor " + config_.predictor +
+                                     " was trained for another supernet shape");
+        evaluator.setPredictedLatency([&](const Architecture& arch) { return predictor->predict(arch); });
+    }
+
+    Evolution evolution(source.config.space, evaluator, constraints, config_.evolution);
+    auto generationStart = std::chrono::steady_clock::now();
+    const auto searchStart = generationStart;
+    auto onPause = [&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); };
+    EvolutionCallbacks callbacks;
+    callbacks.candidateEvaluated = [&](const EvaluatedCandidate& c) {
+        publish(Event::candidate(runId_, toCandidateRow(c)));
+    };
+    callbacks.generationFinished = [&](const GenerationSummary& g) {
+        publish(Event::generation(runId_, toGenerationRow(g, evolution)));
+        const double ms = msSince(generationStart);
+        generationStart = std::chrono::steady_clock::now();
+        publish(Event::make(runId_, "generation_summary",
+                            {{"generation", g.generation},
+                             {"best_fitness", g.bestFitness},
+                             {"best_arch_key", evolution.evaluated().at(g.best).key},
+                             {"front_size", g.front.size()},
+                             {"hypervolume", g.hypervolume},
+                             {"evaluated", g.evaluatedCount},
+                             {"evaluated_total", evolution.evaluated().size()},
+                             {"rejected_budget", g.rejectedBudget},
+                             {"rejected_known", g.rejectedKnown},
+                             {"skipped", g.skipped},
+                             {"wall_ms", ms},
+                             {"candidates_per_second", ms > 0 ? g.evaluatedCount * 1000.0 / ms : 0.0}}));
+        spdlog::info("run {} generation {}: best {:.4f}, front {}, hypervolume {:.4g}", runId_, g.generation,
+                     g.bestFitness, g.front.size(), g.hypervolume);
+    };
+    callbacks.cancelled = [&] { return !control_.checkpoint(onPause); };
+    evolution.setCallbacks(callbacks);
+
+    stage("search", "started", {{"iterations", config_.evolution.iterations}});
+    const bool completed = evolution.run();
+    const double seconds = msSince(searchStart) / 1000.0;
+    stage("search", "finished",
+          {{"cancelled", !completed},
+           {"evaluated", evolution.evaluated().size()},
+           {"generations", evolution.generations().size()},
+           {"seconds", seconds}});
+    setStatus(completed ? RunStatus::Finished : RunStatus::Cancelled);
+}
+
+} // namespace automoe

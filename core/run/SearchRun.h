@@ -1,0 +1,88 @@
+// A search run (AutoMoE stage 4): the evolutionary search of core/search over the space of a trained
+// supernet run, with fitness = validation NLL per target token of each subnet with inherited supernet
+// weights on a fixed validation subset, and costs from the cost model (plus latency measured on a
+// standalone copy, or predicted by a saved LatencyPredictor, when a budget names it). Every evaluated
+// candidate and every generation (hypervolume and Pareto front) is a typed event, appended to the run
+// store and handed to the observers, exactly as TrainingRun does; pause and cancel act between two
+// fitness evaluations. The same configuration and seed give the same candidates in the same order.
+#pragma once
+
+#include "cost/LatencyMeter.h"
+#include "run/RunControl.h"
+#include "run/RunObserver.h"
+#include "search/Constraint.h"
+#include "search/Evolution.h"
+#include "store/RunStore.h"
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace automoe {
+
+struct SearchRunConfig {
+    std::string name;            // default "search <supernet run> <budgets>"
+    int64_t supernetRun = 0;     // the trained supernet run
+    std::string checkpoint;      // its checkpoint used; empty = the last one (fixed when the run is created)
+    int64_t checkpointUpdate = 0;
+    std::vector<std::string> constraints; // budget texts, as parseConstraints reads them (all must hold)
+    bool predicted = false;               // "latency" budgets mean predicted latency
+    std::string predictor; // LatencyPredictor file; empty = the newest of `automoe latency build` for the run
+    EvolutionConfig evolution;
+    int64_t fitnessSentences = 200; // the first n validation pairs (0 = all)
+    int64_t maxTokens = 0;          // per fitness batch, padding counted; 0 = the supernet trainer's
+    int costSrcLen = 30;            // FLOPs lengths (HAT convention: 30 / 30)
+    int costTgtLen = 30;
+    LatencyOptions latency; // measured-latency settings
+
+    std::vector<Constraint> parsedConstraints() const; // throws SearchError naming the text
+    nlohmann::json toJson() const;
+    // Throws std::invalid_argument naming the field.
+    static SearchRunConfig fromJson(const nlohmann::json& j);
+};
+
+// The cost axis a search should draw its front on: the first latency budget's metric, else FLOPs when
+// budgeted, else active params when budgeted, else FLOPs.
+CostMetric defaultFrontCost(const std::vector<Constraint>& constraints);
+
+// The newest latency predictor `automoe latency build` saved for supernet `supernetRun`, or "" if none.
+std::string findLatencyPredictor(RunStore& store, int64_t supernetRun);
+
+class SearchRun {
+public:
+    // Checks the supernet run, its checkpoint, the budgets, the evolution settings and (for predicted
+    // latency) the predictor, then creates the run in `store` (status "created"). Throws naming the field,
+    // run or file; nothing is stored then.
+    SearchRun(RunStore& store, SearchRunConfig config);
+
+    int64_t id() const { return runId_; }
+    const SearchRunConfig& config() const { return config_; }
+    void addObserver(RunObserver* observer); // before execute()
+
+    // Runs on the calling thread; returns the final status. Exceptions become status "failed" with an
+    // "error" event (see error()).
+    RunStatus execute();
+    RunControl& control() { return control_; }
+    RunStatus status() const { return status_.load(); }
+    std::string error() const;
+
+private:
+    void publish(Event event);
+    void setStatus(RunStatus status);
+    void stage(const std::string& name, const std::string& state, nlohmann::json detail = nlohmann::json::object());
+    void search();
+
+    RunStore& store_;
+    int64_t runId_ = 0;
+    SearchRunConfig config_;
+    std::vector<RunObserver*> observers_;
+    RunControl control_;
+    std::atomic<RunStatus> status_{RunStatus::Created};
+    mutable std::mutex errorMutex_;
+    std::string error_;
+};
+
+} // namespace automoe

@@ -1,0 +1,69 @@
+// RunListModel is the run database as a table (id, name, kind, status, created, latest update) for the
+// runs browser. refresh() reads RunStore::listRuns() on a worker thread with its own connection and applies
+// the result on the UI thread, updating rows in place so that the selection and scroll position survive a
+// refresh while a run is writing.
+#pragma once
+
+#include "store/RunRecords.h"
+
+#include <QAbstractTableModel>
+#include <QString>
+#include <vector>
+
+class QThread;
+
+namespace automoe::ui {
+
+class RunListModel : public QAbstractTableModel {
+    Q_OBJECT
+
+public:
+    enum Column { IdColumn, NameColumn, KindColumn, StatusColumn, CreatedColumn, UpdateColumn, ColumnCount };
+    // The run id of a row (any column), as a qint64.
+    static constexpr int RunIdRole = Qt::UserRole + 1;
+    // RunStatus as an int.
+    static constexpr int StatusRole = Qt::UserRole + 2;
+
+    explicit RunListModel(QObject* parent = nullptr);
+    ~RunListModel() override;
+
+    // The database to list; refreshes. An empty path lists nothing.
+    void setDatabasePath(const QString& path);
+    QString databasePath() const { return path_; }
+
+    // Shows `runs` (newest first, as listRuns() returns them).
+    void setRuns(std::vector<RunSummary> runs);
+    const std::vector<RunSummary>& runs() const { return runs_; }
+    int rowOfRun(qint64 runId) const;
+
+    int rowCount(const QModelIndex& parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex& parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Milliseconds the last refresh took on the worker thread, and on the UI thread (applying it).
+    double lastQueryMs() const { return queryMs_; }
+    double lastApplyMs() const { return applyMs_; }
+
+public slots:
+    // Re-reads the list off the UI thread; a refresh already under way makes this a no-op.
+    void refresh();
+
+signals:
+    void refreshed();
+    void failed(const QString& message);
+
+private:
+    void applyResult(const QString& path, std::vector<RunSummary> runs, const QString& error, double queryMs);
+
+    QThread* thread_ = nullptr;
+    QObject* worker_ = nullptr; // lives in thread_, owns the reader's RunStore
+    QString path_;
+    std::vector<RunSummary> runs_;
+    bool busy_ = false;
+    bool again_ = false;
+    double queryMs_ = 0, applyMs_ = 0;
+    QString lastError_;
+};
+
+} // namespace automoe::ui

@@ -1,0 +1,50 @@
+// RunsBrowser is the "Runs" dock: the runs of the open run database in a sortable table with a filter box,
+// refreshed every two seconds off the UI thread. Double-click (or Enter) opens a run for replay; the context
+// menu also overlays a run's Pareto front on the current one.
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+class QTimer;
+
+namespace automoe::ui {
+
+class RunListModel;
+
+class RunsBrowser : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit RunsBrowser(QWidget* parent = nullptr);
+
+    void setDatabasePath(const QString& path);
+    QString databasePath() const;
+
+    RunListModel* model() const { return model_; }
+    QTableView* table() const { return table_; }
+    QLineEdit* filterEdit() const { return filter_; }
+    // The run of the current row; 0 when none.
+    qint64 currentRunId() const;
+    void selectRun(qint64 runId);
+
+signals:
+    void runActivated(qint64 runId);
+    void compareRequested(qint64 runId);
+
+private:
+    void showContextMenu(const QPoint& pos);
+    qint64 runAt(const QModelIndex& proxyIndex) const;
+
+    RunListModel* model_;
+    QSortFilterProxyModel* proxy_;
+    QLineEdit* filter_;
+    QTableView* table_;
+    QLabel* pathLabel_;
+    QTimer* timer_;
+};
+
+} // namespace automoe::ui

@@ -1,0 +1,58 @@
+// TrainingProcess runs `automoe train --control-stdin ...` as a child process: the GUI never loads LibTorch.
+// It finds the CLI, learns the run id from the child's first line, passes its stderr on line by line, and
+// pauses, resumes or cancels the run by writing a command to the child's stdin. The run's data is followed
+// through the run store (RunFeed), not through this process's output.
+#pragma once
+
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+
+namespace automoe::ui {
+
+class TrainingProcess : public QObject {
+    Q_OBJECT
+
+public:
+    explicit TrainingProcess(QObject* parent = nullptr);
+    // Cancels a running child and waits briefly for it to write its checkpoint.
+    ~TrainingProcess() override;
+
+    // The `automoe` CLI: next to the GUI executable, in its parent folder (the build tree), else on PATH;
+    // empty when not found.
+    static QString findCli();
+    // Overrides findCli() (tests, packaging).
+    void setCliPath(const QString& path) { cliPath_ = path; }
+    QString cliPath() const;
+
+    // Starts `automoe train --control-stdin --db DB ARGS...`. False (and an error message) when the CLI is
+    // missing or a child is still running.
+    bool start(const QString& dbPath, const QStringList& trainArgs, QString* error = nullptr);
+    bool isRunning() const;
+    qint64 runId() const { return runId_; }
+    QStringList arguments() const { return process_->arguments(); }
+
+public slots:
+    void pause();
+    void resume();
+    void cancel();
+
+signals:
+    // The child created run `runId` in the database.
+    void runCreated(qint64 runId);
+    void logLine(const QString& line);
+    void started();
+    // exitCode 0: the run finished or was cancelled cleanly.
+    void finished(int exitCode, bool crashed);
+
+private:
+    void readStderr();
+    void command(const char* line);
+
+    QProcess* process_;
+    QString cliPath_;
+    QByteArray partial_;
+    qint64 runId_ = 0;
+};
+
+} // namespace automoe::ui
