@@ -276,10 +276,19 @@ RunStatus TrainingRun::execute() {
             error_ = e.what();
         }
         spdlog::error("run {}: {}", runId_, e.what());
-        publish(Event::make(runId_, "error", {{"message", e.what()}}));
-        setStatus(RunStatus::Failed);
+        status_ = RunStatus::Failed;
+        try { // the store itself may be what failed (a full disk): never let that escape the worker
+            publish(Event::make(runId_, "error", {{"message", e.what()}}));
+            setStatus(RunStatus::Failed);
+        } catch (const std::exception& again) {
+            spdlog::error("run {}: could not record the failure: {}", runId_, again.what());
+        }
     }
-    store_.flush();
+    try {
+        store_.flush();
+    } catch (const std::exception& e) {
+        spdlog::error("run {}: {}", runId_, e.what());
+    }
     return status_.load();
 }
 
