@@ -4,7 +4,9 @@
 #include "ui/TrainingProcess.h"
 
 #include <QComboBox>
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QHash>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -24,8 +26,6 @@ namespace {
 
 constexpr int kMaxCellLabels = 28; // tokens up to which cells carry the expert's width as text
 const QStringList kTypeOrder = {"function", "word", "continuation", "punctuation", "number", "special"};
-
-QString percent(double v) { return QString::number(100.0 * v, 'f', 1) + QLatin1Char('%'); }
 
 QColor readableOn(const QColor& fill) {
     // Perceived lightness of the fill blended on white paper.
@@ -70,6 +70,11 @@ void RoutingView::buildUi() {
     archCombo_ = new QComboBox(this);
     archCombo_->addItem(tr("Largest subnet"), QStringLiteral("largest"));
     archCombo_->addItem(tr("Smallest subnet"), QStringLiteral("smallest"));
+    archCombo_->addItem(tr("Architecture file…"), QString());
+    archCombo_->setToolTip(tr("The subnet of the supernet whose routers are shown"));
+    connect(archCombo_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+        if (archCombo_->itemData(index).toString().isEmpty()) chooseArchitectureFile();
+    });
 
     shadeCombo_ = new QComboBox(this);
     shadeCombo_->addItem(tr("Shade: gate probability"));
@@ -127,6 +132,16 @@ void RoutingView::buildUi() {
         PlotTheme::apply(*p, palette_, font());
         p->setMinimumSize(200, 150);
     }
+    // The FLOPs chart's legend sits in a row above its bars, not over them.
+    flops_->axisRect()->insetLayout()->take(flops_->legend);
+    flops_->plotLayout()->insertRow(0);
+    flops_->plotLayout()->addElement(0, 0, flops_->legend);
+    flops_->plotLayout()->setRowStretchFactor(0, 0.001);
+    flops_->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    flops_->legend->setBorderPen(Qt::NoPen);
+    flops_->legend->setMargins(QMargins(4, 2, 4, 0));
+    flops_->legend->setVisible(false);
+
     encoderRect_ = grid_->axisRect();
     decoderRect_ = new QCPAxisRect(grid_);
     grid_->plotLayout()->addElement(1, 0, decoderRect_);
@@ -204,10 +219,35 @@ void RoutingView::setSentence(const QString& text) {
     sentenceEdit_->setText(text);
 }
 
+void RoutingView::setArchitecture(const QString& spec) {
+    int index = archCombo_->findData(spec);
+    if (index < 0) {
+        const QString label = QFileInfo(spec).isFile() ? QFileInfo(spec).fileName() : spec;
+        archCombo_->insertItem(archCombo_->count() - 1, label, spec);
+        index = archCombo_->count() - 2;
+    }
+    archCombo_->setCurrentIndex(index);
+}
+
+QString RoutingView::architecture() const {
+    return archCombo_->currentData().toString();
+}
+
+void RoutingView::chooseArchitectureFile() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Architecture to Route"), QString(),
+                                                      tr("Architectures (*.yml *.yaml *.json);;All files (*)"));
+    if (path.isEmpty()) {
+        archCombo_->setCurrentIndex(0);
+        return;
+    }
+    setArchitecture(path);
+}
+
 QStringList RoutingView::routeArguments() const {
     QStringList args = {QStringLiteral("route"), QStringLiteral("--run"), QString::number(runId_)};
     if (!dbPath_.isEmpty()) args << QStringLiteral("--db") << dbPath_;
-    args << QStringLiteral("--arch") << archCombo_->currentData().toString();
+    const QString arch = archCombo_->currentData().toString();
+    args << QStringLiteral("--arch") << (arch.isEmpty() ? QStringLiteral("largest") : arch);
     const QString text = sentenceEdit_->text().trimmed();
     if (!text.isEmpty()) args << QStringLiteral("--sentence") << text;
     if (validCount_->value() > 0) args << QStringLiteral("--valid") << QString::number(validCount_->value());
@@ -325,7 +365,9 @@ void RoutingView::setBusy(bool busy, const QString& message) {
     else unsetCursor();
     if (!message.isEmpty() || busy) status_->setText(message);
     else if (hasResult_)
-        status_->setText(tr("Run %1 at update %2, %3 subnet").arg(result_.run).arg(result_.checkpointUpdate).arg(result_.arch));
+        status_->setText(tr("Run %1 at update %2, %3").arg(result_.run).arg(result_.checkpointUpdate).arg(
+            QFileInfo(result_.arch).fileName() == result_.arch ? tr("%1 subnet").arg(result_.arch)
+                                                               : QFileInfo(result_.arch).fileName()));
 }
 
 void RoutingView::showError(const QString& message) {
@@ -356,10 +398,10 @@ void RoutingView::setResult(const RoutingResult& result) {
     } else {
         translation_->clear();
     }
-    int slots = 0;
-    for (const RoutingLoad& l : result_.loads) slots = std::max(slots, int(l.widths.size()));
+    int slotCount = 0;
+    for (const RoutingLoad& l : result_.loads) slotCount = std::max(slotCount, int(l.widths.size()));
     QString legend = tr("Expert slot:");
-    for (int i = 0; i < slots; ++i)
+    for (int i = 0; i < slotCount; ++i)
         legend += QStringLiteral(" <span style='color:%1'>&#9632;</span> %2").arg(palette_.expert(i).name()).arg(i);
     legend_->setText(legend);
     drawGrid();
@@ -478,7 +520,10 @@ void RoutingView::drawFlops() {
     for (const QString& t : kTypeOrder)
         for (const RoutingTypeFlops& f : result_.flopsByType)
             if (f.type == t && f.tokens > 0 && !types.contains(t)) types << t;
-    for (int i = 0; i < types.size(); ++i) ticker->addTick(i, types[i]);
+    // Short labels: six categories share a narrow chart.
+    const QHash<QString, QString> shortName = {{QStringLiteral("continuation"), tr("cont.")},
+                                               {QStringLiteral("punctuation"), tr("punct.")}};
+    for (int i = 0; i < types.size(); ++i) ticker->addTick(i, shortName.value(types[i], types[i]));
     x->setTicker(ticker);
     x->setSubTicks(false);
     x->setTickLength(0, 0);
@@ -487,7 +532,7 @@ void RoutingView::drawFlops() {
     x->setLabel(tr("Token type (%1 %2 sentences)")
                     .arg(result_.aggregateSentences)
                     .arg(result_.aggregateOver == QLatin1String("valid") ? tr("validation") : tr("input")));
-    y->setLabel(tr("Mean FFN FLOPs / token"));
+    y->setLabel(tr("FFN FLOPs / token"));
     PlotTheme::useSiTicks(*y);
     auto* group = new QCPBarsGroup(flops_);
     double top = 0;
@@ -509,9 +554,9 @@ void RoutingView::drawFlops() {
         bars->setData(keys, values);
     }
     y->setRange(0, top > 0 ? top * 1.12 : 1);
-    flops_->legend->setVisible(true);
-    flops_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     PlotTheme::styleLegend(*flops_->legend, palette_, font());
+    flops_->legend->setBorderPen(Qt::NoPen);
+    flops_->legend->setVisible(true);
     flops_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -521,11 +566,11 @@ void RoutingView::drawLoad() {
     QCPAxis* share = load_->xAxis;
     QCPAxis* layers = load_->yAxis;
     auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
-    int slots = 0;
+    int slotCount = 0;
     for (int i = 0; i < result_.loads.size(); ++i) {
         const RoutingLoad& l = result_.loads[i];
         ticker->addTick(i, l.widths.size() > 1 ? l.shortName() : tr("%1 dense").arg(l.shortName()));
-        slots = std::max(slots, int(l.widths.size()));
+        slotCount = std::max(slotCount, int(l.widths.size()));
     }
     layers->setTicker(ticker);
     layers->setRangeReversed(true);
@@ -538,7 +583,7 @@ void RoutingView::drawLoad() {
     QCPBars* below = nullptr;
     QFont labelFont = font();
     labelFont.setPointSizeF(7.5);
-    for (int slot = 0; slot < slots; ++slot) {
+    for (int slot = 0; slot < slotCount; ++slot) {
         auto* bars = new QCPBars(layers, share);
         bars->setName(tr("Expert %1").arg(slot));
         bars->setBrush(palette_.expert(slot));

@@ -61,6 +61,9 @@ public:
     QString sentence() const;
     void setSentence(const QString& text);
     void setValidationCount(int n);
+    // The subnet to route: "largest", "smallest", search:RUN:ARCH or an architecture file (.yml / .json).
+    void setArchitecture(const QString& spec);
+    QString architecture() const;
     // The arguments of the `automoe route` call route() makes.
     QStringList routeArguments() const;
 
@@ -86,6 +89,7 @@ protected:
 
 private:
     void buildUi();
+    void chooseArchitectureFile();
     void loadValidationList();
     // A new child `automoe ARGS`; `done` gets it when it ended (exit code, or -1 when it never started).
     // A process replaced before it ends is killed and its result ignored.

@@ -94,6 +94,13 @@ void listValid(const RouteArgs& a) {
         std::printf("%4zu  %s\t%s\n", i, pairs[i].source.c_str(), pairs[i].target.c_str());
 }
 
+// `text` left-aligned in `width` columns, counting UTF-8 code points (a piece's "▁" is one column).
+std::string padded(const std::string& text, size_t width) {
+    size_t columns = 0;
+    for (unsigned char c : text) columns += (c & 0xC0) != 0x80;
+    return text + std::string(columns < width ? width - columns : 0, ' ');
+}
+
 void printSentence(const RoutedSentence& s) {
     std::printf("\n%s\n-> %s\n", s.source.c_str(), s.translation.c_str());
     for (Stack st : {Stack::Encoder, Stack::Decoder}) {
@@ -103,7 +110,7 @@ void printSentence(const RoutedSentence& s) {
             if (l.stack == st) std::printf("  L%d %-10s", l.layer, l.widths.size() > 1 ? "(moe)" : "(dense)");
         std::printf("  %-12s %s\n", "type", "FLOPs");
         for (size_t t = 0; t < tokens.size(); ++t) {
-            std::printf("%9zu %-14s", t, tokens[t].piece.c_str());
+            std::printf("%9zu %s", t, padded(tokens[t].piece, 14).c_str());
             for (const RoutedLayer& l : s.layers) {
                 if (l.stack != st) continue;
                 const RoutedAssignment& a = l.tokens[t].front();
