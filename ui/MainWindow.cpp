@@ -8,6 +8,7 @@
 #include "ui/RunFeed.h"
 #include "ui/RunListModel.h"
 #include "ui/RunPlayer.h"
+#include "ui/RoutingView.h"
 #include "ui/RunsBrowser.h"
 #include "ui/StallMonitor.h"
 #include "ui/TimelineBar.h"
@@ -365,6 +366,12 @@ void MainWindow::createRunDocks() {
     paretoDock_ = addToolDock(tr("Pareto front"), "paretoDock", pareto_, Qt::BottomDockWidgetArea);
     // Tabs: a training run fills the bottom with its curves; a search brings its Pareto front forward.
     tabifyDockWidget(trainingDock_, paretoDock_);
+    // Routing (adaptive compute) of the run shown: `automoe route` on its supernet, in a child process.
+    auto* routing = new RoutingView(this);
+    routing->setObjectName("routingView");
+    tabifyDockWidget(paretoDock_, addToolDock(tr("Routing"), "routingDock", routing, Qt::BottomDockWidgetArea));
+    connect(player_, &RunPlayer::positionChanged, routing,
+            [this, routing] { routing->setRun(player_->databasePath(), player_->runId()); });
     trainingDock_->raise();
 
     timeline_ = new TimelineBar(player_, this);

@@ -3,6 +3,7 @@
 // run in the training and Pareto views.
 #include "ui/ArchitectureView.h"
 #include "ui/MainWindow.h"
+#include "ui/RoutingView.h"
 #include "ui/RunControlPanel.h"
 #include "ui/RunPlayer.h"
 #include "ui/StallMonitor.h"
@@ -13,6 +14,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -34,6 +36,9 @@ struct Options {
     qint64 replaySeek = -1;
     int demoRunUpdates = 0;
     QString db;
+    QString route;     // with --replay: route this sentence in the Routing dock (then --screenshot grabs it)
+    QString routeArch; // the subnet to route (largest, smallest, a file, search:RUN:ARCH)
+    int routeValid = -1;
 };
 
 Options parseOptions(const QApplication& app) {
@@ -77,8 +82,19 @@ Options parseOptions(const QApplication& app) {
                                   QStringLiteral("Train UPDATES updates through the Run dock, then exit."),
                                   QStringLiteral("UPDATES"));
     demoOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    // For documentation: route a sentence of the replayed run in the Routing dock.
+    QCommandLineOption routeOption(QStringLiteral("route"), QStringLiteral("Route SENTENCE in the Routing dock."),
+                                   QStringLiteral("SENTENCE"));
+    routeOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption routeArchOption(QStringLiteral("route-arch"), QStringLiteral("Subnet for --route."),
+                                       QStringLiteral("ARCH"));
+    routeArchOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption routeValidOption(QStringLiteral("route-valid"),
+                                        QStringLiteral("Validation sentences the --route aggregates cover."),
+                                        QStringLiteral("N"));
+    routeValidOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption, dbOption,
-                       seekOption, demoOption});
+                       seekOption, demoOption, routeOption, routeArchOption, routeValidOption});
     parser.process(app);
 
     Options o;
@@ -106,6 +122,9 @@ Options parseOptions(const QApplication& app) {
     o.db = parser.value(dbOption);
     if (parser.isSet(seekOption)) o.replaySeek = parser.value(seekOption).toLongLong();
     if (parser.isSet(demoOption)) o.demoRunUpdates = parser.value(demoOption).toInt();
+    o.route = parser.value(routeOption);
+    o.routeArch = parser.value(routeArchOption);
+    if (parser.isSet(routeValidOption)) o.routeValid = parser.value(routeValidOption).toInt();
     return o;
 }
 
@@ -187,6 +206,38 @@ int main(int argc, char* argv[]) {
         const int rc = app.exec();
         std::fprintf(stderr, "UI max stall %.1f ms (%d ticks over 50 ms)\n", window.stallMonitor()->maxStallMs(),
                      window.stallMonitor()->longStalls());
+        return rc;
+    }
+
+    if (!options.route.isEmpty() && options.replay > 0) {
+        auto* routing = window.findChild<RoutingView*>(QStringLiteral("routingView"));
+        auto* dock = window.findChild<QDockWidget*>(QStringLiteral("routingDock"));
+        if (!routing || !dock) return 1;
+        window.resize(options.screenshotSize);
+        window.show();
+        dock->raise();
+        QTimer::singleShot(100, &window, [&window, dock, &options] {
+            window.resizeDocks({dock}, {options.screenshotSize.height() * 58 / 100}, Qt::Vertical);
+        });
+        routing->setRun(window.runDatabase(), options.replay);
+        routing->setSentence(options.route);
+        if (!options.routeArch.isEmpty()) routing->setArchitecture(options.routeArch);
+        if (options.routeValid >= 0) routing->setValidationCount(options.routeValid);
+        auto grab = [&window, &options] {
+            QTimer::singleShot(1500, &window, [&window, &options] {
+                const bool saved = options.screenshot.isEmpty() || window.grab().save(options.screenshot);
+                if (!saved) std::fprintf(stderr, "%s: could not write the screenshot\n", qPrintable(options.screenshot));
+                QApplication::exit(saved ? 0 : 1);
+            });
+        };
+        QObject::connect(routing, &RoutingView::routed, &window, grab);
+        QObject::connect(routing, &RoutingView::failed, &window, [grab](const QString& message) {
+            std::fprintf(stderr, "route failed: %s\n", qPrintable(message));
+            grab();
+        });
+        QTimer::singleShot(300, routing, &RoutingView::route);
+        const int rc = app.exec();
+        QFile::remove(screenshotSettings);
         return rc;
     }
 
