@@ -3,6 +3,7 @@
 #include "cli/ArchCommands.h"
 #include "cli/BenchCommands.h"
 #include "cli/EvalCommands.h"
+#include "cli/RankCommands.h"
 #include "cli/SearchCommands.h"
 #include "cli/SpaceCommands.h"
 #include "cli/TrainCommands.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     automoe::cli::addRunsCommands(app);
     automoe::cli::addBenchCommands(app);
     automoe::cli::addSearchCommands(app);
+    automoe::cli::addRankCommands(app);
 
     try {
         app.parse(argc, argv);
