@@ -40,6 +40,19 @@ void trainForward(SuperTransformer& model, const Architecture& arch, const std::
     model->eval();
 }
 
+// The fitness as SearchRun computed it before SubnetFitness: the full forward (output projection of every
+// position, padding included) and the loss function, in eval mode without autograd.
+void plainEvalForward(SuperTransformer& model, const Architecture& arch, const std::vector<Batch>& batches) {
+    torch::NoGradGuard noGrad;
+    model->eval();
+    model->setArchitecture(arch);
+    for (const Batch& b : batches) {
+        auto out = model->forward(b.src, b.tgtIn);
+        auto ls = labelSmoothedCrossEntropy(out.logits, b.tgtOut, 0.0, model->config().padIndex);
+        (void)ls.nll.item<double>();
+    }
+}
+
 } // namespace
 
 SearchBenchmarkResult runSearchBenchmark(const SearchBenchmarkOptions& opt,
@@ -141,16 +154,19 @@ SearchBenchmarkResult runSearchBenchmark(const SearchBenchmarkOptions& opt,
 
     // Evaluation vs training forward over the same candidates and batches, alternating which goes first.
     progress("evaluation vs training forward on the same " + std::to_string(r.candidates) + " candidates");
-    double evalSeconds = 0, trainSeconds = 0;
+    double evalSeconds = 0, plainSeconds = 0, trainSeconds = 0;
     for (size_t i = 0; i < evolution.evaluated().size(); ++i) {
         const EvaluatedCandidate& c = evolution.evaluated()[i];
-        for (int pass = 0; pass < 2; ++pass) {
-            const bool evalPass = (pass == 0) == (i % 2 == 0);
+        for (int pass = 0; pass < 3; ++pass) {
+            const int which = (pass + int(i)) % 3; // rotate the order of the three passes
             const auto t0 = Clock::now();
-            if (evalPass) {
+            if (which == 0) {
                 const double f = fitness(c.arch);
                 evalSeconds += secondsSince(t0);
                 r.maxFitnessDiff = std::max(r.maxFitnessDiff, std::abs(f - c.fitness));
+            } else if (which == 1) {
+                plainEvalForward(model, c.arch, fitness.batches());
+                plainSeconds += secondsSince(t0);
             } else {
                 trainForward(model, c.arch, fitness.batches());
                 trainSeconds += secondsSince(t0);
@@ -160,6 +176,7 @@ SearchBenchmarkResult runSearchBenchmark(const SearchBenchmarkOptions& opt,
     r.compared = r.candidates;
     const double tokens = double(r.compared * r.targetTokens);
     r.evalPassTokensPerSec = evalSeconds > 0 ? tokens / evalSeconds : 0;
+    r.plainEvalTokensPerSec = plainSeconds > 0 ? tokens / plainSeconds : 0;
     r.trainForwardTokensPerSec = trainSeconds > 0 ? tokens / trainSeconds : 0;
     r.ratio = r.trainForwardTokensPerSec > 0 ? r.evalPassTokensPerSec / r.trainForwardTokensPerSec : 0;
     r.searchRatio = r.trainForwardTokensPerSec > 0 ? r.evalTokensPerSec / r.trainForwardTokensPerSec : 0;
@@ -199,6 +216,9 @@ std::string formatSearchBenchmark(const SearchBenchmarkResult& r) {
         r.evalTokensPerSec, r.fitnessSeconds, 100 * r.searchOverhead);
     add("same candidates and batches, passes alternating (%lld candidates)\n", (long long)r.compared);
     add("  fitness evaluation (eval, no grad) %9.0f target tokens/s\n", r.evalPassTokensPerSec);
+    add("  plain eval forward (all positions) %9.0f target tokens/s  (the fitness path before; fitness / "
+        "plain %.2f)\n",
+        r.plainEvalTokensPerSec, r.plainEvalTokensPerSec > 0 ? r.evalPassTokensPerSec / r.plainEvalTokensPerSec : 0.0);
     add("  training forward (train, autograd) %9.0f target tokens/s\n", r.trainForwardTokensPerSec);
     add("  evaluation / training forward     %10.2f  (inside the search: %.2f; target >= 0.50)\n", r.ratio,
         r.searchRatio);
@@ -231,6 +251,7 @@ nlohmann::json searchBenchmarkJson(const SearchBenchmarkResult& r) {
             {"search_overhead", r.searchOverhead},
             {"compared", r.compared},
             {"eval_pass_target_tokens_per_second", r.evalPassTokensPerSec},
+            {"plain_eval_target_tokens_per_second", r.plainEvalTokensPerSec},
             {"train_forward_target_tokens_per_second", r.trainForwardTokensPerSec},
             {"eval_over_train_forward", r.ratio},
             {"search_eval_over_train_forward", r.searchRatio},

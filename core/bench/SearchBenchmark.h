@@ -4,9 +4,9 @@
 // bundled tiny space over the bundled corpus sample when no run is given (so it works from a fresh clone).
 // Printed: candidates evaluated per second, wall time per generation, fitness-evaluation throughput in
 // target tokens/s, and, over the same candidates and batches, the training forward pass (train mode,
-// autograd on, label-smoothed loss, no backward) with the ratio evaluation / training forward. The two
-// passes alternate candidate by candidate, so load on a shared machine hits both alike. Figures, never
-// pass/fail.
+// autograd on, label-smoothed loss, no backward) with the ratio evaluation / training forward, and the
+// plain eval-mode forward the fitness used before SubnetFitness. The passes alternate candidate by
+// candidate (rotating their order), so load on a shared machine hits them alike. Figures, never pass/fail.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +50,7 @@ struct SearchBenchmarkResult {
     // Same run, same candidates and batches, alternating: evaluation vs training forward.
     int64_t compared = 0;
     double evalPassTokensPerSec = 0;
+    double plainEvalTokensPerSec = 0; // model->forward over all positions + the loss, eval, no grad
     double trainForwardTokensPerSec = 0;
     double ratio = 0;          // evalPassTokensPerSec / trainForwardTokensPerSec
     double searchRatio = 0;    // evalTokensPerSec (inside the search) / trainForwardTokensPerSec

@@ -1,6 +1,5 @@
 #include "run/SubnetFitness.h"
 
-#include "train/LabelSmoothedLoss.h"
 
 #include <stdexcept>
 
@@ -21,6 +20,9 @@ SubnetFitness::SubnetFitness(SuperTransformer model, const TokenizedSet& valid, 
     ids.pad = model_->config().padIndex;
     for (const auto& rows : planBatches(subset, maxTokens, 0, false)) {
         batches_.push_back(makeBatch(subset, rows, ids));
+        const auto flat = batches_.back().tgtOut.reshape({-1});
+        keep_.push_back(flat.ne(ids.pad).nonzero().squeeze(1));
+        targets_.push_back(flat.index_select(0, keep_.back()).unsqueeze(1));
         targetTokens_ += batches_.back().targetTokens;
         sourceTokens_ += batches_.back().sourceTokens;
     }
@@ -36,11 +38,14 @@ double SubnetFitness::operator()(const Architecture& arch) {
     model_->setArchitecture(arch);
     double nll = 0;
     int64_t tokens = 0;
-    for (const Batch& b : batches_) {
-        auto o = model_->forward(b.src, b.tgtIn);
-        auto ls = labelSmoothedCrossEntropy(o.logits, b.tgtOut, 0.0, model_->config().padIndex);
-        nll += ls.nll.item<double>();
-        tokens += ls.tokens;
+    for (size_t i = 0; i < batches_.size(); ++i) {
+        const Batch& b = batches_[i];
+        const EncoderOutput enc = model_->encode(b.src);
+        const DecoderOutput dec = model_->decode(b.tgtIn, enc);
+        const auto hidden = dec.hidden.reshape({-1, dec.hidden.size(-1)}).index_select(0, keep_[i]);
+        const auto logits = model_->outputLogits(hidden); // [real target positions, vocab]
+        nll += (logits.logsumexp(-1).sum() - logits.gather(1, targets_[i]).sum()).item<double>();
+        tokens += keep_[i].size(0);
     }
     model_->setTracing(wasTracing);
     model_->train(wasTraining);

@@ -1,7 +1,9 @@
 // The search fitness (AutoMoE stage 4, DESIGN §6): validation NLL per target token of a subnet with the
 // supernet's inherited weights on a fixed validation subset. The subset is tokenized and cut into
 // length-sorted batches under a token budget (padding counted) ONCE; every candidate then runs the same
-// batches in eval mode without autograd and without the routing trace. Shared by SearchRun, the rank
+// batches in eval mode without autograd and without the routing trace, and only the real (non-pad) target
+// positions go through the output projection and the softmax over the vocabulary (about a third of the
+// model's work at the tiny space's widths, and length-sorted batches still pad). Shared by SearchRun, the rank
 // check (RankRun) and `automoe bench search`, so the benchmark times exactly the search's code path.
 #pragma once
 
@@ -33,6 +35,8 @@ public:
 private:
     SuperTransformer model_;
     std::vector<Batch> batches_;
+    std::vector<torch::Tensor> keep_;    // per batch: flat indices of the non-pad target positions
+    std::vector<torch::Tensor> targets_; // per batch: the targets at those positions
     int64_t sentences_ = 0;
     int64_t targetTokens_ = 0;
     int64_t sourceTokens_ = 0;
