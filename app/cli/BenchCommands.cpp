@@ -1,6 +1,7 @@
 #include "cli/BenchCommands.h"
 
 #include "bench/ModelBenchmark.h"
+#include "bench/SearchBenchmark.h"
 #include "bench/TrainBenchmark.h"
 #include "util/Resources.h"
 
@@ -74,6 +75,45 @@ void addBenchCommands(CLI::App& root) {
             std::cout << automoe::trainBenchmarkJson(result).dump(2) << "\n";
         else
             std::cout << automoe::formatTrainBenchmark(result);
+    });
+
+    auto sopt = std::make_shared<automoe::SearchBenchmarkOptions>();
+    auto searchJson = std::make_shared<bool>(false);
+    auto* search = bench->add_subcommand(
+        "search", "Search throughput: candidates/s, time per generation, fitness tokens/s vs the training forward");
+    search->add_option("--run", sopt->run, "Supernet run id (default: a fresh supernet of --space on --corpus)");
+    search->add_option("--db", sopt->db, "Run database of --run");
+    search->add_option("--space", sopt->space, "Search space without --run: bundled name or JSON file")
+        ->capture_default_str();
+    search->add_option("--corpus", sopt->corpus, "Corpus without --run (ding, sample, a .tsv, a prefix)")
+        ->capture_default_str();
+    search->add_option("--vocab-size", sopt->vocabSize, "SentencePiece vocabulary size without --run")
+        ->capture_default_str();
+    search->add_option("--budget", sopt->budgets, "Budget, e.g. \"flops<=150M\" (repeatable)");
+    search->add_option("--population", sopt->population, "P")->capture_default_str()->check(CLI::PositiveNumber);
+    search->add_option("--parents", sopt->parents, "K")->capture_default_str()->check(CLI::PositiveNumber);
+    search->add_option("--mutation", sopt->mutations, "M")->capture_default_str()->check(CLI::NonNegativeNumber);
+    search->add_option("--crossover", sopt->crossovers, "C")->capture_default_str()->check(CLI::NonNegativeNumber);
+    search->add_option("--iterations", sopt->iterations, "I: generations, generation 0 included")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    search->add_option("--fitness-sentences", sopt->fitnessSentences, "Validation pairs of the fitness (0 = all)")
+        ->capture_default_str();
+    search->add_option("--max-tokens", sopt->maxTokens, "Tokens per fitness batch (0 = the supernet's)")
+        ->capture_default_str();
+    search->add_option("--threads", sopt->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
+    search->add_option("--seed", sopt->seed, "Seed of the search (and of a fresh supernet)")->capture_default_str();
+    search->add_flag("--json", *searchJson, "Print the figures as JSON");
+    search->callback([sopt, searchJson] {
+        const bool json = *searchJson;
+        auto result = automoe::runSearchBenchmark(*sopt, [json](const std::string& s) {
+            if (!json)
+                std::fprintf(stderr, "... %s\n", s.c_str());
+        });
+        if (json)
+            std::cout << automoe::searchBenchmarkJson(result).dump(2) << "\n";
+        else
+            std::cout << automoe::formatSearchBenchmark(result);
     });
 }
 

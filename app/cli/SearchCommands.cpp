@@ -167,6 +167,8 @@ struct LatencyArgs {
     uint64_t seed = 1;
     int repeats = 10;
     int epochs = 300;
+    int interleave = 8;
+    bool noNormalize = false;
 };
 
 void runLatencyBuild(const LatencyArgs& a) {
@@ -178,6 +180,8 @@ void runLatencyBuild(const LatencyArgs& a) {
     c.latency.threads = a.threads;
     c.latency.repeats = a.repeats;
     c.predictor.epochs = a.epochs;
+    c.interleave = a.interleave;
+    c.normalize = !a.noNormalize;
     LatencyDatasetRun run(store, c);
     std::fprintf(stderr, "latency run %lld in %s: %d samples, %d thread(s)\n", (long long)run.id(),
                  store.path().c_str(), a.samples, a.threads);
@@ -196,6 +200,12 @@ void runLatencyBuild(const LatencyArgs& a) {
     };
     line("train", run.report().train);
     line("held-out", run.report().validation);
+    if (c.normalize) {
+        std::printf("(targets: latency relative to the reference architecture timed in the same round; fitted on "
+                    "the raw medians instead:)\n");
+        line("raw train", run.rawReport().train);
+        line("raw held", run.rawReport().validation);
+    }
     std::printf("predictor: %s\n", run.predictorPath().c_str());
 }
 
@@ -302,6 +312,12 @@ void addSearchCommands(CLI::App& root) {
     build->add_option("--seed", l->seed, "Seed of the sampled architectures and the predictor")->capture_default_str();
     build->add_option("--repeats", l->repeats, "Timed runs per architecture (median)")->capture_default_str();
     build->add_option("--epochs", l->epochs, "Predictor training epochs")->capture_default_str();
+    build->add_option("--interleave", l->interleave,
+                      "Architectures timed together, round by round (1 = one after the other)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    build->add_flag("--no-normalize", l->noNormalize,
+                    "Fit raw medians instead of times relative to a reference architecture timed in each round");
     build->callback([l] { runLatencyBuild(*l); });
 
     struct FrontArgs {

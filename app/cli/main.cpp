@@ -3,6 +3,7 @@
 #include "cli/ArchCommands.h"
 #include "cli/BenchCommands.h"
 #include "cli/EvalCommands.h"
+#include "cli/RankCommands.h"
 #include "cli/RouteCommands.h"
 #include "cli/SearchCommands.h"
 #include "cli/SpaceCommands.h"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     automoe::cli::addBenchCommands(app);
     automoe::cli::addSearchCommands(app);
     automoe::cli::addRouteCommands(app);
+    automoe::cli::addRankCommands(app);
 
     try {
         app.parse(argc, argv);

@@ -108,13 +108,10 @@ LatencyMeter::LatencyMeter(const LatencyOptions& options) : options_(options) {
         throw std::invalid_argument("LatencyMeter: repeats must be positive and warm-up runs not negative");
 }
 
-LatencyMeasurement LatencyMeter::measure(StandaloneTransformerImpl& model) const {
-    const LatencyOptions& o = options_;
-    TorchThreadScope threads(o.threads);
-    const bool wasTraining = model.is_training();
-    model.eval();
-    torch::NoGradGuard noGrad;
+namespace {
 
+// One translation as the real decoder runs it, timed: encoder, then tgtLen decoder steps.
+std::pair<double, double> timedRun(StandaloneTransformerImpl& model, const LatencyOptions& o) {
     const int64_t vocab = model.vocabSize(), pad = model.padIndex();
     if (vocab < 2)
         throw std::invalid_argument("LatencyMeter: the model's vocabulary is too small to decode");
@@ -123,40 +120,52 @@ LatencyMeasurement LatencyMeter::measure(StandaloneTransformerImpl& model) const
     const int64_t start = pad == Vocabulary::kBosId ? Vocabulary::kEosId : Vocabulary::kBosId;
     const int64_t k = o.beam;
     const auto beamRows = torch::zeros({k}, torch::kLong);
-
-    auto run = [&](double& encoderMs, double& decoderMs) {
-        const auto t0 = Clock::now();
-        EncoderOutput enc = model.encodeSource(src);
-        encoderMs = msSince(t0);
-        const auto t1 = Clock::now();
-        if (k > 1)
-            enc = enc.selectRows(beamRows);
-        auto tokens = torch::full({k, 1}, start, torch::kLong);
-        auto scores = torch::zeros({k});
-        for (int step = 0; step < o.tgtLen; ++step) {
-            // As the real decoder: the whole prefix through the decoder, logits of its last position.
-            auto logits = model.nextTokenLogits(tokens, enc);
-            logits.select(1, pad).fill_(-std::numeric_limits<float>::infinity()); // never emit padding
-            if (k == 1) {
-                tokens = torch::cat({tokens, logits.argmax(-1, /*keepdim=*/true)}, 1);
-            } else {
-                auto total = torch::log_softmax(logits, -1).add_(scores.unsqueeze(1)).view({-1});
-                auto best = total.topk(k);
-                auto rows = std::get<1>(best).div(vocab, "floor");
-                auto words = std::get<1>(best).remainder(vocab);
-                tokens = torch::cat({tokens.index_select(0, rows), words.unsqueeze(1)}, 1);
-                scores = std::get<0>(best);
-            }
+    const auto t0 = Clock::now();
+    EncoderOutput enc = model.encodeSource(src);
+    const double encoderMs = msSince(t0);
+    const auto t1 = Clock::now();
+    if (k > 1)
+        enc = enc.selectRows(beamRows);
+    auto tokens = torch::full({k, 1}, start, torch::kLong);
+    auto scores = torch::zeros({k});
+    for (int step = 0; step < o.tgtLen; ++step) {
+        // As the real decoder: the whole prefix through the decoder, logits of its last position.
+        auto logits = model.nextTokenLogits(tokens, enc);
+        logits.select(1, pad).fill_(-std::numeric_limits<float>::infinity()); // never emit padding
+        if (k == 1) {
+            tokens = torch::cat({tokens, logits.argmax(-1, /*keepdim=*/true)}, 1);
+        } else {
+            auto total = torch::log_softmax(logits, -1).add_(scores.unsqueeze(1)).view({-1});
+            auto best = total.topk(k);
+            auto rows = std::get<1>(best).div(vocab, "floor");
+            auto words = std::get<1>(best).remainder(vocab);
+            tokens = torch::cat({tokens.index_select(0, rows), words.unsqueeze(1)}, 1);
+            scores = std::get<0>(best);
         }
-        decoderMs = msSince(t1);
-    };
+    }
+    return {encoderMs, msSince(t1)};
+}
 
-    double e = 0, d = 0;
+} // namespace
+
+std::pair<double, double> LatencyMeter::timeOnce(StandaloneTransformerImpl& model) const {
+    TorchThreadScope threads(options_.threads);
+    model.eval();
+    torch::NoGradGuard noGrad;
+    return timedRun(model, options_);
+}
+
+LatencyMeasurement LatencyMeter::measure(StandaloneTransformerImpl& model) const {
+    const LatencyOptions& o = options_;
+    TorchThreadScope threads(o.threads);
+    const bool wasTraining = model.is_training();
+    model.eval();
+    torch::NoGradGuard noGrad;
     for (int i = 0; i < o.warmup; ++i)
-        run(e, d);
+        timedRun(model, o);
     std::vector<double> enc, dec, total;
     for (int i = 0; i < o.repeats; ++i) {
-        run(e, d);
+        const auto [e, d] = timedRun(model, o);
         enc.push_back(e);
         dec.push_back(d);
         total.push_back(e + d);

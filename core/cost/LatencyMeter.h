@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace automoe {
@@ -75,6 +76,11 @@ public:
     LatencyMeasurement measure(StandaloneTransformerImpl& model) const;
     // Builds the standalone copy of `arch` from the supernet first (its weights decide the routing).
     LatencyMeasurement measure(SuperTransformerImpl& supernet, const Architecture& arch) const;
+
+    // ONE timed translation of `model` (what measure() repeats), {encoder ms, decoder ms}: for callers that
+    // interleave the runs of several models themselves (LatencyDatasetRun). Puts the model in eval mode,
+    // without autograd, at the options' thread count.
+    std::pair<double, double> timeOnce(StandaloneTransformerImpl& model) const;
 
     // A latency dataset for `space` (what `automoe latency build` runs): the smallest and largest
     // architectures, then distinct random ones, `count` in all (fewer only if the space is that small).

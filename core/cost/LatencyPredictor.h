@@ -6,6 +6,7 @@
 #include "cost/LatencyFeatures.h"
 #include "space/Architecture.h"
 #include "space/SearchSpace.h"
+#include "util/RankCorrelation.h" // kendallTauB
 
 #include <torch/torch.h>
 
@@ -45,11 +46,6 @@ struct LatencyTrainingReport {
     LatencyMetrics validation; // count 0 when no sample was held out
     double finalLoss = 0;      // mean squared error of the standardised targets in the last epoch
 };
-
-// Kendall's tau-b of two equally long series, ties handled: (concordant - discordant) /
-// sqrt((n0 - ties_x) (n0 - ties_y)) with n0 = n(n-1)/2 and ties_* the pairs tied in that series. NaN when
-// a series is constant or shorter than two. Throws std::invalid_argument for different lengths.
-double kendallTauB(const std::vector<double>& x, const std::vector<double>& y);
 
 LatencyMetrics latencyMetrics(const std::vector<double>& predicted, const std::vector<double>& measured);
 

@@ -1,6 +1,7 @@
 #include "run/LatencyDatasetRun.h"
 
 #include "cost/LatencyFeatures.h"
+#include "nn/TorchRuntime.h"
 #include "run/SupernetSource.h"
 #include "space/ArchitectureIO.h"
 
@@ -41,6 +42,8 @@ nlohmann::json LatencyDatasetConfig::toJson() const {
               {"warmup", latency.warmup},
               {"repeats", latency.repeats},
               {"threads", latency.threads}}},
+            {"interleave", interleave},
+            {"normalize", normalize},
             {"predictor",
              {{"epochs", predictor.epochs},
               {"lr", predictor.lr},
@@ -132,38 +135,107 @@ void LatencyDatasetRun::build() {
     const LatencyMeter meter(config_.latency);
     const auto archs = latencyDatasetArchitectures(source.config.space, config_.samples, config_.seed);
 
-    std::vector<LatencySample> samples;
-    for (size_t i = 0; i < archs.size(); ++i) {
-        if (!control_.checkpoint()) {
-            publish(Event::make(runId_, "stage", {{"stage", "latency_dataset"}, {"state", "finished"},
-                                                  {"cancelled", true}, {"samples", samples.size()}}));
-            setStatus(RunStatus::Cancelled);
+    // Architectures are timed in chunks of `interleave`, round by round, each round preceded by the
+    // reference when normalising (see LatencyDatasetConfig).
+    const LatencyOptions& lo = config_.latency;
+    const size_t chunk = size_t(std::max(1, config_.interleave));
+    const Architecture referenceArch = source.config.space.smallest();
+    const bool normalizing = config_.normalize;
+    StandaloneTransformer reference{nullptr};
+    if (normalizing)
+        reference = StandaloneTransformer::fromSupernet(*source.model, referenceArch);
+    TorchThreadScope threads(lo.threads); // held for the whole dataset (timeOnce's own scope is then a no-op)
+    std::vector<double> referenceAll;
+    std::vector<LatencySample> raw;
+    std::vector<double> ratios;
+    auto cancelled = [&] {
+        if (control_.checkpoint())
+            return false;
+        publish(Event::make(runId_, "stage", {{"stage", "latency_dataset"}, {"state", "finished"},
+                                              {"cancelled", true}, {"samples", raw.size()}}));
+        setStatus(RunStatus::Cancelled);
+        return true;
+    };
+    for (size_t first = 0; first < archs.size(); first += chunk) {
+        if (cancelled())
             return;
+        const size_t n = std::min(chunk, archs.size() - first);
+        std::vector<StandaloneTransformer> models;
+        for (size_t j = 0; j < n; ++j)
+            models.push_back(StandaloneTransformer::fromSupernet(*source.model, archs[first + j]));
+        std::vector<std::vector<double>> enc(n), dec(n), total(n), ratio(n);
+        std::vector<double> referenceChunk;
+        for (int w = 0; w < lo.warmup; ++w) {
+            if (normalizing)
+                meter.timeOnce(*reference);
+            for (auto& m : models)
+                meter.timeOnce(*m);
         }
-        const LatencyMeasurement m = meter.measure(*source.model, archs[i]);
-        samples.push_back({archs[i], m.total.median});
-        publish(Event::make(runId_, "latency_sample",
-                            {{"index", i},
-                             {"count", archs.size()},
-                             {"arch_key", archs[i].key()},
-                             {"arch", architectureToJson(archs[i])},
-                             {"encoder_ms", m.encoder.median},
-                             {"decoder_ms", m.decoder.median},
-                             {"total_ms", m.total.median},
-                             {"total", statsJson(m.total)},
-                             {"src_len", m.srcLen},
-                             {"tgt_len", m.tgtLen},
-                             {"beam", m.beam},
-                             {"repeats", m.repeats},
-                             {"threads", m.threads},
-                             {"features", features.of(archs[i])}}));
+        for (int r = 0; r < lo.repeats; ++r) {
+            if (r > 0 && cancelled())
+                return;
+            double ref = 0;
+            if (normalizing) {
+                const auto [e, d] = meter.timeOnce(*reference);
+                ref = e + d;
+                referenceChunk.push_back(ref);
+                referenceAll.push_back(ref);
+            }
+            for (size_t k = 0; k < n; ++k) {
+                const size_t j = (k + size_t(r)) % n;
+                const auto [e, d] = meter.timeOnce(*models[j]);
+                enc[j].push_back(e);
+                dec[j].push_back(d);
+                total[j].push_back(e + d);
+                if (ref > 0)
+                    ratio[j].push_back((e + d) / ref);
+            }
+        }
+        for (size_t j = 0; j < n; ++j) {
+            const size_t i = first + j;
+            const LatencyStats t = LatencyStats::of(total[j]);
+            const double rho = ratio[j].empty() ? 0.0 : LatencyStats::of(ratio[j]).median;
+            raw.push_back({archs[i], t.median});
+            ratios.push_back(rho);
+            nlohmann::json payload = {{"index", i},
+                                      {"count", archs.size()},
+                                      {"arch_key", archs[i].key()},
+                                      {"arch", architectureToJson(archs[i])},
+                                      {"encoder_ms", LatencyStats::of(enc[j]).median},
+                                      {"decoder_ms", LatencyStats::of(dec[j]).median},
+                                      {"total_ms", t.median},
+                                      {"total", statsJson(t)},
+                                      {"src_len", lo.srcLen},
+                                      {"tgt_len", lo.tgtLen},
+                                      {"beam", lo.beam},
+                                      {"repeats", lo.repeats},
+                                      {"threads", torchThreads()},
+                                      {"features", features.of(archs[i])}};
+            if (normalizing) {
+                payload["ratio_to_reference"] = rho;
+                payload["reference_ms"] = LatencyStats::of(referenceChunk).median;
+            }
+            publish(Event::make(runId_, "latency_sample", std::move(payload)));
+        }
     }
+    // The predictor's targets: reference-normalised when asked, else the raw medians.
+    const double referenceMs = referenceAll.empty() ? 0.0 : LatencyStats::of(referenceAll).median;
+    std::vector<LatencySample> samples = raw;
+    if (normalizing)
+        for (size_t i = 0; i < samples.size(); ++i)
+            samples[i].ms = ratios[i] * referenceMs;
     publish(Event::make(runId_, "stage", {{"stage", "latency_dataset"}, {"state", "finished"},
                                           {"samples", samples.size()}}));
 
     publish(Event::make(runId_, "stage", {{"stage", "latency_predictor"}, {"state", "started"}}));
+    if (normalizing) { // the same fit on the raw medians, for comparison
+        LatencyPredictor rawPredictor(dims, config_.hidden);
+        rawReport_ = rawPredictor.train(raw, config_.predictor);
+    }
     LatencyPredictor predictor(dims, config_.hidden);
     report_ = predictor.train(samples, config_.predictor);
+    if (!normalizing)
+        rawReport_ = report_;
     const std::filesystem::path dir =
         std::filesystem::path(runFilesDir(store_)) / ("run-" + std::to_string(runId_));
     std::filesystem::create_directories(dir);
@@ -176,6 +248,11 @@ void LatencyDatasetRun::build() {
                          {"features", features.size()},
                          {"train", metricsJson(report_.train)},
                          {"validation", metricsJson(report_.validation)},
+                         {"target", normalizing ? "normalized" : "median"},
+                         {"reference_arch_key", normalizing ? referenceArch.key() : std::string()},
+                         {"reference_ms", referenceMs},
+                         {"raw_train", metricsJson(rawReport_.train)},
+                         {"raw_validation", metricsJson(rawReport_.validation)},
                          {"final_loss", report_.finalLoss}}));
     publish(Event::make(runId_, "stage", {{"stage", "latency_predictor"}, {"state", "finished"}}));
     setStatus(RunStatus::Finished);

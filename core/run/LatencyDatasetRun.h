@@ -30,6 +30,14 @@ struct LatencyDatasetConfig {
     LatencyOptions latency;
     LatencyPredictorOptions predictor;
     int hidden = 400;
+    // Robustness on a shared machine. Architectures are timed `interleave` at a time in rounds (each round
+    // times every one of them once, starting at a rotating position), so slow drifts of the machine's load
+    // hit them alike; <= 1 = one architecture after the other (latency.repeats runs each). With
+    // `normalize`, every round also times a reference architecture (the space's smallest) right before,
+    // and the predictor learns median over rounds of (time / reference time of the same round) x the
+    // reference's median over the whole dataset: a load that slows both alike cancels out.
+    int interleave = 8;
+    bool normalize = true;
 
     nlohmann::json toJson() const;
 };
@@ -53,6 +61,9 @@ public:
     std::string error() const;
     // Valid after a finished execute().
     const LatencyTrainingReport& report() const { return report_; }
+    // The same predictor fitted on the raw medians (no reference normalisation), for comparison; equal to
+    // report() when normalize is off.
+    const LatencyTrainingReport& rawReport() const { return rawReport_; }
     const std::string& predictorPath() const { return predictorPath_; }
 
 private:
@@ -69,6 +80,7 @@ private:
     mutable std::mutex errorMutex_;
     std::string error_;
     LatencyTrainingReport report_;
+    LatencyTrainingReport rawReport_;
     std::string predictorPath_;
 };
 

@@ -3,7 +3,7 @@
 #include "cost/LatencyPredictor.h"
 #include "run/SupernetSource.h"
 #include "search/SearchError.h"
-#include "train/LabelSmoothedLoss.h"
+#include "run/SubnetFitness.h"
 
 #include <chrono>
 #include <filesystem>
@@ -230,24 +230,17 @@ void SearchRun::search() {
     const std::vector<Constraint> constraints = config_.parsedConstraints();
 
     // The fixed validation subset, batched once: every candidate sees the same batches.
-    TokenizedSet subset;
-    const size_t n = config_.fitnessSentences > 0
-                         ? std::min(source.valid.size(), size_t(config_.fitnessSentences))
-                         : source.valid.size();
-    if (n == 0)
+    const int64_t maxTokens = config_.maxTokens > 0 ? config_.maxTokens : source.config.trainer.maxTokens;
+    if (source.valid.size() == 0)
         throw std::runtime_error("supernet run " + std::to_string(config_.supernetRun) +
                                  " has no validation sentences to compute fitness on");
-    subset.source.assign(source.valid.source.begin(), source.valid.source.begin() + int64_t(n));
-    subset.target.assign(source.valid.target.begin(), source.valid.target.begin() + int64_t(n));
-    const int64_t maxTokens = config_.maxTokens > 0 ? config_.maxTokens : source.config.trainer.maxTokens;
-    std::vector<Batch> batches;
-    for (const auto& rows : planBatches(subset, maxTokens, 0, false))
-        batches.push_back(makeBatch(subset, rows, SpecialIds{}));
+    SubnetFitness subnetFitness(source.model, source.valid, config_.fitnessSentences, maxTokens);
     publish(Event::make(runId_, "search_setup",
                         {{"supernet", source.provenance()},
-                         {"fitness_sentences", n},
-                         {"fitness_target_tokens", subset.targetTokens()},
-                         {"fitness_batches", batches.size()},
+                         {"fitness_sentences", subnetFitness.sentences()},
+                         {"fitness_target_tokens", subnetFitness.targetTokens()},
+                         {"fitness_batches", subnetFitness.batches().size()},
+                         {"max_tokens", maxTokens},
                          {"constraints", config_.constraints},
                          {"front_cost", toString(config_.evolution.frontCost)},
                          {"predictor", config_.predictor}}));
@@ -255,21 +248,13 @@ void SearchRun::search() {
 
     SuperTransformer model = source.model;
     model->eval();
+    double fitnessMs = 0;
+    int64_t fitnessEvaluated = 0;
     auto fitness = [&](const std::vector<Architecture>& archs) {
-        torch::NoGradGuard noGrad;
-        std::vector<double> out;
-        for (const Architecture& arch : archs) {
-            model->setArchitecture(arch);
-            double nll = 0;
-            int64_t tokens = 0;
-            for (const Batch& b : batches) {
-                auto o = model->forward(b.src, b.tgtIn);
-                auto ls = labelSmoothedCrossEntropy(o.logits, b.tgtOut, 0.0, model->config().padIndex);
-                nll += ls.nll.item<double>();
-                tokens += ls.tokens;
-            }
-            out.push_back(nll / double(std::max<int64_t>(tokens, 1)));
-        }
+        const auto t0 = std::chrono::steady_clock::now();
+        std::vector<double> out = subnetFitness.evaluate(archs);
+        fitnessMs += msSince(t0);
+        fitnessEvaluated += int64_t(archs.size());
         return out;
     };
     CostOptions costOptions;
@@ -327,7 +312,10 @@ void SearchRun::search() {
           {{"cancelled", !completed},
            {"evaluated", evolution.evaluated().size()},
            {"generations", evolution.generations().size()},
-           {"seconds", seconds}});
+           {"seconds", seconds},
+           {"fitness_seconds", fitnessMs / 1000.0},
+           {"fitness_target_tokens_per_second",
+            fitnessMs > 0 ? double(fitnessEvaluated * subnetFitness.targetTokens()) / (fitnessMs / 1000.0) : 0.0}});
     setStatus(completed ? RunStatus::Finished : RunStatus::Cancelled);
 }
 
