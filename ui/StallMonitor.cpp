@@ -1,6 +1,8 @@
 #include "ui/StallMonitor.h"
 
 #include <QTimer>
+#include <algorithm>
+#include <cmath>
 
 namespace automoe::ui {
 
@@ -30,6 +32,7 @@ void StallMonitor::stop() {
 void StallMonitor::reset() {
     maxStallMs_ = 0;
     longStalls_ = 0;
+    lateness_.clear();
     lastNs_ = clock_.isValid() ? clock_.nsecsElapsed() : 0;
     emit maxStallChanged(0);
 }
@@ -38,11 +41,20 @@ void StallMonitor::tick() {
     const qint64 now = clock_.nsecsElapsed();
     const double late = double(now - lastNs_) / 1e6 - kTickMs;
     lastNs_ = now;
+    if (lateness_.size() < 10'000'000) lateness_.push_back(float(std::max(0.0, late)));
     if (late >= kLongStallMs) ++longStalls_;
     if (late > maxStallMs_) {
         maxStallMs_ = late;
         emit maxStallChanged(late);
     }
+}
+
+double StallMonitor::percentileMs(double p) const {
+    if (lateness_.empty()) return 0;
+    std::vector<float> sorted = lateness_;
+    const std::size_t k = std::size_t(std::clamp(p, 0.0, 1.0) * double(sorted.size() - 1) + 0.5);
+    std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(k), sorted.end());
+    return sorted[k];
 }
 
 } // namespace automoe::ui

@@ -5,6 +5,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <vector>
 
 class QTimer;
 
@@ -20,6 +21,9 @@ public:
     double maxStallMs() const { return maxStallMs_; }
     // Ticks that came more than 50 ms late.
     int longStalls() const { return longStalls_; }
+    // The p-quantile (0..1) of every tick's lateness since start() or reset(), in milliseconds.
+    double percentileMs(double p) const;
+    int tickCount() const { return int(lateness_.size()); }
 
 public slots:
     void start();
@@ -37,6 +41,7 @@ private:
     qint64 lastNs_ = 0;
     double maxStallMs_ = 0;
     int longStalls_ = 0;
+    std::vector<float> lateness_; // 100 a second: 1.4 MB a hour
 };
 
 } // namespace automoe::ui

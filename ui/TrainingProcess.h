@@ -28,6 +28,10 @@ public:
     // Starts `automoe train --control-stdin --db DB ARGS...`. False (and an error message) when the CLI is
     // missing or a child is still running.
     bool start(const QString& dbPath, const QStringList& trainArgs, QString* error = nullptr);
+    // The same for another subcommand that takes --control-stdin and --db (`search`).
+    bool start(const QString& subcommand, const QString& dbPath, const QStringList& args, QString* error);
+    // The subcommand of the last start().
+    QString subcommand() const { return subcommand_; }
     bool isRunning() const;
     qint64 runId() const { return runId_; }
     QStringList arguments() const { return process_->arguments(); }
@@ -51,6 +55,7 @@ private:
 
     QProcess* process_;
     QString cliPath_;
+    QString subcommand_;
     QByteArray partial_;
     qint64 runId_ = 0;
 };

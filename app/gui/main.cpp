@@ -3,6 +3,7 @@
 // run in the training and Pareto views.
 #include "ui/ArchitectureView.h"
 #include "ui/MainWindow.h"
+#include "ui/ProfilingApplication.h"
 #include "ui/RunControlPanel.h"
 #include "ui/RunPlayer.h"
 #include "ui/StallMonitor.h"
@@ -112,7 +113,7 @@ Options parseOptions(const QApplication& app) {
 } // namespace
 
 int main(int argc, char* argv[]) {
-    QApplication app(argc, argv);
+    automoe::ui::ProfilingApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AutoMoE"));
     QApplication::setApplicationName(QStringLiteral("AutoMoE Studio"));
     QApplication::setApplicationVersion(QStringLiteral(AUTOMOE_VERSION));
@@ -181,12 +182,16 @@ int main(int argc, char* argv[]) {
         });
         window.resize(options.screenshotSize);
         window.show();
-        QTimer::singleShot(500, panel, [panel] {
+        QTimer::singleShot(500, panel, [panel, &app] {
+            app.setProfiling(true);
             if (!panel->startRun()) QApplication::exit(1);
         });
         const int rc = app.exec();
-        std::fprintf(stderr, "UI max stall %.1f ms (%d ticks over 50 ms)\n", window.stallMonitor()->maxStallMs(),
-                     window.stallMonitor()->longStalls());
+        const StallMonitor* stall = window.stallMonitor();
+        std::fprintf(stderr, "UI max stall %.1f ms, p99 %.1f ms over %d ticks (%d ticks over 50 ms); slowest event "
+                             "deliveries:\n%s",
+                     stall->maxStallMs(), stall->percentileMs(0.99), stall->tickCount(), stall->longStalls(),
+                     qPrintable(app.report()));
         return rc;
     }
 
