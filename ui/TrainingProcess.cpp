@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <unistd.h>
 
 namespace automoe::ui {
 
@@ -93,6 +94,11 @@ bool TrainingProcess::start(const QString& subcommand, const QString& dbPath, co
                         dbPath};
     args += trainArgs;
     emit logLine(QStringLiteral("$ %1 %2").arg(QFileInfo(cli).fileName(), args.join(QLatin1Char(' '))));
+    const int niceness = childNice_;
+    process_->setChildProcessModifier([niceness] {
+        // In the forked child before exec: only async-signal-safe calls. A failure keeps the priority.
+        if (niceness > 0) (void)::nice(niceness);
+    });
     process_->start(cli, args);
     return true;
 }

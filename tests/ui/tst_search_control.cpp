@@ -8,7 +8,10 @@
 #include "space/SearchSpace.h"
 #include "space/SpaceIO.h"
 #include "store/RunStore.h"
+#include "ui/ExportDialog.h"
+#include "ui/MainWindow.h"
 #include "ui/ParetoView.h"
+#include "ui/Settings.h"
 #include "ui/RunControlPanel.h"
 #include "ui/RunPlayer.h"
 #include "ui/SpaceDocument.h"
@@ -294,6 +297,118 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(rig.player.position() == rig.player.lastSeq(), 10000);
         QCOMPARE(rig.pareto.pointCount(), int(RunStore(db_.toStdString()).candidates(runId).size()));
         ++searches_;
+    }
+
+    // Runs after the two searches: run 2 finished, run 3 cancelled.
+    void exportDialogWritesArchitecturesThatRoundTripAndPlots() {
+        RunStore store(db_.toStdString());
+        const auto candidates = store.candidates(2);
+        QVERIFY(candidates.size() >= 2);
+        const ArchitectureRow& first = candidates.front().architecture;
+        const ArchitectureRow& second = candidates.back().architecture;
+        QTemporaryDir out;
+
+        ExportDialog dialog;
+        dialog.setCliPath(AUTOMOE_CLI);
+        dialog.setRun(db_, 2,
+                      {{first.id, QString::fromStdString(first.key), "first", true},
+                       {second.id, QString::fromStdString(second.key), "second", false}});
+        dialog.setOutputDirectory(out.path());
+        for (const QString format : {"yml", "json"}) {
+            dialog.setArchitectureFormat(format);
+            const QStringList files = dialog.architectureFiles();
+            QCOMPARE(files.size(), 1); // only the checked one
+            QVERIFY(files.at(0).endsWith("." + format));
+            QSignalSpy done(&dialog, &ExportDialog::architecturesExported);
+            QSignalSpy failed(&dialog, &ExportDialog::architectureExportFailed);
+            QString error;
+            QVERIFY2(dialog.exportArchitectures(&error), qPrintable(error));
+            QVERIFY(dialog.isExporting()); // a child process: the call does not wait for it
+            QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 120000);
+            QVERIFY2(done.count() == 1, qPrintable(dialog.log()->toPlainText()));
+            QCOMPARE(done.at(0).at(0).toStringList(), files);
+            // The torch-free reader gives back the very architecture the search stored.
+            const Architecture read = loadArchitecture(files.at(0).toStdString(), 16);
+            const Architecture stored = architectureFromJson(first.json);
+            QVERIFY(read == stored);
+            QCOMPARE(read.key(), first.key);
+        }
+        // Both checked: two files, in list order.
+        dialog.architectureList()->item(1)->setCheckState(Qt::Checked);
+        dialog.setArchitectureFormat("yml");
+        QCOMPARE(dialog.architectureFiles().size(), 2);
+        QSignalSpy both(&dialog, &ExportDialog::architecturesExported);
+        QVERIFY(dialog.exportArchitectures());
+        QTRY_COMPARE_WITH_TIMEOUT(both.count(), 1, 120000);
+        QVERIFY(loadArchitecture(dialog.architectureFiles().at(1).toStdString(), 16) ==
+                architectureFromJson(second.json));
+
+        // Plots: PNG and SVG of the Pareto view showing the run.
+        ParetoView pareto;
+        pareto.resize(800, 500);
+        pareto.addCandidates(candidates);
+        dialog.addPlot("Pareto front", [&pareto](const QString& path, QString* error) {
+            return pareto.exportPlot(path, error);
+        });
+        QCOMPARE(dialog.plotNames(), QStringList{"Pareto front"});
+        QString error;
+        const QString png = out.filePath("pareto.png"), svg = out.filePath("pareto.svg");
+        QVERIFY2(dialog.exportPlot("Pareto front", png, &error), qPrintable(error));
+        QVERIFY2(dialog.exportPlot("Pareto front", svg, &error), qPrintable(error));
+        QImage image(png);
+        QVERIFY(!image.isNull() && image.width() >= 800);
+        QFile svgFile(svg);
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        const QByteArray svgText = svgFile.readAll();
+        QVERIFY(svgText.size() > 1000 && svgText.contains("<svg"));
+        QVERIFY(!dialog.exportPlot("Routing", out.filePath("r.png"), &error));
+        QVERIFY2(error.contains("Routing"), qPrintable(error));
+        QVERIFY(!dialog.exportPlot("Pareto front", out.filePath("pareto.bmp"), &error));
+        QVERIFY2(error.contains("pareto.bmp"), qPrintable(error));
+    }
+
+    void comparingOverlaysAnotherSearchsFront() {
+        QTemporaryDir settingsDir;
+        Settings settings(settingsDir.filePath("settings.ini"));
+        SpaceDocument document;
+        QVERIFY(document.open("tiny"));
+        MainWindow window(&document, &settings);
+        QStringList errors;
+        window.setErrorPresenter([&](const QString& t, const QString& m) { errors << t + ": " + m; });
+        window.openRunDatabase(db_);
+        RunStore store(db_.toStdString());
+        const auto shown = store.candidates(2), other = store.candidates(3);
+        QVERIFY(!other.empty());
+        window.replayRun(2);
+        ParetoView* pareto = window.paretoView();
+        QTRY_COMPARE_WITH_TIMEOUT(pareto->pointCount(), int(shown.size()), 20000);
+        window.compareWithRun(3);
+        QTRY_COMPARE_WITH_TIMEOUT(pareto->overlayNames(), QStringList{"run 3"}, 20000);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+
+        // The overlay is run 3's front (FLOPs vs fitness), computed by hand: cheapest first, each strictly fitter.
+        std::vector<std::pair<double, double>> pts;
+        for (const CandidateRow& c : other)
+            pts.emplace_back(c.flops, c.fitness);
+        std::sort(pts.begin(), pts.end());
+        std::vector<QPointF> expected;
+        for (const auto& [x, y] : pts)
+            if (expected.empty() || y < expected.back().y()) {
+                if (!expected.empty() && expected.back().x() == x) continue;
+                expected.emplace_back(x, y);
+            }
+        QCOMPARE(pareto->overlayFront("run 3"), expected);
+
+        // Drawn as a second step line, styled apart from the shown run's front, and in the legend.
+        const QCPGraph* front = graphNamed(*pareto, "Pareto front");
+        const QCPGraph* overlay = graphNamed(*pareto, "run 3");
+        QVERIFY(front && overlay);
+        QCOMPARE(overlay->data()->size(), int(expected.size()));
+        QCOMPARE(overlay->lineStyle(), QCPGraph::lsStepLeft);
+        QVERIFY(overlay->pen().style() != front->pen().style() || overlay->pen().color() != front->pen().color());
+        QVERIFY(pareto->plot()->legend->visible());
+        QVERIFY(pareto->plot()->legend->hasItemWithPlottable(overlay));
+        QVERIFY(pareto->plot()->legend->hasItemWithPlottable(front));
     }
 
     void aSpaceOutsideTheSupernetsIsRefused() {
