@@ -2,9 +2,12 @@
 
 #include "space/ArchitectureIO.h"
 #include "ui/ArchitectureView.h"
+#include "ui/ExportDialog.h"
 #include "ui/FigureExporter.h"
+#include "ui/PlotExporter.h"
 #include "ui/ParetoView.h"
 #include "ui/RunControlPanel.h"
+#include "ui/TrainingProcess.h"
 #include "ui/RunFeed.h"
 #include "ui/RunListModel.h"
 #include "ui/RunPlayer.h"
@@ -35,7 +38,9 @@
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
+#include <QPointer>
 #include <QUndoStack>
+#include <qcustomplot.h>
 #include <exception>
 #include <random>
 #include <spdlog/spdlog.h>
@@ -179,6 +184,11 @@ void MainWindow::createActions() {
     exportViewAction_->setStatusTip(tr("Save the architecture figure as PNG, SVG or PDF"));
     connect(exportViewAction_, &QAction::triggered, this, &MainWindow::chooseViewExport);
 
+    exportDialogAction_ = new QAction(icon("export-image"), tr("E&xport…"), this);
+    exportDialogAction_->setObjectName("exportDialogAction");
+    exportDialogAction_->setStatusTip(tr("Export found architectures (yml, JSON, weights) and any plot (PNG, SVG, PDF)"));
+    connect(exportDialogAction_, &QAction::triggered, this, [this] { openExportDialog(); });
+
     copyFigureAction_ = new QAction(icon("copy"), tr("&Copy Figure"), this);
     copyFigureAction_->setShortcut(QKeySequence::Copy);
     copyFigureAction_->setStatusTip(tr("Copy the architecture figure to the clipboard as an image"));
@@ -244,6 +254,7 @@ void MainWindow::createMenus() {
     file->addSeparator();
     file->addAction(exportArchitectureAction_);
     file->addAction(exportViewAction_);
+    file->addAction(exportDialogAction_);
     file->addSeparator();
     file->addAction(openDatabaseAction_);
     file->addSeparator();
@@ -348,6 +359,12 @@ void MainWindow::createRunDocks() {
         runsBrowser_->model()->refresh();
     });
     connect(runControl_, &RunControlPanel::runEnded, runsBrowser_->model(), &RunListModel::refresh);
+    // Trained supernet runs become the Run dock's search choices; a search brings the Pareto front forward.
+    connect(runsBrowser_->model(), &RunListModel::refreshed, runControl_,
+            [this] { runControl_->setRuns(runsBrowser_->model()->runs()); });
+    connect(runControl_, &RunControlPanel::runStarted, this, [this] {
+        if (runControl_->process()->subcommand() == QLatin1String("search")) paretoDock_->raise();
+    });
     connect(runControl_, &RunControlPanel::failed, this, &MainWindow::reportError);
     connect(player_, &RunPlayer::batchApplied, runControl_, &RunControlPanel::applyBatch);
     connect(player_, &RunPlayer::cleared, runControl_, &RunControlPanel::resetTracking);
@@ -740,6 +757,55 @@ void MainWindow::showAbout() {
            "<p>After Jawahar et al., <i>AutoMoE: Neural Architecture Search for Efficient Sparsely Activated "
            "Transformers</i> (arXiv 2210.07535), and Mixture-of-Supernets (arXiv 2306.04845).</p>")
             .arg(QApplication::applicationVersion()));
+}
+
+ExportDialog* MainWindow::openExportDialog() {
+    auto* dialog = new ExportDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // The architectures: the front of the run shown, and the selected candidate first.
+    std::vector<ExportDialog::Architecture> archs;
+    const std::optional<qint64> selected = pareto_->selectedArchitectureId();
+    auto label = [this](const ParetoView::PlottedPoint& p) {
+        return tr("#%1  fitness %2  cost %3  (generation %4)")
+            .arg(p.architectureId)
+            .arg(p.fitness, 0, 'f', 4)
+            .arg(p.cost, 0, 'g', 4)
+            .arg(p.generation);
+    };
+    if (selected)
+        for (const ParetoView::PlottedPoint& p : pareto_->points())
+            if (p.architectureId == *selected)
+                archs.push_back({p.architectureId, p.key, label(p) + tr("  selected"), true});
+    for (const ParetoView::PlottedPoint& p : pareto_->front())
+        if (!selected || p.architectureId != *selected)
+            archs.push_back({p.architectureId, p.key, label(p) + tr("  front"), !selected && archs.empty()});
+    dialog->setRun(runDatabase_, archs.empty() ? 0 : player_->runId(), archs);
+    dialog->setOutputDirectory(QFileInfo(runDatabase_).absolutePath());
+    // Plots: the Pareto and training views, every other dock that holds a QCustomPlot, the figure.
+    dialog->addPlot(tr("Pareto front"), [this](const QString& path, QString* error) {
+        return pareto_->exportPlot(path, error);
+    });
+    dialog->addPlot(tr("Training curves"), [this](const QString& path, QString* error) {
+        return training_->exportPlot(path, error);
+    });
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        if (!dock->widget() || dock == trainingDock_ || dock == paretoDock_) continue;
+        QCustomPlot* plot = dock->widget()->findChild<QCustomPlot*>();
+        if (!plot) continue;
+        QPointer<QCustomPlot> guard(plot);
+        dialog->addPlot(dock->windowTitle(), [guard](const QString& path, QString* error) {
+            if (!guard) {
+                if (error) *error = QObject::tr("The plot was closed.");
+                return false;
+            }
+            return PlotExporter::exportPlot(*guard, path, error);
+        });
+    }
+    dialog->addPlot(tr("Architecture figure"), [this](const QString& path, QString* error) {
+        return FigureExporter::exportFigure(view_->figure(), path, error);
+    });
+    dialog->show();
+    return dialog;
 }
 
 } // namespace automoe::ui

@@ -20,6 +20,7 @@ class QMenu;
 namespace automoe::ui {
 
 class ArchitectureView;
+class ExportDialog;
 class Settings;
 class SpaceDocument;
 class SpaceEditor;
@@ -74,6 +75,8 @@ public slots:
     void saveSpace();
     bool exportArchitecture(const QString& path);
     bool exportView(const QString& path);
+    // File > Export…: opens (non-modal) the export dialog on the run shown and the plots.
+    ExportDialog* openExportDialog();
 
     // The run database the runs browser lists and new runs write to (remembered in Settings).
     void openRunDatabase(const QString& path);
@@ -163,6 +166,7 @@ private:
     QAction* exportArchitectureAction_ = nullptr;
     QAction* exportViewAction_ = nullptr;
     QAction* copyFigureAction_ = nullptr;
+    QAction* exportDialogAction_ = nullptr;
     QAction* quitAction_ = nullptr;
     QAction* cheapestAction_ = nullptr;
     QAction* mostExpensiveAction_ = nullptr;

@@ -4,6 +4,7 @@
 #include "ui/SpaceDocument.h"
 #include "ui/TrainingProcess.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
@@ -14,6 +15,10 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
+#include <QSignalBlocker>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -21,6 +26,7 @@
 #include <QStyle>
 #include <QVBoxLayout>
 #include <exception>
+#include <limits>
 
 namespace automoe::ui {
 
@@ -113,11 +119,23 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     budget->addWidget(budgetValue_, 1);
     budget->addWidget(budgetUnit_);
 
-    auto* form = new QFormLayout;
-    form->setContentsMargins(0, 0, 0, 0);
+    modeTabs_ = new QTabWidget(this);
+    modeTabs_->setObjectName("runModeTabs");
+    modeTabs_->setDocumentMode(true);
+    auto* trainTab = new QWidget(modeTabs_);
+    auto* form = new QFormLayout(trainTab);
+    form->setContentsMargins(4, 6, 4, 2);
     form->addRow(tr("Corpus"), corpusBox_);
     form->addRow(tr("Space"), spaceLabel_);
     form->addRow(tr("Budget"), budget);
+    modeTabs_->addTab(trainTab, tr("Train supernet"));
+    auto* searchTab = new QWidget(modeTabs_);
+    buildSearchTab(searchTab);
+    modeTabs_->addTab(searchTab, tr("Search"));
+    connect(modeTabs_, &QTabWidget::currentChanged, this, [this](int i) {
+        start_->setToolTip(i == 0 ? tr("Train a supernet of this space as a new run (AutoMoE stage 1)")
+                                  : tr("Search the supernet run under the budgets as a new run (AutoMoE stage 4)"));
+    });
 
     for (QPushButton* b : {start_, pause_, resume_, cancel_})
         b->setObjectName(QStringLiteral("run") + b->text());
@@ -126,7 +144,8 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     resume_->setToolTip(tr("Continue the paused run"));
     cancel_->setToolTip(
         tr("Stop the run after its current update; it writes a checkpoint and can be resumed"));
-    connect(start_, &QPushButton::clicked, this, &RunControlPanel::startRun);
+    connect(start_, &QPushButton::clicked, this,
+            [this] { mode() == Mode::Search ? startSearch() : startRun(); });
     connect(pause_, &QPushButton::clicked, this, [this] {
         process_->pause();
         paused_ = true;
@@ -178,12 +197,12 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     log_->setMaximumBlockCount(5000);
     log_->setLineWrapMode(QPlainTextEdit::NoWrap);
     log_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    log_->setPlaceholderText(tr("The training process's messages appear here."));
+    log_->setPlaceholderText(tr("The training or search process's messages appear here."));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
     layout->setSpacing(8);
-    layout->addLayout(form);
+    layout->addWidget(modeTabs_);
     layout->addLayout(buttons);
     layout->addWidget(stages);
     layout->addLayout(progressRow);
@@ -289,6 +308,8 @@ void RunControlPanel::updateButtons() {
     corpusBox_->setEnabled(!running);
     budgetUnit_->setEnabled(!running);
     budgetValue_->setEnabled(!running);
+    modeTabs_->tabBar()->setEnabled(!running);
+    modeTabs_->widget(1)->setEnabled(!running);
     pause_->setEnabled(running && !paused_);
     resume_->setEnabled(running && paused_);
     cancel_->setEnabled(running);
@@ -333,6 +354,8 @@ void RunControlPanel::resetTracking() {
     firstUpdate_ = -1;
     lastUpdate_ = 0;
     lastEventMs_ = 0;
+    searchIterations_ = 0;
+    lastGeneration_ = -1;
     finished_ = false;
     status_->clear();
     updateProgress();
@@ -344,7 +367,10 @@ void RunControlPanel::applyBatch(const FeedBatch& batch) {
             const std::string name = e.payload.value("stage", std::string());
             const std::string state = e.payload.value("state", std::string());
             handleStage(name, state);
-            if (name != "data" && name != "test" && state == "started") {
+            if (name == "search" && state == "started") {
+                searchIterations_ = e.payload.value("iterations", 0);
+                trainingStartMs_ = e.timeMs;
+            } else if (name != "data" && name != "test" && state == "started") {
                 maxUpdates_ = e.payload.value("max_updates", qint64(0));
                 maxMinutes_ = e.payload.value("max_minutes", 0.0);
                 trainingStartMs_ = e.timeMs;
@@ -364,6 +390,8 @@ void RunControlPanel::applyBatch(const FeedBatch& batch) {
         if (firstUpdate_ < 0) firstUpdate_ = batch.steps.front().update - 1;
         lastUpdate_ = batch.steps.back().update;
     }
+    for (const GenerationRow& g : batch.generations)
+        lastGeneration_ = std::max(lastGeneration_, int(g.generation));
     if (batch.lastTimeMs > 0) lastEventMs_ = batch.lastTimeMs;
     updateProgress();
 }
@@ -389,13 +417,208 @@ void RunControlPanel::updateProgress() {
         eta = eta < 0 ? left : std::min(eta, left);
         fraction = std::max(fraction, elapsed / (maxMinutes_ * 60));
     }
+    if (searchIterations_ > 0 && lastGeneration_ >= 0) {
+        const int done = lastGeneration_ + 1;
+        fraction = double(done) / double(searchIterations_);
+        if (elapsed > 0) eta = elapsed / double(done) * double(searchIterations_ - done);
+    }
     if (finished_) fraction = 1, eta = 0;
     progress_->setValue(fraction < 0 ? 0 : int(std::min(1.0, fraction) * 100 + 0.5));
+    if (searchIterations_ > 0) {
+        progress_->setFormat(tr("generation %1 / %2").arg(lastGeneration_ + 1).arg(searchIterations_));
+    } else
     progress_->setFormat(lastUpdate_ > 0
                              ? (maxUpdates_ > 0 ? tr("update %1 / %2").arg(lastUpdate_).arg(maxUpdates_)
                                                 : tr("update %1 · %p%").arg(lastUpdate_))
                              : tr("%p%"));
     eta_->setText(finished_ ? tr("done") : eta >= 0 ? tr("ETA %1").arg(clockText(eta)) : QString());
+}
+
+void RunControlPanel::buildSearchTab(QWidget* tab) {
+    supernetBox_ = new QComboBox(tab);
+    supernetBox_->setObjectName("searchSupernetBox");
+    supernetBox_->setToolTip(tr("The trained supernet run whose weights every candidate inherits"));
+    supernetBox_->setPlaceholderText(tr("no trained supernet run"));
+    auto budgetEdit = [tab](const char* name, const QString& placeholder, const QString& tip) {
+        auto* e = new QLineEdit(tab);
+        e->setObjectName(QString::fromLatin1(name));
+        e->setPlaceholderText(placeholder);
+        e->setToolTip(tip);
+        e->setClearButtonEnabled(true);
+        return e;
+    };
+    flopsBudget_ = budgetEdit("searchFlopsBudget", tr("none, e.g. 150M"), tr("Largest FLOPs (30/30 tokens)"));
+    paramsBudget_ = budgetEdit("searchParamsBudget", tr("none, e.g. 5M"), tr("Most active parameters"));
+    latencyBudget_ = budgetEdit("searchLatencyBudget", tr("none, in ms"), tr("Largest latency in milliseconds"));
+    predicted_ = new QCheckBox(tr("predicted"), tab);
+    predicted_->setObjectName("searchPredicted");
+    predicted_->setToolTip(tr("Use the latency predictor of `automoe latency build` instead of measuring"));
+    auto* latencyRow = new QHBoxLayout;
+    latencyRow->setContentsMargins(0, 0, 0, 0);
+    latencyRow->addWidget(latencyBudget_, 1);
+    latencyRow->addWidget(predicted_);
+
+    auto spin = [tab](const char* name, int lo, int hi, int value, const QString& tip) {
+        auto* b = new QSpinBox(tab);
+        b->setObjectName(QString::fromLatin1(name));
+        b->setRange(lo, hi);
+        b->setValue(value);
+        b->setToolTip(tip);
+        return b;
+    };
+    population_ = spin("searchPopulation", 1, 100000, 20, tr("P: random architectures of generation 0"));
+    parents_ = spin("searchParents", 1, 100000, 5, tr("K: survivors of each generation"));
+    mutations_ = spin("searchMutations", 0, 100000, 10, tr("M: mutated children per generation"));
+    crossovers_ = spin("searchCrossovers", 0, 100000, 10, tr("C: crossed children per generation"));
+    iterations_ = spin("searchIterations", 1, 10000, 6, tr("I: generations, generation 0 included"));
+    seed_ = spin("searchSeed", 0, std::numeric_limits<int>::max(), 1, tr("Seed of the search"));
+    fitnessSentences_ = spin("searchFitnessSentences", 0, 10000000, 200,
+                             tr("Validation pairs the fitness is computed on (0 = all)"));
+    auto* evolution = new QGridLayout;
+    evolution->setContentsMargins(0, 0, 0, 0);
+    evolution->setHorizontalSpacing(6);
+    const std::pair<QString, QSpinBox*> cells[] = {{tr("P"), population_}, {tr("K"), parents_},
+                                                   {tr("M"), mutations_},  {tr("C"), crossovers_},
+                                                   {tr("I"), iterations_}, {tr("seed"), seed_}};
+    for (int i = 0; i < 6; ++i) {
+        auto* label = new QLabel(cells[i].first, tab);
+        label->setToolTip(cells[i].second->toolTip());
+        evolution->addWidget(label, i / 3, (i % 3) * 2);
+        evolution->addWidget(cells[i].second, i / 3, (i % 3) * 2 + 1);
+        evolution->setColumnStretch((i % 3) * 2 + 1, 1);
+    }
+    narrowed_ = new QCheckBox(tr("Only the editor's space"), tab);
+    narrowed_->setObjectName("searchNarrowed");
+    narrowed_->setToolTip(tr("Search the space being edited (narrowed inside the supernet's) instead of the "
+                             "supernet's whole space"));
+
+    auto* form = new QFormLayout(tab);
+    form->setContentsMargins(4, 6, 4, 2);
+    form->addRow(tr("Supernet"), supernetBox_);
+    form->addRow(tr("FLOPs ≤"), flopsBudget_);
+    form->addRow(tr("Params ≤"), paramsBudget_);
+    form->addRow(tr("Latency ≤"), latencyRow);
+    form->addRow(evolution);
+    form->addRow(tr("Fitness on"), fitnessSentences_);
+    form->addRow(narrowed_);
+}
+
+RunControlPanel::Mode RunControlPanel::mode() const {
+    return modeTabs_->currentIndex() == 1 ? Mode::Search : Mode::Train;
+}
+
+void RunControlPanel::setMode(Mode mode) {
+    modeTabs_->setCurrentIndex(mode == Mode::Search ? 1 : 0);
+}
+
+RunControlPanel::SearchSettings RunControlPanel::searchSettings() const {
+    SearchSettings s;
+    s.supernetRun = supernetBox_->currentData().toLongLong();
+    s.flops = flopsBudget_->text().trimmed();
+    s.params = paramsBudget_->text().trimmed();
+    s.latency = latencyBudget_->text().trimmed();
+    s.predicted = predicted_->isChecked();
+    s.population = population_->value();
+    s.parents = parents_->value();
+    s.mutations = mutations_->value();
+    s.crossovers = crossovers_->value();
+    s.iterations = iterations_->value();
+    s.seed = quint64(seed_->value());
+    s.fitnessSentences = fitnessSentences_->value();
+    s.narrowedSpace = narrowed_->isChecked();
+    return s;
+}
+
+void RunControlPanel::setSearchSettings(const SearchSettings& s) {
+    int i = supernetBox_->findData(s.supernetRun);
+    if (i < 0 && s.supernetRun > 0) {
+        supernetBox_->addItem(tr("run %1").arg(s.supernetRun), s.supernetRun);
+        i = supernetBox_->count() - 1;
+    }
+    supernetBox_->setCurrentIndex(i);
+    flopsBudget_->setText(s.flops);
+    paramsBudget_->setText(s.params);
+    latencyBudget_->setText(s.latency);
+    predicted_->setChecked(s.predicted);
+    population_->setValue(s.population);
+    parents_->setValue(s.parents);
+    mutations_->setValue(s.mutations);
+    crossovers_->setValue(s.crossovers);
+    iterations_->setValue(s.iterations);
+    seed_->setValue(int(std::min<quint64>(s.seed, quint64(std::numeric_limits<int>::max()))));
+    fitnessSentences_->setValue(s.fitnessSentences);
+    narrowed_->setChecked(s.narrowedSpace);
+}
+
+QList<QPair<qint64, QString>> RunControlPanel::supernetChoices() const {
+    QList<QPair<qint64, QString>> out;
+    for (int i = 0; i < supernetBox_->count(); ++i)
+        out.append({supernetBox_->itemData(i).toLongLong(), supernetBox_->itemText(i)});
+    return out;
+}
+
+void RunControlPanel::setRuns(const std::vector<RunSummary>& runs) {
+    const qint64 current = supernetBox_->currentData().toLongLong();
+    QSignalBlocker block(supernetBox_);
+    supernetBox_->clear();
+    for (const RunSummary& r : runs) {
+        // A supernet run with a checkpoint: finished, or cancelled (it checkpointed when it stopped).
+        if (r.kind != "supernet" || (r.status != RunStatus::Finished && r.status != RunStatus::Cancelled)) continue;
+        supernetBox_->addItem(tr("%1 · %2").arg(r.id).arg(QString::fromStdString(r.name)), qint64(r.id));
+        if (r.status == RunStatus::Cancelled)
+            supernetBox_->setItemData(supernetBox_->count() - 1, tr("cancelled: searched at its last checkpoint"),
+                                      Qt::ToolTipRole);
+    }
+    const int i = supernetBox_->findData(current);
+    supernetBox_->setCurrentIndex(i >= 0 ? i : (supernetBox_->count() > 0 ? 0 : -1));
+}
+
+QStringList RunControlPanel::searchArguments(QString* error) {
+    const SearchSettings s = searchSettings();
+    QStringList args;
+    if (s.supernetRun <= 0) {
+        *error = tr("Choose a trained supernet run to search on (Supernet).");
+        return {};
+    }
+    args << QStringLiteral("--run") << QString::number(s.supernetRun);
+    // Budgets are checked by the CLI, which names the bad text; the field is named here.
+    auto budget = [&](const QString& text, const char* metric, const char* unit) {
+        if (text.isEmpty()) return;
+        QString value = text;
+        value.remove(QLatin1Char(' '));
+        if (unit && !value.endsWith(QLatin1String(unit))) value += QLatin1String(unit);
+        args << QStringLiteral("--budget") << QStringLiteral("%1<=%2").arg(QLatin1String(metric), value);
+    };
+    budget(s.flops, "flops", nullptr);
+    budget(s.params, "params", nullptr);
+    budget(s.latency, "latency", "ms");
+    if (s.predicted) args << QStringLiteral("--predicted");
+    args << QStringLiteral("--population") << QString::number(s.population) << QStringLiteral("--parents")
+         << QString::number(s.parents) << QStringLiteral("--mutation") << QString::number(s.mutations)
+         << QStringLiteral("--crossover") << QString::number(s.crossovers) << QStringLiteral("--iterations")
+         << QString::number(s.iterations) << QStringLiteral("--seed") << QString::number(s.seed)
+         << QStringLiteral("--fitness-sentences") << QString::number(s.fitnessSentences);
+    if (s.narrowedSpace) {
+        const QString space = writeSpaceFile(error);
+        if (space.isEmpty()) return {};
+        args << QStringLiteral("--space") << space;
+    }
+    return args;
+}
+
+bool RunControlPanel::startSearch() {
+    QString error;
+    QStringList args = searchArguments(&error);
+    if (error.isEmpty() && dbPath_.isEmpty()) error = tr("No run database is open.");
+    if (error.isEmpty() && process_->start(QStringLiteral("search"), dbPath_, args + extraSearchArgs_, &error)) {
+        resetTracking();
+        status_->setText(tr("Starting the search…"));
+        updateButtons();
+        return true;
+    }
+    appendLog(error);
+    emit failed(tr("Could not start the search"), error);
+    return false;
 }
 
 } // namespace automoe::ui

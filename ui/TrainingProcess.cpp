@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <unistd.h>
 
 namespace automoe::ui {
 
@@ -62,6 +63,11 @@ QString TrainingProcess::cliPath() const {
 }
 
 bool TrainingProcess::start(const QString& dbPath, const QStringList& trainArgs, QString* error) {
+    return start(QStringLiteral("train"), dbPath, trainArgs, error);
+}
+
+bool TrainingProcess::start(const QString& subcommand, const QString& dbPath, const QStringList& trainArgs,
+                            QString* error) {
     if (isRunning()) {
         if (error) *error = tr("A run is still going: pause or cancel it first.");
         return false;
@@ -83,10 +89,16 @@ bool TrainingProcess::start(const QString& dbPath, const QStringList& trainArgs,
     }
     runId_ = 0;
     partial_.clear();
-    QStringList args = {QStringLiteral("train"), QStringLiteral("--control-stdin"), QStringLiteral("--db"),
+    subcommand_ = subcommand;
+    QStringList args = {subcommand, QStringLiteral("--control-stdin"), QStringLiteral("--db"),
                         dbPath};
     args += trainArgs;
     emit logLine(QStringLiteral("$ %1 %2").arg(QFileInfo(cli).fileName(), args.join(QLatin1Char(' '))));
+    const int niceness = childNice_;
+    process_->setChildProcessModifier([niceness] {
+        // In the forked child before exec: only async-signal-safe calls. A failure keeps the priority.
+        if (niceness > 0) (void)::nice(niceness);
+    });
     process_->start(cli, args);
     return true;
 }
@@ -112,7 +124,7 @@ void TrainingProcess::cancel() {
 }
 
 void TrainingProcess::readStderr() {
-    static const QRegularExpression created(QStringLiteral("^run (\\d+) in "));
+    static const QRegularExpression created(QStringLiteral("^(?:search )?run (\\d+) in "));
     partial_ += process_->readAllStandardError();
     // A terminal-style progress bar redraws with \r; every piece is a line for the log.
     partial_.replace('\r', '\n');

@@ -21,6 +21,12 @@ public:
     // The `automoe` CLI: next to the GUI executable, in its parent folder (the build tree), else on PATH;
     // empty when not found.
     static QString findCli();
+    // The child's scheduling niceness (default kChildNice): training and search are batch work that would
+    // otherwise compete with the UI thread for the cores on equal terms (a loaded machine then delays the UI
+    // by 100+ ms at a time). 0 keeps the GUI's priority.
+    static constexpr int kChildNice = 10;
+    void setChildNice(int nice) { childNice_ = nice; }
+    int childNice() const { return childNice_; }
     // Overrides findCli() (tests, packaging).
     void setCliPath(const QString& path) { cliPath_ = path; }
     QString cliPath() const;
@@ -28,6 +34,10 @@ public:
     // Starts `automoe train --control-stdin --db DB ARGS...`. False (and an error message) when the CLI is
     // missing or a child is still running.
     bool start(const QString& dbPath, const QStringList& trainArgs, QString* error = nullptr);
+    // The same for another subcommand that takes --control-stdin and --db (`search`).
+    bool start(const QString& subcommand, const QString& dbPath, const QStringList& args, QString* error);
+    // The subcommand of the last start().
+    QString subcommand() const { return subcommand_; }
     bool isRunning() const;
     qint64 runId() const { return runId_; }
     QStringList arguments() const { return process_->arguments(); }
@@ -51,6 +61,8 @@ private:
 
     QProcess* process_;
     QString cliPath_;
+    QString subcommand_;
+    int childNice_ = kChildNice;
     QByteArray partial_;
     qint64 runId_ = 0;
 };

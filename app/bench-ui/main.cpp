@@ -5,6 +5,7 @@
 //
 //   automoe-ui-bench [--points 10000,100000] [--generations 50] [--repeats 21] [--size 1200x800]
 //   automoe-ui-bench --screenshot docs/screenshots
+#include "LiveBench.h"
 #include "SyntheticRun.h"
 #include "ui/ParetoView.h"
 #include "ui/TrainingView.h"
@@ -153,7 +154,7 @@ QString loadAverage() {
 } // namespace
 
 int main(int argc, char** argv) {
-    QApplication app(argc, argv);
+    automoe::ui::ProfilingApplication app(argc, argv);
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Redraw benchmark of the AutoMoE Studio plot views"));
     parser.addHelpOption();
@@ -168,8 +169,27 @@ int main(int argc, char** argv) {
     QCommandLineOption shotOption(QStringLiteral("screenshot"),
                                   QStringLiteral("Render the screenshots into DIR instead of benchmarking."),
                                   QStringLiteral("dir"));
-    parser.addOptions({pointsOption, generationsOption, repeatsOption, sizeOption, shotOption});
+    QCommandLineOption liveOption(QStringLiteral("live"),
+                                  QStringLiteral("Follow a live training then search run for SECONDS in the main "
+                                                 "window; print the UI thread's stalls."),
+                                  QStringLiteral("seconds"));
+    QCommandLineOption liveUpdatesOption(QStringLiteral("live-updates"), QStringLiteral("Training updates a second."),
+                                         QStringLiteral("n"), QStringLiteral("8"));
+    QCommandLineOption liveCandidatesOption(QStringLiteral("live-candidates"),
+                                            QStringLiteral("Search candidates a second."), QStringLiteral("n"),
+                                            QStringLiteral("6"));
+    parser.addOptions({pointsOption, generationsOption, repeatsOption, sizeOption, shotOption, liveOption,
+                       liveUpdatesOption, liveCandidatesOption});
     parser.process(app);
+    if (parser.isSet(liveOption)) {
+        automoe::bench::LiveOptions live;
+        live.seconds = std::max(2.0, parser.value(liveOption).toDouble());
+        live.updatesPerSecond = std::max(0.1, parser.value(liveUpdatesOption).toDouble());
+        live.candidatesPerSecond = std::max(0.1, parser.value(liveCandidatesOption).toDouble());
+        std::printf("automoe-ui-bench --live: platform %s, Qt %s, load average %s\n",
+                    qPrintable(QGuiApplication::platformName()), qVersion(), qPrintable(loadAverage()));
+        return automoe::bench::liveBenchmark(app, live);
+    }
 
     if (parser.isSet(shotOption)) return screenshots(parser.value(shotOption)) ? 0 : 1;
 

@@ -8,6 +8,7 @@
 #include "run/SearchExport.h"
 #include "run/SearchRun.h"
 #include "space/ArchitectureIO.h"
+#include "space/SpaceIO.h"
 #include "util/Format.h"
 
 #include <CLI/CLI.hpp>
@@ -118,7 +119,26 @@ struct SearchArgs {
     int threads = 0;
     int latencyRepeats = 5;
     std::string name;
+    std::string space;         // a narrowed space inside the supernet's (empty = the supernet's)
+    bool controlStdin = false; // pause / resume / cancel commands on stdin (the desktop app)
 };
+
+// One command per line on stdin: pause, resume, cancel (the desktop app drives a search this way).
+void followControlStdin(RunControl& control) {
+    std::thread([&control] {
+        std::string line;
+        while (std::getline(std::cin, line)) {
+            if (!line.empty() && line.back() == '\r')
+                line.pop_back();
+            if (line == "pause")
+                control.pause();
+            else if (line == "resume")
+                control.resume();
+            else if (line == "cancel")
+                control.cancel();
+        }
+    }).detach();
+}
 
 void runSearch(const SearchArgs& a) {
     configureTorchThreads(a.threads);
@@ -142,11 +162,20 @@ void runSearch(const SearchArgs& a) {
     c.maxTokens = a.maxTokens;
     c.latency.repeats = a.latencyRepeats;
     c.latency.warmup = 1;
+    if (!a.space.empty()) {
+        try {
+            c.space = loadSpaceByNameOrPath(a.space);
+        } catch (const std::exception& e) {
+            throw UsageError(std::string("--space: ") + e.what());
+        }
+    }
     SearchRun run(store, c);
     std::fprintf(stderr, "search run %lld in %s (%d threads)\n", (long long)run.id(), store.path().c_str(),
                  torchThreads());
     SearchPrinter printer;
     run.addObserver(&printer);
+    if (a.controlStdin)
+        followControlStdin(run.control());
     const auto t0 = std::chrono::steady_clock::now();
     const RunStatus status = executeInterruptible(run);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -299,6 +328,10 @@ void addSearchCommands(CLI::App& root) {
     search->add_option("--threads", s->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
     search->add_option("--latency-repeats", s->latencyRepeats, "Timed runs per measured latency")->capture_default_str();
     search->add_option("--name", s->name, "Run name");
+    search->add_option("--space", s->space,
+                       "Search only this space (file or bundled name); it must lie inside the supernet's space");
+    search->add_flag("--control-stdin", s->controlStdin,
+                     "Read pause / resume / cancel commands, one per line, from stdin");
     search->callback([s] { runSearch(*s); });
 
     CLI::App* latency = root.add_subcommand("latency", "Latency dataset and predictor (AutoMoE stages 2-3)");

@@ -4,6 +4,7 @@
 #include "run/SupernetSource.h"
 #include "search/SearchError.h"
 #include "run/SubnetFitness.h"
+#include "space/SpaceIO.h"
 
 #include <chrono>
 #include <filesystem>
@@ -65,7 +66,7 @@ std::vector<Constraint> SearchRunConfig::parsedConstraints() const {
 }
 
 nlohmann::json SearchRunConfig::toJson() const {
-    return {{"name", name},
+    nlohmann::json j = {{"name", name},
             {"kind", "search"},
             {"supernet_run", supernetRun},
             {"checkpoint", checkpoint},
@@ -78,6 +79,9 @@ nlohmann::json SearchRunConfig::toJson() const {
             {"max_tokens", maxTokens},
             {"cost", {{"src_len", costSrcLen}, {"tgt_len", costTgtLen}}},
             {"latency", latencyOptionsToJson(latency)}};
+    if (space)
+        j["space"] = spaceToJson(*space);
+    return j;
 }
 
 SearchRunConfig SearchRunConfig::fromJson(const nlohmann::json& j) {
@@ -107,6 +111,13 @@ SearchRunConfig SearchRunConfig::fromJson(const nlohmann::json& j) {
     }
     if (j.contains("latency"))
         c.latency = latencyOptionsFromJson(j["latency"]);
+    if (j.contains("space") && !j.at("space").is_null()) {
+        try {
+            c.space = spaceFromJson(j.at("space"));
+        } catch (const std::exception& e) {
+            throw std::invalid_argument(std::string("config.space: ") + e.what());
+        }
+    }
     return c;
 }
 
@@ -169,11 +180,19 @@ SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : store_(store), c
             config_.name += " " + c.describe();
     }
     const auto supernet = store_.getRun(config_.supernetRun);
+    if (config_.space) {
+        config_.space->validate(); // throws naming the field
+        const SearchSpace trained = spaceFromJson(supernet->spec.space);
+        std::string why;
+        if (!trained.containsSpace(*config_.space, &why))
+            throw std::invalid_argument("space \"" + config_.space->name + "\" is not inside the space of supernet run " +
+                                        std::to_string(config_.supernetRun) + " (\"" + trained.name + "\"): " + why);
+    }
     RunSpec spec;
     spec.name = config_.name;
     spec.kind = "search";
     spec.config = config_.toJson();
-    spec.space = supernet->spec.space;
+    spec.space = config_.space ? spaceToJson(*config_.space) : supernet->spec.space;
     spec.corpus = supernet->spec.corpus;
     spec.seed = config_.evolution.seed;
     runId_ = store_.createRun(spec);
@@ -274,7 +293,7 @@ void SearchRun::search() {
         evaluator.setPredictedLatency([&](const Architecture& arch) { return predictor->predict(arch); });
     }
 
-    Evolution evolution(source.config.space, evaluator, constraints, config_.evolution);
+    Evolution evolution(config_.space ? *config_.space : source.config.space, evaluator, constraints, config_.evolution);
     auto generationStart = std::chrono::steady_clock::now();
     const auto searchStart = generationStart;
     auto onPause = [&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); };

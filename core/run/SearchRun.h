@@ -12,12 +12,14 @@
 #include "run/RunObserver.h"
 #include "search/Constraint.h"
 #include "search/Evolution.h"
+#include "space/SearchSpace.h"
 #include "store/RunStore.h"
 
 #include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,9 @@ struct SearchRunConfig {
     int costSrcLen = 30;            // FLOPs lengths (HAT convention: 30 / 30)
     int costTgtLen = 30;
     LatencyOptions latency; // measured-latency settings
+    // The space the evolution explores: unset = the supernet's own; set, it must lie inside the supernet's
+    // space (a narrowed space, as the desktop editor makes it), else the run is refused naming the gene.
+    std::optional<SearchSpace> space;
 
     std::vector<Constraint> parsedConstraints() const; // throws SearchError naming the text
     nlohmann::json toJson() const;

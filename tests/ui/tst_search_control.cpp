@@ -1,0 +1,433 @@
+// Pins searches launched from the Run dock end to end with the real `automoe` CLI, on a tiny supernet trained
+// once for the suite: Start on the Search tab launches `automoe search --control-stdin` (on the editor's
+// narrowed space), its candidates reach the Pareto view live through the store (RunFeed/RunPlayer, as replay)
+// and the front is drawn; the stage tracker shows stage 4; pause, resume and cancel act on the child; a space
+// outside the supernet's is refused with a message naming the gene. Also the run database's supernet runs
+// become the search choices, and the Pareto view overlays another search run's front through MainWindow.
+#include "space/ArchitectureIO.h"
+#include "space/SearchSpace.h"
+#include "space/SpaceIO.h"
+#include "store/RunStore.h"
+#include "ui/ExportDialog.h"
+#include "ui/MainWindow.h"
+#include "ui/ParetoView.h"
+#include "ui/Settings.h"
+#include "ui/RunControlPanel.h"
+#include "ui/RunPlayer.h"
+#include "ui/SpaceDocument.h"
+#include "ui/TrainingProcess.h"
+#include "ui/TrainingView.h"
+
+#include <qcustomplot.h>
+
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QtTest/QtTest>
+#include <fstream>
+#include <random>
+
+using namespace automoe;
+using namespace automoe::ui;
+
+namespace {
+
+SearchSpace tinySpace() {
+    SearchSpace s;
+    s.name = "ui-search-test";
+    s.qkvDim = 16;
+    for (Stack st : {Stack::Encoder, Stack::Decoder}) {
+        StackSpace& x = s.stack(st);
+        x.embedDim = Dimension::of({8, 12, 16});
+        x.layers = st == Stack::Encoder ? Dimension::range(1, 3) : Dimension::range(1, 2);
+        x.ffnDim = Dimension::of({8, 16, 24});
+        x.selfHeads = Dimension::of({2, 4});
+        x.experts = Dimension::range(1, 3);
+        x.topK = Dimension::of({1, 2});
+        x.fractionalExperts = true;
+        if (st == Stack::Decoder) {
+            x.endeHeads = Dimension::of({2, 4});
+            x.arbitraryEnde = Dimension::of({-1, 1, 2});
+        }
+    }
+    s.validate();
+    return s;
+}
+
+// Inside tinySpace(): fewer embedding and FFN choices, one or two encoder layers.
+SearchSpace narrowedSpace() {
+    SearchSpace s = tinySpace();
+    s.name = "ui-search-narrowed";
+    for (Stack st : {Stack::Encoder, Stack::Decoder}) {
+        s.stack(st).embedDim = Dimension::of({12, 16});
+        s.stack(st).ffnDim = Dimension::of({16, 24});
+    }
+    s.encoder.layers = Dimension::range(1, 2);
+    s.validate();
+    return s;
+}
+
+QString writeCorpus(const QString& dir, int pairs = 240) {
+    const std::vector<std::pair<std::string, std::string>> words = {
+        {"der", "the"},   {"hund", "dog"},  {"katze", "cat"}, {"haus", "house"},   {"klein", "small"},
+        {"gross", "big"}, {"rot", "red"},   {"blau", "blue"}, {"und", "and"},      {"sieht", "sees"},
+        {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}};
+    std::mt19937_64 rng(42);
+    const QString path = dir + "/corpus.tsv";
+    std::ofstream out(path.toStdString());
+    for (int i = 0; i < pairs; ++i) {
+        const int n = 3 + int(rng() % 4);
+        std::string de, en;
+        for (int j = 0; j < n; ++j) {
+            const auto& w = words[rng() % words.size()];
+            de += (j ? " " : "") + w.first;
+            en += (j ? " " : "") + w.second;
+        }
+        out << de << "\t" << en << "\n";
+    }
+    return path;
+}
+
+const QCPGraph* graphNamed(const ParetoView& view, const QString& prefix) {
+    for (int i = 0; i < view.plot()->graphCount(); ++i)
+        if (view.plot()->graph(i)->name().startsWith(prefix)) return view.plot()->graph(i);
+    return nullptr;
+}
+
+struct Rig {
+    SpaceDocument document;
+    TrainingView training;
+    ParetoView pareto;
+    RunPlayer player{&training, &pareto};
+    RunControlPanel panel{&document};
+    QString db;
+
+    explicit Rig(const QString& dbPath) : db(dbPath) {
+        panel.process()->setCliPath(AUTOMOE_CLI);
+        panel.setDatabasePath(db);
+        panel.setExtraSearchArguments({"--threads", "1"});
+        QObject::connect(&panel, &RunControlPanel::runStarted, &player, [this](qint64 id) { player.follow(db, id); });
+        QObject::connect(&player, &RunPlayer::batchApplied, &panel, &RunControlPanel::applyBatch);
+    }
+};
+
+} // namespace
+
+class TestSearchControl : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    QString db_;
+    QString narrowedPath_, widePath_;
+    int searches_ = 0;
+
+    RunControlPanel::SearchSettings settings(int iterations) const {
+        RunControlPanel::SearchSettings s;
+        s.supernetRun = 1;
+        s.flops = "";
+        s.population = 6;
+        s.parents = 2;
+        s.mutations = 2;
+        s.crossovers = 2;
+        s.iterations = iterations;
+        s.seed = 3;
+        s.fitnessSentences = 16;
+        s.narrowedSpace = true;
+        return s;
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        db_ = dir_.filePath("runs.sqlite");
+        const QString space = dir_.filePath("space.json");
+        saveSpace(tinySpace(), space.toStdString());
+        narrowedPath_ = dir_.filePath("narrowed.json");
+        saveSpace(narrowedSpace(), narrowedPath_.toStdString());
+        SearchSpace wide = tinySpace();
+        wide.name = "ui-search-wide";
+        wide.encoder.layers = Dimension::range(1, 4);
+        widePath_ = dir_.filePath("wide.json");
+        saveSpace(wide, widePath_.toStdString());
+        // The fixture supernet: 4 updates of the tiny space (a few seconds).
+        QProcess train;
+        train.setProcessChannelMode(QProcess::MergedChannels);
+        train.start(AUTOMOE_CLI, {"train", "--db", db_, "--space", space, "--corpus", writeCorpus(dir_.path()),
+                                  "--updates", "4", "--vocab-size", "60", "--max-tokens", "200", "--threads", "1",
+                                  "--validate-every", "4", "--name", "fixture"});
+        QVERIFY(train.waitForFinished(600000));
+        QVERIFY2(train.exitCode() == 0, train.readAll().constData());
+    }
+
+    void supernetRunsAreTheSearchChoices() {
+        SpaceDocument document;
+        RunControlPanel panel(&document);
+        RunStore store(db_.toStdString());
+        std::vector<RunSummary> runs = store.listRuns();
+        RunSummary failed;
+        failed.id = 99;
+        failed.kind = "supernet";
+        failed.status = RunStatus::Failed;
+        runs.push_back(failed);
+        RunSummary search;
+        search.id = 98;
+        search.kind = "search";
+        search.status = RunStatus::Finished;
+        runs.push_back(search);
+        panel.setRuns(runs);
+        const auto choices = panel.supernetChoices();
+        QCOMPARE(choices.size(), 1); // neither the failed supernet nor the search run
+        QCOMPARE(choices.at(0).first, qint64(1));
+        QVERIFY(choices.at(0).second.contains("fixture"));
+        QCOMPARE(panel.searchSettings().supernetRun, qint64(1));
+
+        // The arguments the CLI gets, budgets included.
+        RunControlPanel::SearchSettings s = settings(3);
+        s.flops = "150M";
+        s.params = "5M";
+        s.latency = "40";
+        s.narrowedSpace = false;
+        panel.setSearchSettings(s);
+        QString error;
+        const QStringList args = panel.searchArguments(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(args.mid(0, 8), (QStringList{"--run", "1", "--budget", "flops<=150M", "--budget", "params<=5M",
+                                              "--budget", "latency<=40ms"}));
+        QCOMPARE(args.at(args.indexOf("--iterations") + 1), QString("3"));
+        QVERIFY(!args.contains("--space"));
+
+        s.supernetRun = 0;
+        panel.setSearchSettings(s);
+        panel.setRuns({});
+        panel.searchArguments(&error);
+        QVERIFY2(error.contains("Supernet"), qPrintable(error));
+    }
+
+    void searchFromThePanelFeedsTheParetoViewLive() {
+        Rig rig(db_);
+        QString error;
+        QVERIFY2(rig.document.open(narrowedPath_, &error), qPrintable(error));
+        rig.panel.setMode(RunControlPanel::Mode::Search);
+        rig.panel.setSearchSettings(settings(3));
+        QSignalSpy started(&rig.panel, &RunControlPanel::runStarted);
+        QSignalSpy ended(&rig.panel, &RunControlPanel::runEnded);
+        // Candidates arrive over several batches while the child runs, not only at its end.
+        int batchesWithCandidatesWhileRunning = 0;
+        QObject::connect(&rig.player, &RunPlayer::batchApplied, &rig.panel, [&](const FeedBatch& b) {
+            if (!b.candidates.empty() && rig.panel.process()->isRunning()) ++batchesWithCandidatesWhileRunning;
+        });
+
+        QTest::mouseClick(rig.panel.startButton(), Qt::LeftButton);
+        const QStringList args = rig.panel.process()->arguments();
+        QCOMPARE(args.mid(0, 2), (QStringList{"search", "--control-stdin"}));
+        QVERIFY(QFile::exists(args.at(args.indexOf("--space") + 1)));
+        QVERIFY(!rig.panel.startButton()->isEnabled());
+
+        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 120000);
+        const qint64 runId = started.at(0).at(0).toLongLong();
+        QCOMPARE(runId, qint64(2));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 300000);
+        QVERIFY2(ended.at(0).at(0).toInt() == 0, qPrintable(rig.panel.log()->toPlainText()));
+        QTRY_VERIFY_WITH_TIMEOUT(rig.player.lastSeq() > 0 && rig.player.position() == rig.player.lastSeq(), 10000);
+        ++searches_;
+
+        RunStore store(db_.toStdString());
+        QCOMPARE(store.getRun(runId)->status, RunStatus::Finished);
+        const auto candidates = store.candidates(runId);
+        QVERIFY(candidates.size() >= 6);
+        QCOMPARE(rig.pareto.pointCount(), int(candidates.size()));
+        QVERIFY(batchesWithCandidatesWhileRunning >= 1);
+        // Every candidate lies in the narrowed space, and the run records that space.
+        const SearchSpace narrowed = narrowedSpace();
+        for (const CandidateRow& c : candidates) {
+            std::string why;
+            QVERIFY2(narrowed.contains(architectureFromJson(c.architecture.json), &why), why.c_str());
+        }
+        QCOMPARE(store.getRun(runId)->spec.config.at("space").at("name").get<std::string>(),
+                 std::string("ui-search-narrowed"));
+
+        // The front: computed and drawn as the step line.
+        const auto front = rig.pareto.front();
+        QVERIFY(!front.empty());
+        const QCPGraph* frontGraph = graphNamed(rig.pareto, "Pareto front");
+        QVERIFY(frontGraph);
+        QCOMPARE(frontGraph->data()->size(), int(front.size()));
+        QCOMPARE(frontGraph->data()->constBegin()->key, front.front().cost);
+
+        QCOMPARE(rig.panel.stageState(RunControlPanel::Stage::Search), RunControlPanel::StageState::Done);
+        // A search loads a trained supernet: stage 1 is done, stage 4 ran.
+        QCOMPARE(rig.panel.stageState(RunControlPanel::Stage::Supernet), RunControlPanel::StageState::Done);
+        QCOMPARE(rig.panel.stageState(RunControlPanel::Stage::Retrain), RunControlPanel::StageState::Pending);
+        QCOMPARE(rig.panel.progressPercent(), 100);
+        QVERIFY(rig.panel.log()->toPlainText().contains("search run 2 in"));
+        QVERIFY(rig.panel.startButton()->isEnabled());
+    }
+
+    void pauseResumeAndCancelActOnTheSearch() {
+        Rig rig(db_);
+        QVERIFY(rig.document.open(narrowedPath_));
+        rig.panel.setMode(RunControlPanel::Mode::Search);
+        rig.panel.setSearchSettings(settings(200)); // far more generations than the test waits for
+        QSignalSpy started(&rig.panel, &RunControlPanel::runStarted);
+        QSignalSpy ended(&rig.panel, &RunControlPanel::runEnded);
+        QVERIFY(rig.panel.startSearch());
+        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 120000);
+        const qint64 runId = started.at(0).at(0).toLongLong();
+        QTRY_VERIFY_WITH_TIMEOUT(rig.pareto.pointCount() > 0, 120000);
+        QCOMPARE(rig.panel.stageState(RunControlPanel::Stage::Search), RunControlPanel::StageState::Active);
+
+        auto status = [&] { return RunStore(db_.toStdString()).getRun(runId)->status; };
+        QTest::mouseClick(rig.panel.pauseButton(), Qt::LeftButton);
+        QVERIFY(rig.panel.resumeButton()->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(status(), RunStatus::Paused, 60000);
+        // Paused: no candidate is added for a while (the child waits between two evaluations).
+        const std::size_t held = RunStore(db_.toStdString()).candidates(runId).size();
+        QTest::qWait(1500);
+        QCOMPARE(RunStore(db_.toStdString()).candidates(runId).size(), held);
+
+        QTest::mouseClick(rig.panel.resumeButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(status(), RunStatus::Running, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(RunStore(db_.toStdString()).candidates(runId).size() > held, 120000);
+
+        QTest::mouseClick(rig.panel.cancelButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
+        QCOMPARE(ended.at(0).at(0).toInt(), 0);
+        QCOMPARE(status(), RunStatus::Cancelled);
+        QTRY_VERIFY_WITH_TIMEOUT(rig.player.position() == rig.player.lastSeq(), 10000);
+        QCOMPARE(rig.pareto.pointCount(), int(RunStore(db_.toStdString()).candidates(runId).size()));
+        ++searches_;
+    }
+
+    // Runs after the two searches: run 2 finished, run 3 cancelled.
+    void exportDialogWritesArchitecturesThatRoundTripAndPlots() {
+        RunStore store(db_.toStdString());
+        const auto candidates = store.candidates(2);
+        QVERIFY(candidates.size() >= 2);
+        const ArchitectureRow& first = candidates.front().architecture;
+        const ArchitectureRow& second = candidates.back().architecture;
+        QTemporaryDir out;
+
+        ExportDialog dialog;
+        dialog.setCliPath(AUTOMOE_CLI);
+        dialog.setRun(db_, 2,
+                      {{first.id, QString::fromStdString(first.key), "first", true},
+                       {second.id, QString::fromStdString(second.key), "second", false}});
+        dialog.setOutputDirectory(out.path());
+        for (const QString format : {"yml", "json"}) {
+            dialog.setArchitectureFormat(format);
+            const QStringList files = dialog.architectureFiles();
+            QCOMPARE(files.size(), 1); // only the checked one
+            QVERIFY(files.at(0).endsWith("." + format));
+            QSignalSpy done(&dialog, &ExportDialog::architecturesExported);
+            QSignalSpy failed(&dialog, &ExportDialog::architectureExportFailed);
+            QString error;
+            QVERIFY2(dialog.exportArchitectures(&error), qPrintable(error));
+            QVERIFY(dialog.isExporting()); // a child process: the call does not wait for it
+            QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 120000);
+            QVERIFY2(done.count() == 1, qPrintable(dialog.log()->toPlainText()));
+            QCOMPARE(done.at(0).at(0).toStringList(), files);
+            // The torch-free reader gives back the very architecture the search stored.
+            const Architecture read = loadArchitecture(files.at(0).toStdString(), 16);
+            const Architecture stored = architectureFromJson(first.json);
+            QVERIFY(read == stored);
+            QCOMPARE(read.key(), first.key);
+        }
+        // Both checked: two files, in list order.
+        dialog.architectureList()->item(1)->setCheckState(Qt::Checked);
+        dialog.setArchitectureFormat("yml");
+        QCOMPARE(dialog.architectureFiles().size(), 2);
+        QSignalSpy both(&dialog, &ExportDialog::architecturesExported);
+        QVERIFY(dialog.exportArchitectures());
+        QTRY_COMPARE_WITH_TIMEOUT(both.count(), 1, 120000);
+        QVERIFY(loadArchitecture(dialog.architectureFiles().at(1).toStdString(), 16) ==
+                architectureFromJson(second.json));
+
+        // Plots: PNG and SVG of the Pareto view showing the run.
+        ParetoView pareto;
+        pareto.resize(800, 500);
+        pareto.addCandidates(candidates);
+        dialog.addPlot("Pareto front", [&pareto](const QString& path, QString* error) {
+            return pareto.exportPlot(path, error);
+        });
+        QCOMPARE(dialog.plotNames(), QStringList{"Pareto front"});
+        QString error;
+        const QString png = out.filePath("pareto.png"), svg = out.filePath("pareto.svg");
+        QVERIFY2(dialog.exportPlot("Pareto front", png, &error), qPrintable(error));
+        QVERIFY2(dialog.exportPlot("Pareto front", svg, &error), qPrintable(error));
+        QImage image(png);
+        QVERIFY(!image.isNull() && image.width() >= 800);
+        QFile svgFile(svg);
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        const QByteArray svgText = svgFile.readAll();
+        QVERIFY(svgText.size() > 1000 && svgText.contains("<svg"));
+        QVERIFY(!dialog.exportPlot("Routing", out.filePath("r.png"), &error));
+        QVERIFY2(error.contains("Routing"), qPrintable(error));
+        QVERIFY(!dialog.exportPlot("Pareto front", out.filePath("pareto.bmp"), &error));
+        QVERIFY2(error.contains("pareto.bmp"), qPrintable(error));
+    }
+
+    void comparingOverlaysAnotherSearchsFront() {
+        QTemporaryDir settingsDir;
+        Settings settings(settingsDir.filePath("settings.ini"));
+        SpaceDocument document;
+        QVERIFY(document.open("tiny"));
+        MainWindow window(&document, &settings);
+        QStringList errors;
+        window.setErrorPresenter([&](const QString& t, const QString& m) { errors << t + ": " + m; });
+        window.openRunDatabase(db_);
+        RunStore store(db_.toStdString());
+        const auto shown = store.candidates(2), other = store.candidates(3);
+        QVERIFY(!other.empty());
+        window.replayRun(2);
+        ParetoView* pareto = window.paretoView();
+        QTRY_COMPARE_WITH_TIMEOUT(pareto->pointCount(), int(shown.size()), 20000);
+        window.compareWithRun(3);
+        QTRY_COMPARE_WITH_TIMEOUT(pareto->overlayNames(), QStringList{"run 3"}, 20000);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+
+        // The overlay is run 3's front (FLOPs vs fitness), computed by hand: cheapest first, each strictly fitter.
+        std::vector<std::pair<double, double>> pts;
+        for (const CandidateRow& c : other)
+            pts.emplace_back(c.flops, c.fitness);
+        std::sort(pts.begin(), pts.end());
+        std::vector<QPointF> expected;
+        for (const auto& [x, y] : pts)
+            if (expected.empty() || y < expected.back().y()) {
+                if (!expected.empty() && expected.back().x() == x) continue;
+                expected.emplace_back(x, y);
+            }
+        QCOMPARE(pareto->overlayFront("run 3"), expected);
+
+        // Drawn as a second step line, styled apart from the shown run's front, and in the legend.
+        const QCPGraph* front = graphNamed(*pareto, "Pareto front");
+        const QCPGraph* overlay = graphNamed(*pareto, "run 3");
+        QVERIFY(front && overlay);
+        QCOMPARE(overlay->data()->size(), int(expected.size()));
+        QCOMPARE(overlay->lineStyle(), QCPGraph::lsStepLeft);
+        QVERIFY(overlay->pen().style() != front->pen().style() || overlay->pen().color() != front->pen().color());
+        QVERIFY(pareto->plot()->legend->visible());
+        QVERIFY(pareto->plot()->legend->hasItemWithPlottable(overlay));
+        QVERIFY(pareto->plot()->legend->hasItemWithPlottable(front));
+    }
+
+    void aSpaceOutsideTheSupernetsIsRefused() {
+        Rig rig(db_);
+        QVERIFY(rig.document.open(widePath_));
+        rig.panel.setMode(RunControlPanel::Mode::Search);
+        rig.panel.setSearchSettings(settings(2));
+        QSignalSpy ended(&rig.panel, &RunControlPanel::runEnded);
+        QVERIFY(rig.panel.startSearch());
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
+        QVERIFY(ended.at(0).at(0).toInt() != 0);
+        const QString log = rig.panel.log()->toPlainText();
+        QVERIFY2(log.contains("not inside the space of supernet run 1") && log.contains("encoder.layers: 4"),
+                 qPrintable(log));
+        // Nothing was stored for the refused search.
+        RunStore store(db_.toStdString());
+        QCOMPARE(int(store.listRuns().size()), 1 + searches_);
+    }
+};
+
+QTEST_MAIN(TestSearchControl)
+#include "tst_search_control.moc"
