@@ -60,7 +60,7 @@ void RoutingView::buildUi() {
 
     validCombo_ = new QComboBox(this);
     validCombo_->setObjectName("routingValidation");
-    validCombo_->setMinimumContentsLength(24);
+    validCombo_->setMinimumContentsLength(16);
     validCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     validCombo_->setToolTip(tr("Pick a sentence of the run's validation split"));
     connect(validCombo_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
@@ -85,7 +85,8 @@ void RoutingView::buildUi() {
     validCount_ = new QSpinBox(this);
     validCount_->setRange(0, 5000);
     validCount_->setValue(200);
-    validCount_->setPrefix(tr("aggregate over "));
+    validCount_->setPrefix(tr("over "));
+    validCount_->setToolTip(tr("The FLOPs by token type and the expert load cover this many validation sentences"));
     validCount_->setSuffix(tr(" validation sentences"));
 
     routeButton_ = new QPushButton(tr("Route"), this);
@@ -95,6 +96,7 @@ void RoutingView::buildUi() {
 
     status_ = new QLabel(this);
     status_->setObjectName("routingStatus");
+    status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long messages never widen the dock
     error_ = new QLabel(this);
     error_->setObjectName("routingError");
     error_->setWordWrap(true);
@@ -513,39 +515,38 @@ void RoutingView::drawGrid() {
 
 void RoutingView::drawFlops() {
     flops_->clearPlottables();
-    QCPAxis* x = flops_->xAxis;
-    QCPAxis* y = flops_->yAxis;
+    // Horizontal bars: the type names sit on the left axis and never collide, however narrow the dock.
+    QCPAxis* types = flops_->yAxis;
+    QCPAxis* value = flops_->xAxis;
     auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
-    QStringList types;
+    QStringList shown;
     for (const QString& t : kTypeOrder)
         for (const RoutingTypeFlops& f : result_.flopsByType)
-            if (f.type == t && f.tokens > 0 && !types.contains(t)) types << t;
-    // Short labels: six categories share a narrow chart.
-    const QHash<QString, QString> shortName = {{QStringLiteral("continuation"), tr("cont.")},
-                                               {QStringLiteral("punctuation"), tr("punct.")}};
-    for (int i = 0; i < types.size(); ++i) ticker->addTick(i, shortName.value(types[i], types[i]));
-    x->setTicker(ticker);
-    x->setSubTicks(false);
-    x->setTickLength(0, 0);
-    x->grid()->setVisible(false);
-    x->setRange(-0.6, std::max(1, int(types.size())) - 0.4);
-    x->setLabel(tr("Token type (%1 %2 sentences)")
-                    .arg(result_.aggregateSentences)
-                    .arg(result_.aggregateOver == QLatin1String("valid") ? tr("validation") : tr("input")));
-    y->setLabel(tr("FFN FLOPs / token"));
-    PlotTheme::useSiTicks(*y);
+            if (f.type == t && f.tokens > 0 && !shown.contains(t)) shown << t;
+    for (int i = 0; i < shown.size(); ++i) ticker->addTick(i, shown[i]);
+    types->setTicker(ticker);
+    types->setRangeReversed(true);
+    types->setSubTicks(false);
+    types->setTickLength(0, 0);
+    types->grid()->setVisible(false);
+    types->setRange(-0.6, std::max(1, int(shown.size())) - 0.4);
+    value->setLabel(tr("FFN FLOPs per token (mean, %1 %2)")
+                        .arg(result_.aggregateSentences)
+                        .arg(result_.aggregateOver == QLatin1String("valid") ? tr("valid. sentences") : tr("sentences")));
+    PlotTheme::useSiTicks(*value);
+    value->ticker()->setTickCount(4);
     auto* group = new QCPBarsGroup(flops_);
     double top = 0;
     for (int stack = 0; stack < 2; ++stack) {
-        auto* bars = new QCPBars(x, y);
-        bars->setName(stack == 0 ? tr("Encoder (source tokens)") : tr("Decoder (target tokens)"));
+        auto* bars = new QCPBars(types, value);
+        bars->setName(stack == 0 ? tr("Encoder (source tokens)") : tr("Decoder (its inputs)"));
         bars->setBrush(stack == 0 ? palette_.encoderAccent : palette_.decoderAccent);
         bars->setPen(Qt::NoPen);
         bars->setWidth(0.38);
         bars->setBarsGroup(group);
         QVector<double> keys, values;
         for (const RoutingTypeFlops& f : result_.flopsByType) {
-            const int i = int(types.indexOf(f.type));
+            const int i = int(shown.indexOf(f.type));
             if (i < 0 || f.encoder != (stack == 0) || f.tokens == 0) continue;
             keys << i;
             values << f.meanFlops;
@@ -553,7 +554,7 @@ void RoutingView::drawFlops() {
         }
         bars->setData(keys, values);
     }
-    y->setRange(0, top > 0 ? top * 1.12 : 1);
+    value->setRange(0, top > 0 ? top * 1.08 : 1);
     PlotTheme::styleLegend(*flops_->legend, palette_, font());
     flops_->legend->setBorderPen(Qt::NoPen);
     flops_->legend->setVisible(true);
@@ -579,7 +580,7 @@ void RoutingView::drawLoad() {
     layers->grid()->setVisible(false);
     layers->setRange(-0.6, std::max(1, int(result_.loads.size())) - 0.4);
     share->setRange(0, 100);
-    share->setLabel(tr("Expert load: share of the layer's assignments (%)"));
+    share->setLabel(tr("Expert load, % of the layer's assignments"));
     QCPBars* below = nullptr;
     QFont labelFont = font();
     labelFont.setPointSizeF(7.5);

@@ -2,13 +2,18 @@
 // broken one gives an error naming the field); the grid draws one cell per token and layer in the colour
 // of the expert slot the router chose, shaded by gate or width; the aggregates become bars; the route runs
 // in a child process whose output is drawn and whose failure (an error line, a missing CLI) shows inline.
+#include "RunTestSupport.h"
 #include "ui/FigurePalette.h"
+#include "ui/MainWindow.h"
+#include "ui/Settings.h"
+#include "ui/SpaceDocument.h"
 #include "ui/RoutingResult.h"
 #include "ui/RoutingView.h"
 
 #include <qcustomplot.h>
 
 #include <QComboBox>
+#include <QDockWidget>
 #include <QFile>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -227,6 +232,31 @@ private slots:
             error = QString::fromUtf8(e.what());
         }
         QVERIFY2(error.contains("valid[0].source: missing"), qPrintable(error));
+    }
+
+    void mainWindowDockFollowsTheRunShown() {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("runs.sqlite");
+        std::int64_t run = 0;
+        {
+            automoe::RunStore store(db.toStdString());
+            run = runtest::createRun(store, "routed");
+        }
+        Settings settings(dir.filePath("settings.ini"));
+        SpaceDocument document;
+        QVERIFY(document.open("tiny"));
+        MainWindow window(&document, &settings);
+        auto* dock = window.findChild<QDockWidget*>("routingDock");
+        QVERIFY(dock);
+        QCOMPARE(dock->windowTitle(), QStringLiteral("Routing"));
+        auto* view = window.findChild<RoutingView*>("routingView");
+        QVERIFY(view);
+        QCOMPARE(dock->widget(), view);
+        window.openRunDatabase(db);
+        window.replayRun(run);
+        QCOMPARE(view->runId(), run);
+        QCOMPARE(view->databasePath(), db);
+        QVERIFY(view->routeArguments().join(' ').startsWith(QStringLiteral("route --run %1 --db %2").arg(run).arg(db)));
     }
 };
 
