@@ -90,6 +90,46 @@ private slots:
         QCOMPARE(r.flopsByType[1].meanFlops, 3000.0);
     }
 
+    // Recorded from `automoe route --run 2 --arch hetero.json --sentence "Das ist ein kleines Haus ." --valid 20
+    // --json` on the Ding supernet run (update 1251).
+    void parsesRealOutputOfTheCli() {
+        QFile f(QStringLiteral(AUTOMOE_TEST_DATA "/routing/route-ding-run2.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const RoutingResult r = RoutingResult::fromJson(f.readAll());
+        QCOMPARE(r.run, 2);
+        QCOMPARE(r.checkpointUpdate, 1251);
+        QCOMPARE(r.sentences.size(), 1);
+        const RoutingSentence& s = r.sentences.front();
+        QCOMPARE(s.source, QStringLiteral("Das ist ein kleines Haus ."));
+        QCOMPARE(s.sourceTokens.size(), 9); // Das ist ein kleine s Haus ▁ . </s>
+        QCOMPARE(s.sourceTokens.back().piece, QStringLiteral("</s>"));
+        QCOMPARE(s.targetTokens.front().piece, QStringLiteral("<s>"));
+        QCOMPARE(s.layers.size(), 5); // 3 encoder + 2 decoder layers
+        QVERIFY(s.layers[1].dense());
+        for (const RoutingLayer& l : s.layers) {
+            QCOMPARE(l.tokens.size(), s.tokensOf(l).size());
+            for (const auto& token : l.tokens) {
+                QCOMPARE(token.size(), l.topK);
+                QCOMPARE(token.front().width, l.widths[token.front().expert]);
+                if (l.dense()) QCOMPARE(token.front().gate, 1.0);
+            }
+        }
+        // A source token's FLOPs: the routers plus its experts over the three encoder layers.
+        double flops = 0;
+        for (int i = 0; i < 3; ++i)
+            flops += s.layers[i].routerFlops + 4.0 * 256 * s.layers[i].tokens[0].front().width;
+        QCOMPARE(s.sourceTokens[0].flops, flops);
+        QCOMPARE(r.aggregateSentences, 20);
+        for (const RoutingLoad& l : r.loads) {
+            qint64 sum = 0;
+            for (qint64 v : l.load) sum += v;
+            QCOMPARE(sum, l.tokens * l.topK);
+        }
+        RoutingView view;
+        view.setResult(r);
+        QCOMPARE(view.cells().size(), 9 * 3 + int(s.targetTokens.size()) * 2);
+    }
+
     void brokenOutputNamesTheField() {
         QByteArray noGate = fixture();
         noGate.replace("\"gate\": [[0.5], [0.9], [0.4]],", "");
