@@ -530,9 +530,9 @@ void RoutingView::drawFlops() {
     types->setTickLength(0, 0);
     types->grid()->setVisible(false);
     types->setRange(-0.6, std::max(1, int(shown.size())) - 0.4);
-    value->setLabel(tr("FFN FLOPs per token (mean, %1 %2)")
+    value->setLabel(tr("Mean FFN FLOPs per token\nover %1 %2 sentences")
                         .arg(result_.aggregateSentences)
-                        .arg(result_.aggregateOver == QLatin1String("valid") ? tr("valid. sentences") : tr("sentences")));
+                        .arg(result_.aggregateOver == QLatin1String("valid") ? tr("validation") : tr("input")));
     PlotTheme::useSiTicks(*value);
     value->ticker()->setTickCount(4);
     auto* group = new QCPBarsGroup(flops_);
