@@ -1,12 +1,12 @@
 #include "ui/RoutingView.h"
 
 #include "ui/PlotTheme.h"
+#include "ui/RoutingCharts.h"
 #include "ui/TrainingProcess.h"
 
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHash>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -25,7 +25,6 @@ namespace automoe::ui {
 namespace {
 
 constexpr int kMaxCellLabels = 28; // tokens up to which cells carry the expert's width as text
-const QStringList kTypeOrder = {"function", "word", "continuation", "punctuation", "number", "special"};
 
 QColor readableOn(const QColor& fill) {
     // Perceived lightness of the fill blended on white paper.
@@ -60,7 +59,7 @@ void RoutingView::buildUi() {
 
     validCombo_ = new QComboBox(this);
     validCombo_->setObjectName("routingValidation");
-    validCombo_->setMinimumContentsLength(24);
+    validCombo_->setMinimumContentsLength(16);
     validCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     validCombo_->setToolTip(tr("Pick a sentence of the run's validation split"));
     connect(validCombo_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
@@ -85,7 +84,8 @@ void RoutingView::buildUi() {
     validCount_ = new QSpinBox(this);
     validCount_->setRange(0, 5000);
     validCount_->setValue(200);
-    validCount_->setPrefix(tr("aggregate over "));
+    validCount_->setPrefix(tr("over "));
+    validCount_->setToolTip(tr("The FLOPs by token type and the expert load cover this many validation sentences"));
     validCount_->setSuffix(tr(" validation sentences"));
 
     routeButton_ = new QPushButton(tr("Route"), this);
@@ -95,6 +95,7 @@ void RoutingView::buildUi() {
 
     status_ = new QLabel(this);
     status_->setObjectName("routingStatus");
+    status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long messages never widen the dock
     error_ = new QLabel(this);
     error_->setObjectName("routingError");
     error_->setWordWrap(true);
@@ -512,113 +513,11 @@ void RoutingView::drawGrid() {
 }
 
 void RoutingView::drawFlops() {
-    flops_->clearPlottables();
-    QCPAxis* x = flops_->xAxis;
-    QCPAxis* y = flops_->yAxis;
-    auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
-    QStringList types;
-    for (const QString& t : kTypeOrder)
-        for (const RoutingTypeFlops& f : result_.flopsByType)
-            if (f.type == t && f.tokens > 0 && !types.contains(t)) types << t;
-    // Short labels: six categories share a narrow chart.
-    const QHash<QString, QString> shortName = {{QStringLiteral("continuation"), tr("cont.")},
-                                               {QStringLiteral("punctuation"), tr("punct.")}};
-    for (int i = 0; i < types.size(); ++i) ticker->addTick(i, shortName.value(types[i], types[i]));
-    x->setTicker(ticker);
-    x->setSubTicks(false);
-    x->setTickLength(0, 0);
-    x->grid()->setVisible(false);
-    x->setRange(-0.6, std::max(1, int(types.size())) - 0.4);
-    x->setLabel(tr("Token type (%1 %2 sentences)")
-                    .arg(result_.aggregateSentences)
-                    .arg(result_.aggregateOver == QLatin1String("valid") ? tr("validation") : tr("input")));
-    y->setLabel(tr("FFN FLOPs / token"));
-    PlotTheme::useSiTicks(*y);
-    auto* group = new QCPBarsGroup(flops_);
-    double top = 0;
-    for (int stack = 0; stack < 2; ++stack) {
-        auto* bars = new QCPBars(x, y);
-        bars->setName(stack == 0 ? tr("Encoder (source tokens)") : tr("Decoder (target tokens)"));
-        bars->setBrush(stack == 0 ? palette_.encoderAccent : palette_.decoderAccent);
-        bars->setPen(Qt::NoPen);
-        bars->setWidth(0.38);
-        bars->setBarsGroup(group);
-        QVector<double> keys, values;
-        for (const RoutingTypeFlops& f : result_.flopsByType) {
-            const int i = int(types.indexOf(f.type));
-            if (i < 0 || f.encoder != (stack == 0) || f.tokens == 0) continue;
-            keys << i;
-            values << f.meanFlops;
-            top = std::max(top, f.meanFlops);
-        }
-        bars->setData(keys, values);
-    }
-    y->setRange(0, top > 0 ? top * 1.12 : 1);
-    PlotTheme::styleLegend(*flops_->legend, palette_, font());
-    flops_->legend->setBorderPen(Qt::NoPen);
-    flops_->legend->setVisible(true);
-    flops_->replot(QCustomPlot::rpQueuedReplot);
+    RoutingCharts::drawFlopsByType(*flops_, result_, palette_, font());
 }
 
 void RoutingView::drawLoad() {
-    load_->clearPlottables();
-    load_->clearItems();
-    QCPAxis* share = load_->xAxis;
-    QCPAxis* layers = load_->yAxis;
-    auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
-    int slotCount = 0;
-    for (int i = 0; i < result_.loads.size(); ++i) {
-        const RoutingLoad& l = result_.loads[i];
-        ticker->addTick(i, l.widths.size() > 1 ? l.shortName() : tr("%1 dense").arg(l.shortName()));
-        slotCount = std::max(slotCount, int(l.widths.size()));
-    }
-    layers->setTicker(ticker);
-    layers->setRangeReversed(true);
-    layers->setSubTicks(false);
-    layers->setTickLength(0, 0);
-    layers->grid()->setVisible(false);
-    layers->setRange(-0.6, std::max(1, int(result_.loads.size())) - 0.4);
-    share->setRange(0, 100);
-    share->setLabel(tr("Expert load: share of the layer's assignments (%)"));
-    QCPBars* below = nullptr;
-    QFont labelFont = font();
-    labelFont.setPointSizeF(7.5);
-    for (int slot = 0; slot < slotCount; ++slot) {
-        auto* bars = new QCPBars(layers, share);
-        bars->setName(tr("Expert %1").arg(slot));
-        bars->setBrush(palette_.expert(slot));
-        bars->setPen(QPen(palette_.paper, 1.0));
-        bars->setWidth(0.68);
-        if (below) bars->moveAbove(below);
-        below = bars;
-        QVector<double> keys, values;
-        for (int i = 0; i < result_.loads.size(); ++i) {
-            const RoutingLoad& l = result_.loads[i];
-            const qint64 total = l.tokens * l.topK;
-            keys << i;
-            values << (slot < l.load.size() && total > 0 ? 100.0 * double(l.load[slot]) / double(total) : 0.0);
-        }
-        bars->setData(keys, values, true);
-    }
-    // Percentages on segments wide enough to hold them.
-    for (int i = 0; i < result_.loads.size(); ++i) {
-        const RoutingLoad& l = result_.loads[i];
-        const qint64 total = l.tokens * l.topK;
-        double start = 0;
-        for (int slot = 0; slot < l.load.size() && total > 0; ++slot) {
-            const double v = 100.0 * double(l.load[slot]) / double(total);
-            if (v >= 9 && l.load.size() > 1) {
-                auto* text = new QCPItemText(load_);
-                text->position->setAxes(share, layers);
-                text->position->setCoords(start + v / 2, i);
-                text->setText(QString::number(v, 'f', 0));
-                text->setFont(labelFont);
-                text->setColor(Qt::white);
-            }
-            start += v;
-        }
-    }
-    load_->replot(QCustomPlot::rpQueuedReplot);
+    RoutingCharts::drawExpertLoad(*load_, result_, palette_, font());
 }
 
 QString RoutingView::cellToolTip(int cellIndex) const {

@@ -2,13 +2,18 @@
 // broken one gives an error naming the field); the grid draws one cell per token and layer in the colour
 // of the expert slot the router chose, shaded by gate or width; the aggregates become bars; the route runs
 // in a child process whose output is drawn and whose failure (an error line, a missing CLI) shows inline.
+#include "RunTestSupport.h"
 #include "ui/FigurePalette.h"
+#include "ui/MainWindow.h"
+#include "ui/Settings.h"
+#include "ui/SpaceDocument.h"
 #include "ui/RoutingResult.h"
 #include "ui/RoutingView.h"
 
 #include <qcustomplot.h>
 
 #include <QComboBox>
+#include <QDockWidget>
 #include <QFile>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -83,6 +88,46 @@ private slots:
         QCOMPARE(r.loads[2].dropped, (QVector<qint64>{1, 0}));
         QCOMPARE(r.flopsByType.size(), 5);
         QCOMPARE(r.flopsByType[1].meanFlops, 3000.0);
+    }
+
+    // Recorded from `automoe route --run 2 --arch hetero.json --sentence "Das ist ein kleines Haus ." --valid 20
+    // --json` on the Ding supernet run (update 1251).
+    void parsesRealOutputOfTheCli() {
+        QFile f(QStringLiteral(AUTOMOE_TEST_DATA "/routing/route-ding-run2.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const RoutingResult r = RoutingResult::fromJson(f.readAll());
+        QCOMPARE(r.run, 2);
+        QCOMPARE(r.checkpointUpdate, 1251);
+        QCOMPARE(r.sentences.size(), 1);
+        const RoutingSentence& s = r.sentences.front();
+        QCOMPARE(s.source, QStringLiteral("Das ist ein kleines Haus ."));
+        QCOMPARE(s.sourceTokens.size(), 9); // Das ist ein kleine s Haus ▁ . </s>
+        QCOMPARE(s.sourceTokens.back().piece, QStringLiteral("</s>"));
+        QCOMPARE(s.targetTokens.front().piece, QStringLiteral("<s>"));
+        QCOMPARE(s.layers.size(), 5); // 3 encoder + 2 decoder layers
+        QVERIFY(s.layers[1].dense());
+        for (const RoutingLayer& l : s.layers) {
+            QCOMPARE(l.tokens.size(), s.tokensOf(l).size());
+            for (const auto& token : l.tokens) {
+                QCOMPARE(token.size(), l.topK);
+                QCOMPARE(token.front().width, l.widths[token.front().expert]);
+                if (l.dense()) QCOMPARE(token.front().gate, 1.0);
+            }
+        }
+        // A source token's FLOPs: the routers plus its experts over the three encoder layers.
+        double flops = 0;
+        for (int i = 0; i < 3; ++i)
+            flops += s.layers[i].routerFlops + 4.0 * 256 * s.layers[i].tokens[0].front().width;
+        QCOMPARE(s.sourceTokens[0].flops, flops);
+        QCOMPARE(r.aggregateSentences, 20);
+        for (const RoutingLoad& l : r.loads) {
+            qint64 sum = 0;
+            for (qint64 v : l.load) sum += v;
+            QCOMPARE(sum, l.tokens * l.topK);
+        }
+        RoutingView view;
+        view.setResult(r);
+        QCOMPARE(view.cells().size(), 9 * 3 + int(s.targetTokens.size()) * 2);
     }
 
     void brokenOutputNamesTheField() {
@@ -227,6 +272,31 @@ private slots:
             error = QString::fromUtf8(e.what());
         }
         QVERIFY2(error.contains("valid[0].source: missing"), qPrintable(error));
+    }
+
+    void mainWindowDockFollowsTheRunShown() {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("runs.sqlite");
+        std::int64_t run = 0;
+        {
+            automoe::RunStore store(db.toStdString());
+            run = runtest::createRun(store, "routed");
+        }
+        Settings settings(dir.filePath("settings.ini"));
+        SpaceDocument document;
+        QVERIFY(document.open("tiny"));
+        MainWindow window(&document, &settings);
+        auto* dock = window.findChild<QDockWidget*>("routingDock");
+        QVERIFY(dock);
+        QCOMPARE(dock->windowTitle(), QStringLiteral("Routing"));
+        auto* view = window.findChild<RoutingView*>("routingView");
+        QVERIFY(view);
+        QCOMPARE(dock->widget(), view);
+        window.openRunDatabase(db);
+        window.replayRun(run);
+        QCOMPARE(view->runId(), run);
+        QCOMPARE(view->databasePath(), db);
+        QVERIFY(view->routeArguments().join(' ').startsWith(QStringLiteral("route --run %1 --db %2").arg(run).arg(db)));
     }
 };
 
