@@ -39,6 +39,7 @@ ExportDialog::ExportDialog(QWidget* parent)
     , log_(new QPlainTextEdit(this)) {
     setObjectName("exportDialog");
     setWindowTitle(tr("Export"));
+    setMinimumWidth(640);
 
     archList_->setObjectName("exportArchitectureList");
     archList_->setMinimumHeight(140);
@@ -85,6 +86,7 @@ ExportDialog::ExportDialog(QWidget* parent)
         if (!exportPlot(plotBox_->currentText(), plotFileEdit_->text().trimmed(), &error)) appendLog(error);
     });
     connect(plotFileEdit_, &QLineEdit::textChanged, this, &ExportDialog::updateButtons);
+    connect(plotBox_, qOverload<int>(&QComboBox::currentIndexChanged), this, &ExportDialog::suggestPlotFile);
     auto* plotGroup = new QGroupBox(tr("Plot"), this);
     auto* plotForm = new QFormLayout(plotGroup);
     plotForm->addRow(tr("Plot"), plotBox_);
@@ -162,6 +164,7 @@ void ExportDialog::setRun(const QString& dbPath, qint64 runId, const std::vector
 void ExportDialog::addPlot(const QString& name, PlotWriter writer) {
     plots_.emplace_back(name, std::move(writer));
     plotBox_->addItem(name);
+    if (plotFileEdit_->text().isEmpty()) suggestPlotFile();
     updateButtons();
 }
 
@@ -174,6 +177,14 @@ QStringList ExportDialog::plotNames() const {
 
 void ExportDialog::setOutputDirectory(const QString& dir) {
     dirEdit_->setText(dir);
+    suggestPlotFile();
+}
+
+void ExportDialog::suggestPlotFile() {
+    if (plotBox_->count() == 0) return;
+    const QString suffix = plotFileEdit_->text().isEmpty() ? QStringLiteral("png") : QFileInfo(plotFileEdit_->text()).suffix();
+    plotFileEdit_->setText(QDir(outputDirectory()).filePath(
+        plotBox_->currentText().toLower().replace(QLatin1Char(' '), QLatin1Char('-')) + QLatin1Char('.') + suffix));
 }
 
 QString ExportDialog::outputDirectory() const {

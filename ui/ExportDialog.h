@@ -76,6 +76,7 @@ private:
     void startNext();
     void chooseDirectory();
     void choosePlotFile();
+    void suggestPlotFile();
     void updateButtons();
     void appendLog(const QString& line);
 

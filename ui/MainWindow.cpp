@@ -2,6 +2,7 @@
 
 #include "space/ArchitectureIO.h"
 #include "ui/ArchitectureView.h"
+#include "ui/CostMetric.h"
 #include "ui/ExportDialog.h"
 #include "ui/FigureExporter.h"
 #include "ui/PlotExporter.h"
@@ -764,21 +765,20 @@ ExportDialog* MainWindow::openExportDialog() {
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     // The architectures: the front of the run shown, and the selected candidate first.
     std::vector<ExportDialog::Architecture> archs;
-    const std::optional<qint64> selected = pareto_->selectedArchitectureId();
+    const QString selected = pareto_->selectedKey();
     auto label = [this](const ParetoView::PlottedPoint& p) {
-        return tr("#%1  fitness %2  cost %3  (generation %4)")
-            .arg(p.architectureId)
+        return tr("%1fitness %2 · %3 · generation %4")
+            .arg(p.architectureId > 0 ? QStringLiteral("#%1 · ").arg(p.architectureId) : QString())
             .arg(p.fitness, 0, 'f', 4)
-            .arg(p.cost, 0, 'g', 4)
+            .arg(formatCost(p.cost, pareto_->costMetric()))
             .arg(p.generation);
     };
-    if (selected)
+    if (!selected.isEmpty())
         for (const ParetoView::PlottedPoint& p : pareto_->points())
-            if (p.architectureId == *selected)
-                archs.push_back({p.architectureId, p.key, label(p) + tr("  selected"), true});
+            if (p.key == selected) archs.push_back({p.architectureId, p.key, label(p) + tr(" · selected"), true});
     for (const ParetoView::PlottedPoint& p : pareto_->front())
-        if (!selected || p.architectureId != *selected)
-            archs.push_back({p.architectureId, p.key, label(p) + tr("  front"), !selected && archs.empty()});
+        if (p.key != selected)
+            archs.push_back({p.architectureId, p.key, label(p) + tr(" · front"), archs.empty()});
     dialog->setRun(runDatabase_, archs.empty() ? 0 : player_->runId(), archs);
     dialog->setOutputDirectory(QFileInfo(runDatabase_).absolutePath());
     // Plots: the Pareto and training views, every other dock that holds a QCustomPlot, the figure.

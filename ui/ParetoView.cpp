@@ -155,7 +155,13 @@ void ParetoView::buildPlot() {
 
     plot_->legend->setVisible(true);
     PlotTheme::styleLegend(*plot_->legend, palette_, font());
-    rect->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+    // Under the plot, in one row: inside it, the legend covered the cheap, fit corner where the front runs.
+    rect->insetLayout()->take(plot_->legend);
+    plot_->plotLayout()->addElement(1, 0, plot_->legend);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setWrap(6);
+    plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+    plot_->plotLayout()->setRowSpacing(2);
 
     connect(plot_, &QCustomPlot::mousePress, this, &ParetoView::handleMousePress);
     connect(plot_, &QCustomPlot::mouseMove, this, &ParetoView::handleMouseMove);
@@ -410,6 +416,19 @@ std::optional<qint64> ParetoView::selectedArchitectureId() const {
 bool ParetoView::selectArchitecture(qint64 architectureId) {
     const auto it = byId_.constFind(architectureId);
     if (it == byId_.constEnd()) return false;
+    selected_ = *it;
+    updateSelectionGraph();
+    budgetMarker_->replotLayer();
+    return true;
+}
+
+QString ParetoView::selectedKey() const {
+    return selected_ ? candidates_[*selected_].key : QString();
+}
+
+bool ParetoView::selectKey(const QString& key) {
+    const auto it = byKey_.constFind(key);
+    if (it == byKey_.constEnd()) return false;
     selected_ = *it;
     updateSelectionGraph();
     budgetMarker_->replotLayer();

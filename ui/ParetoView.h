@@ -85,6 +85,9 @@ public:
     std::optional<qint64> selectedArchitectureId() const;
     // Highlights the candidate of that id without emitting candidateSelected; false when it is not plotted.
     bool selectArchitecture(qint64 architectureId);
+    // The same by architecture key (candidates followed live carry no store id); empty when none is selected.
+    QString selectedKey() const;
+    bool selectKey(const QString& key);
 
     // Widget coordinates (of plot()) of a data point and of the budget line, for input and tests.
     QPointF pixelFor(double cost, double fitness) const;

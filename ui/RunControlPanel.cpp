@@ -132,6 +132,16 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     auto* searchTab = new QWidget(modeTabs_);
     buildSearchTab(searchTab);
     modeTabs_->addTab(searchTab, tr("Search"));
+    // The tabs take the height of the page shown, not of the tallest page.
+    auto fitPage = [this](int current) {
+        for (int p = 0; p < modeTabs_->count(); ++p)
+            modeTabs_->widget(p)->setSizePolicy(QSizePolicy::Preferred,
+                                                p == current ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+        modeTabs_->updateGeometry();
+    };
+    fitPage(0);
+    modeTabs_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    connect(modeTabs_, &QTabWidget::currentChanged, this, fitPage);
     connect(modeTabs_, &QTabWidget::currentChanged, this, [this](int i) {
         start_->setToolTip(i == 0 ? tr("Train a supernet of this space as a new run (AutoMoE stage 1)")
                                   : tr("Search the supernet run under the budgets as a new run (AutoMoE stage 4)"));
@@ -367,6 +377,9 @@ void RunControlPanel::applyBatch(const FeedBatch& batch) {
             const std::string name = e.payload.value("stage", std::string());
             const std::string state = e.payload.value("state", std::string());
             handleStage(name, state);
+            // The tab of the kind of run shown (a search brings up its settings, a training its corpus).
+            if (state == "started" && (name == "search" || name == "supernet"))
+                setMode(name == "search" ? Mode::Search : Mode::Train);
             if (name == "search" && state == "started") {
                 searchIterations_ = e.payload.value("iterations", 0);
                 trainingStartMs_ = e.timeMs;

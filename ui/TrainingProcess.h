@@ -21,10 +21,11 @@ public:
     // The `automoe` CLI: next to the GUI executable, in its parent folder (the build tree), else on PATH;
     // empty when not found.
     static QString findCli();
-    // The child's scheduling niceness (default kChildNice): training and search are batch work that would
-    // otherwise compete with the UI thread for the cores on equal terms (a loaded machine then delays the UI
-    // by 100+ ms at a time). 0 keeps the GUI's priority.
-    static constexpr int kChildNice = 10;
+    // The child's scheduling niceness (default kChildNice = 0, the GUI's priority). Measured: the long UI
+    // stalls of a live run are run-queue waits on an overloaded machine, not the app's own work; a niced child
+    // (10) was starved by the other processes of such a machine (60 updates not done in 5 minutes), so it is
+    // opt-in (AUTOMOE_CHILD_NICE for --demo-run measurements).
+    static constexpr int kChildNice = 0;
     void setChildNice(int nice) { childNice_ = nice; }
     int childNice() const { return childNice_; }
     // Overrides findCli() (tests, packaging).

@@ -4,6 +4,8 @@
 #include "ui/ArchitectureView.h"
 #include "ui/MainWindow.h"
 #include "ui/RoutingView.h"
+#include "ui/ExportDialog.h"
+#include "ui/ParetoView.h"
 #include "ui/ProfilingApplication.h"
 #include "ui/RunControlPanel.h"
 #include "ui/RunPlayer.h"
@@ -32,6 +34,8 @@ struct Options {
     QString space;
     QString screenshot;
     QSize screenshotSize{1440, 900};
+    int selectFront = -1;
+    bool exportDialogShot = false;
     QString architecture = QStringLiteral("most-expensive");
     bool verbose = false;
     qint64 replay = 0;
@@ -95,8 +99,18 @@ Options parseOptions(const QApplication& app) {
                                         QStringLiteral("Validation sentences the --route aggregates cover."),
                                         QStringLiteral("N"));
     routeValidOption.setFlags(QCommandLineOption::HiddenFromHelp);
+        // For documentation: with --screenshot, show the Pareto view's front candidate K selected (0 = the
+    // middle one), and/or grab the File > Export… dialog instead of the window.
+    QCommandLineOption selectOption(QStringLiteral("select-front"),
+                                    QStringLiteral("Select the front's candidate K of the replayed search."),
+                                    QStringLiteral("K"));
+    selectOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption exportShotOption(QStringLiteral("screenshot-export-dialog"),
+                                        QStringLiteral("With --screenshot, grab the export dialog."));
+    exportShotOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption, dbOption,
-                       seekOption, demoOption, routeOption, routeArchOption, routeValidOption});
+                       seekOption, demoOption, routeOption, routeArchOption, routeValidOption, selectOption,
+                       exportShotOption});
     parser.process(app);
 
     Options o;
@@ -127,6 +141,8 @@ Options parseOptions(const QApplication& app) {
     o.route = parser.value(routeOption);
     o.routeArch = parser.value(routeArchOption);
     if (parser.isSet(routeValidOption)) o.routeValid = parser.value(routeValidOption).toInt();
+    if (parser.isSet(selectOption)) o.selectFront = parser.value(selectOption).toInt();
+    o.exportDialogShot = parser.isSet(exportShotOption);
     return o;
 }
 
@@ -274,8 +290,19 @@ int main(int argc, char* argv[]) {
                 window.player()->position() < (target >= 0 ? std::min(target, window.player()->lastSeq())
                                                            : window.player()->lastSeq())))
             QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-        QTimer::singleShot(600, &window, [&window, &options] {
-            const QPixmap shot = window.grab();
+        if (options.selectFront >= 0) {
+            const auto front = window.paretoView()->front();
+            if (!front.empty()) {
+                const auto& p = front[options.selectFront > 0 ? std::min<std::size_t>(front.size() - 1, options.selectFront)
+                                                             : front.size() / 2];
+                window.paretoView()->selectKey(p.key);
+                emit window.paretoView()->candidateSelected(p.architectureId, p.key);
+            }
+        }
+        QWidget* shotTarget = &window;
+        if (options.exportDialogShot) shotTarget = window.openExportDialog();
+        QTimer::singleShot(600, &window, [shotTarget, &options] {
+            const QPixmap shot = shotTarget->grab();
             const bool saved = shot.save(options.screenshot);
             if (!saved)
                 std::fprintf(stderr, "%s: could not write the screenshot\n", qPrintable(options.screenshot));

@@ -14,6 +14,7 @@
 #include "run/TrainingRun.h"
 #include "search/SearchError.h"
 #include "space/ArchitectureIO.h"
+#include "space/SpaceIO.h"
 #include "util/Resources.h"
 
 #include <QProcess>
@@ -309,6 +310,44 @@ private slots:
         QCOMPARE(candidates.size(), size_t(3));
         for (const CandidateRow& r : candidates)
             QVERIFY(r.latencyMs && *r.latencyMs > 0);
+    }
+
+    // A narrowed space: only its architectures are evaluated, the run records it, its config round-trips,
+    // and a space reaching outside the supernet's is refused naming the gene (nothing stored).
+    void narrowedSpaceIsSearchedAndRecorded() {
+        SearchSpace narrowed = nntest::smallSpace();
+        narrowed.name = "narrowed";
+        narrowed.encoder.layers = Dimension::of({narrowed.encoder.layers.choices.front()});
+        narrowed.decoder.layers = Dimension::of({narrowed.decoder.layers.choices.back()});
+        SearchRunConfig c = searchConfig();
+        c.constraints.clear();
+        c.evolution.population = 4;
+        c.evolution.iterations = 1;
+        c.space = narrowed;
+        SearchRun run(*store_, c);
+        QCOMPARE(run.execute(), RunStatus::Finished);
+        const auto candidates = store_->candidates(run.id());
+        QVERIFY(!candidates.empty());
+        for (const CandidateRow& row : candidates) {
+            std::string why;
+            QVERIFY2(narrowed.contains(architectureFromJson(row.architecture.json), &why), why.c_str());
+        }
+        const RunInfo info = *store_->getRun(run.id());
+        QCOMPARE(info.spec.space.at("name").get<std::string>(), std::string("narrowed"));
+        const SearchRunConfig back = SearchRunConfig::fromJson(info.spec.config);
+        QVERIFY(back.space.has_value());
+        QCOMPARE(spaceToJson(*back.space), spaceToJson(narrowed));
+        QVERIFY(!searchConfig().toJson().contains("space")); // unset: configs of before stay as they were
+
+        SearchSpace wide = nntest::smallSpace();
+        wide.name = "wide";
+        wide.encoder.layers = Dimension::range(1, wide.encoder.layers.choices.back() + 1);
+        c.space = wide;
+        const std::size_t before = store_->listRuns().size();
+        const QString error = errorOf([&] { SearchRun r(*store_, c); });
+        QVERIFY2(error.contains("not inside the space of supernet run") && error.contains("encoder.layers"),
+                 qPrintable(error));
+        QCOMPARE(store_->listRuns().size(), before);
     }
 
     void cancelledSearchStopsBeforeEvaluating() {
