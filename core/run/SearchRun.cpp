@@ -140,7 +140,7 @@ std::string findLatencyPredictor(RunStore& store, int64_t supernetRun) {
     return {};
 }
 
-SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : store_(store), config_(std::move(config)) {
+SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : RunBase(store), config_(std::move(config)) {
     const CheckpointRow checkpoint = supernetCheckpoint(store_, config_.supernetRun, config_.checkpoint);
     config_.checkpoint = checkpoint.path;
     config_.checkpointUpdate = checkpoint.update;
@@ -179,52 +179,9 @@ SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : store_(store), c
     runId_ = store_.createRun(spec);
 }
 
-void SearchRun::addObserver(RunObserver* observer) { observers_.push_back(observer); }
+SearchRun::~SearchRun() { stopWorker(); }
 
-std::string SearchRun::error() const {
-    std::lock_guard<std::mutex> lock(errorMutex_);
-    return error_;
-}
-
-void SearchRun::publish(Event event) {
-    event.runId = runId_;
-    for (RunObserver* o : observers_)
-        o->onEvent(event);
-    store_.append(std::move(event));
-}
-
-void SearchRun::setStatus(RunStatus status) {
-    status_ = status;
-    store_.setRunStatus(runId_, status);
-    Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
-    for (RunObserver* o : observers_)
-        o->onEvent(e);
-}
-
-void SearchRun::stage(const std::string& name, const std::string& state, nlohmann::json detail) {
-    detail["stage"] = name;
-    detail["state"] = state;
-    publish(Event::make(runId_, "stage", std::move(detail)));
-}
-
-RunStatus SearchRun::execute() {
-    try {
-        setStatus(RunStatus::Running);
-        search();
-    } catch (const std::exception& e) {
-        {
-            std::lock_guard<std::mutex> lock(errorMutex_);
-            error_ = e.what();
-        }
-        spdlog::error("run {}: {}", runId_, e.what());
-        publish(Event::make(runId_, "error", {{"message", e.what()}}));
-        setStatus(RunStatus::Failed);
-    }
-    store_.flush();
-    return status_.load();
-}
-
-void SearchRun::search() {
+void SearchRun::run() {
     stage("data", "started", {{"supernet_run", config_.supernetRun}, {"checkpoint", config_.checkpoint}});
     SupernetSource source = loadSupernet(store_, config_.supernetRun, config_.checkpoint);
     const std::vector<Constraint> constraints = config_.parsedConstraints();

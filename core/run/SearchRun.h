@@ -8,8 +8,7 @@
 #pragma once
 
 #include "cost/LatencyMeter.h"
-#include "run/RunControl.h"
-#include "run/RunObserver.h"
+#include "run/RunBase.h"
 #include "search/Constraint.h"
 #include "search/Evolution.h"
 #include "store/RunStore.h"
@@ -51,38 +50,21 @@ CostMetric defaultFrontCost(const std::vector<Constraint>& constraints);
 // The newest latency predictor `automoe latency build` saved for supernet `supernetRun`, or "" if none.
 std::string findLatencyPredictor(RunStore& store, int64_t supernetRun);
 
-class SearchRun {
+class SearchRun : public RunBase {
 public:
     // Checks the supernet run, its checkpoint, the budgets, the evolution settings and (for predicted
     // latency) the predictor, then creates the run in `store` (status "created"). Throws naming the field,
     // run or file; nothing is stored then.
     SearchRun(RunStore& store, SearchRunConfig config);
 
-    int64_t id() const { return runId_; }
-    const SearchRunConfig& config() const { return config_; }
-    void addObserver(RunObserver* observer); // before execute()
+    ~SearchRun() override; // cancels and joins a started thread
 
-    // Runs on the calling thread; returns the final status. Exceptions become status "failed" with an
-    // "error" event (see error()).
-    RunStatus execute();
-    RunControl& control() { return control_; }
-    RunStatus status() const { return status_.load(); }
-    std::string error() const;
+    const SearchRunConfig& config() const { return config_; }
 
 private:
-    void publish(Event event);
-    void setStatus(RunStatus status);
-    void stage(const std::string& name, const std::string& state, nlohmann::json detail = nlohmann::json::object());
-    void search();
+    void run() override;
 
-    RunStore& store_;
-    int64_t runId_ = 0;
     SearchRunConfig config_;
-    std::vector<RunObserver*> observers_;
-    RunControl control_;
-    std::atomic<RunStatus> status_{RunStatus::Created};
-    mutable std::mutex errorMutex_;
-    std::string error_;
 };
 
 } // namespace automoe

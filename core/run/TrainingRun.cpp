@@ -161,7 +161,7 @@ std::string runFilesDir(const RunStore& store) {
     return (db.parent_path() / (db.stem().string() + "-files")).string();
 }
 
-TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config) : store_(store), config_(std::move(config)) {
+TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config) : RunBase(store), config_(std::move(config)) {
     config_.space.validate();
     if (config_.name.empty())
         config_.name = config_.kind + " " + config_.space.name + " " + config_.corpus;
@@ -176,7 +176,9 @@ TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config) : store_(sto
 }
 
 TrainingRun::TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig config)
-    : store_(store), runId_(runId), config_(std::move(config)), resuming_(true) {}
+    : RunBase(store), config_(std::move(config)), resuming_(true) {
+    runId_ = runId;
+}
 
 std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId, int64_t maxUpdates,
                                                  double maxMinutes) {
@@ -196,40 +198,7 @@ std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId,
     return std::unique_ptr<TrainingRun>(new TrainingRun(store, runId, std::move(config)));
 }
 
-TrainingRun::~TrainingRun() {
-    if (thread_.joinable()) {
-        control_.cancel();
-        thread_.join();
-    }
-}
-
-void TrainingRun::addObserver(RunObserver* observer) { observers_.push_back(observer); }
-
-std::string TrainingRun::error() const {
-    std::lock_guard<std::mutex> lock(errorMutex_);
-    return error_;
-}
-
-void TrainingRun::publish(Event event) {
-    event.runId = runId_;
-    for (RunObserver* o : observers_)
-        o->onEvent(event);
-    store_.append(std::move(event));
-}
-
-void TrainingRun::setStatus(RunStatus status) {
-    status_ = status;
-    store_.setRunStatus(runId_, status);
-    Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
-    for (RunObserver* o : observers_)
-        o->onEvent(e);
-}
-
-void TrainingRun::stage(const std::string& name, const std::string& state, nlohmann::json detail) {
-    detail["stage"] = name;
-    detail["state"] = state;
-    publish(Event::make(runId_, "stage", std::move(detail)));
-}
+TrainingRun::~TrainingRun() { stopWorker(); }
 
 SuperTransformerConfig TrainingRun::modelConfig(const TrainingRunConfig& config, int64_t vocabSize) {
     SuperTransformerConfig m;
@@ -255,44 +224,7 @@ std::unique_ptr<RunData> TrainingRun::loadData(const TrainingRunConfig& config, 
     return d;
 }
 
-void TrainingRun::start() {
-    if (thread_.joinable())
-        throw std::logic_error("TrainingRun::start: already started");
-    thread_ = std::thread([this] { execute(); });
-}
-
-void TrainingRun::wait() {
-    if (thread_.joinable())
-        thread_.join();
-}
-
-RunStatus TrainingRun::execute() {
-    try {
-        setStatus(RunStatus::Running);
-        trainLoop();
-    } catch (const std::exception& e) {
-        {
-            std::lock_guard<std::mutex> lock(errorMutex_);
-            error_ = e.what();
-        }
-        spdlog::error("run {}: {}", runId_, e.what());
-        status_ = RunStatus::Failed;
-        try { // the store itself may be what failed (a full disk): never let that escape the worker
-            publish(Event::make(runId_, "error", {{"message", e.what()}}));
-            setStatus(RunStatus::Failed);
-        } catch (const std::exception& again) {
-            spdlog::error("run {}: could not record the failure: {}", runId_, again.what());
-        }
-    }
-    try {
-        store_.flush();
-    } catch (const std::exception& e) {
-        spdlog::error("run {}: {}", runId_, e.what());
-    }
-    return status_.load();
-}
-
-void TrainingRun::trainLoop() {
+void TrainingRun::run() {
     // Data.
     stage("data", "started", {{"corpus", config_.corpus}});
     nlohmann::json splitJson = resuming_ ? storedSplit(store_, runId_) : nlohmann::json();

@@ -12,8 +12,7 @@
 #include "data/Batches.h"
 #include "data/CorpusSplit.h"
 #include "data/Vocabulary.h"
-#include "run/RunControl.h"
-#include "run/RunObserver.h"
+#include "run/RunBase.h"
 #include "space/SearchSpace.h"
 #include "store/RunStore.h"
 #include "train/Trainer.h"
@@ -82,7 +81,7 @@ std::string runFilesDir(const RunStore& store);
 // The split a run stored in its "data" event, or null when it has none yet.
 nlohmann::json storedSplit(RunStore& store, int64_t runId);
 
-class TrainingRun {
+class TrainingRun : public RunBase {
 public:
     // A new run, created in `store` at once (status "created").
     TrainingRun(RunStore& store, TrainingRunConfig config);
@@ -90,20 +89,9 @@ public:
     // stored limits. Throws std::runtime_error for an unknown id or a run of another kind.
     static std::unique_ptr<TrainingRun> resume(RunStore& store, int64_t runId, int64_t maxUpdates = -1,
                                                double maxMinutes = -1);
-    ~TrainingRun(); // cancels and joins a started thread
+    ~TrainingRun() override; // cancels and joins a started thread
 
-    int64_t id() const { return runId_; }
     const TrainingRunConfig& config() const { return config_; }
-    void addObserver(RunObserver* observer); // before start()
-
-    // Runs every stage on the calling thread; returns the final status. Exceptions become status "failed"
-    // with an "error" event (and are not rethrown).
-    RunStatus execute();
-    void start(); // execute() on a worker thread
-    void wait();  // joins the worker
-    RunControl& control() { return control_; }
-    RunStatus status() const { return status_.load(); }
-    std::string error() const;
 
     // Valid after the data stage (observers may read it from the "data" event on).
     const RunData* data() const { return data_.get(); }
@@ -117,24 +105,13 @@ public:
 
 private:
     TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig config);
-    void publish(Event event);
-    void setStatus(RunStatus status);
-    void stage(const std::string& name, const std::string& state, nlohmann::json detail = nlohmann::json::object());
-    void trainLoop();
+    void run() override;
     void validateAndLog(Trainer& trainer, bool routing);
     void writeCheckpoint(Trainer& trainer);
     void testBleu(Trainer& trainer);
 
-    RunStore& store_;
-    int64_t runId_ = 0;
     TrainingRunConfig config_;
-    std::vector<RunObserver*> observers_;
-    RunControl control_;
-    std::atomic<RunStatus> status_{RunStatus::Created};
-    mutable std::mutex errorMutex_;
-    std::string error_;
     std::unique_ptr<RunData> data_;
-    std::thread thread_;
     bool resuming_ = false;
 };
 

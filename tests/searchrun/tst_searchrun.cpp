@@ -77,6 +77,24 @@ struct Counter : RunObserver {
     std::map<std::string, int> counts;
 };
 
+// Throws on events of type `on` ("" = on every event): a UI bridge that breaks, a full queue.
+struct ThrowingObserver : RunObserver {
+    explicit ThrowingObserver(std::string on) : on(std::move(on)) {}
+    void onEvent(const Event& e) override {
+        if (on.empty() || e.type == on)
+            throw std::runtime_error("observer broke on " + e.type);
+    }
+    std::string on;
+};
+
+std::string storedError(RunStore& store, int64_t run) {
+    store.flush();
+    for (const Event& e : store.events(run))
+        if (e.type == "error")
+            return e.payload.value("message", std::string());
+    return {};
+}
+
 template <class F> QString errorOf(F&& f) {
     try {
         f();
@@ -317,6 +335,58 @@ private slots:
         QCOMPARE(run.execute(), RunStatus::Cancelled);
         QVERIFY(store_->candidates(run.id()).empty());
         QCOMPARE(store_->getRun(run.id())->status, RunStatus::Cancelled);
+    }
+
+    // RunBase's failure path, for the runs other than TrainingRun: an observer that throws fails the run
+    // with the error recorded, and one that throws on every event (the failure itself included) still
+    // cannot make execute() or the worker thread throw.
+    void failingObserverFailsSearchAndLatencyRunsSafely() {
+        {
+            SearchRun run(*store_, searchConfig());
+            ThrowingObserver thrower("candidate");
+            run.addObserver(&thrower);
+            QCOMPARE(run.execute(), RunStatus::Failed);
+            QCOMPARE(run.error(), std::string("observer broke on candidate"));
+            QCOMPARE(storedError(*store_, run.id()), run.error());
+            QCOMPARE(store_->getRun(run.id())->status, RunStatus::Failed);
+        }
+        {
+            SearchRun run(*store_, searchConfig());
+            ThrowingObserver thrower("");
+            run.addObserver(&thrower);
+            run.start(); // an escaping exception here would terminate the test
+            run.wait();
+            QCOMPARE(run.status(), RunStatus::Failed);
+            QCOMPARE(run.error(), std::string("observer broke on run_status"));
+            QCOMPARE(storedError(*store_, run.id()), run.error());
+            QCOMPARE(store_->getRun(run.id())->status, RunStatus::Failed);
+        }
+        LatencyDatasetConfig c;
+        c.supernetRun = supernet_;
+        c.samples = 3;
+        c.latency.srcLen = 4;
+        c.latency.tgtLen = 3;
+        c.latency.warmup = 0;
+        c.latency.repeats = 1;
+        {
+            LatencyDatasetRun run(*store_, c);
+            ThrowingObserver thrower("latency_sample");
+            run.addObserver(&thrower);
+            QCOMPARE(run.execute(), RunStatus::Failed);
+            QCOMPARE(run.error(), std::string("observer broke on latency_sample"));
+            QCOMPARE(storedError(*store_, run.id()), run.error());
+            QCOMPARE(store_->getRun(run.id())->status, RunStatus::Failed);
+        }
+        {
+            LatencyDatasetRun run(*store_, c);
+            ThrowingObserver thrower("");
+            run.addObserver(&thrower);
+            run.start();
+            run.wait();
+            QCOMPARE(run.status(), RunStatus::Failed);
+            QCOMPARE(storedError(*store_, run.id()), std::string("observer broke on run_status"));
+            QCOMPARE(store_->getRun(run.id())->status, RunStatus::Failed);
+        }
     }
 
     void badInputsNameTheThing() {
