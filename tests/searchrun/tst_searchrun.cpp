@@ -2,7 +2,7 @@
 // search stores only feasible, distinct candidates and a rising hypervolume, and repeats itself for a seed;
 // its front, yml / json exports and standalone weights (translating exactly like the supernet); a latency
 // dataset run with its predictor feeding a --predicted search; clear errors for bad runs and budgets.
-#include "../nn/NnTestSupport.h"
+#include "../support/SmallRun.h"
 #include "cost/CostModel.h"
 #include "eval/Translation.h"
 #include "nn/StandaloneTransformer.h"
@@ -19,49 +19,17 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include <fstream>
 #include <set>
 
 using namespace automoe;
 
 namespace {
 
-std::string writeCorpus(const QString& dir, int pairs = 240) {
-    const std::vector<std::pair<std::string, std::string>> words = {
-        {"der", "the"},   {"hund", "dog"}, {"katze", "cat"}, {"haus", "house"}, {"klein", "small"},
-        {"gross", "big"}, {"rot", "red"},  {"blau", "blue"}, {"und", "and"},    {"sieht", "sees"},
-        {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}};
-    std::mt19937_64 rng(42);
-    const std::string path = (dir + "/corpus.tsv").toStdString();
-    std::ofstream out(path);
-    for (int i = 0; i < pairs; ++i) {
-        const int n = 3 + int(rng() % 4);
-        std::string de, en;
-        for (int j = 0; j < n; ++j) {
-            const auto& w = words[rng() % words.size()];
-            de += (j ? " " : "") + w.first;
-            en += (j ? " " : "") + w.second;
-        }
-        out << de << "\t" << en << "\n";
-    }
-    return path;
-}
+std::string writeCorpus(const QString& dir) { return testsupport::writeSmallCorpus(dir.toStdString()); }
 
 TrainingRunConfig supernetConfig(const std::string& corpus) {
-    TrainingRunConfig c;
+    TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallTrainingRunConfigJson(corpus));
     c.name = "tiny supernet";
-    c.space = nntest::smallSpace();
-    c.spaceSource = "nn-test";
-    c.corpus = corpus;
-    c.split.validSize = 20;
-    c.split.testSize = 20;
-    c.split.maxFraction = 0.2;
-    c.vocabulary.size = 60;
-    c.trainer.maxTokens = 200;
-    c.trainer.lr.peak = 3e-3;
-    c.trainer.lr.warmupUpdates = 5;
-    c.trainer.seed = 3;
-    c.trainer.validationSentences = 20;
     c.maxUpdates = 10;
     c.validateEvery = 10;
     c.checkpointEvery = 10;
@@ -138,7 +106,7 @@ private slots:
         TrainingRun run(*store_, supernetConfig(corpus));
         QCOMPARE(run.execute(), RunStatus::Finished);
         supernet_ = run.id();
-        const SearchSpace space = nntest::smallSpace();
+        const SearchSpace space = testsupport::smallSpace();
         const double lo = flopsOf(space.smallest()), hi = flopsOf(space.largest());
         budget_ = lo + 0.35 * (hi - lo);
     }
