@@ -118,9 +118,32 @@ struct SearchArgs {
     int threads = 0;
     int latencyRepeats = 5;
     std::string name;
+    int64_t resume = 0;
 };
 
+// `search --resume ID`: continues a cancelled or killed search from its stored state.
+void resumeSearch(const SearchArgs& a) {
+    configureTorchThreads(a.threads);
+    RunStore store(dbPath(a.db));
+    auto run = SearchRun::resume(store, a.resume);
+    std::fprintf(stderr, "resuming search run %lld in %s (%d threads)\n", (long long)run->id(), store.path().c_str(),
+                 torchThreads());
+    SearchPrinter printer;
+    run->addObserver(&printer);
+    const RunStatus status = executeInterruptible(*run);
+    if (status == RunStatus::Failed)
+        throw std::runtime_error("search run " + std::to_string(run->id()) + " failed: " + run->error());
+    std::printf("search run %lld %s: %zu candidates\n", (long long)run->id(), toString(status),
+                store.candidates(run->id()).size());
+    if (!store.generations(run->id()).empty())
+        printFront(searchFront(store, run->id()));
+}
+
 void runSearch(const SearchArgs& a) {
+    if (a.resume > 0)
+        return resumeSearch(a);
+    if (a.run <= 0)
+        throw UsageError("search: --run ID (the supernet run) is required unless --resume ID is given");
     configureTorchThreads(a.threads);
     RunStore store(dbPath(a.db));
     SearchRunConfig c;
@@ -269,7 +292,10 @@ void addSearchCommands(CLI::App& root) {
     auto s = std::make_shared<SearchArgs>();
     CLI::App* search = root.add_subcommand("search", "Evolutionary search on a trained supernet run under budgets "
                                                      "(AutoMoE stage 4); creates a search run");
-    search->add_option("--run", s->run, "The supernet run id")->required();
+    search->add_option("--run", s->run, "The supernet run id (required for a new search)");
+    search->add_option("--resume", s->resume,
+                       "Continue search run ID (cancelled or killed) from its stored state; other search "
+                       "options are ignored (--db, --threads apply)");
     search->add_option("--db", s->db, "Run database");
     search->add_option("--budget", s->budgets,
                        "Budget, e.g. \"flops<=150M\", \"latency<=40ms\", \"params<=5M\" (repeatable)");
