@@ -2,6 +2,7 @@
 // error on stderr and a non-zero exit status.
 #include "cli/ArchCommands.h"
 #include "cli/BenchCommands.h"
+#include "cli/CloseCommands.h"
 #include "cli/EvalCommands.h"
 #include "cli/SearchCommands.h"
 #include "cli/SpaceCommands.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     automoe::cli::addRunsCommands(app);
     automoe::cli::addBenchCommands(app);
     automoe::cli::addSearchCommands(app);
+    automoe::cli::addCloseCommands(app);
 
     try {
         app.parse(argc, argv);

@@ -57,6 +57,12 @@ struct TrainingRunConfig {
     std::string inheritCheckpoint;
     int64_t testSentences = 500; // final stage: greedy test BLEU of largest and smallest on the first n
                                  // test pairs (0 = skip)
+    // Closing the pipeline for a front point (`automoe close`): the search run and the architecture id
+    // it came from, and, when costRepeats > 0, a first "costs" stage that measures the fixed architecture's
+    // latency (standalone copy, costRepeats timed runs) and its FLOPs and active params.
+    int64_t searchRun = 0;
+    int64_t searchArchId = 0;
+    int costRepeats = 0;
 
     nlohmann::json toJson() const;
     // Throws std::invalid_argument naming the field.
@@ -74,6 +80,12 @@ struct RunData {
 // Loads a corpus by the name a run stores (see TrainingRunConfig::corpus). Throws CorpusError naming
 // the file and line.
 Corpus loadRunCorpus(const std::string& corpus, bool reverse);
+
+// A retrain run's configuration (AutoMoE stages 6-7): supernet run `supernetRun`'s stored configuration
+// (space, corpus, split and vocabulary settings) with kind "retrain", fixed sampling of `arch`, and with
+// `inherit` its last checkpoint's weights. Throws std::runtime_error naming the run when it is unknown,
+// has no usable configuration or checkpoint, or `arch` is not in its space.
+TrainingRunConfig retrainConfig(RunStore& store, int64_t supernetRun, const Architecture& arch, bool inherit);
 
 // Where a run store keeps files beside the database: "<db dir>/<db stem>-files".
 std::string runFilesDir(const RunStore& store);
@@ -109,6 +121,7 @@ private:
     void validateAndLog(Trainer& trainer, bool routing);
     void writeCheckpoint(Trainer& trainer);
     void testBleu(Trainer& trainer);
+    void measureCosts(SuperTransformerImpl& model);
 
     TrainingRunConfig config_;
     std::unique_ptr<RunData> data_;
