@@ -1,5 +1,7 @@
 #include "cli/RankCommands.h"
 
+#include "cli/RunInterrupt.h"
+
 #include "nn/TorchRuntime.h"
 #include "run/RankRun.h"
 #include "util/Format.h"
@@ -65,7 +67,7 @@ void runRank(const RankArgs& a) {
     RankPrinter printer;
     run.addObserver(&printer);
     const auto t0 = std::chrono::steady_clock::now();
-    const RunStatus status = run.execute();
+    const RunStatus status = executeInterruptible(run);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (status == RunStatus::Failed)
         throw std::runtime_error("rank run " + std::to_string(run.id()) + " failed: " + run.error());

@@ -1,6 +1,7 @@
 #include "cli/SearchCommands.h"
 
 #include "cli/CliSupport.h"
+#include "cli/RunInterrupt.h"
 #include "eval/Translation.h"
 #include "nn/StandaloneTransformer.h"
 #include "nn/TorchRuntime.h"
@@ -24,35 +25,7 @@
 namespace automoe::cli {
 namespace {
 
-std::atomic<int> gInterrupts{0};
-extern "C" void onSearchInterrupt(int) { gInterrupts.fetch_add(1); }
-
 std::string dbPath(const std::string& db) { return db.empty() ? RunStore::defaultPath() : db; }
-
-// Runs `execute` on the calling thread while a watcher turns Ctrl-C into a cancel request: the run stops
-// after the current evaluation and keeps everything stored so far.
-template <class Run> RunStatus executeInterruptible(Run& run) {
-    gInterrupts = 0;
-    auto previous = std::signal(SIGINT, onSearchInterrupt);
-    std::signal(SIGTERM, onSearchInterrupt);
-    std::atomic<bool> done{false};
-    std::thread watcher([&] {
-        while (!done) {
-            if (gInterrupts > 0) {
-                std::fprintf(stderr, "\ninterrupted: stopping after the current evaluation\n");
-                run.control().cancel();
-                return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-    });
-    const RunStatus status = run.execute();
-    done = true;
-    watcher.join();
-    std::signal(SIGINT, previous);
-    std::signal(SIGTERM, SIG_DFL);
-    return status;
-}
 
 std::string latencyText(const nlohmann::json& v) { return v.is_number() ? formatFixed(v.get<double>(), 2) : "-"; }
 
@@ -121,6 +94,7 @@ struct SearchArgs {
     std::string name;
     std::string space;         // a narrowed space inside the supernet's (empty = the supernet's)
     bool controlStdin = false; // pause / resume / cancel commands on stdin (the desktop app)
+    int64_t resume = 0;
 };
 
 // One command per line on stdin: pause, resume, cancel (the desktop app drives a search this way).
@@ -140,7 +114,31 @@ void followControlStdin(RunControl& control) {
     }).detach();
 }
 
+// `search --resume ID`: continues a cancelled or killed search from its stored state.
+void resumeSearch(const SearchArgs& a) {
+    configureTorchThreads(a.threads);
+    RunStore store(dbPath(a.db));
+    auto run = SearchRun::resume(store, a.resume);
+    std::fprintf(stderr, "resuming search run %lld in %s (%d threads)\n", (long long)run->id(), store.path().c_str(),
+                 torchThreads());
+    SearchPrinter printer;
+    run->addObserver(&printer);
+    if (a.controlStdin)
+        followControlStdin(run->control());
+    const RunStatus status = executeInterruptible(*run);
+    if (status == RunStatus::Failed)
+        throw std::runtime_error("search run " + std::to_string(run->id()) + " failed: " + run->error());
+    std::printf("search run %lld %s: %zu candidates\n", (long long)run->id(), toString(status),
+                store.candidates(run->id()).size());
+    if (!store.generations(run->id()).empty())
+        printFront(searchFront(store, run->id()));
+}
+
 void runSearch(const SearchArgs& a) {
+    if (a.resume > 0)
+        return resumeSearch(a);
+    if (a.run <= 0)
+        throw UsageError("search: --run ID (the supernet run) is required unless --resume ID is given");
     configureTorchThreads(a.threads);
     RunStore store(dbPath(a.db));
     SearchRunConfig c;
@@ -308,7 +306,10 @@ void addSearchCommands(CLI::App& root) {
     auto s = std::make_shared<SearchArgs>();
     CLI::App* search = root.add_subcommand("search", "Evolutionary search on a trained supernet run under budgets "
                                                      "(AutoMoE stage 4); creates a search run");
-    search->add_option("--run", s->run, "The supernet run id")->required();
+    search->add_option("--run", s->run, "The supernet run id (required for a new search)");
+    search->add_option("--resume", s->resume,
+                       "Continue search run ID (cancelled or killed) from its stored state; other search "
+                       "options are ignored (--db, --threads apply)");
     search->add_option("--db", s->db, "Run database");
     search->add_option("--budget", s->budgets,
                        "Budget, e.g. \"flops<=150M\", \"latency<=40ms\", \"params<=5M\" (repeatable)");

@@ -174,17 +174,14 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         const auto parent = store.getRun(a.fromRun);
         if (!parent)
             throw std::runtime_error("no run " + std::to_string(a.fromRun) + " in " + store.path());
-        TrainingRunConfig c = TrainingRunConfig::fromJson(parent->spec.config);
-        const Architecture arch = loadArchitecture(a.arch, c.space.qkvDim);
+        const SearchSpace space = TrainingRunConfig::fromJson(parent->spec.config).space;
+        const Architecture arch = loadArchitecture(a.arch, space.qkvDim);
         std::string why;
-        if (!c.space.contains(arch, &why))
+        if (!space.contains(arch, &why))
             throw std::runtime_error(a.arch + ": not in run " + std::to_string(a.fromRun) + "'s space: " + why);
-        c.kind = "retrain";
-        c.name = a.name.empty() ? "retrain " + arch.key().substr(0, 40) + (a.inherit ? " (inherited)" : " (scratch)")
-                                : a.name;
-        c.parentRun = a.fromRun;
-        c.trainer.sampling = SubnetSampling::Fixed;
-        c.trainer.fixedArchitecture = arch;
+        TrainingRunConfig c = retrainConfig(store, a.fromRun, arch, a.inherit);
+        if (!a.name.empty())
+            c.name = a.name;
         c.trainer.maxTokens = a.maxTokens;
         c.trainer.seed = a.seed;
         c.trainer.lr.peak = a.lr;
@@ -196,12 +193,6 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         c.maxMinutes = a.minutes;
         if (!updatesGiven && !minutesGiven)
             c.maxMinutes = 20;
-        if (a.inherit) {
-            const auto ck = store.lastCheckpoint(a.fromRun);
-            if (!ck)
-                throw std::runtime_error("run " + std::to_string(a.fromRun) + " has no checkpoint to inherit from");
-            c.inheritCheckpoint = ck->path;
-        }
         run = std::make_unique<TrainingRun>(store, std::move(c));
     } else {
         TrainingRunConfig c;
@@ -230,47 +221,7 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
             c.maxMinutes = 20;
         run = std::make_unique<TrainingRun>(store, std::move(c));
     }
-    std::fprintf(stderr, "run %lld in %s (%d threads)\n", (long long)run->id(), store.path().c_str(), torchThreads());
-    ProgressPrinter progress(run->config().maxUpdates, run->config().maxMinutes);
-    run->addObserver(&progress);
-
-    gInterrupts = 0;
-    auto previous = std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
-    run->start();
-    if (a.controlStdin) {
-        // One command per line: pause, resume, cancel (the desktop app drives a run this way).
-        RunControl* control = &run->control();
-        std::thread([control] {
-            std::string line;
-            while (std::getline(std::cin, line)) {
-                if (line == "pause")
-                    control->pause();
-                else if (line == "resume")
-                    control->resume();
-                else if (line == "cancel")
-                    control->cancel();
-            }
-        }).detach();
-    }
-    bool cancelled = false;
-    while (run->status() == RunStatus::Created || run->status() == RunStatus::Running ||
-           run->status() == RunStatus::Paused) {
-        if (gInterrupts > 0 && !cancelled) {
-            std::fprintf(stderr, "\ninterrupted: stopping after this update and writing a checkpoint "
-                                 "(resume with --resume %lld)\n",
-                         (long long)run->id());
-            run->control().cancel();
-            cancelled = true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    run->wait();
-    std::signal(SIGINT, previous);
-    std::signal(SIGTERM, SIG_DFL);
-    if (run->status() == RunStatus::Failed)
-        throw std::runtime_error("run " + std::to_string(run->id()) + " failed: " + run->error());
-    std::printf("run %lld %s\n", (long long)run->id(), toString(run->status()));
+    driveTrainingRun(store, *run, a.controlStdin);
     return 0;
 }
 
@@ -319,13 +270,16 @@ void showRun(const std::string& db, int64_t id, bool json) {
             v.push_back(toJson(r));
         for (const auto& r : checkpoints)
             c.push_back(toJson(r));
-        nlohmann::json evaluations = nlohmann::json::array();
-        for (const Event& e : store.events(id))
+        nlohmann::json evaluations = nlohmann::json::array(), costs = nlohmann::json::array();
+        for (const Event& e : store.events(id)) {
             if (e.type == "test_bleu" || e.type == "evaluation") {
                 nlohmann::json p = e.payload;
                 p["type"] = e.type;
                 evaluations.push_back(p);
+            } else if (e.type == "arch_costs") {
+                costs.push_back(e.payload);
             }
+        }
         nlohmann::json out = {{"id", info->id},
                               {"name", info->spec.name},
                               {"kind", info->spec.kind},
@@ -339,7 +293,8 @@ void showRun(const std::string& db, int64_t id, bool json) {
                               {"training_steps", s},
                               {"validations", v},
                               {"checkpoints", c},
-                              {"evaluations", evaluations}};
+                              {"evaluations", evaluations},
+                              {"costs", costs}};
         std::cout << out.dump(2) << "\n";
         return;
     }
@@ -349,6 +304,22 @@ void showRun(const std::string& db, int64_t id, bool json) {
                 isoTime(info->updatedMs).c_str(), (unsigned long long)info->spec.seed);
     std::printf("  space      %s\n  corpus     %s\n", info->spec.space.value("name", std::string("?")).c_str(),
                 info->spec.corpus.dump().c_str());
+    const nlohmann::json& config = info->spec.config;
+    if (config.value("parent_run", int64_t(0)) > 0)
+        std::printf("  parent     supernet run %lld%s\n", (long long)config.value("parent_run", int64_t(0)),
+                    config.value("inherit_checkpoint", std::string()).empty() ? " (from scratch)"
+                                                                              : " (inherited weights)");
+    if (config.value("search_run", int64_t(0)) > 0)
+        std::printf("  search     run %lld, architecture %lld\n", (long long)config.value("search_run", int64_t(0)),
+                    (long long)config.value("search_arch_id", int64_t(0)));
+    for (const Event& e : store.events(id))
+        if (e.type == "arch_costs")
+            std::printf("  costs      latency %.2f ms (encoder %.2f, decoder %.2f; %d repeats), FLOPs %s, active "
+                        "params %s\n",
+                        e.payload.value("latency_ms", 0.0), e.payload.value("encoder_ms", 0.0),
+                        e.payload.value("decoder_ms", 0.0), e.payload.value("repeats", 0),
+                        formatSI(e.payload.value("flops", 0.0)).c_str(),
+                        formatSI(double(e.payload.value("params_active", int64_t(0)))).c_str());
     if (!steps.empty()) {
         double wall = 0;
         for (const auto& r : steps)
@@ -458,6 +429,50 @@ void evalRun(const EvalArgs& a) {
 }
 
 } // namespace
+
+void driveTrainingRun(RunStore& store, TrainingRun& run, bool controlStdin) {
+    std::fprintf(stderr, "run %lld in %s (%d threads)\n", (long long)run.id(), store.path().c_str(), torchThreads());
+    ProgressPrinter progress(run.config().maxUpdates, run.config().maxMinutes);
+    run.addObserver(&progress);
+
+    gInterrupts = 0;
+    auto previous = std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    run.start();
+    if (controlStdin) {
+        // One command per line: pause, resume, cancel (the desktop app drives a run this way).
+        RunControl* control = &run.control();
+        std::thread([control] {
+            std::string line;
+            while (std::getline(std::cin, line)) {
+                if (line == "pause")
+                    control->pause();
+                else if (line == "resume")
+                    control->resume();
+                else if (line == "cancel")
+                    control->cancel();
+            }
+        }).detach();
+    }
+    bool cancelled = false;
+    while (run.status() == RunStatus::Created || run.status() == RunStatus::Running ||
+           run.status() == RunStatus::Paused) {
+        if (gInterrupts > 0 && !cancelled) {
+            std::fprintf(stderr, "\ninterrupted: stopping after this update and writing a checkpoint "
+                                 "(resume with --resume %lld)\n",
+                         (long long)run.id());
+            run.control().cancel();
+            cancelled = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    run.wait();
+    std::signal(SIGINT, previous);
+    std::signal(SIGTERM, SIG_DFL);
+    if (run.status() == RunStatus::Failed)
+        throw std::runtime_error("run " + std::to_string(run.id()) + " failed: " + run.error());
+    std::printf("run %lld %s\n", (long long)run.id(), toString(run.status()));
+}
 
 void addTrainCommands(CLI::App& root) {
     auto e = std::make_shared<EvalArgs>();

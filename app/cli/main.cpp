@@ -2,6 +2,7 @@
 // error on stderr and a non-zero exit status.
 #include "cli/ArchCommands.h"
 #include "cli/BenchCommands.h"
+#include "cli/CloseCommands.h"
 #include "cli/EvalCommands.h"
 #include "cli/RankCommands.h"
 #include "cli/RouteCommands.h"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     automoe::cli::addSearchCommands(app);
     automoe::cli::addRouteCommands(app);
     automoe::cli::addRankCommands(app);
+    automoe::cli::addCloseCommands(app);
 
     try {
         app.parse(argc, argv);

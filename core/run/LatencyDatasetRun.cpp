@@ -68,7 +68,7 @@ std::vector<Architecture> latencyDatasetArchitectures(const SearchSpace& space, 
 }
 
 LatencyDatasetRun::LatencyDatasetRun(RunStore& store, LatencyDatasetConfig config)
-    : store_(store), config_(std::move(config)) {
+    : RunBase(store), config_(std::move(config)) {
     if (config_.samples < 2)
         throw std::invalid_argument("samples: need at least 2 to fit a predictor, got " +
                                     std::to_string(config_.samples));
@@ -88,47 +88,10 @@ LatencyDatasetRun::LatencyDatasetRun(RunStore& store, LatencyDatasetConfig confi
     runId_ = store_.createRun(spec);
 }
 
-void LatencyDatasetRun::addObserver(RunObserver* observer) { observers_.push_back(observer); }
+LatencyDatasetRun::~LatencyDatasetRun() { stopWorker(); }
 
-std::string LatencyDatasetRun::error() const {
-    std::lock_guard<std::mutex> lock(errorMutex_);
-    return error_;
-}
-
-void LatencyDatasetRun::publish(Event event) {
-    event.runId = runId_;
-    for (RunObserver* o : observers_)
-        o->onEvent(event);
-    store_.append(std::move(event));
-}
-
-void LatencyDatasetRun::setStatus(RunStatus status) {
-    status_ = status;
-    store_.setRunStatus(runId_, status);
-    Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
-    for (RunObserver* o : observers_)
-        o->onEvent(e);
-}
-
-RunStatus LatencyDatasetRun::execute() {
-    try {
-        setStatus(RunStatus::Running);
-        build();
-    } catch (const std::exception& e) {
-        {
-            std::lock_guard<std::mutex> lock(errorMutex_);
-            error_ = e.what();
-        }
-        spdlog::error("run {}: {}", runId_, e.what());
-        publish(Event::make(runId_, "error", {{"message", e.what()}}));
-        setStatus(RunStatus::Failed);
-    }
-    store_.flush();
-    return status_.load();
-}
-
-void LatencyDatasetRun::build() {
-    publish(Event::make(runId_, "stage", {{"stage", "latency_dataset"}, {"state", "started"}}));
+void LatencyDatasetRun::run() {
+    stage("latency_dataset", "started");
     SupernetSource source = loadSupernet(store_, config_.supernetRun, config_.checkpoint);
     const SupernetDims dims = source.model->config().dims;
     const LatencyFeatures features(dims);
@@ -151,8 +114,7 @@ void LatencyDatasetRun::build() {
     auto cancelled = [&] {
         if (control_.checkpoint())
             return false;
-        publish(Event::make(runId_, "stage", {{"stage", "latency_dataset"}, {"state", "finished"},
-                                              {"cancelled", true}, {"samples", raw.size()}}));
+        stage("latency_dataset", "finished", {{"cancelled", true}, {"samples", raw.size()}});
         setStatus(RunStatus::Cancelled);
         return true;
     };
@@ -224,10 +186,9 @@ void LatencyDatasetRun::build() {
     if (normalizing)
         for (size_t i = 0; i < samples.size(); ++i)
             samples[i].ms = ratios[i] * referenceMs;
-    publish(Event::make(runId_, "stage", {{"stage", "latency_dataset"}, {"state", "finished"},
-                                          {"samples", samples.size()}}));
+    stage("latency_dataset", "finished", {{"samples", samples.size()}});
 
-    publish(Event::make(runId_, "stage", {{"stage", "latency_predictor"}, {"state", "started"}}));
+    stage("latency_predictor", "started");
     if (normalizing) { // the same fit on the raw medians, for comparison
         LatencyPredictor rawPredictor(dims, config_.hidden);
         rawReport_ = rawPredictor.train(raw, config_.predictor);
@@ -254,7 +215,7 @@ void LatencyDatasetRun::build() {
                          {"raw_train", metricsJson(rawReport_.train)},
                          {"raw_validation", metricsJson(rawReport_.validation)},
                          {"final_loss", report_.finalLoss}}));
-    publish(Event::make(runId_, "stage", {{"stage", "latency_predictor"}, {"state", "finished"}}));
+    stage("latency_predictor", "finished");
     setStatus(RunStatus::Finished);
 }
 

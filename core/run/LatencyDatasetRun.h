@@ -8,8 +8,7 @@
 
 #include "cost/LatencyMeter.h"
 #include "cost/LatencyPredictor.h"
-#include "run/RunControl.h"
-#include "run/RunObserver.h"
+#include "run/RunBase.h"
 #include "store/RunStore.h"
 
 #include <atomic>
@@ -45,20 +44,15 @@ struct LatencyDatasetConfig {
 // The architectures a dataset of `count` measures: smallest, largest, then distinct random draws.
 std::vector<Architecture> latencyDatasetArchitectures(const SearchSpace& space, int count, uint64_t seed);
 
-class LatencyDatasetRun {
+class LatencyDatasetRun : public RunBase {
 public:
     // Checks the supernet run and its checkpoint, then creates the run (kind "latency"). Throws naming
     // the run, the file or the field.
     LatencyDatasetRun(RunStore& store, LatencyDatasetConfig config);
 
-    int64_t id() const { return runId_; }
-    const LatencyDatasetConfig& config() const { return config_; }
-    void addObserver(RunObserver* observer);
+    ~LatencyDatasetRun() override; // cancels and joins a started thread
 
-    // Runs on the calling thread; exceptions become status "failed" with an "error" event.
-    RunStatus execute();
-    RunControl& control() { return control_; }
-    std::string error() const;
+    const LatencyDatasetConfig& config() const { return config_; }
     // Valid after a finished execute().
     const LatencyTrainingReport& report() const { return report_; }
     // The same predictor fitted on the raw medians (no reference normalisation), for comparison; equal to
@@ -67,18 +61,9 @@ public:
     const std::string& predictorPath() const { return predictorPath_; }
 
 private:
-    void publish(Event event);
-    void setStatus(RunStatus status);
-    void build();
+    void run() override;
 
-    RunStore& store_;
-    int64_t runId_ = 0;
     LatencyDatasetConfig config_;
-    std::vector<RunObserver*> observers_;
-    RunControl control_;
-    std::atomic<RunStatus> status_{RunStatus::Created};
-    mutable std::mutex errorMutex_;
-    std::string error_;
     LatencyTrainingReport report_;
     LatencyTrainingReport rawReport_;
     std::string predictorPath_;

@@ -71,7 +71,7 @@ std::vector<size_t> selectRankCandidates(const std::vector<double>& fitness, con
     return chosen;
 }
 
-RankRun::RankRun(RunStore& store, RankRunConfig config) : store_(store), config_(std::move(config)) {
+RankRun::RankRun(RunStore& store, RankRunConfig config) : RunBase(store), config_(std::move(config)) {
     if (config_.archs < 2)
         throw std::invalid_argument("archs: need at least 2 architectures to rank, got " +
                                     std::to_string(config_.archs));
@@ -108,46 +108,9 @@ RankRun::RankRun(RunStore& store, RankRunConfig config) : store_(store), config_
     runId_ = store_.createRun(spec);
 }
 
-void RankRun::addObserver(RunObserver* observer) { observers_.push_back(observer); }
+RankRun::~RankRun() { stopWorker(); }
 
-std::string RankRun::error() const {
-    std::lock_guard<std::mutex> lock(errorMutex_);
-    return error_;
-}
-
-void RankRun::publish(Event event) {
-    event.runId = runId_;
-    for (RunObserver* o : observers_)
-        o->onEvent(event);
-    store_.append(std::move(event));
-}
-
-void RankRun::setStatus(RunStatus status) {
-    status_ = status;
-    store_.setRunStatus(runId_, status);
-    Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
-    for (RunObserver* o : observers_)
-        o->onEvent(e);
-}
-
-RunStatus RankRun::execute() {
-    try {
-        setStatus(RunStatus::Running);
-        rank();
-    } catch (const std::exception& e) {
-        {
-            std::lock_guard<std::mutex> lock(errorMutex_);
-            error_ = e.what();
-        }
-        spdlog::error("run {}: {}", runId_, e.what());
-        publish(Event::make(runId_, "error", {{"message", e.what()}}));
-        setStatus(RunStatus::Failed);
-    }
-    store_.flush();
-    return status_.load();
-}
-
-void RankRun::rank() {
+void RankRun::run() {
     using Clock = std::chrono::steady_clock;
     const int64_t supernetRun = searchConfig_.value("supernet_run", int64_t(0));
     const std::string checkpoint = searchConfig_.value("checkpoint", std::string());
@@ -223,7 +186,7 @@ void RankRun::rank() {
         double lastLoss = 0;
         for (int64_t u = 0; u < config_.finetuneUpdates; ++u) {
             if (!control_.checkpoint([&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); })) {
-                publish(Event::make(runId_, "stage", {{"stage", "rank"}, {"state", "finished"}, {"cancelled", true},
+                stage("rank", "finished", {{"cancelled", true},
                                                       {"ranked", ranked_.size()}}));
                 setStatus(RunStatus::Cancelled);
                 return;

@@ -8,6 +8,7 @@
 // kind "rank": "rank_setup", one "rank_arch" per architecture, then "rank_result" {kendall_tau, ...}.
 #pragma once
 
+#include "run/RunBase.h"
 #include "run/RunControl.h"
 #include "run/RunObserver.h"
 #include "store/RunStore.h"
@@ -51,35 +52,26 @@ struct RankedArchitecture {
 std::vector<size_t> selectRankCandidates(const std::vector<double>& fitness, const std::vector<size_t>& frontOrder,
                                          int count, bool useFront);
 
-class RankRun {
+class RankRun : public RunBase {
 public:
     // Checks the search run (exists, kind "search", has candidates) and the settings, then creates the run
     // (kind "rank"). Throws naming the run or the field.
     RankRun(RunStore& store, RankRunConfig config);
+    ~RankRun() override;
 
-    int64_t id() const { return runId_; }
     const RankRunConfig& config() const { return config_; }
-    void addObserver(RunObserver* observer);
-
-    RunStatus execute(); // on the calling thread; exceptions become status "failed" with an "error" event
-    RunControl& control() { return control_; }
-    std::string error() const;
     // Valid after a finished execute().
     const std::vector<RankedArchitecture>& ranked() const { return ranked_; }
     double kendallTau() const { return tau_; }
 
 private:
-    void publish(Event event);
-    void setStatus(RunStatus status);
-    void rank();
+    void run() override;
 
-    RunStore& store_;
-    int64_t runId_ = 0;
     RankRunConfig config_;
     nlohmann::json searchConfig_;
-    std::vector<RunObserver*> observers_;
-    RunControl control_;
-    std::atomic<RunStatus> status_{RunStatus::Created};
+    std::vector<RankedArchitecture> ranked_;
+    double tau_ = 0;
+};
     mutable std::mutex errorMutex_;
     std::string error_;
     std::vector<RankedArchitecture> ranked_;

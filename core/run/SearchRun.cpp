@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <spdlog/spdlog.h>
 
 namespace automoe {
@@ -151,7 +152,7 @@ std::string findLatencyPredictor(RunStore& store, int64_t supernetRun) {
     return {};
 }
 
-SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : store_(store), config_(std::move(config)) {
+SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : RunBase(store), config_(std::move(config)) {
     const CheckpointRow checkpoint = supernetCheckpoint(store_, config_.supernetRun, config_.checkpoint);
     config_.checkpoint = checkpoint.path;
     config_.checkpointUpdate = checkpoint.update;
@@ -198,52 +199,71 @@ SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : store_(store), c
     runId_ = store_.createRun(spec);
 }
 
-void SearchRun::addObserver(RunObserver* observer) { observers_.push_back(observer); }
-
-std::string SearchRun::error() const {
-    std::lock_guard<std::mutex> lock(errorMutex_);
-    return error_;
+SearchRun::SearchRun(RunStore& store, int64_t runId, SearchRunConfig config)
+    : RunBase(store), config_(std::move(config)), resuming_(true) {
+    runId_ = runId;
 }
 
-void SearchRun::publish(Event event) {
-    event.runId = runId_;
-    for (RunObserver* o : observers_)
-        o->onEvent(event);
-    store_.append(std::move(event));
-}
-
-void SearchRun::setStatus(RunStatus status) {
-    status_ = status;
-    store_.setRunStatus(runId_, status);
-    Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
-    for (RunObserver* o : observers_)
-        o->onEvent(e);
-}
-
-void SearchRun::stage(const std::string& name, const std::string& state, nlohmann::json detail) {
-    detail["stage"] = name;
-    detail["state"] = state;
-    publish(Event::make(runId_, "stage", std::move(detail)));
-}
-
-RunStatus SearchRun::execute() {
+std::unique_ptr<SearchRun> SearchRun::resume(RunStore& store, int64_t runId) {
+    const auto info = store.getRun(runId);
+    if (!info)
+        throw std::runtime_error("no run " + std::to_string(runId) + " in " + store.path());
+    if (info->spec.kind != "search")
+        throw std::runtime_error("run " + std::to_string(runId) + " is a " + info->spec.kind +
+                                 " run, not a search run");
+    if (info->status == RunStatus::Finished)
+        throw std::runtime_error("search run " + std::to_string(runId) + " has finished: nothing to resume");
+    SearchRunConfig config;
     try {
-        setStatus(RunStatus::Running);
-        search();
+        config = SearchRunConfig::fromJson(info->spec.config);
     } catch (const std::exception& e) {
-        {
-            std::lock_guard<std::mutex> lock(errorMutex_);
-            error_ = e.what();
-        }
-        spdlog::error("run {}: {}", runId_, e.what());
-        publish(Event::make(runId_, "error", {{"message", e.what()}}));
-        setStatus(RunStatus::Failed);
+        throw std::runtime_error("run " + std::to_string(runId) + " has no usable search configuration: " + e.what());
     }
-    store_.flush();
-    return status_.load();
+    return std::unique_ptr<SearchRun>(new SearchRun(store, runId, std::move(config)));
 }
 
-void SearchRun::search() {
+nlohmann::json storedEvolutionState(RunStore& store, int64_t runId, const nlohmann::json& initial) {
+    store.flush();
+    nlohmann::json state = initial;
+    std::vector<nlohmann::json> candidates;
+    for (const Event& e : store.events(runId)) {
+        if (e.type == "search_state")
+            state = e.payload;
+        else if (e.type == "candidate")
+            candidates.push_back(e.payload);
+    }
+    const int next = state.at("next_generation").get<int>();
+    const size_t expected = state.value("candidate_count", size_t(0));
+    nlohmann::json done = nlohmann::json::array();
+    nlohmann::json pending = state.value("pending", nlohmann::json::array());
+    for (const nlohmann::json& c : candidates) {
+        if (c.at("generation").get<int>() < next) {
+            nlohmann::json costs = {{"flops", c.at("flops")}, {"params_active", c.at("params_active")}};
+            if (c.at("latency_ms").is_number())
+                costs["latency_ms"] = c["latency_ms"];
+            if (c.at("predicted_latency_ms").is_number())
+                costs["predicted_latency_ms"] = c["predicted_latency_ms"];
+            done.push_back({{"arch", c.at("arch")},
+                            {"generation", c.at("generation")},
+                            {"fitness", c.at("fitness")},
+                            {"costs", costs}});
+        } else {
+            pending.push_back({{"key", c.at("arch_key")}, {"fitness", c.at("fitness")}});
+        }
+    }
+    if (done.size() != expected)
+        throw std::runtime_error("search run " + std::to_string(runId) + ": its state after generation " +
+                                 std::to_string(next - 1) + " counts " + std::to_string(expected) +
+                                 " candidates but the store holds " + std::to_string(done.size()));
+    state.erase("candidate_count");
+    state["candidates"] = std::move(done);
+    state["pending"] = std::move(pending);
+    return state;
+}
+
+SearchRun::~SearchRun() { stopWorker(); }
+
+void SearchRun::run() {
     stage("data", "started", {{"supernet_run", config_.supernetRun}, {"checkpoint", config_.checkpoint}});
     SupernetSource source = loadSupernet(store_, config_.supernetRun, config_.checkpoint);
     const std::vector<Constraint> constraints = config_.parsedConstraints();
@@ -254,7 +274,8 @@ void SearchRun::search() {
         throw std::runtime_error("supernet run " + std::to_string(config_.supernetRun) +
                                  " has no validation sentences to compute fitness on");
     SubnetFitness subnetFitness(source.model, source.valid, config_.fitnessSentences, maxTokens);
-    publish(Event::make(runId_, "search_setup",
+    if (!resuming_)
+        publish(Event::make(runId_, "search_setup",
                         {{"supernet", source.provenance()},
                          {"fitness_sentences", subnetFitness.sentences()},
                          {"fitness_target_tokens", subnetFitness.targetTokens()},
@@ -302,6 +323,11 @@ void SearchRun::search() {
         publish(Event::candidate(runId_, toCandidateRow(c)));
     };
     callbacks.generationFinished = [&](const GenerationSummary& g) {
+        // The snapshot first: on resume, a generation row it covers but the store lost is written again.
+        nlohmann::json state = evolution.saveState();
+        state["candidate_count"] = state["candidates"].size();
+        state.erase("candidates");
+        publish(Event::make(runId_, "search_state", std::move(state)));
         publish(Event::generation(runId_, toGenerationRow(g, evolution)));
         const double ms = msSince(generationStart);
         generationStart = std::chrono::steady_clock::now();
@@ -320,9 +346,24 @@ void SearchRun::search() {
                              {"candidates_per_second", ms > 0 ? g.evaluatedCount * 1000.0 / ms : 0.0}}));
         spdlog::info("run {} generation {}: best {:.4f}, front {}, hypervolume {:.4g}", runId_, g.generation,
                      g.bestFitness, g.front.size(), g.hypervolume);
+        store_.flush(); // a killed search resumes from here
     };
     callbacks.cancelled = [&] { return !control_.checkpoint(onPause); };
     evolution.setCallbacks(callbacks);
+    if (resuming_) {
+        evolution.restoreState(storedEvolutionState(store_, runId_, evolution.saveState()));
+        std::set<int64_t> stored;
+        for (const GenerationRow& r : store_.generations(runId_))
+            stored.insert(r.generation);
+        for (const GenerationSummary& g : evolution.generations())
+            if (!stored.count(g.generation))
+                publish(Event::generation(runId_, toGenerationRow(g, evolution)));
+        publish(Event::make(runId_, "resumed",
+                            {{"from_generation", evolution.nextGeneration()},
+                             {"candidates", evolution.evaluated().size()}}));
+        spdlog::info("run {}: resumed at generation {} with {} candidates", runId_, evolution.nextGeneration(),
+                     evolution.evaluated().size());
+    }
 
     stage("search", "started", {{"iterations", config_.evolution.iterations}});
     const bool completed = evolution.run();

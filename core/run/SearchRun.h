@@ -5,17 +5,22 @@
 // candidate and every generation (hypervolume and Pareto front) is a typed event, appended to the run
 // store and handed to the observers, exactly as TrainingRun does; pause and cancel act between two
 // fitness evaluations. The same configuration and seed give the same candidates in the same order.
+//
+// After each generation a "search_state" event snapshots the engine (Evolution::saveState without the
+// candidates, which the "candidate" events already hold). A search that was cancelled or killed resumes
+// from the store (SearchRun::resume): the last snapshot plus the candidates stored since rebuild the
+// engine, so no stored architecture is evaluated again and the run ends as the uninterrupted one would.
 #pragma once
 
 #include "cost/LatencyMeter.h"
-#include "run/RunControl.h"
-#include "run/RunObserver.h"
+#include "run/RunBase.h"
 #include "search/Constraint.h"
 #include "search/Evolution.h"
 #include "space/SearchSpace.h"
 #include "store/RunStore.h"
 
 #include <atomic>
+#include <memory>
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -56,38 +61,32 @@ CostMetric defaultFrontCost(const std::vector<Constraint>& constraints);
 // The newest latency predictor `automoe latency build` saved for supernet `supernetRun`, or "" if none.
 std::string findLatencyPredictor(RunStore& store, int64_t supernetRun);
 
-class SearchRun {
+class SearchRun : public RunBase {
 public:
     // Checks the supernet run, its checkpoint, the budgets, the evolution settings and (for predicted
     // latency) the predictor, then creates the run in `store` (status "created"). Throws naming the field,
     // run or file; nothing is stored then.
     SearchRun(RunStore& store, SearchRunConfig config);
+    // An existing search run that was cancelled, killed or failed, to continue from its stored state.
+    // Throws std::runtime_error for an unknown id, a run of another kind or a finished search.
+    static std::unique_ptr<SearchRun> resume(RunStore& store, int64_t runId);
 
-    int64_t id() const { return runId_; }
+    ~SearchRun() override; // cancels and joins a started thread
+
     const SearchRunConfig& config() const { return config_; }
-    void addObserver(RunObserver* observer); // before execute()
-
-    // Runs on the calling thread; returns the final status. Exceptions become status "failed" with an
-    // "error" event (see error()).
-    RunStatus execute();
-    RunControl& control() { return control_; }
-    RunStatus status() const { return status_.load(); }
-    std::string error() const;
 
 private:
-    void publish(Event event);
-    void setStatus(RunStatus status);
-    void stage(const std::string& name, const std::string& state, nlohmann::json detail = nlohmann::json::object());
-    void search();
+    SearchRun(RunStore& store, int64_t runId, SearchRunConfig config);
+    void run() override;
 
-    RunStore& store_;
-    int64_t runId_ = 0;
     SearchRunConfig config_;
-    std::vector<RunObserver*> observers_;
-    RunControl control_;
-    std::atomic<RunStatus> status_{RunStatus::Created};
-    mutable std::mutex errorMutex_;
-    std::string error_;
+    bool resuming_ = false;
 };
+
+// The evolution state a search run's store holds, for Evolution::restoreState: the last "search_state"
+// snapshot (else `initial`, the state of a fresh engine) with its candidates rebuilt from the "candidate"
+// events in evaluation order; candidates of the interrupted generation become pending fitness values.
+// Throws std::runtime_error when the events and the snapshot disagree.
+nlohmann::json storedEvolutionState(RunStore& store, int64_t runId, const nlohmann::json& initial);
 
 } // namespace automoe

@@ -2,7 +2,9 @@
 
 #include "data/CorpusError.h"
 #include "data/CorpusReader.h"
+#include "cost/LatencyMeter.h"
 #include "eval/Translation.h"
+#include "search/CandidateEvaluator.h"
 #include "space/SpaceIO.h"
 #include "util/Resources.h"
 
@@ -54,7 +56,10 @@ nlohmann::json TrainingRunConfig::toJson() const {
             {"routing_every", routingEvery},
             {"test_sentences", testSentences},
             {"parent_run", parentRun},
-            {"inherit_checkpoint", inheritCheckpoint}};
+            {"inherit_checkpoint", inheritCheckpoint},
+            {"search_run", searchRun},
+            {"search_arch_id", searchArchId},
+            {"cost_repeats", costRepeats}};
 }
 
 TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
@@ -107,6 +112,9 @@ TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
     c.testSentences = field(j, "test_sentences", c.testSentences, w);
     c.parentRun = field(j, "parent_run", c.parentRun, w);
     c.inheritCheckpoint = field(j, "inherit_checkpoint", c.inheritCheckpoint, w);
+    c.searchRun = field(j, "search_run", c.searchRun, w);
+    c.searchArchId = field(j, "search_arch_id", c.searchArchId, w);
+    c.costRepeats = field(j, "cost_repeats", c.costRepeats, w);
     if (c.trainer.sampling == SubnetSampling::Fixed && !c.trainer.fixedArchitecture)
         throw std::invalid_argument("config.trainer.fixed_architecture: missing for fixed sampling");
     return c;
@@ -149,6 +157,36 @@ Corpus loadRunCorpus(const std::string& corpus, bool reverse) {
                       "with files P.de and P.en");
 }
 
+TrainingRunConfig retrainConfig(RunStore& store, int64_t supernetRun, const Architecture& arch, bool inherit) {
+    const auto parent = store.getRun(supernetRun);
+    if (!parent)
+        throw std::runtime_error("no run " + std::to_string(supernetRun) + " in " + store.path());
+    TrainingRunConfig c;
+    try {
+        c = TrainingRunConfig::fromJson(parent->spec.config);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("run " + std::to_string(supernetRun) + " has no usable training configuration: " +
+                                 e.what());
+    }
+    std::string why;
+    if (!c.space.contains(arch, &why))
+        throw std::runtime_error("architecture " + arch.key() + " is not in run " + std::to_string(supernetRun) +
+                                 "'s space: " + why);
+    c.kind = "retrain";
+    c.name = "retrain " + arch.key().substr(0, 40) + (inherit ? " (inherited)" : " (scratch)");
+    c.parentRun = supernetRun;
+    c.trainer.sampling = SubnetSampling::Fixed;
+    c.trainer.fixedArchitecture = arch;
+    c.inheritCheckpoint.clear();
+    if (inherit) {
+        const auto ck = store.lastCheckpoint(supernetRun);
+        if (!ck)
+            throw std::runtime_error("run " + std::to_string(supernetRun) + " has no checkpoint to inherit from");
+        c.inheritCheckpoint = ck->path;
+    }
+    return c;
+}
+
 nlohmann::json storedSplit(RunStore& store, int64_t runId) {
     for (const Event& e : store.events(runId, 1, 200))
         if (e.type == "data" && e.payload.contains("split"))
@@ -161,7 +199,7 @@ std::string runFilesDir(const RunStore& store) {
     return (db.parent_path() / (db.stem().string() + "-files")).string();
 }
 
-TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config) : store_(store), config_(std::move(config)) {
+TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config) : RunBase(store), config_(std::move(config)) {
     config_.space.validate();
     if (config_.name.empty())
         config_.name = config_.kind + " " + config_.space.name + " " + config_.corpus;
@@ -176,7 +214,9 @@ TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config) : store_(sto
 }
 
 TrainingRun::TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig config)
-    : store_(store), runId_(runId), config_(std::move(config)), resuming_(true) {}
+    : RunBase(store), config_(std::move(config)), resuming_(true) {
+    runId_ = runId;
+}
 
 std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId, int64_t maxUpdates,
                                                  double maxMinutes) {
@@ -196,40 +236,7 @@ std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId,
     return std::unique_ptr<TrainingRun>(new TrainingRun(store, runId, std::move(config)));
 }
 
-TrainingRun::~TrainingRun() {
-    if (thread_.joinable()) {
-        control_.cancel();
-        thread_.join();
-    }
-}
-
-void TrainingRun::addObserver(RunObserver* observer) { observers_.push_back(observer); }
-
-std::string TrainingRun::error() const {
-    std::lock_guard<std::mutex> lock(errorMutex_);
-    return error_;
-}
-
-void TrainingRun::publish(Event event) {
-    event.runId = runId_;
-    for (RunObserver* o : observers_)
-        o->onEvent(event);
-    store_.append(std::move(event));
-}
-
-void TrainingRun::setStatus(RunStatus status) {
-    status_ = status;
-    store_.setRunStatus(runId_, status);
-    Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
-    for (RunObserver* o : observers_)
-        o->onEvent(e);
-}
-
-void TrainingRun::stage(const std::string& name, const std::string& state, nlohmann::json detail) {
-    detail["stage"] = name;
-    detail["state"] = state;
-    publish(Event::make(runId_, "stage", std::move(detail)));
-}
+TrainingRun::~TrainingRun() { stopWorker(); }
 
 SuperTransformerConfig TrainingRun::modelConfig(const TrainingRunConfig& config, int64_t vocabSize) {
     SuperTransformerConfig m;
@@ -255,44 +262,7 @@ std::unique_ptr<RunData> TrainingRun::loadData(const TrainingRunConfig& config, 
     return d;
 }
 
-void TrainingRun::start() {
-    if (thread_.joinable())
-        throw std::logic_error("TrainingRun::start: already started");
-    thread_ = std::thread([this] { execute(); });
-}
-
-void TrainingRun::wait() {
-    if (thread_.joinable())
-        thread_.join();
-}
-
-RunStatus TrainingRun::execute() {
-    try {
-        setStatus(RunStatus::Running);
-        trainLoop();
-    } catch (const std::exception& e) {
-        {
-            std::lock_guard<std::mutex> lock(errorMutex_);
-            error_ = e.what();
-        }
-        spdlog::error("run {}: {}", runId_, e.what());
-        status_ = RunStatus::Failed;
-        try { // the store itself may be what failed (a full disk): never let that escape the worker
-            publish(Event::make(runId_, "error", {{"message", e.what()}}));
-            setStatus(RunStatus::Failed);
-        } catch (const std::exception& again) {
-            spdlog::error("run {}: could not record the failure: {}", runId_, again.what());
-        }
-    }
-    try {
-        store_.flush();
-    } catch (const std::exception& e) {
-        spdlog::error("run {}: {}", runId_, e.what());
-    }
-    return status_.load();
-}
-
-void TrainingRun::trainLoop() {
+void TrainingRun::run() {
     // Data.
     stage("data", "started", {{"corpus", config_.corpus}});
     nlohmann::json splitJson = resuming_ ? storedSplit(store_, runId_) : nlohmann::json();
@@ -322,6 +292,8 @@ void TrainingRun::trainLoop() {
         Trainer::loadWeights(config_.inheritCheckpoint, model);
         publish(Event::make(runId_, "inherited", {{"checkpoint", config_.inheritCheckpoint}, {"parent_run", config_.parentRun}}));
     }
+    if (!resuming_ && config_.costRepeats > 0)
+        measureCosts(*model);
     TrainerOptions options = config_.trainer;
     options.ids = SpecialIds{};
     if (config_.maxUpdates > 0 && options.lr.kind == LrScheduleOptions::Kind::Cosine)
@@ -418,6 +390,39 @@ void TrainingRun::writeCheckpoint(Trainer& trainer) {
     const size_t keep = size_t(std::max(1, config_.keepCheckpoints));
     for (size_t i = 0; i + keep < existing.size(); ++i)
         fs::remove(existing[i].second, ec);
+}
+
+void TrainingRun::measureCosts(SuperTransformerImpl& model) {
+    if (!config_.trainer.fixedArchitecture)
+        throw std::runtime_error("cost_repeats: the costs stage needs a fixed architecture");
+    const Architecture& arch = *config_.trainer.fixedArchitecture;
+    stage("costs", "started", {{"repeats", config_.costRepeats}});
+    LatencyOptions options;
+    options.repeats = config_.costRepeats;
+    options.warmup = 1;
+    const LatencyMeasurement m = LatencyMeter(options).measure(model, arch);
+    const CandidateCosts costs = costModelCosts(arch);
+    auto stats = [](const LatencyStats& s) {
+        return nlohmann::json{{"median", s.median}, {"min", s.min}, {"max", s.max}, {"q1", s.q1}, {"q3", s.q3}};
+    };
+    publish(Event::make(runId_, "arch_costs",
+                        {{"arch_key", arch.key()},
+                         {"search_run", config_.searchRun},
+                         {"search_arch_id", config_.searchArchId},
+                         {"encoder_ms", m.encoder.median},
+                         {"decoder_ms", m.decoder.median},
+                         {"latency_ms", m.total.median},
+                         {"latency", stats(m.total)},
+                         {"src_len", m.srcLen},
+                         {"tgt_len", m.tgtLen},
+                         {"beam", m.beam},
+                         {"repeats", m.repeats},
+                         {"threads", m.threads},
+                         {"flops", costs.flops},
+                         {"params_active", costs.paramsActive}}));
+    spdlog::info("run {}: latency {:.2f} ms (encoder {:.2f}, decoder {:.2f}), {:.4g} FLOPs, {} active params", runId_,
+                 m.total.median, m.encoder.median, m.decoder.median, costs.flops, costs.paramsActive);
+    stage("costs", "finished");
 }
 
 void TrainingRun::testBleu(Trainer& trainer) {

@@ -12,8 +12,7 @@
 #include "data/Batches.h"
 #include "data/CorpusSplit.h"
 #include "data/Vocabulary.h"
-#include "run/RunControl.h"
-#include "run/RunObserver.h"
+#include "run/RunBase.h"
 #include "space/SearchSpace.h"
 #include "store/RunStore.h"
 #include "train/Trainer.h"
@@ -58,6 +57,12 @@ struct TrainingRunConfig {
     std::string inheritCheckpoint;
     int64_t testSentences = 500; // final stage: greedy test BLEU of largest and smallest on the first n
                                  // test pairs (0 = skip)
+    // Closing the pipeline for a front point (`automoe close`): the search run and the architecture id
+    // it came from, and, when costRepeats > 0, a first "costs" stage that measures the fixed architecture's
+    // latency (standalone copy, costRepeats timed runs) and its FLOPs and active params.
+    int64_t searchRun = 0;
+    int64_t searchArchId = 0;
+    int costRepeats = 0;
 
     nlohmann::json toJson() const;
     // Throws std::invalid_argument naming the field.
@@ -76,13 +81,19 @@ struct RunData {
 // the file and line.
 Corpus loadRunCorpus(const std::string& corpus, bool reverse);
 
+// A retrain run's configuration (AutoMoE stages 6-7): supernet run `supernetRun`'s stored configuration
+// (space, corpus, split and vocabulary settings) with kind "retrain", fixed sampling of `arch`, and with
+// `inherit` its last checkpoint's weights. Throws std::runtime_error naming the run when it is unknown,
+// has no usable configuration or checkpoint, or `arch` is not in its space.
+TrainingRunConfig retrainConfig(RunStore& store, int64_t supernetRun, const Architecture& arch, bool inherit);
+
 // Where a run store keeps files beside the database: "<db dir>/<db stem>-files".
 std::string runFilesDir(const RunStore& store);
 
 // The split a run stored in its "data" event, or null when it has none yet.
 nlohmann::json storedSplit(RunStore& store, int64_t runId);
 
-class TrainingRun {
+class TrainingRun : public RunBase {
 public:
     // A new run, created in `store` at once (status "created").
     TrainingRun(RunStore& store, TrainingRunConfig config);
@@ -90,20 +101,9 @@ public:
     // stored limits. Throws std::runtime_error for an unknown id or a run of another kind.
     static std::unique_ptr<TrainingRun> resume(RunStore& store, int64_t runId, int64_t maxUpdates = -1,
                                                double maxMinutes = -1);
-    ~TrainingRun(); // cancels and joins a started thread
+    ~TrainingRun() override; // cancels and joins a started thread
 
-    int64_t id() const { return runId_; }
     const TrainingRunConfig& config() const { return config_; }
-    void addObserver(RunObserver* observer); // before start()
-
-    // Runs every stage on the calling thread; returns the final status. Exceptions become status "failed"
-    // with an "error" event (and are not rethrown).
-    RunStatus execute();
-    void start(); // execute() on a worker thread
-    void wait();  // joins the worker
-    RunControl& control() { return control_; }
-    RunStatus status() const { return status_.load(); }
-    std::string error() const;
 
     // Valid after the data stage (observers may read it from the "data" event on).
     const RunData* data() const { return data_.get(); }
@@ -117,24 +117,14 @@ public:
 
 private:
     TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig config);
-    void publish(Event event);
-    void setStatus(RunStatus status);
-    void stage(const std::string& name, const std::string& state, nlohmann::json detail = nlohmann::json::object());
-    void trainLoop();
+    void run() override;
     void validateAndLog(Trainer& trainer, bool routing);
     void writeCheckpoint(Trainer& trainer);
     void testBleu(Trainer& trainer);
+    void measureCosts(SuperTransformerImpl& model);
 
-    RunStore& store_;
-    int64_t runId_ = 0;
     TrainingRunConfig config_;
-    std::vector<RunObserver*> observers_;
-    RunControl control_;
-    std::atomic<RunStatus> status_{RunStatus::Created};
-    mutable std::mutex errorMutex_;
-    std::string error_;
     std::unique_ptr<RunData> data_;
-    std::thread thread_;
     bool resuming_ = false;
 };
 

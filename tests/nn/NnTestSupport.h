@@ -2,6 +2,7 @@
 // supernet, random padded batches, and a hand-written heterogeneous MoE architecture.
 #pragma once
 
+#include "../support/SmallRun.h"
 #include "nn/SuperTransformer.h"
 #include "space/SearchSpace.h"
 
@@ -14,27 +15,7 @@ namespace automoe::nntest {
 constexpr int64_t kVocab = 23;
 constexpr int64_t kPad = 1;
 
-inline SearchSpace smallSpace() {
-    SearchSpace s;
-    s.name = "nn-test";
-    s.qkvDim = 16;
-    for (Stack st : {Stack::Encoder, Stack::Decoder}) {
-        StackSpace& x = s.stack(st);
-        x.embedDim = Dimension::of({8, 12, 16});
-        x.layers = st == Stack::Encoder ? Dimension::range(1, 3) : Dimension::range(1, 2);
-        x.ffnDim = Dimension::of({8, 16, 24});
-        x.selfHeads = Dimension::of({2, 4});
-        x.experts = Dimension::range(1, 3);
-        x.topK = Dimension::of({1, 2});
-        x.fractionalExperts = true;
-        if (st == Stack::Decoder) {
-            x.endeHeads = Dimension::of({2, 4});
-            x.arbitraryEnde = Dimension::of({-1, 1, 2});
-        }
-    }
-    s.validate();
-    return s;
-}
+inline SearchSpace smallSpace() { return testsupport::smallSpace(); }
 
 inline SuperTransformerConfig smallConfig(double dropout = 0.1) {
     SuperTransformerConfig c;

@@ -1,7 +1,7 @@
 // A TrainingRun end to end on a small generated corpus and a small space: what it stores, what observers
 // see (the same events replay reads), pause / cancel, exact resume, clear failures, and the real CLI killed
 // with SIGKILL mid-run and resumed.
-#include "../nn/NnTestSupport.h"
+#include "../support/SmallRun.h"
 #include "nn/TorchRuntime.h"
 #include "run/TrainingRun.h"
 #include "space/SpaceIO.h"
@@ -11,56 +11,18 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <csignal>
-#include <fstream>
 #include <mutex>
 
 using namespace automoe;
 
 namespace {
 
-// German-looking / English-looking word pairs: "der kleine hund" -> "the small dog" style, enough
-// structure for a model to learn something in a few updates.
 std::string writeCorpus(const QString& dir, int pairs = 240) {
-    const std::vector<std::pair<std::string, std::string>> words = {
-        {"der", "the"},    {"hund", "dog"},   {"katze", "cat"},  {"haus", "house"}, {"klein", "small"},
-        {"gross", "big"},  {"rot", "red"},    {"blau", "blue"},  {"und", "and"},    {"sieht", "sees"},
-        {"einen", "a"},    {"baum", "tree"},  {"im", "in the"},  {"garten", "garden"}};
-    std::mt19937_64 rng(42);
-    const std::string path = (dir + "/corpus.tsv").toStdString();
-    std::ofstream out(path);
-    for (int i = 0; i < pairs; ++i) {
-        const int n = 3 + int(rng() % 4);
-        std::string de, en;
-        for (int j = 0; j < n; ++j) {
-            const auto& w = words[rng() % words.size()];
-            de += (j ? " " : "") + w.first;
-            en += (j ? " " : "") + w.second;
-        }
-        out << de << "\t" << en << "\n";
-    }
-    return path;
+    return testsupport::writeSmallCorpus(dir.toStdString(), pairs);
 }
 
 TrainingRunConfig smallConfig(const std::string& corpus) {
-    TrainingRunConfig c;
-    c.name = "test run";
-    c.space = nntest::smallSpace();
-    c.spaceSource = "nn-test";
-    c.corpus = corpus;
-    c.split.validSize = 20;
-    c.split.testSize = 20;
-    c.split.maxFraction = 0.2;
-    c.vocabulary.size = 60;
-    c.trainer.maxTokens = 200;
-    c.trainer.lr.peak = 3e-3;
-    c.trainer.lr.warmupUpdates = 5;
-    c.trainer.seed = 3;
-    c.trainer.validationSentences = 20;
-    c.maxUpdates = 12;
-    c.validateEvery = 5;
-    c.checkpointEvery = 5;
-    c.routingEvery = 5;
-    return c;
+    return TrainingRunConfig::fromJson(testsupport::smallTrainingRunConfigJson(corpus));
 }
 
 class Recorder : public RunObserver {
@@ -262,7 +224,7 @@ private slots:
         QTemporaryDir dir;
         const std::string corpus = writeCorpus(dir.path(), 400);
         const QString spacePath = dir.path() + "/space.json";
-        saveSpace(nntest::smallSpace(), spacePath.toStdString());
+        saveSpace(testsupport::smallSpace(), spacePath.toStdString());
         const QString db = dir.path() + "/runs.sqlite";
         QProcess p;
         p.setProcessChannelMode(QProcess::ForwardedErrorChannel);

@@ -2,7 +2,7 @@
 // search stores only feasible, distinct candidates and a rising hypervolume, and repeats itself for a seed;
 // its front, yml / json exports and standalone weights (translating exactly like the supernet); a latency
 // dataset run with its predictor feeding a --predicted search; clear errors for bad runs and budgets.
-#include "../nn/NnTestSupport.h"
+#include "../support/SmallRun.h"
 #include "cost/CostModel.h"
 #include "eval/Translation.h"
 #include "nn/StandaloneTransformer.h"
@@ -20,49 +20,17 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include <fstream>
 #include <set>
 
 using namespace automoe;
 
 namespace {
 
-std::string writeCorpus(const QString& dir, int pairs = 240) {
-    const std::vector<std::pair<std::string, std::string>> words = {
-        {"der", "the"},   {"hund", "dog"}, {"katze", "cat"}, {"haus", "house"}, {"klein", "small"},
-        {"gross", "big"}, {"rot", "red"},  {"blau", "blue"}, {"und", "and"},    {"sieht", "sees"},
-        {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}};
-    std::mt19937_64 rng(42);
-    const std::string path = (dir + "/corpus.tsv").toStdString();
-    std::ofstream out(path);
-    for (int i = 0; i < pairs; ++i) {
-        const int n = 3 + int(rng() % 4);
-        std::string de, en;
-        for (int j = 0; j < n; ++j) {
-            const auto& w = words[rng() % words.size()];
-            de += (j ? " " : "") + w.first;
-            en += (j ? " " : "") + w.second;
-        }
-        out << de << "\t" << en << "\n";
-    }
-    return path;
-}
+std::string writeCorpus(const QString& dir) { return testsupport::writeSmallCorpus(dir.toStdString()); }
 
 TrainingRunConfig supernetConfig(const std::string& corpus) {
-    TrainingRunConfig c;
+    TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallTrainingRunConfigJson(corpus));
     c.name = "tiny supernet";
-    c.space = nntest::smallSpace();
-    c.spaceSource = "nn-test";
-    c.corpus = corpus;
-    c.split.validSize = 20;
-    c.split.testSize = 20;
-    c.split.maxFraction = 0.2;
-    c.vocabulary.size = 60;
-    c.trainer.maxTokens = 200;
-    c.trainer.lr.peak = 3e-3;
-    c.trainer.lr.warmupUpdates = 5;
-    c.trainer.seed = 3;
-    c.trainer.validationSentences = 20;
     c.maxUpdates = 10;
     c.validateEvery = 10;
     c.checkpointEvery = 10;
@@ -77,6 +45,24 @@ struct Counter : RunObserver {
     void onEvent(const Event& e) override { ++counts[e.type]; }
     std::map<std::string, int> counts;
 };
+
+// Throws on events of type `on` ("" = on every event): a UI bridge that breaks, a full queue.
+struct ThrowingObserver : RunObserver {
+    explicit ThrowingObserver(std::string on) : on(std::move(on)) {}
+    void onEvent(const Event& e) override {
+        if (on.empty() || e.type == on)
+            throw std::runtime_error("observer broke on " + e.type);
+    }
+    std::string on;
+};
+
+std::string storedError(RunStore& store, int64_t run) {
+    store.flush();
+    for (const Event& e : store.events(run))
+        if (e.type == "error")
+            return e.payload.value("message", std::string());
+    return {};
+}
 
 template <class F> QString errorOf(F&& f) {
     try {
@@ -121,7 +107,7 @@ private slots:
         TrainingRun run(*store_, supernetConfig(corpus));
         QCOMPARE(run.execute(), RunStatus::Finished);
         supernet_ = run.id();
-        const SearchSpace space = nntest::smallSpace();
+        const SearchSpace space = testsupport::smallSpace();
         const double lo = flopsOf(space.smallest()), hi = flopsOf(space.largest());
         budget_ = lo + 0.35 * (hi - lo);
     }
@@ -356,6 +342,58 @@ private slots:
         QCOMPARE(run.execute(), RunStatus::Cancelled);
         QVERIFY(store_->candidates(run.id()).empty());
         QCOMPARE(store_->getRun(run.id())->status, RunStatus::Cancelled);
+    }
+
+    // RunBase's failure path, for the runs other than TrainingRun: an observer that throws fails the run
+    // with the error recorded, and one that throws on every event (the failure itself included) still
+    // cannot make execute() or the worker thread throw.
+    void failingObserverFailsSearchAndLatencyRunsSafely() {
+        {
+            SearchRun run(*store_, searchConfig());
+            ThrowingObserver thrower("candidate");
+            run.addObserver(&thrower);
+            QCOMPARE(run.execute(), RunStatus::Failed);
+            QCOMPARE(run.error(), std::string("observer broke on candidate"));
+            QCOMPARE(storedError(*store_, run.id()), run.error());
+            QCOMPARE(store_->getRun(run.id())->status, RunStatus::Failed);
+        }
+        {
+            SearchRun run(*store_, searchConfig());
+            ThrowingObserver thrower("");
+            run.addObserver(&thrower);
+            run.start(); // an escaping exception here would terminate the test
+            run.wait();
+            QCOMPARE(run.status(), RunStatus::Failed);
+            QCOMPARE(run.error(), std::string("observer broke on run_status"));
+            QCOMPARE(storedError(*store_, run.id()), run.error());
+            QCOMPARE(store_->getRun(run.id())->status, RunStatus::Failed);
+        }
+        LatencyDatasetConfig c;
+        c.supernetRun = supernet_;
+        c.samples = 3;
+        c.latency.srcLen = 4;
+        c.latency.tgtLen = 3;
+        c.latency.warmup = 0;
+        c.latency.repeats = 1;
+        {
+            LatencyDatasetRun run(*store_, c);
+            ThrowingObserver thrower("latency_sample");
+            run.addObserver(&thrower);
+            QCOMPARE(run.execute(), RunStatus::Failed);
+            QCOMPARE(run.error(), std::string("observer broke on latency_sample"));
+            QCOMPARE(storedError(*store_, run.id()), run.error());
+            QCOMPARE(store_->getRun(run.id())->status, RunStatus::Failed);
+        }
+        {
+            LatencyDatasetRun run(*store_, c);
+            ThrowingObserver thrower("");
+            run.addObserver(&thrower);
+            run.start();
+            run.wait();
+            QCOMPARE(run.status(), RunStatus::Failed);
+            QCOMPARE(storedError(*store_, run.id()), std::string("observer broke on run_status"));
+            QCOMPARE(store_->getRun(run.id())->status, RunStatus::Failed);
+        }
     }
 
     void badInputsNameTheThing() {

@@ -2,6 +2,7 @@
 // launches `automoe train --control-stdin`, the run is followed through the store into TrainingView, the
 // stage tracker and the progress bar follow its events, and the run ends finished. Also: a missing CLI is a
 // clear message, not a crash.
+#include "../support/SmallRun.h"
 #include "space/SearchSpace.h"
 #include "space/SpaceIO.h"
 #include "store/RunStore.h"
@@ -15,57 +16,16 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QtTest/QtTest>
-#include <fstream>
-#include <random>
 
 using namespace automoe;
 using namespace automoe::ui;
 
 namespace {
 
-// A tiny heterogeneous space (the nn tests' smallSpace, written here without LibTorch).
-SearchSpace tinySpace() {
-    SearchSpace s;
-    s.name = "ui-run-test";
-    s.qkvDim = 16;
-    for (Stack st : {Stack::Encoder, Stack::Decoder}) {
-        StackSpace& x = s.stack(st);
-        x.embedDim = Dimension::of({8, 12, 16});
-        x.layers = st == Stack::Encoder ? Dimension::range(1, 3) : Dimension::range(1, 2);
-        x.ffnDim = Dimension::of({8, 16, 24});
-        x.selfHeads = Dimension::of({2, 4});
-        x.experts = Dimension::range(1, 3);
-        x.topK = Dimension::of({1, 2});
-        x.fractionalExperts = true;
-        if (st == Stack::Decoder) {
-            x.endeHeads = Dimension::of({2, 4});
-            x.arbitraryEnde = Dimension::of({-1, 1, 2});
-        }
-    }
-    s.validate();
-    return s;
-}
+SearchSpace tinySpace() { return testsupport::smallSpace(); }
 
-// German-looking / English-looking word pairs as a TSV corpus.
-QString writeCorpus(const QString& dir, int pairs = 240) {
-    const std::vector<std::pair<std::string, std::string>> words = {
-        {"der", "the"},   {"hund", "dog"},  {"katze", "cat"}, {"haus", "house"},   {"klein", "small"},
-        {"gross", "big"}, {"rot", "red"},   {"blau", "blue"}, {"und", "and"},      {"sieht", "sees"},
-        {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}};
-    std::mt19937_64 rng(42);
-    const QString path = dir + "/corpus.tsv";
-    std::ofstream out(path.toStdString());
-    for (int i = 0; i < pairs; ++i) {
-        const int n = 3 + int(rng() % 4);
-        std::string de, en;
-        for (int j = 0; j < n; ++j) {
-            const auto& w = words[rng() % words.size()];
-            de += (j ? " " : "") + w.first;
-            en += (j ? " " : "") + w.second;
-        }
-        out << de << "\t" << en << "\n";
-    }
-    return path;
+QString writeCorpus(const QString& dir) {
+    return QString::fromStdString(testsupport::writeSmallCorpus(dir.toStdString()));
 }
 
 } // namespace
