@@ -301,7 +301,7 @@ private slots:
     // A narrowed space: only its architectures are evaluated, the run records it, its config round-trips,
     // and a space reaching outside the supernet's is refused naming the gene (nothing stored).
     void narrowedSpaceIsSearchedAndRecorded() {
-        SearchSpace narrowed = nntest::smallSpace();
+        SearchSpace narrowed = testsupport::smallSpace();
         narrowed.name = "narrowed";
         narrowed.encoder.layers = Dimension::of({narrowed.encoder.layers.choices.front()});
         narrowed.decoder.layers = Dimension::of({narrowed.decoder.layers.choices.back()});
@@ -325,7 +325,7 @@ private slots:
         QCOMPARE(spaceToJson(*back.space), spaceToJson(narrowed));
         QVERIFY(!searchConfig().toJson().contains("space")); // unset: configs of before stay as they were
 
-        SearchSpace wide = nntest::smallSpace();
+        SearchSpace wide = testsupport::smallSpace();
         wide.name = "wide";
         wide.encoder.layers = Dimension::range(1, wide.encoder.layers.choices.back() + 1);
         c.space = wide;
