@@ -186,8 +186,7 @@ void RankRun::run() {
         double lastLoss = 0;
         for (int64_t u = 0; u < config_.finetuneUpdates; ++u) {
             if (!control_.checkpoint([&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); })) {
-                stage("rank", "finished", {{"cancelled", true},
-                                                      {"ranked", ranked_.size()}}));
+                stage("rank", "finished", {{"cancelled", true}, {"ranked", ranked_.size()}});
                 setStatus(RunStatus::Cancelled);
                 return;
             }

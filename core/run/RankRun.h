@@ -72,10 +72,5 @@ private:
     std::vector<RankedArchitecture> ranked_;
     double tau_ = 0;
 };
-    mutable std::mutex errorMutex_;
-    std::string error_;
-    std::vector<RankedArchitecture> ranked_;
-    double tau_ = 0;
-};
 
 } // namespace automoe
