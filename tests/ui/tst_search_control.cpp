@@ -4,6 +4,7 @@
 // and the front is drawn; the stage tracker shows stage 4; pause, resume and cancel act on the child; a space
 // outside the supernet's is refused with a message naming the gene. Also the run database's supernet runs
 // become the search choices, and the Pareto view overlays another search run's front through MainWindow.
+#include "../support/SmallRun.h"
 #include "space/ArchitectureIO.h"
 #include "space/SearchSpace.h"
 #include "space/SpaceIO.h"
@@ -25,39 +26,15 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QtTest/QtTest>
-#include <fstream>
-#include <random>
 
 using namespace automoe;
 using namespace automoe::ui;
 
 namespace {
 
-SearchSpace tinySpace() {
-    SearchSpace s;
-    s.name = "ui-search-test";
-    s.qkvDim = 16;
-    for (Stack st : {Stack::Encoder, Stack::Decoder}) {
-        StackSpace& x = s.stack(st);
-        x.embedDim = Dimension::of({8, 12, 16});
-        x.layers = st == Stack::Encoder ? Dimension::range(1, 3) : Dimension::range(1, 2);
-        x.ffnDim = Dimension::of({8, 16, 24});
-        x.selfHeads = Dimension::of({2, 4});
-        x.experts = Dimension::range(1, 3);
-        x.topK = Dimension::of({1, 2});
-        x.fractionalExperts = true;
-        if (st == Stack::Decoder) {
-            x.endeHeads = Dimension::of({2, 4});
-            x.arbitraryEnde = Dimension::of({-1, 1, 2});
-        }
-    }
-    s.validate();
-    return s;
-}
-
-// Inside tinySpace(): fewer embedding and FFN choices, one or two encoder layers.
+// Inside the shared small space: fewer embedding and FFN choices, one or two encoder layers.
 SearchSpace narrowedSpace() {
-    SearchSpace s = tinySpace();
+    SearchSpace s = testsupport::smallSpace();
     s.name = "ui-search-narrowed";
     for (Stack st : {Stack::Encoder, Stack::Decoder}) {
         s.stack(st).embedDim = Dimension::of({12, 16});
@@ -66,27 +43,6 @@ SearchSpace narrowedSpace() {
     s.encoder.layers = Dimension::range(1, 2);
     s.validate();
     return s;
-}
-
-QString writeCorpus(const QString& dir, int pairs = 240) {
-    const std::vector<std::pair<std::string, std::string>> words = {
-        {"der", "the"},   {"hund", "dog"},  {"katze", "cat"}, {"haus", "house"},   {"klein", "small"},
-        {"gross", "big"}, {"rot", "red"},   {"blau", "blue"}, {"und", "and"},      {"sieht", "sees"},
-        {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}};
-    std::mt19937_64 rng(42);
-    const QString path = dir + "/corpus.tsv";
-    std::ofstream out(path.toStdString());
-    for (int i = 0; i < pairs; ++i) {
-        const int n = 3 + int(rng() % 4);
-        std::string de, en;
-        for (int j = 0; j < n; ++j) {
-            const auto& w = words[rng() % words.size()];
-            de += (j ? " " : "") + w.first;
-            en += (j ? " " : "") + w.second;
-        }
-        out << de << "\t" << en << "\n";
-    }
-    return path;
 }
 
 const QCPGraph* graphNamed(const ParetoView& view, const QString& prefix) {
@@ -142,10 +98,10 @@ private slots:
         QVERIFY(dir_.isValid());
         db_ = dir_.filePath("runs.sqlite");
         const QString space = dir_.filePath("space.json");
-        saveSpace(tinySpace(), space.toStdString());
+        saveSpace(testsupport::smallSpace(), space.toStdString());
         narrowedPath_ = dir_.filePath("narrowed.json");
         saveSpace(narrowedSpace(), narrowedPath_.toStdString());
-        SearchSpace wide = tinySpace();
+        SearchSpace wide = testsupport::smallSpace();
         wide.name = "ui-search-wide";
         wide.encoder.layers = Dimension::range(1, 4);
         widePath_ = dir_.filePath("wide.json");
@@ -153,7 +109,7 @@ private slots:
         // The fixture supernet: 4 updates of the tiny space (a few seconds).
         QProcess train;
         train.setProcessChannelMode(QProcess::MergedChannels);
-        train.start(AUTOMOE_CLI, {"train", "--db", db_, "--space", space, "--corpus", writeCorpus(dir_.path()),
+        train.start(AUTOMOE_CLI, {"train", "--db", db_, "--space", space, "--corpus", QString::fromStdString(testsupport::writeSmallCorpus(dir_.path().toStdString())),
                                   "--updates", "4", "--vocab-size", "60", "--max-tokens", "200", "--threads", "1",
                                   "--validate-every", "4", "--name", "fixture"});
         QVERIFY(train.waitForFinished(600000));
