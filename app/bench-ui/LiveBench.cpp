@@ -2,12 +2,12 @@
 
 #include "SyntheticRun.h"
 #include "store/RunStore.h"
-#include "ui/MainWindow.h"
-#include "ui/RunControlPanel.h"
-#include "ui/RunPlayer.h"
-#include "ui/Settings.h"
-#include "ui/SpaceDocument.h"
-#include "ui/StallMonitor.h"
+#include "ui/run/RunControlPanel.h"
+#include "ui/run/RunPlayer.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Settings.h"
+#include "ui/shell/StallMonitor.h"
+#include "ui/space/SpaceDocument.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -31,7 +31,8 @@ bool sleepUntil(Clock::time_point t0, double seconds, const std::atomic<bool>& s
     const auto until = t0 + std::chrono::microseconds(qint64(seconds * 1e6));
     while (Clock::now() < until) {
         if (stop) return false;
-        std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(20)));
+        std::this_thread::sleep_for(
+            std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(20)));
     }
     return !stop;
 }
@@ -65,8 +66,9 @@ int liveBenchmark(ui::ProfilingApplication& app, const LiveOptions& o) {
         RunStore store(db.toStdString());
         const auto steps = syntheticTrainingSteps(updates, 3);
         const auto t0 = Clock::now();
-        store.append(Event::make(trainId, "stage",
-                                 {{"stage", "supernet"}, {"state", "started"}, {"max_updates", updates}, {"max_minutes", 0}}));
+        store.append(Event::make(
+            trainId, "stage",
+            {{"stage", "supernet"}, {"state", "started"}, {"max_updates", updates}, {"max_minutes", 0}}));
         for (int i = 0; i < updates; ++i) {
             if (!sleepUntil(t0, (i + 1) / o.updatesPerSecond, stop)) return;
             store.append(Event::trainingStep(trainId, steps[std::size_t(i)]));
@@ -80,10 +82,12 @@ int liveBenchmark(ui::ProfilingApplication& app, const LiveOptions& o) {
         store.append(Event::make(trainId, "run_status", {{"status", "finished"}}));
         store.flush();
         searchStarted = true;
-        const auto rows = syntheticCandidates((candidates + perGeneration - 1) / perGeneration, perGeneration, 7);
+        const auto rows =
+            syntheticCandidates((candidates + perGeneration - 1) / perGeneration, perGeneration, 7);
         const auto t1 = Clock::now();
-        store.append(Event::make(searchId, "stage", {{"stage", "search"}, {"state", "started"},
-                                                     {"iterations", int(rows.size()) / perGeneration}}));
+        store.append(Event::make(
+            searchId, "stage",
+            {{"stage", "search"}, {"state", "started"}, {"iterations", int(rows.size()) / perGeneration}}));
         for (int i = 0; i < candidates; ++i) {
             if (!sleepUntil(t1, (i + 1) / o.candidatesPerSecond, stop)) return;
             store.append(Event::candidate(searchId, rows[std::size_t(i)]));
@@ -121,7 +125,9 @@ int liveBenchmark(ui::ProfilingApplication& app, const LiveOptions& o) {
     QObject::connect(&logTimer, &QTimer::timeout, &window, [&] {
         ++logLine;
         window.runControl()->log()->appendPlainText(
-            QStringLiteral("update %1: loss 4.%2  lr 5e-4  1234 tok/s  ETA 0:42").arg(logLine).arg(logLine % 97));
+            QStringLiteral("update %1: loss 4.%2  lr 5e-4  1234 tok/s  ETA 0:42")
+                .arg(logLine)
+                .arg(logLine % 97));
     });
     logTimer.start(1000 / std::max(1, o.logLinesPerSecond));
 
@@ -165,15 +171,16 @@ int liveBenchmark(ui::ProfilingApplication& app, const LiveOptions& o) {
     const char* names[] = {"training", "search"};
     for (int i = 0; i < 2; ++i) {
         const Phase& p = phases[i];
-        std::printf("live %-8s run: UI stall max %.1f ms (%.1f ms of it waiting for a core), p99 %.1f ms, median "
-                    "%.1f ms over %d ticks of 10 ms; %d ticks over 50 ms; net of run-queue waits: max %.1f ms, p99 "
-                    "%.1f ms\n",
-                    names[i], p.maxMs, p.maxWaitMs, p.p99Ms, p.p50Ms, p.ticks, p.longStalls, p.ownMaxMs, p.ownP99Ms);
+        std::printf(
+            "live %-8s run: UI stall max %.1f ms (%.1f ms of it waiting for a core), p99 %.1f ms, median "
+            "%.1f ms over %d ticks of 10 ms; %d ticks over 50 ms; net of run-queue waits: max %.1f ms, p99 "
+            "%.1f ms\n",
+            names[i], p.maxMs, p.maxWaitMs, p.p99Ms, p.p50Ms, p.ticks, p.longStalls, p.ownMaxMs, p.ownP99Ms);
         for (const auto& s : p.slowest)
             std::printf("    %7.1f ms (%5.1f ms CPU)  %s\n", s.ms, s.cpuMs, qPrintable(s.what));
     }
-    std::printf("(%d updates at %.0f/s, then %d candidates at %.0f/s, %d log lines/s, window 1600x1000)\n", updates,
-                o.updatesPerSecond, candidates, o.candidatesPerSecond, o.logLinesPerSecond);
+    std::printf("(%d updates at %.0f/s, then %d candidates at %.0f/s, %d log lines/s, window 1600x1000)\n",
+                updates, o.updatesPerSecond, candidates, o.candidatesPerSecond, o.logLinesPerSecond);
     std::fflush(stdout);
     return 0;
 }

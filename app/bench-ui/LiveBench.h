@@ -5,12 +5,12 @@
 // deliveries on the UI thread by receiver and event type: what the thread was doing during a stall.
 #pragma once
 
-#include "ui/ProfilingApplication.h"
+#include "ui/shell/ProfilingApplication.h"
 
 namespace automoe::bench {
 
 struct LiveOptions {
-    double seconds = 30;      // the whole benchmark: half training, half search
+    double seconds = 30; // the whole benchmark: half training, half search
     double updatesPerSecond = 8;
     double candidatesPerSecond = 6;
     int logLinesPerSecond = 2;

@@ -7,8 +7,8 @@
 //   automoe-ui-bench --screenshot docs/screenshots
 #include "LiveBench.h"
 #include "SyntheticRun.h"
-#include "ui/ParetoView.h"
-#include "ui/TrainingView.h"
+#include "ui/plots/ParetoView.h"
+#include "ui/plots/TrainingView.h"
 
 #include <qcustomplot.h>
 
@@ -169,15 +169,17 @@ int main(int argc, char** argv) {
     QCommandLineOption shotOption(QStringLiteral("screenshot"),
                                   QStringLiteral("Render the screenshots into DIR instead of benchmarking."),
                                   QStringLiteral("dir"));
-    QCommandLineOption liveOption(QStringLiteral("live"),
-                                  QStringLiteral("Follow a live training then search run for SECONDS in the main "
-                                                 "window; print the UI thread's stalls."),
-                                  QStringLiteral("seconds"));
-    QCommandLineOption liveUpdatesOption(QStringLiteral("live-updates"), QStringLiteral("Training updates a second."),
-                                         QStringLiteral("n"), QStringLiteral("8"));
+    QCommandLineOption liveOption(
+        QStringLiteral("live"),
+        QStringLiteral("Follow a live training then search run for SECONDS in the main "
+                       "window; print the UI thread's stalls."),
+        QStringLiteral("seconds"));
+    QCommandLineOption liveUpdatesOption(QStringLiteral("live-updates"),
+                                         QStringLiteral("Training updates a second."), QStringLiteral("n"),
+                                         QStringLiteral("8"));
     QCommandLineOption liveCandidatesOption(QStringLiteral("live-candidates"),
-                                            QStringLiteral("Search candidates a second."), QStringLiteral("n"),
-                                            QStringLiteral("6"));
+                                            QStringLiteral("Search candidates a second."),
+                                            QStringLiteral("n"), QStringLiteral("6"));
     parser.addOptions({pointsOption, generationsOption, repeatsOption, sizeOption, shotOption, liveOption,
                        liveUpdatesOption, liveCandidatesOption});
     parser.process(app);

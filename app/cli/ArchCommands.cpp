@@ -79,16 +79,18 @@ void printCost(const CostArgs& a) {
                 arch.qkvDim, arch.isMoE() ? "   (MoE)" : "");
     std::printf("Params (HAT, no embedding/output): %s (%lld)\n", formatSI(double(c.paramsHat)).c_str(),
                 static_cast<long long>(c.paramsHat));
-    std::printf("Params active per token:           %s (expected %s)\n", formatSI(double(c.paramsActive)).c_str(),
-                formatSI(c.paramsActiveExpected).c_str());
+    std::printf("Params active per token:           %s (expected %s)\n",
+                formatSI(double(c.paramsActive)).c_str(), formatSI(c.paramsActiveExpected).c_str());
     if (a.vocab > 0)
-        std::printf("Params total (vocab %d):         %s\n", a.vocab, formatSI(double(c.paramsTotal)).c_str());
+        std::printf("Params total (vocab %d):         %s\n", a.vocab,
+                    formatSI(double(c.paramsTotal)).c_str());
     std::printf("FLOPs (HAT, src/tgt 30):           %s\n", formatSI(ch.flopsHat).c_str());
     std::printf("FLOPs (src %d, tgt %d%s):  %s  (%s per token)\n", a.srcLen, a.tgtLen,
                 a.vocab > 0 ? ", with output layer" : "", formatSI(c.flops).c_str(),
                 formatSI(c.flopsPerToken).c_str());
     if (space)
-        std::printf("In space '%s': %s%s\n", space->name.c_str(), inSpace ? "yes" : "no - ", inSpace ? "" : why.c_str());
+        std::printf("In space '%s': %s%s\n", space->name.c_str(), inSpace ? "yes" : "no - ",
+                    inSpace ? "" : why.c_str());
 }
 
 } // namespace
@@ -98,16 +100,22 @@ void addArchCommands(CLI::App& root) {
     arch->require_subcommand(1);
 
     auto args = std::make_shared<CostArgs>();
-    auto* cost = arch->add_subcommand("cost", "Params and FLOPs of an architecture (HAT/AutoMoE yml or JSON)");
-    cost->add_option("FILE", args->file, "Architecture file (.yml/.yaml HAT SubTransformer, or .json)")->required();
-    cost->add_option("--space", args->space, "Search space (file or bundled name): its qkv_dim, and membership");
-    cost->add_option("--src-len", args->srcLen, "Source tokens (default 30, HAT's)")->check(CLI::PositiveNumber);
-    cost->add_option("--tgt-len", args->tgtLen, "Target tokens (default 30, HAT's)")->check(CLI::PositiveNumber);
+    auto* cost =
+        arch->add_subcommand("cost", "Params and FLOPs of an architecture (HAT/AutoMoE yml or JSON)");
+    cost->add_option("FILE", args->file, "Architecture file (.yml/.yaml HAT SubTransformer, or .json)")
+        ->required();
+    cost->add_option("--space", args->space,
+                     "Search space (file or bundled name): its qkv_dim, and membership");
+    cost->add_option("--src-len", args->srcLen, "Source tokens (default 30, HAT's)")
+        ->check(CLI::PositiveNumber);
+    cost->add_option("--tgt-len", args->tgtLen, "Target tokens (default 30, HAT's)")
+        ->check(CLI::PositiveNumber);
     cost->add_option("--qkv-dim", args->qkvDim, "Q/K/V width (default: the file's, the space's, else 512)")
         ->check(CLI::PositiveNumber);
     cost->add_option("--vocab", args->vocab, "Vocabulary size, to count the embedding and output layer")
         ->check(CLI::NonNegativeNumber);
-    cost->add_flag("--json", args->json, "Print JSON (params_total, params_active, params_hat, flops, flops_hat, ...)");
+    cost->add_flag("--json", args->json,
+                   "Print JSON (params_total, params_active, params_hat, flops, flops_hat, ...)");
     cost->callback([args] { printCost(*args); });
 
     auto in = std::make_shared<std::string>(), out = std::make_shared<std::string>();
@@ -115,7 +123,8 @@ void addArchCommands(CLI::App& root) {
     auto* convert = arch->add_subcommand("convert", "Convert between HAT yml and JSON (by file extension)");
     convert->add_option("IN", *in, "Input architecture file")->required();
     convert->add_option("OUT", *out, "Output architecture file (.yml or .json)")->required();
-    convert->add_option("--qkv-dim", *qkv, "Q/K/V width for a yml without qkv-dim")->check(CLI::PositiveNumber);
+    convert->add_option("--qkv-dim", *qkv, "Q/K/V width for a yml without qkv-dim")
+        ->check(CLI::PositiveNumber);
     convert->callback([in, out, qkv] { saveArchitecture(loadArchitecture(*in, *qkv), *out); });
 }
 

@@ -21,7 +21,8 @@ void addBenchCommands(CLI::App& root) {
     auto opt = std::make_shared<automoe::ModelBenchmarkOptions>();
     auto asJson = std::make_shared<bool>(false);
     auto* model = bench->add_subcommand(
-        "model", "Forward+backward throughput of the supernet vs a dense torch::nn::Transformer, and GEMM peak");
+        "model",
+        "Forward+backward throughput of the supernet vs a dense torch::nn::Transformer, and GEMM peak");
     model->add_option("--space", opt->spacePath, "Search space JSON (default: the bundled tiny space)");
     model->add_option("--batch-tokens", opt->batchTokens, "Padded tokens per side of the batch")
         ->capture_default_str()
@@ -40,12 +41,10 @@ void addBenchCommands(CLI::App& root) {
     model->add_flag("--json", *asJson, "Print the figures as JSON");
     model->callback([opt, asJson] {
         automoe::ModelBenchmarkOptions o = *opt;
-        if (o.spacePath.empty())
-            o.spacePath = automoe::resourcePath("spaces/tiny.json");
+        if (o.spacePath.empty()) o.spacePath = automoe::resourcePath("spaces/tiny.json");
         const bool json = *asJson;
         auto result = automoe::runModelBenchmark(o, [json](const std::string& s) {
-            if (!json)
-                std::fprintf(stderr, "... %s\n", s.c_str());
+            if (!json) std::fprintf(stderr, "... %s\n", s.c_str());
         });
         if (json)
             std::cout << automoe::modelBenchmarkJson(result).dump(2) << "\n";
@@ -57,19 +56,24 @@ void addBenchCommands(CLI::App& root) {
     auto trainJson = std::make_shared<bool>(false);
     auto* train = bench->add_subcommand(
         "train", "Supernet training tokens/s and GFLOP/s vs GEMM peak, event-logging cost, peak memory");
-    train->add_option("--space", topt->space, "Search space: bundled name or JSON file")->capture_default_str();
-    train->add_option("--corpus", topt->corpus, "Corpus (ding, sample, a .tsv, a prefix)")->capture_default_str();
-    train->add_option("--updates", topt->updates, "Measured updates")->capture_default_str()->check(CLI::PositiveNumber);
+    train->add_option("--space", topt->space, "Search space: bundled name or JSON file")
+        ->capture_default_str();
+    train->add_option("--corpus", topt->corpus, "Corpus (ding, sample, a .tsv, a prefix)")
+        ->capture_default_str();
+    train->add_option("--updates", topt->updates, "Measured updates")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     train->add_option("--max-tokens", topt->maxTokens, "Tokens per batch")->capture_default_str();
-    train->add_option("--vocab-size", topt->vocabSize, "SentencePiece vocabulary size")->capture_default_str();
-    train->add_option("--threads", topt->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
+    train->add_option("--vocab-size", topt->vocabSize, "SentencePiece vocabulary size")
+        ->capture_default_str();
+    train->add_option("--threads", topt->threads, "Intra-op threads (0 = one per core)")
+        ->capture_default_str();
     train->add_option("--seed", topt->seed, "Seed")->capture_default_str();
     train->add_flag("--json", *trainJson, "Print the figures as JSON");
     train->callback([topt, trainJson] {
         const bool json = *trainJson;
         auto result = automoe::runTrainBenchmark(*topt, [json](const std::string& s) {
-            if (!json)
-                std::fprintf(stderr, "... %s\n", s.c_str());
+            if (!json) std::fprintf(stderr, "... %s\n", s.c_str());
         });
         if (json)
             std::cout << automoe::trainBenchmarkJson(result).dump(2) << "\n";
@@ -80,8 +84,10 @@ void addBenchCommands(CLI::App& root) {
     auto sopt = std::make_shared<automoe::SearchBenchmarkOptions>();
     auto searchJson = std::make_shared<bool>(false);
     auto* search = bench->add_subcommand(
-        "search", "Search throughput: candidates/s, time per generation, fitness tokens/s vs the training forward");
-    search->add_option("--run", sopt->run, "Supernet run id (default: a fresh supernet of --space on --corpus)");
+        "search",
+        "Search throughput: candidates/s, time per generation, fitness tokens/s vs the training forward");
+    search->add_option("--run", sopt->run,
+                       "Supernet run id (default: a fresh supernet of --space on --corpus)");
     search->add_option("--db", sopt->db, "Run database of --run");
     search->add_option("--space", sopt->space, "Search space without --run: bundled name or JSON file")
         ->capture_default_str();
@@ -90,25 +96,34 @@ void addBenchCommands(CLI::App& root) {
     search->add_option("--vocab-size", sopt->vocabSize, "SentencePiece vocabulary size without --run")
         ->capture_default_str();
     search->add_option("--budget", sopt->budgets, "Budget, e.g. \"flops<=150M\" (repeatable)");
-    search->add_option("--population", sopt->population, "P")->capture_default_str()->check(CLI::PositiveNumber);
+    search->add_option("--population", sopt->population, "P")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     search->add_option("--parents", sopt->parents, "K")->capture_default_str()->check(CLI::PositiveNumber);
-    search->add_option("--mutation", sopt->mutations, "M")->capture_default_str()->check(CLI::NonNegativeNumber);
-    search->add_option("--crossover", sopt->crossovers, "C")->capture_default_str()->check(CLI::NonNegativeNumber);
+    search->add_option("--mutation", sopt->mutations, "M")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    search->add_option("--crossover", sopt->crossovers, "C")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     search->add_option("--iterations", sopt->iterations, "I: generations, generation 0 included")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
-    search->add_option("--fitness-sentences", sopt->fitnessSentences, "Validation pairs of the fitness (0 = all)")
+    search
+        ->add_option("--fitness-sentences", sopt->fitnessSentences,
+                     "Validation pairs of the fitness (0 = all)")
         ->capture_default_str();
     search->add_option("--max-tokens", sopt->maxTokens, "Tokens per fitness batch (0 = the supernet's)")
         ->capture_default_str();
-    search->add_option("--threads", sopt->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
-    search->add_option("--seed", sopt->seed, "Seed of the search (and of a fresh supernet)")->capture_default_str();
+    search->add_option("--threads", sopt->threads, "Intra-op threads (0 = one per core)")
+        ->capture_default_str();
+    search->add_option("--seed", sopt->seed, "Seed of the search (and of a fresh supernet)")
+        ->capture_default_str();
     search->add_flag("--json", *searchJson, "Print the figures as JSON");
     search->callback([sopt, searchJson] {
         const bool json = *searchJson;
         auto result = automoe::runSearchBenchmark(*sopt, [json](const std::string& s) {
-            if (!json)
-                std::fprintf(stderr, "... %s\n", s.c_str());
+            if (!json) std::fprintf(stderr, "... %s\n", s.c_str());
         });
         if (json)
             std::cout << automoe::searchBenchmarkJson(result).dump(2) << "\n";

@@ -18,7 +18,8 @@ namespace automoe::cli {
 namespace {
 
 constexpr const char* kFlopsCounted =
-    "FFN/MoE layers only: per token and layer, the router (2*d*n FLOPs when the layer has n > 1 experts) plus "
+    "FFN/MoE layers only: per token and layer, the router (2*d*n FLOPs when the layer has n > 1 experts) "
+    "plus "
     "4*d*f for each expert assignment the token kept (d = the stack's embedding width, f = the expert's "
     "width); attention, LayerNorm, embedding and output projection are the same for every token and not "
     "counted. Source tokens are summed over the encoder's layers, decoder inputs over the decoder's.";
@@ -35,7 +36,9 @@ struct RouteArgs {
     bool json = false;
 };
 
-std::string dbPath(const std::string& db) { return db.empty() ? RunStore::defaultPath() : db; }
+std::string dbPath(const std::string& db) {
+    return db.empty() ? RunStore::defaultPath() : db;
+}
 
 // largest, smallest, search:SEARCH_RUN:ARCH_ID_OR_KEY, or an architecture file.
 Architecture pickArchitecture(RunStore& store, const SupernetSource& s, const std::string& spec) {
@@ -44,7 +47,8 @@ Architecture pickArchitecture(RunStore& store, const SupernetSource& s, const st
     if (spec.rfind("search:", 0) == 0) {
         const size_t colon = spec.find(':', 7);
         if (colon == std::string::npos)
-            throw UsageError("--arch " + spec + ": expected search:SEARCH_RUN:ARCH (an id or key from `front`)");
+            throw UsageError("--arch " + spec +
+                             ": expected search:SEARCH_RUN:ARCH (an id or key from `front`)");
         int64_t searchRun = 0;
         try {
             searchRun = std::stoll(spec.substr(7, colon - 7));
@@ -62,7 +66,8 @@ int64_t supernetOf(RunStore& store, int64_t run) {
     if (!info) throw std::runtime_error("no run " + std::to_string(run) + " in " + store.path());
     if (info->spec.kind != "search") return run;
     const int64_t supernet = info->spec.config.value("supernet_run", int64_t(0));
-    if (supernet <= 0) throw std::runtime_error("search run " + std::to_string(run) + " names no supernet run");
+    if (supernet <= 0)
+        throw std::runtime_error("search run " + std::to_string(run) + " names no supernet run");
     return supernet;
 }
 
@@ -97,7 +102,8 @@ void listValid(const RouteArgs& a) {
 // `text` left-aligned in `width` columns, counting UTF-8 code points (a piece's "▁" is one column).
 std::string padded(const std::string& text, size_t width) {
     size_t columns = 0;
-    for (unsigned char c : text) columns += (c & 0xC0) != 0x80;
+    for (unsigned char c : text)
+        columns += (c & 0xC0) != 0x80;
     return text + std::string(columns < width ? width - columns : 0, ' ');
 }
 
@@ -122,22 +128,25 @@ void printSentence(const RoutedSentence& s) {
 }
 
 void printAggregate(const RoutingAggregate& a, const char* over) {
-    std::printf("\nexpert load over %zu %s sentences (assignments per expert slot / tokens)\n", a.sentences, over);
+    std::printf("\nexpert load over %zu %s sentences (assignments per expert slot / tokens)\n", a.sentences,
+                over);
     for (const auto& l : a.layers) {
         std::printf("  %s L%d  widths", stackName(l.stack), l.layer);
-        for (int w : l.widths) std::printf(" %d", w);
+        for (int w : l.widths)
+            std::printf(" %d", w);
         std::printf("  tokens %lld  load", (long long)l.tokens);
         for (size_t e = 0; e < l.load.size(); ++e)
             std::printf(" %.3f", l.tokens ? double(l.load[e]) / double(l.tokens) : 0.0);
         std::printf("\n");
     }
-    std::printf("mean FFN/MoE FLOPs per token by type\n  %-13s %10s %8s %10s %8s\n", "type", "encoder", "tokens",
-                "decoder", "tokens");
+    std::printf("mean FFN/MoE FLOPs per token by type\n  %-13s %10s %8s %10s %8s\n", "type", "encoder",
+                "tokens", "decoder", "tokens");
     for (int t = 0; t < kTokenTypeCount; ++t) {
         const auto& e = a.encoderByType[size_t(t)];
         const auto& d = a.decoderByType[size_t(t)];
-        std::printf("  %-13s %10s %8lld %10s %8lld\n", tokenTypeName(TokenType(t)), formatSI(e.mean()).c_str(),
-                    (long long)e.tokens, formatSI(d.mean()).c_str(), (long long)d.tokens);
+        std::printf("  %-13s %10s %8lld %10s %8lld\n", tokenTypeName(TokenType(t)),
+                    formatSI(e.mean()).c_str(), (long long)e.tokens, formatSI(d.mean()).c_str(),
+                    (long long)d.tokens);
     }
 }
 
@@ -147,7 +156,8 @@ void route(const RouteArgs& a) {
         return;
     }
     for (const std::string& s : a.sentences)
-        if (s.find_first_not_of(" \t") == std::string::npos) throw UsageError("--sentence: the sentence is empty");
+        if (s.find_first_not_of(" \t") == std::string::npos)
+            throw UsageError("--sentence: the sentence is empty");
     if (a.sentences.empty() && a.valid <= 0)
         throw UsageError("nothing to route: give --sentence TEXT and/or --valid N");
     configureTorchThreads(a.threads);
@@ -156,8 +166,8 @@ void route(const RouteArgs& a) {
     std::string archSpec = a.arch;
     // On a search run, an architecture that is neither a keyword nor a file is one of the search's.
     std::error_code ec;
-    if (supernet != a.run && archSpec != "largest" && archSpec != "smallest" && archSpec.rfind("search:", 0) != 0 &&
-        !std::filesystem::exists(archSpec, ec))
+    if (supernet != a.run && archSpec != "largest" && archSpec != "smallest" &&
+        archSpec.rfind("search:", 0) != 0 && !std::filesystem::exists(archSpec, ec))
         archSpec = "search:" + std::to_string(a.run) + ":" + archSpec;
     SupernetSource s = loadSupernet(store, supernet, a.checkpoint);
     const Architecture arch = pickArchitecture(store, s, archSpec);
@@ -168,7 +178,8 @@ void route(const RouteArgs& a) {
     const std::vector<RoutedSentence> input = routeSentences(s.model, s.vocabulary, a.sentences, options);
     std::vector<std::string> validSources;
     if (a.valid > 0)
-        for (const SentencePair& p : validPairs(s, a.valid)) validSources.push_back(p.source);
+        for (const SentencePair& p : validPairs(s, a.valid))
+            validSources.push_back(p.source);
     const std::vector<RoutedSentence> valid = routeSentences(s.model, s.vocabulary, validSources, options);
     const bool overValid = !valid.empty();
     const RoutingAggregate aggregate = aggregateRouting(overValid ? valid : input);
@@ -185,7 +196,8 @@ void route(const RouteArgs& a) {
         nlohmann::json agg = routingAggregateToJson(aggregate);
         agg["over"] = overValid ? "valid" : "input";
         nlohmann::json types = nlohmann::json::array();
-        for (int t = 0; t < kTokenTypeCount; ++t) types.push_back(tokenTypeName(TokenType(t)));
+        for (int t = 0; t < kTokenTypeCount; ++t)
+            types.push_back(tokenTypeName(TokenType(t)));
         const nlohmann::json out = {{"run", supernet},
                                     {"checkpoint_update", s.checkpoint.update},
                                     {"direction", s.corpus.info.direction()},
@@ -202,8 +214,8 @@ void route(const RouteArgs& a) {
                 (long long)s.checkpoint.update, a.arch.c_str(), arch.key().c_str());
     std::printf("cell: expert slot / its width, gate probability (x = dropped by the capacity limit)\n");
     std::printf("FLOPs: %s\n", kFlopsCounted);
-    for (const RoutedSentence& r : shown.size() > 5 ? std::vector<RoutedSentence>(shown.begin(), shown.begin() + 5)
-                                                      : shown)
+    for (const RoutedSentence& r :
+         shown.size() > 5 ? std::vector<RoutedSentence>(shown.begin(), shown.begin() + 5) : shown)
         printSentence(r);
     if (shown.size() > 5) std::printf("\n(%zu more sentences; --json prints all)\n", shown.size() - 5);
     printAggregate(aggregate, overValid ? "validation" : "input");
@@ -214,8 +226,12 @@ void route(const RouteArgs& a) {
 void addRouteCommands(CLI::App& root) {
     auto a = std::make_shared<RouteArgs>();
     CLI::App* cmd = root.add_subcommand(
-        "route", "Per-token routing of a supernet subnet (expert, width, gate, FLOPs) and expert-load aggregates");
-    cmd->add_option("--run", a->run, "The supernet run id (a search run: its supernet, and --arch may be one of its architecture ids or keys)")->required();
+        "route",
+        "Per-token routing of a supernet subnet (expert, width, gate, FLOPs) and expert-load aggregates");
+    cmd->add_option("--run", a->run,
+                    "The supernet run id (a search run: its supernet, and --arch may be one of its "
+                    "architecture ids or keys)")
+        ->required();
     cmd->add_option("--db", a->db, "Run database");
     cmd->add_option("--arch", a->arch,
                     "largest, smallest, search:SEARCH_RUN:ARCH (an arch id or key of a search run), or an "
@@ -226,12 +242,14 @@ void addRouteCommands(CLI::App& root) {
     cmd->add_option("--valid", a->valid,
                     "Also route the first N validation sentences; the aggregates are over them (without "
                     "--sentence, they are the sentences shown)");
-    cmd->add_option("--list-valid", a->listValid, "Only list the first N validation pairs (no model is loaded)");
+    cmd->add_option("--list-valid", a->listValid,
+                    "Only list the first N validation pairs (no model is loaded)");
     cmd->add_option("--threads", a->threads, "Intra-op threads (0 = one per core)");
-    cmd->add_flag("--json", a->json,
-                  "JSON: {run, arch_key, flops_counted, token_types, sentences: [{source, translation, "
-                  "source_tokens, target_tokens, layers: [{stack, layer, widths, expert, width, gate, dropped}]}], "
-                  "aggregate: {layers: [{load, dropped, tokens}], flops_by_type}}");
+    cmd->add_flag(
+        "--json", a->json,
+        "JSON: {run, arch_key, flops_counted, token_types, sentences: [{source, translation, "
+        "source_tokens, target_tokens, layers: [{stack, layer, widths, expert, width, gate, dropped}]}], "
+        "aggregate: {layers: [{load, dropped, tokens}], flops_by_type}}");
     cmd->callback([a] { route(*a); });
 }
 

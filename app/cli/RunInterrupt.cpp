@@ -10,7 +10,9 @@ namespace automoe::cli {
 namespace {
 
 std::atomic<int> gInterrupts{0};
-extern "C" void onRunInterrupt(int) { gInterrupts.fetch_add(1); }
+extern "C" void onRunInterrupt(int) {
+    gInterrupts.fetch_add(1);
+}
 
 } // namespace
 

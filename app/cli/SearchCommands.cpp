@@ -25,19 +25,24 @@
 namespace automoe::cli {
 namespace {
 
-std::string dbPath(const std::string& db) { return db.empty() ? RunStore::defaultPath() : db; }
+std::string dbPath(const std::string& db) {
+    return db.empty() ? RunStore::defaultPath() : db;
+}
 
-std::string latencyText(const nlohmann::json& v) { return v.is_number() ? formatFixed(v.get<double>(), 2) : "-"; }
+std::string latencyText(const nlohmann::json& v) {
+    return v.is_number() ? formatFixed(v.get<double>(), 2) : "-";
+}
 
 void printFront(const nlohmann::json& front) {
-    std::printf("%6s  %8s  %9s  %9s  %10s  %4s  %s\n", "ARCH", "FITNESS", "FLOPS", "PARAMS", "LATENCY_MS", "GEN",
-                "KEY");
+    std::printf("%6s  %8s  %9s  %9s  %10s  %4s  %s\n", "ARCH", "FITNESS", "FLOPS", "PARAMS", "LATENCY_MS",
+                "GEN", "KEY");
     for (const auto& p : front)
         std::printf("%6s  %8.4f  %9s  %9s  %10s  %4d  %s\n",
                     p["arch_id"].is_null() ? "-" : std::to_string(p["arch_id"].get<int64_t>()).c_str(),
                     p["fitness"].get<double>(), formatSI(p["flops"].get<double>()).c_str(),
-                    formatSI(double(p["params_active"].get<int64_t>())).c_str(), latencyText(p["latency_ms"]).c_str(),
-                    p["generation"].get<int>(), p["arch_key"].get<std::string>().c_str());
+                    formatSI(double(p["params_active"].get<int64_t>())).c_str(),
+                    latencyText(p["latency_ms"]).c_str(), p["generation"].get<int>(),
+                    p["arch_key"].get<std::string>().c_str());
 }
 
 // Prints a search's progress: one line per generation, stage changes and the status.
@@ -49,23 +54,26 @@ public:
             std::fprintf(stderr,
                          "generation %d: best %.4f  front %zu  hypervolume %.4g  evaluated %d (%zu total)  "
                          "%.2f candidates/s\n",
-                         p.value("generation", 0), p.value("best_fitness", 0.0), p.value("front_size", size_t(0)),
-                         p.value("hypervolume", 0.0), p.value("evaluated", 0), p.value("evaluated_total", size_t(0)),
+                         p.value("generation", 0), p.value("best_fitness", 0.0),
+                         p.value("front_size", size_t(0)), p.value("hypervolume", 0.0),
+                         p.value("evaluated", 0), p.value("evaluated_total", size_t(0)),
                          p.value("candidates_per_second", 0.0));
         } else if (e.type == "search_setup") {
             const auto& s = e.payload["supernet"];
-            std::fprintf(stderr, "supernet run %lld, checkpoint at update %lld; fitness on %zu validation pairs (%lld "
-                                 "target tokens, %zu batches); front cost %s\n",
-                         (long long)s.value("supernet_run", 0LL), (long long)s.value("checkpoint_update", 0LL),
-                         e.payload.value("fitness_sentences", size_t(0)),
-                         (long long)e.payload.value("fitness_target_tokens", 0LL),
-                         e.payload.value("fitness_batches", size_t(0)),
-                         e.payload.value("front_cost", std::string()).c_str());
+            std::fprintf(
+                stderr,
+                "supernet run %lld, checkpoint at update %lld; fitness on %zu validation pairs (%lld "
+                "target tokens, %zu batches); front cost %s\n",
+                (long long)s.value("supernet_run", 0LL), (long long)s.value("checkpoint_update", 0LL),
+                e.payload.value("fitness_sentences", size_t(0)),
+                (long long)e.payload.value("fitness_target_tokens", 0LL),
+                e.payload.value("fitness_batches", size_t(0)),
+                e.payload.value("front_cost", std::string()).c_str());
         } else if (e.type == "latency_sample") {
             const auto& p = e.payload;
             std::printf("%3zu/%zu  encoder %8.2f ms  decoder %8.2f ms  total %8.2f ms  %s\n",
-                        p.value("index", size_t(0)) + 1, p.value("count", size_t(0)), p.value("encoder_ms", 0.0),
-                        p.value("decoder_ms", 0.0), p.value("total_ms", 0.0),
+                        p.value("index", size_t(0)) + 1, p.value("count", size_t(0)),
+                        p.value("encoder_ms", 0.0), p.value("decoder_ms", 0.0), p.value("total_ms", 0.0),
                         p.value("arch_key", std::string()).c_str());
             std::fflush(stdout);
         } else if (e.type == "stage") {
@@ -102,8 +110,7 @@ void followControlStdin(RunControl& control) {
     std::thread([&control] {
         std::string line;
         while (std::getline(std::cin, line)) {
-            if (!line.empty() && line.back() == '\r')
-                line.pop_back();
+            if (!line.empty() && line.back() == '\r') line.pop_back();
             if (line == "pause")
                 control.pause();
             else if (line == "resume")
@@ -119,24 +126,21 @@ void resumeSearch(const SearchArgs& a) {
     configureTorchThreads(a.threads);
     RunStore store(dbPath(a.db));
     auto run = SearchRun::resume(store, a.resume);
-    std::fprintf(stderr, "resuming search run %lld in %s (%d threads)\n", (long long)run->id(), store.path().c_str(),
-                 torchThreads());
+    std::fprintf(stderr, "resuming search run %lld in %s (%d threads)\n", (long long)run->id(),
+                 store.path().c_str(), torchThreads());
     SearchPrinter printer;
     run->addObserver(&printer);
-    if (a.controlStdin)
-        followControlStdin(run->control());
+    if (a.controlStdin) followControlStdin(run->control());
     const RunStatus status = executeInterruptible(*run);
     if (status == RunStatus::Failed)
         throw std::runtime_error("search run " + std::to_string(run->id()) + " failed: " + run->error());
     std::printf("search run %lld %s: %zu candidates\n", (long long)run->id(), toString(status),
                 store.candidates(run->id()).size());
-    if (!store.generations(run->id()).empty())
-        printFront(searchFront(store, run->id()));
+    if (!store.generations(run->id()).empty()) printFront(searchFront(store, run->id()));
 }
 
 void runSearch(const SearchArgs& a) {
-    if (a.resume > 0)
-        return resumeSearch(a);
+    if (a.resume > 0) return resumeSearch(a);
     if (a.run <= 0)
         throw UsageError("search: --run ID (the supernet run) is required unless --resume ID is given");
     configureTorchThreads(a.threads);
@@ -172,8 +176,7 @@ void runSearch(const SearchArgs& a) {
                  torchThreads());
     SearchPrinter printer;
     run.addObserver(&printer);
-    if (a.controlStdin)
-        followControlStdin(run.control());
+    if (a.controlStdin) followControlStdin(run.control());
     const auto t0 = std::chrono::steady_clock::now();
     const RunStatus status = executeInterruptible(run);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -182,8 +185,7 @@ void runSearch(const SearchArgs& a) {
     const size_t evaluated = store.candidates(run.id()).size();
     std::printf("search run %lld %s: %zu candidates in %.1f s (%.2f candidates/s)\n", (long long)run.id(),
                 toString(status), evaluated, seconds, seconds > 0 ? double(evaluated) / seconds : 0.0);
-    if (!store.generations(run.id()).empty())
-        printFront(searchFront(store, run.id()));
+    if (!store.generations(run.id()).empty()) printFront(searchFront(store, run.id()));
 }
 
 struct LatencyArgs {
@@ -223,13 +225,15 @@ void runLatencyBuild(const LatencyArgs& a) {
     }
     auto line = [](const char* what, const LatencyMetrics& m) {
         std::printf("%-9s %3d samples  RMSE %.3f ms  MAPE %.2f %%  Kendall tau %s\n", what, m.count, m.rmse,
-                    100.0 * m.mape, std::isfinite(m.kendallTau) ? formatFixed(m.kendallTau, 3).c_str() : "n/a");
+                    100.0 * m.mape,
+                    std::isfinite(m.kendallTau) ? formatFixed(m.kendallTau, 3).c_str() : "n/a");
     };
     line("train", run.report().train);
     line("held-out", run.report().validation);
     if (c.normalize) {
-        std::printf("(targets: latency relative to the reference architecture timed in the same round; fitted on "
-                    "the raw medians instead:)\n");
+        std::printf(
+            "(targets: latency relative to the reference architecture timed in the same round; fitted on "
+            "the raw medians instead:)\n");
         line("raw train", run.rawReport().train);
         line("raw held", run.rawReport().validation);
     }
@@ -266,7 +270,8 @@ void runExport(const ExportArgs& a) {
         configureTorchThreads(a.threads);
         const nlohmann::json meta = exportStandaloneModel(store, a.run, a.arch, a.weights);
         std::printf("standalone model (supernet run %lld, update %lld, %s) written to %s\n",
-                    (long long)meta.value("supernet_run", 0LL), (long long)meta.value("checkpoint_update", 0LL),
+                    (long long)meta.value("supernet_run", 0LL),
+                    (long long)meta.value("checkpoint_update", 0LL),
                     meta.value("direction", std::string()).c_str(), a.weights.c_str());
     }
 }
@@ -282,14 +287,14 @@ void runTranslate(const TranslateArgs& a) {
     configureTorchThreads(a.threads);
     StandaloneModelFile file = StandaloneTransformer::load(a.model);
     if (file.vocabularyModel.empty())
-        throw std::runtime_error(a.model + ": the model file holds no vocabulary (export it with `automoe export "
-                                           "--weights`)");
+        throw std::runtime_error(a.model +
+                                 ": the model file holds no vocabulary (export it with `automoe export "
+                                 "--weights`)");
     const Vocabulary vocab = Vocabulary::fromSerialized(file.vocabularyModel, a.model);
     std::vector<std::string> lines;
     std::string line;
     while (std::getline(std::cin, line)) {
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
+        if (!line.empty() && line.back() == '\r') line.pop_back();
         lines.push_back(line);
     }
     TranslateOptions options;
@@ -304,8 +309,9 @@ void runTranslate(const TranslateArgs& a) {
 
 void addSearchCommands(CLI::App& root) {
     auto s = std::make_shared<SearchArgs>();
-    CLI::App* search = root.add_subcommand("search", "Evolutionary search on a trained supernet run under budgets "
-                                                     "(AutoMoE stage 4); creates a search run");
+    CLI::App* search =
+        root.add_subcommand("search", "Evolutionary search on a trained supernet run under budgets "
+                                      "(AutoMoE stage 4); creates a search run");
     search->add_option("--run", s->run, "The supernet run id (required for a new search)");
     search->add_option("--resume", s->resume,
                        "Continue search run ID (cancelled or killed) from its stored state; other search "
@@ -313,24 +319,35 @@ void addSearchCommands(CLI::App& root) {
     search->add_option("--db", s->db, "Run database");
     search->add_option("--budget", s->budgets,
                        "Budget, e.g. \"flops<=150M\", \"latency<=40ms\", \"params<=5M\" (repeatable)");
-    search->add_flag("--predicted", s->predicted, "Latency budgets use the latency predictor of `latency build`");
-    search->add_option("--predictor", s->predictor, "Latency predictor file (default: the newest for the run)");
-    search->add_option("--population", s->population, "P: random architectures of generation 0")->capture_default_str();
+    search->add_flag("--predicted", s->predicted,
+                     "Latency budgets use the latency predictor of `latency build`");
+    search->add_option("--predictor", s->predictor,
+                       "Latency predictor file (default: the newest for the run)");
+    search->add_option("--population", s->population, "P: random architectures of generation 0")
+        ->capture_default_str();
     search->add_option("--parents", s->parents, "K: survivors per generation")->capture_default_str();
-    search->add_option("--mutation", s->mutations, "M: mutated children per generation")->capture_default_str();
-    search->add_option("--mutation-prob", s->mutationProb, "Probability that a gene is resampled")->capture_default_str();
-    search->add_option("--crossover", s->crossovers, "C: crossed children per generation")->capture_default_str();
-    search->add_option("--iterations", s->iterations, "I: generations, generation 0 included")->capture_default_str();
+    search->add_option("--mutation", s->mutations, "M: mutated children per generation")
+        ->capture_default_str();
+    search->add_option("--mutation-prob", s->mutationProb, "Probability that a gene is resampled")
+        ->capture_default_str();
+    search->add_option("--crossover", s->crossovers, "C: crossed children per generation")
+        ->capture_default_str();
+    search->add_option("--iterations", s->iterations, "I: generations, generation 0 included")
+        ->capture_default_str();
     search->add_option("--seed", s->seed, "Seed of the search")->capture_default_str();
     search->add_flag("--nsga2", s->nsga2, "NSGA-II survivors instead of the K fittest");
-    search->add_option("--fitness-sentences", s->fitnessSentences, "Validation pairs fitness is computed on (0 = all)")
+    search
+        ->add_option("--fitness-sentences", s->fitnessSentences,
+                     "Validation pairs fitness is computed on (0 = all)")
         ->capture_default_str();
     search->add_option("--max-tokens", s->maxTokens, "Tokens per fitness batch (0 = the supernet's)");
     search->add_option("--threads", s->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
-    search->add_option("--latency-repeats", s->latencyRepeats, "Timed runs per measured latency")->capture_default_str();
+    search->add_option("--latency-repeats", s->latencyRepeats, "Timed runs per measured latency")
+        ->capture_default_str();
     search->add_option("--name", s->name, "Run name");
-    search->add_option("--space", s->space,
-                       "Search only this space (file or bundled name); it must lie inside the supernet's space");
+    search->add_option(
+        "--space", s->space,
+        "Search only this space (file or bundled name); it must lie inside the supernet's space");
     search->add_flag("--control-stdin", s->controlStdin,
                      "Read pause / resume / cancel commands, one per line, from stdin");
     search->callback([s] { runSearch(*s); });
@@ -338,20 +355,24 @@ void addSearchCommands(CLI::App& root) {
     CLI::App* latency = root.add_subcommand("latency", "Latency dataset and predictor (AutoMoE stages 2-3)");
     latency->require_subcommand(1);
     auto l = std::make_shared<LatencyArgs>();
-    CLI::App* build = latency->add_subcommand("build", "Time sampled subnets of a supernet run, fit the predictor");
+    CLI::App* build =
+        latency->add_subcommand("build", "Time sampled subnets of a supernet run, fit the predictor");
     build->add_option("--run", l->run, "The supernet run id")->required();
     build->add_option("--db", l->db, "Run database");
     build->add_option("--samples", l->samples, "Architectures to measure")->capture_default_str();
     build->add_option("--threads", l->threads, "Intra-op threads while measuring")->capture_default_str();
-    build->add_option("--seed", l->seed, "Seed of the sampled architectures and the predictor")->capture_default_str();
+    build->add_option("--seed", l->seed, "Seed of the sampled architectures and the predictor")
+        ->capture_default_str();
     build->add_option("--repeats", l->repeats, "Timed runs per architecture (median)")->capture_default_str();
     build->add_option("--epochs", l->epochs, "Predictor training epochs")->capture_default_str();
-    build->add_option("--interleave", l->interleave,
-                      "Architectures timed together, round by round (1 = one after the other)")
+    build
+        ->add_option("--interleave", l->interleave,
+                     "Architectures timed together, round by round (1 = one after the other)")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
-    build->add_flag("--no-normalize", l->noNormalize,
-                    "Fit raw medians instead of times relative to a reference architecture timed in each round");
+    build->add_flag(
+        "--no-normalize", l->noNormalize,
+        "Fit raw medians instead of times relative to a reference architecture timed in each round");
     build->callback([l] { runLatencyBuild(*l); });
 
     struct FrontArgs {
@@ -363,8 +384,9 @@ void addSearchCommands(CLI::App& root) {
     CLI::App* front = root.add_subcommand("front", "The Pareto front of a search run");
     front->add_option("--run", f->run, "The search run id")->required();
     front->add_option("--db", f->db, "Run database");
-    front->add_flag("--json", f->json,
-                    "JSON: a list of {arch_id, arch_key, fitness, flops, params_active, latency_ms, generation, ...}");
+    front->add_flag(
+        "--json", f->json,
+        "JSON: a list of {arch_id, arch_key, fitness, flops, params_active, latency_ms, generation, ...}");
     front->callback([f] { showFront(f->db, f->run, f->json); });
 
     auto e = std::make_shared<ExportArgs>();
@@ -378,11 +400,15 @@ void addSearchCommands(CLI::App& root) {
     exp->callback([e] { runExport(*e); });
 
     auto t = std::make_shared<TranslateArgs>();
-    CLI::App* tr = root.add_subcommand("translate", "Translate stdin, one sentence per line, with a standalone model");
+    CLI::App* tr =
+        root.add_subcommand("translate", "Translate stdin, one sentence per line, with a standalone model");
     tr->add_option("--model", t->model, "A file written by `export --weights`")->required();
-    tr->add_option("--beam", t->beam, "Beam size (1 = greedy)")->capture_default_str()->check(CLI::Range(1, 64));
+    tr->add_option("--beam", t->beam, "Beam size (1 = greedy)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
     tr->add_option("--threads", t->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
-    tr->add_option("--max-tokens", t->maxTokens, "Source tokens per batch, padding counted")->capture_default_str();
+    tr->add_option("--max-tokens", t->maxTokens, "Source tokens per batch, padding counted")
+        ->capture_default_str();
     tr->callback([t] { runTranslate(*t); });
 }
 

@@ -17,7 +17,8 @@ namespace {
 std::string dimText(const Dimension& d) {
     if (d.isRange) return std::to_string(d.min()) + "-" + std::to_string(d.max());
     std::string s;
-    for (int v : d.choices) s += (s.empty() ? "" : " ") + std::to_string(v);
+    for (int v : d.choices)
+        s += (s.empty() ? "" : " ") + std::to_string(v);
     return s;
 }
 
@@ -38,10 +39,14 @@ void showSpace(const std::string& file, bool asJson) {
         j["params_active_max"] = chi.paramsActive;
         j["cheapest"] = architectureToJson(lo);
         j["most_expensive"] = architectureToJson(hi);
-        j["supernet"] = {{"embed_dim", sn.embedDim},          {"encoder_layers", sn.encoderLayers},
-                         {"decoder_layers", sn.decoderLayers}, {"encoder_ffn_dim", sn.encoderFfnDim},
-                         {"decoder_ffn_dim", sn.decoderFfnDim}, {"encoder_experts", sn.encoderExperts},
-                         {"decoder_experts", sn.decoderExperts}, {"qkv_dim", sn.qkvDim}};
+        j["supernet"] = {{"embed_dim", sn.embedDim},
+                         {"encoder_layers", sn.encoderLayers},
+                         {"decoder_layers", sn.decoderLayers},
+                         {"encoder_ffn_dim", sn.encoderFfnDim},
+                         {"decoder_ffn_dim", sn.decoderFfnDim},
+                         {"encoder_experts", sn.encoderExperts},
+                         {"decoder_experts", sn.decoderExperts},
+                         {"qkv_dim", sn.qkvDim}};
         j["space"] = spaceToJson(space);
         std::cout << j.dump(2) << "\n";
         return;
@@ -98,11 +103,14 @@ void addSpaceCommands(CLI::App& root) {
     auto* space = root.add_subcommand("space", "Inspect search spaces");
     space->require_subcommand(1);
 
-    auto* show = space->add_subcommand("show", "Dimensions, size and the cheapest / most expensive architecture");
+    auto* show =
+        space->add_subcommand("show", "Dimensions, size and the cheapest / most expensive architecture");
     auto file = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
-    show->add_option("FILE", *file, "Space JSON file, or a bundled space name (tiny, automoe-wmt)")->required();
-    show->add_flag("--json", *json, "Print JSON (keys log10_size, flops_min, flops_max, params_min, params_max, ...)");
+    show->add_option("FILE", *file, "Space JSON file, or a bundled space name (tiny, automoe-wmt)")
+        ->required();
+    show->add_flag("--json", *json,
+                   "Print JSON (keys log10_size, flops_min, flops_max, params_min, params_max, ...)");
     show->callback([file, json] { showSpace(*file, *json); });
 
     auto* sample = space->add_subcommand("sample", "Draw architectures uniformly from a space");

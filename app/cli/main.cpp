@@ -16,7 +16,9 @@
 #include <exception>
 
 int main(int argc, char** argv) {
-    CLI::App app{"AutoMoE Studio command line: search spaces, architectures, costs, training, runs and benchmarks", "automoe"};
+    CLI::App app{
+        "AutoMoE Studio command line: search spaces, architectures, costs, training, runs and benchmarks",
+        "automoe"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("automoe ") + AUTOMOE_VERSION);
     bool verbose = false;

@@ -1,18 +1,18 @@
 // automoe-studio: opens a search space (the bundled "tiny" by default, or the file given on the command
 // line) and shows its most expensive architecture in the workbench; --replay RUN [--db FILE] opens a stored
 // run in the training and Pareto views.
-#include "ui/ArchitectureView.h"
-#include "ui/MainWindow.h"
-#include "ui/RoutingView.h"
-#include "ui/ExportDialog.h"
-#include "ui/ParetoView.h"
-#include "ui/ProfilingApplication.h"
-#include "ui/RunControlPanel.h"
-#include "ui/RunPlayer.h"
-#include "ui/StallMonitor.h"
-#include "ui/Settings.h"
-#include "ui/TrainingProcess.h"
-#include "ui/SpaceDocument.h"
+#include "ui/figure/ArchitectureView.h"
+#include "ui/plots/ParetoView.h"
+#include "ui/routing/RoutingView.h"
+#include "ui/run/RunControlPanel.h"
+#include "ui/run/RunPlayer.h"
+#include "ui/run/TrainingProcess.h"
+#include "ui/shell/ExportDialog.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/ProfilingApplication.h"
+#include "ui/shell/Settings.h"
+#include "ui/shell/StallMonitor.h"
+#include "ui/space/SpaceDocument.h"
 #include "util/Logging.h"
 
 #include <QApplication>
@@ -73,23 +73,24 @@ Options parseOptions(const QApplication& app) {
         QStringLiteral("Architecture to show first: cheapest, most-expensive or a seed."),
         QStringLiteral("WHICH"));
     archOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption replayOption(QStringLiteral("replay"), QStringLiteral("Open stored run RUN for replay."),
-                                    QStringLiteral("RUN"));
+    QCommandLineOption replayOption(QStringLiteral("replay"),
+                                    QStringLiteral("Open stored run RUN for replay."), QStringLiteral("RUN"));
     QCommandLineOption dbOption(QStringLiteral("db"),
                                 QStringLiteral("Run database (default: the one used last, else "
                                                "~/.local/share/automoe-studio/runs.sqlite)."),
                                 QStringLiteral("FILE"));
     // For documentation and measurement: show the replay at event SEQ; train a short run through the Run
     // dock (bundled sample corpus) and exit when it ends (with --screenshot: grab the window then).
-    QCommandLineOption seekOption(QStringLiteral("replay-seek"), QStringLiteral("Show the replay at event SEQ."),
-                                  QStringLiteral("SEQ"));
+    QCommandLineOption seekOption(QStringLiteral("replay-seek"),
+                                  QStringLiteral("Show the replay at event SEQ."), QStringLiteral("SEQ"));
     seekOption.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption demoOption(QStringLiteral("demo-run"),
                                   QStringLiteral("Train UPDATES updates through the Run dock, then exit."),
                                   QStringLiteral("UPDATES"));
     demoOption.setFlags(QCommandLineOption::HiddenFromHelp);
     // For documentation: route a sentence of the replayed run in the Routing dock.
-    QCommandLineOption routeOption(QStringLiteral("route"), QStringLiteral("Route SENTENCE in the Routing dock."),
+    QCommandLineOption routeOption(QStringLiteral("route"),
+                                   QStringLiteral("Route SENTENCE in the Routing dock."),
                                    QStringLiteral("SENTENCE"));
     routeOption.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption routeArchOption(QStringLiteral("route-arch"), QStringLiteral("Subnet for --route."),
@@ -99,7 +100,7 @@ Options parseOptions(const QApplication& app) {
                                         QStringLiteral("Validation sentences the --route aggregates cover."),
                                         QStringLiteral("N"));
     routeValidOption.setFlags(QCommandLineOption::HiddenFromHelp);
-        // For documentation: with --screenshot, show the Pareto view's front candidate K selected (0 = the
+    // For documentation: with --screenshot, show the Pareto view's front candidate K selected (0 = the
     // middle one), and/or grab the File > Export… dialog instead of the window.
     QCommandLineOption selectOption(QStringLiteral("select-front"),
                                     QStringLiteral("Select the front's candidate K of the replayed search."),
@@ -108,9 +109,9 @@ Options parseOptions(const QApplication& app) {
     QCommandLineOption exportShotOption(QStringLiteral("screenshot-export-dialog"),
                                         QStringLiteral("With --screenshot, grab the export dialog."));
     exportShotOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption, dbOption,
-                       seekOption, demoOption, routeOption, routeArchOption, routeValidOption, selectOption,
-                       exportShotOption});
+    parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption,
+                       dbOption, seekOption, demoOption, routeOption, routeArchOption, routeValidOption,
+                       selectOption, exportShotOption});
     parser.process(app);
 
     Options o;
@@ -131,7 +132,8 @@ Options parseOptions(const QApplication& app) {
         bool ok = false;
         o.replay = parser.value(replayOption).toLongLong(&ok);
         if (!ok || o.replay <= 0) {
-            std::fprintf(stderr, "--replay: expected a run id, got \"%s\"\n", qPrintable(parser.value(replayOption)));
+            std::fprintf(stderr, "--replay: expected a run id, got \"%s\"\n",
+                         qPrintable(parser.value(replayOption)));
             std::exit(2);
         }
     }
@@ -211,9 +213,11 @@ int main(int argc, char* argv[]) {
         RunControlPanel* panel = window.runControl();
         panel->setCorpus(QStringLiteral("sample"));
         panel->setBudget(0, options.demoRunUpdates);
-        panel->setExtraArguments({QStringLiteral("--vocab-size"), QStringLiteral("2000"), QStringLiteral("--threads"),
-                                  QStringLiteral("1"), QStringLiteral("--validate-every"), QStringLiteral("20")});
-        // The figures cover the run, not the final screenshot (grabbing and encoding the window takes ~100 ms).
+        panel->setExtraArguments({QStringLiteral("--vocab-size"), QStringLiteral("2000"),
+                                  QStringLiteral("--threads"), QStringLiteral("1"),
+                                  QStringLiteral("--validate-every"), QStringLiteral("20")});
+        // The figures cover the run, not the final screenshot (grabbing and encoding the window takes ~100
+        // ms).
         struct {
             double max = 0, p99 = 0, ownMax = 0, ownP99 = 0, maxWait = 0;
             int ticks = 0, long_ = 0;
@@ -222,9 +226,10 @@ int main(int argc, char* argv[]) {
         QObject::connect(panel, &RunControlPanel::runEnded, &window, [grabAndExit, &window, &app, &measured] {
             QTimer::singleShot(1500, &window, [grabAndExit, &window, &app, &measured] {
                 const StallMonitor* stall = window.stallMonitor();
-                measured = {stall->maxStallMs(), stall->percentileMs(0.99), stall->maxOwnStallMs(),
-                            stall->ownPercentileMs(0.99), stall->maxStallRunQueueMs(), stall->tickCount(),
-                            stall->longStalls(), app.report()};
+                measured = {stall->maxStallMs(),         stall->percentileMs(0.99),
+                            stall->maxOwnStallMs(),      stall->ownPercentileMs(0.99),
+                            stall->maxStallRunQueueMs(), stall->tickCount(),
+                            stall->longStalls(),         app.report()};
                 app.setProfiling(false);
                 grabAndExit(); // the feed's last poll, then the final frame
             });
@@ -238,11 +243,13 @@ int main(int argc, char* argv[]) {
             if (!panel->startRun()) QApplication::exit(1);
         });
         const int rc = app.exec();
-        std::fprintf(stderr,
-                     "UI max stall %.1f ms (%.1f ms of it waiting for a core), p99 %.1f ms over %d ticks (%d ticks over "
-                     "50 ms); net of run-queue waits: max %.1f ms, p99 %.1f ms; slowest event deliveries:\n%s",
-                     measured.max, measured.maxWait, measured.p99, measured.ticks, measured.long_, measured.ownMax,
-                     measured.ownP99, qPrintable(measured.report));
+        std::fprintf(
+            stderr,
+            "UI max stall %.1f ms (%.1f ms of it waiting for a core), p99 %.1f ms over %d ticks (%d ticks "
+            "over "
+            "50 ms); net of run-queue waits: max %.1f ms, p99 %.1f ms; slowest event deliveries:\n%s",
+            measured.max, measured.maxWait, measured.p99, measured.ticks, measured.long_, measured.ownMax,
+            measured.ownP99, qPrintable(measured.report));
         return rc;
     }
 
@@ -263,7 +270,9 @@ int main(int argc, char* argv[]) {
         auto grab = [&window, &options] {
             QTimer::singleShot(1500, &window, [&window, &options] {
                 const bool saved = options.screenshot.isEmpty() || window.grab().save(options.screenshot);
-                if (!saved) std::fprintf(stderr, "%s: could not write the screenshot\n", qPrintable(options.screenshot));
+                if (!saved)
+                    std::fprintf(stderr, "%s: could not write the screenshot\n",
+                                 qPrintable(options.screenshot));
                 QApplication::exit(saved ? 0 : 1);
             });
         };
@@ -293,8 +302,9 @@ int main(int argc, char* argv[]) {
         if (options.selectFront >= 0) {
             const auto front = window.paretoView()->front();
             if (!front.empty()) {
-                const auto& p = front[options.selectFront > 0 ? std::min<std::size_t>(front.size() - 1, options.selectFront)
-                                                             : front.size() / 2];
+                const auto& p = front[options.selectFront > 0
+                                          ? std::min<std::size_t>(front.size() - 1, options.selectFront)
+                                          : front.size() / 2];
                 window.paretoView()->selectKey(p.key);
                 emit window.paretoView()->candidateSelected(p.architectureId, p.key);
             }

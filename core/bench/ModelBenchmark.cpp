@@ -26,11 +26,12 @@ constexpr int64_t kPad = 1;
 constexpr int kWarmup = 2;
 constexpr int kMinRepeats = 3;
 
-double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double seconds(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+}
 
 double median(std::vector<double> v) {
-    if (v.empty())
-        return 0;
+    if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     const size_t n = v.size();
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
@@ -67,8 +68,7 @@ Batch makeBatch(int64_t batchTokens, int64_t vocab, std::mt19937_64& rng) {
         tin[i][0] = kPad + 1; // beginning of sentence
         for (int t = 0; t < b.tgtLens[size_t(i)]; ++t) {
             tout[i][t] = t + 1 < b.tgtLens[size_t(i)] ? token(rng) : kPad + 2; // ... then end of sentence
-            if (t + 1 < b.tgtLens[size_t(i)])
-                tin[i][t + 1] = tout[i][t];
+            if (t + 1 < b.tgtLens[size_t(i)]) tin[i][t + 1] = tout[i][t];
         }
     }
     return b;
@@ -89,7 +89,8 @@ double stepFlops(const Architecture& arch, const Batch& b, int64_t vocab, const 
     return 3 * total;
 }
 
-GemmMeasurement timeGemm(const std::string& label, int64_t m, int64_t k, int64_t n, bool transposedB, double budget) {
+GemmMeasurement timeGemm(const std::string& label, int64_t m, int64_t k, int64_t n, bool transposedB,
+                         double budget) {
     auto a = torch::randn({m, k});
     // The model's linear layers multiply by a transposed weight (x W^T); time that layout for model shapes.
     auto b = transposedB ? torch::randn({n, k}).t() : torch::randn({k, n});
@@ -101,8 +102,7 @@ GemmMeasurement timeGemm(const std::string& label, int64_t m, int64_t k, int64_t
         const auto t0 = Clock::now();
         auto c = torch::mm(a, b);
         times.push_back(seconds(t0, Clock::now()));
-        if (times.size() > 10000)
-            break;
+        if (times.size() > 10000) break;
     }
     GemmMeasurement g;
     g.label = label;
@@ -132,8 +132,7 @@ Architecture withExperts(Architecture a, const SupernetDims& d, int experts) {
         for (auto& l : a.stack(s).layers) {
             l.expertWidths.assign(size_t(n), width);
             l.topK = 1;
-            if (!enc)
-                l.arbitraryEnde = -1; // the peer attends to the last encoder layer only
+            if (!enc) l.arbitraryEnde = -1; // the peer attends to the last encoder layer only
         }
     }
     return a;
@@ -156,24 +155,20 @@ long peakResidentKb() {
     std::ifstream in("/proc/self/status");
     std::string line;
     while (std::getline(in, line))
-        if (line.rfind("VmHWM:", 0) == 0)
-            return std::strtol(line.c_str() + 6, nullptr, 10);
+        if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
     return 0;
 }
 
 ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
                                        const std::function<void(const std::string&)>& progress) {
     auto say = [&](const std::string& s) {
-        if (progress)
-            progress(s);
+        if (progress) progress(s);
     };
     if (opt.batchTokens < 31)
         throw std::runtime_error("bench model: --batch-tokens must be at least 31, got " +
                                  std::to_string(opt.batchTokens));
-    if (opt.seconds <= 0)
-        throw std::runtime_error("bench model: --seconds must be positive");
-    if (opt.vocabSize < 16)
-        throw std::runtime_error("bench model: vocabulary too small");
+    if (opt.seconds <= 0) throw std::runtime_error("bench model: --seconds must be positive");
+    if (opt.vocabSize < 16) throw std::runtime_error("bench model: vocabulary too small");
 
     configureTorchThreads(opt.threads);
     torch::manual_seed(opt.seed);
@@ -195,23 +190,24 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
     r.srcPadded = batch.src.numel();
     r.tgtPadded = batch.tgtIn.numel();
     const double realTokens = double(r.srcTokens + r.tgtTokens);
-    r.flopsNote = "FLOPs per step = 3 x forward FLOPs from CostModel::evaluate (HAT convention: linear layers and "
-                  "attention products, no bias/softmax/LayerNorm) summed over the batch at each sentence's real "
-                  "lengths, with the routing measured on this batch, plus the output projection; padding work "
-                  "is not counted as useful";
+    r.flopsNote =
+        "FLOPs per step = 3 x forward FLOPs from CostModel::evaluate (HAT convention: linear layers and "
+        "attention products, no bias/softmax/LayerNorm) summed over the batch at each sentence's real "
+        "lengths, with the routing measured on this batch, plus the output projection; padding work "
+        "is not counted as useful";
 
     // GEMM peak, measured now so that it shares the machine state with the models.
     say("timing GEMMs");
     const double gemmBudget = std::max(0.3, opt.seconds / 3);
     r.gemm.push_back(timeGemm("1024^3", 1024, 1024, 1024, false, gemmBudget));
-    r.gemm.push_back(timeGemm("FFN in  (src tokens x e) W^T", r.srcPadded, dims.encoderEmbedDim, dims.encoderFfnDim,
+    r.gemm.push_back(timeGemm("FFN in  (src tokens x e) W^T", r.srcPadded, dims.encoderEmbedDim,
+                              dims.encoderFfnDim, true, gemmBudget));
+    r.gemm.push_back(timeGemm("FFN out (src tokens x f) W^T", r.srcPadded, dims.encoderFfnDim,
+                              dims.encoderEmbedDim, true, gemmBudget));
+    r.gemm.push_back(timeGemm("attn q  (src tokens x e) W^T", r.srcPadded, dims.encoderEmbedDim, dims.qkvDim,
                               true, gemmBudget));
-    r.gemm.push_back(timeGemm("FFN out (src tokens x f) W^T", r.srcPadded, dims.encoderFfnDim, dims.encoderEmbedDim,
-                              true, gemmBudget));
-    r.gemm.push_back(timeGemm("attn q  (src tokens x e) W^T", r.srcPadded, dims.encoderEmbedDim, dims.qkvDim, true,
-                              gemmBudget));
-    r.gemm.push_back(timeGemm("output  (tgt tokens x e) E^T", r.tgtPadded, dims.decoderEmbedDim, opt.vocabSize, true,
-                              gemmBudget));
+    r.gemm.push_back(timeGemm("output  (tgt tokens x e) E^T", r.tgtPadded, dims.decoderEmbedDim,
+                              opt.vocabSize, true, gemmBudget));
     for (const auto& g : r.gemm)
         r.gemmPeak = std::max(r.gemmPeak, g.gflops);
 
@@ -235,16 +231,18 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
     };
     // Rows kDense and kMoE are compared with the peer.
     constexpr size_t kDense = 3, kMoE = 5;
-    std::vector<Named> archs{{"supernet largest", largest, true},
-                             {"supernet smallest", space.smallest(), true},
-                             {"supernet random", space.sample(rng), true},
-                             {"supernet largest-dense", dense, true},
-                             {"supernet largest-dense, FFN on pad rows", dense, false},
-                             {"supernet largest " + std::to_string(r.moeExperts) + " experts top-1", moe, true}};
+    std::vector<Named> archs{
+        {"supernet largest", largest, true},
+        {"supernet smallest", space.smallest(), true},
+        {"supernet random", space.sample(rng), true},
+        {"supernet largest-dense", dense, true},
+        {"supernet largest-dense, FFN on pad rows", dense, false},
+        {"supernet largest " + std::to_string(r.moeExperts) + " experts top-1", moe, true}};
 
     auto lossOf = [&](const torch::Tensor& logits, const torch::Tensor& target) {
-        return torch::nn::functional::cross_entropy(logits.reshape({-1, opt.vocabSize}), target.reshape({-1}),
-                                                    torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kPad));
+        return torch::nn::functional::cross_entropy(
+            logits.reshape({-1, opt.vocabSize}), target.reshape({-1}),
+            torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kPad));
     };
 
     std::vector<Runner> runners;
@@ -311,14 +309,15 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
                 l.endeHeads = heads;
             }
         if (peerArch.qkvDim != dense.qkvDim)
-            r.notes.push_back("the space's qkv_dim is " + std::to_string(dense.qkvDim) + " but the peer's Q/K/V are " +
-                              std::to_string(peerArch.qkvDim) +
-                              " wide (d_model): the peer does more attention work per token, so compare GFLOP/s too");
+            r.notes.push_back(
+                "the space's qkv_dim is " + std::to_string(dense.qkvDim) + " but the peer's Q/K/V are " +
+                std::to_string(peerArch.qkvDim) +
+                " wide (d_model): the peer does more attention work per token, so compare GFLOP/s too");
         Runner run;
         run.m.name = "peer torch::nn::Transformer";
-        run.m.arch = "d_model " + std::to_string(pc.dModel) + ", heads " + std::to_string(pc.heads) + ", ffn " +
-                     std::to_string(pc.ffnDim) + ", layers " + std::to_string(pc.encoderLayers) + "+" +
-                     std::to_string(pc.decoderLayers) + ", post-norm";
+        run.m.arch = "d_model " + std::to_string(pc.dModel) + ", heads " + std::to_string(pc.heads) +
+                     ", ffn " + std::to_string(pc.ffnDim) + ", layers " + std::to_string(pc.encoderLayers) +
+                     "+" + std::to_string(pc.decoderLayers) + ", post-norm";
         run.m.params = CostModel::evaluate(peerArch).paramsHat;
         run.m.flopsPerStep = stepFlops(peerArch, batch, opt.vocabSize, nullptr);
         const auto tgtOutSeqFirst = batch.tgtOut.t().contiguous();
@@ -336,8 +335,8 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
     for (auto& run : runners)
         for (int i = 0; i < kWarmup; ++i)
             run.step();
-    say("measuring (" + std::to_string(runners.size()) + " models, ~" + fmt("%.0f", opt.seconds * runners.size()) +
-        " s)");
+    say("measuring (" + std::to_string(runners.size()) + " models, ~" +
+        fmt("%.0f", opt.seconds * runners.size()) + " s)");
     const auto start = Clock::now();
     const double budget = opt.seconds * double(runners.size());
     while (runners.front().times.size() < size_t(kMinRepeats) || seconds(start, Clock::now()) < budget) {
@@ -375,25 +374,29 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
 std::string formatModelBenchmark(const ModelBenchmarkResult& r) {
     std::ostringstream o;
     char line[512];
-    std::snprintf(line, sizeof line, "automoe bench model: space '%s', %d threads\n", r.space.c_str(), r.threads);
+    std::snprintf(line, sizeof line, "automoe bench model: space '%s', %d threads\n", r.space.c_str(),
+                  r.threads);
     o << line;
     std::snprintf(line, sizeof line,
-                  "batch: %lld sentences, %lld + %lld real tokens (source + target), padded %lld + %lld, vocab %lld\n\n",
-                  (long long)r.sentences, (long long)r.srcTokens, (long long)r.tgtTokens, (long long)r.srcPadded,
-                  (long long)r.tgtPadded, (long long)r.vocabSize);
+                  "batch: %lld sentences, %lld + %lld real tokens (source + target), padded %lld + %lld, "
+                  "vocab %lld\n\n",
+                  (long long)r.sentences, (long long)r.srcTokens, (long long)r.tgtTokens,
+                  (long long)r.srcPadded, (long long)r.tgtPadded, (long long)r.vocabSize);
     o << line;
     o << "GEMM, torch::mm fp32                       M x K x N           GFLOP/s\n";
     for (const auto& g : r.gemm) {
-        std::snprintf(line, sizeof line, "  %-38s %5lld x %4lld x %5lld %9.1f\n", g.label.c_str(), (long long)g.m,
-                      (long long)g.k, (long long)g.n, g.gflops);
+        std::snprintf(line, sizeof line, "  %-38s %5lld x %4lld x %5lld %9.1f\n", g.label.c_str(),
+                      (long long)g.m, (long long)g.k, (long long)g.n, g.gflops);
         o << line;
     }
     std::snprintf(line, sizeof line, "  %-57s %9.1f\n\n", "peak", r.gemmPeak);
     o << line;
-    o << "forward + backward, median of repeats      step ms   tokens/s   GFLOP/s  % of peak  params   runs\n";
+    o << "forward + backward, median of repeats      step ms   tokens/s   GFLOP/s  % of peak  params   "
+         "runs\n";
     for (const auto& m : r.models) {
-        std::snprintf(line, sizeof line, "  %-40s %7.1f %10.0f %9.1f %9.1f%% %7.2fM %5d\n", m.name.c_str(), m.stepMs,
-                      m.tokensPerSec, m.gflops, 100 * m.fractionOfPeak, double(m.params) / 1e6, m.repeats);
+        std::snprintf(line, sizeof line, "  %-40s %7.1f %10.0f %9.1f %9.1f%% %7.2fM %5d\n", m.name.c_str(),
+                      m.stepMs, m.tokensPerSec, m.gflops, 100 * m.fractionOfPeak, double(m.params) / 1e6,
+                      m.repeats);
         o << line;
     }
     o << "\n";
@@ -403,9 +406,10 @@ std::string formatModelBenchmark(const ModelBenchmarkResult& r) {
                       "(target >= 0.60)\n",
                       r.denseRatio, r.moeExperts, r.moeRatio);
         o << line;
-        std::snprintf(line, sizeof line,
-                      "supernet / peer GFLOP/s:   largest-dense %.2f, %d experts top-1 %.2f (same work measure)\n",
-                      r.denseFlopRatio, r.moeExperts, r.moeFlopRatio);
+        std::snprintf(
+            line, sizeof line,
+            "supernet / peer GFLOP/s:   largest-dense %.2f, %d experts top-1 %.2f (same work measure)\n",
+            r.denseFlopRatio, r.moeExperts, r.moeFlopRatio);
         o << line;
     }
     std::snprintf(line, sizeof line, "peak memory (VmHWM): %.1f MB\n", double(r.peakRssKb) / 1024.0);
@@ -423,7 +427,7 @@ nlohmann::json modelBenchmarkJson(const ModelBenchmarkResult& r) {
     nlohmann::json j;
     j["space"] = r.space;
     j["threads"] = r.threads;
-    j["batch"] = {{"sentences", r.sentences}, {"src_tokens", r.srcTokens},  {"tgt_tokens", r.tgtTokens},
+    j["batch"] = {{"sentences", r.sentences},  {"src_tokens", r.srcTokens}, {"tgt_tokens", r.tgtTokens},
                   {"src_padded", r.srcPadded}, {"tgt_padded", r.tgtPadded}, {"vocab", r.vocabSize}};
     j["gemm"] = nlohmann::json::array();
     for (const auto& g : r.gemm)

@@ -30,7 +30,7 @@ struct GemmMeasurement {
 
 struct ModelMeasurement {
     std::string name;
-    std::string arch;          // Architecture::key(), or a description for the peer
+    std::string arch; // Architecture::key(), or a description for the peer
     int repeats = 0;
     double stepMs = 0;         // median forward + backward time
     double tokensPerSec = 0;   // real (non-pad) source + target tokens per second
@@ -44,14 +44,14 @@ struct ModelBenchmarkResult {
     std::string space;
     int threads = 0;
     int64_t sentences = 0;
-    int64_t srcTokens = 0, tgtTokens = 0;       // real tokens
-    int64_t srcPadded = 0, tgtPadded = 0;       // B x max length
+    int64_t srcTokens = 0, tgtTokens = 0; // real tokens
+    int64_t srcPadded = 0, tgtPadded = 0; // B x max length
     int64_t vocabSize = 0;
     std::vector<GemmMeasurement> gemm;
     double gemmPeak = 0;
     std::vector<ModelMeasurement> models;
-    double denseRatio = 0, moeRatio = 0;          // supernet / peer tokens/s
-    double denseFlopRatio = 0, moeFlopRatio = 0;  // supernet / peer GFLOP/s
+    double denseRatio = 0, moeRatio = 0;         // supernet / peer tokens/s
+    double denseFlopRatio = 0, moeFlopRatio = 0; // supernet / peer GFLOP/s
     int moeExperts = 0;
     long peakRssKb = 0;
     std::string flopsNote;

@@ -24,7 +24,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double secondsSince(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // One training forward pass of `arch` over the batches, as Trainer::forwardBackward computes it up to the
 // loss: train mode (dropout), autograd recording, label smoothing 0.1 + 0.01 x load balancing; no backward.
@@ -75,18 +77,16 @@ SearchBenchmarkResult runSearchBenchmark(const SearchBenchmarkOptions& opt,
     const std::filesystem::path tmp =
         std::filesystem::temp_directory_path() / ("automoe-bench-search-" + std::to_string(::getpid()));
     if (opt.run > 0) {
-        if (opt.db.empty())
-            throw std::invalid_argument("bench search: --run needs --db");
+        if (opt.db.empty()) throw std::invalid_argument("bench search: --run needs --db");
         progress("loading supernet run " + std::to_string(opt.run));
         RunStore store(opt.db);
         SupernetSource s = loadSupernet(store, opt.run);
         space = s.config.space;
         model = s.model;
         valid = std::move(s.valid);
-        if (maxTokens <= 0)
-            maxTokens = s.config.trainer.maxTokens;
-        r.source = "supernet run " + std::to_string(opt.run) + " (update " + std::to_string(s.checkpoint.update) +
-                   ") in " + opt.db;
+        if (maxTokens <= 0) maxTokens = s.config.trainer.maxTokens;
+        r.source = "supernet run " + std::to_string(opt.run) + " (update " +
+                   std::to_string(s.checkpoint.update) + ") in " + opt.db;
     } else {
         TrainingRunConfig config;
         config.space = loadSpaceByNameOrPath(opt.space);
@@ -99,8 +99,7 @@ SearchBenchmarkResult runSearchBenchmark(const SearchBenchmarkOptions& opt,
         torch::manual_seed(opt.seed);
         model = SuperTransformer(TrainingRun::modelConfig(config, data->vocabulary.size()));
         valid = std::move(data->valid);
-        if (maxTokens <= 0)
-            maxTokens = config.trainer.maxTokens;
+        if (maxTokens <= 0) maxTokens = config.trainer.maxTokens;
         r.source = "fresh supernet (space " + space.name + ", corpus " + opt.corpus + ", vocabulary " +
                    std::to_string(data->vocabulary.size()) + ")";
     }
@@ -194,14 +193,15 @@ std::string formatSearchBenchmark(const SearchBenchmarkResult& r) {
         out += line;
     };
     add("automoe bench search: %s, %d threads\n", r.source.c_str(), r.threads);
-    add("fitness set: %lld validation pairs, %lld target / %lld source tokens, %lld batches (max_tokens %lld)\n",
+    add("fitness set: %lld validation pairs, %lld target / %lld source tokens, %lld batches (max_tokens "
+        "%lld)\n",
         (long long)r.sentences, (long long)r.targetTokens, (long long)r.sourceTokens, (long long)r.batches,
         (long long)r.maxTokens);
     std::string budgets;
     for (const auto& b : r.budgets)
         budgets += (budgets.empty() ? "" : ", ") + b;
-    add("search: P %d, K %d, M %d, C %d, I %d, budgets: %s\n\n", r.population, r.parents, r.mutations, r.crossovers,
-        r.iterations, budgets.empty() ? "none" : budgets.c_str());
+    add("search: P %d, K %d, M %d, C %d, I %d, budgets: %s\n\n", r.population, r.parents, r.mutations,
+        r.crossovers, r.iterations, budgets.empty() ? "none" : budgets.c_str());
     add("search (%lld candidates in %.1f s)\n", (long long)r.candidates, r.searchSeconds);
     add("  candidates evaluated per second   %10.2f\n", r.candidatesPerSec);
     const double meanGen = r.generationMs.empty()
@@ -212,13 +212,15 @@ std::string formatSearchBenchmark(const SearchBenchmarkResult& r) {
     for (double ms : r.generationMs)
         add(" %.0f", ms);
     add(")\n");
-    add("  fitness evaluation                %10.0f target tokens/s (%.1f s inside fitness, search overhead %.1f%%)\n\n",
+    add("  fitness evaluation                %10.0f target tokens/s (%.1f s inside fitness, search overhead "
+        "%.1f%%)\n\n",
         r.evalTokensPerSec, r.fitnessSeconds, 100 * r.searchOverhead);
     add("same candidates and batches, passes alternating (%lld candidates)\n", (long long)r.compared);
     add("  fitness evaluation (eval, no grad) %9.0f target tokens/s\n", r.evalPassTokensPerSec);
     add("  plain eval forward (all positions) %9.0f target tokens/s  (the fitness path before; fitness / "
         "plain %.2f)\n",
-        r.plainEvalTokensPerSec, r.plainEvalTokensPerSec > 0 ? r.evalPassTokensPerSec / r.plainEvalTokensPerSec : 0.0);
+        r.plainEvalTokensPerSec,
+        r.plainEvalTokensPerSec > 0 ? r.evalPassTokensPerSec / r.plainEvalTokensPerSec : 0.0);
     add("  training forward (train, autograd) %9.0f target tokens/s\n", r.trainForwardTokensPerSec);
     add("  evaluation / training forward     %10.2f  (inside the search: %.2f; target >= 0.50)\n", r.ratio,
         r.searchRatio);

@@ -18,9 +18,9 @@
 namespace automoe {
 
 struct SearchBenchmarkOptions {
-    int64_t run = 0;           // a supernet run in `db`; 0 = a fresh supernet of `space` on `corpus`
-    std::string db;            // run database (with `run`)
-    std::string space = "tiny";  // without `run`
+    int64_t run = 0;            // a supernet run in `db`; 0 = a fresh supernet of `space` on `corpus`
+    std::string db;             // run database (with `run`)
+    std::string space = "tiny"; // without `run`
     std::string corpus = "sample";
     int vocabSize = 8000;
     std::vector<std::string> budgets; // e.g. "flops<=150M"; none = unconstrained
@@ -43,9 +43,9 @@ struct SearchBenchmarkResult {
     std::vector<double> generationMs; // wall time of each generation (fitness, costs, bookkeeping)
     double searchSeconds = 0;
     double candidatesPerSec = 0;
-    double fitnessSeconds = 0;           // inside the fitness function
-    double evalTokensPerSec = 0;         // target tokens / fitnessSeconds
-    double searchOverhead = 0;           // 1 - fitnessSeconds / searchSeconds
+    double fitnessSeconds = 0;   // inside the fitness function
+    double evalTokensPerSec = 0; // target tokens / fitnessSeconds
+    double searchOverhead = 0;   // 1 - fitnessSeconds / searchSeconds
 
     // Same run, same candidates and batches, alternating: evaluation vs training forward.
     int64_t compared = 0;

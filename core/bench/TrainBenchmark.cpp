@@ -57,9 +57,10 @@ TrainBenchmarkResult runTrainBenchmark(const TrainBenchmarkOptions& opt,
 
     progress("GEMM peak");
     const SupernetDims d = config.space.supernet();
-    for (const auto& g : {measureGemm("1024^3", 1024, 1024, 1024, false, 0.5),
-                          measureGemm("FFN in  (2048 x e) W^T", 2048, d.encoderEmbedDim, d.encoderFfnDim, true, 0.5),
-                          measureGemm("output  (2048 x e) E^T", 2048, d.decoderEmbedDim, r.vocabSize, true, 0.5)}) {
+    for (const auto& g :
+         {measureGemm("1024^3", 1024, 1024, 1024, false, 0.5),
+          measureGemm("FFN in  (2048 x e) W^T", 2048, d.encoderEmbedDim, d.encoderFfnDim, true, 0.5),
+          measureGemm("output  (2048 x e) E^T", 2048, d.decoderEmbedDim, r.vocabSize, true, 0.5)}) {
         r.gemm.emplace_back(g.label, g.gflops);
         r.gemmPeak = std::max(r.gemmPeak, g.gflops);
     }
@@ -124,8 +125,10 @@ TrainBenchmarkResult runTrainBenchmark(const TrainBenchmarkOptions& opt,
 std::string formatTrainBenchmark(const TrainBenchmarkResult& r) {
     std::string out;
     char line[256];
-    std::snprintf(line, sizeof line, "automoe bench train: space %s, corpus %s (%lld training pairs), vocabulary %d, %d threads\n\n",
-                  r.space.c_str(), r.corpus.c_str(), (long long)r.trainPairs, r.vocabSize, r.threads);
+    std::snprintf(
+        line, sizeof line,
+        "automoe bench train: space %s, corpus %s (%lld training pairs), vocabulary %d, %d threads\n\n",
+        r.space.c_str(), r.corpus.c_str(), (long long)r.trainPairs, r.vocabSize, r.threads);
     out += line;
     out += "GEMM (GFLOP/s, median)\n";
     for (const auto& [label, g] : r.gemm) {
@@ -135,18 +138,21 @@ std::string formatTrainBenchmark(const TrainBenchmarkResult& r) {
     std::snprintf(line, sizeof line, "  %-40s %9.1f\n\n", "peak", r.gemmPeak);
     out += line;
     std::snprintf(line, sizeof line,
-                  "training (%lld updates, a random subnet each)\n  %.0f ms/update, %.0f tokens/s, %.1f GFLOP/s = %.1f%% "
+                  "training (%lld updates, a random subnet each)\n  %.0f ms/update, %.0f tokens/s, %.1f "
+                  "GFLOP/s = %.1f%% "
                   "of the GEMM peak\n\n",
                   (long long)r.updates, r.msPerUpdate, r.tokensPerSec, r.gflops, 100 * r.fractionOfPeak);
     out += line;
-    std::snprintf(line, sizeof line,
-                  "event logging (alternating blocks, store on vs off)\n  step time per 1k tokens: off %.1f ms, on "
-                  "%.1f ms -> %+.1f%% (noise: each block trains other subnets)\n  inside append(): %.1f us per update "
-                  "= %.4f%% of a step (target < 3%%); %llu events committed\n\n",
-                  r.storeOffMsPerToken, r.storeOnMsPerToken, 100 * r.storeOverhead, r.appendUsPerUpdate,
-                  100 * r.appendOverhead, (unsigned long long)r.eventsCommitted);
+    std::snprintf(
+        line, sizeof line,
+        "event logging (alternating blocks, store on vs off)\n  step time per 1k tokens: off %.1f ms, on "
+        "%.1f ms -> %+.1f%% (noise: each block trains other subnets)\n  inside append(): %.1f us per update "
+        "= %.4f%% of a step (target < 3%%); %llu events committed\n\n",
+        r.storeOffMsPerToken, r.storeOnMsPerToken, 100 * r.storeOverhead, r.appendUsPerUpdate,
+        100 * r.appendOverhead, (unsigned long long)r.eventsCommitted);
     out += line;
-    std::snprintf(line, sizeof line, "peak memory (VmHWM): %.2f GB (target < 3 GB)\n", double(r.peakRssKb) / 1048576.0);
+    std::snprintf(line, sizeof line, "peak memory (VmHWM): %.2f GB (target < 3 GB)\n",
+                  double(r.peakRssKb) / 1048576.0);
     out += line;
     return out;
 }

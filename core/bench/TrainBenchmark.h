@@ -31,14 +31,14 @@ struct TrainBenchmarkResult {
     double gemmPeak = 0;
     std::vector<std::pair<std::string, double>> gemm; // label, GFLOP/s
     int64_t updates = 0;
-    double msPerUpdate = 0;    // mean over all measured updates
-    double tokensPerSec = 0;   // real source + target tokens
-    double gflops = 0;         // 3 x forward FLOPs of each update's subnet at its batch's lengths
+    double msPerUpdate = 0;  // mean over all measured updates
+    double tokensPerSec = 0; // real source + target tokens
+    double gflops = 0;       // 3 x forward FLOPs of each update's subnet at its batch's lengths
     double fractionOfPeak = 0;
     double storeOffMsPerToken = 0, storeOnMsPerToken = 0; // step time per 1000 tokens, by block kind
-    double storeOverhead = 0;       // on / off - 1 (noisy: different subnets per block)
-    double appendUsPerUpdate = 0;   // time inside RunStore::append per logged update
-    double appendOverhead = 0;      // appendUs / step time
+    double storeOverhead = 0;                             // on / off - 1 (noisy: different subnets per block)
+    double appendUsPerUpdate = 0;                         // time inside RunStore::append per logged update
+    double appendOverhead = 0;                            // appendUs / step time
     uint64_t eventsCommitted = 0;
     long peakRssKb = 0;
 };

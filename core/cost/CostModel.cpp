@@ -8,7 +8,8 @@ namespace automoe {
 namespace {
 
 // Expected token-assignments per token to each expert of a layer (sums to top-k).
-std::vector<double> routingOf(const LayerGene& l, const std::vector<std::vector<double>>* measured, int layer) {
+std::vector<double> routingOf(const LayerGene& l, const std::vector<std::vector<double>>* measured,
+                              int layer) {
     if (measured && layer < static_cast<int>(measured->size()) &&
         static_cast<int>((*measured)[layer].size()) == l.experts())
         return (*measured)[layer];
@@ -37,7 +38,8 @@ std::int64_t layerBaseParams(const Architecture& arch, Stack stack, const LayerG
     const std::int64_t q = arch.qkvDim;
     if (stack == Stack::Encoder) {
         const std::int64_t e = arch.encoder.embedDim;
-        return attentionParams(e, e, q) + 2 * (2 * e) + CostModel::routerParams(static_cast<int>(e), l.experts());
+        return attentionParams(e, e, q) + 2 * (2 * e) +
+               CostModel::routerParams(static_cast<int>(e), l.experts());
     }
     const std::int64_t d = arch.decoder.embedDim, enc = arch.encoder.embedDim;
     return attentionParams(d, d, q) + attentionParams(d, enc, q) + 3 * (2 * d) +
@@ -48,7 +50,8 @@ std::int64_t layerBaseParams(const Architecture& arch, Stack stack, const LayerG
 std::int64_t CostModel::layerParams(const Architecture& arch, Stack stack, int layer) {
     const LayerGene& l = arch.stack(stack).layers.at(layer);
     std::int64_t p = layerBaseParams(arch, stack, l);
-    for (int w : l.expertWidths) p += ffnParams(arch.stack(stack).embedDim, w);
+    for (int w : l.expertWidths)
+        p += ffnParams(arch.stack(stack).embedDim, w);
     return p;
 }
 
@@ -62,21 +65,25 @@ ArchitectureCost CostModel::evaluate(const Architecture& archIn, const CostOptio
         const StackGene& g = arch.stack(st);
         const double e = g.embedDim;
         const double tokens = st == Stack::Encoder ? S : T;
-        const auto* profile = measured ? (st == Stack::Encoder ? &o.routing->encoder : &o.routing->decoder) : nullptr;
+        const auto* profile =
+            measured ? (st == Stack::Encoder ? &o.routing->encoder : &o.routing->decoder) : nullptr;
         double stackMacs = 0;
         for (int i = 0; i < g.depth(); ++i) {
             const LayerGene& l = g.layers[i];
             const std::int64_t base = layerBaseParams(arch, st, l);
             std::vector<std::int64_t> experts;
-            for (int w : l.expertWidths) experts.push_back(ffnParams(g.embedDim, w));
+            for (int w : l.expertWidths)
+                experts.push_back(ffnParams(g.embedDim, w));
             c.paramsHat += base + std::accumulate(experts.begin(), experts.end(), std::int64_t{0});
 
             std::vector<std::int64_t> widest = experts;
             std::sort(widest.rbegin(), widest.rend());
-            c.paramsActive += base + std::accumulate(widest.begin(), widest.begin() + l.topK, std::int64_t{0});
+            c.paramsActive +=
+                base + std::accumulate(widest.begin(), widest.begin() + l.topK, std::int64_t{0});
             const auto r = routingOf(l, profile, i);
             double expected = base;
-            for (int x = 0; x < l.experts(); ++x) expected += r[x] * static_cast<double>(experts[x]);
+            for (int x = 0; x < l.experts(); ++x)
+                expected += r[x] * static_cast<double>(experts[x]);
             c.paramsActiveExpected += expected;
 
             // Attention: projections and the score / value products.
@@ -85,12 +92,14 @@ ArchitectureCost CostModel::evaluate(const Architecture& archIn, const CostOptio
                 macs += 4 * S * e * q + 2 * S * S * q;
             } else {
                 const double kv = arch.attendedEncoderLayers(l) * S;
-                macs += 4 * T * e * q + 2 * T * T * q;                                   // self-attention
-                macs += 2 * T * e * q + 2 * kv * arch.encoder.embedDim * q + 2 * T * kv * q; // encoder-decoder
+                macs += 4 * T * e * q + 2 * T * T * q; // self-attention
+                macs +=
+                    2 * T * e * q + 2 * kv * arch.encoder.embedDim * q + 2 * T * kv * q; // encoder-decoder
             }
             // FFN: a dense layer runs its one expert; an MoE layer its router and the routed experts.
             double ffnMacs = 0;
-            for (int x = 0; x < l.experts(); ++x) ffnMacs += r[x] * 2 * e * l.expertWidths[x];
+            for (int x = 0; x < l.experts(); ++x)
+                ffnMacs += r[x] * 2 * e * l.expertWidths[x];
             if (l.experts() > 1) {
                 ffnMacs += e * l.experts();
                 c.flopsMoE += 2 * tokens * ffnMacs;
@@ -100,7 +109,8 @@ ArchitectureCost CostModel::evaluate(const Architecture& archIn, const CostOptio
         }
         (st == Stack::Encoder ? c.flopsEncoder : c.flopsDecoder) = 2 * stackMacs;
     }
-    c.paramsEmbedding = static_cast<std::int64_t>(o.vocabSize) * std::max(arch.encoder.embedDim, arch.decoder.embedDim);
+    c.paramsEmbedding =
+        static_cast<std::int64_t>(o.vocabSize) * std::max(arch.encoder.embedDim, arch.decoder.embedDim);
     c.paramsTotal = c.paramsHat + c.paramsEmbedding;
     c.flopsHat = c.flopsEncoder + c.flopsDecoder;
     c.flopsOutput = 2.0 * T * arch.decoder.embedDim * o.vocabSize;

@@ -36,7 +36,8 @@ Architecture fullReference(const SupernetDims& d) {
 
 } // namespace
 
-LatencyFeatures::LatencyFeatures(const SupernetDims& dims) : dims_(dims) {
+LatencyFeatures::LatencyFeatures(const SupernetDims& dims)
+    : dims_(dims) {
     const SupernetDims& d = dims_;
     if (d.encoderEmbedDim <= 0 || d.decoderEmbedDim <= 0 || d.encoderLayers <= 0 || d.decoderLayers <= 0 ||
         d.encoderFfnDim <= 0 || d.decoderFfnDim <= 0 || d.encoderExperts <= 0 || d.decoderExperts <= 0 ||

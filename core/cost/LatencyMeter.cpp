@@ -36,7 +36,8 @@ double percentile(const std::vector<double>& sorted, double p) {
 // previous state back afterwards, so that measuring leaves no trace in the caller's random stream.
 class SeedScope {
 public:
-    explicit SeedScope(uint64_t seed) : gen_(at::detail::getDefaultCPUGenerator()) {
+    explicit SeedScope(uint64_t seed)
+        : gen_(at::detail::getDefaultCPUGenerator()) {
         std::lock_guard<std::mutex> lock(gen_.mutex());
         state_ = gen_.get_state();
         gen_.set_current_seed(seed);
@@ -61,8 +62,7 @@ torch::Tensor randomSource(int len, int64_t vocab, int64_t pad, uint64_t seed) {
     std::vector<int64_t> ids;
     while (static_cast<int>(ids.size()) < len) {
         const int64_t id = pick(rng);
-        if (id != pad)
-            ids.push_back(id);
+        if (id != pad) ids.push_back(id);
     }
     return torch::tensor(ids, torch::kLong).view({1, len});
 }
@@ -70,8 +70,7 @@ torch::Tensor randomSource(int len, int64_t vocab, int64_t pad, uint64_t seed) {
 } // namespace
 
 LatencyStats LatencyStats::of(std::vector<double> ms) {
-    if (ms.empty())
-        throw std::invalid_argument("LatencyStats: no measurements");
+    if (ms.empty()) throw std::invalid_argument("LatencyStats: no measurements");
     std::sort(ms.begin(), ms.end());
     LatencyStats s;
     s.min = ms.front();
@@ -84,7 +83,8 @@ LatencyStats LatencyStats::of(std::vector<double> ms) {
 
 nlohmann::json latencyRecordToJson(const LatencyRecord& r) {
     auto stats = [](const LatencyStats& s) {
-        return nlohmann::json{{"median", s.median}, {"min", s.min}, {"max", s.max}, {"q1", s.q1}, {"q3", s.q3}};
+        return nlohmann::json{
+            {"median", s.median}, {"min", s.min}, {"max", s.max}, {"q1", s.q1}, {"q3", s.q3}};
     };
     const LatencyMeasurement& m = r.measurement;
     return {{"arch", architectureToJson(r.arch)},
@@ -99,11 +99,11 @@ nlohmann::json latencyRecordToJson(const LatencyRecord& r) {
             {"threads", m.threads}};
 }
 
-LatencyMeter::LatencyMeter(const LatencyOptions& options) : options_(options) {
+LatencyMeter::LatencyMeter(const LatencyOptions& options)
+    : options_(options) {
     if (options_.srcLen < 1 || options_.tgtLen < 1)
         throw std::invalid_argument("LatencyMeter: source and target lengths must be positive");
-    if (options_.beam < 1)
-        throw std::invalid_argument("LatencyMeter: beam size must be positive");
+    if (options_.beam < 1) throw std::invalid_argument("LatencyMeter: beam size must be positive");
     if (options_.repeats < 1 || options_.warmup < 0)
         throw std::invalid_argument("LatencyMeter: repeats must be positive and warm-up runs not negative");
 }
@@ -113,8 +113,7 @@ namespace {
 // One translation as the real decoder runs it, timed: encoder, then tgtLen decoder steps.
 std::pair<double, double> timedRun(StandaloneTransformerImpl& model, const LatencyOptions& o) {
     const int64_t vocab = model.vocabSize(), pad = model.padIndex();
-    if (vocab < 2)
-        throw std::invalid_argument("LatencyMeter: the model's vocabulary is too small to decode");
+    if (vocab < 2) throw std::invalid_argument("LatencyMeter: the model's vocabulary is too small to decode");
     const auto src = randomSource(o.srcLen, vocab, pad, o.seed);
     // The Vocabulary's bos id starts the target (any non-pad id costs the same).
     const int64_t start = pad == Vocabulary::kBosId ? Vocabulary::kEosId : Vocabulary::kBosId;
@@ -124,8 +123,7 @@ std::pair<double, double> timedRun(StandaloneTransformerImpl& model, const Laten
     EncoderOutput enc = model.encodeSource(src);
     const double encoderMs = msSince(t0);
     const auto t1 = Clock::now();
-    if (k > 1)
-        enc = enc.selectRows(beamRows);
+    if (k > 1) enc = enc.selectRows(beamRows);
     auto tokens = torch::full({k, 1}, start, torch::kLong);
     auto scores = torch::zeros({k});
     for (int step = 0; step < o.tgtLen; ++step) {
@@ -193,22 +191,18 @@ std::vector<LatencyRecord>
 LatencyMeter::measureSpace(const SearchSpace& space, int count, int64_t vocabSize,
                            const LatencyOptions& options, uint64_t seed,
                            const std::function<void(int, int, const LatencyRecord&)>& progress) {
-    if (count < 1)
-        return {};
+    if (count < 1) return {};
     space.validate();
     const LatencyMeter meter(options);
     std::vector<Architecture> archs{space.smallest(), space.largest()};
     std::set<std::string> keys{archs[0].key(), archs[1].key()};
-    if (keys.size() == 1)
-        archs.pop_back();
+    if (keys.size() == 1) archs.pop_back();
     std::mt19937_64 rng(seed);
     for (int attempts = 0; static_cast<int>(archs.size()) < count && attempts < 100 * count; ++attempts) {
         Architecture a = space.sample(rng);
-        if (keys.insert(a.key()).second)
-            archs.push_back(std::move(a));
+        if (keys.insert(a.key()).second) archs.push_back(std::move(a));
     }
-    if (static_cast<int>(archs.size()) > count)
-        archs.resize(size_t(count));
+    if (static_cast<int>(archs.size()) > count) archs.resize(size_t(count));
 
     std::vector<LatencyRecord> records;
     records.reserve(archs.size());
@@ -225,8 +219,7 @@ LatencyMeter::measureSpace(const SearchSpace& space, int count, int64_t vocabSiz
             r.measurement = meter.measure(*model);
         }
         records.push_back(std::move(r));
-        if (progress)
-            progress(static_cast<int>(i) + 1, static_cast<int>(archs.size()), records.back());
+        if (progress) progress(static_cast<int>(i) + 1, static_cast<int>(archs.size()), records.back());
     }
     return records;
 }

@@ -78,8 +78,7 @@ torch::Tensor readTensor(torch::serialize::InputArchive& archive, const std::str
     } catch (const std::exception&) {
         found = false;
     }
-    if (!found || !t.defined())
-        throw std::runtime_error(path + ": missing or malformed entry '" + key + "'");
+    if (!found || !t.defined()) throw std::runtime_error(path + ": missing or malformed entry '" + key + "'");
     return t;
 }
 
@@ -111,9 +110,10 @@ LatencyMetrics latencyMetrics(const std::vector<double>& predicted, const std::v
     return m;
 }
 
-LatencyPredictor::LatencyPredictor(const SupernetDims& dims, int hidden) : features_(dims), hidden_(hidden) {
-    if (hidden < 1)
-        throw std::invalid_argument("LatencyPredictor: hidden width must be positive");
+LatencyPredictor::LatencyPredictor(const SupernetDims& dims, int hidden)
+    : features_(dims)
+    , hidden_(hidden) {
+    if (hidden < 1) throw std::invalid_argument("LatencyPredictor: hidden width must be positive");
     net_ = makeNet(features_.size(), hidden_);
     inputMean_ = torch::zeros({features_.size()});
     inputStd_ = torch::ones({features_.size()});
@@ -210,10 +210,8 @@ LatencyTrainingReport LatencyPredictor::train(const std::vector<LatencySample>& 
 }
 
 std::vector<double> LatencyPredictor::predictBatch(const std::vector<Architecture>& archs) const {
-    if (!trained_)
-        throw std::logic_error("LatencyPredictor: predict before train() or load()");
-    if (archs.empty())
-        return {};
+    if (!trained_) throw std::logic_error("LatencyPredictor: predict before train() or load()");
+    if (archs.empty()) return {};
     torch::NoGradGuard guard;
     TorchThreadScope threads(1);
     auto out =
@@ -236,8 +234,7 @@ LatencyMetrics LatencyPredictor::evaluate(const std::vector<LatencySample>& samp
 }
 
 void LatencyPredictor::save(const std::string& path) const {
-    if (!trained_)
-        throw std::logic_error("LatencyPredictor: nothing to save before train()");
+    if (!trained_) throw std::logic_error("LatencyPredictor: nothing to save before train()");
     torch::serialize::OutputArchive archive;
     writeArchiveText(archive, "format", kFormat);
     writeArchiveText(archive, "version", std::to_string(kVersion));
@@ -301,8 +298,7 @@ LatencyPredictor LatencyPredictor::load(const std::string& path) {
         shapes.push_back(t.sizes().vec());
     try {
         torch::serialize::InputArchive weights;
-        if (!archive.try_read("net", weights))
-            throw std::runtime_error("missing entry 'net'");
+        if (!archive.try_read("net", weights)) throw std::runtime_error("missing entry 'net'");
         p.net_->load(weights);
     } catch (const std::exception& e) {
         std::string why = e.what();

@@ -21,7 +21,8 @@ int64_t TokenizedSet::targetTokens() const {
     return n;
 }
 
-TokenizedSet tokenize(const Vocabulary& vocab, const std::vector<SentencePair>& pairs, const TokenizeOptions& options) {
+TokenizedSet tokenize(const Vocabulary& vocab, const std::vector<SentencePair>& pairs,
+                      const TokenizeOptions& options) {
     if (options.maxSourceTokens < 2 || options.maxTargetTokens < 2)
         throw std::invalid_argument("tokenize: maxSourceTokens and maxTargetTokens must be at least 2");
     TokenizedSet set;
@@ -30,10 +31,8 @@ TokenizedSet tokenize(const Vocabulary& vocab, const std::vector<SentencePair>& 
     for (const auto& p : pairs) {
         std::vector<int> s = vocab.encode(p.source);
         std::vector<int> t = vocab.encode(p.target);
-        if (s.size() > size_t(options.maxSourceTokens - 1))
-            s.resize(size_t(options.maxSourceTokens - 1));
-        if (t.size() > size_t(options.maxTargetTokens - 1))
-            t.resize(size_t(options.maxTargetTokens - 1));
+        if (s.size() > size_t(options.maxSourceTokens - 1)) s.resize(size_t(options.maxSourceTokens - 1));
+        if (t.size() > size_t(options.maxTargetTokens - 1)) t.resize(size_t(options.maxTargetTokens - 1));
         std::vector<int32_t> src(s.begin(), s.end());
         src.push_back(Vocabulary::kEosId);
         set.source.push_back(std::move(src));
@@ -44,8 +43,7 @@ TokenizedSet tokenize(const Vocabulary& vocab, const std::vector<SentencePair>& 
 
 Batch makeBatch(const TokenizedSet& set, const std::vector<std::size_t>& indices, const SpecialIds& ids) {
     const int64_t padId = ids.pad, bosId = ids.bos, eosId = ids.eos;
-    if (indices.empty())
-        throw std::invalid_argument("makeBatch: no rows");
+    if (indices.empty()) throw std::invalid_argument("makeBatch: no rows");
     size_t S = 0, T = 0;
     for (size_t i : indices) {
         S = std::max(S, set.source.at(i).size());
@@ -79,8 +77,7 @@ Batch makeBatch(const TokenizedSet& set, const std::vector<std::size_t>& indices
 
 std::vector<std::vector<std::size_t>> planBatches(const TokenizedSet& set, int64_t maxTokens, uint64_t seed,
                                                   bool shuffleBatches) {
-    if (maxTokens <= 0)
-        throw std::invalid_argument("planBatches: max_tokens must be positive");
+    if (maxTokens <= 0) throw std::invalid_argument("planBatches: max_tokens must be positive");
     std::vector<std::size_t> order(set.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::mt19937_64 rng(seed);
@@ -91,8 +88,7 @@ std::vector<std::vector<std::size_t>> planBatches(const TokenizedSet& set, int64
     }
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
         const size_t sa = set.source[a].size(), sb = set.source[b].size();
-        if (sa != sb)
-            return sa < sb;
+        if (sa != sb) return sa < sb;
         return set.target[a].size() < set.target[b].size();
     });
 
@@ -110,8 +106,7 @@ std::vector<std::vector<std::size_t>> planBatches(const TokenizedSet& set, int64
         current.push_back(i);
         maxLen = std::max(maxLen, len);
     }
-    if (!current.empty())
-        batches.push_back(std::move(current));
+    if (!current.empty()) batches.push_back(std::move(current));
 
     if (shuffleBatches)
         for (size_t i = batches.size(); i > 1; --i) {
@@ -122,15 +117,16 @@ std::vector<std::vector<std::size_t>> planBatches(const TokenizedSet& set, int64
 }
 
 BatchStream::BatchStream(const TokenizedSet& set, int64_t maxTokens, uint64_t seed, SpecialIds ids)
-    : set_(set), maxTokens_(maxTokens), seed_(seed), ids_(ids) {
-    if (set.size() == 0)
-        throw std::invalid_argument("BatchStream: the training set is empty");
+    : set_(set)
+    , maxTokens_(maxTokens)
+    , seed_(seed)
+    , ids_(ids) {
+    if (set.size() == 0) throw std::invalid_argument("BatchStream: the training set is empty");
     planEpoch(0);
 }
 
 void BatchStream::planEpoch(int64_t epoch) {
-    if (epoch == plannedEpoch_)
-        return;
+    if (epoch == plannedEpoch_) return;
     // splitmix-style mixing so that neighbouring epochs get unrelated streams.
     uint64_t z = seed_ + 0x9E3779B97F4A7C15ULL * uint64_t(epoch + 1);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;

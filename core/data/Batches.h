@@ -31,9 +31,9 @@ TokenizedSet tokenize(const Vocabulary& vocab, const std::vector<SentencePair>& 
                       const TokenizeOptions& options = {});
 
 struct Batch {
-    torch::Tensor src;    // int64 [B, S], padded with pad
-    torch::Tensor tgtIn;  // int64 [B, T]: bos + target
-    torch::Tensor tgtOut; // int64 [B, T]: target + eos
+    torch::Tensor src;        // int64 [B, S], padded with pad
+    torch::Tensor tgtIn;      // int64 [B, T]: bos + target
+    torch::Tensor tgtOut;     // int64 [B, T]: target + eos
     int64_t sourceTokens = 0; // real (non-pad) tokens
     int64_t targetTokens = 0;
     std::vector<std::size_t> indices; // rows of the TokenizedSet, in batch order

@@ -39,8 +39,7 @@ struct SpmApi {
 
 std::vector<std::string> shimCandidates() {
     std::vector<std::string> paths;
-    if (const char* env = std::getenv("AUTOMOE_SPM_LIBRARY"); env && *env)
-        paths.emplace_back(env);
+    if (const char* env = std::getenv("AUTOMOE_SPM_LIBRARY"); env && *env) paths.emplace_back(env);
     char exe[4096];
     const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -66,11 +65,9 @@ const SpmApi& spm() {
         void* handle = nullptr;
         for (const std::string& path : shimCandidates()) {
             std::error_code ec;
-            if (!fs::is_regular_file(path, ec))
-                continue;
+            if (!fs::is_regular_file(path, ec)) continue;
             handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-            if (handle)
-                break;
+            if (handle) break;
             tried += "\n  " + path + ": " + ::dlerror();
         }
         if (!handle) {
@@ -82,8 +79,7 @@ const SpmApi& spm() {
         }
         auto sym = [&](const char* name) {
             void* p = ::dlsym(handle, name);
-            if (!p && failure.empty())
-                failure = std::string("libautomoe_spm.so lacks ") + name;
+            if (!p && failure.empty()) failure = std::string("libautomoe_spm.so lacks ") + name;
             return p;
         };
         api.train = reinterpret_cast<decltype(api.train)>(sym("amspm_train"));
@@ -96,8 +92,7 @@ const SpmApi& spm() {
         api.piece = reinterpret_cast<decltype(api.piece)>(sym("amspm_piece"));
         api.free = reinterpret_cast<decltype(api.free)>(sym("amspm_free"));
     });
-    if (!failure.empty())
-        throw std::runtime_error(failure);
+    if (!failure.empty()) throw std::runtime_error(failure);
     return api;
 }
 
@@ -114,8 +109,7 @@ struct Vocabulary::Model {
     std::string serialized;
     int pieces = 0;
     ~Model() {
-        if (processor)
-            spm().freeModel(processor);
+        if (processor) spm().freeModel(processor);
     }
 };
 
@@ -207,9 +201,10 @@ Vocabulary Vocabulary::train(const std::vector<std::string>& sentences, const Vo
     char* model = nullptr;
     char* error = nullptr;
     std::size_t modelLength = 0;
-    if (spm().train(keys.data(), values.data(), keys.size(), text.data(), lengths.data(), text.size(), options.seed,
-                    &model, &modelLength, &error) != 0)
-        throw std::runtime_error("vocabulary: SentencePiece training failed: " + takeString(error, error ? std::strlen(error) : 0));
+    if (spm().train(keys.data(), values.data(), keys.size(), text.data(), lengths.data(), text.size(),
+                    options.seed, &model, &modelLength, &error) != 0)
+        throw std::runtime_error("vocabulary: SentencePiece training failed: " +
+                                 takeString(error, error ? std::strlen(error) : 0));
     return fromSerialized(takeString(model, modelLength), "trained model");
 }
 
@@ -218,7 +213,8 @@ Vocabulary Vocabulary::fromSerialized(std::string serialized, const std::string&
     char* error = nullptr;
     model->processor = spm().load(serialized.data(), serialized.size(), &error);
     if (!model->processor)
-        throw std::runtime_error(origin + ": not a SentencePiece model: " + takeString(error, error ? std::strlen(error) : 0));
+        throw std::runtime_error(
+            origin + ": not a SentencePiece model: " + takeString(error, error ? std::strlen(error) : 0));
     model->pieces = spm().pieceSize(model->processor);
     if (spm().specialId(model->processor, 0) != kPadId || spm().specialId(model->processor, 1) != kUnkId ||
         spm().specialId(model->processor, 2) != kBosId || spm().specialId(model->processor, 3) != kEosId) {

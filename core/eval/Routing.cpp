@@ -13,7 +13,9 @@ namespace {
 
 // CostModel's FFN arithmetic per token (DESIGN §4): an expert of width f costs 4·d·f FLOPs (two linear
 // layers), a router over n > 1 experts 2·d·n; tst_routing pins these against CostModel::evaluate.
-double expertFlops(int embedDim, int width) { return 4.0 * embedDim * width; }
+double expertFlops(int embedDim, int width) {
+    return 4.0 * embedDim * width;
+}
 
 const std::string kWordMarker = "\xE2\x96\x81"; // U+2581, SentencePiece's word-start marker
 
@@ -26,10 +28,10 @@ const std::set<std::string> kFunctionWords = {
     "sein", "hat", "haben", "wird", "werden", "nicht", "kein", "keine", "sich", "es", "er", "sie", "ich",
     "du", "wir", "ihr", "man", "was", "wer", "wie", "wo", "dass", "als", "wenn", "so", "auch", "noch",
     // English
-    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with", "from",
-    "into", "about", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "not",
-    "no", "it", "he", "she", "i", "you", "we", "they", "one", "this", "that", "what", "who", "how",
-    "where", "if", "so", "do", "does", "did", "something", "someone", "sb", "sth"};
+    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into",
+    "about", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "not", "no", "it",
+    "he", "she", "i", "you", "we", "they", "one", "this", "that", "what", "who", "how", "where", "if", "so",
+    "do", "does", "did", "something", "someone", "sb", "sth"};
 
 // Decodes one UTF-8 code point at s[i] (advancing i); invalid bytes come back as themselves.
 uint32_t nextCodePoint(const std::string& s, size_t& i) {
@@ -37,21 +39,25 @@ uint32_t nextCodePoint(const std::string& s, size_t& i) {
     int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
     uint32_t cp = extra == 0 ? c : c & (0x3F >> extra);
     ++i;
-    while (extra-- > 0 && i < s.size()) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+    while (extra-- > 0 && i < s.size())
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
     return cp;
 }
 
 bool isPunctuation(uint32_t cp) {
     if (cp < 0x80) return std::ispunct(static_cast<int>(cp)) != 0;
     return (cp >= 0xA1 && cp <= 0xBF && cp != 0xAA && cp != 0xB2 && cp != 0xB3 && cp != 0xB5 && cp != 0xB9 &&
-            cp != 0xBA) ||                       // ¡ « » ¿ § ° ...
-           cp == 0xD7 || cp == 0xF7 ||           // × ÷
-           (cp >= 0x2010 && cp <= 0x205E) ||     // dashes, quotes, …, ‰
-           (cp >= 0x2190 && cp <= 0x22FF) ||     // arrows, mathematical operators
-           (cp >= 0x3000 && cp <= 0x303F);       // CJK punctuation
+            cp != 0xBA) || // ¡ « » ¿ § ° ...
+           cp == 0xD7 ||
+           cp == 0xF7 ||                     // × ÷
+           (cp >= 0x2010 && cp <= 0x205E) || // dashes, quotes, …, ‰
+           (cp >= 0x2190 && cp <= 0x22FF) || // arrows, mathematical operators
+           (cp >= 0x3000 && cp <= 0x303F);   // CJK punctuation
 }
 
-bool startsWithMarker(const std::string& piece) { return piece.compare(0, kWordMarker.size(), kWordMarker) == 0; }
+bool startsWithMarker(const std::string& piece) {
+    return piece.compare(0, kWordMarker.size(), kWordMarker) == 0;
+}
 
 TokenType typeOf(const std::string& piece, bool wholeWord) {
     if (piece == "<s>" || piece == "</s>" || piece == "<unk>" || piece == "<pad>") return TokenType::Special;
@@ -73,7 +79,10 @@ TokenType typeOf(const std::string& piece, bool wholeWord) {
         std::string lower = text;
         for (char& c : lower)
             if (static_cast<unsigned char>(c) < 0x80) c = char(std::tolower(static_cast<unsigned char>(c)));
-        if (lower == "\xC3\x9C" "ber") lower = "\xC3\xBC" "ber"; // Über
+        if (lower == "\xC3\x9C"
+                     "ber")
+            lower = "\xC3\xBC"
+                    "ber"; // Über
         if (lower == "f\xC3\xBCr" || kFunctionWords.count(lower)) return TokenType::Function;
     }
     return TokenType::Word;
@@ -82,7 +91,11 @@ TokenType typeOf(const std::string& piece, bool wholeWord) {
 struct TracingScope {
     SuperTransformer& model;
     bool was;
-    explicit TracingScope(SuperTransformer& m) : model(m), was(m->tracing()) { model->setTracing(true); }
+    explicit TracingScope(SuperTransformer& m)
+        : model(m)
+        , was(m->tracing()) {
+        model->setTracing(true);
+    }
     ~TracingScope() {
         model->clearTrace();
         model->setTracing(was);
@@ -92,25 +105,35 @@ struct TracingScope {
 std::vector<RoutedToken> tokensOf(const Vocabulary& vocab, const std::vector<int64_t>& ids) {
     std::vector<std::string> pieces;
     pieces.reserve(ids.size());
-    for (int64_t id : ids) pieces.push_back(vocab.piece(int(id)));
+    for (int64_t id : ids)
+        pieces.push_back(vocab.piece(int(id)));
     const auto types = tokenTypes(pieces);
     std::vector<RoutedToken> out(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) out[i] = {int(ids[i]), pieces[i], types[i], 0.0};
+    for (size_t i = 0; i < ids.size(); ++i)
+        out[i] = {int(ids[i]), pieces[i], types[i], 0.0};
     return out;
 }
 
 } // namespace
 
-double routerFlops(int embedDim, int experts) { return experts > 1 ? 2.0 * embedDim * experts : 0.0; }
+double routerFlops(int embedDim, int experts) {
+    return experts > 1 ? 2.0 * embedDim * experts : 0.0;
+}
 
 const char* tokenTypeName(TokenType type) {
     switch (type) {
-    case TokenType::Special: return "special";
-    case TokenType::Punctuation: return "punctuation";
-    case TokenType::Number: return "number";
-    case TokenType::Function: return "function";
-    case TokenType::Word: return "word";
-    case TokenType::Continuation: return "continuation";
+    case TokenType::Special:
+        return "special";
+    case TokenType::Punctuation:
+        return "punctuation";
+    case TokenType::Number:
+        return "number";
+    case TokenType::Function:
+        return "function";
+    case TokenType::Word:
+        return "word";
+    case TokenType::Continuation:
+        return "continuation";
     }
     return "word";
 }
@@ -169,7 +192,8 @@ namespace {
 
 void fillTokenFlops(RoutedSentence& s) {
     for (auto* tokens : {&s.sourceTokens, &s.targetTokens})
-        for (RoutedToken& t : *tokens) t.flops = 0;
+        for (RoutedToken& t : *tokens)
+            t.flops = 0;
     for (const RoutedLayer& layer : s.layers) {
         auto& tokens = layer.stack == Stack::Encoder ? s.sourceTokens : s.targetTokens;
         const double router = routerFlops(layer.embedDim, int(layer.widths.size()));
@@ -189,7 +213,8 @@ std::vector<RoutedSentence> routeSentences(SuperTransformer& model, const Vocabu
                                            const RoutingOptions& options) {
     std::vector<std::vector<int64_t>> ids;
     ids.reserve(sources.size());
-    for (const std::string& s : sources) ids.push_back(sourceIds(vocab, s, options.maxSourceTokens));
+    for (const std::string& s : sources)
+        ids.push_back(sourceIds(vocab, s, options.maxSourceTokens));
     TranslateOptions translate;
     translate.decode = options.decode;
     translate.decode.bosId = vocab.bosId();
@@ -215,8 +240,10 @@ std::vector<RoutedSentence> routeSentences(SuperTransformer& model, const Vocabu
         std::vector<RoutedToken> sourceTokens = tokensOf(vocab, ids[i]);
         std::vector<RoutedToken> targetTokens = tokensOf(vocab, tgtIn);
         std::vector<std::string> sp, tp;
-        for (const auto& t : sourceTokens) sp.push_back(t.piece);
-        for (const auto& t : targetTokens) tp.push_back(t.piece);
+        for (const auto& t : sourceTokens)
+            sp.push_back(t.piece);
+        for (const auto& t : targetTokens)
+            tp.push_back(t.piece);
         RoutedSentence s = routedSentence(model->architecture(), model->trace(), sp, tp);
         s.source = sources[i];
         s.translation = vocab.decode(std::vector<int>(hyps[i].tokens.begin(), hyps[i].tokens.end()));
@@ -245,7 +272,8 @@ RoutingAggregate aggregateRouting(const std::vector<RoutedSentence>& sentences) 
             }
         }
         if (s.layers.size() != a.layers.size())
-            throw std::invalid_argument("aggregateRouting: sentences were routed through different architectures");
+            throw std::invalid_argument(
+                "aggregateRouting: sentences were routed through different architectures");
         for (size_t i = 0; i < s.layers.size(); ++i) {
             RoutingAggregate::Layer& x = a.layers[i];
             x.tokens += int64_t(s.layers[i].tokens.size());
@@ -275,7 +303,8 @@ namespace {
 nlohmann::json tokensToJson(const std::vector<RoutedToken>& tokens) {
     nlohmann::json out = nlohmann::json::array();
     for (const RoutedToken& t : tokens)
-        out.push_back({{"id", t.id}, {"piece", t.piece}, {"type", tokenTypeName(t.type)}, {"flops", t.flops}});
+        out.push_back(
+            {{"id", t.id}, {"piece", t.piece}, {"type", tokenTypeName(t.type)}, {"flops", t.flops}});
     return out;
 }
 
@@ -287,8 +316,8 @@ nlohmann::json routedSentenceToJson(const RoutedSentence& s) {
         nlohmann::json expert = nlohmann::json::array(), width = nlohmann::json::array(),
                        gate = nlohmann::json::array(), dropped = nlohmann::json::array();
         for (const auto& token : l.tokens) {
-            nlohmann::json e = nlohmann::json::array(), w = nlohmann::json::array(), g = nlohmann::json::array(),
-                           d = nlohmann::json::array();
+            nlohmann::json e = nlohmann::json::array(), w = nlohmann::json::array(),
+                           g = nlohmann::json::array(), d = nlohmann::json::array();
             for (const RoutedAssignment& a : token) {
                 e.push_back(a.expert);
                 w.push_back(a.width);

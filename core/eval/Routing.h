@@ -66,7 +66,7 @@ struct RoutedToken {
 
 struct RoutedSentence {
     std::string source;
-    std::string translation;           // greedy, detokenised
+    std::string translation;               // greedy, detokenised
     std::vector<RoutedToken> sourceTokens; // encoder inputs: the source pieces and </s>
     std::vector<RoutedToken> targetTokens; // decoder inputs: <s> and the generated pieces (not </s>)
     std::vector<RoutedLayer> layers;       // encoder layers, then decoder layers
@@ -80,7 +80,7 @@ struct RoutingAggregate {
         std::vector<int> widths;
         int topK = 1;
         int64_t tokens = 0;
-        std::vector<int64_t> load;    // assignments per expert slot (kept and dropped); sums to tokens x top-k
+        std::vector<int64_t> load; // assignments per expert slot (kept and dropped); sums to tokens x top-k
         std::vector<int64_t> dropped; // of those, dropped by the capacity limit
     };
     struct TypeFlops {
@@ -89,9 +89,9 @@ struct RoutingAggregate {
         double mean() const { return tokens > 0 ? flops / double(tokens) : 0.0; }
     };
     size_t sentences = 0;
-    std::vector<Layer> layers;                                 // encoder layers, then decoder layers
-    std::array<TypeFlops, kTokenTypeCount> encoderByType{};    // source tokens, encoder FLOPs
-    std::array<TypeFlops, kTokenTypeCount> decoderByType{};    // decoder inputs, decoder FLOPs
+    std::vector<Layer> layers;                              // encoder layers, then decoder layers
+    std::array<TypeFlops, kTokenTypeCount> encoderByType{}; // source tokens, encoder FLOPs
+    std::array<TypeFlops, kTokenTypeCount> decoderByType{}; // decoder inputs, decoder FLOPs
 };
 
 struct RoutingOptions {

@@ -11,8 +11,8 @@ namespace {
 
 // cblas_sgemm as exported by the BLAS LibTorch itself links (OpenBLAS here); looked up at run time so that
 // the build needs no BLAS development files and no link flag of its own.
-using CblasSgemm = void (*)(int order, int transA, int transB, int m, int n, int k, float alpha, const float* a,
-                            int lda, const float* b, int ldb, float beta, float* c, int ldc);
+using CblasSgemm = void (*)(int order, int transA, int transB, int m, int n, int k, float alpha,
+                            const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
 constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
 
 CblasSgemm sgemm() {
@@ -74,14 +74,15 @@ torch::Tensor forwardRaw(const torch::Tensor& aIn, const torch::Tensor& bIn, dou
     const int64_t B = a.size(0), H = a.size(1), M = a.size(2), N = b.size(3);
     torch::Tensor c = interleave ? torch::empty({B, M, H, N}, a.options()).permute({0, 2, 1, 3})
                                  : torch::empty({B, H, M, N}, a.options());
-    if (a.size(3) == 0 || c.numel() == 0)
-        return c.zero_();
+    if (a.size(3) == 0 || c.numel() == 0) return c.zero_();
     gemmBatch(a, b, c, float(alpha));
     return c;
 }
 
 // Interleaved = stored as [B, M, H, N]: the head stride is smaller than the row stride.
-bool interleaved(const torch::Tensor& t) { return t.size(1) > 1 && t.stride(1) < t.stride(2); }
+bool interleaved(const torch::Tensor& t) {
+    return t.size(1) > 1 && t.stride(1) < t.stride(2);
+}
 
 class BatchedMatmulFunction : public torch::autograd::Function<BatchedMatmulFunction> {
 public:
@@ -102,24 +103,25 @@ public:
         torch::Tensor ga, gb;
         // d(alpha a b)/da = alpha g b^T, d/db = alpha a^T g, written in the layout of the input so that the
         // gradient flows back through its views (head split, transpose) without copies.
-        if (ctx->needs_input_grad(0))
-            ga = forwardRaw(g, b.transpose(2, 3), alpha, interleaved(a));
-        if (ctx->needs_input_grad(1))
-            gb = forwardRaw(a.transpose(2, 3), g, alpha, interleaved(b));
+        if (ctx->needs_input_grad(0)) ga = forwardRaw(g, b.transpose(2, 3), alpha, interleaved(a));
+        if (ctx->needs_input_grad(1)) gb = forwardRaw(a.transpose(2, 3), g, alpha, interleaved(b));
         return {ga, gb, torch::Tensor(), torch::Tensor()};
     }
 };
 
 } // namespace
 
-bool batchedMatmulUsesBlas() { return sgemm() != nullptr; }
+bool batchedMatmulUsesBlas() {
+    return sgemm() != nullptr;
+}
 
-torch::Tensor batchedMatmul(const torch::Tensor& a, const torch::Tensor& b, double alpha, bool interleaveHeads) {
+torch::Tensor batchedMatmul(const torch::Tensor& a, const torch::Tensor& b, double alpha,
+                            bool interleaveHeads) {
     TORCH_CHECK(a.dim() == 4 && b.dim() == 4 && a.size(0) == b.size(0) && a.size(1) == b.size(1) &&
                     a.size(3) == b.size(2),
                 "batchedMatmul: expected [B, H, M, K] x [B, H, K, N], got ", a.sizes(), " x ", b.sizes());
-    const bool fast = sgemm() && a.device().is_cpu() && b.device().is_cpu() && a.scalar_type() == torch::kFloat &&
-                      b.scalar_type() == torch::kFloat;
+    const bool fast = sgemm() && a.device().is_cpu() && b.device().is_cpu() &&
+                      a.scalar_type() == torch::kFloat && b.scalar_type() == torch::kFloat;
     if (!fast) {
         auto c = torch::matmul(a, b);
         return alpha == 1.0 ? c : c.mul(alpha);

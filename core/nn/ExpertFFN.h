@@ -14,7 +14,9 @@ public:
 
     void setSample(int64_t embedDim, int64_t width);
     torch::Tensor forward(const torch::Tensor& x);
-    int64_t sampledParameterCount() const { return fc1->sampledParameterCount() + fc2->sampledParameterCount(); }
+    int64_t sampledParameterCount() const {
+        return fc1->sampledParameterCount() + fc2->sampledParameterCount();
+    }
     int64_t width() const { return fc1->sampleOut(); }
 
     SuperLinear fc1{nullptr}, fc2{nullptr};

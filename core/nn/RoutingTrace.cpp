@@ -53,8 +53,7 @@ RoutingProfile RoutingTrace::profile(const Architecture& arch) const {
     for (const auto& e : entries_) {
         const int s = e.stack == Stack::Encoder ? 0 : 1;
         auto& dst = s == 0 ? p.encoder : p.decoder;
-        if (e.layer < 0 || e.layer >= static_cast<int>(dst.size()))
-            continue;
+        if (e.layer < 0 || e.layer >= static_cast<int>(dst.size())) continue;
         auto& layer = dst[static_cast<size_t>(e.layer)];
         auto counts = e.counts.to(torch::kLong).contiguous();
         if (layer.size() < static_cast<size_t>(counts.numel()))

@@ -15,12 +15,12 @@ namespace automoe {
 // One token-to-expert assignment (a token routed top-k gives k records, best first).
 struct RoutingRecord {
     Stack stack = Stack::Encoder;
-    int layer = 0;       // 0-based layer of the stack
-    int batch = 0;       // sentence index, counted across all forwards since the trace was cleared
-    int position = 0;    // token position in its sentence (0-based, padding excluded by construction)
-    int expert = 0;      // expert slot
-    int expertWidth = 0; // FFN width of that expert in the current architecture
-    float gate = 1.0f;   // router probability (1 for a dense layer)
+    int layer = 0;        // 0-based layer of the stack
+    int batch = 0;        // sentence index, counted across all forwards since the trace was cleared
+    int position = 0;     // token position in its sentence (0-based, padding excluded by construction)
+    int expert = 0;       // expert slot
+    int expertWidth = 0;  // FFN width of that expert in the current architecture
+    float gate = 1.0f;    // router probability (1 for a dense layer)
     bool dropped = false; // true when the capacity limit dropped this assignment
 };
 

@@ -19,8 +19,7 @@ struct EncoderOutput {
         out.layers.reserve(layers.size());
         for (const auto& l : layers)
             out.layers.push_back(l.index_select(0, index));
-        if (padMask.defined())
-            out.padMask = padMask.index_select(0, index);
+        if (padMask.defined()) out.padMask = padMask.index_select(0, index);
         out.hasPadding = hasPadding && out.padMask.defined() && out.padMask.any().item<bool>();
         return out;
     }

@@ -4,7 +4,8 @@
 
 namespace automoe {
 
-SinusoidalPositionsImpl::SinusoidalPositionsImpl(int64_t padIndex) : pad_(padIndex) {}
+SinusoidalPositionsImpl::SinusoidalPositionsImpl(int64_t padIndex)
+    : pad_(padIndex) {}
 
 torch::Tensor SinusoidalPositionsImpl::table(int64_t rows, int64_t dim, int64_t padIndex) {
     const int64_t half = dim / 2;
@@ -12,10 +13,8 @@ torch::Tensor SinusoidalPositionsImpl::table(int64_t rows, int64_t dim, int64_t 
     auto freqs = torch::exp(torch::arange(half, torch::kFloat) * -step);
     auto angles = torch::arange(rows, torch::kFloat).unsqueeze(1) * freqs.unsqueeze(0);
     auto t = torch::cat({torch::sin(angles), torch::cos(angles)}, 1);
-    if (dim % 2 == 1)
-        t = torch::cat({t, torch::zeros({rows, 1})}, 1);
-    if (padIndex >= 0 && padIndex < rows)
-        t[padIndex].zero_();
+    if (dim % 2 == 1) t = torch::cat({t, torch::zeros({rows, 1})}, 1);
+    if (padIndex >= 0 && padIndex < rows) t[padIndex].zero_();
     return t;
 }
 
@@ -23,8 +22,7 @@ torch::Tensor SinusoidalPositionsImpl::forward(const torch::Tensor& tokens, int6
     // The largest position is pad + T, known without reading the tokens.
     const int64_t rows = pad_ + tokens.size(1) + 1;
     auto& t = tables_[dim];
-    if (!t.defined() || t.size(0) < rows)
-        t = table(std::max<int64_t>(rows, pad_ + 257), dim, pad_);
+    if (!t.defined() || t.size(0) < rows) t = table(std::max<int64_t>(rows, pad_ + 257), dim, pad_);
     auto mask = tokens.ne(pad_).to(torch::kLong);
     auto positions = torch::cumsum(mask, 1).mul_(mask).add_(pad_);
     return t.index_select(0, positions.reshape(-1)).view({tokens.size(0), tokens.size(1), dim});

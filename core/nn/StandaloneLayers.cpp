@@ -21,8 +21,7 @@ void initLinear(torch::nn::Linear& l, int64_t blocks = 1) {
         auto w = l->weight.narrow(0, b * rows, rows);
         torch::nn::init::xavier_uniform_(w);
     }
-    if (l->bias.defined())
-        l->bias.zero_();
+    if (l->bias.defined()) l->bias.zero_();
 }
 
 torch::nn::Linear linear(int64_t in, int64_t out, int64_t blocks = 1) {
@@ -39,7 +38,9 @@ torch::nn::LayerNorm layerNorm(int64_t dim) {
 
 StandaloneAttentionImpl::StandaloneAttentionImpl(int64_t qIn, int64_t kvIn, int64_t qkvDim, int64_t heads,
                                                  double attentionDropout)
-    : qkv_(qkvDim), heads_(heads), attentionDropout_(attentionDropout) {
+    : qkv_(qkvDim)
+    , heads_(heads)
+    , attentionDropout_(attentionDropout) {
     if (qIn <= 0 || kvIn < 0 || qkvDim <= 0 || heads <= 0 || qkvDim % heads != 0)
         throw std::invalid_argument("StandaloneAttention: " + std::to_string(heads) +
                                     " heads do not divide qkv width " + std::to_string(qkvDim));
@@ -73,11 +74,9 @@ torch::Tensor StandaloneAttentionImpl::forward(const torch::Tensor& query, const
     k = k.view({B, S, heads_, D}).permute({0, 2, 3, 1});
     v = v.view({B, S, heads_, D}).permute({0, 2, 1, 3});
     auto scores = batchedMatmul(q, k, 1.0 / std::sqrt(double(D)));
-    if (mask.defined())
-        scores.add_(mask);
+    if (mask.defined()) scores.add_(mask);
     auto probs = torch::softmax(scores, -1);
-    if (attentionDropout_ > 0 && is_training())
-        probs = torch::dropout(probs, attentionDropout_, true);
+    if (attentionDropout_ > 0 && is_training()) probs = torch::dropout(probs, attentionDropout_, true);
     auto ctx = batchedMatmul(probs, v, 1.0, /*interleaveHeads=*/true);
     return outProj->forward(ctx.permute({0, 2, 1, 3}).reshape({B, T, qkv_}));
 }
@@ -94,15 +93,16 @@ torch::Tensor StandaloneExpertImpl::forward(const torch::Tensor& x) {
 
 StandaloneMoEImpl::StandaloneMoEImpl(int64_t embedDim, const std::vector<int>& widths, int topK,
                                      double capacityFactor, bool dropTokens)
-    : embed_(embedDim), topK_(topK), capacityFactor_(capacityFactor), dropTokens_(dropTokens) {
+    : embed_(embedDim)
+    , topK_(topK)
+    , capacityFactor_(capacityFactor)
+    , dropTokens_(dropTokens) {
     const int64_t n = static_cast<int64_t>(widths.size());
-    if (n < 1)
-        throw std::invalid_argument("StandaloneMoE: at least one expert is needed");
+    if (n < 1) throw std::invalid_argument("StandaloneMoE: at least one expert is needed");
     if (topK < 1 || topK > n)
         throw std::invalid_argument("StandaloneMoE: top-k " + std::to_string(topK) + " outside 1.." +
                                     std::to_string(n));
-    if (n > 1)
-        router = register_module("router", linear(embedDim, n));
+    if (n > 1) router = register_module("router", linear(embedDim, n));
     auto list = register_module("experts", torch::nn::ModuleList());
     for (int w : widths) {
         if (w <= 0)
@@ -120,8 +120,7 @@ torch::Tensor StandaloneMoEImpl::forward(const torch::Tensor& x, const TokenRows
     const bool select = !rows.full;
     auto in = select ? flat.index_select(0, rows.index) : flat;
     auto out = experts.size() > 1 ? routed(in, balanceLoss) : experts[0]->forward(in);
-    if (select)
-        out = torch::zeros_like(flat).index_copy_(0, rows.index, out);
+    if (select) out = torch::zeros_like(flat).index_copy_(0, rows.index, out);
     return out.view({B, T, E});
 }
 
@@ -159,8 +158,7 @@ torch::Tensor StandaloneMoEImpl::routed(const torch::Tensor& x, torch::Tensor& b
     auto out = torch::zeros({N, x.size(1)}, x.options());
     for (int64_t i = 0; i < n; ++i) {
         const int64_t keep = std::min(c[i], cap);
-        if (keep == 0)
-            continue;
+        if (keep == 0) continue;
         const bool cut = keep < c[i];
         auto y = experts[size_t(i)]->forward(cut ? xParts[i].narrow(0, 0, keep) : xParts[i]);
         auto g = cut ? gateParts[i].narrow(0, 0, keep) : gateParts[i];
@@ -189,15 +187,12 @@ torch::Tensor StandaloneEncoderLayerImpl::forward(const torch::Tensor& x, const 
                                                   std::vector<torch::Tensor>& balanceLosses) {
     const bool drop = dropout_ > 0 && is_training();
     auto h = selfAttn->forward(x, x, selfMask);
-    if (drop)
-        h = torch::dropout(h, dropout_, true);
+    if (drop) h = torch::dropout(h, dropout_, true);
     auto y = selfAttnNorm->forward(x + h);
     torch::Tensor loss;
     h = ffn->forward(y, rows, loss);
-    if (loss.defined())
-        balanceLosses.push_back(loss);
-    if (drop)
-        h = torch::dropout(h, dropout_, true);
+    if (loss.defined()) balanceLosses.push_back(loss);
+    if (drop) h = torch::dropout(h, dropout_, true);
     return finalNorm->forward(y + h);
 }
 
@@ -224,19 +219,15 @@ torch::Tensor StandaloneDecoderLayerImpl::forward(const torch::Tensor& x, const 
                                                   std::vector<torch::Tensor>& balanceLosses) {
     const bool drop = dropout_ > 0 && is_training();
     auto h = selfAttn->forward(x, x, selfMask);
-    if (drop)
-        h = torch::dropout(h, dropout_, true);
+    if (drop) h = torch::dropout(h, dropout_, true);
     auto y = selfAttnNorm->forward(x + h);
     h = endeAttn->forward(y, memory, memoryMask);
-    if (drop)
-        h = torch::dropout(h, dropout_, true);
+    if (drop) h = torch::dropout(h, dropout_, true);
     y = endeAttnNorm->forward(y + h);
     torch::Tensor loss;
     h = ffn->forward(y, rows, loss);
-    if (loss.defined())
-        balanceLosses.push_back(loss);
-    if (drop)
-        h = torch::dropout(h, dropout_, true);
+    if (loss.defined()) balanceLosses.push_back(loss);
+    if (drop) h = torch::dropout(h, dropout_, true);
     return finalNorm->forward(y + h);
 }
 

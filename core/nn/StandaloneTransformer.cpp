@@ -26,21 +26,17 @@ void validate(const StandaloneTransformerConfig& c) {
     auto fail = [](const std::string& what) {
         throw std::invalid_argument("StandaloneTransformer: " + what);
     };
-    if (c.vocabSize <= 0)
-        fail("vocabulary size " + str(c.vocabSize) + " is not positive");
+    if (c.vocabSize <= 0) fail("vocabulary size " + str(c.vocabSize) + " is not positive");
     if (c.padIndex < 0 || c.padIndex >= c.vocabSize)
         fail("pad index " + str(c.padIndex) + " outside the vocabulary of " + str(c.vocabSize));
     const Architecture& a = c.arch;
-    if (a.qkvDim <= 0)
-        fail("qkv width " + str(a.qkvDim) + " is not positive");
+    if (a.qkvDim <= 0) fail("qkv width " + str(a.qkvDim) + " is not positive");
     for (Stack s : {Stack::Encoder, Stack::Decoder}) {
         const bool enc = s == Stack::Encoder;
         const StackGene& g = a.stack(s);
         const std::string name = stackName(s);
-        if (g.embedDim <= 0)
-            fail(name + ": embedding width " + str(g.embedDim) + " is not positive");
-        if (g.depth() < 1)
-            fail(name + ": no layers");
+        if (g.embedDim <= 0) fail(name + ": embedding width " + str(g.embedDim) + " is not positive");
+        if (g.depth() < 1) fail(name + ": no layers");
         for (int i = 0; i < g.depth(); ++i) {
             const LayerGene& l = g.layers[size_t(i)];
             const std::string where = name + " layer " + str(i) + ": ";
@@ -49,15 +45,11 @@ void validate(const StandaloneTransformerConfig& c) {
                     fail(where + what + " heads " + str(h) + " do not divide qkv width " + str(a.qkvDim));
             };
             heads(l.selfHeads, "self-attention");
-            if (!enc)
-                heads(l.endeHeads, "encoder-decoder attention");
-            if (l.experts() < 1)
-                fail(where + "0 experts");
+            if (!enc) heads(l.endeHeads, "encoder-decoder attention");
+            if (l.experts() < 1) fail(where + "0 experts");
             for (int w : l.expertWidths)
-                if (w <= 0)
-                    fail(where + "expert width " + str(w) + " is not positive");
-            if (l.topK < 1)
-                fail(where + "top-k " + str(l.topK) + " is not positive");
+                if (w <= 0) fail(where + "expert width " + str(w) + " is not positive");
+            if (l.topK < 1) fail(where + "top-k " + str(l.topK) + " is not positive");
         }
     }
 }
@@ -107,8 +99,7 @@ void copyEndeAttention(StandaloneAttention& dst, const SuperAttention& src, cons
 }
 
 void copyMoE(StandaloneMoE& dst, const SwitchMoE& src, const std::string& what) {
-    if (dst->router)
-        copyLinear(dst->router, src->router, what + ".router");
+    if (dst->router) copyLinear(dst->router, src->router, what + ".router");
     for (size_t i = 0; i < dst->experts.size(); ++i) {
         const std::string e = what + ".experts." + std::to_string(i);
         copyLinear(dst->experts[i]->fc1, src->expertSlots[i]->fc1, e + ".fc1");
@@ -201,8 +192,7 @@ torch::Tensor StandaloneTransformerImpl::table(int64_t dim) const {
 torch::Tensor StandaloneTransformerImpl::embed(const torch::Tensor& tokens, int64_t dim, double dropout) {
     auto x = torch::embedding(table(dim), tokens, config_.padIndex).mul_(std::sqrt(double(dim)));
     x.add_(positions->forward(tokens, dim));
-    if (dropout > 0 && is_training())
-        x = torch::dropout(x, dropout, true);
+    if (dropout > 0 && is_training()) x = torch::dropout(x, dropout, true);
     return x;
 }
 
@@ -262,8 +252,7 @@ DecoderOutput StandaloneTransformerImpl::decode(const torch::Tensor& tgtIn, cons
                     parts.push_back(enc.layers[size_t(encDepth - j)]);
                 memory[size_t(m)] = torch::cat(parts, 1);
             }
-            if (baseMask.defined())
-                memoryMask[size_t(m)] = m == 1 ? baseMask : baseMask.repeat({1, 1, 1, m});
+            if (baseMask.defined()) memoryMask[size_t(m)] = m == 1 ? baseMask : baseMask.repeat({1, 1, 1, m});
         }
         x = decoderLayers[i]->forward(x, selfMask, memory[size_t(m)], memoryMask[size_t(m)], rows,
                                       out.balanceLosses);
@@ -376,8 +365,7 @@ StandaloneModelFile StandaloneTransformer::load(const std::string& path) {
         shapes[p.key()] = p.value().sizes().vec();
     try {
         torch::serialize::InputArchive weights;
-        if (!archive.try_read("model", weights))
-            throw std::runtime_error("missing entry 'model'");
+        if (!archive.try_read("model", weights)) throw std::runtime_error("missing entry 'model'");
         file.model->load(weights);
     } catch (const std::exception& e) {
         std::string why = e.what();

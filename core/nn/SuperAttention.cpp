@@ -10,7 +10,8 @@ namespace automoe {
 
 SuperAttentionImpl::SuperAttentionImpl(int64_t qSuperIn, int64_t kvSuperIn, int64_t superQkv,
                                        double attentionDropout)
-    : qkv_(superQkv), attentionDropout_(attentionDropout) {
+    : qkv_(superQkv)
+    , attentionDropout_(attentionDropout) {
     qProj = register_module("q_proj", SuperLinear(qSuperIn, superQkv));
     kProj = register_module("k_proj", SuperLinear(kvSuperIn, superQkv));
     vProj = register_module("v_proj", SuperLinear(kvSuperIn, superQkv));
@@ -19,8 +20,8 @@ SuperAttentionImpl::SuperAttentionImpl(int64_t qSuperIn, int64_t kvSuperIn, int6
 
 void SuperAttentionImpl::setSample(int64_t qIn, int64_t kvIn, int64_t qkvDim, int64_t heads) {
     if (heads <= 0 || qkvDim % heads != 0)
-        throw std::invalid_argument("SuperAttention: " + std::to_string(heads) + " heads do not divide qkv width " +
-                                    std::to_string(qkvDim));
+        throw std::invalid_argument("SuperAttention: " + std::to_string(heads) +
+                                    " heads do not divide qkv width " + std::to_string(qkvDim));
     qProj->setSample(qIn, qkvDim);
     kProj->setSample(kvIn, qkvDim);
     vProj->setSample(kvIn, qkvDim);
@@ -56,15 +57,13 @@ torch::Tensor SuperAttentionImpl::forward(const torch::Tensor& query, const torc
     }
     // Heads are strided views of the projections (no copies); fairseq's scaling of q after its projection
     // (bias included) is folded into the score product.
-    q = q.view({B, T, heads_, D}).permute({0, 2, 1, 3});      // [B, H, T, D]
-    k = k.view({B, S, heads_, D}).permute({0, 2, 3, 1});      // [B, H, D, S]
-    v = v.view({B, S, heads_, D}).permute({0, 2, 1, 3});      // [B, H, S, D]
+    q = q.view({B, T, heads_, D}).permute({0, 2, 1, 3});           // [B, H, T, D]
+    k = k.view({B, S, heads_, D}).permute({0, 2, 3, 1});           // [B, H, D, S]
+    v = v.view({B, S, heads_, D}).permute({0, 2, 1, 3});           // [B, H, S, D]
     auto scores = batchedMatmul(q, k, 1.0 / std::sqrt(double(D))); // [B, H, T, S]
-    if (mask.defined())
-        scores.add_(mask);
+    if (mask.defined()) scores.add_(mask);
     auto probs = torch::softmax(scores, -1);
-    if (attentionDropout_ > 0 && is_training())
-        probs = torch::dropout(probs, attentionDropout_, true);
+    if (attentionDropout_ > 0 && is_training()) probs = torch::dropout(probs, attentionDropout_, true);
     // Written head-interleaved, i.e. already [B, T, H, D] in memory: out_proj reads it without a transpose.
     auto ctx = batchedMatmul(probs, v, 1.0, /*interleaveHeads=*/true);
     return outProj->forward(ctx.permute({0, 2, 1, 3}).reshape({B, T, qkv_}));

@@ -19,7 +19,8 @@ public:
     // query [B, T, qIn], keyValue [B, S, kvIn] (self-attention: pass the same tensor; it is projected
     // once per projection). mask: additive float mask broadcastable to [B, heads, T, S] (0 = attend,
     // a large negative number = blocked) or undefined. Returns [B, T, qIn].
-    torch::Tensor forward(const torch::Tensor& query, const torch::Tensor& keyValue, const torch::Tensor& mask);
+    torch::Tensor forward(const torch::Tensor& query, const torch::Tensor& keyValue,
+                          const torch::Tensor& mask);
 
     int64_t sampledParameterCount() const;
     int64_t heads() const { return heads_; }

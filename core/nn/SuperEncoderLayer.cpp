@@ -5,8 +5,8 @@
 namespace automoe {
 
 SuperEncoderLayerImpl::SuperEncoderLayerImpl(const SupernetDims& d, double attentionDropout) {
-    selfAttn = register_module("self_attn",
-                               SuperAttention(d.encoderEmbedDim, d.encoderEmbedDim, d.qkvDim, attentionDropout));
+    selfAttn = register_module(
+        "self_attn", SuperAttention(d.encoderEmbedDim, d.encoderEmbedDim, d.qkvDim, attentionDropout));
     selfAttnNorm = register_module("self_attn_layer_norm", SuperLayerNorm(d.encoderEmbedDim));
     ffn = register_module("moe", SwitchMoE(d.encoderEmbedDim, d.encoderFfnDim, d.encoderExperts));
     finalNorm = register_module("final_layer_norm", SuperLayerNorm(d.encoderEmbedDim));
@@ -16,7 +16,8 @@ void SuperEncoderLayerImpl::setSample(const LayerGene& gene, int embedDim, int q
                                       double capacityFactor, bool dropTokens) {
     selfAttn->setSample(embedDim, embedDim, qkvDim, gene.selfHeads);
     selfAttnNorm->setSample(embedDim);
-    ffn->setSample(embedDim, gene.expertWidths, std::min(gene.topK, gene.experts()), capacityFactor, dropTokens);
+    ffn->setSample(embedDim, gene.expertWidths, std::min(gene.topK, gene.experts()), capacityFactor,
+                   dropTokens);
     finalNorm->setSample(embedDim);
     dropout_ = dropout;
 }
@@ -31,16 +32,13 @@ torch::Tensor SuperEncoderLayerImpl::forward(const torch::Tensor& x, const torch
                                              MoERouting* routing) {
     const bool drop = dropout_ > 0 && is_training();
     auto h = selfAttn->forward(x, x, selfMask);
-    if (drop)
-        h = torch::dropout(h, dropout_, true);
+    if (drop) h = torch::dropout(h, dropout_, true);
     auto y = selfAttnNorm->forward(x + h);
 
     MoEOutput m = ffn->forwardSequence(y, rows, skipPadding, routing);
-    if (m.balanceLoss.defined())
-        balanceLosses.push_back(m.balanceLoss);
+    if (m.balanceLoss.defined()) balanceLosses.push_back(m.balanceLoss);
     h = m.output;
-    if (drop)
-        h = torch::dropout(h, dropout_, true);
+    if (drop) h = torch::dropout(h, dropout_, true);
     return finalNorm->forward(y + h);
 }
 

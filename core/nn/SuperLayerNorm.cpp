@@ -6,15 +6,17 @@
 namespace automoe {
 
 SuperLayerNormImpl::SuperLayerNormImpl(int64_t superDim, double eps)
-    : superDim_(superDim), dim_(superDim), eps_(eps) {
+    : superDim_(superDim)
+    , dim_(superDim)
+    , eps_(eps) {
     weight = register_parameter("weight", torch::ones({superDim}));
     bias = register_parameter("bias", torch::zeros({superDim}));
 }
 
 void SuperLayerNormImpl::setSample(int64_t dim) {
     if (dim <= 0 || dim > superDim_)
-        throw std::invalid_argument("SuperLayerNorm: sample width " + std::to_string(dim) +
-                                    " outside 1.." + std::to_string(superDim_));
+        throw std::invalid_argument("SuperLayerNorm: sample width " + std::to_string(dim) + " outside 1.." +
+                                    std::to_string(superDim_));
     dim_ = dim;
 }
 

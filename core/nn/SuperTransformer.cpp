@@ -11,21 +11,22 @@ namespace {
 // Large enough to zero a softmax weight, finite so that a fully masked row yields no NaN.
 constexpr double kBlocked = -1e9;
 
-std::string str(int v) { return std::to_string(v); }
+std::string str(int v) {
+    return std::to_string(v);
+}
 
 int largestDivisorAtMost(int qkv, int heads) {
     for (int h = std::max(1, heads); h > 1; --h)
-        if (qkv % h == 0)
-            return h;
+        if (qkv % h == 0) return h;
     return 1;
 }
 
 } // namespace
 
-SuperTransformerImpl::SuperTransformerImpl(const SuperTransformerConfig& config) : config_(config) {
+SuperTransformerImpl::SuperTransformerImpl(const SuperTransformerConfig& config)
+    : config_(config) {
     auto& d = config_.dims;
-    if (d.embedDim <= 0)
-        d.embedDim = std::max(d.encoderEmbedDim, d.decoderEmbedDim);
+    if (d.embedDim <= 0) d.embedDim = std::max(d.encoderEmbedDim, d.decoderEmbedDim);
     if (d.encoderEmbedDim <= 0 || d.decoderEmbedDim <= 0 || d.encoderLayers <= 0 || d.decoderLayers <= 0 ||
         d.encoderFfnDim <= 0 || d.decoderFfnDim <= 0 || d.encoderExperts <= 0 || d.decoderExperts <= 0 ||
         d.maxHeads <= 0 || d.qkvDim <= 0)
@@ -34,7 +35,8 @@ SuperTransformerImpl::SuperTransformerImpl(const SuperTransformerConfig& config)
         throw std::invalid_argument("SuperTransformer: embedding table width " + str(d.embedDim) +
                                     " is narrower than a stack");
 
-    embedding = register_module("embed_tokens", SuperEmbedding(config_.vocabSize, d.embedDim, config_.padIndex));
+    embedding =
+        register_module("embed_tokens", SuperEmbedding(config_.vocabSize, d.embedDim, config_.padIndex));
     positions = register_module("embed_positions", SinusoidalPositions(config_.padIndex));
     // fairseq's parameter names (encoder.layers.0.self_attn.q_proj.weight, ...): torch does not allow dots
     // in a submodule name, so each stack is a plain module holding a ModuleList.
@@ -85,7 +87,8 @@ void SuperTransformerImpl::validate(const Architecture& a) const {
         const int superFfn = enc ? d.encoderFfnDim : d.decoderFfnDim;
         const int superExperts = enc ? d.encoderExperts : d.decoderExperts;
         if (g.embedDim <= 0 || g.embedDim > superEmbed)
-            fail(name + ": embedding width " + str(g.embedDim) + " outside supernet range 1.." + str(superEmbed));
+            fail(name + ": embedding width " + str(g.embedDim) + " outside supernet range 1.." +
+                 str(superEmbed));
         if (g.depth() < 1 || g.depth() > superDepth)
             fail(name + ": " + str(g.depth()) + " layers outside supernet range 1.." + str(superDepth));
         for (int i = 0; i < g.depth(); ++i) {
@@ -107,13 +110,11 @@ void SuperTransformerImpl::validate(const Architecture& a) const {
             if (l.experts() < 1 || l.experts() > superExperts)
                 fail(where + str(l.experts()) + " experts outside supernet range 1.." + str(superExperts));
             for (int w : l.expertWidths) {
-                if (w <= 0)
-                    fail(where + "expert width " + str(w) + " is not positive");
+                if (w <= 0) fail(where + "expert width " + str(w) + " is not positive");
                 if (w > superFfn)
                     fail(where + "expert width " + str(w) + " exceeds supernet FFN " + str(superFfn));
             }
-            if (l.topK < 1)
-                fail(where + "top-k " + str(l.topK) + " is not positive");
+            if (l.topK < 1) fail(where + "top-k " + str(l.topK) + " is not positive");
         }
     }
 }
@@ -124,8 +125,9 @@ void SuperTransformerImpl::setArchitecture(const Architecture& arch) {
     encoderDropout_ = config_.dropout * arch.encoder.embedDim / d.encoderEmbedDim;
     decoderDropout_ = config_.dropout * arch.decoder.embedDim / d.decoderEmbedDim;
     for (int i = 0; i < arch.encoder.depth(); ++i)
-        encoderLayers[size_t(i)]->setSample(arch.encoder.layers[size_t(i)], arch.encoder.embedDim, arch.qkvDim,
-                                            encoderDropout_, config_.capacityFactor, config_.dropTokens);
+        encoderLayers[size_t(i)]->setSample(arch.encoder.layers[size_t(i)], arch.encoder.embedDim,
+                                            arch.qkvDim, encoderDropout_, config_.capacityFactor,
+                                            config_.dropTokens);
     for (int i = 0; i < arch.decoder.depth(); ++i)
         decoderLayers[size_t(i)]->setSample(arch.decoder.layers[size_t(i)], arch.decoder.embedDim,
                                             arch.encoder.embedDim, arch.qkvDim, decoderDropout_,
@@ -152,8 +154,7 @@ int64_t SuperTransformerImpl::sampledParameterCount() const {
 
 torch::Tensor SuperTransformerImpl::embed(const torch::Tensor& tokens, int64_t dim, double dropout) {
     auto x = embedding->forward(tokens, dim).add_(positions->forward(tokens, dim));
-    if (dropout > 0 && is_training())
-        x = torch::dropout(x, dropout, true);
+    if (dropout > 0 && is_training()) x = torch::dropout(x, dropout, true);
     return x;
 }
 
@@ -166,16 +167,19 @@ EncoderOutput SuperTransformerImpl::encode(const torch::Tensor& src) {
     out.hasPadding = !rows.full;
     torch::Tensor mask;
     if (out.hasPadding)
-        mask = torch::zeros(src.sizes(), x.options()).masked_fill_(out.padMask, kBlocked).view(
-            {src.size(0), 1, 1, src.size(1)});
+        mask = torch::zeros(src.sizes(), x.options())
+                   .masked_fill_(out.padMask, kBlocked)
+                   .view({src.size(0), 1, 1, src.size(1)});
     out.layers.reserve(size_t(g.depth()));
     for (int i = 0; i < g.depth(); ++i) {
         MoERouting routing;
-        x = encoderLayers[size_t(i)]->forward(x, mask, rows, out.balanceLosses, tracing_ ? &routing : nullptr);
+        x = encoderLayers[size_t(i)]->forward(x, mask, rows, out.balanceLosses,
+                                              tracing_ ? &routing : nullptr);
         out.layers.push_back(x);
         if (tracing_)
-            trace_.add({Stack::Encoder, i, g.layers[size_t(i)].expertWidths, rows.seqLen, trace_.batchOffset(),
-                        rows.index, routing.expert, routing.gate, routing.kept, routing.counts});
+            trace_.add({Stack::Encoder, i, g.layers[size_t(i)].expertWidths, rows.seqLen,
+                        trace_.batchOffset(), rows.index, routing.expert, routing.gate, routing.kept,
+                        routing.counts});
     }
     return out;
 }
@@ -214,8 +218,7 @@ DecoderOutput SuperTransformerImpl::decode(const torch::Tensor& tgtIn, const Enc
                     parts.push_back(enc.layers[size_t(encDepth - j)]);
                 memory[size_t(m)] = torch::cat(parts, 1);
             }
-            if (baseMask.defined())
-                memoryMask[size_t(m)] = m == 1 ? baseMask : baseMask.repeat({1, 1, 1, m});
+            if (baseMask.defined()) memoryMask[size_t(m)] = m == 1 ? baseMask : baseMask.repeat({1, 1, 1, m});
         }
         MoERouting routing;
         x = decoderLayers[size_t(i)]->forward(x, selfMask, memory[size_t(m)], memoryMask[size_t(m)], rows,
@@ -231,8 +234,7 @@ DecoderOutput SuperTransformerImpl::decode(const torch::Tensor& tgtIn, const Enc
 torch::Tensor SuperTransformerImpl::meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec) {
     std::vector<torch::Tensor> all(enc.balanceLosses);
     all.insert(all.end(), dec.balanceLosses.begin(), dec.balanceLosses.end());
-    if (all.empty())
-        return torch::zeros({});
+    if (all.empty()) return torch::zeros({});
     return torch::stack(all).mean();
 }
 
@@ -242,12 +244,12 @@ TransformerOutput SuperTransformerImpl::forward(const torch::Tensor& src, const 
     TransformerOutput out;
     out.logits = embedding->project(dec.hidden);
     out.loadBalancingLoss = meanBalanceLoss(enc, dec);
-    if (tracing_)
-        trace_.finishBatch(src.size(0));
+    if (tracing_) trace_.finishBatch(src.size(0));
     return out;
 }
 
-torch::Tensor SuperTransformerImpl::nextTokenLogits(const torch::Tensor& tgtIn, const EncoderOutput& encoded) {
+torch::Tensor SuperTransformerImpl::nextTokenLogits(const torch::Tensor& tgtIn,
+                                                    const EncoderOutput& encoded) {
     DecoderOutput dec = decode(tgtIn, encoded);
     return embedding->project(dec.hidden.select(1, dec.hidden.size(1) - 1));
 }

@@ -23,12 +23,11 @@ struct SuperTransformerConfig {
     int64_t vocabSize = 0;
     int64_t padIndex = 1;
     SupernetDims dims;
-    double dropout = 0.1;          // at the super width; scaled by sampled / super embedding width (HAT)
+    double dropout = 0.1; // at the super width; scaled by sampled / super embedding width (HAT)
     double attentionDropout = 0.1;
-    double capacityFactor = 1.0;   // 0 = no capacity limit
-    bool dropTokens = false;       // drop assignments beyond capacity (the residual carries the token)
+    double capacityFactor = 1.0; // 0 = no capacity limit
+    bool dropTokens = false;     // drop assignments beyond capacity (the residual carries the token)
 };
-
 
 struct DecoderOutput {
     torch::Tensor hidden; // [B, T, e_dec], before the output projection

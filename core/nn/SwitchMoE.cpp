@@ -9,9 +9,10 @@
 namespace automoe {
 
 SwitchMoEImpl::SwitchMoEImpl(int64_t superEmbed, int64_t superFfn, int64_t maxExperts)
-    : maxExperts_(maxExperts), embed_(superEmbed), widths_{static_cast<int>(superFfn)} {
-    if (maxExperts <= 0)
-        throw std::invalid_argument("SwitchMoE: at least one expert slot is needed");
+    : maxExperts_(maxExperts)
+    , embed_(superEmbed)
+    , widths_{static_cast<int>(superFfn)} {
+    if (maxExperts <= 0) throw std::invalid_argument("SwitchMoE: at least one expert slot is needed");
     router = register_module("router", SuperLinear(superEmbed, maxExperts, /*bias=*/true));
     auto list = register_module("experts", torch::nn::ModuleList());
     for (int64_t i = 0; i < maxExperts; ++i) {
@@ -27,13 +28,12 @@ void SwitchMoEImpl::setSample(int64_t embedDim, const std::vector<int>& expertWi
         throw std::invalid_argument("SwitchMoE: " + std::to_string(n) + " experts outside 1.." +
                                     std::to_string(maxExperts_));
     if (topK < 1 || topK > n)
-        throw std::invalid_argument("SwitchMoE: top-k " + std::to_string(topK) + " outside 1.." + std::to_string(n));
-    if (capacityFactor < 0)
-        throw std::invalid_argument("SwitchMoE: negative capacity factor");
+        throw std::invalid_argument("SwitchMoE: top-k " + std::to_string(topK) + " outside 1.." +
+                                    std::to_string(n));
+    if (capacityFactor < 0) throw std::invalid_argument("SwitchMoE: negative capacity factor");
     for (int64_t i = 0; i < n; ++i)
         expertSlots[i]->setSample(embedDim, expertWidths[i]);
-    if (n > 1)
-        router->setSample(embedDim, n);
+    if (n > 1) router->setSample(embedDim, n);
     embed_ = embedDim;
     widths_ = expertWidths;
     topK_ = topK;
@@ -44,7 +44,8 @@ void SwitchMoEImpl::setSample(int64_t embedDim, const std::vector<int>& expertWi
 int64_t SwitchMoEImpl::capacity(int64_t tokens) const {
     if (!dropTokens_ || capacityFactor_ <= 0 || widths_.size() < 2)
         return std::numeric_limits<int64_t>::max();
-    return static_cast<int64_t>(std::floor(capacityFactor_ * double(tokens) * topK_ / double(widths_.size())));
+    return static_cast<int64_t>(
+        std::floor(capacityFactor_ * double(tokens) * topK_ / double(widths_.size())));
 }
 
 int64_t SwitchMoEImpl::sampledParameterCount() const {
@@ -55,8 +56,7 @@ int64_t SwitchMoEImpl::sampledParameterCount() const {
 }
 
 MoEOutput SwitchMoEImpl::forward(const torch::Tensor& x, MoERouting* routing) {
-    if (widths_.size() > 1)
-        return routed(x, routing);
+    if (widths_.size() > 1) return routed(x, routing);
     MoEOutput out;
     out.output = expertSlots[0]->forward(x);
     if (routing) {
@@ -143,12 +143,12 @@ MoEOutput SwitchMoEImpl::routed(const torch::Tensor& x, MoERouting* routing) {
     out.output = torch::zeros({N, x.size(1)}, x.options());
     for (int64_t i = 0; i < n; ++i) {
         const int64_t keep = std::min(c[i], cap);
-        if (keep == 0)
-            continue;
+        if (keep == 0) continue;
         const bool cut = keep < c[i];
         auto y = expertSlots[i]->forward(cut ? xParts[i].narrow(0, 0, keep) : xParts[i]);
         auto g = cut ? gateParts[i].narrow(0, 0, keep) : gateParts[i];
-        out.output.index_add_(0, cut ? tokenParts[i].narrow(0, 0, keep) : tokenParts[i], y.mul(g.unsqueeze(1)));
+        out.output.index_add_(0, cut ? tokenParts[i].narrow(0, 0, keep) : tokenParts[i],
+                              y.mul(g.unsqueeze(1)));
     }
 
     // Load balancing: f_i = share of assignments sent to expert i before dropping, P_i = mean router

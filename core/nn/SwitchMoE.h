@@ -53,7 +53,7 @@ public:
     int topK() const { return topK_; }
     const std::vector<int>& widths() const { return widths_; }
 
-    SuperLinear router{nullptr};       // [maxExperts, superEmbed] with bias, sliced to the active experts
+    SuperLinear router{nullptr};        // [maxExperts, superEmbed] with bias, sliced to the active experts
     std::vector<ExpertFFN> expertSlots; // registered as experts.<i>
 
 private:

@@ -17,8 +17,7 @@ namespace automoe {
 inline void writeArchiveText(torch::serialize::OutputArchive& archive, const std::string& key,
                              const std::string& text) {
     auto t = torch::empty({static_cast<int64_t>(text.size())}, torch::kUInt8);
-    if (!text.empty())
-        std::memcpy(t.data_ptr<uint8_t>(), text.data(), text.size());
+    if (!text.empty()) std::memcpy(t.data_ptr<uint8_t>(), text.data(), text.size());
     archive.write(key, t);
 }
 

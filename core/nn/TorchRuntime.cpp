@@ -25,8 +25,7 @@ void configureTorchAllocator() {
 
 void configureTorchThreads(int threads) {
     configureTorchAllocator();
-    if (threads <= 0)
-        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
     static std::once_flag interop;
     std::call_once(interop, [threads] {
@@ -38,21 +37,21 @@ void configureTorchThreads(int threads) {
     });
 }
 
-int torchThreads() { return torch::get_num_threads(); }
+int torchThreads() {
+    return torch::get_num_threads();
+}
 
-TorchThreadScope::TorchThreadScope(int threads) : previous_(torchThreads()) {
+TorchThreadScope::TorchThreadScope(int threads)
+    : previous_(torchThreads()) {
     configureTorchAllocator();
-    if (threads <= 0)
-        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     // Intra-op only: the inter-op pool can be sized once per process, which is the start-up's call. Skipped
     // when nothing changes, as predictors open a scope per prediction.
-    if (threads != previous_)
-        torch::set_num_threads(threads);
+    if (threads != previous_) torch::set_num_threads(threads);
 }
 
 TorchThreadScope::~TorchThreadScope() {
-    if (torchThreads() != previous_)
-        torch::set_num_threads(previous_);
+    if (torchThreads() != previous_) torch::set_num_threads(previous_);
 }
 
 } // namespace automoe

@@ -56,8 +56,7 @@ std::vector<Architecture> latencyDatasetArchitectures(const SearchSpace& space, 
     std::vector<Architecture> archs;
     std::set<std::string> keys;
     auto add = [&](Architecture a) {
-        if (int(archs.size()) < count && keys.insert(a.key()).second)
-            archs.push_back(std::move(a));
+        if (int(archs.size()) < count && keys.insert(a.key()).second) archs.push_back(std::move(a));
     };
     add(space.smallest());
     add(space.largest());
@@ -68,7 +67,8 @@ std::vector<Architecture> latencyDatasetArchitectures(const SearchSpace& space, 
 }
 
 LatencyDatasetRun::LatencyDatasetRun(RunStore& store, LatencyDatasetConfig config)
-    : RunBase(store), config_(std::move(config)) {
+    : RunBase(store)
+    , config_(std::move(config)) {
     if (config_.samples < 2)
         throw std::invalid_argument("samples: need at least 2 to fit a predictor, got " +
                                     std::to_string(config_.samples));
@@ -76,7 +76,8 @@ LatencyDatasetRun::LatencyDatasetRun(RunStore& store, LatencyDatasetConfig confi
     config_.checkpoint = supernetCheckpoint(store_, config_.supernetRun, config_.checkpoint).path;
     config_.predictor.seed = config_.seed;
     if (config_.name.empty())
-        config_.name = "latency run " + std::to_string(config_.supernetRun) + " x" + std::to_string(config_.samples);
+        config_.name =
+            "latency run " + std::to_string(config_.supernetRun) + " x" + std::to_string(config_.samples);
     const auto supernet = store_.getRun(config_.supernetRun);
     RunSpec spec;
     spec.name = config_.name;
@@ -88,7 +89,9 @@ LatencyDatasetRun::LatencyDatasetRun(RunStore& store, LatencyDatasetConfig confi
     runId_ = store_.createRun(spec);
 }
 
-LatencyDatasetRun::~LatencyDatasetRun() { stopWorker(); }
+LatencyDatasetRun::~LatencyDatasetRun() {
+    stopWorker();
+}
 
 void LatencyDatasetRun::run() {
     stage("latency_dataset", "started");
@@ -105,22 +108,19 @@ void LatencyDatasetRun::run() {
     const Architecture referenceArch = source.config.space.smallest();
     const bool normalizing = config_.normalize;
     StandaloneTransformer reference{nullptr};
-    if (normalizing)
-        reference = StandaloneTransformer::fromSupernet(*source.model, referenceArch);
+    if (normalizing) reference = StandaloneTransformer::fromSupernet(*source.model, referenceArch);
     TorchThreadScope threads(lo.threads); // held for the whole dataset (timeOnce's own scope is then a no-op)
     std::vector<double> referenceAll;
     std::vector<LatencySample> raw;
     std::vector<double> ratios;
     auto cancelled = [&] {
-        if (control_.checkpoint())
-            return false;
+        if (control_.checkpoint()) return false;
         stage("latency_dataset", "finished", {{"cancelled", true}, {"samples", raw.size()}});
         setStatus(RunStatus::Cancelled);
         return true;
     };
     for (size_t first = 0; first < archs.size(); first += chunk) {
-        if (cancelled())
-            return;
+        if (cancelled()) return;
         const size_t n = std::min(chunk, archs.size() - first);
         std::vector<StandaloneTransformer> models;
         for (size_t j = 0; j < n; ++j)
@@ -128,14 +128,12 @@ void LatencyDatasetRun::run() {
         std::vector<std::vector<double>> enc(n), dec(n), total(n), ratio(n);
         std::vector<double> referenceChunk;
         for (int w = 0; w < lo.warmup; ++w) {
-            if (normalizing)
-                meter.timeOnce(*reference);
+            if (normalizing) meter.timeOnce(*reference);
             for (auto& m : models)
                 meter.timeOnce(*m);
         }
         for (int r = 0; r < lo.repeats; ++r) {
-            if (r > 0 && cancelled())
-                return;
+            if (r > 0 && cancelled()) return;
             double ref = 0;
             if (normalizing) {
                 const auto [e, d] = meter.timeOnce(*reference);
@@ -149,8 +147,7 @@ void LatencyDatasetRun::run() {
                 enc[j].push_back(e);
                 dec[j].push_back(d);
                 total[j].push_back(e + d);
-                if (ref > 0)
-                    ratio[j].push_back((e + d) / ref);
+                if (ref > 0) ratio[j].push_back((e + d) / ref);
             }
         }
         for (size_t j = 0; j < n; ++j) {
@@ -195,8 +192,7 @@ void LatencyDatasetRun::run() {
     }
     LatencyPredictor predictor(dims, config_.hidden);
     report_ = predictor.train(samples, config_.predictor);
-    if (!normalizing)
-        rawReport_ = report_;
+    if (!normalizing) rawReport_ = report_;
     const std::filesystem::path dir =
         std::filesystem::path(runFilesDir(store_)) / ("run-" + std::to_string(runId_));
     std::filesystem::create_directories(dir);

@@ -20,58 +20,51 @@ namespace {
 
 // k of the m items of `list`, evenly spaced (first and last included), in list order.
 std::vector<size_t> evenlySpaced(const std::vector<size_t>& list, size_t k) {
-    if (k >= list.size())
-        return list;
-    if (k == 0)
-        return {};
-    if (k == 1)
-        return {list.front()};
+    if (k >= list.size()) return list;
+    if (k == 0) return {};
+    if (k == 1) return {list.front()};
     std::vector<size_t> out;
     for (size_t i = 0; i < k; ++i)
         out.push_back(list[size_t(std::lround(double(i) * double(list.size() - 1) / double(k - 1)))]);
     return out;
 }
 
-nlohmann::json jsonNumber(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+nlohmann::json jsonNumber(double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
 
 } // namespace
 
 nlohmann::json RankRunConfig::toJson() const {
-    return {{"name", name},
-            {"kind", "rank"},
-            {"search_run", searchRun},
-            {"archs", archs},
-            {"select", select},
-            {"finetune_updates", finetuneUpdates},
-            {"lr", lr},
-            {"seed", seed},
-            {"max_tokens", maxTokens}};
+    return {{"name", name},   {"kind", "rank"},   {"search_run", searchRun},
+            {"archs", archs}, {"select", select}, {"finetune_updates", finetuneUpdates},
+            {"lr", lr},       {"seed", seed},     {"max_tokens", maxTokens}};
 }
 
-std::vector<size_t> selectRankCandidates(const std::vector<double>& fitness, const std::vector<size_t>& frontOrder,
-                                         int count, bool useFront) {
+std::vector<size_t> selectRankCandidates(const std::vector<double>& fitness,
+                                         const std::vector<size_t>& frontOrder, int count, bool useFront) {
     const size_t want = std::min(size_t(std::max(count, 0)), fitness.size());
     std::vector<size_t> chosen;
     std::set<size_t> taken;
     if (useFront) {
         std::vector<size_t> front;
         for (size_t i : frontOrder)
-            if (i < fitness.size() && taken.insert(i).second)
-                front.push_back(i);
+            if (i < fitness.size() && taken.insert(i).second) front.push_back(i);
         chosen = evenlySpaced(front, want);
         taken = std::set<size_t>(chosen.begin(), chosen.end());
     }
     std::vector<size_t> rest;
     for (size_t i = 0; i < fitness.size(); ++i)
-        if (!taken.count(i))
-            rest.push_back(i);
+        if (!taken.count(i)) rest.push_back(i);
     std::stable_sort(rest.begin(), rest.end(), [&](size_t a, size_t b) { return fitness[a] < fitness[b]; });
     for (size_t i : evenlySpaced(rest, want - chosen.size()))
         chosen.push_back(i);
     return chosen;
 }
 
-RankRun::RankRun(RunStore& store, RankRunConfig config) : RunBase(store), config_(std::move(config)) {
+RankRun::RankRun(RunStore& store, RankRunConfig config)
+    : RunBase(store)
+    , config_(std::move(config)) {
     if (config_.archs < 2)
         throw std::invalid_argument("archs: need at least 2 architectures to rank, got " +
                                     std::to_string(config_.archs));
@@ -86,8 +79,7 @@ RankRun::RankRun(RunStore& store, RankRunConfig config) : RunBase(store), config
         throw std::invalid_argument("select: expected front or spread, got '" + config_.select + "'");
     const std::string name = "run " + std::to_string(config_.searchRun);
     const auto search = store_.getRun(config_.searchRun);
-    if (!search)
-        throw std::runtime_error("no " + name + " in " + store_.path());
+    if (!search) throw std::runtime_error("no " + name + " in " + store_.path());
     if (search->spec.kind != "search")
         throw std::runtime_error(name + " is a " + search->spec.kind + " run, not a search run");
     searchConfig_ = search->spec.config;
@@ -96,8 +88,9 @@ RankRun::RankRun(RunStore& store, RankRunConfig config) : RunBase(store), config
     if (store_.candidates(config_.searchRun).size() < 2)
         throw std::runtime_error(name + " has fewer than 2 evaluated candidates to rank");
     if (config_.name.empty())
-        config_.name = "rank search run " + std::to_string(config_.searchRun) + " x" + std::to_string(config_.archs) +
-                       ", " + std::to_string(config_.finetuneUpdates) + " updates";
+        config_.name = "rank search run " + std::to_string(config_.searchRun) + " x" +
+                       std::to_string(config_.archs) + ", " + std::to_string(config_.finetuneUpdates) +
+                       " updates";
     RunSpec spec;
     spec.name = config_.name;
     spec.kind = "rank";
@@ -108,7 +101,9 @@ RankRun::RankRun(RunStore& store, RankRunConfig config) : RunBase(store), config
     runId_ = store_.createRun(spec);
 }
 
-RankRun::~RankRun() { stopWorker(); }
+RankRun::~RankRun() {
+    stopWorker();
+}
 
 void RankRun::run() {
     using Clock = std::chrono::steady_clock;
@@ -135,8 +130,8 @@ void RankRun::run() {
     const int64_t searchMaxTokens = searchConfig_.value("max_tokens", int64_t(0));
     const int64_t fitnessMaxTokens = searchMaxTokens > 0 ? searchMaxTokens : source.config.trainer.maxTokens;
     SubnetFitness inherited(source.model, source.valid, sentences, fitnessMaxTokens);
-    const TokenizedSet train =
-        tokenize(source.vocabulary, CorpusSplit::select(source.corpus, source.split.train()), source.config.tokenize);
+    const TokenizedSet train = tokenize(
+        source.vocabulary, CorpusSplit::select(source.corpus, source.split.train()), source.config.tokenize);
     if (train.size() == 0)
         throw std::runtime_error("supernet run " + std::to_string(supernetRun) + " has no training pairs");
 
@@ -153,7 +148,8 @@ void RankRun::run() {
 
     nlohmann::json picked = nlohmann::json::array();
     for (size_t i : chosen)
-        picked.push_back({{"arch_id", candidates[i].architecture.id}, {"arch_key", candidates[i].architecture.key}});
+        picked.push_back(
+            {{"arch_id", candidates[i].architecture.id}, {"arch_key", candidates[i].architecture.key}});
     publish(Event::make(runId_, "rank_setup",
                         {{"search_run", config_.searchRun},
                          {"supernet", source.provenance()},
@@ -185,7 +181,8 @@ void RankRun::run() {
         Trainer trainer(model, source.config.space, train, source.valid, options);
         double lastLoss = 0;
         for (int64_t u = 0; u < config_.finetuneUpdates; ++u) {
-            if (!control_.checkpoint([&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); })) {
+            if (!control_.checkpoint(
+                    [&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); })) {
                 stage("rank", "finished", {{"cancelled", true}, {"ranked", ranked_.size()}});
                 setStatus(RunStatus::Cancelled);
                 return;

@@ -25,13 +25,13 @@ namespace automoe {
 struct RankRunConfig {
     std::string name;
     int64_t searchRun = 0;
-    int archs = 10;                 // architectures ranked (fewer when the search evaluated fewer)
-    std::string select = "front";   // "front": along the front, topped up by "spread"; "spread": evenly
-                                    // across all candidates sorted by fitness
-    int64_t finetuneUpdates = 100;  // updates of each fine-tune
-    double lr = 5e-4;               // peak; linear warm-up over max(1, updates / 10), then cosine to 1e-6
-    uint64_t seed = 1;              // fine-tune batches and dropout: the same for every architecture
-    int64_t maxTokens = 0;          // fine-tune batch size; 0 = the supernet's
+    int archs = 10;                // architectures ranked (fewer when the search evaluated fewer)
+    std::string select = "front";  // "front": along the front, topped up by "spread"; "spread": evenly
+                                   // across all candidates sorted by fitness
+    int64_t finetuneUpdates = 100; // updates of each fine-tune
+    double lr = 5e-4;              // peak; linear warm-up over max(1, updates / 10), then cosine to 1e-6
+    uint64_t seed = 1;             // fine-tune batches and dropout: the same for every architecture
+    int64_t maxTokens = 0;         // fine-tune batch size; 0 = the supernet's
 
     nlohmann::json toJson() const;
 };
@@ -49,8 +49,8 @@ struct RankedArchitecture {
 
 // Which candidates a rank run takes: indices into `fitness` (one per candidate) and `frontOrder` (indices
 // of front members, sorted by cost). Deterministic; no index twice; min(count, fitness.size()) of them.
-std::vector<size_t> selectRankCandidates(const std::vector<double>& fitness, const std::vector<size_t>& frontOrder,
-                                         int count, bool useFront);
+std::vector<size_t> selectRankCandidates(const std::vector<double>& fitness,
+                                         const std::vector<size_t>& frontOrder, int count, bool useFront);
 
 class RankRun : public RunBase {
 public:

@@ -4,7 +4,9 @@
 
 namespace automoe {
 
-RunBase::~RunBase() { stopWorker(); }
+RunBase::~RunBase() {
+    stopWorker();
+}
 
 void RunBase::stopWorker() {
     if (thread_.joinable()) {
@@ -13,7 +15,9 @@ void RunBase::stopWorker() {
     }
 }
 
-void RunBase::addObserver(RunObserver* observer) { observers_.push_back(observer); }
+void RunBase::addObserver(RunObserver* observer) {
+    observers_.push_back(observer);
+}
 
 std::string RunBase::error() const {
     std::lock_guard<std::mutex> lock(errorMutex_);
@@ -42,14 +46,12 @@ void RunBase::stage(const std::string& name, const std::string& state, nlohmann:
 }
 
 void RunBase::start() {
-    if (thread_.joinable())
-        throw std::logic_error("run " + std::to_string(runId_) + ": already started");
+    if (thread_.joinable()) throw std::logic_error("run " + std::to_string(runId_) + ": already started");
     thread_ = std::thread([this] { execute(); });
 }
 
 void RunBase::wait() {
-    if (thread_.joinable())
-        thread_.join();
+    if (thread_.joinable()) thread_.join();
 }
 
 RunStatus RunBase::execute() {

@@ -37,14 +37,16 @@ public:
     std::string error() const;
 
 protected:
-    explicit RunBase(RunStore& store) : store_(store) {}
+    explicit RunBase(RunStore& store)
+        : store_(store) {}
 
     // The run's stages; ends by setting status Finished or Cancelled. Throws on failure.
     virtual void run() = 0;
 
     void publish(Event event); // to the observers, then the store
     void setStatus(RunStatus status);
-    void stage(const std::string& name, const std::string& state, nlohmann::json detail = nlohmann::json::object());
+    void stage(const std::string& name, const std::string& state,
+               nlohmann::json detail = nlohmann::json::object());
     // Cancels and joins a started worker.
     void stopWorker();
 

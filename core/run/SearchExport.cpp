@@ -16,8 +16,7 @@ namespace {
 
 RunInfo searchInfo(RunStore& store, int64_t searchRun) {
     const auto info = store.getRun(searchRun);
-    if (!info)
-        throw std::runtime_error("no run " + std::to_string(searchRun) + " in " + store.path());
+    if (!info) throw std::runtime_error("no run " + std::to_string(searchRun) + " in " + store.path());
     if (info->spec.kind != "search")
         throw std::runtime_error("run " + std::to_string(searchRun) + " is a " + info->spec.kind +
                                  " run, not a search run");
@@ -34,7 +33,8 @@ nlohmann::json searchFront(RunStore& store, int64_t searchRun) {
     searchInfo(store, searchRun);
     const auto generations = store.generations(searchRun);
     if (generations.empty())
-        throw std::runtime_error("search run " + std::to_string(searchRun) + " has no finished generation yet");
+        throw std::runtime_error("search run " + std::to_string(searchRun) +
+                                 " has no finished generation yet");
     std::unordered_map<std::string, int64_t> ids;
     for (const ArchitectureRow& a : store.architectures(searchRun))
         ids[a.key] = a.id;
@@ -42,14 +42,15 @@ nlohmann::json searchFront(RunStore& store, int64_t searchRun) {
     for (const nlohmann::json& p : generations.back().front) {
         const std::string key = p.value("arch_key", std::string());
         const auto id = ids.find(key);
-        nlohmann::json measured = optionalNumber(p, "latency_ms"), predicted = optionalNumber(p, "predicted_latency_ms");
+        nlohmann::json measured = optionalNumber(p, "latency_ms"),
+                       predicted = optionalNumber(p, "predicted_latency_ms");
         out.push_back({{"arch_id", id == ids.end() ? nlohmann::json() : nlohmann::json(id->second)},
                        {"arch_key", key},
                        {"fitness", p.value("fitness", 0.0)},
                        {"flops", p.value("flops", 0.0)},
                        {"params_active", p.value("params_active", int64_t(0))},
                        {"latency_ms", !measured.is_null() ? measured : predicted},
-                       {"latency_kind", !measured.is_null() ? nlohmann::json("measured")
+                       {"latency_kind", !measured.is_null()    ? nlohmann::json("measured")
                                         : !predicted.is_null() ? nlohmann::json("predicted")
                                                                : nlohmann::json()},
                        {"predicted_latency_ms", predicted},
@@ -64,8 +65,7 @@ ArchitectureRow searchArchitecture(RunStore& store, int64_t searchRun, const std
     searchInfo(store, searchRun);
     const bool numeric = !idOrKey.empty() && idOrKey.find_first_not_of("0123456789") == std::string::npos;
     for (const ArchitectureRow& a : store.architectures(searchRun))
-        if (a.key == idOrKey || (numeric && std::to_string(a.id) == idOrKey))
-            return a;
+        if (a.key == idOrKey || (numeric && std::to_string(a.id) == idOrKey)) return a;
     throw std::runtime_error("search run " + std::to_string(searchRun) + " has no architecture " +
                              (numeric ? "with id " : "with key ") + idOrKey + " (see `automoe front --run " +
                              std::to_string(searchRun) + "`)");

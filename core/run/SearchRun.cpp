@@ -1,9 +1,9 @@
 #include "run/SearchRun.h"
 
 #include "cost/LatencyPredictor.h"
+#include "run/SubnetFitness.h"
 #include "run/SupernetSource.h"
 #include "search/SearchError.h"
-#include "run/SubnetFitness.h"
 #include "space/SpaceIO.h"
 
 #include <chrono>
@@ -16,17 +16,17 @@ namespace automoe {
 namespace {
 
 template <class T> T field(const nlohmann::json& j, const char* key, const T& fallback, const char* where) {
-    if (!j.contains(key))
-        return fallback;
+    if (!j.contains(key)) return fallback;
     try {
         return j.at(key).get<T>();
     } catch (const nlohmann::json::exception&) {
-        throw std::invalid_argument(std::string(where) + "." + key + ": unexpected value " + j.at(key).dump());
+        throw std::invalid_argument(std::string(where) + "." + key + ": unexpected value " +
+                                    j.at(key).dump());
     }
 }
 
 nlohmann::json latencyOptionsToJson(const LatencyOptions& o) {
-    return {{"src_len", o.srcLen}, {"tgt_len", o.tgtLen}, {"beam", o.beam},     {"warmup", o.warmup},
+    return {{"src_len", o.srcLen},  {"tgt_len", o.tgtLen},  {"beam", o.beam}, {"warmup", o.warmup},
             {"repeats", o.repeats}, {"threads", o.threads}, {"seed", o.seed}};
 }
 
@@ -44,11 +44,9 @@ LatencyOptions latencyOptionsFromJson(const nlohmann::json& j) {
 }
 
 bool needs(const std::vector<Constraint>& constraints, CostMetric metric, CostMetric front) {
-    if (front == metric)
-        return true;
+    if (front == metric) return true;
     for (const Constraint& c : constraints)
-        if (c.metric == metric)
-            return true;
+        if (c.metric == metric) return true;
     return false;
 }
 
@@ -68,20 +66,19 @@ std::vector<Constraint> SearchRunConfig::parsedConstraints() const {
 
 nlohmann::json SearchRunConfig::toJson() const {
     nlohmann::json j = {{"name", name},
-            {"kind", "search"},
-            {"supernet_run", supernetRun},
-            {"checkpoint", checkpoint},
-            {"checkpoint_update", checkpointUpdate},
-            {"constraints", constraints},
-            {"predicted", predicted},
-            {"predictor", predictor},
-            {"evolution", evolution.toJson()},
-            {"fitness_sentences", fitnessSentences},
-            {"max_tokens", maxTokens},
-            {"cost", {{"src_len", costSrcLen}, {"tgt_len", costTgtLen}}},
-            {"latency", latencyOptionsToJson(latency)}};
-    if (space)
-        j["space"] = spaceToJson(*space);
+                        {"kind", "search"},
+                        {"supernet_run", supernetRun},
+                        {"checkpoint", checkpoint},
+                        {"checkpoint_update", checkpointUpdate},
+                        {"constraints", constraints},
+                        {"predicted", predicted},
+                        {"predictor", predictor},
+                        {"evolution", evolution.toJson()},
+                        {"fitness_sentences", fitnessSentences},
+                        {"max_tokens", maxTokens},
+                        {"cost", {{"src_len", costSrcLen}, {"tgt_len", costTgtLen}}},
+                        {"latency", latencyOptionsToJson(latency)}};
+    if (space) j["space"] = spaceToJson(*space);
     return j;
 }
 
@@ -89,8 +86,7 @@ SearchRunConfig SearchRunConfig::fromJson(const nlohmann::json& j) {
     SearchRunConfig c;
     const char* w = "config";
     c.name = field(j, "name", c.name, w);
-    if (!j.contains("supernet_run"))
-        throw std::invalid_argument("config.supernet_run: missing");
+    if (!j.contains("supernet_run")) throw std::invalid_argument("config.supernet_run: missing");
     c.supernetRun = field(j, "supernet_run", c.supernetRun, w);
     c.checkpoint = field(j, "checkpoint", c.checkpoint, w);
     c.checkpointUpdate = field(j, "checkpoint_update", c.checkpointUpdate, w);
@@ -110,8 +106,7 @@ SearchRunConfig SearchRunConfig::fromJson(const nlohmann::json& j) {
         c.costSrcLen = field(j["cost"], "src_len", c.costSrcLen, "config.cost");
         c.costTgtLen = field(j["cost"], "tgt_len", c.costTgtLen, "config.cost");
     }
-    if (j.contains("latency"))
-        c.latency = latencyOptionsFromJson(j["latency"]);
+    if (j.contains("latency")) c.latency = latencyOptionsFromJson(j["latency"]);
     if (j.contains("space") && !j.at("space").is_null()) {
         try {
             c.space = spaceFromJson(j.at("space"));
@@ -128,51 +123,49 @@ CostMetric defaultFrontCost(const std::vector<Constraint>& constraints) {
             return c.metric;
     for (CostMetric m : {CostMetric::Flops, CostMetric::ParamsActive})
         for (const Constraint& c : constraints)
-            if (c.metric == m)
-                return m;
+            if (c.metric == m) return m;
     return CostMetric::Flops;
 }
 
 std::string findLatencyPredictor(RunStore& store, int64_t supernetRun) {
     const auto runs = store.listRuns();
     for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
-        if (it->kind != "latency")
-            continue;
+        if (it->kind != "latency") continue;
         const auto info = store.getRun(it->id);
-        if (!info || info->spec.config.value("supernet_run", int64_t(0)) != supernetRun)
-            continue;
+        if (!info || info->spec.config.value("supernet_run", int64_t(0)) != supernetRun) continue;
         std::string path;
         for (const Event& e : store.events(it->id))
-            if (e.type == "latency_predictor")
-                path = e.payload.value("path", std::string());
+            if (e.type == "latency_predictor") path = e.payload.value("path", std::string());
         std::error_code ec;
-        if (!path.empty() && std::filesystem::is_regular_file(path, ec))
-            return path;
+        if (!path.empty() && std::filesystem::is_regular_file(path, ec)) return path;
     }
     return {};
 }
 
-SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : RunBase(store), config_(std::move(config)) {
+SearchRun::SearchRun(RunStore& store, SearchRunConfig config)
+    : RunBase(store)
+    , config_(std::move(config)) {
     const CheckpointRow checkpoint = supernetCheckpoint(store_, config_.supernetRun, config_.checkpoint);
     config_.checkpoint = checkpoint.path;
     config_.checkpointUpdate = checkpoint.update;
     const std::vector<Constraint> constraints = config_.parsedConstraints();
     config_.constraints.clear();
     for (const Constraint& c : constraints) // canonical, and unambiguous whatever `predicted` says
-        config_.constraints.push_back((c.metric == CostMetric::LatencyMeasured ? "measured_" : "") + c.toString());
+        config_.constraints.push_back((c.metric == CostMetric::LatencyMeasured ? "measured_" : "") +
+                                      c.toString());
     config_.evolution.validate();
     if (config_.fitnessSentences < 0)
-        throw std::invalid_argument("fitness_sentences: must be >= 0, got " + std::to_string(config_.fitnessSentences));
+        throw std::invalid_argument("fitness_sentences: must be >= 0, got " +
+                                    std::to_string(config_.fitnessSentences));
     if (config_.maxTokens < 0)
         throw std::invalid_argument("max_tokens: must be >= 0, got " + std::to_string(config_.maxTokens));
     LatencyMeter checkLatency(config_.latency); // throws for bad latency settings
     if (needs(constraints, CostMetric::LatencyPredicted, config_.evolution.frontCost)) {
+        if (config_.predictor.empty()) config_.predictor = findLatencyPredictor(store_, config_.supernetRun);
         if (config_.predictor.empty())
-            config_.predictor = findLatencyPredictor(store_, config_.supernetRun);
-        if (config_.predictor.empty())
-            throw std::runtime_error("no latency predictor for supernet run " + std::to_string(config_.supernetRun) +
-                                     ": run `automoe latency build --run " + std::to_string(config_.supernetRun) +
-                                     "` first");
+            throw std::runtime_error(
+                "no latency predictor for supernet run " + std::to_string(config_.supernetRun) +
+                ": run `automoe latency build --run " + std::to_string(config_.supernetRun) + "` first");
         LatencyPredictor::load(config_.predictor); // throws naming the file
     }
     if (config_.name.empty()) {
@@ -186,8 +179,9 @@ SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : RunBase(store), 
         const SearchSpace trained = spaceFromJson(supernet->spec.space);
         std::string why;
         if (!trained.containsSpace(*config_.space, &why))
-            throw std::invalid_argument("space \"" + config_.space->name + "\" is not inside the space of supernet run " +
-                                        std::to_string(config_.supernetRun) + " (\"" + trained.name + "\"): " + why);
+            throw std::invalid_argument(
+                "space \"" + config_.space->name + "\" is not inside the space of supernet run " +
+                std::to_string(config_.supernetRun) + " (\"" + trained.name + "\"): " + why);
     }
     RunSpec spec;
     spec.name = config_.name;
@@ -200,14 +194,15 @@ SearchRun::SearchRun(RunStore& store, SearchRunConfig config) : RunBase(store), 
 }
 
 SearchRun::SearchRun(RunStore& store, int64_t runId, SearchRunConfig config)
-    : RunBase(store), config_(std::move(config)), resuming_(true) {
+    : RunBase(store)
+    , config_(std::move(config))
+    , resuming_(true) {
     runId_ = runId;
 }
 
 std::unique_ptr<SearchRun> SearchRun::resume(RunStore& store, int64_t runId) {
     const auto info = store.getRun(runId);
-    if (!info)
-        throw std::runtime_error("no run " + std::to_string(runId) + " in " + store.path());
+    if (!info) throw std::runtime_error("no run " + std::to_string(runId) + " in " + store.path());
     if (info->spec.kind != "search")
         throw std::runtime_error("run " + std::to_string(runId) + " is a " + info->spec.kind +
                                  " run, not a search run");
@@ -217,7 +212,8 @@ std::unique_ptr<SearchRun> SearchRun::resume(RunStore& store, int64_t runId) {
     try {
         config = SearchRunConfig::fromJson(info->spec.config);
     } catch (const std::exception& e) {
-        throw std::runtime_error("run " + std::to_string(runId) + " has no usable search configuration: " + e.what());
+        throw std::runtime_error("run " + std::to_string(runId) +
+                                 " has no usable search configuration: " + e.what());
     }
     return std::unique_ptr<SearchRun>(new SearchRun(store, runId, std::move(config)));
 }
@@ -239,8 +235,7 @@ nlohmann::json storedEvolutionState(RunStore& store, int64_t runId, const nlohma
     for (const nlohmann::json& c : candidates) {
         if (c.at("generation").get<int>() < next) {
             nlohmann::json costs = {{"flops", c.at("flops")}, {"params_active", c.at("params_active")}};
-            if (c.at("latency_ms").is_number())
-                costs["latency_ms"] = c["latency_ms"];
+            if (c.at("latency_ms").is_number()) costs["latency_ms"] = c["latency_ms"];
             if (c.at("predicted_latency_ms").is_number())
                 costs["predicted_latency_ms"] = c["predicted_latency_ms"];
             done.push_back({{"arch", c.at("arch")},
@@ -261,7 +256,9 @@ nlohmann::json storedEvolutionState(RunStore& store, int64_t runId, const nlohma
     return state;
 }
 
-SearchRun::~SearchRun() { stopWorker(); }
+SearchRun::~SearchRun() {
+    stopWorker();
+}
 
 void SearchRun::run() {
     stage("data", "started", {{"supernet_run", config_.supernetRun}, {"checkpoint", config_.checkpoint}});
@@ -276,14 +273,14 @@ void SearchRun::run() {
     SubnetFitness subnetFitness(source.model, source.valid, config_.fitnessSentences, maxTokens);
     if (!resuming_)
         publish(Event::make(runId_, "search_setup",
-                        {{"supernet", source.provenance()},
-                         {"fitness_sentences", subnetFitness.sentences()},
-                         {"fitness_target_tokens", subnetFitness.targetTokens()},
-                         {"fitness_batches", subnetFitness.batches().size()},
-                         {"max_tokens", maxTokens},
-                         {"constraints", config_.constraints},
-                         {"front_cost", toString(config_.evolution.frontCost)},
-                         {"predictor", config_.predictor}}));
+                            {{"supernet", source.provenance()},
+                             {"fitness_sentences", subnetFitness.sentences()},
+                             {"fitness_target_tokens", subnetFitness.targetTokens()},
+                             {"fitness_batches", subnetFitness.batches().size()},
+                             {"max_tokens", maxTokens},
+                             {"constraints", config_.constraints},
+                             {"front_cost", toString(config_.evolution.frontCost)},
+                             {"predictor", config_.predictor}}));
     stage("data", "finished");
 
     SuperTransformer model = source.model;
@@ -314,7 +311,8 @@ void SearchRun::run() {
         evaluator.setPredictedLatency([&](const Architecture& arch) { return predictor->predict(arch); });
     }
 
-    Evolution evolution(config_.space ? *config_.space : source.config.space, evaluator, constraints, config_.evolution);
+    Evolution evolution(config_.space ? *config_.space : source.config.space, evaluator, constraints,
+                        config_.evolution);
     auto generationStart = std::chrono::steady_clock::now();
     const auto searchStart = generationStart;
     auto onPause = [&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); };
@@ -358,11 +356,11 @@ void SearchRun::run() {
         for (const GenerationSummary& g : evolution.generations())
             if (!stored.count(g.generation))
                 publish(Event::generation(runId_, toGenerationRow(g, evolution)));
-        publish(Event::make(runId_, "resumed",
-                            {{"from_generation", evolution.nextGeneration()},
-                             {"candidates", evolution.evaluated().size()}}));
-        spdlog::info("run {}: resumed at generation {} with {} candidates", runId_, evolution.nextGeneration(),
-                     evolution.evaluated().size());
+        publish(Event::make(
+            runId_, "resumed",
+            {{"from_generation", evolution.nextGeneration()}, {"candidates", evolution.evaluated().size()}}));
+        spdlog::info("run {}: resumed at generation {} with {} candidates", runId_,
+                     evolution.nextGeneration(), evolution.evaluated().size());
     }
 
     stage("search", "started", {{"iterations", config_.evolution.iterations}});
@@ -375,7 +373,8 @@ void SearchRun::run() {
            {"seconds", seconds},
            {"fitness_seconds", fitnessMs / 1000.0},
            {"fitness_target_tokens_per_second",
-            fitnessMs > 0 ? double(fitnessEvaluated * subnetFitness.targetTokens()) / (fitnessMs / 1000.0) : 0.0}});
+            fitnessMs > 0 ? double(fitnessEvaluated * subnetFitness.targetTokens()) / (fitnessMs / 1000.0)
+                          : 0.0}});
     setStatus(completed ? RunStatus::Finished : RunStatus::Cancelled);
 }
 

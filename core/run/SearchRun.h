@@ -20,8 +20,8 @@
 #include "store/RunStore.h"
 
 #include <atomic>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -31,9 +31,9 @@
 namespace automoe {
 
 struct SearchRunConfig {
-    std::string name;            // default "search <supernet run> <budgets>"
-    int64_t supernetRun = 0;     // the trained supernet run
-    std::string checkpoint;      // its checkpoint used; empty = the last one (fixed when the run is created)
+    std::string name;        // default "search <supernet run> <budgets>"
+    int64_t supernetRun = 0; // the trained supernet run
+    std::string checkpoint;  // its checkpoint used; empty = the last one (fixed when the run is created)
     int64_t checkpointUpdate = 0;
     std::vector<std::string> constraints; // budget texts, as parseConstraints reads them (all must hold)
     bool predicted = false;               // "latency" budgets mean predicted latency

@@ -1,6 +1,5 @@
 #include "run/SubnetFitness.h"
 
-
 #include <stdexcept>
 
 namespace automoe {
@@ -11,8 +10,7 @@ SubnetFitness::SubnetFitness(SuperTransformer model, const TokenizedSet& valid, 
     if (maxTokens <= 0)
         throw std::invalid_argument("fitness max_tokens: must be positive, got " + std::to_string(maxTokens));
     const size_t n = sentences > 0 ? std::min(valid.size(), size_t(sentences)) : valid.size();
-    if (n == 0)
-        throw std::invalid_argument("no validation sentences to compute fitness on");
+    if (n == 0) throw std::invalid_argument("no validation sentences to compute fitness on");
     TokenizedSet subset;
     subset.source.assign(valid.source.begin(), valid.source.begin() + int64_t(n));
     subset.target.assign(valid.target.begin(), valid.target.begin() + int64_t(n));

@@ -3,8 +3,8 @@
 // length-sorted batches under a token budget (padding counted) ONCE; every candidate then runs the same
 // batches in eval mode without autograd and without the routing trace, and only the real (non-pad) target
 // positions go through the output projection and the softmax over the vocabulary (about a third of the
-// model's work at the tiny space's widths, and length-sorted batches still pad). Shared by SearchRun, the rank
-// check (RankRun) and `automoe bench search`, so the benchmark times exactly the search's code path.
+// model's work at the tiny space's widths, and length-sorted batches still pad). Shared by SearchRun, the
+// rank check (RankRun) and `automoe bench search`, so the benchmark times exactly the search's code path.
 #pragma once
 
 #include "data/Batches.h"

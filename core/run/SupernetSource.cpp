@@ -11,12 +11,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string runName(int64_t runId) { return "run " + std::to_string(runId); }
+std::string runName(int64_t runId) {
+    return "run " + std::to_string(runId);
+}
 
 TrainingRunConfig supernetConfig(RunStore& store, int64_t runId) {
     const auto info = store.getRun(runId);
-    if (!info)
-        throw std::runtime_error("no " + runName(runId) + " in " + store.path());
+    if (!info) throw std::runtime_error("no " + runName(runId) + " in " + store.path());
     if (info->spec.kind != "supernet")
         throw std::runtime_error(runName(runId) + " is a " + info->spec.kind + " run, not a supernet run");
     try {
@@ -46,10 +47,8 @@ CheckpointRow supernetCheckpoint(RunStore& store, int64_t runId, const std::stri
             throw std::runtime_error("supernet " + runName(runId) + " has no checkpoint yet: train it first");
     } else {
         for (const CheckpointRow& c : store.checkpoints(runId))
-            if (c.path == checkpointPath)
-                row = c;
-        if (!row)
-            row = CheckpointRow{0, checkpointPath, 0, 0};
+            if (c.path == checkpointPath) row = c;
+        if (!row) row = CheckpointRow{0, checkpointPath, 0, 0};
     }
     std::error_code ec;
     if (!fs::is_regular_file(row->path, ec))
@@ -75,7 +74,8 @@ SupernetSource loadSupernet(RunStore& store, int64_t runId, const std::string& c
     s.corpus = loadRunCorpus(s.config.corpus, s.config.reverse);
     s.split = CorpusSplit::fromJson(dataEvent["split"], s.corpus);
 
-    const std::string stored = dataEvent.contains("vocabulary") ? dataEvent["vocabulary"].value("path", "") : "";
+    const std::string stored =
+        dataEvent.contains("vocabulary") ? dataEvent["vocabulary"].value("path", "") : "";
     std::error_code ec;
     bool loaded = false;
     if (!stored.empty() && fs::is_regular_file(stored, ec)) {

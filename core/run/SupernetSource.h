@@ -23,7 +23,7 @@ struct SupernetSource {
     Corpus corpus;
     CorpusSplit split;
     Vocabulary vocabulary;
-    TokenizedSet valid; // the validation split, tokenized as the trainer does
+    TokenizedSet valid;              // the validation split, tokenized as the trainer does
     SuperTransformer model{nullptr}; // in eval mode
 
     // Corpus direction, run ids and the checkpoint: what exported files record about their origin.

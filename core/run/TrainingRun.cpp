@@ -1,8 +1,8 @@
 #include "run/TrainingRun.h"
 
+#include "cost/LatencyMeter.h"
 #include "data/CorpusError.h"
 #include "data/CorpusReader.h"
-#include "cost/LatencyMeter.h"
 #include "eval/Translation.h"
 #include "search/CandidateEvaluator.h"
 #include "space/SpaceIO.h"
@@ -19,47 +19,54 @@ namespace fs = std::filesystem;
 namespace {
 
 template <class T> T field(const nlohmann::json& j, const char* key, const T& fallback, const char* where) {
-    if (!j.contains(key))
-        return fallback;
+    if (!j.contains(key)) return fallback;
     try {
         return j.at(key).get<T>();
     } catch (const nlohmann::json::exception&) {
-        throw std::invalid_argument(std::string(where) + "." + key + ": expected " + typeid(T).name() + ", got " +
-                                    j.at(key).dump());
+        throw std::invalid_argument(std::string(where) + "." + key + ": expected " + typeid(T).name() +
+                                    ", got " + j.at(key).dump());
     }
 }
 
 } // namespace
 
 nlohmann::json TrainingRunConfig::toJson() const {
-    return {{"name", name},
-            {"kind", kind},
-            {"space_source", spaceSource},
-            {"space", spaceToJson(space)},
-            {"corpus", corpus},
-            {"reverse", reverse},
-            {"split", {{"valid", split.validSize}, {"test", split.testSize}, {"max_fraction", split.maxFraction}, {"seed", split.seed}}},
-            {"vocabulary",
-             {{"size", vocabulary.size},
-              {"model_type", vocabulary.modelType == VocabularyOptions::ModelType::Bpe ? "bpe" : "unigram"},
-              {"max_sentences", vocabulary.maxSentences},
-              {"threads", vocabulary.numThreads},
-              {"seed", vocabulary.seed}}},
-            {"tokenize", {{"max_source", tokenize.maxSourceTokens}, {"max_target", tokenize.maxTargetTokens}}},
-            {"trainer", trainer.toJson()},
-            {"model", {{"dropout", dropout}, {"attention_dropout", attentionDropout}, {"capacity_factor", capacityFactor}}},
-            {"max_updates", maxUpdates},
-            {"max_minutes", maxMinutes},
-            {"validate_every", validateEvery},
-            {"checkpoint_every", checkpointEvery},
-            {"keep_checkpoints", keepCheckpoints},
-            {"routing_every", routingEvery},
-            {"test_sentences", testSentences},
-            {"parent_run", parentRun},
-            {"inherit_checkpoint", inheritCheckpoint},
-            {"search_run", searchRun},
-            {"search_arch_id", searchArchId},
-            {"cost_repeats", costRepeats}};
+    return {
+        {"name", name},
+        {"kind", kind},
+        {"space_source", spaceSource},
+        {"space", spaceToJson(space)},
+        {"corpus", corpus},
+        {"reverse", reverse},
+        {"split",
+         {{"valid", split.validSize},
+          {"test", split.testSize},
+          {"max_fraction", split.maxFraction},
+          {"seed", split.seed}}},
+        {"vocabulary",
+         {{"size", vocabulary.size},
+          {"model_type", vocabulary.modelType == VocabularyOptions::ModelType::Bpe ? "bpe" : "unigram"},
+          {"max_sentences", vocabulary.maxSentences},
+          {"threads", vocabulary.numThreads},
+          {"seed", vocabulary.seed}}},
+        {"tokenize", {{"max_source", tokenize.maxSourceTokens}, {"max_target", tokenize.maxTargetTokens}}},
+        {"trainer", trainer.toJson()},
+        {"model",
+         {{"dropout", dropout},
+          {"attention_dropout", attentionDropout},
+          {"capacity_factor", capacityFactor}}},
+        {"max_updates", maxUpdates},
+        {"max_minutes", maxMinutes},
+        {"validate_every", validateEvery},
+        {"checkpoint_every", checkpointEvery},
+        {"keep_checkpoints", keepCheckpoints},
+        {"routing_every", routingEvery},
+        {"test_sentences", testSentences},
+        {"parent_run", parentRun},
+        {"inherit_checkpoint", inheritCheckpoint},
+        {"search_run", searchRun},
+        {"search_arch_id", searchArchId},
+        {"cost_repeats", costRepeats}};
 }
 
 TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
@@ -68,8 +75,7 @@ TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
     c.name = field(j, "name", c.name, w);
     c.kind = field(j, "kind", c.kind, w);
     c.spaceSource = field(j, "space_source", c.spaceSource, w);
-    if (!j.contains("space"))
-        throw std::invalid_argument("config.space: missing");
+    if (!j.contains("space")) throw std::invalid_argument("config.space: missing");
     c.space = spaceFromJson(j.at("space"));
     c.corpus = field(j, "corpus", c.corpus, w);
     c.reverse = field(j, "reverse", c.reverse, w);
@@ -86,17 +92,19 @@ TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
         const std::string type = field(v, "model_type", std::string("unigram"), "config.vocabulary");
         if (type != "unigram" && type != "bpe")
             throw std::invalid_argument("config.vocabulary.model_type: expected unigram or bpe, got " + type);
-        c.vocabulary.modelType = type == "bpe" ? VocabularyOptions::ModelType::Bpe : VocabularyOptions::ModelType::Unigram;
+        c.vocabulary.modelType =
+            type == "bpe" ? VocabularyOptions::ModelType::Bpe : VocabularyOptions::ModelType::Unigram;
         c.vocabulary.maxSentences = field(v, "max_sentences", c.vocabulary.maxSentences, "config.vocabulary");
         c.vocabulary.numThreads = field(v, "threads", c.vocabulary.numThreads, "config.vocabulary");
         c.vocabulary.seed = field(v, "seed", c.vocabulary.seed, "config.vocabulary");
     }
     if (j.contains("tokenize")) {
-        c.tokenize.maxSourceTokens = field(j["tokenize"], "max_source", c.tokenize.maxSourceTokens, "config.tokenize");
-        c.tokenize.maxTargetTokens = field(j["tokenize"], "max_target", c.tokenize.maxTargetTokens, "config.tokenize");
+        c.tokenize.maxSourceTokens =
+            field(j["tokenize"], "max_source", c.tokenize.maxSourceTokens, "config.tokenize");
+        c.tokenize.maxTargetTokens =
+            field(j["tokenize"], "max_target", c.tokenize.maxTargetTokens, "config.tokenize");
     }
-    if (j.contains("trainer"))
-        c.trainer = TrainerOptions::fromJson(j["trainer"]);
+    if (j.contains("trainer")) c.trainer = TrainerOptions::fromJson(j["trainer"]);
     if (j.contains("model")) {
         const auto& m = j["model"];
         c.dropout = field(m, "dropout", c.dropout, "config.model");
@@ -132,15 +140,13 @@ Corpus loadRunCorpus(const std::string& corpus, bool reverse) {
             o.reverse = reverse;
             return readDingCorpus(kDebianDingPath, o);
         }
-        spdlog::warn("{} not found (Debian package trans-de-en): using the bundled {}-pair sample", kDebianDingPath,
-                     3000);
+        spdlog::warn("{} not found (Debian package trans-de-en): using the bundled {}-pair sample",
+                     kDebianDingPath, 3000);
         return readTsvCorpus(resourcePath(kBundledCorpusSample), tsv);
     }
-    if (corpus == "sample")
-        return readTsvCorpus(resourcePath(kBundledCorpusSample), tsv);
+    if (corpus == "sample") return readTsvCorpus(resourcePath(kBundledCorpusSample), tsv);
     if (fs::is_regular_file(corpus, ec)) {
-        if (fs::path(corpus).extension() == ".tsv")
-            return readTsvCorpus(corpus, tsv);
+        if (fs::path(corpus).extension() == ".tsv") return readTsvCorpus(corpus, tsv);
         DingOptions o;
         o.reverse = reverse;
         return readDingCorpus(corpus, o);
@@ -152,26 +158,27 @@ Corpus loadRunCorpus(const std::string& corpus, bool reverse) {
         p.reverse = reverse;
         return readParallelCorpus(corpus + ".de", corpus + ".en", p);
     }
-    throw CorpusError(corpus, 0,
-                      "not a corpus: expected 'ding', 'sample', a .tsv file, a Ding-format file, or a prefix P "
-                      "with files P.de and P.en");
+    throw CorpusError(
+        corpus, 0,
+        "not a corpus: expected 'ding', 'sample', a .tsv file, a Ding-format file, or a prefix P "
+        "with files P.de and P.en");
 }
 
-TrainingRunConfig retrainConfig(RunStore& store, int64_t supernetRun, const Architecture& arch, bool inherit) {
+TrainingRunConfig retrainConfig(RunStore& store, int64_t supernetRun, const Architecture& arch,
+                                bool inherit) {
     const auto parent = store.getRun(supernetRun);
-    if (!parent)
-        throw std::runtime_error("no run " + std::to_string(supernetRun) + " in " + store.path());
+    if (!parent) throw std::runtime_error("no run " + std::to_string(supernetRun) + " in " + store.path());
     TrainingRunConfig c;
     try {
         c = TrainingRunConfig::fromJson(parent->spec.config);
     } catch (const std::exception& e) {
-        throw std::runtime_error("run " + std::to_string(supernetRun) + " has no usable training configuration: " +
-                                 e.what());
+        throw std::runtime_error("run " + std::to_string(supernetRun) +
+                                 " has no usable training configuration: " + e.what());
     }
     std::string why;
     if (!c.space.contains(arch, &why))
-        throw std::runtime_error("architecture " + arch.key() + " is not in run " + std::to_string(supernetRun) +
-                                 "'s space: " + why);
+        throw std::runtime_error("architecture " + arch.key() + " is not in run " +
+                                 std::to_string(supernetRun) + "'s space: " + why);
     c.kind = "retrain";
     c.name = "retrain " + arch.key().substr(0, 40) + (inherit ? " (inherited)" : " (scratch)");
     c.parentRun = supernetRun;
@@ -181,7 +188,8 @@ TrainingRunConfig retrainConfig(RunStore& store, int64_t supernetRun, const Arch
     if (inherit) {
         const auto ck = store.lastCheckpoint(supernetRun);
         if (!ck)
-            throw std::runtime_error("run " + std::to_string(supernetRun) + " has no checkpoint to inherit from");
+            throw std::runtime_error("run " + std::to_string(supernetRun) +
+                                     " has no checkpoint to inherit from");
         c.inheritCheckpoint = ck->path;
     }
     return c;
@@ -189,8 +197,7 @@ TrainingRunConfig retrainConfig(RunStore& store, int64_t supernetRun, const Arch
 
 nlohmann::json storedSplit(RunStore& store, int64_t runId) {
     for (const Event& e : store.events(runId, 1, 200))
-        if (e.type == "data" && e.payload.contains("split"))
-            return e.payload["split"];
+        if (e.type == "data" && e.payload.contains("split")) return e.payload["split"];
     return nullptr;
 }
 
@@ -199,10 +206,11 @@ std::string runFilesDir(const RunStore& store) {
     return (db.parent_path() / (db.stem().string() + "-files")).string();
 }
 
-TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config) : RunBase(store), config_(std::move(config)) {
+TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config)
+    : RunBase(store)
+    , config_(std::move(config)) {
     config_.space.validate();
-    if (config_.name.empty())
-        config_.name = config_.kind + " " + config_.space.name + " " + config_.corpus;
+    if (config_.name.empty()) config_.name = config_.kind + " " + config_.space.name + " " + config_.corpus;
     RunSpec spec;
     spec.name = config_.name;
     spec.kind = config_.kind;
@@ -214,29 +222,31 @@ TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config) : RunBase(st
 }
 
 TrainingRun::TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig config)
-    : RunBase(store), config_(std::move(config)), resuming_(true) {
+    : RunBase(store)
+    , config_(std::move(config))
+    , resuming_(true) {
     runId_ = runId;
 }
 
 std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId, int64_t maxUpdates,
                                                  double maxMinutes) {
     auto info = store.getRun(runId);
-    if (!info)
-        throw std::runtime_error("no run " + std::to_string(runId) + " in " + store.path());
+    if (!info) throw std::runtime_error("no run " + std::to_string(runId) + " in " + store.path());
     TrainingRunConfig config;
     try {
         config = TrainingRunConfig::fromJson(info->spec.config);
     } catch (const std::exception& e) {
-        throw std::runtime_error("run " + std::to_string(runId) + " has no usable training configuration: " + e.what());
+        throw std::runtime_error("run " + std::to_string(runId) +
+                                 " has no usable training configuration: " + e.what());
     }
-    if (maxUpdates >= 0)
-        config.maxUpdates = maxUpdates;
-    if (maxMinutes >= 0)
-        config.maxMinutes = maxMinutes;
+    if (maxUpdates >= 0) config.maxUpdates = maxUpdates;
+    if (maxMinutes >= 0) config.maxMinutes = maxMinutes;
     return std::unique_ptr<TrainingRun>(new TrainingRun(store, runId, std::move(config)));
 }
 
-TrainingRun::~TrainingRun() { stopWorker(); }
+TrainingRun::~TrainingRun() {
+    stopWorker();
+}
 
 SuperTransformerConfig TrainingRun::modelConfig(const TrainingRunConfig& config, int64_t vocabSize) {
     SuperTransformerConfig m;
@@ -254,7 +264,8 @@ std::unique_ptr<RunData> TrainingRun::loadData(const TrainingRunConfig& config, 
                                                const nlohmann::json* storedSplit) {
     auto d = std::make_unique<RunData>();
     d->corpus = loadRunCorpus(config.corpus, config.reverse);
-    d->split = storedSplit ? CorpusSplit::fromJson(*storedSplit, d->corpus) : CorpusSplit::make(d->corpus, config.split);
+    d->split = storedSplit ? CorpusSplit::fromJson(*storedSplit, d->corpus)
+                           : CorpusSplit::make(d->corpus, config.split);
     fs::create_directories(cacheDir);
     d->vocabulary = Vocabulary::trainOrLoad(d->corpus, d->split, config.vocabulary, cacheDir);
     d->train = tokenize(d->vocabulary, CorpusSplit::select(d->corpus, d->split.train()), config.tokenize);
@@ -269,31 +280,35 @@ void TrainingRun::run() {
     if (splitJson.is_null() && config_.parentRun > 0) {
         splitJson = storedSplit(store_, config_.parentRun);
         if (splitJson.is_null())
-            throw std::runtime_error("parent run " + std::to_string(config_.parentRun) + " has no stored split");
+            throw std::runtime_error("parent run " + std::to_string(config_.parentRun) +
+                                     " has no stored split");
     }
     data_ = loadData(config_, runFilesDir(store_) + "/vocab", splitJson.is_null() ? nullptr : &splitJson);
     publish(Event::make(runId_, "data",
-                     {{"corpus", data_->corpus.info.toJson()},
-                      {"split", data_->split.toJson()},
-                      {"vocabulary", {{"size", data_->vocabulary.size()},
-                                      {"path", data_->vocabulary.modelPath()},
-                                      {"from_cache", data_->vocabulary.fromCache()}}},
-                      {"train", {{"sentences", data_->train.size()},
-                                 {"source_tokens", data_->train.sourceTokens()},
-                                 {"target_tokens", data_->train.targetTokens()}}},
-                      {"valid", {{"sentences", data_->valid.size()}}}}));
+                        {{"corpus", data_->corpus.info.toJson()},
+                         {"split", data_->split.toJson()},
+                         {"vocabulary",
+                          {{"size", data_->vocabulary.size()},
+                           {"path", data_->vocabulary.modelPath()},
+                           {"from_cache", data_->vocabulary.fromCache()}}},
+                         {"train",
+                          {{"sentences", data_->train.size()},
+                           {"source_tokens", data_->train.sourceTokens()},
+                           {"target_tokens", data_->train.targetTokens()}}},
+                         {"valid", {{"sentences", data_->valid.size()}}}}));
     stage("data", "finished");
 
     // Model and trainer.
-    stage(config_.kind, "started", {{"max_updates", config_.maxUpdates}, {"max_minutes", config_.maxMinutes}});
+    stage(config_.kind, "started",
+          {{"max_updates", config_.maxUpdates}, {"max_minutes", config_.maxMinutes}});
     torch::manual_seed(config_.trainer.seed);
     SuperTransformer model(modelConfig(config_, data_->vocabulary.size()));
     if (!resuming_ && !config_.inheritCheckpoint.empty()) {
         Trainer::loadWeights(config_.inheritCheckpoint, model);
-        publish(Event::make(runId_, "inherited", {{"checkpoint", config_.inheritCheckpoint}, {"parent_run", config_.parentRun}}));
+        publish(Event::make(runId_, "inherited",
+                            {{"checkpoint", config_.inheritCheckpoint}, {"parent_run", config_.parentRun}}));
     }
-    if (!resuming_ && config_.costRepeats > 0)
-        measureCosts(*model);
+    if (!resuming_ && config_.costRepeats > 0) measureCosts(*model);
     TrainerOptions options = config_.trainer;
     options.ids = SpecialIds{};
     if (config_.maxUpdates > 0 && options.lr.kind == LrScheduleOptions::Kind::Cosine)
@@ -306,7 +321,8 @@ void TrainingRun::run() {
             trainer.loadCheckpoint(last->path);
             from = trainer.update();
         }
-        publish(Event::make(runId_, "resumed", {{"from_update", from}, {"checkpoint", last ? last->path : ""}}));
+        publish(
+            Event::make(runId_, "resumed", {{"from_update", from}, {"checkpoint", last ? last->path : ""}}));
         spdlog::info("run {}: resumed at update {}", runId_, from);
     }
 
@@ -319,12 +335,10 @@ void TrainingRun::run() {
             cancelled = true;
             break;
         }
-        if (config_.maxUpdates > 0 && trainer.update() >= config_.maxUpdates)
-            break;
+        if (config_.maxUpdates > 0 && trainer.update() >= config_.maxUpdates) break;
         const double minutes =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
-        if (config_.maxMinutes > 0 && minutes >= config_.maxMinutes)
-            break;
+        if (config_.maxMinutes > 0 && minutes >= config_.maxMinutes) break;
 
         const UpdateResult r = trainer.step();
         publish(Event::trainingStep(runId_, toStepRow(r)));
@@ -341,11 +355,9 @@ void TrainingRun::run() {
     // Leave the run resumable and its curve complete however it stopped.
     if (trainer.update() > 0 && lastValidated != trainer.update() && !cancelled)
         validateAndLog(trainer, true);
-    if (trainer.update() > 0 && lastCheckpointed != trainer.update())
-        writeCheckpoint(trainer);
+    if (trainer.update() > 0 && lastCheckpointed != trainer.update()) writeCheckpoint(trainer);
     stage(config_.kind, "finished", {{"update", trainer.update()}, {"cancelled", cancelled}});
-    if (!cancelled && config_.testSentences > 0 && trainer.update() > 0)
-        testBleu(trainer);
+    if (!cancelled && config_.testSentences > 0 && trainer.update() > 0) testBleu(trainer);
     setStatus(cancelled ? RunStatus::Cancelled : RunStatus::Finished);
 }
 
@@ -353,8 +365,7 @@ void TrainingRun::validateAndLog(Trainer& trainer, bool routing) {
     if (config_.trainer.sampling == SubnetSampling::Fixed) {
         const ValidationResult v = trainer.validate(*config_.trainer.fixedArchitecture, routing);
         publish(Event::validation(runId_, ValidationRow{trainer.update(), "fixed", v.nll, std::nullopt}));
-        if (v.routing && !v.routing->rows.empty())
-            publish(Event::routing(runId_, *v.routing));
+        if (v.routing && !v.routing->rows.empty()) publish(Event::routing(runId_, *v.routing));
         return;
     }
     const Architecture largest = config_.space.largest(), smallest = config_.space.smallest();
@@ -362,10 +373,9 @@ void TrainingRun::validateAndLog(Trainer& trainer, bool routing) {
     publish(Event::validation(runId_, ValidationRow{trainer.update(), "largest", big.nll, std::nullopt}));
     const ValidationResult small = trainer.validate(smallest);
     publish(Event::validation(runId_, ValidationRow{trainer.update(), "smallest", small.nll, std::nullopt}));
-    if (big.routing && !big.routing->rows.empty())
-        publish(Event::routing(runId_, *big.routing));
-    spdlog::info("run {} update {}: valid nll largest {:.3f}, smallest {:.3f}", runId_, trainer.update(), big.nll,
-                 small.nll);
+    if (big.routing && !big.routing->rows.empty()) publish(Event::routing(runId_, *big.routing));
+    spdlog::info("run {} update {}: valid nll largest {:.3f}, smallest {:.3f}", runId_, trainer.update(),
+                 big.nll, small.nll);
 }
 
 void TrainingRun::writeCheckpoint(Trainer& trainer) {
@@ -403,7 +413,8 @@ void TrainingRun::measureCosts(SuperTransformerImpl& model) {
     const LatencyMeasurement m = LatencyMeter(options).measure(model, arch);
     const CandidateCosts costs = costModelCosts(arch);
     auto stats = [](const LatencyStats& s) {
-        return nlohmann::json{{"median", s.median}, {"min", s.min}, {"max", s.max}, {"q1", s.q1}, {"q3", s.q3}};
+        return nlohmann::json{
+            {"median", s.median}, {"min", s.min}, {"max", s.max}, {"q1", s.q1}, {"q3", s.q3}};
     };
     publish(Event::make(runId_, "arch_costs",
                         {{"arch_key", arch.key()},
@@ -420,16 +431,15 @@ void TrainingRun::measureCosts(SuperTransformerImpl& model) {
                          {"threads", m.threads},
                          {"flops", costs.flops},
                          {"params_active", costs.paramsActive}}));
-    spdlog::info("run {}: latency {:.2f} ms (encoder {:.2f}, decoder {:.2f}), {:.4g} FLOPs, {} active params", runId_,
-                 m.total.median, m.encoder.median, m.decoder.median, costs.flops, costs.paramsActive);
+    spdlog::info("run {}: latency {:.2f} ms (encoder {:.2f}, decoder {:.2f}), {:.4g} FLOPs, {} active params",
+                 runId_, m.total.median, m.encoder.median, m.decoder.median, costs.flops, costs.paramsActive);
     stage("costs", "finished");
 }
 
 void TrainingRun::testBleu(Trainer& trainer) {
     stage("test", "started", {{"sentences", config_.testSentences}});
     auto pairs = CorpusSplit::select(data_->corpus, data_->split.test());
-    if (pairs.size() > size_t(config_.testSentences))
-        pairs.resize(size_t(config_.testSentences));
+    if (pairs.size() > size_t(config_.testSentences)) pairs.resize(size_t(config_.testSentences));
     SuperTransformer model = trainer.model();
     std::vector<std::pair<std::string, Architecture>> subnets;
     if (config_.trainer.sampling == SubnetSampling::Fixed)
@@ -437,8 +447,7 @@ void TrainingRun::testBleu(Trainer& trainer) {
     else
         subnets = {{"largest", config_.space.largest()}, {"smallest", config_.space.smallest()}};
     for (const auto& [name, arch] : subnets) {
-        if (!control_.checkpoint())
-            break;
+        if (!control_.checkpoint()) break;
         model->setArchitecture(arch);
         TranslateOptions options;
         options.maxSourceTokens = config_.tokenize.maxSourceTokens;
@@ -454,7 +463,8 @@ void TrainingRun::testBleu(Trainer& trainer) {
                              {"bleu_text", r.bleu.format()},
                              {"chrf", r.chrf.score},
                              {"seconds", r.seconds}}));
-        spdlog::info("run {}: test {} ({} sentences, greedy): {}", runId_, name, r.sentences, r.bleu.format());
+        spdlog::info("run {}: test {} ({} sentences, greedy): {}", runId_, name, r.sentences,
+                     r.bleu.format());
     }
     stage("test", "finished");
 }

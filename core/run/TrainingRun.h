@@ -30,7 +30,7 @@
 namespace automoe {
 
 struct TrainingRunConfig {
-    std::string name;          // shown in the run list; default "supernet <space> <corpus>"
+    std::string name; // shown in the run list; default "supernet <space> <corpus>"
     std::string kind = "supernet";
     std::string spaceSource = "tiny"; // a bundled name or a path, as the user gave it
     SearchSpace space;                // resolved; what is stored with the run
@@ -45,8 +45,8 @@ struct TrainingRunConfig {
     double attentionDropout = 0.1;
     double capacityFactor = 0.0; // 0 = no capacity limit
 
-    int64_t maxUpdates = 0;    // 0 = no update limit
-    double maxMinutes = 0;     // 0 = no time limit (measured per session: a resumed run gets it again)
+    int64_t maxUpdates = 0; // 0 = no update limit
+    double maxMinutes = 0;  // 0 = no time limit (measured per session: a resumed run gets it again)
     int64_t validateEvery = 200;
     int64_t checkpointEvery = 200;
     int keepCheckpoints = 2;

@@ -5,10 +5,16 @@
 
 namespace automoe {
 
-const char* stackName(Stack s) { return s == Stack::Encoder ? "encoder" : "decoder"; }
+const char* stackName(Stack s) {
+    return s == Stack::Encoder ? "encoder" : "decoder";
+}
 
-int attendedLayersForGene(int arbitraryEnde) { return arbitraryEnde <= 0 ? 1 : arbitraryEnde + 1; }
-int geneForAttendedLayers(int layers) { return layers <= 1 ? -1 : layers - 1; }
+int attendedLayersForGene(int arbitraryEnde) {
+    return arbitraryEnde <= 0 ? 1 : arbitraryEnde + 1;
+}
+int geneForAttendedLayers(int layers) {
+    return layers <= 1 ? -1 : layers - 1;
+}
 
 int LayerGene::maxWidth() const {
     return expertWidths.empty() ? 0 : *std::max_element(expertWidths.begin(), expertWidths.end());
@@ -34,13 +40,15 @@ bool Architecture::isMoE() const {
 Architecture Architecture::canonical() const {
     Architecture c = *this;
     for (auto* s : {&c.encoder, &c.decoder})
-        for (auto& l : s->layers) l.topK = std::max(1, std::min(l.topK, l.experts()));
+        for (auto& l : s->layers)
+            l.topK = std::max(1, std::min(l.topK, l.experts()));
     for (auto& l : c.encoder.layers) {
         // Encoder layers have no encoder-decoder attention: these genes carry no meaning there.
         l.endeHeads = 0;
         l.arbitraryEnde = 0;
     }
-    for (auto& l : c.decoder.layers) l.arbitraryEnde = geneForAttendedLayers(attendedEncoderLayers(l));
+    for (auto& l : c.decoder.layers)
+        l.arbitraryEnde = geneForAttendedLayers(attendedEncoderLayers(l));
     return c;
 }
 
@@ -57,7 +65,8 @@ std::string Architecture::key() const {
             out << l.selfHeads;
             if (s == Stack::Decoder) out << '.' << l.endeHeads << '.' << l.arbitraryEnde;
             out << '/';
-            for (int e = 0; e < l.experts(); ++e) out << (e ? "x" : "") << l.expertWidths[e];
+            for (int e = 0; e < l.experts(); ++e)
+                out << (e ? "x" : "") << l.expertWidths[e];
             if (l.experts() > 1) out << 'k' << l.topK;
         }
     }

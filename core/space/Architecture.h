@@ -15,10 +15,10 @@ const char* stackName(Stack s);
 // has its own width (fractional experts). One expert = a dense FFN, no router.
 struct LayerGene {
     int selfHeads = 8;
-    int endeHeads = 8;     // decoder only: encoder-decoder attention heads
-    int arbitraryEnde = -1; // decoder only: -1 = last encoder layer, 1 = last two, 2 = last three
+    int endeHeads = 8;             // decoder only: encoder-decoder attention heads
+    int arbitraryEnde = -1;        // decoder only: -1 = last encoder layer, 1 = last two, 2 = last three
     std::vector<int> expertWidths; // size = number of experts (>= 1 in a valid architecture)
-    int topK = 1;                        // experts routed per token (1 <= topK <= experts)
+    int topK = 1;                  // experts routed per token (1 <= topK <= experts)
 
     int experts() const { return static_cast<int>(expertWidths.size()); }
     int maxWidth() const;

@@ -35,7 +35,8 @@ const json& jsonRequired(const json& j, const char* key, const std::string& pref
 void checkLayer(const LayerGene& l, const std::string& field) {
     if (l.expertWidths.empty()) throw SpaceError(field + "experts", "a layer needs at least one expert");
     for (int w : l.expertWidths)
-        if (w <= 0) throw SpaceError(field + "experts", "expert width must be positive, got " + std::to_string(w));
+        if (w <= 0)
+            throw SpaceError(field + "experts", "expert width must be positive, got " + std::to_string(w));
     if (l.selfHeads <= 0) throw SpaceError(field + "heads", "must be positive");
     if (l.topK < 1 || l.topK > l.experts())
         throw SpaceError(field + "top_k", "must be between 1 and the layer's " + std::to_string(l.experts()) +
@@ -50,7 +51,8 @@ StackGene stackFromJson(const json& j, Stack st) {
     g.embedDim = jsonInt(jsonRequired(j, "embed_dim", p), p + "embed_dim");
     if (g.embedDim <= 0) throw SpaceError(p + "embed_dim", "must be positive");
     const json& layers = jsonRequired(j, "layers", p);
-    if (!layers.is_array() || layers.empty()) throw SpaceError(p + "layers", "expected a non-empty list of layers");
+    if (!layers.is_array() || layers.empty())
+        throw SpaceError(p + "layers", "expected a non-empty list of layers");
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const std::string lp = p + "layers[" + std::to_string(i) + "].";
         const json& lj = layers[i];
@@ -68,7 +70,8 @@ StackGene stackFromJson(const json& j, Stack st) {
         l.topK = lj.contains("top_k") ? jsonInt(lj["top_k"], lp + "top_k") : 1;
         if (st == Stack::Decoder) {
             l.endeHeads = jsonInt(jsonRequired(lj, "ende_heads", lp), lp + "ende_heads");
-            l.arbitraryEnde = lj.contains("arbitrary_ende") ? jsonInt(lj["arbitrary_ende"], lp + "arbitrary_ende") : -1;
+            l.arbitraryEnde =
+                lj.contains("arbitrary_ende") ? jsonInt(lj["arbitrary_ende"], lp + "arbitrary_ende") : -1;
             if (l.arbitraryEnde != -1 && l.arbitraryEnde != 1 && l.arbitraryEnde != 2)
                 throw SpaceError(lp + "arbitrary_ende", "must be -1, 1 or 2");
         } else {
@@ -99,7 +102,9 @@ json stackToJson(const StackGene& g, Stack st) {
 
 // ------------------------------------------------------------------------------------------------ HAT yml
 
-std::string at(const YAML::Node& n) { return "line " + std::to_string(n.Mark().line + 1); }
+std::string at(const YAML::Node& n) {
+    return "line " + std::to_string(n.Mark().line + 1);
+}
 
 int yamlInt(const YAML::Node& n, const std::string& key) {
     if (!n.IsScalar()) throw SpaceError(key, at(n) + ": expected an integer");
@@ -113,7 +118,8 @@ int yamlInt(const YAML::Node& n, const std::string& key) {
 std::vector<int> yamlIntList(const YAML::Node& n, const std::string& key) {
     if (!n.IsSequence()) throw SpaceError(key, at(n) + ": expected a list like [512, 512]");
     std::vector<int> v;
-    for (const auto& item : n) v.push_back(yamlInt(item, key));
+    for (const auto& item : n)
+        v.push_back(yamlInt(item, key));
     return v;
 }
 
@@ -138,8 +144,8 @@ std::vector<int> expertWidthsEntry(const YAML::Node& n, const std::string& key) 
 }
 
 // A per-layer list may be longer than the depth (HAT writes 6 entries for a 4-layer decoder).
-template <class T> const T& perLayer(const std::vector<T>& v, int i, int depth, const std::string& key,
-                                     const YAML::Node& node) {
+template <class T>
+const T& perLayer(const std::vector<T>& v, int i, int depth, const std::string& key, const YAML::Node& node) {
     if (static_cast<int>(v.size()) < depth)
         throw SpaceError(key, at(node) + ": has " + std::to_string(v.size()) + " entries but the stack has " +
                                   std::to_string(depth) + " layers");
@@ -147,20 +153,30 @@ template <class T> const T& perLayer(const std::vector<T>& v, int i, int depth, 
 }
 
 const std::set<std::string>& knownYamlKeys() {
-    static const std::set<std::string> keys{
-        "encoder-embed-dim-subtransformer", "decoder-embed-dim-subtransformer",
-        "encoder-ffn-embed-dim-all-subtransformer", "decoder-ffn-embed-dim-all-subtransformer",
-        "encoder-layer-num-subtransformer", "decoder-layer-num-subtransformer",
-        "encoder-self-attention-heads-all-subtransformer", "decoder-self-attention-heads-all-subtransformer",
-        "decoder-ende-attention-heads-all-subtransformer", "decoder-arbitrary-ende-attn-all-subtransformer",
-        "encoder-n-experts", "decoder-n-experts", "encoder-num-experts-to-route", "decoder-num-experts-to-route",
-        "encoder-each-expert-ffn-dim-listoflist", "decoder-each-expert-ffn-dim-listoflist", "qkv-dim"};
+    static const std::set<std::string> keys{"encoder-embed-dim-subtransformer",
+                                            "decoder-embed-dim-subtransformer",
+                                            "encoder-ffn-embed-dim-all-subtransformer",
+                                            "decoder-ffn-embed-dim-all-subtransformer",
+                                            "encoder-layer-num-subtransformer",
+                                            "decoder-layer-num-subtransformer",
+                                            "encoder-self-attention-heads-all-subtransformer",
+                                            "decoder-self-attention-heads-all-subtransformer",
+                                            "decoder-ende-attention-heads-all-subtransformer",
+                                            "decoder-arbitrary-ende-attn-all-subtransformer",
+                                            "encoder-n-experts",
+                                            "decoder-n-experts",
+                                            "encoder-num-experts-to-route",
+                                            "decoder-num-experts-to-route",
+                                            "encoder-each-expert-ffn-dim-listoflist",
+                                            "decoder-each-expert-ffn-dim-listoflist",
+                                            "qkv-dim"};
     return keys;
 }
 
 std::string yamlList(const std::vector<int>& v) {
     std::string s = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+    for (std::size_t i = 0; i < v.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(v[i]);
     return s + "]";
 }
 
@@ -192,10 +208,12 @@ Architecture parseHatYaml(const std::string& text, const std::string& source, in
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        throw SpaceError("", "line " + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg).inFile(source);
+        throw SpaceError("", "line " + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg)
+            .inFile(source);
     }
     try {
-        if (!root.IsMap()) throw SpaceError("", "expected HAT SubTransformer keys such as encoder-embed-dim-subtransformer");
+        if (!root.IsMap())
+            throw SpaceError("", "expected HAT SubTransformer keys such as encoder-embed-dim-subtransformer");
         for (const auto& kv : root) {
             const std::string key = kv.first.as<std::string>();
             if (!knownYamlKeys().count(key))
@@ -228,7 +246,8 @@ Architecture parseHatYaml(const std::string& text, const std::string& source, in
             if (root[kKey]) topK = yamlIntList(root[kKey], kKey);
             if (root[wKey]) {
                 if (!root[wKey].IsSequence()) throw SpaceError(wKey, at(root[wKey]) + ": expected a list");
-                for (const auto& item : root[wKey]) widths.push_back(expertWidthsEntry(item, wKey));
+                for (const auto& item : root[wKey])
+                    widths.push_back(expertWidthsEntry(item, wKey));
             }
             const std::string eKey = "decoder-ende-attention-heads-all-subtransformer",
                               aKey = "decoder-arbitrary-ende-attn-all-subtransformer";
@@ -253,9 +272,11 @@ Architecture parseHatYaml(const std::string& text, const std::string& source, in
                 l.topK = topK.empty() ? 1 : perLayer(topK, i, depth, kKey, root[kKey]);
                 if (st == Stack::Decoder) {
                     l.endeHeads = perLayer(endeHeads, i, depth, eKey, root[eKey]);
-                    l.arbitraryEnde = arbitrary.empty() ? -1 : perLayer(arbitrary, i, depth, aKey, root[aKey]);
+                    l.arbitraryEnde =
+                        arbitrary.empty() ? -1 : perLayer(arbitrary, i, depth, aKey, root[aKey]);
                     if (l.arbitraryEnde != -1 && l.arbitraryEnde != 1 && l.arbitraryEnde != 2)
-                        throw SpaceError(aKey, "layer " + std::to_string(i + 1) + ": must be -1, 1 or 2, got " +
+                        throw SpaceError(aKey, "layer " + std::to_string(i + 1) +
+                                                   ": must be -1, 1 or 2, got " +
                                                    std::to_string(l.arbitraryEnde));
                 } else {
                     l.endeHeads = 0;
@@ -280,7 +301,8 @@ std::string toHatYaml(const Architecture& arch) {
     y << "\n";
     for (Stack st : {Stack::Encoder, Stack::Decoder}) {
         std::vector<int> ffn;
-        for (const auto& l : arch.stack(st).layers) ffn.push_back(l.maxWidth());
+        for (const auto& l : arch.stack(st).layers)
+            ffn.push_back(l.maxWidth());
         y << stackName(st) << "-ffn-embed-dim-all-subtransformer: " << yamlList(ffn) << "\n";
     }
     y << "\n";
@@ -289,7 +311,8 @@ std::string toHatYaml(const Architecture& arch) {
     y << "\n";
     auto collect = [](const StackGene& g, auto field) {
         std::vector<int> v;
-        for (const auto& l : g.layers) v.push_back(field(l));
+        for (const auto& l : g.layers)
+            v.push_back(field(l));
         return v;
     };
     y << "encoder-self-attention-heads-all-subtransformer: "
@@ -307,14 +330,17 @@ std::string toHatYaml(const Architecture& arch) {
         y << "\n";
         for (Stack st : {Stack::Encoder, Stack::Decoder}) {
             const StackGene& g = arch.stack(st);
-            y << stackName(st) << "-n-experts: " << yamlList(collect(g, [](const LayerGene& l) { return l.experts(); }))
+            y << stackName(st)
+              << "-n-experts: " << yamlList(collect(g, [](const LayerGene& l) { return l.experts(); }))
               << "\n";
-            y << stackName(st) << "-num-experts-to-route: "
-              << yamlList(collect(g, [](const LayerGene& l) { return l.topK; })) << "\n";
+            y << stackName(st)
+              << "-num-experts-to-route: " << yamlList(collect(g, [](const LayerGene& l) { return l.topK; }))
+              << "\n";
             y << stackName(st) << "-each-expert-ffn-dim-listoflist: [";
             for (int i = 0; i < g.depth(); ++i) {
                 y << (i ? ", " : "") << "'";
-                for (int e = 0; e < g.layers[i].experts(); ++e) y << (e ? "_" : "") << g.layers[i].expertWidths[e];
+                for (int e = 0; e < g.layers[i].experts(); ++e)
+                    y << (e ? "_" : "") << g.layers[i].expertWidths[e];
                 y << "'";
             }
             y << "]\n";
@@ -326,10 +352,12 @@ std::string toHatYaml(const Architecture& arch) {
 namespace {
 bool hasExtension(const std::string& path, std::initializer_list<const char*> exts) {
     std::string lower = path;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     for (const char* e : exts) {
         const std::string ext(e);
-        if (lower.size() >= ext.size() && lower.compare(lower.size() - ext.size(), ext.size(), ext) == 0) return true;
+        if (lower.size() >= ext.size() && lower.compare(lower.size() - ext.size(), ext.size(), ext) == 0)
+            return true;
     }
     return false;
 }

@@ -13,7 +13,8 @@ nlohmann::json architectureToJson(const Architecture& arch);
 Architecture architectureFromJson(const nlohmann::json& j);
 
 // `defaultQkvDim` is used when the yml has no `qkv-dim` key (HAT keeps it in common.yml; its value is 512).
-Architecture parseHatYaml(const std::string& text, const std::string& source = "<text>", int defaultQkvDim = 512);
+Architecture parseHatYaml(const std::string& text, const std::string& source = "<text>",
+                          int defaultQkvDim = 512);
 std::string toHatYaml(const Architecture& arch);
 
 // By extension: .yml/.yaml -> HAT yml, .json -> JSON. Errors name the file and the key or line.

@@ -11,11 +11,14 @@ namespace automoe {
 
 // ---------------------------------------------------------------------------------------------- Dimension
 
-bool Dimension::contains(int v) const { return std::binary_search(choices.begin(), choices.end(), v); }
+bool Dimension::contains(int v) const {
+    return std::binary_search(choices.begin(), choices.end(), v);
+}
 
 Dimension Dimension::range(int lo, int hi) {
     Dimension d;
-    for (int v = lo; v <= hi; ++v) d.choices.push_back(v);
+    for (int v = lo; v <= hi; ++v)
+        d.choices.push_back(v);
     d.isRange = true;
     return d;
 }
@@ -62,7 +65,8 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 // Distinct top-k values once clamped to the expert count.
 std::vector<int> distinctTopK(const StackSpace& s, int experts) {
     std::set<int> ks;
-    for (int k : s.topK.choices) ks.insert(std::max(1, std::min(k, experts)));
+    for (int k : s.topK.choices)
+        ks.insert(std::max(1, std::min(k, experts)));
     return {ks.begin(), ks.end()};
 }
 
@@ -80,13 +84,15 @@ double log10WidthAssignments(const StackSpace& s, int experts) {
 
 // log10 of the number of distinct FFN configurations of one layer with `experts` experts.
 double log10Ffn(const StackSpace& s, int experts) {
-    return log10WidthAssignments(s, experts) + std::log10(static_cast<double>(distinctTopK(s, experts).size()));
+    return log10WidthAssignments(s, experts) +
+           std::log10(static_cast<double>(distinctTopK(s, experts).size()));
 }
 
 // log10 of the number of distinct configurations of one layer.
 double log10Layer(const StackSpace& s, bool decoder, int encoderDepth) {
     double ffn = kNegInf;
-    for (int n : s.experts.choices) ffn = log10Sum(ffn, log10Ffn(s, n));
+    for (int n : s.experts.choices)
+        ffn = log10Sum(ffn, log10Ffn(s, n));
     double v = std::log10(static_cast<double>(s.selfHeads.size())) + ffn;
     if (decoder)
         v += std::log10(static_cast<double>(s.endeHeads.size())) +
@@ -97,7 +103,8 @@ double log10Layer(const StackSpace& s, bool decoder, int encoderDepth) {
 template <class Weights> int pickLog10(const Weights& logWeights, std::mt19937_64& rng) {
     const double top = *std::max_element(logWeights.begin(), logWeights.end());
     std::vector<double> w;
-    for (double lw : logWeights) w.push_back(std::pow(10.0, lw - top));
+    for (double lw : logWeights)
+        w.push_back(std::pow(10.0, lw - top));
     std::discrete_distribution<int> dist(w.begin(), w.end());
     return dist(rng);
 }
@@ -107,7 +114,9 @@ int pickUniform(const std::vector<int>& values, std::mt19937_64& rng) {
     return values[dist(rng)];
 }
 
-bool coin(double p, std::mt19937_64& rng) { return std::bernoulli_distribution(p)(rng); }
+bool coin(double p, std::mt19937_64& rng) {
+    return std::bernoulli_distribution(p)(rng);
+}
 
 // Samples the FFN genes (expert count, widths, top-k) of one layer, uniform over distinct configurations
 // (perGene: the expert count uniform on its own, as HAT/AutoMoE's supernet training draws it).
@@ -117,12 +126,14 @@ void sampleFfn(const StackSpace& s, LayerGene& l, std::mt19937_64& rng, bool per
         n = pickUniform(s.experts.choices, rng);
     } else {
         std::vector<double> logWeights;
-        for (int e : s.experts.choices) logWeights.push_back(log10Ffn(s, e));
+        for (int e : s.experts.choices)
+            logWeights.push_back(log10Ffn(s, e));
         n = s.experts.choices[pickLog10(logWeights, rng)];
     }
     l.expertWidths.assign(n, pickUniform(s.ffnDim.choices, rng));
     if (s.fractionalExperts)
-        for (int& w : l.expertWidths) w = pickUniform(s.ffnDim.choices, rng);
+        for (int& w : l.expertWidths)
+            w = pickUniform(s.ffnDim.choices, rng);
     l.topK = pickUniform(distinctTopK(s, n), rng);
 }
 
@@ -178,8 +189,8 @@ void SearchSpace::validate() const {
         checkDimension(s.selfHeads, p + "heads", 1);
         if (s.experts.choices.empty()) throw SpaceError(p + "experts", "has no choices");
         if (s.experts.min() < 1)
-            throw SpaceError(p + "experts", "a layer needs at least one expert, got " +
-                                                std::to_string(s.experts.min()));
+            throw SpaceError(p + "experts",
+                             "a layer needs at least one expert, got " + std::to_string(s.experts.min()));
         checkDimension(s.experts, p + "experts", 1);
         checkDimension(s.topK, p + "top_k", 1);
         if (s.topK.min() > s.experts.max())
@@ -199,9 +210,10 @@ void SearchSpace::validate() const {
             if (s.arbitraryEnde.choices.empty()) throw SpaceError(p + "arbitrary_ende", "has no choices");
             for (int a : s.arbitraryEnde.choices)
                 if (a != -1 && a != 1 && a != 2)
-                    throw SpaceError(p + "arbitrary_ende",
-                                     "values are -1 (last encoder layer), 1 (last two) or 2 (last three); got " +
-                                         std::to_string(a));
+                    throw SpaceError(
+                        p + "arbitrary_ende",
+                        "values are -1 (last encoder layer), 1 (last two) or 2 (last three); got " +
+                            std::to_string(a));
         }
     }
     if (pinnedSupernet) {
@@ -249,7 +261,8 @@ bool SearchSpace::contains(const Architecture& archIn, std::string* why) const {
     };
     const Architecture arch = archIn.canonical();
     if (arch.qkvDim != qkvDim)
-        return fail("qkv_dim " + std::to_string(arch.qkvDim) + " is not the space's " + std::to_string(qkvDim));
+        return fail("qkv_dim " + std::to_string(arch.qkvDim) + " is not the space's " +
+                    std::to_string(qkvDim));
     for (Stack st : {Stack::Encoder, Stack::Decoder}) {
         const StackSpace& s = stack(st);
         const StackGene& g = arch.stack(st);
@@ -266,20 +279,22 @@ bool SearchSpace::contains(const Architecture& archIn, std::string* why) const {
             if (!s.experts.contains(l.experts()))
                 return fail(lp + std::to_string(l.experts()) + " experts is not a choice");
             for (int w : l.expertWidths)
-                if (!s.ffnDim.contains(w)) return fail(lp + "expert width " + std::to_string(w) + " is not a choice");
-            if (!s.fractionalExperts &&
-                std::adjacent_find(l.expertWidths.begin(), l.expertWidths.end(), std::not_equal_to<>()) !=
-                    l.expertWidths.end())
+                if (!s.ffnDim.contains(w))
+                    return fail(lp + "expert width " + std::to_string(w) + " is not a choice");
+            if (!s.fractionalExperts && std::adjacent_find(l.expertWidths.begin(), l.expertWidths.end(),
+                                                           std::not_equal_to<>()) != l.expertWidths.end())
                 return fail(lp + "experts of different widths in a space without fractional experts");
             const auto ks = distinctTopK(s, l.experts());
             if (!std::binary_search(ks.begin(), ks.end(), l.topK))
                 return fail(lp + "top-k " + std::to_string(l.topK) + " is not a choice");
             if (st == Stack::Decoder) {
                 if (!s.endeHeads.contains(l.endeHeads))
-                    return fail(lp + "encoder-decoder heads " + std::to_string(l.endeHeads) + " is not a choice");
+                    return fail(lp + "encoder-decoder heads " + std::to_string(l.endeHeads) +
+                                " is not a choice");
                 const auto as = distinctArbitrary(s, arch.encoder.depth());
                 if (!std::binary_search(as.begin(), as.end(), l.arbitraryEnde))
-                    return fail(lp + "arbitrary attention " + std::to_string(l.arbitraryEnde) + " is not a choice");
+                    return fail(lp + "arbitrary attention " + std::to_string(l.arbitraryEnde) +
+                                " is not a choice");
             }
         }
     }
@@ -299,7 +314,8 @@ bool SearchSpace::containsSpace(const SearchSpace& inner, std::string* why) cons
         auto subset = [&](const Dimension& in, const Dimension& out, const char* field) {
             for (int v : in.choices)
                 if (!out.contains(v)) {
-                    if (why) *why = p + field + ": " + std::to_string(v) + " lies outside the supernet's space";
+                    if (why)
+                        *why = p + field + ": " + std::to_string(v) + " lies outside the supernet's space";
                     return false;
                 }
             return true;
@@ -308,11 +324,11 @@ bool SearchSpace::containsSpace(const SearchSpace& inner, std::string* why) cons
             !subset(i.ffnDim, o.ffnDim, "ffn_dim") || !subset(i.selfHeads, o.selfHeads, "heads") ||
             !subset(i.experts, o.experts, "experts") || !subset(i.topK, o.topK, "top_k"))
             return false;
-        if (st == Stack::Decoder &&
-            (!subset(i.endeHeads, o.endeHeads, "ende_heads") ||
-             !subset(i.arbitraryEnde, o.arbitraryEnde, "arbitrary_ende")))
+        if (st == Stack::Decoder && (!subset(i.endeHeads, o.endeHeads, "ende_heads") ||
+                                     !subset(i.arbitraryEnde, o.arbitraryEnde, "arbitrary_ende")))
             return false;
-        if (i.fractionalExperts && !o.fractionalExperts) return fail(p + "fractional_experts not in the supernet");
+        if (i.fractionalExperts && !o.fractionalExperts)
+            return fail(p + "fractional_experts not in the supernet");
     }
     return true;
 }
@@ -320,11 +336,12 @@ bool SearchSpace::containsSpace(const SearchSpace& inner, std::string* why) cons
 double SearchSpace::log10Size() const {
     double total = kNegInf;
     for (int le : encoder.layers.choices) {
-        const double enc = std::log10(static_cast<double>(encoder.embedDim.size())) +
-                           le * log10Layer(encoder, false, le);
+        const double enc =
+            std::log10(static_cast<double>(encoder.embedDim.size())) + le * log10Layer(encoder, false, le);
         const double decLayer = log10Layer(decoder, true, le);
         double dec = kNegInf;
-        for (int ld : decoder.layers.choices) dec = log10Sum(dec, ld * decLayer);
+        for (int ld : decoder.layers.choices)
+            dec = log10Sum(dec, ld * decLayer);
         dec += std::log10(static_cast<double>(decoder.embedDim.size()));
         total = log10Sum(total, enc + dec);
     }
@@ -352,8 +369,12 @@ Architecture corner(const SearchSpace& space, bool largest) {
 }
 } // namespace
 
-Architecture SearchSpace::smallest() const { return corner(*this, false); }
-Architecture SearchSpace::largest() const { return corner(*this, true); }
+Architecture SearchSpace::smallest() const {
+    return corner(*this, false);
+}
+Architecture SearchSpace::largest() const {
+    return corner(*this, true);
+}
 
 Architecture SearchSpace::sample(std::mt19937_64& rng) const {
     // Depths are drawn with weight equal to the number of architectures they hold, so that the draw is
@@ -378,9 +399,11 @@ Architecture SearchSpace::sample(std::mt19937_64& rng) const {
     Architecture a;
     a.qkvDim = qkvDim;
     a.encoder.embedDim = pickUniform(encoder.embedDim.choices, rng);
-    for (int i = 0; i < le; ++i) a.encoder.layers.push_back(sampleLayer(encoder, false, le, rng));
+    for (int i = 0; i < le; ++i)
+        a.encoder.layers.push_back(sampleLayer(encoder, false, le, rng));
     a.decoder.embedDim = pickUniform(decoder.embedDim.choices, rng);
-    for (int i = 0; i < ld; ++i) a.decoder.layers.push_back(sampleLayer(decoder, true, le, rng));
+    for (int i = 0; i < ld; ++i)
+        a.decoder.layers.push_back(sampleLayer(decoder, true, le, rng));
     return a.canonical();
 }
 
@@ -390,9 +413,11 @@ Architecture SearchSpace::sampleGenes(std::mt19937_64& rng) const {
     const int le = pickUniform(encoder.layers.choices, rng);
     const int ld = pickUniform(decoder.layers.choices, rng);
     a.encoder.embedDim = pickUniform(encoder.embedDim.choices, rng);
-    for (int i = 0; i < le; ++i) a.encoder.layers.push_back(sampleLayer(encoder, false, le, rng, true));
+    for (int i = 0; i < le; ++i)
+        a.encoder.layers.push_back(sampleLayer(encoder, false, le, rng, true));
     a.decoder.embedDim = pickUniform(decoder.embedDim.choices, rng);
-    for (int i = 0; i < ld; ++i) a.decoder.layers.push_back(sampleLayer(decoder, true, le, rng, true));
+    for (int i = 0; i < ld; ++i)
+        a.decoder.layers.push_back(sampleLayer(decoder, true, le, rng, true));
     return a.canonical();
 }
 
@@ -416,7 +441,8 @@ Architecture SearchSpace::mutate(const Architecture& parent, double prob, std::m
             if (coin(prob, rng)) l.selfHeads = pickUniform(s.selfHeads.choices, rng);
             if (st == Stack::Decoder) {
                 if (coin(prob, rng)) l.endeHeads = pickUniform(s.endeHeads.choices, rng);
-                if (coin(prob, rng)) l.arbitraryEnde = pickUniform(distinctArbitrary(s, a.encoder.depth()), rng);
+                if (coin(prob, rng))
+                    l.arbitraryEnde = pickUniform(distinctArbitrary(s, a.encoder.depth()), rng);
             }
             if (coin(prob, rng)) repairWidths(s, l, pickUniform(s.experts.choices, rng), rng);
             if (s.fractionalExperts) {
@@ -431,7 +457,8 @@ Architecture SearchSpace::mutate(const Architecture& parent, double prob, std::m
     return a.canonical();
 }
 
-Architecture SearchSpace::crossover(const Architecture& pa, const Architecture& pb, std::mt19937_64& rng) const {
+Architecture SearchSpace::crossover(const Architecture& pa, const Architecture& pb,
+                                    std::mt19937_64& rng) const {
     const Architecture x = pa.canonical(), y = pb.canonical();
     auto either = [&rng](const auto& u, const auto& v) { return coin(0.5, rng) ? u : v; };
     Architecture c;

@@ -30,7 +30,7 @@ struct Dimension {
 struct StackSpace {
     Dimension embedDim;
     Dimension layers;
-    Dimension ffnDim;        // widths an expert may take
+    Dimension ffnDim; // widths an expert may take
     Dimension selfHeads;
     Dimension endeHeads;     // decoder only
     Dimension arbitraryEnde; // decoder only, values in {-1, 1, 2}
@@ -44,7 +44,7 @@ struct StackSpace {
 
 // The supernet that holds every architecture of a space (the maxima of its dimensions).
 struct SupernetDims {
-    int embedDim = 0;         // shared embedding table width (max over both stacks)
+    int embedDim = 0; // shared embedding table width (max over both stacks)
     int encoderEmbedDim = 0;
     int decoderEmbedDim = 0;
     int encoderLayers = 0;

@@ -21,7 +21,8 @@ public:
 
 private:
     SpaceError(const std::string& field, const std::string& message, const std::string& file)
-        : std::runtime_error((file.empty() ? "" : file + ": ") + (field.empty() ? "" : field + ": ") + message)
+        : std::runtime_error((file.empty() ? "" : file + ": ") + (field.empty() ? "" : field + ": ") +
+                             message)
         , field_(field)
         , message_(message)
         , file_(file) {}

@@ -15,7 +15,9 @@ namespace {
 constexpr const char* kFormat = "automoe-space";
 constexpr int kVersion = 1;
 
-const char* typeName(const json& j) { return j.type_name(); }
+const char* typeName(const json& j) {
+    return j.type_name();
+}
 
 int readInt(const json& j, const std::string& field) {
     if (!j.is_number_integer())
@@ -37,7 +39,8 @@ Dimension readDimension(const json& j, const std::string& field) {
     if (j.is_object()) {
         for (auto it = j.begin(); it != j.end(); ++it)
             if (it.key() != "min" && it.key() != "max")
-                throw SpaceError(field + "." + it.key(), "unknown key (a range has only \"min\" and \"max\")");
+                throw SpaceError(field + "." + it.key(),
+                                 "unknown key (a range has only \"min\" and \"max\")");
         if (!j.contains("min")) throw SpaceError(field + ".min", "missing");
         if (!j.contains("max")) throw SpaceError(field + ".max", "missing");
         const int lo = readInt(j["min"], field + ".min"), hi = readInt(j["max"], field + ".max");
@@ -47,7 +50,8 @@ Dimension readDimension(const json& j, const std::string& field) {
         if (hi - lo > 100000) throw SpaceError(field, "range too wide");
         return Dimension::range(lo, hi);
     }
-    throw SpaceError(field, std::string("expected a list of integers or {\"min\", \"max\"}, got ") + typeName(j));
+    throw SpaceError(field,
+                     std::string("expected a list of integers or {\"min\", \"max\"}, got ") + typeName(j));
 }
 
 json writeDimension(const Dimension& d) {
@@ -59,7 +63,8 @@ void rejectUnknown(const json& j, const std::set<std::string>& known, const std:
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) {
             std::string expected;
-            for (const auto& k : known) expected += (expected.empty() ? "" : ", ") + k;
+            for (const auto& k : known)
+                expected += (expected.empty() ? "" : ", ") + k;
             throw SpaceError(prefix + it.key(), "unknown key (expected one of: " + expected + ")");
         }
 }
@@ -67,8 +72,8 @@ void rejectUnknown(const json& j, const std::set<std::string>& known, const std:
 StackSpace readStack(const json& j, Stack st) {
     const std::string p = stackName(st);
     if (!j.is_object()) throw SpaceError(p, std::string("expected an object, got ") + typeName(j));
-    std::set<std::string> known{"embed_dim", "layers", "ffn_dim", "heads", "experts", "top_k",
-                                "fractional_experts"};
+    std::set<std::string> known{"embed_dim", "layers", "ffn_dim",           "heads",
+                                "experts",   "top_k",  "fractional_experts"};
     if (st == Stack::Decoder) known.insert({"ende_heads", "arbitrary_ende"});
     rejectUnknown(j, known, p + ".");
     auto required = [&](const char* key) -> const json& {
@@ -90,8 +95,9 @@ StackSpace readStack(const json& j, Stack st) {
     }
     if (st == Stack::Decoder) {
         s.endeHeads = readDimension(required("ende_heads"), p + ".ende_heads");
-        s.arbitraryEnde = j.contains("arbitrary_ende") ? readDimension(j["arbitrary_ende"], p + ".arbitrary_ende")
-                                                       : Dimension::of({-1});
+        s.arbitraryEnde = j.contains("arbitrary_ende")
+                              ? readDimension(j["arbitrary_ende"], p + ".arbitrary_ende")
+                              : Dimension::of({-1});
     }
     return s;
 }
@@ -131,9 +137,11 @@ SupernetDims readSupernet(const json& j, int qkvDim) {
         const int experts = readInt(s["experts"], p + ".experts");
         if (experts < 1) throw SpaceError(p + ".experts", "a layer needs at least one expert");
         if (st == Stack::Encoder) {
-            d.encoderEmbedDim = embed, d.encoderLayers = layers, d.encoderFfnDim = ffn, d.encoderExperts = experts;
+            d.encoderEmbedDim = embed, d.encoderLayers = layers, d.encoderFfnDim = ffn,
+            d.encoderExperts = experts;
         } else {
-            d.decoderEmbedDim = embed, d.decoderLayers = layers, d.decoderFfnDim = ffn, d.decoderExperts = experts;
+            d.decoderEmbedDim = embed, d.decoderLayers = layers, d.decoderFfnDim = ffn,
+            d.decoderExperts = experts;
         }
     }
     d.embedDim = std::max(d.encoderEmbedDim, d.decoderEmbedDim);
@@ -143,8 +151,10 @@ SupernetDims readSupernet(const json& j, int qkvDim) {
 } // namespace
 
 SearchSpace spaceFromJson(const json& j) {
-    if (!j.is_object()) throw SpaceError("", std::string("a search space is a JSON object, got ") + typeName(j));
-    rejectUnknown(j, {"format", "version", "name", "description", "qkv_dim", "encoder", "decoder", "supernet"}, "");
+    if (!j.is_object())
+        throw SpaceError("", std::string("a search space is a JSON object, got ") + typeName(j));
+    rejectUnknown(
+        j, {"format", "version", "name", "description", "qkv_dim", "encoder", "decoder", "supernet"}, "");
     if (j.contains("format") && j["format"] != kFormat)
         throw SpaceError("format", "expected \"" + std::string(kFormat) + "\", got " + j["format"].dump());
     if (j.contains("version")) {
@@ -184,10 +194,16 @@ json spaceToJson(const SearchSpace& s) {
     j["decoder"] = writeStack(s.decoder, Stack::Decoder);
     if (s.pinnedSupernet) {
         const SupernetDims& d = *s.pinnedSupernet;
-        j["supernet"] = {{"encoder", {{"embed_dim", d.encoderEmbedDim}, {"layers", d.encoderLayers},
-                                      {"ffn_dim", d.encoderFfnDim}, {"experts", d.encoderExperts}}},
-                         {"decoder", {{"embed_dim", d.decoderEmbedDim}, {"layers", d.decoderLayers},
-                                      {"ffn_dim", d.decoderFfnDim}, {"experts", d.decoderExperts}}}};
+        j["supernet"] = {{"encoder",
+                          {{"embed_dim", d.encoderEmbedDim},
+                           {"layers", d.encoderLayers},
+                           {"ffn_dim", d.encoderFfnDim},
+                           {"experts", d.encoderExperts}}},
+                         {"decoder",
+                          {{"embed_dim", d.decoderEmbedDim},
+                           {"layers", d.decoderLayers},
+                           {"ffn_dim", d.decoderFfnDim},
+                           {"experts", d.decoderExperts}}}};
     }
     return j;
 }
@@ -206,7 +222,9 @@ SearchSpace parseSpace(const std::string& text, const std::string& source) {
     }
 }
 
-SearchSpace loadSpace(const std::string& path) { return parseSpace(readTextFile(path), path); }
+SearchSpace loadSpace(const std::string& path) {
+    return parseSpace(readTextFile(path), path);
+}
 
 void saveSpace(const SearchSpace& space, const std::string& path) {
     space.validate();

@@ -18,18 +18,17 @@ namespace {
 
 char* copyOut(const std::string& s, size_t* length) {
     char* p = static_cast<char*>(std::malloc(s.size() + 1));
-    if (!p)
-        return nullptr;
+    if (!p) return nullptr;
     std::memcpy(p, s.data(), s.size());
     p[s.size()] = '\0';
-    if (length)
-        *length = s.size();
+    if (length) *length = s.size();
     return p;
 }
 
 class VectorIterator : public sentencepiece::SentenceIterator {
 public:
-    explicit VectorIterator(const std::vector<std::string>& s) : s_(s) {}
+    explicit VectorIterator(const std::vector<std::string>& s)
+        : s_(s) {}
     bool done() const override { return i_ >= s_.size(); }
     void Next() override { ++i_; }
     const std::string& value() const override { return s_[i_]; }
@@ -82,16 +81,24 @@ AMSPM_EXPORT amspm_model* amspm_load(const char* data, size_t length, char** err
     return m;
 }
 
-AMSPM_EXPORT void amspm_free_model(amspm_model* model) { delete model; }
+AMSPM_EXPORT void amspm_free_model(amspm_model* model) {
+    delete model;
+}
 
-AMSPM_EXPORT int amspm_piece_size(const amspm_model* model) { return model->processor.GetPieceSize(); }
+AMSPM_EXPORT int amspm_piece_size(const amspm_model* model) {
+    return model->processor.GetPieceSize();
+}
 
 AMSPM_EXPORT int amspm_special_id(const amspm_model* model, int which) {
     switch (which) {
-    case 0: return model->processor.pad_id();
-    case 1: return model->processor.unk_id();
-    case 2: return model->processor.bos_id();
-    case 3: return model->processor.eos_id();
+    case 0:
+        return model->processor.pad_id();
+    case 1:
+        return model->processor.unk_id();
+    case 2:
+        return model->processor.bos_id();
+    case 3:
+        return model->processor.eos_id();
     }
     return -1;
 }
@@ -99,8 +106,7 @@ AMSPM_EXPORT int amspm_special_id(const amspm_model* model, int which) {
 AMSPM_EXPORT size_t amspm_encode(const amspm_model* model, const char* text, size_t length, int** ids) {
     const std::vector<int> v = model->processor.EncodeAsIds(std::string_view(text, length));
     *ids = static_cast<int*>(std::malloc(sizeof(int) * (v.size() + 1)));
-    if (!v.empty())
-        std::memcpy(*ids, v.data(), sizeof(int) * v.size());
+    if (!v.empty()) std::memcpy(*ids, v.data(), sizeof(int) * v.size());
     return v.size();
 }
 
@@ -112,5 +118,7 @@ AMSPM_EXPORT char* amspm_piece(const amspm_model* model, int id, size_t* length)
     return copyOut(model->processor.IdToPiece(id), length);
 }
 
-AMSPM_EXPORT void amspm_free(void* p) { std::free(p); }
+AMSPM_EXPORT void amspm_free(void* p) {
+    std::free(p);
+}
 }

@@ -14,9 +14,9 @@ struct amspm_model;
 
 // Trains a model. `keys`/`values`: SentencePiece trainer flags without "--". Returns 0 on success with
 // the serialized ModelProto in *model (length *modelLength); otherwise non-zero with *error set.
-int amspm_train(const char* const* keys, const char* const* values, size_t flagCount, const char* const* sentences,
-                const size_t* lengths, size_t sentenceCount, unsigned int seed, char** model, size_t* modelLength,
-                char** error);
+int amspm_train(const char* const* keys, const char* const* values, size_t flagCount,
+                const char* const* sentences, const size_t* lengths, size_t sentenceCount, unsigned int seed,
+                char** model, size_t* modelLength, char** error);
 // Loads a serialized model; nullptr with *error set on failure.
 amspm_model* amspm_load(const char* data, size_t length, char** error);
 void amspm_free_model(amspm_model* model);

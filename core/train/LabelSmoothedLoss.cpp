@@ -2,8 +2,8 @@
 
 namespace automoe {
 
-SmoothedLoss labelSmoothedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& target, double epsilon,
-                                       int64_t padIndex) {
+SmoothedLoss labelSmoothedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& target,
+                                       double epsilon, int64_t padIndex) {
     const int64_t V = logits.size(-1);
     auto flatTarget = target.reshape({-1});
     auto keep = flatTarget.ne(padIndex).nonzero().squeeze(1);

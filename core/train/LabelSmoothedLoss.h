@@ -12,7 +12,7 @@ struct SmoothedLoss {
 };
 
 // logits [N, V] or [B, T, V]; target the matching int64 shape.
-SmoothedLoss labelSmoothedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& target, double epsilon,
-                                       int64_t padIndex);
+SmoothedLoss labelSmoothedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& target,
+                                       double epsilon, int64_t padIndex);
 
 } // namespace automoe

@@ -7,29 +7,28 @@
 namespace automoe {
 
 LrScheduleOptions::Kind lrScheduleKind(const std::string& name) {
-    if (name == "inverse_sqrt" || name == "inverse-sqrt")
-        return LrScheduleOptions::Kind::InverseSqrt;
-    if (name == "cosine")
-        return LrScheduleOptions::Kind::Cosine;
-    if (name == "constant")
-        return LrScheduleOptions::Kind::Constant;
+    if (name == "inverse_sqrt" || name == "inverse-sqrt") return LrScheduleOptions::Kind::InverseSqrt;
+    if (name == "cosine") return LrScheduleOptions::Kind::Cosine;
+    if (name == "constant") return LrScheduleOptions::Kind::Constant;
     throw std::invalid_argument("unknown learning-rate schedule '" + name +
                                 "' (expected inverse_sqrt, cosine or constant)");
 }
 
 const char* toString(LrScheduleOptions::Kind kind) {
     switch (kind) {
-    case LrScheduleOptions::Kind::InverseSqrt: return "inverse_sqrt";
-    case LrScheduleOptions::Kind::Cosine: return "cosine";
-    case LrScheduleOptions::Kind::Constant: return "constant";
+    case LrScheduleOptions::Kind::InverseSqrt:
+        return "inverse_sqrt";
+    case LrScheduleOptions::Kind::Cosine:
+        return "cosine";
+    case LrScheduleOptions::Kind::Constant:
+        return "constant";
     }
     return "?";
 }
 
 double lrAt(const LrScheduleOptions& o, int64_t update) {
     update = std::max<int64_t>(update, 1);
-    if (o.kind == LrScheduleOptions::Kind::Constant)
-        return o.peak;
+    if (o.kind == LrScheduleOptions::Kind::Constant) return o.peak;
     if (o.warmupUpdates > 0 && update <= o.warmupUpdates)
         return o.warmupInitLr + (o.peak - o.warmupInitLr) * double(update) / double(o.warmupUpdates);
     if (o.kind == LrScheduleOptions::Kind::InverseSqrt)

@@ -1,7 +1,7 @@
 #include "train/Trainer.h"
 
-#include "space/ArchitectureIO.h"
 #include "nn/TorchArchive.h"
+#include "space/ArchitectureIO.h"
 #include "train/LabelSmoothedLoss.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -23,8 +23,7 @@ constexpr int kCheckpointFormat = 1;
 
 void fsyncPath(const std::string& path, bool directory) {
     const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-    if (fd < 0)
-        return;
+    if (fd < 0) return;
     ::fsync(fd);
     ::close(fd);
 }
@@ -32,41 +31,43 @@ void fsyncPath(const std::string& path, bool directory) {
 } // namespace
 
 SubnetSampling subnetSampling(const std::string& name) {
-    if (name == "random")
-        return SubnetSampling::Random;
-    if (name == "sandwich")
-        return SubnetSampling::Sandwich;
-    if (name == "fixed")
-        return SubnetSampling::Fixed;
-    throw std::invalid_argument("unknown subnet sampling '" + name + "' (expected random, sandwich or fixed)");
+    if (name == "random") return SubnetSampling::Random;
+    if (name == "sandwich") return SubnetSampling::Sandwich;
+    if (name == "fixed") return SubnetSampling::Fixed;
+    throw std::invalid_argument("unknown subnet sampling '" + name +
+                                "' (expected random, sandwich or fixed)");
 }
 
 const char* toString(SubnetSampling s) {
     switch (s) {
-    case SubnetSampling::Random: return "random";
-    case SubnetSampling::Sandwich: return "sandwich";
-    case SubnetSampling::Fixed: return "fixed";
+    case SubnetSampling::Random:
+        return "random";
+    case SubnetSampling::Sandwich:
+        return "sandwich";
+    case SubnetSampling::Fixed:
+        return "fixed";
     }
     return "?";
 }
 
 nlohmann::json TrainerOptions::toJson() const {
-    nlohmann::json j = {{"max_tokens", maxTokens},
-                        {"lr", {{"schedule", toString(lr.kind)},
-                                {"peak", lr.peak},
-                                {"warmup_init", lr.warmupInitLr},
-                                {"warmup_updates", lr.warmupUpdates},
-                                {"min", lr.minLr},
-                                {"total_updates", lr.totalUpdates}}},
-                        {"adam", {{"beta1", beta1}, {"beta2", beta2}, {"eps", adamEps}, {"weight_decay", weightDecay}}},
-                        {"clip_norm", clipNorm},
-                        {"label_smoothing", labelSmoothing},
-                        {"balance_loss_weight", balanceLossWeight},
-                        {"sampling", toString(sampling)},
-                        {"seed", seed},
-                        {"validation_sentences", validationSentences}};
-    if (fixedArchitecture)
-        j["fixed_architecture"] = architectureToJson(*fixedArchitecture);
+    nlohmann::json j = {
+        {"max_tokens", maxTokens},
+        {"lr",
+         {{"schedule", toString(lr.kind)},
+          {"peak", lr.peak},
+          {"warmup_init", lr.warmupInitLr},
+          {"warmup_updates", lr.warmupUpdates},
+          {"min", lr.minLr},
+          {"total_updates", lr.totalUpdates}}},
+        {"adam", {{"beta1", beta1}, {"beta2", beta2}, {"eps", adamEps}, {"weight_decay", weightDecay}}},
+        {"clip_norm", clipNorm},
+        {"label_smoothing", labelSmoothing},
+        {"balance_loss_weight", balanceLossWeight},
+        {"sampling", toString(sampling)},
+        {"seed", seed},
+        {"validation_sentences", validationSentences}};
+    if (fixedArchitecture) j["fixed_architecture"] = architectureToJson(*fixedArchitecture);
     return j;
 }
 
@@ -108,18 +109,23 @@ TrainerOptions TrainerOptions::fromJson(const nlohmann::json& j) {
     o.sampling = subnetSampling(j.value("sampling", std::string("random")));
     o.seed = j.value("seed", o.seed);
     o.validationSentences = j.value("validation_sentences", o.validationSentences);
-    if (j.contains("fixed_architecture"))
-        o.fixedArchitecture = architectureFromJson(j["fixed_architecture"]);
+    if (j.contains("fixed_architecture")) o.fixedArchitecture = architectureFromJson(j["fixed_architecture"]);
     return o;
 }
 
-Trainer::Trainer(SuperTransformer model, SearchSpace space, const TokenizedSet& train, const TokenizedSet& valid,
-                 TrainerOptions options)
-    : model_(std::move(model)), space_(std::move(space)), train_(train), valid_(valid), options_(std::move(options)),
-      stream_(train_, options_.maxTokens, options_.seed, options_.ids), rng_(options_.seed) {
+Trainer::Trainer(SuperTransformer model, SearchSpace space, const TokenizedSet& train,
+                 const TokenizedSet& valid, TrainerOptions options)
+    : model_(std::move(model))
+    , space_(std::move(space))
+    , train_(train)
+    , valid_(valid)
+    , options_(std::move(options))
+    , stream_(train_, options_.maxTokens, options_.seed, options_.ids)
+    , rng_(options_.seed) {
     if (options_.ids.pad != model_->config().padIndex)
         throw std::invalid_argument("Trainer: batches are padded with " + std::to_string(options_.ids.pad) +
-                                    " but the model's pad index is " + std::to_string(model_->config().padIndex));
+                                    " but the model's pad index is " +
+                                    std::to_string(model_->config().padIndex));
     if (options_.sampling == SubnetSampling::Fixed && !options_.fixedArchitecture)
         throw std::invalid_argument("Trainer: fixed sampling needs an architecture");
     smallest_ = space_.smallest();
@@ -131,15 +137,16 @@ Trainer::Trainer(SuperTransformer model, SearchSpace space, const TokenizedSet& 
 }
 
 Architecture Trainer::sampleArchitecture() {
-    if (options_.sampling == SubnetSampling::Fixed)
-        return *options_.fixedArchitecture;
+    if (options_.sampling == SubnetSampling::Fixed) return *options_.fixedArchitecture;
     return space_.sampleGenes(rng_);
 }
 
-double Trainer::forwardBackward(const Batch& batch, const Architecture& arch, double scale, double& nll, double& lb) {
+double Trainer::forwardBackward(const Batch& batch, const Architecture& arch, double scale, double& nll,
+                                double& lb) {
     model_->setArchitecture(arch);
     auto out = model_->forward(batch.src, batch.tgtIn);
-    auto ls = labelSmoothedCrossEntropy(out.logits, batch.tgtOut, options_.labelSmoothing, model_->config().padIndex);
+    auto ls = labelSmoothedCrossEntropy(out.logits, batch.tgtOut, options_.labelSmoothing,
+                                        model_->config().padIndex);
     const double n = double(std::max<int64_t>(ls.tokens, 1));
     auto loss = ls.loss / n + options_.balanceLossWeight * out.loadBalancingLoss;
     (loss * scale).backward();
@@ -179,8 +186,7 @@ UpdateResult Trainer::step() {
     }
     std::vector<torch::Tensor> withGrad;
     for (auto& p : model_->parameters())
-        if (p.grad().defined())
-            withGrad.push_back(p);
+        if (p.grad().defined()) withGrad.push_back(p);
     if (options_.clipNorm > 0) {
         r.gradNorm = torch::nn::utils::clip_grad_norm_(withGrad, options_.clipNorm);
     } else {
@@ -198,16 +204,16 @@ UpdateResult Trainer::step() {
 
 ValidationResult Trainer::validate(const Architecture& arch, bool withRouting) {
     ValidationResult v;
-    if (valid_.size() == 0)
-        return v;
+    if (valid_.size() == 0) return v;
     const bool wasTraining = model_->is_training();
     model_->eval();
     torch::NoGradGuard noGrad;
     model_->setArchitecture(arch);
     model_->setTracing(withRouting);
     TokenizedSet subset;
-    const size_t n = options_.validationSentences > 0 ? std::min(valid_.size(), size_t(options_.validationSentences))
-                                                      : valid_.size();
+    const size_t n = options_.validationSentences > 0
+                         ? std::min(valid_.size(), size_t(options_.validationSentences))
+                         : valid_.size();
     subset.source.assign(valid_.source.begin(), valid_.source.begin() + int64_t(n));
     subset.target.assign(valid_.target.begin(), valid_.target.begin() + int64_t(n));
     double nllSum = 0;
@@ -224,10 +230,10 @@ ValidationResult Trainer::validate(const Architecture& arch, bool withRouting) {
         const RoutingProfile profile = model_->trace().profile(arch);
         RoutingSnapshot snap;
         snap.update = update_;
-        auto add = [&](const char* stack, const std::vector<std::vector<double>>& layers, const StackGene& g) {
+        auto add = [&](const char* stack, const std::vector<std::vector<double>>& layers,
+                       const StackGene& g) {
             for (size_t l = 0; l < layers.size(); ++l) {
-                if (layers[l].size() < 2)
-                    continue; // dense layer: nothing to balance
+                if (layers[l].size() < 2) continue; // dense layer: nothing to balance
                 const double k = std::max(1, g.layers[l].topK);
                 for (size_t e = 0; e < layers[l].size(); ++e)
                     snap.rows.push_back({stack, int(l), int(e), layers[l][e] / k});
@@ -239,16 +245,14 @@ ValidationResult Trainer::validate(const Architecture& arch, bool withRouting) {
         model_->setTracing(false);
         model_->clearTrace();
     }
-    if (wasTraining)
-        model_->train();
+    if (wasTraining) model_->train();
     return v;
 }
 
 int64_t Trainer::saveCheckpoint(const std::string& path, const nlohmann::json& meta) const {
     namespace fs = std::filesystem;
     const fs::path target(path);
-    if (target.has_parent_path())
-        fs::create_directories(target.parent_path());
+    if (target.has_parent_path()) fs::create_directories(target.parent_path());
     const std::string tmp = path + ".tmp";
     {
         torch::serialize::OutputArchive archive;
@@ -277,29 +281,29 @@ int64_t Trainer::saveCheckpoint(const std::string& path, const nlohmann::json& m
     }
     fsyncPath(tmp, false);
     fs::rename(tmp, target);
-    if (target.has_parent_path())
-        fsyncPath(target.parent_path().string(), true);
+    if (target.has_parent_path()) fsyncPath(target.parent_path().string(), true);
     return int64_t(fs::file_size(target));
 }
 
 namespace {
 
 nlohmann::json readState(torch::serialize::InputArchive& archive, const std::string& path) {
-    nlohmann::json state = nlohmann::json::parse(readArchiveText(archive, "trainer_state", "checkpoint " + path));
+    nlohmann::json state =
+        nlohmann::json::parse(readArchiveText(archive, "trainer_state", "checkpoint " + path));
     if (state.value("format", 0) != kCheckpointFormat)
-        throw std::runtime_error("checkpoint " + path + ": unsupported format " + state.value("format", nlohmann::json()).dump());
+        throw std::runtime_error("checkpoint " + path + ": unsupported format " +
+                                 state.value("format", nlohmann::json()).dump());
     return state;
 }
 
 torch::serialize::InputArchive openArchive(const std::string& path) {
-    if (!std::filesystem::exists(path))
-        throw std::runtime_error("checkpoint " + path + " does not exist");
+    if (!std::filesystem::exists(path)) throw std::runtime_error("checkpoint " + path + " does not exist");
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path);
     } catch (const c10::Error& e) {
-        throw std::runtime_error("checkpoint " + path + " is truncated or not a checkpoint: " +
-                                 e.what_without_backtrace());
+        throw std::runtime_error("checkpoint " + path +
+                                 " is truncated or not a checkpoint: " + e.what_without_backtrace());
     }
     return archive;
 }
@@ -308,7 +312,8 @@ template <class F> auto rethrowNamed(const std::string& path, F&& f) -> decltype
     try {
         return f();
     } catch (const c10::Error& e) {
-        throw std::runtime_error("checkpoint " + path + " does not fit this model: " + e.what_without_backtrace());
+        throw std::runtime_error("checkpoint " + path +
+                                 " does not fit this model: " + e.what_without_backtrace());
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error("checkpoint " + path + ": bad trainer state: " + e.what());
     }

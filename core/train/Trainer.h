@@ -3,7 +3,8 @@
 // label-smoothed cross-entropy (per target token) + weight x the MoE load-balancing loss, Adam (0.9, 0.98),
 // warm-up then inverse-sqrt or cosine, gradient-norm clipping. The sub-network of an update is one random
 // architecture drawn gene by gene as HAT/AutoMoE do (SearchSpace::sampleGenes), or largest + smallest +
-// random with gradients accumulated (the sandwich rule), or the fixed one. Dropout scales with the sampled width inside the SuperTransformer (HAT).
+// random with gradients accumulated (the sandwich rule), or the fixed one. Dropout scales with the sampled
+// width inside the SuperTransformer (HAT).
 //
 // A checkpoint holds the weights, the optimizer state, both random generators (subnet sampling and
 // LibTorch's CPU generator used by dropout), the data position and the update counter, and is written
@@ -31,14 +32,14 @@ struct TrainerOptions {
     int64_t maxTokens = 4096; // per batch, padding counted
     LrScheduleOptions lr;
     double beta1 = 0.9, beta2 = 0.98, adamEps = 1e-8, weightDecay = 0.0;
-    double clipNorm = 1.0;          // 0 = no clipping
+    double clipNorm = 1.0; // 0 = no clipping
     double labelSmoothing = 0.1;
     double balanceLossWeight = 0.01; // Switch Transformer's alpha
     SubnetSampling sampling = SubnetSampling::Random;
     std::optional<Architecture> fixedArchitecture; // with SubnetSampling::Fixed
     uint64_t seed = 1;
     int64_t validationSentences = 500; // the first n of the validation set; 0 = all
-    SpecialIds ids; // pad must be the model's padIndex
+    SpecialIds ids;                    // pad must be the model's padIndex
 
     nlohmann::json toJson() const;
     static TrainerOptions fromJson(const nlohmann::json& j); // missing keys keep their defaults
@@ -46,8 +47,8 @@ struct TrainerOptions {
 
 struct UpdateResult {
     int64_t update = 0;
-    double loss = 0;   // label-smoothed loss per target token (+ nothing else), mean over the update's subnets
-    double nll = 0;    // -log p per target token
+    double loss = 0; // label-smoothed loss per target token (+ nothing else), mean over the update's subnets
+    double nll = 0;  // -log p per target token
     double lbLoss = 0; // load-balancing loss (mean over the update's subnets)
     double lr = 0;
     double gradNorm = 0; // before clipping
@@ -87,7 +88,8 @@ public:
 
     // Writes the checkpoint to `path` atomically (temporary file, fsync, rename). `meta` is stored with it
     // and returned by loadCheckpoint. Returns the file size in bytes.
-    int64_t saveCheckpoint(const std::string& path, const nlohmann::json& meta = nlohmann::json::object()) const;
+    int64_t saveCheckpoint(const std::string& path,
+                           const nlohmann::json& meta = nlohmann::json::object()) const;
     // Restores everything saveCheckpoint wrote. Throws std::runtime_error naming the file when it is
     // missing, truncated, or belongs to a differently shaped model.
     nlohmann::json loadCheckpoint(const std::string& path);
@@ -97,7 +99,8 @@ public:
 
 private:
     Architecture sampleArchitecture();
-    double forwardBackward(const Batch& batch, const Architecture& arch, double scale, double& nll, double& lb);
+    double forwardBackward(const Batch& batch, const Architecture& arch, double scale, double& nll,
+                           double& lb);
 
     SuperTransformer model_;
     SearchSpace space_;

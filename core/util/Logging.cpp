@@ -34,7 +34,7 @@ void setupLogging(bool verbose, bool console) {
         const auto logDir = std::filesystem::path(userDataDir()) / "logs";
         std::filesystem::create_directories(logDir);
         auto f = std::make_shared<spdlog::sinks::rotating_file_sink_mt>((logDir / "automoe.log").string(),
-                                                                         5 * 1024 * 1024, 3);
+                                                                        5 * 1024 * 1024, 3);
         f->set_level(spdlog::level::debug);
         sinks.push_back(f);
     } catch (const std::exception& e) {

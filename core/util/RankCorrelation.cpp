@@ -17,12 +17,9 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
     for (size_t i = 0; i < n; ++i)
         for (size_t j = i + 1; j < n; ++j) {
             const double dx = x[i] - x[j], dy = y[i] - y[j];
-            if (dx == 0)
-                tiesX += 1;
-            if (dy == 0)
-                tiesY += 1;
-            if (dx == 0 || dy == 0)
-                continue;
+            if (dx == 0) tiesX += 1;
+            if (dy == 0) tiesY += 1;
+            if (dx == 0 || dy == 0) continue;
             if ((dx > 0) == (dy > 0))
                 concordant += 1;
             else
@@ -30,8 +27,7 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
         }
     const double n0 = double(n) * double(n > 0 ? n - 1 : 0) / 2.0;
     const double denom = std::sqrt((n0 - tiesX) * (n0 - tiesY));
-    if (!(denom > 0))
-        return std::numeric_limits<double>::quiet_NaN();
+    if (!(denom > 0)) return std::numeric_limits<double>::quiet_NaN();
     return (concordant - discordant) / denom;
 }
 

@@ -101,7 +101,8 @@ private slots:
         QTest::addColumn<double>("paramsM");
         QTest::addColumn<double>("flopsG");
         QTest::addColumn<int>("length"); // HAT profiles WMT at 30 tokens, IWSLT at 23
-        const auto list = nlohmann::json::parse(readTextFile(std::string(AUTOMOE_TEST_DATA) + "/hat/expected.json"));
+        const auto list =
+            nlohmann::json::parse(readTextFile(std::string(AUTOMOE_TEST_DATA) + "/hat/expected.json"));
         QVERIFY(list.size() >= 30);
         for (const auto& e : list)
             QTest::newRow(e["file"].get<std::string>().c_str())
@@ -113,7 +114,8 @@ private slots:
         QFETCH(double, paramsM);
         QFETCH(double, flopsG);
         QFETCH(int, length);
-        const Architecture a = loadArchitecture(std::string(AUTOMOE_TEST_DATA) + "/hat/" + file.toStdString());
+        const Architecture a =
+            loadArchitecture(std::string(AUTOMOE_TEST_DATA) + "/hat/" + file.toStdString());
         CostOptions o;
         o.srcLen = o.tgtLen = length;
         const ArchitectureCost c = CostModel::evaluate(a, o);

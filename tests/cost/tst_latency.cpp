@@ -37,8 +37,7 @@ std::vector<LatencySample> syntheticSamples(int count, uint64_t seed) {
     std::vector<LatencySample> samples;
     while (static_cast<int>(samples.size()) < count) {
         Architecture a = space.sample(rng);
-        if (!keys.insert(a.key()).second)
-            continue;
+        if (!keys.insert(a.key()).second) continue;
         const ArchitectureCost c = CostModel::evaluate(a);
         const double ms = (1.0 + c.flopsEncoder / 4e7 + c.flopsDecoder / 1.5e7) * (1.0 + noise(rng));
         samples.push_back({a, ms});

@@ -15,7 +15,9 @@ namespace automoe::nntest {
 constexpr int64_t kVocab = 23;
 constexpr int64_t kPad = 1;
 
-inline SearchSpace smallSpace() { return testsupport::smallSpace(); }
+inline SearchSpace smallSpace() {
+    return testsupport::smallSpace();
+}
 
 inline SuperTransformerConfig smallConfig(double dropout = 0.1) {
     SuperTransformerConfig c;
@@ -34,11 +36,14 @@ inline torch::Tensor paddedBatch(const std::vector<int64_t>& lengths, int64_t wi
         T = std::max(T, l);
     auto t = torch::full({int64_t(lengths.size()), T}, kPad, torch::kLong);
     for (size_t b = 0; b < lengths.size(); ++b)
-        t[int64_t(b)].narrow(0, 0, lengths[b]).copy_(torch::randint(kPad + 1, kVocab, {lengths[b]}, torch::kLong));
+        t[int64_t(b)]
+            .narrow(0, 0, lengths[b])
+            .copy_(torch::randint(kPad + 1, kVocab, {lengths[b]}, torch::kLong));
     return t;
 }
 
-inline LayerGene layer(int heads, std::vector<int> widths, int topK = 1, int endeHeads = 0, int arbitrary = 0) {
+inline LayerGene layer(int heads, std::vector<int> widths, int topK = 1, int endeHeads = 0,
+                       int arbitrary = 0) {
     LayerGene l;
     l.selfHeads = heads;
     l.endeHeads = endeHeads;

@@ -29,8 +29,7 @@ SuperTransformer perturbedSupernet() {
     SuperTransformer model(smallConfig());
     torch::NoGradGuard guard;
     for (auto& p : model->named_parameters())
-        if (p.key().find("norm") != std::string::npos)
-            p.value().add_(torch::randn(p.value().sizes()) * 0.2);
+        if (p.key().find("norm") != std::string::npos) p.value().add_(torch::randn(p.value().sizes()) * 0.2);
     model->eval();
     return model;
 }

@@ -65,7 +65,8 @@ private Q_SLOTS:
         SuperLinear lin(6, 5);
         lin->setSample(4, 3);
         auto x = torch::randn({7, 4});
-        auto expected = x.matmul(lin->weight.slice(0, 0, 3).slice(1, 0, 4).clone().t()) + lin->bias.slice(0, 0, 3);
+        auto expected =
+            x.matmul(lin->weight.slice(0, 0, 3).slice(1, 0, 4).clone().t()) + lin->bias.slice(0, 0, 3);
         QVERIFY(maxDiff(lin->forward(x), expected) < 1e-6);
     }
 
@@ -96,7 +97,8 @@ private Q_SLOTS:
         auto y = ln->forward(x);
         auto mean = x.mean(-1, true);
         auto var = x.var(-1, false, true);
-        auto expected = (x - mean) / torch::sqrt(var + 1e-5) * ln->weight.slice(0, 0, 4) + ln->bias.slice(0, 0, 4);
+        auto expected =
+            (x - mean) / torch::sqrt(var + 1e-5) * ln->weight.slice(0, 0, 4) + ln->bias.slice(0, 0, 4);
         QVERIFY(maxDiff(y, expected) < 1e-5);
         (y * torch::randn({3, 4})).sum().backward();
         QVERIFY(zeroOutside(ln->weight.grad(), 4));
@@ -110,7 +112,8 @@ private Q_SLOTS:
         QCOMPARE(emb->weight[pad].abs().sum().item<double>(), 0.0);
         auto tokens = torch::tensor({4, 2, 9, 1}, torch::kLong).view({2, 2});
         auto e5 = emb->forward(tokens, 5);
-        auto expected = emb->weight.index_select(0, tokens.view(-1)).slice(1, 0, 5).view({2, 2, 5}) * std::sqrt(5.0);
+        auto expected =
+            emb->weight.index_select(0, tokens.view(-1)).slice(1, 0, 5).view({2, 2, 5}) * std::sqrt(5.0);
         QVERIFY(maxDiff(e5, expected) < 1e-6);
         // The encoder (narrower) reads the same table: its columns are the first columns of the decoder's.
         auto e3 = emb->forward(tokens, 3);

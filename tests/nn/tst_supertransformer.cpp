@@ -89,8 +89,7 @@ private Q_SLOTS:
                 const std::string p = "decoder.layers." + std::to_string(l) + ".moe.";
                 for (int e = g.experts(); e < dims.decoderExperts; ++e)
                     QCOMPARE(gradMass(model, p + "experts." + std::to_string(e) + "."), 0.0);
-                if (g.experts() == 1)
-                    QCOMPARE(gradMass(model, p + "router."), 0.0);
+                if (g.experts() == 1) QCOMPARE(gradMass(model, p + "router."), 0.0);
             }
             // The embedding table is used only up to the widest stack's width.
             const int64_t widest = std::max(arch.encoder.embedDim, arch.decoder.embedDim);
@@ -163,7 +162,8 @@ private Q_SLOTS:
         auto ffn = [](int64_t e, int64_t f) { return (e * f + f) + (f * e + e); };
         const int64_t enc0 = attn(12, 12) + 4 * 12 + (12 * 2 + 2) + ffn(12, 16) + ffn(12, 8);
         const int64_t enc1 = attn(12, 12) + 4 * 12 + ffn(12, 24);
-        const int64_t dec0 = attn(16, 16) + attn(16, 12) + 6 * 16 + (16 * 3 + 3) + ffn(16, 24) + ffn(16, 8) + ffn(16, 16);
+        const int64_t dec0 =
+            attn(16, 16) + attn(16, 12) + 6 * 16 + (16 * 3 + 3) + ffn(16, 24) + ffn(16, 8) + ffn(16, 16);
         QCOMPARE(model->sampledParameterCount(), enc0 + enc1 + dec0);
     }
 
@@ -230,8 +230,8 @@ private Q_SLOTS:
 
     void loadBalancingLossAveragesOverMoELayersOnly() {
         // Encoder layer 0: 2 experts, encoder layer 1: dense, decoder layer 0: 3 experts. With bias-only
-        // routers every token goes to the largest-bias expert, f = one-hot and P = softmax(bias), so a layer's
-        // loss is n * p_max and the model's is the mean over the two MoE layers.
+        // routers every token goes to the largest-bias expert, f = one-hot and P = softmax(bias), so a
+        // layer's loss is n * p_max and the model's is the mean over the two MoE layers.
         SuperTransformer model(smallConfig());
         model->eval();
         Architecture arch = heterogeneousArch();
@@ -267,7 +267,8 @@ private Q_SLOTS:
         auto src = paddedBatch({4, 7, 2});
         auto tgt = paddedBatch({3, 5, 6});
         auto batched = model->forward(src, tgt).logits;
-        auto alone = model->forward(src.slice(0, 0, 1).slice(1, 0, 4), tgt.slice(0, 0, 1).slice(1, 0, 3)).logits;
+        auto alone =
+            model->forward(src.slice(0, 0, 1).slice(1, 0, 4), tgt.slice(0, 0, 1).slice(1, 0, 3)).logits;
         QVERIFY(maxDiff(batched[0].slice(0, 0, 3), alone[0]) < 1e-4);
         // Same with the dense-FFN padding shortcut off.
         model->setSkipPadding(false);

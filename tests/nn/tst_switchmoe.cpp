@@ -50,8 +50,8 @@ struct Reference {
 };
 
 // Token-by-token Switch MoE in double precision, independent of the tensor implementation.
-Reference reference(SwitchMoE& moe, const torch::Tensor& xIn, const std::vector<int>& widths, int k, double cf,
-                    bool drop) {
+Reference reference(SwitchMoE& moe, const torch::Tensor& xIn, const std::vector<int>& widths, int k,
+                    double cf, bool drop) {
     auto x = xIn.to(torch::kDouble);
     const int N = int(x.size(0)), E = int(x.size(1)), n = int(widths.size());
     auto rw = moe->router->weight.to(torch::kDouble), rb = moe->router->bias.to(torch::kDouble);
@@ -148,7 +148,8 @@ private Q_SLOTS:
         auto expected = h.matmul(e->fc2->sampledWeight().t()) + e->fc2->sampledBias();
         QVERIFY(maxDiff(out.output, expected) < 1e-6); // no gate factor, no capacity drop
         out.output.sum().backward();
-        QVERIFY(!moe->router->weight.grad().defined() || moe->router->weight.grad().abs().sum().item<double>() == 0);
+        QVERIFY(!moe->router->weight.grad().defined() ||
+                moe->router->weight.grad().abs().sum().item<double>() == 0);
         QCOMPARE(routing.counts[0].item<int64_t>(), int64_t(5));
         QCOMPARE(moe->sampledParameterCount(), int64_t((3 * 6 + 6) + (6 * 3 + 3)));
     }
@@ -162,8 +163,7 @@ private Q_SLOTS:
         // 4 tokens, 2 experts, cf 0.5: capacity floor(0.5 * 4 / 2) = 1 per expert, so at least 2 drops.
         Reference r;
         checkAgainstReference({6, 3}, 1, 0.5, true, &r);
-        if (QTest::currentTestFailed())
-            return;
+        if (QTest::currentTestFailed()) return;
         int dropped = 0;
         for (auto& k : r.kept)
             dropped += !k[0];
@@ -174,8 +174,7 @@ private Q_SLOTS:
         // 4 tokens, 3 experts, top-2, cf 1: capacity floor(4 * 2 / 3) = 2 per expert.
         Reference r;
         checkAgainstReference({6, 2, 4}, 2, 1.0, true, &r);
-        if (QTest::currentTestFailed())
-            return;
+        if (QTest::currentTestFailed()) return;
         int dropped = 0;
         for (auto& k : r.kept)
             dropped += !k[0] + !k[1];
@@ -207,8 +206,7 @@ private Q_SLOTS:
             QVERIFY(routing.expert.min().item<int64_t>() >= 0 && routing.expert.max().item<int64_t>() < 4);
             // Gates are the router probabilities, best first, summing to at most 1 (not renormalised).
             QVERIFY((routing.gate.sum(1) <= 1.0 + 1e-6).all().item<bool>());
-            if (k > 1)
-                QVERIFY((routing.gate.select(1, 0) >= routing.gate.select(1, 1)).all().item<bool>());
+            if (k > 1) QVERIFY((routing.gate.select(1, 0) >= routing.gate.select(1, 1)).all().item<bool>());
         }
     }
 
@@ -234,8 +232,7 @@ private Q_SLOTS:
                 auto inside = g.slice(0, 0, rows).slice(1, 0, cols);
                 QCOMPARE(outside(g, rows, cols), 0.0);
                 QCOMPARE(outside(gb, rows), 0.0);
-                if (got)
-                    QVERIFY(inside.abs().sum().item<double>() > 0);
+                if (got) QVERIFY(inside.abs().sum().item<double>() > 0);
             }
         }
         auto gr = moe->router->weight.grad();
@@ -253,9 +250,12 @@ private Q_SLOTS:
         setWeightsByHand(b);
         {
             torch::NoGradGuard g;
-            a->router->weight.copy_(torch::tensor({1.0, 0.0, 0.0, -1.0, 0.5, 0.0, 0.0, 0.0, 0.0}).view({3, 3}));
-            a->router->bias.copy_(torch::tensor({0.1, -0.1, 9.0})); // slot 2 unused by A: its bias must not matter
-            b->router->weight.copy_(torch::tensor({0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0}).view({3, 3}));
+            a->router->weight.copy_(
+                torch::tensor({1.0, 0.0, 0.0, -1.0, 0.5, 0.0, 0.0, 0.0, 0.0}).view({3, 3}));
+            a->router->bias.copy_(
+                torch::tensor({0.1, -0.1, 9.0})); // slot 2 unused by A: its bias must not matter
+            b->router->weight.copy_(
+                torch::tensor({0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0}).view({3, 3}));
             b->router->bias.copy_(torch::tensor({0.0, 0.2, -0.3}));
         }
         a->setSample(3, {6, 3}, 1, 0.0, false);
@@ -284,7 +284,8 @@ private Q_SLOTS:
         // top-1 sends t0, t2, t3 to expert 0 and t1 to expert 1, so f = (3/4, 1/4).
         auto pa = torch::softmax(
             torch::tensor({1.0, -1.2, -1.0, 1.4, 0.6, -0.35, 1.6, -1.7}, torch::kDouble).view({4, 2}), 1);
-        const double handA = 2 * (0.75 * pa.select(1, 0).mean().item<double>() + 0.25 * pa.select(1, 1).mean().item<double>());
+        const double handA =
+            2 * (0.75 * pa.select(1, 0).mean().item<double>() + 0.25 * pa.select(1, 1).mean().item<double>());
         QVERIFY(std::abs(la - handA) < 1e-6);
     }
 
@@ -337,8 +338,7 @@ private:
         MoERouting routing;
         auto out = moe->forward(x, &routing);
         Reference r = reference(moe, x, widths, k, cf, drop);
-        if (result)
-            *result = r;
+        if (result) *result = r;
         QVERIFY(maxDiff(out.output, toTensor(r.out)) < 1e-5);
         QVERIFY(std::abs(out.balanceLoss.item<double>() - r.loss) < 1e-6);
         for (int t = 0; t < 4; ++t)

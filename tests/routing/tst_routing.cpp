@@ -22,8 +22,8 @@ namespace {
 
 std::string writeCorpus(const QString& dir, int pairs = 200) {
     const std::vector<std::pair<std::string, std::string>> words = {
-        {"der", "the"},   {"hund", "dog"}, {"katze", "cat"}, {"haus", "house"}, {"klein", "small"},
-        {"gross", "big"}, {"rot", "red"},  {"blau", "blue"}, {"und", "and"},    {"sieht", "sees"},
+        {"der", "the"},   {"hund", "dog"},  {"katze", "cat"}, {"haus", "house"},    {"klein", "small"},
+        {"gross", "big"}, {"rot", "red"},   {"blau", "blue"}, {"und", "and"},       {"sieht", "sees"},
         {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}, {"12", "12"}};
     std::mt19937_64 rng(5);
     const std::string path = (dir + "/corpus.tsv").toStdString();
@@ -101,14 +101,26 @@ private slots:
     }
 
     void typesTokens() {
-        const std::vector<std::string> pieces = {kMarker + "Das", kMarker + "ist", kMarker + "ein", kMarker + "klein",
-                                                 "es", kMarker + "Haus", kMarker + "die", "s", kMarker + "1990",
-                                                 "3,5", kMarker + ".", "\xE2\x80\x9C", kMarker, "</s>"};
+        const std::vector<std::string> pieces = {kMarker + "Das",
+                                                 kMarker + "ist",
+                                                 kMarker + "ein",
+                                                 kMarker + "klein",
+                                                 "es",
+                                                 kMarker + "Haus",
+                                                 kMarker + "die",
+                                                 "s",
+                                                 kMarker + "1990",
+                                                 "3,5",
+                                                 kMarker + ".",
+                                                 "\xE2\x80\x9C",
+                                                 kMarker,
+                                                 "</s>"};
         std::vector<std::string> got;
-        for (TokenType t : tokenTypes(pieces)) got.push_back(tokenTypeName(t));
-        const std::vector<std::string> expected = {"function", "function", "function", "word", "continuation",
-                                                   "word", "word", "continuation", "number", "number",
-                                                   "punctuation", "punctuation", "word", "special"};
+        for (TokenType t : tokenTypes(pieces))
+            got.push_back(tokenTypeName(t));
+        const std::vector<std::string> expected = {
+            "function",     "function", "function", "word",        "continuation", "word", "word",
+            "continuation", "number",   "number",   "punctuation", "punctuation",  "word", "special"};
         QCOMPARE(got, expected);
         // A function word followed by punctuation without a word marker is still a whole word.
         QCOMPARE(tokenTypes({kMarker + "the", "."}).front(), TokenType::Function);
@@ -133,7 +145,8 @@ private slots:
         for (size_t i = 0; i < routed.size(); ++i) {
             const RoutedSentence& r = routed[i];
             QCOMPARE(r.source, sources[i]);
-            // Source tokens are the encoder's input (pieces and </s>); decoder inputs are <s> + the greedy output.
+            // Source tokens are the encoder's input (pieces and </s>); decoder inputs are <s> + the greedy
+            // output.
             const auto ids = sourceIds(s.vocabulary, sources[i], 128);
             QCOMPARE(r.sourceTokens.size(), ids.size());
             QCOMPARE(r.sourceTokens.back().piece, std::string("</s>"));
@@ -141,8 +154,10 @@ private slots:
             const auto hyp = translateIds(*s.model, {ids}, to).front();
             QCOMPARE(r.targetTokens.size(), hyp.tokens.size() + 1);
             QCOMPARE(r.targetTokens.front().id, s.vocabulary.bosId());
-            for (size_t t = 0; t < hyp.tokens.size(); ++t) QCOMPARE(int64_t(r.targetTokens[t + 1].id), hyp.tokens[t]);
-            QCOMPARE(r.translation, s.vocabulary.decode(std::vector<int>(hyp.tokens.begin(), hyp.tokens.end())));
+            for (size_t t = 0; t < hyp.tokens.size(); ++t)
+                QCOMPARE(int64_t(r.targetTokens[t + 1].id), hyp.tokens[t]);
+            QCOMPARE(r.translation,
+                     s.vocabulary.decode(std::vector<int>(hyp.tokens.begin(), hyp.tokens.end())));
 
             QCOMPARE(r.layers.size(), size_t(3));
             const RoutedLayer& moe = r.layers[0];
@@ -186,17 +201,21 @@ private slots:
             profile.decoder.resize(1);
             for (const auto& l : one.layers) {
                 auto& dst = (l.stack == Stack::Encoder ? profile.encoder : profile.decoder)[size_t(l.layer)];
-                for (int64_t c : l.load) dst.push_back(double(c) / double(l.tokens));
+                for (int64_t c : l.load)
+                    dst.push_back(double(c) / double(l.tokens));
             }
             CostOptions o;
             o.srcLen = int(routed[0].sourceTokens.size());
             o.tgtLen = int(routed[0].targetTokens.size());
             o.routing = &profile;
             double ours = 0;
-            for (const auto& t : routed[0].sourceTokens) ours += t.flops - 4.0 * 12 * 24; // minus the dense layer
-            for (const auto& t : routed[0].targetTokens) ours += t.flops;
+            for (const auto& t : routed[0].sourceTokens)
+                ours += t.flops - 4.0 * 12 * 24; // minus the dense layer
+            for (const auto& t : routed[0].targetTokens)
+                ours += t.flops;
             const double model = CostModel::evaluate(arch, o).flopsMoE;
-            QVERIFY2(std::abs(model - ours) <= 1e-9 * ours, qPrintable(QString("%1 vs %2").arg(model).arg(ours)));
+            QVERIFY2(std::abs(model - ours) <= 1e-9 * ours,
+                     qPrintable(QString("%1 vs %2").arg(model).arg(ours)));
         }
 
         const RoutingAggregate agg = aggregateRouting(routed);
@@ -219,7 +238,8 @@ private slots:
         QCOMPARE(typed, sourceTokens);
         double expected = 0;
         for (const auto& r : routed)
-            for (const auto& t : r.sourceTokens) expected += t.flops;
+            for (const auto& t : r.sourceTokens)
+                expected += t.flops;
         QCOMPARE(flops, expected);
         QCOMPARE(agg.encoderByType[size_t(TokenType::Special)].tokens, int64_t(2)); // two </s>
         QCOMPARE(agg.decoderByType[size_t(TokenType::Special)].tokens, int64_t(2)); // two <s>
@@ -232,8 +252,9 @@ private slots:
     }
 
     void cliPrintsJsonForASentenceAndValidationAggregates() {
-        const CliResult r = runCli({"route", "--run", QString::number(run_), "--db", db_, "--sentence",
-                                    "der hund sieht einen baum .", "--valid", "5", "--json", "--threads", "1"});
+        const CliResult r =
+            runCli({"route", "--run", QString::number(run_), "--db", db_, "--sentence",
+                    "der hund sieht einen baum .", "--valid", "5", "--json", "--threads", "1"});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto j = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(j["run"].get<int64_t>(), run_);
@@ -248,20 +269,22 @@ private slots:
         for (const auto& l : s["layers"]) {
             const bool enc = l["stack"] == "encoder";
             QCOMPARE(l["expert"].size(), (enc ? s["source_tokens"] : s["target_tokens"]).size());
-            for (const auto& k : l["expert"]) QCOMPARE(int(k.size()), l["top_k"].get<int>());
+            for (const auto& k : l["expert"])
+                QCOMPARE(int(k.size()), l["top_k"].get<int>());
         }
         const auto& agg = j["aggregate"];
         QCOMPARE(agg["over"].get<std::string>(), std::string("valid"));
         QCOMPARE(agg["sentences"].get<int>(), 5);
         for (const auto& l : agg["layers"]) {
             int64_t sum = 0;
-            for (const auto& v : l["load"]) sum += v.get<int64_t>();
+            for (const auto& v : l["load"])
+                sum += v.get<int64_t>();
             QCOMPARE(sum, l["tokens"].get<int64_t>() * l["top_k"].get<int64_t>());
         }
         QCOMPARE(agg["flops_by_type"].size(), size_t(2 * kTokenTypeCount));
 
-        const CliResult text = runCli({"route", "--run", QString::number(run_), "--db", db_, "--arch", "smallest",
-                                       "--sentence", "klein .", "--threads", "1"});
+        const CliResult text = runCli({"route", "--run", QString::number(run_), "--db", db_, "--arch",
+                                       "smallest", "--sentence", "klein .", "--threads", "1"});
         QVERIFY2(text.exitCode == 0, text.err.constData());
         QVERIFY(text.out.contains("smallest subnet"));
         QVERIFY(text.out.contains("mean FFN/MoE FLOPs per token by type"));
@@ -280,14 +303,15 @@ private slots:
         const CliResult unknown = runCli({"route", "--run", "99", "--db", db_, "--sentence", "x"});
         QCOMPARE(unknown.exitCode, 1);
         QVERIFY2(unknown.err.contains("no run 99"), unknown.err.constData());
-        const CliResult empty = runCli({"route", "--run", QString::number(run_), "--db", db_, "--sentence", " "});
+        const CliResult empty =
+            runCli({"route", "--run", QString::number(run_), "--db", db_, "--sentence", " "});
         QCOMPARE(empty.exitCode, 1);
         QVERIFY2(empty.err.contains("--sentence: the sentence is empty"), empty.err.constData());
         const CliResult nothing = runCli({"route", "--run", QString::number(run_), "--db", db_});
         QCOMPARE(nothing.exitCode, 1);
         QVERIFY2(nothing.err.contains("give --sentence TEXT and/or --valid N"), nothing.err.constData());
-        const CliResult badArch = runCli({"route", "--run", QString::number(run_), "--db", db_, "--sentence", "x",
-                                          "--arch", "search:abc:1"});
+        const CliResult badArch = runCli({"route", "--run", QString::number(run_), "--db", db_, "--sentence",
+                                          "x", "--arch", "search:abc:1"});
         QCOMPARE(badArch.exitCode, 1);
         QVERIFY2(badArch.err.contains("'abc' is not a run id"), badArch.err.constData());
     }

@@ -30,8 +30,7 @@ public:
     void onEvent(const Event& e) override {
         std::lock_guard<std::mutex> lock(mutex);
         types.push_back(e.type);
-        if (onEach)
-            onEach(e);
+        if (onEach) onEach(e);
     }
     std::mutex mutex;
     std::vector<std::string> types;
@@ -125,8 +124,7 @@ private slots:
         Recorder rec;
         std::atomic<int64_t> lastUpdate{0};
         rec.onEach = [&](const Event& e) {
-            if (e.type == "training_step")
-                lastUpdate = std::get<TrainingStepRow>(e.row).update;
+            if (e.type == "training_step") lastUpdate = std::get<TrainingStepRow>(e.row).update;
         };
         run.addObserver(&rec);
         run.start();
@@ -155,11 +153,13 @@ private slots:
         const std::string missing = (dir.path() + "/nope.tsv").toStdString();
         TrainingRun run(store, smallConfig(missing));
         QCOMPARE(run.execute(), RunStatus::Failed);
-        QVERIFY2(QString::fromStdString(run.error()).contains(QString::fromStdString(missing)), run.error().c_str());
+        QVERIFY2(QString::fromStdString(run.error()).contains(QString::fromStdString(missing)),
+                 run.error().c_str());
         QCOMPARE(store.getRun(run.id())->status, RunStatus::Failed);
         bool logged = false;
         for (const Event& e : store.events(run.id()))
-            logged = logged || (e.type == "error" && e.payload.value("message", std::string()).find(missing) != std::string::npos);
+            logged = logged || (e.type == "error" &&
+                                e.payload.value("message", std::string()).find(missing) != std::string::npos);
         QVERIFY(logged);
     }
 
@@ -174,8 +174,7 @@ private slots:
         QCOMPARE(parent.execute(), RunStatus::Finished);
         double parentSmallest = -1;
         for (const auto& v : store.validations(parent.id()))
-            if (v.subnet == "smallest")
-                parentSmallest = v.loss;
+            if (v.subnet == "smallest") parentSmallest = v.loss;
 
         // The smallest subnet alone, from the parent's weights, with a zero learning rate: its first
         // validation is the parent's validation of that subnet.
@@ -228,9 +227,10 @@ private slots:
         const QString db = dir.path() + "/runs.sqlite";
         QProcess p;
         p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        p.start(AUTOMOE_CLI, {"train", "--space", spacePath, "--corpus", QString::fromStdString(corpus), "--db", db,
-                              "--updates", "100000", "--checkpoint-every", "4", "--validate-every", "4",
-                              "--vocab-size", "60", "--max-tokens", "200", "--threads", "1"});
+        p.start(AUTOMOE_CLI,
+                {"train", "--space", spacePath, "--corpus", QString::fromStdString(corpus), "--db", db,
+                 "--updates", "100000", "--checkpoint-every", "4", "--validate-every", "4", "--vocab-size",
+                 "60", "--max-tokens", "200", "--threads", "1"});
         QVERIFY(p.waitForStarted());
         int64_t committed = 0;
         {

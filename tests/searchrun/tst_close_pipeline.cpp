@@ -33,8 +33,7 @@ class TestClosePipeline : public QObject {
         QProcess p;
         p.start(AUTOMOE_CLI, args);
         Cli r;
-        if (!p.waitForFinished(120000))
-            return r;
+        if (!p.waitForFinished(120000)) return r;
         r.exitCode = p.exitCode();
         r.out = QString::fromUtf8(p.readAllStandardOutput());
         r.err = QString::fromUtf8(p.readAllStandardError());
@@ -87,12 +86,28 @@ private slots:
         QFETCH(bool, inherit);
         const nlohmann::json point = searchFront(*store_, search_).back();
         const int64_t archId = point["arch_id"];
-        const Architecture arch = architectureFromJson(searchArchitecture(*store_, search_, std::to_string(archId)).json);
-        QStringList args = {"close", "--run", QString::number(search_), "--arch", QString::number(archId), "--db", db_,
-                            "--updates", "3", "--latency-repeats", "2", "--validate-every", "3",
-                            "--checkpoint-every", "3", "--test-sentences", "5", "--threads", "1"};
-        if (inherit)
-            args << "--inherit";
+        const Architecture arch =
+            architectureFromJson(searchArchitecture(*store_, search_, std::to_string(archId)).json);
+        QStringList args = {"close",
+                            "--run",
+                            QString::number(search_),
+                            "--arch",
+                            QString::number(archId),
+                            "--db",
+                            db_,
+                            "--updates",
+                            "3",
+                            "--latency-repeats",
+                            "2",
+                            "--validate-every",
+                            "3",
+                            "--checkpoint-every",
+                            "3",
+                            "--test-sentences",
+                            "5",
+                            "--threads",
+                            "1"};
+        if (inherit) args << "--inherit";
         const Cli r = cli(args);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("latency") && r.out.contains("test BLEU"), qPrintable(r.out));
@@ -106,7 +121,8 @@ private slots:
         QCOMPARE(c.searchArchId, archId);
         QCOMPARE(c.parentRun, supernet_);
         QVERIFY(c.trainer.fixedArchitecture && *c.trainer.fixedArchitecture == arch);
-        const std::string searchCheckpoint = SearchRunConfig::fromJson(store_->getRun(search_)->spec.config).checkpoint;
+        const std::string searchCheckpoint =
+            SearchRunConfig::fromJson(store_->getRun(search_)->spec.config).checkpoint;
         QCOMPARE(c.inheritCheckpoint, inherit ? searchCheckpoint : std::string());
 
         bool costs = false, inherited = false, bleu = false;
@@ -141,7 +157,8 @@ private slots:
     }
 
     void badArchitectureOrRunIsNamed() {
-        Cli r = cli({"close", "--run", QString::number(search_), "--arch", "98765", "--db", db_, "--updates", "1"});
+        Cli r = cli(
+            {"close", "--run", QString::number(search_), "--arch", "98765", "--db", db_, "--updates", "1"});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("automoe: error:") && r.err.contains("98765"), qPrintable(r.err));
         r = cli({"close", "--run", QString::number(supernet_), "--arch", "1", "--db", db_, "--updates", "1"});

@@ -30,8 +30,8 @@ namespace {
 
 std::string writeCorpus(const QString& dir, int pairs = 240) {
     const std::vector<std::pair<std::string, std::string>> words = {
-        {"der", "the"},   {"hund", "dog"}, {"katze", "cat"}, {"haus", "house"}, {"klein", "small"},
-        {"gross", "big"}, {"rot", "red"},  {"blau", "blue"}, {"und", "and"},    {"sieht", "sees"},
+        {"der", "the"},   {"hund", "dog"},  {"katze", "cat"}, {"haus", "house"},   {"klein", "small"},
+        {"gross", "big"}, {"rot", "red"},   {"blau", "blue"}, {"und", "and"},      {"sieht", "sees"},
         {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}};
     std::mt19937_64 rng(42);
     const std::string path = (dir + "/corpus.tsv").toStdString();
@@ -84,8 +84,7 @@ template <class F> QString errorOf(F&& f) {
 std::vector<Event> eventsOf(RunStore& store, int64_t run, const std::string& type) {
     std::vector<Event> out;
     for (Event& e : store.events(run))
-        if (e.type == type)
-            out.push_back(std::move(e));
+        if (e.type == type) out.push_back(std::move(e));
     return out;
 }
 
@@ -239,7 +238,8 @@ private slots:
         QVERIFY(errorOf([&] { RankRun r(*store_, c); }).contains("select: expected front or spread"));
 
         QProcess p;
-        p.start(AUTOMOE_CLI, {"rank", "--run", QString::number(supernet_), "--db", QString::fromStdString(db_)});
+        p.start(AUTOMOE_CLI,
+                {"rank", "--run", QString::number(supernet_), "--db", QString::fromStdString(db_)});
         QVERIFY(p.waitForFinished(60000));
         QVERIFY(p.exitCode() != 0);
         QVERIFY2(p.readAllStandardError().contains("not a search run"), "stderr names the run kind");
@@ -263,7 +263,8 @@ private slots:
         const auto predictor = eventsOf(*store_, run.id(), "latency_predictor");
         QCOMPARE(predictor.size(), size_t(1));
         QCOMPARE(predictor[0].payload["target"].get<std::string>(), std::string("normalized"));
-        QCOMPARE(predictor[0].payload["reference_arch_key"].get<std::string>(), nntest::smallSpace().smallest().key());
+        QCOMPARE(predictor[0].payload["reference_arch_key"].get<std::string>(),
+                 nntest::smallSpace().smallest().key());
         QVERIFY(predictor[0].payload["reference_ms"].get<double>() > 0);
         for (size_t i = 0; i < samples.size(); ++i) {
             const auto& p = samples[i].payload;

@@ -23,8 +23,7 @@ namespace {
 struct Hook : RunObserver {
     void onEvent(const Event& e) override {
         ++counts[e.type];
-        if (onEach)
-            onEach(e);
+        if (onEach) onEach(e);
     }
     std::map<std::string, int> counts;
     std::function<void(const Event&)> onEach;
@@ -57,8 +56,7 @@ std::vector<double> hypervolumes(RunStore& store, int64_t run) {
 bool distinct(RunStore& store, int64_t run) {
     std::set<std::string> keys;
     for (const CandidateRow& c : store.candidates(run))
-        if (!keys.insert(c.architecture.key).second)
-            return false;
+        if (!keys.insert(c.architecture.key).second) return false;
     return true;
 }
 
@@ -130,7 +128,8 @@ private slots:
         Hook hook;
         int seenInGeneration = 0;
         hook.onEach = [&](const Event& e) {
-            if (where == "generation" && e.type == "generation" && std::get<GenerationRow>(e.row).generation == 1)
+            if (where == "generation" && e.type == "generation" &&
+                std::get<GenerationRow>(e.row).generation == 1)
                 cut.control().cancel();
             const int g = where == "candidate0" ? 0 : 2;
             if (where.startsWith("candidate") && e.type == "candidate" &&
@@ -177,18 +176,37 @@ private slots:
         const int iterations = 60; // this seed and budget run out of new architectures after ~100
         QProcess p;
         p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        p.start(AUTOMOE_CLI, {"search", "--run", QString::number(supernet_), "--db", db, "--budget",
-                              QString::fromStdString("flops<=" + std::to_string(budget_)), "--population", "8",
-                              "--parents", "3", "--mutation", "4", "--crossover", "4", "--iterations",
-                              QString::number(iterations), "--seed", "7", "--fitness-sentences", "12",
-                              "--threads", "1", "--name", "to be killed"});
+        p.start(AUTOMOE_CLI, {"search",
+                              "--run",
+                              QString::number(supernet_),
+                              "--db",
+                              db,
+                              "--budget",
+                              QString::fromStdString("flops<=" + std::to_string(budget_)),
+                              "--population",
+                              "8",
+                              "--parents",
+                              "3",
+                              "--mutation",
+                              "4",
+                              "--crossover",
+                              "4",
+                              "--iterations",
+                              QString::number(iterations),
+                              "--seed",
+                              "7",
+                              "--fitness-sentences",
+                              "12",
+                              "--threads",
+                              "1",
+                              "--name",
+                              "to be killed"});
         QVERIFY(p.waitForStarted());
         int64_t id = 0;
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 for (const RunSummary& r : store_->listRuns())
-                    if (r.name == "to be killed")
-                        id = r.id;
+                    if (r.name == "to be killed") id = r.id;
                 return id > 0 && store_->generations(id).size() >= 2;
             }(),
             60000);

@@ -26,7 +26,9 @@ using namespace automoe;
 
 namespace {
 
-std::string writeCorpus(const QString& dir) { return testsupport::writeSmallCorpus(dir.toStdString()); }
+std::string writeCorpus(const QString& dir) {
+    return testsupport::writeSmallCorpus(dir.toStdString());
+}
 
 TrainingRunConfig supernetConfig(const std::string& corpus) {
     TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallTrainingRunConfigJson(corpus));
@@ -39,7 +41,9 @@ TrainingRunConfig supernetConfig(const std::string& corpus) {
     return c;
 }
 
-double flopsOf(const Architecture& a) { return costModelCosts(a).flops; }
+double flopsOf(const Architecture& a) {
+    return costModelCosts(a).flops;
+}
 
 struct Counter : RunObserver {
     void onEvent(const Event& e) override { ++counts[e.type]; }
@@ -48,10 +52,10 @@ struct Counter : RunObserver {
 
 // Throws on events of type `on` ("" = on every event): a UI bridge that breaks, a full queue.
 struct ThrowingObserver : RunObserver {
-    explicit ThrowingObserver(std::string on) : on(std::move(on)) {}
+    explicit ThrowingObserver(std::string on)
+        : on(std::move(on)) {}
     void onEvent(const Event& e) override {
-        if (on.empty() || e.type == on)
-            throw std::runtime_error("observer broke on " + e.type);
+        if (on.empty() || e.type == on) throw std::runtime_error("observer broke on " + e.type);
     }
     std::string on;
 };
@@ -59,8 +63,7 @@ struct ThrowingObserver : RunObserver {
 std::string storedError(RunStore& store, int64_t run) {
     store.flush();
     for (const Event& e : store.events(run))
-        if (e.type == "error")
-            return e.payload.value("message", std::string());
+        if (e.type == "error") return e.payload.value("message", std::string());
     return {};
 }
 
@@ -137,8 +140,7 @@ private slots:
         for (size_t g = 0; g < generations.size(); ++g) {
             QCOMPARE(generations[g].generation, int64_t(g));
             QVERIFY(!generations[g].front.empty());
-            if (g > 0)
-                QVERIFY(generations[g].hypervolume >= generations[g - 1].hypervolume);
+            if (g > 0) QVERIFY(generations[g].hypervolume >= generations[g - 1].hypervolume);
         }
         QVERIFY(generations.back().hypervolume > 0);
         QCOMPARE(store_->integrityCheck(), std::string("ok"));
@@ -164,8 +166,8 @@ private slots:
         QVERIFY(front.is_array() && !front.empty());
         double lastFlops = -1, lastFitness = 1e300;
         for (const auto& p : front) {
-            for (const char* key : {"arch_id", "arch_key", "fitness", "flops", "params_active", "latency_ms",
-                                    "generation"})
+            for (const char* key :
+                 {"arch_id", "arch_key", "fitness", "flops", "params_active", "latency_ms", "generation"})
                 QVERIFY2(p.contains(key), key);
             QVERIFY(p["arch_id"].is_number_integer());
             QVERIFY(p["latency_ms"].is_null());
@@ -173,7 +175,8 @@ private slots:
             QVERIFY(p["fitness"].get<double>() < lastFitness); // non-dominated: cheaper is worse
             lastFlops = p["flops"].get<double>();
             lastFitness = p["fitness"].get<double>();
-            const ArchitectureRow row = searchArchitecture(*store_, search_, std::to_string(p["arch_id"].get<int64_t>()));
+            const ArchitectureRow row =
+                searchArchitecture(*store_, search_, std::to_string(p["arch_id"].get<int64_t>()));
             QCOMPARE(row.key, p["arch_key"].get<std::string>());
         }
     }
@@ -214,7 +217,8 @@ private slots:
         const auto standalone = translate(*file.model, vocab, sentences);
 
         SupernetSource source = loadSupernet(*store_, supernet_);
-        source.model->setArchitecture(architectureFromJson(searchArchitecture(*store_, search_, std::to_string(archId)).json));
+        source.model->setArchitecture(
+            architectureFromJson(searchArchitecture(*store_, search_, std::to_string(archId)).json));
         const auto sliced = translate(*source.model, source.vocabulary, sentences);
         QCOMPARE(standalone, sliced);
 
@@ -227,7 +231,8 @@ private slots:
         p.closeWriteChannel();
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);
-        const QStringList lines = QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
+        const QStringList lines =
+            QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), int(sentences.size()));
         for (size_t i = 0; i < sentences.size(); ++i)
             QCOMPARE(lines[int(i)].toStdString(), standalone[i]);
@@ -409,7 +414,8 @@ private slots:
         TrainingRun untrained(*store_, supernetConfig("unused.tsv"));
         c.supernetRun = untrained.id();
         const QString noCheckpoint = errorOf([&] { SearchRun r(*store_, c); });
-        QVERIFY2(noCheckpoint.contains("no checkpoint") && noCheckpoint.contains(QString::number(untrained.id())),
+        QVERIFY2(noCheckpoint.contains("no checkpoint") &&
+                     noCheckpoint.contains(QString::number(untrained.id())),
                  qPrintable(noCheckpoint));
 
         c = searchConfig();
@@ -429,7 +435,8 @@ private slots:
         store_->flush();
         for (const auto& [args, expected] : std::vector<std::pair<QStringList, QString>>{
                  {{"search", "--run", "999", "--db", db, "--budget", "flops<=1M"}, "no run 999"},
-                 {{"search", "--run", QString::number(supernet_), "--db", db, "--budget", "flops<=abc"}, "flops<=abc"},
+                 {{"search", "--run", QString::number(supernet_), "--db", db, "--budget", "flops<=abc"},
+                  "flops<=abc"},
                  {{"front", "--run", "999", "--db", db}, "no run 999"},
                  {{"translate", "--model", dir_.path() + "/missing.pt"}, "missing.pt"}}) {
             QProcess p;

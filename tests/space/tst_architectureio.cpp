@@ -47,7 +47,9 @@ encoder-each-expert-ffn-dim-listoflist: ['3072', '2048_1024']
 decoder-each-expert-ffn-dim-listoflist: ['3072_1024_2048']
 )";
 
-QString tempPath(const QString& name) { return QDir::temp().filePath("automoe-test-" + name); }
+QString tempPath(const QString& name) {
+    return QDir::temp().filePath("automoe-test-" + name);
+}
 } // namespace
 
 class TestArchitectureIO : public QObject {
@@ -64,7 +66,8 @@ private slots:
         QCOMPARE(a.decoder.layers[1].arbitraryEnde, 2);
         QCOMPARE(a.decoder.layers[1].endeHeads, 4);
         QVERIFY(!a.isMoE());
-        for (const auto& l : a.encoder.layers) QCOMPARE(l.experts(), 1);
+        for (const auto& l : a.encoder.layers)
+            QCOMPARE(l.experts(), 1);
     }
 
     void automoeListOfListIsRead() {
@@ -89,7 +92,8 @@ private slots:
                 QVERIFY2(fromYml == a, (a.key() + " vs " + fromYml.key()).c_str());
                 QCOMPARE(fromYml.key(), a.key());
                 QCOMPARE(fromYml.qkvDim, a.qkvDim); // written as qkv-dim, not the default 1
-                const Architecture fromJson = architectureFromJson(nlohmann::json::parse(architectureToJson(a).dump()));
+                const Architecture fromJson =
+                    architectureFromJson(nlohmann::json::parse(architectureToJson(a).dump()));
                 QCOMPARE(fromJson.key(), a.key());
                 QVERIFY(fromJson.encoder.layers == a.encoder.layers);
             }
@@ -131,25 +135,32 @@ private slots:
                                      << "bad.yml: encoder-layer-num-subtransformer: missing";
         QTest::newRow("list too short")
             << QString(base).replace("[1024, 3072, 3072, 2048, 2048, 2048]", "[1024, 3072]")
-            << "bad.yml: encoder-ffn-embed-dim-all-subtransformer: line 4: has 2 entries but the stack has 6 layers";
-        QTest::newRow("unknown key") << base + "encoder-drop-mha-sublayer: [0]\n"
-                                     << "bad.yml: encoder-drop-mha-sublayer: line 16: unknown or unsupported key";
-        QTest::newRow("not an integer") << QString(base).replace("decoder-layer-num-subtransformer: 2",
-                                                                 "decoder-layer-num-subtransformer: two")
-                                        << "bad.yml: decoder-layer-num-subtransformer: line 8: expected an integer";
+            << "bad.yml: encoder-ffn-embed-dim-all-subtransformer: line 4: has 2 entries but the stack has 6 "
+               "layers";
+        QTest::newRow("unknown key")
+            << base + "encoder-drop-mha-sublayer: [0]\n"
+            << "bad.yml: encoder-drop-mha-sublayer: line 16: unknown or unsupported key";
+        QTest::newRow("not an integer")
+            << QString(base).replace("decoder-layer-num-subtransformer: 2",
+                                     "decoder-layer-num-subtransformer: two")
+            << "bad.yml: decoder-layer-num-subtransformer: line 8: expected an integer";
         QTest::newRow("widths vs experts")
             << QString(kAutoMoE).replace("['3072', '2048_1024']", "['3072', '2048']")
             << "bad.yml: encoder-each-expert-ffn-dim-listoflist: layer 2 lists 1 widths for 2 experts";
         QTest::newRow("bad width entry") << QString(kAutoMoE).replace("'2048_1024'", "'2048_x'")
                                          << "is not a list of widths joined by '_'";
-        QTest::newRow("zero experts") << QString(kAutoMoE).replace("encoder-n-experts: [1, 2]", "encoder-n-experts: [0, 2]")
-                                      << "bad.yml: encoder-n-experts: layer 1 has no expert";
+        QTest::newRow("zero experts")
+            << QString(kAutoMoE).replace("encoder-n-experts: [1, 2]", "encoder-n-experts: [0, 2]")
+            << "bad.yml: encoder-n-experts: layer 1 has no expert";
         QTest::newRow("top-k above experts")
-            << QString(kAutoMoE).replace("decoder-num-experts-to-route: [2]", "decoder-num-experts-to-route: [4]")
+            << QString(kAutoMoE).replace("decoder-num-experts-to-route: [2]",
+                                         "decoder-num-experts-to-route: [4]")
             << "bad.yml: decoder layer 1: top_k: must be between 1 and the layer's 3 experts";
-        QTest::newRow("arbitrary") << QString(base).replace("[-1, 2, 1, 1, 1, 1]", "[-1, 5, 1, 1, 1, 1]")
-                                   << "bad.yml: decoder-arbitrary-ende-attn-all-subtransformer: layer 2: must be -1, 1 or 2";
-        QTest::newRow("invalid yaml") << "encoder-embed-dim-subtransformer: [512\n" << "bad.yml: line";
+        QTest::newRow("arbitrary")
+            << QString(base).replace("[-1, 2, 1, 1, 1, 1]", "[-1, 5, 1, 1, 1, 1]")
+            << "bad.yml: decoder-arbitrary-ende-attn-all-subtransformer: layer 2: must be -1, 1 or 2";
+        QTest::newRow("invalid yaml") << "encoder-embed-dim-subtransformer: [512\n"
+                                      << "bad.yml: line";
     }
     void errorsNameFileKeyAndLine() {
         QFETCH(QString, text);

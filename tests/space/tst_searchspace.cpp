@@ -17,7 +17,9 @@ using nlohmann::json;
 
 namespace {
 
-json tinyJson() { return json::parse(readTextFile(resourcePath("spaces/tiny.json"))); }
+json tinyJson() {
+    return json::parse(readTextFile(resourcePath("spaces/tiny.json")));
+}
 
 // A space small enough to enumerate by brute force.
 SearchSpace smallSpace(bool fractional = true) {
@@ -62,7 +64,8 @@ void enumerateLayers(const StackSpace& s, bool decoder, std::vector<LayerGene>& 
                         }
                         for (const auto& w : widthLists) {
                             LayerGene l;
-                            l.selfHeads = h, l.endeHeads = eh, l.arbitraryEnde = a, l.expertWidths = w, l.topK = k;
+                            l.selfHeads = h, l.endeHeads = eh, l.arbitraryEnde = a, l.expertWidths = w,
+                            l.topK = k;
                             out.push_back(l);
                         }
                     }
@@ -84,8 +87,10 @@ std::set<std::string> bruteForceKeys(const SearchSpace& s) {
                         a.qkvDim = s.qkvDim;
                         a.encoder.embedDim = ee;
                         a.decoder.embedDim = de;
-                        for (int i = 0; i < le; ++i) a.encoder.layers.push_back(enc[idx[i]]);
-                        for (int i = 0; i < ld; ++i) a.decoder.layers.push_back(dec[idx[le + i]]);
+                        for (int i = 0; i < le; ++i)
+                            a.encoder.layers.push_back(enc[idx[i]]);
+                        for (int i = 0; i < ld; ++i)
+                            a.decoder.layers.push_back(dec[idx[le + i]]);
                         keys.insert(a.key());
                         int p = 0;
                         while (p < le + ld) {
@@ -139,37 +144,80 @@ private slots:
         QTest::addColumn<QString>("value");   // JSON value to put there ("DELETE" removes the key)
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("message");
-        QTest::newRow("inverted bounds") << "/encoder/layers" << R"({"min": 4, "max": 2})" << "encoder.layers"
+        QTest::newRow("inverted bounds") << "/encoder/layers"
+                                         << R"({"min": 4, "max": 2})"
+                                         << "encoder.layers"
                                          << "inverted bounds: min 4 is greater than max 2";
-        QTest::newRow("zero experts") << "/decoder/experts" << R"({"min": 0, "max": 3})" << "decoder.experts"
+        QTest::newRow("zero experts") << "/decoder/experts"
+                                      << R"({"min": 0, "max": 3})"
+                                      << "decoder.experts"
                                       << "at least one expert";
-        QTest::newRow("zero experts in list") << "/encoder/experts" << "[0, 2]" << "encoder.experts"
+        QTest::newRow("zero experts in list") << "/encoder/experts"
+                                              << "[0, 2]"
+                                              << "encoder.experts"
                                               << "at least one expert";
-        QTest::newRow("unknown key") << "/encoder/expert_count" << "3" << "encoder.expert_count" << "unknown key";
-        QTest::newRow("unknown top-level key") << "/learning_rate" << "0.1" << "learning_rate" << "unknown key";
-        QTest::newRow("wrong type string") << "/encoder/ffn_dim" << R"("512")" << "encoder.ffn_dim"
+        QTest::newRow("unknown key") << "/encoder/expert_count"
+                                     << "3"
+                                     << "encoder.expert_count"
+                                     << "unknown key";
+        QTest::newRow("unknown top-level key") << "/learning_rate"
+                                               << "0.1"
+                                               << "learning_rate"
+                                               << "unknown key";
+        QTest::newRow("wrong type string") << "/encoder/ffn_dim"
+                                           << R"("512")"
+                                           << "encoder.ffn_dim"
                                            << "expected a list of integers";
-        QTest::newRow("wrong type in list") << "/decoder/heads" << R"([2, "four"])" << "decoder.heads[1]"
+        QTest::newRow("wrong type in list") << "/decoder/heads"
+                                            << R"([2, "four"])"
+                                            << "decoder.heads[1]"
                                             << "expected an integer";
-        QTest::newRow("wrong type float") << "/qkv_dim" << "192.5" << "qkv_dim" << "expected an integer";
-        QTest::newRow("bool type") << "/encoder/fractional_experts" << "1" << "encoder.fractional_experts"
+        QTest::newRow("wrong type float") << "/qkv_dim"
+                                          << "192.5"
+                                          << "qkv_dim"
+                                          << "expected an integer";
+        QTest::newRow("bool type") << "/encoder/fractional_experts"
+                                   << "1"
+                                   << "encoder.fractional_experts"
                                    << "expected true or false";
-        QTest::newRow("heads do not divide qkv") << "/decoder/ende_heads" << "[5]" << "decoder.ende_heads"
+        QTest::newRow("heads do not divide qkv") << "/decoder/ende_heads"
+                                                 << "[5]"
+                                                 << "decoder.ende_heads"
                                                  << "5 heads do not divide qkv_dim 192";
-        QTest::newRow("arbitrary value") << "/decoder/arbitrary_ende" << "[-1, 3]" << "decoder.arbitrary_ende"
+        QTest::newRow("arbitrary value") << "/decoder/arbitrary_ende"
+                                         << "[-1, 3]"
+                                         << "decoder.arbitrary_ende"
                                          << "got 3";
-        QTest::newRow("encoder has no ende") << "/encoder/ende_heads" << "[2]" << "encoder.ende_heads"
+        QTest::newRow("encoder has no ende") << "/encoder/ende_heads"
+                                             << "[2]"
+                                             << "encoder.ende_heads"
                                              << "unknown key";
-        QTest::newRow("missing key") << "/encoder/embed_dim" << "DELETE" << "encoder.embed_dim" << "missing";
-        QTest::newRow("empty list") << "/encoder/embed_dim" << "[]" << "encoder.embed_dim" << "no choices";
-        QTest::newRow("duplicate choice") << "/encoder/embed_dim" << "[128, 128]" << "encoder.embed_dim" << "twice";
-        QTest::newRow("top-k above experts") << "/encoder/top_k" << "[5]" << "encoder.top_k" << "at most 4";
+        QTest::newRow("missing key") << "/encoder/embed_dim"
+                                     << "DELETE"
+                                     << "encoder.embed_dim"
+                                     << "missing";
+        QTest::newRow("empty list") << "/encoder/embed_dim"
+                                    << "[]"
+                                    << "encoder.embed_dim"
+                                    << "no choices";
+        QTest::newRow("duplicate choice") << "/encoder/embed_dim"
+                                          << "[128, 128]"
+                                          << "encoder.embed_dim"
+                                          << "twice";
+        QTest::newRow("top-k above experts") << "/encoder/top_k"
+                                             << "[5]"
+                                             << "encoder.top_k"
+                                             << "at most 4";
         QTest::newRow("expert wider than supernet")
             << "/supernet"
             << R"({"encoder": {"embed_dim": 256, "layers": 3, "ffn_dim": 512, "experts": 4},
                    "decoder": {"embed_dim": 256, "layers": 3, "ffn_dim": 768, "experts": 4}})"
-            << "encoder.ffn_dim" << "expert width 768 exceeds the supernet's 512";
-        QTest::newRow("newer version") << "/version" << "99" << "version" << "reads up to 1";
+            << "encoder.ffn_dim"
+            << "expert width 768 exceeds the supernet's 512";
+        QTest::newRow("newer version") << "/version"
+                                       << "99"
+                                       << "version"
+                                       << "reads up to 1";
     }
     void validationErrorsNameTheField() {
         QFETCH(QString, pointer);
@@ -217,7 +265,8 @@ private slots:
         QFETCH(QString, topK);
         SearchSpace s = smallSpace(fractional);
         std::vector<int> ks;
-        for (const auto& k : topK.split(',')) ks.push_back(k.toInt());
+        for (const auto& k : topK.split(','))
+            ks.push_back(k.toInt());
         s.encoder.topK = s.decoder.topK = Dimension::of(ks);
         s.decoder.arbitraryEnde = Dimension::of({-1, 1, 2});
         s.decoder.layers = Dimension::range(1, 2);
@@ -247,7 +296,8 @@ private slots:
         const double df = static_cast<double>(all.size() - 1);
         // Mean df, sd sqrt(2 df): a uniform sampler lands far inside df + 4 sd; a depth-uniform one
         // (which over-samples shallow architectures 6-fold) lands far outside.
-        QVERIFY2(chi2 < df + 4 * std::sqrt(2 * df), qPrintable(QString("chi2 = %1, df = %2").arg(chi2).arg(df)));
+        QVERIFY2(chi2 < df + 4 * std::sqrt(2 * df),
+                 qPrintable(QString("chi2 = %1, df = %2").arg(chi2).arg(df)));
     }
 
     void perGeneSamplingIsUniformPerGene() {
@@ -263,11 +313,11 @@ private slots:
             QVERIFY(s.contains(a));
             ++decDepth[a.decoder.depth()];
             ++experts[int(a.encoder.layers[0].expertWidths.size())];
-            if (s.sample(rng).decoder.depth() == 1)
-                ++shallowUniform;
+            if (s.sample(rng).decoder.depth() == 1) ++shallowUniform;
         }
         for (int d : {1, 2, 3})
-            QVERIFY2(std::abs(decDepth[d] / double(n) - 1.0 / 3) < 0.03, qPrintable(QString::number(decDepth[d])));
+            QVERIFY2(std::abs(decDepth[d] / double(n) - 1.0 / 3) < 0.03,
+                     qPrintable(QString::number(decDepth[d])));
         for (int e : {1, 2, 3, 4})
             QVERIFY2(std::abs(experts[e] / double(n) - 0.25) < 0.03, qPrintable(QString::number(experts[e])));
         QVERIFY(shallowUniform < 5); // the contrast: a 1-layer decoder is a ~1e-6 share of the space
@@ -321,7 +371,8 @@ private slots:
         a.qkvDim = 8;
         a.encoder.embedDim = 8;
         a.encoder.layers.resize(2);
-        for (auto& l : a.encoder.layers) l.expertWidths = {16};
+        for (auto& l : a.encoder.layers)
+            l.expertWidths = {16};
         a.decoder.embedDim = 8;
         a.decoder.layers.resize(1);
         a.decoder.layers[0].expertWidths = {16};

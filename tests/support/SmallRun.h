@@ -19,8 +19,8 @@ namespace automoe::testsupport {
 // word, so a model learns something in a few updates. Returns its path.
 inline std::string writeSmallCorpus(const std::string& dir, int pairs = 240) {
     const std::vector<std::pair<std::string, std::string>> words = {
-        {"der", "the"},   {"hund", "dog"},  {"katze", "cat"}, {"haus", "house"}, {"klein", "small"},
-        {"gross", "big"}, {"rot", "red"},   {"blau", "blue"}, {"und", "and"},    {"sieht", "sees"},
+        {"der", "the"},   {"hund", "dog"},  {"katze", "cat"}, {"haus", "house"},   {"klein", "small"},
+        {"gross", "big"}, {"rot", "red"},   {"blau", "blue"}, {"und", "and"},      {"sieht", "sees"},
         {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}};
     std::mt19937_64 rng(42);
     const std::string path = dir + "/corpus.tsv";
@@ -61,7 +61,9 @@ inline SearchSpace smallSpace() {
     return s;
 }
 
-inline nlohmann::json smallSpaceJson() { return spaceToJson(smallSpace()); }
+inline nlohmann::json smallSpaceJson() {
+    return spaceToJson(smallSpace());
+}
 
 // A supernet TrainingRunConfig (TrainingRunConfig::fromJson) on `corpus` in the small space: 20 valid /
 // 20 test pairs, a 60-piece vocabulary, 200-token batches, 12 updates validated and checkpointed every 5.

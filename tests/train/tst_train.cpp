@@ -35,7 +35,9 @@ TokenizedSet reversalSet(int n, uint64_t seed, int minLen = 2, int maxLen = 9) {
     return set;
 }
 
-SpecialIds testIds() { return SpecialIds{kPad, kPad + 1, kPad + 2}; }
+SpecialIds testIds() {
+    return SpecialIds{kPad, kPad + 1, kPad + 2};
+}
 
 TrainerOptions testOptions(SubnetSampling sampling = SubnetSampling::Random) {
     TrainerOptions o;
@@ -111,7 +113,8 @@ private slots:
         o.warmupUpdates = 4;
         o.minLr = 1e-5;
         o.totalUpdates = 104;
-        QVERIFY2(std::abs(lrAt(o, update) - expected) < 1e-12, qPrintable(QString::number(lrAt(o, update), 'g', 12)));
+        QVERIFY2(std::abs(lrAt(o, update) - expected) < 1e-12,
+                 qPrintable(QString::number(lrAt(o, update), 'g', 12)));
     }
 
     void lrScheduleUnknown() {
@@ -234,7 +237,8 @@ private slots:
         std::ifstream in(path, std::ios::binary);
         std::string bytes((std::istreambuf_iterator<char>(in)), {});
         in.close();
-        std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(bytes.size() / 2));
+        std::ofstream(path, std::ios::binary | std::ios::trunc)
+            .write(bytes.data(), std::streamsize(bytes.size() / 2));
         Trainer b(SuperTransformer(smallConfig()), smallSpace(), train, train, testOptions());
         for (const std::string& p : {path, path + ".missing"}) {
             try {

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "store/RunStore.h"
-#include "ui/ParetoView.h"
-#include "ui/TrainingView.h"
+#include "ui/plots/ParetoView.h"
+#include "ui/plots/TrainingView.h"
 
 #include <QtTest/QtTest>
 #include <cmath>

@@ -1,8 +1,8 @@
 // Pins ArchitectureView and the figure behind it: the corners and random samples of both bundled spaces
 // render, cover the widget, follow the cost model, and export to PNG, SVG and PDF.
 #include "space/SpaceIO.h"
-#include "ui/ArchitectureView.h"
-#include "ui/FigureExporter.h"
+#include "ui/figure/ArchitectureView.h"
+#include "ui/figure/FigureExporter.h"
 
 #include <QFile>
 #include <QImage>

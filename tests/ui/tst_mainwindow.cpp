@@ -2,13 +2,13 @@
 // the injectable presenter (a failed open names the file and field and changes nothing), architecture
 // export that loadArchitecture reads back equal, figure export, and settings kept in one place.
 #include "space/ArchitectureIO.h"
-#include "ui/ArchitectureView.h"
-#include "ui/MainWindow.h"
-#include "ui/RangeSlider.h"
-#include "ui/Settings.h"
-#include "ui/SpaceDocument.h"
-#include "ui/SpaceEditor.h"
-#include "ui/SpaceSummaryWidget.h"
+#include "ui/figure/ArchitectureView.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Settings.h"
+#include "ui/space/SpaceDocument.h"
+#include "ui/space/SpaceEditor.h"
+#include "ui/space/SpaceSummaryWidget.h"
+#include "ui/widgets/RangeSlider.h"
 
 #include <QDockWidget>
 #include <QFile>

@@ -2,8 +2,8 @@
 // points); dragging the budget line with the mouse sets the budget and the feasible count; a click selects
 // the nearest candidate; the cost metric switches the plotted x; one batch and many batches plot the same
 // (live and replay); overlays; export.
-#include "ui/ParetoFrontTracker.h"
-#include "ui/ParetoView.h"
+#include "ui/plots/ParetoFrontTracker.h"
+#include "ui/plots/ParetoView.h"
 
 #include <qcustomplot.h>
 

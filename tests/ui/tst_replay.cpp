@@ -3,9 +3,9 @@
 // TrainingView and ParetoView; seeking the timeline back and forth (the player, and the TimelineBar's slider)
 // shows exactly the run as it was at that event.
 #include "RunTestSupport.h"
-#include "ui/RunFeed.h"
-#include "ui/RunPlayer.h"
-#include "ui/TimelineBar.h"
+#include "ui/run/RunFeed.h"
+#include "ui/run/RunPlayer.h"
+#include "ui/run/TimelineBar.h"
 
 #include <QSlider>
 #include <QtTest/QtTest>

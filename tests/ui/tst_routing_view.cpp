@@ -3,12 +3,12 @@
 // of the expert slot the router chose, shaded by gate or width; the aggregates become bars; the route runs
 // in a child process whose output is drawn and whose failure (an error line, a missing CLI) shows inline.
 #include "RunTestSupport.h"
-#include "ui/FigurePalette.h"
-#include "ui/MainWindow.h"
-#include "ui/Settings.h"
-#include "ui/SpaceDocument.h"
-#include "ui/RoutingResult.h"
-#include "ui/RoutingView.h"
+#include "ui/figure/FigurePalette.h"
+#include "ui/routing/RoutingResult.h"
+#include "ui/routing/RoutingView.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Settings.h"
+#include "ui/space/SpaceDocument.h"
 
 #include <qcustomplot.h>
 
@@ -90,7 +90,8 @@ private slots:
         QCOMPARE(r.flopsByType[1].meanFlops, 3000.0);
     }
 
-    // Recorded from `automoe route --run 2 --arch hetero.json --sentence "Das ist ein kleines Haus ." --valid 20
+    // Recorded from `automoe route --run 2 --arch hetero.json --sentence "Das ist ein kleines Haus ." --valid
+    // 20
     // --json` on the Ding supernet run (update 1251).
     void parsesRealOutputOfTheCli() {
         QFile f(QStringLiteral(AUTOMOE_TEST_DATA "/routing/route-ding-run2.json"));
@@ -122,7 +123,8 @@ private slots:
         QCOMPARE(r.aggregateSentences, 20);
         for (const RoutingLoad& l : r.loads) {
             qint64 sum = 0;
-            for (qint64 v : l.load) sum += v;
+            for (qint64 v : l.load)
+                sum += v;
             QCOMPARE(sum, l.tokens * l.topK);
         }
         RoutingView view;
@@ -133,10 +135,12 @@ private slots:
     void brokenOutputNamesTheField() {
         QByteArray noGate = fixture();
         noGate.replace("\"gate\": [[0.5], [0.9], [0.4]],", "");
-        QVERIFY2(parseError(noGate).contains("sentences[0].layers[1].gate: missing"), qPrintable(parseError(noGate)));
+        QVERIFY2(parseError(noGate).contains("sentences[0].layers[1].gate: missing"),
+                 qPrintable(parseError(noGate)));
         QByteArray badExpert = fixture();
         badExpert.replace("\"expert\": [[2], [1], [0]]", "\"expert\": [[7], [1], [0]]");
-        QVERIFY2(parseError(badExpert).contains("expert 7 outside the layer's 3 experts"), qPrintable(parseError(badExpert)));
+        QVERIFY2(parseError(badExpert).contains("expert 7 outside the layer's 3 experts"),
+                 qPrintable(parseError(badExpert)));
         QByteArray shortLayer = fixture();
         shortLayer.replace("\"expert\": [[0], [0], [0]]", "\"expert\": [[0], [0]]");
         QVERIFY2(parseError(shortLayer).contains("2 tokens, expected 3"), qPrintable(parseError(shortLayer)));
@@ -156,7 +160,8 @@ private slots:
             QCOMPARE(c.colour.rgb(), palette.expert(a.expert).rgb());
             QCOMPARE(c.item->brush().color(), c.colour);
             // Shaded by gate: alpha = 0.15 + 0.85 gate.
-            QVERIFY2(std::abs(c.colour.alphaF() - (0.15 + 0.85 * a.gate)) < 0.01, qPrintable(QString::number(c.colour.alphaF())));
+            QVERIFY2(std::abs(c.colour.alphaF() - (0.15 + 0.85 * a.gate)) < 0.01,
+                     qPrintable(QString::number(c.colour.alphaF())));
         }
         // Encoder layer 1, token 0 went to expert 2.
         const RoutingView::Cell& c = view.cells()[3];
@@ -222,8 +227,9 @@ private slots:
     void cliErrorShowsInline() {
         QTemporaryDir dir;
         RoutingView view;
-        view.setCliPath(writeScript(dir, "automoe",
-                                    "echo 'loading' >&2\necho 'automoe: error: no run 7 in /tmp/x.sqlite' >&2\nexit 1\n"));
+        view.setCliPath(writeScript(
+            dir, "automoe",
+            "echo 'loading' >&2\necho 'automoe: error: no run 7 in /tmp/x.sqlite' >&2\nexit 1\n"));
         view.setRun(QStringLiteral("/tmp/x.sqlite"), 7);
         view.setSentence(QStringLiteral("Hallo"));
         QSignalSpy failed(&view, &RoutingView::failed);
@@ -243,7 +249,8 @@ private slots:
         QSignalSpy failed(&view, &RoutingView::failed);
         view.route();
         QVERIFY(failed.wait(10000));
-        QVERIFY2(view.errorText().contains("result.checkpoint_update: missing"), qPrintable(view.errorText()));
+        QVERIFY2(view.errorText().contains("result.checkpoint_update: missing"),
+                 qPrintable(view.errorText()));
 
         view.setCliPath(dir.filePath("no-such-automoe"));
         view.route();
@@ -254,10 +261,11 @@ private slots:
     void validationListFillsTheCombo() {
         QTemporaryDir dir;
         RoutingView view;
-        view.setCliPath(writeScript(
-            dir, "automoe",
-            "echo '{\"run\": 2, \"valid\": [{\"index\": 0, \"source\": \"ein Haus\", \"target\": \"a house\"}, "
-            "{\"index\": 1, \"source\": \"der Hund\", \"target\": \"the dog\"}]}'\n"));
+        view.setCliPath(
+            writeScript(dir, "automoe",
+                        "echo '{\"run\": 2, \"valid\": [{\"index\": 0, \"source\": \"ein Haus\", \"target\": "
+                        "\"a house\"}, "
+                        "{\"index\": 1, \"source\": \"der Hund\", \"target\": \"the dog\"}]}'\n"));
         QSignalSpy loaded(&view, &RoutingView::validationListLoaded);
         view.setRun(QStringLiteral("/tmp/x.sqlite"), 2);
         view.show(); // the list is loaded once the view is visible
@@ -296,7 +304,8 @@ private slots:
         window.replayRun(run);
         QCOMPARE(view->runId(), run);
         QCOMPARE(view->databasePath(), db);
-        QVERIFY(view->routeArguments().join(' ').startsWith(QStringLiteral("route --run %1 --db %2").arg(run).arg(db)));
+        QVERIFY(view->routeArguments().join(' ').startsWith(
+            QStringLiteral("route --run %1 --db %2").arg(run).arg(db)));
     }
 };
 

@@ -6,12 +6,12 @@
 #include "space/SearchSpace.h"
 #include "space/SpaceIO.h"
 #include "store/RunStore.h"
-#include "ui/ParetoView.h"
-#include "ui/RunControlPanel.h"
-#include "ui/RunPlayer.h"
-#include "ui/SpaceDocument.h"
-#include "ui/TrainingProcess.h"
-#include "ui/TrainingView.h"
+#include "ui/plots/ParetoView.h"
+#include "ui/plots/TrainingView.h"
+#include "ui/run/RunControlPanel.h"
+#include "ui/run/RunPlayer.h"
+#include "ui/run/TrainingProcess.h"
+#include "ui/space/SpaceDocument.h"
 
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -22,7 +22,9 @@ using namespace automoe::ui;
 
 namespace {
 
-SearchSpace tinySpace() { return testsupport::smallSpace(); }
+SearchSpace tinySpace() {
+    return testsupport::smallSpace();
+}
 
 QString writeCorpus(const QString& dir) {
     return QString::fromStdString(testsupport::writeSmallCorpus(dir.toStdString()));

@@ -3,7 +3,7 @@
 // committed while it runs (another writer, as the CLI is); a restart drops what was in flight; a paced replay
 // keeps the order; and a missing database or run is reported, not thrown.
 #include "RunTestSupport.h"
-#include "ui/RunFeed.h"
+#include "ui/run/RunFeed.h"
 
 #include <QtTest/QtTest>
 #include <thread>

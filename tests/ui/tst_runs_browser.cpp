@@ -2,8 +2,8 @@
 // update) newest first, refreshes off the UI thread in place (a status change repaints a row and keeps the
 // selection), the filter box narrows the list, and activating a row asks for that run.
 #include "store/RunStore.h"
-#include "ui/RunListModel.h"
-#include "ui/RunsBrowser.h"
+#include "ui/run/RunListModel.h"
+#include "ui/run/RunsBrowser.h"
 
 #include <QLineEdit>
 #include <QSortFilterProxyModel>

@@ -9,15 +9,15 @@
 #include "space/SearchSpace.h"
 #include "space/SpaceIO.h"
 #include "store/RunStore.h"
-#include "ui/ExportDialog.h"
-#include "ui/MainWindow.h"
-#include "ui/ParetoView.h"
-#include "ui/Settings.h"
-#include "ui/RunControlPanel.h"
-#include "ui/RunPlayer.h"
-#include "ui/SpaceDocument.h"
-#include "ui/TrainingProcess.h"
-#include "ui/TrainingView.h"
+#include "ui/plots/ParetoView.h"
+#include "ui/plots/TrainingView.h"
+#include "ui/run/RunControlPanel.h"
+#include "ui/run/RunPlayer.h"
+#include "ui/run/TrainingProcess.h"
+#include "ui/shell/ExportDialog.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Settings.h"
+#include "ui/space/SpaceDocument.h"
 
 #include <qcustomplot.h>
 
@@ -59,11 +59,13 @@ struct Rig {
     RunControlPanel panel{&document};
     QString db;
 
-    explicit Rig(const QString& dbPath) : db(dbPath) {
+    explicit Rig(const QString& dbPath)
+        : db(dbPath) {
         panel.process()->setCliPath(AUTOMOE_CLI);
         panel.setDatabasePath(db);
         panel.setExtraSearchArguments({"--threads", "1"});
-        QObject::connect(&panel, &RunControlPanel::runStarted, &player, [this](qint64 id) { player.follow(db, id); });
+        QObject::connect(&panel, &RunControlPanel::runStarted, &player,
+                         [this](qint64 id) { player.follow(db, id); });
         QObject::connect(&player, &RunPlayer::batchApplied, &panel, &RunControlPanel::applyBatch);
     }
 };
@@ -109,9 +111,11 @@ private slots:
         // The fixture supernet: 4 updates of the tiny space (a few seconds).
         QProcess train;
         train.setProcessChannelMode(QProcess::MergedChannels);
-        train.start(AUTOMOE_CLI, {"train", "--db", db_, "--space", space, "--corpus", QString::fromStdString(testsupport::writeSmallCorpus(dir_.path().toStdString())),
-                                  "--updates", "4", "--vocab-size", "60", "--max-tokens", "200", "--threads", "1",
-                                  "--validate-every", "4", "--name", "fixture"});
+        train.start(AUTOMOE_CLI,
+                    {"train", "--db", db_, "--space", space, "--corpus",
+                     QString::fromStdString(testsupport::writeSmallCorpus(dir_.path().toStdString())),
+                     "--updates", "4", "--vocab-size", "60", "--max-tokens", "200", "--threads", "1",
+                     "--validate-every", "4", "--name", "fixture"});
         QVERIFY(train.waitForFinished(600000));
         QVERIFY2(train.exitCode() == 0, train.readAll().constData());
     }
@@ -148,8 +152,8 @@ private slots:
         QString error;
         const QStringList args = panel.searchArguments(&error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        QCOMPARE(args.mid(0, 8), (QStringList{"--run", "1", "--budget", "flops<=150M", "--budget", "params<=5M",
-                                              "--budget", "latency<=40ms"}));
+        QCOMPARE(args.mid(0, 8), (QStringList{"--run", "1", "--budget", "flops<=150M", "--budget",
+                                              "params<=5M", "--budget", "latency<=40ms"}));
         QCOMPARE(args.at(args.indexOf("--iterations") + 1), QString("3"));
         QVERIFY(!args.contains("--space"));
 
@@ -171,7 +175,8 @@ private slots:
         // Candidates arrive over several batches while the child runs, not only at its end.
         int batchesWithCandidatesWhileRunning = 0;
         QObject::connect(&rig.player, &RunPlayer::batchApplied, &rig.panel, [&](const FeedBatch& b) {
-            if (!b.candidates.empty() && rig.panel.process()->isRunning()) ++batchesWithCandidatesWhileRunning;
+            if (!b.candidates.empty() && rig.panel.process()->isRunning())
+                ++batchesWithCandidatesWhileRunning;
         });
 
         QTest::mouseClick(rig.panel.startButton(), Qt::LeftButton);
@@ -185,7 +190,8 @@ private slots:
         QCOMPARE(runId, qint64(2));
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 300000);
         QVERIFY2(ended.at(0).at(0).toInt() == 0, qPrintable(rig.panel.log()->toPlainText()));
-        QTRY_VERIFY_WITH_TIMEOUT(rig.player.lastSeq() > 0 && rig.player.position() == rig.player.lastSeq(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(rig.player.lastSeq() > 0 && rig.player.position() == rig.player.lastSeq(),
+                                 10000);
         ++searches_;
 
         RunStore store(db_.toStdString());
@@ -342,7 +348,8 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(pareto->overlayNames(), QStringList{"run 3"}, 20000);
         QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
 
-        // The overlay is run 3's front (FLOPs vs fitness), computed by hand: cheapest first, each strictly fitter.
+        // The overlay is run 3's front (FLOPs vs fitness), computed by hand: cheapest first, each strictly
+        // fitter.
         std::vector<std::pair<double, double>> pts;
         for (const CandidateRow& c : other)
             pts.emplace_back(c.flops, c.fitness);
@@ -361,7 +368,8 @@ private slots:
         QVERIFY(front && overlay);
         QCOMPARE(overlay->data()->size(), int(expected.size()));
         QCOMPARE(overlay->lineStyle(), QCPGraph::lsStepLeft);
-        QVERIFY(overlay->pen().style() != front->pen().style() || overlay->pen().color() != front->pen().color());
+        QVERIFY(overlay->pen().style() != front->pen().style() ||
+                overlay->pen().color() != front->pen().color());
         QVERIFY(pareto->plot()->legend->visible());
         QVERIFY(pareto->plot()->legend->hasItemWithPlottable(overlay));
         QVERIFY(pareto->plot()->legend->hasItemWithPlottable(front));

@@ -6,13 +6,13 @@
 #include "cost/CostModel.h"
 #include "space/SpaceError.h"
 #include "space/SpaceIO.h"
-#include "ui/ChoiceChips.h"
-#include "ui/MainWindow.h"
-#include "ui/RangeSlider.h"
-#include "ui/Settings.h"
-#include "ui/SpaceDocument.h"
-#include "ui/SpaceEditor.h"
-#include "ui/SpaceSummaryWidget.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Settings.h"
+#include "ui/space/SpaceDocument.h"
+#include "ui/space/SpaceEditor.h"
+#include "ui/space/SpaceSummaryWidget.h"
+#include "ui/widgets/ChoiceChips.h"
+#include "ui/widgets/RangeSlider.h"
 
 #include <QCheckBox>
 #include <QPushButton>

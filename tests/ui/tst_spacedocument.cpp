@@ -3,9 +3,9 @@
 // was, saving round-trips, and edits are undo commands that make the document modified until it is saved.
 #include "space/SpaceError.h"
 #include "space/SpaceIO.h"
-#include "ui/SpaceDocument.h"
-#include "ui/SpaceEditCommand.h"
-#include "ui/SpaceSummaryWidget.h"
+#include "ui/space/SpaceDocument.h"
+#include "ui/space/SpaceEditCommand.h"
+#include "ui/space/SpaceSummaryWidget.h"
 #include "util/Format.h"
 
 #include <QApplication>

@@ -1,7 +1,7 @@
 // Pins TrainingView: it plots exactly the rows it is given (loss, learning rate, tokens per second,
 // validation by subnet), smooths the loss the same whether rows come in one batch or many, shows the latest
 // routing snapshot per MoE layer, clears, and exports.
-#include "ui/TrainingView.h"
+#include "ui/plots/TrainingView.h"
 
 #include <qcustomplot.h>
 

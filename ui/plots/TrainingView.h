@@ -1,0 +1,105 @@
+// TrainingView shows a supernet training run as it goes: training loss per update (raw, faint, and an
+// exponential moving average), validation loss of the largest and smallest subnets (and of any other
+// evaluated subnet), the learning rate, throughput in tokens per second, and the latest expert load of every
+// MoE layer as stacked bars (one colour per expert slot, as in the architecture figure). It is fed rows in
+// batches; live runs and replay use the same calls.
+#pragma once
+
+#include "store/RunRecords.h"
+#include "ui/figure/FigurePalette.h"
+
+#include <QPointF>
+#include <QVector>
+#include <QWidget>
+#include <optional>
+#include <vector>
+
+class QCustomPlot;
+class QCPAxisRect;
+class QCPBars;
+class QCPGraph;
+class QCPItemText;
+class QCPTextElement;
+class QMouseEvent;
+
+namespace automoe::ui {
+
+class TrainingView : public QWidget {
+    Q_OBJECT
+
+public:
+    // One MoE layer of the routing snapshot as plotted.
+    struct LayerLoad {
+        QString stack; // "encoder" or "decoder"
+        int layer = 0;
+        std::vector<double> fractions; // per expert slot, summing to ~1
+    };
+
+    explicit TrainingView(QWidget* parent = nullptr);
+    ~TrainingView() override;
+
+    void addTrainingSteps(const std::vector<TrainingStepRow>& rows);
+    void addValidations(const std::vector<ValidationRow>& rows);
+    // Replaces the expert-load panel with this snapshot (the latest one wins).
+    void setRouting(const RoutingSnapshot& snapshot);
+    void clear();
+
+    // Weight of the moving average of the training loss and throughput, in [0, 1) (0 = no smoothing);
+    // 0.98 by default (a supernet's per-update loss is noisy: each update trains another subnet).
+    // Debiased like TensorBoard's, so the first updates are not pulled towards zero.
+    void setSmoothing(double weight);
+    double smoothing() const { return smoothing_; }
+
+    // What is plotted, (update, value), sorted by update.
+    QVector<QPointF> trainLoss() const;
+    QVector<QPointF> smoothedTrainLoss() const;
+    QVector<QPointF> learningRate() const;
+    QVector<QPointF> tokensPerSecond() const;
+    // `subnet` is "largest", "smallest" or "other" (every other subnet, architecture keys included).
+    QVector<QPointF> validationLoss(const QString& subnet) const;
+    std::vector<LayerLoad> expertLoad() const { return loads_; }
+    std::optional<std::int64_t> routingUpdate() const { return routingUpdate_; }
+    QString toolTipAt(const QPointF& plotPos) const;
+
+    QCustomPlot* plot() const { return plot_; }
+    bool exportPlot(const QString& path, QString* error = nullptr);
+
+private:
+    void buildPlot();
+    QCPGraph* addSeries(QCPAxisRect* rect, const QString& name, const QPen& pen, bool axis2 = false);
+    void recomputeSmoothing();
+    // Debiased exponential moving average of `source` into `target`, from scratch.
+    void smoothSeries(const QCPGraph* source, QCPGraph* target, double& value, double& weight, double& last);
+    void rescale();
+    void rebuildRoutingBars();
+    void showContextMenu(const QPoint& pos);
+    void handleMouseMove(QMouseEvent* event);
+
+    FigurePalette palette_;
+    QCustomPlot* plot_ = nullptr;
+    QCPAxisRect* lossRect_ = nullptr;
+    QCPAxisRect* lrRect_ = nullptr;
+    QCPAxisRect* throughputRect_ = nullptr;
+    QCPAxisRect* routingRect_ = nullptr;
+    QCPTextElement* routingTitle_ = nullptr;
+    QCPGraph* rawLoss_ = nullptr;
+    QCPGraph* smoothLoss_ = nullptr;
+    QCPGraph* validLargest_ = nullptr;
+    QCPGraph* validSmallest_ = nullptr;
+    QCPGraph* validOther_ = nullptr;
+    QCPGraph* lr_ = nullptr;
+    QCPGraph* throughput_ = nullptr;
+    QCPGraph* smoothThroughput_ = nullptr;
+    std::vector<QCPItemText*> shareLabels_; // percentages on the wider bar segments
+    std::vector<QCPBars*> expertBars_;      // one per expert slot, stacked
+
+    double smoothing_ = 0.98;
+    double emaValue_ = 0;  // biased running average
+    double emaWeight_ = 0; // 1 - smoothing^n, for the debiasing
+    double lastUpdate_ = -1;
+    double tpsValue_ = 0, tpsWeight_ = 0, lastTpsUpdate_ = -1; // the same average for throughput
+    std::vector<LayerLoad> loads_;
+    std::optional<std::int64_t> routingUpdate_;
+};
+
+} // namespace automoe::ui

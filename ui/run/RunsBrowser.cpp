@@ -1,0 +1,116 @@
+#include "ui/run/RunsBrowser.h"
+
+#include "ui/run/RunListModel.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace automoe::ui {
+
+namespace {
+constexpr int kRefreshMs = 2000;
+}
+
+RunsBrowser::RunsBrowser(QWidget* parent)
+    : QWidget(parent)
+    , model_(new RunListModel(this))
+    , proxy_(new QSortFilterProxyModel(this))
+    , filter_(new QLineEdit(this))
+    , table_(new QTableView(this))
+    , pathLabel_(new QLabel(this))
+    , timer_(new QTimer(this)) {
+    proxy_->setSourceModel(model_);
+    proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    proxy_->setFilterKeyColumn(-1);
+    proxy_->setSortRole(Qt::EditRole);
+
+    filter_->setObjectName("runFilter");
+    filter_->setPlaceholderText(tr("Filter runs by name, kind, status…"));
+    filter_->setClearButtonEnabled(true);
+    connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
+
+    table_->setObjectName("runTable");
+    table_->setModel(proxy_);
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(RunListModel::IdColumn, Qt::DescendingOrder);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setAlternatingRowColors(true);
+    table_->setShowGrid(false);
+    table_->setWordWrap(false);
+    table_->verticalHeader()->hide();
+    table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
+    table_->horizontalHeader()->setHighlightSections(false);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(RunListModel::NameColumn, QHeaderView::Stretch);
+    table_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(table_, &QTableView::activated, this, [this](const QModelIndex& i) {
+        if (const qint64 id = runAt(i)) emit runActivated(id);
+    });
+    connect(table_, &QTableView::customContextMenuRequested, this, &RunsBrowser::showContextMenu);
+
+    pathLabel_->setObjectName("runDatabaseLabel");
+    pathLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    pathLabel_->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    pathLabel_->setWordWrap(true);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->setSpacing(6);
+    layout->addWidget(filter_);
+    layout->addWidget(table_, 1);
+    layout->addWidget(pathLabel_);
+
+    timer_->setInterval(kRefreshMs);
+    connect(timer_, &QTimer::timeout, model_, &RunListModel::refresh);
+    timer_->start();
+}
+
+void RunsBrowser::setDatabasePath(const QString& path) {
+    model_->setDatabasePath(path);
+    pathLabel_->setText(tr("Database: %1").arg(QDir::toNativeSeparators(path)));
+    pathLabel_->setToolTip(QDir::toNativeSeparators(QFileInfo(path).absoluteFilePath()));
+}
+
+QString RunsBrowser::databasePath() const {
+    return model_->databasePath();
+}
+
+qint64 RunsBrowser::runAt(const QModelIndex& proxyIndex) const {
+    if (!proxyIndex.isValid()) return 0;
+    return proxyIndex.data(RunListModel::RunIdRole).toLongLong();
+}
+
+qint64 RunsBrowser::currentRunId() const {
+    return runAt(table_->currentIndex());
+}
+
+void RunsBrowser::selectRun(qint64 runId) {
+    const int row = model_->rowOfRun(runId);
+    if (row < 0) return;
+    table_->setCurrentIndex(proxy_->mapFromSource(model_->index(row, 0)));
+}
+
+void RunsBrowser::showContextMenu(const QPoint& pos) {
+    const qint64 id = runAt(table_->indexAt(pos));
+    QMenu menu(this);
+    if (id > 0) {
+        menu.addAction(tr("&Replay Run %1").arg(id), this, [this, id] { emit runActivated(id); });
+        menu.addAction(tr("&Compare Pareto Front with Run %1").arg(id), this,
+                       [this, id] { emit compareRequested(id); });
+        menu.addSeparator();
+    }
+    menu.addAction(tr("Re&fresh"), model_, &RunListModel::refresh);
+    menu.exec(table_->viewport()->mapToGlobal(pos));
+}
+
+} // namespace automoe::ui

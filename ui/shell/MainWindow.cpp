@@ -1,0 +1,814 @@
+#include "ui/shell/MainWindow.h"
+
+#include "space/ArchitectureIO.h"
+#include "ui/figure/ArchitectureView.h"
+#include "ui/figure/FigureExporter.h"
+#include "ui/plots/CostMetric.h"
+#include "ui/plots/ParetoView.h"
+#include "ui/plots/PlotExporter.h"
+#include "ui/plots/TrainingView.h"
+#include "ui/routing/RoutingView.h"
+#include "ui/run/RunControlPanel.h"
+#include "ui/run/RunFeed.h"
+#include "ui/run/RunListModel.h"
+#include "ui/run/RunPlayer.h"
+#include "ui/run/RunsBrowser.h"
+#include "ui/run/TimelineBar.h"
+#include "ui/run/TrainingProcess.h"
+#include "ui/shell/ExportDialog.h"
+#include "ui/shell/Settings.h"
+#include "ui/shell/StallMonitor.h"
+#include "ui/space/SpaceDocument.h"
+#include "ui/space/SpaceEditor.h"
+#include "ui/space/SpaceSummaryWidget.h"
+#include "util/Format.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QScreen>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUndoStack>
+#include <exception>
+#include <qcustomplot.h>
+#include <random>
+#include <spdlog/spdlog.h>
+
+// Q_INIT_RESOURCE must be called from the global namespace.
+static void initAutoMoEResources() {
+    Q_INIT_RESOURCE(automoe);
+}
+
+namespace automoe::ui {
+
+namespace {
+
+const QString kDot = QStringLiteral(" \u00B7 ");
+constexpr int kStatusTimeoutMs = 8000;
+
+QString si(double v) {
+    return QString::fromStdString(formatSI(v));
+}
+
+} // namespace
+
+MainWindow::MainWindow(SpaceDocument* document, Settings* settings, QWidget* parent)
+    : QMainWindow(parent)
+    , document_(document)
+    , settings_(settings) {
+    initAutoMoEResources();
+    setObjectName("mainWindow");
+    setWindowIcon(icon("automoe"));
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    presentError_ = [this](const QString& title, const QString& message) {
+        QMessageBox box(QMessageBox::Critical, QStringLiteral("AutoMoE Studio"), title, QMessageBox::Ok,
+                        this);
+        box.setInformativeText(message);
+        box.exec();
+    };
+
+    view_ = new ArchitectureView(this);
+    view_->setObjectName("architectureView");
+    setCentralWidget(view_);
+
+    createActions();
+    createMenus();
+    createToolBar();
+    createSpaceDock();
+    createRunDocks();
+
+    spaceStatus_ = new QLabel(this);
+    spaceStatus_->setTextFormat(Qt::RichText);
+    spaceStatus_->setContentsMargins(6, 0, 6, 0);
+    statusBar()->addPermanentWidget(spaceStatus_);
+    stallLabel_ = new QLabel(this);
+    stallLabel_->setObjectName("stallLabel");
+    stallLabel_->setContentsMargins(6, 0, 6, 0);
+    stallLabel_->setToolTip(tr("The longest time the user interface was busy and could not respond "
+                               "(measured every 10 ms)"));
+    statusBar()->addPermanentWidget(stallLabel_);
+    stall_ = new StallMonitor(this);
+    connect(stall_, &StallMonitor::maxStallChanged, this,
+            [this](double ms) { stallLabel_->setText(tr("UI max stall %1 ms").arg(qRound(ms))); });
+    stallLabel_->setText(tr("UI max stall 0 ms"));
+    stall_->start();
+
+    connect(document_, &SpaceDocument::spaceChanged, this, &MainWindow::handleSpaceChanged);
+    connect(document_, &SpaceDocument::modifiedChanged, this, &MainWindow::updateTitle);
+    // A first start gets a generous window that still fits a small screen; later starts restore the last one.
+    if (const QScreen* s = screen())
+        resize(QSize(1440, 900).boundedTo(s->availableGeometry().size() * 0.92));
+    else
+        resize(1440, 900);
+    restoreLayout();
+    if (document_->isLoaded())
+        handleSpaceChanged();
+    else
+        updateTitle();
+}
+
+MainWindow::~MainWindow() {
+    spdlog::info("UI max stall {:.1f} ms ({} stalls over 50 ms)", stall_->maxStallMs(), stall_->longStalls());
+}
+
+void MainWindow::setErrorPresenter(ErrorPresenter presenter) {
+    presentError_ = std::move(presenter);
+}
+
+QIcon MainWindow::icon(const QString& name) {
+    return QIcon(QStringLiteral(":/icons/%1.svg").arg(name));
+}
+
+void MainWindow::createActions() {
+    openAction_ = new QAction(icon("open"), tr("&Open Space…"), this);
+    openAction_->setShortcut(QKeySequence::Open);
+    openAction_->setStatusTip(tr("Open a search space from a JSON file"));
+    connect(openAction_, &QAction::triggered, this, &MainWindow::chooseSpaceToOpen);
+
+    saveAction_ = new QAction(icon("save"), tr("&Save Space"), this);
+    saveAction_->setShortcut(QKeySequence::Save);
+    saveAction_->setStatusTip(
+        tr("Write the search space back to its file (a bundled space is saved as a new file)"));
+    connect(saveAction_, &QAction::triggered, this, &MainWindow::saveSpace);
+
+    saveAsAction_ = new QAction(icon("save"), tr("Save Space &As…"), this);
+    saveAsAction_->setShortcut(QKeySequence::SaveAs);
+    saveAsAction_->setStatusTip(tr("Write the current search space to a JSON file"));
+    connect(saveAsAction_, &QAction::triggered, this, &MainWindow::chooseSpaceToSave);
+
+    bundledGroup_ = new QActionGroup(this);
+    // Optional: when a file is open, no bundled entry is checked.
+    bundledGroup_->setExclusionPolicy(QActionGroup::ExclusionPolicy::ExclusiveOptional);
+    for (const QString& name : SpaceDocument::bundledSpaceNames()) {
+        auto* a = new QAction(name, bundledGroup_);
+        a->setCheckable(true);
+        a->setData(name);
+        a->setStatusTip(tr("Open the bundled search space “%1”").arg(name));
+        connect(a, &QAction::triggered, this, [this, name] {
+            if (maybeKeepEdits())
+                openSpace(name);
+            else
+                syncBundledActions();
+        });
+    }
+
+    // Edits of the space are commands on the document's undo stack; these follow its state and text.
+    undoAction_ = document_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undoAction_->setIcon(icon("undo"));
+    undoAction_->setShortcut(QKeySequence::Undo);
+    undoAction_->setStatusTip(tr("Undo the last change to the search space"));
+    redoAction_ = document_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redoAction_->setIcon(icon("redo"));
+    redoAction_->setShortcut(QKeySequence::Redo);
+    redoAction_->setStatusTip(tr("Redo the change to the search space that was undone"));
+
+    exportArchitectureAction_ = new QAction(icon("export-architecture"), tr("&Export Architecture…"), this);
+    exportArchitectureAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportArchitectureAction_->setStatusTip(
+        tr("Write the shown architecture as a HAT/AutoMoE yml or JSON file"));
+    connect(exportArchitectureAction_, &QAction::triggered, this, &MainWindow::chooseArchitectureExport);
+
+    exportViewAction_ = new QAction(icon("export-image"), tr("Export &Figure…"), this);
+    exportViewAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    exportViewAction_->setStatusTip(tr("Save the architecture figure as PNG, SVG or PDF"));
+    connect(exportViewAction_, &QAction::triggered, this, &MainWindow::chooseViewExport);
+
+    exportDialogAction_ = new QAction(icon("export-image"), tr("E&xport…"), this);
+    exportDialogAction_->setObjectName("exportDialogAction");
+    exportDialogAction_->setStatusTip(
+        tr("Export found architectures (yml, JSON, weights) and any plot (PNG, SVG, PDF)"));
+    connect(exportDialogAction_, &QAction::triggered, this, [this] { openExportDialog(); });
+
+    copyFigureAction_ = new QAction(icon("copy"), tr("&Copy Figure"), this);
+    copyFigureAction_->setShortcut(QKeySequence::Copy);
+    copyFigureAction_->setStatusTip(tr("Copy the architecture figure to the clipboard as an image"));
+    connect(copyFigureAction_, &QAction::triggered, this, &MainWindow::copyFigure);
+
+    openDatabaseAction_ = new QAction(icon("open"), tr("Open Run &Database…"), this);
+    openDatabaseAction_->setStatusTip(tr("Choose the SQLite run database that the runs browser lists and new "
+                                         "runs write to"));
+    connect(openDatabaseAction_, &QAction::triggered, this, &MainWindow::chooseRunDatabase);
+
+    compareAction_ = new QAction(tr("&Compare with Selected Run"), this);
+    compareAction_->setStatusTip(tr("Overlay the Pareto front of the run selected in the runs browser"));
+    connect(compareAction_, &QAction::triggered, this, [this] {
+        if (const qint64 id = runsBrowser_->currentRunId()) compareWithRun(id);
+    });
+    clearCompareAction_ = new QAction(tr("C&lear Comparisons"), this);
+    clearCompareAction_->setStatusTip(tr("Remove the Pareto fronts of other runs from the Pareto view"));
+    connect(clearCompareAction_, &QAction::triggered, this, [this] {
+        for (const QString& name : pareto_->overlayNames())
+            pareto_->removeOverlay(name);
+    });
+
+    quitAction_ = new QAction(tr("&Quit"), this);
+    quitAction_->setShortcut(QKeySequence::Quit);
+    quitAction_->setMenuRole(QAction::QuitRole);
+    connect(quitAction_, &QAction::triggered, this, &QWidget::close);
+
+    pickGroup_ = new QActionGroup(this);
+    pickGroup_->setExclusive(true);
+    cheapestAction_ = new QAction(icon("cheapest"), tr("&Cheapest"), pickGroup_);
+    cheapestAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    cheapestAction_->setToolTip(tr("Show the cheapest architecture (every gene at its smallest choice)"));
+    cheapestAction_->setStatusTip(cheapestAction_->toolTip());
+    connect(cheapestAction_, &QAction::triggered, this, &MainWindow::showCheapest);
+
+    mostExpensiveAction_ = new QAction(icon("most-expensive"), tr("&Most Expensive"), pickGroup_);
+    mostExpensiveAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    mostExpensiveAction_->setToolTip(
+        tr("Show the most expensive architecture (every gene at its largest choice)"));
+    mostExpensiveAction_->setStatusTip(mostExpensiveAction_->toolTip());
+    connect(mostExpensiveAction_, &QAction::triggered, this, &MainWindow::showMostExpensive);
+
+    randomAction_ = new QAction(icon("random"), tr("&Random Sample"), pickGroup_);
+    randomAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    randomAction_->setToolTip(tr("Draw an architecture uniformly from the space (again for another one)"));
+    randomAction_->setStatusTip(randomAction_->toolTip());
+    connect(randomAction_, &QAction::triggered, this, qOverload<>(&MainWindow::showRandomSample));
+    for (QAction* a : {cheapestAction_, mostExpensiveAction_, randomAction_})
+        a->setCheckable(true);
+
+    aboutAction_ = new QAction(tr("&About AutoMoE Studio"), this);
+    aboutAction_->setMenuRole(QAction::AboutRole);
+    connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(openAction_);
+    bundledMenu_ = file->addMenu(icon("space"), tr("&Bundled Spaces"));
+    bundledMenu_->addActions(bundledGroup_->actions());
+    file->addAction(saveAction_);
+    file->addAction(saveAsAction_);
+    file->addSeparator();
+    file->addAction(exportArchitectureAction_);
+    file->addAction(exportViewAction_);
+    file->addAction(exportDialogAction_);
+    file->addSeparator();
+    file->addAction(openDatabaseAction_);
+    file->addSeparator();
+    file->addAction(quitAction_);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(undoAction_);
+    edit->addAction(redoAction_);
+    edit->addSeparator();
+    edit->addAction(copyFigureAction_);
+
+    QMenu* arch = menuBar()->addMenu(tr("&Architecture"));
+    arch->addAction(cheapestAction_);
+    arch->addAction(mostExpensiveAction_);
+    arch->addAction(randomAction_);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(openDatabaseAction_);
+    run->addSeparator();
+    run->addAction(compareAction_);
+    run->addAction(clearCompareAction_);
+
+    viewMenu_ = menuBar()->addMenu(tr("&View"));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(aboutAction_);
+}
+
+void MainWindow::createToolBar() {
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName("mainToolBar");
+    bar->setMovable(false);
+    bar->setIconSize(QSize(20, 20));
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addAction(openAction_);
+
+    auto* bundled = new QToolButton(bar);
+    bundled->setIcon(icon("space"));
+    bundled->setText(tr("Bundled"));
+    bundled->setToolTip(tr("Open a search space shipped with AutoMoE Studio"));
+    bundled->setMenu(bundledMenu_);
+    bundled->setPopupMode(QToolButton::InstantPopup);
+    bundled->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addWidget(bundled);
+    bar->addAction(saveAsAction_);
+    bar->addSeparator();
+    bar->addAction(undoAction_);
+    bar->addAction(redoAction_);
+    bar->addSeparator();
+    bar->addAction(cheapestAction_);
+    bar->addAction(mostExpensiveAction_);
+    bar->addAction(randomAction_);
+    bar->addSeparator();
+    bar->addAction(exportArchitectureAction_);
+    bar->addAction(exportViewAction_);
+    viewMenu_->addAction(bar->toggleViewAction());
+    viewMenu_->addSeparator();
+}
+
+QDockWidget* MainWindow::addToolDock(const QString& title, const QString& objectName, QWidget* widget,
+                                     Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(widget);
+    dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+                      QDockWidget::DockWidgetFloatable);
+    addDockWidget(area, dock);
+    viewMenu_->addAction(dock->toggleViewAction());
+    return dock;
+}
+
+void MainWindow::createSpaceDock() {
+    // The space's summary on top, its bounds below it as an editor: what the user drags is next to what
+    // it costs.
+    editor_ = new SpaceEditor(document_, this);
+    editor_->setObjectName("searchSpacePanel");
+    summary_ = editor_->summaryWidget();
+    spaceDock_ = addToolDock(tr("Search space"), "searchSpaceDock", editor_, Qt::LeftDockWidgetArea);
+}
+
+void MainWindow::createRunDocks() {
+    training_ = new TrainingView(this);
+    training_->setObjectName("trainingView");
+    pareto_ = new ParetoView(this);
+    pareto_->setObjectName("paretoView");
+    player_ = new RunPlayer(training_, pareto_, this);
+
+    runsBrowser_ = new RunsBrowser(this);
+    runsBrowser_->setObjectName("runsBrowser");
+    runsDock_ = addToolDock(tr("Runs"), "runsDock", runsBrowser_, Qt::LeftDockWidgetArea);
+    tabifyDockWidget(spaceDock_, runsDock_);
+    spaceDock_->raise();
+    connect(runsBrowser_, &RunsBrowser::runActivated, this, &MainWindow::replayRun);
+    connect(runsBrowser_, &RunsBrowser::compareRequested, this, &MainWindow::compareWithRun);
+    connect(runsBrowser_->model(), &RunListModel::failed, this,
+            [this](const QString& message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
+
+    runControl_ = new RunControlPanel(document_, this);
+    runDock_ = addToolDock(tr("Run"), "runDock", runControl_, Qt::RightDockWidgetArea);
+    connect(runControl_, &RunControlPanel::runStarted, this, [this](qint64 id) {
+        followRun(id);
+        runsBrowser_->model()->refresh();
+    });
+    connect(runControl_, &RunControlPanel::runEnded, runsBrowser_->model(), &RunListModel::refresh);
+    // Trained supernet runs become the Run dock's search choices; a search brings the Pareto front forward.
+    connect(runsBrowser_->model(), &RunListModel::refreshed, runControl_,
+            [this] { runControl_->setRuns(runsBrowser_->model()->runs()); });
+    connect(runControl_, &RunControlPanel::runStarted, this, [this] {
+        if (runControl_->process()->subcommand() == QLatin1String("search")) paretoDock_->raise();
+    });
+    connect(runControl_, &RunControlPanel::failed, this, &MainWindow::reportError);
+    connect(player_, &RunPlayer::batchApplied, runControl_, &RunControlPanel::applyBatch);
+    connect(player_, &RunPlayer::cleared, runControl_, &RunControlPanel::resetTracking);
+    connect(player_, &RunPlayer::cleared, this, [this] { candidateJson_.clear(); });
+    connect(player_, &RunPlayer::batchApplied, this, [this](const FeedBatch& batch) {
+        if (!batch.candidates.empty() && candidateJson_.isEmpty()) paretoDock_->raise();
+        for (const CandidateRow& c : batch.candidates)
+            candidateJson_.insert(QString::fromStdString(c.architecture.key),
+                                  QByteArray::fromStdString(c.architecture.json.dump()));
+    });
+    connect(player_, &RunPlayer::failed, this,
+            [this](const QString& message) { reportError(tr("Could not read the run"), message); });
+    connect(pareto_, &ParetoView::candidateSelected, this, &MainWindow::showCandidate);
+
+    trainingDock_ = addToolDock(tr("Training"), "trainingDock", training_, Qt::BottomDockWidgetArea);
+    paretoDock_ = addToolDock(tr("Pareto front"), "paretoDock", pareto_, Qt::BottomDockWidgetArea);
+    // Tabs: a training run fills the bottom with its curves; a search brings its Pareto front forward.
+    tabifyDockWidget(trainingDock_, paretoDock_);
+    // Routing (adaptive compute) of the run shown: `automoe route` on its supernet, in a child process.
+    auto* routing = new RoutingView(this);
+    routing->setObjectName("routingView");
+    tabifyDockWidget(paretoDock_,
+                     addToolDock(tr("Routing"), "routingDock", routing, Qt::BottomDockWidgetArea));
+    connect(player_, &RunPlayer::positionChanged, routing,
+            [this, routing] { routing->setRun(player_->databasePath(), player_->runId()); });
+    trainingDock_->raise();
+
+    timeline_ = new TimelineBar(player_, this);
+    QToolBar* timelineBar = new QToolBar(tr("Timeline"), this);
+    timelineBar->setObjectName("timelineToolBar");
+    timelineBar->setMovable(false);
+    timelineBar->addWidget(timeline_);
+    addToolBar(Qt::BottomToolBarArea, timelineBar);
+    viewMenu_->addAction(timelineBar->toggleViewAction());
+
+    runLabel_ = new QLabel(this);
+    runLabel_->setObjectName("runLabel");
+    runLabel_->setContentsMargins(6, 0, 6, 0);
+    statusBar()->addPermanentWidget(runLabel_);
+
+    // The side docks take the full height; the run's curves sit under the architecture figure.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    resizeDocks({spaceDock_, runDock_}, {470, 300}, Qt::Horizontal);
+    resizeDocks({trainingDock_}, {380}, Qt::Vertical);
+
+    openRunDatabase(settings_->runDatabase());
+}
+
+void MainWindow::openRunDatabase(const QString& path) {
+    if (path == runDatabase_) return;
+    runDatabase_ = path;
+    settings_->setRunDatabase(path);
+    runsBrowser_->setDatabasePath(path);
+    runControl_->setDatabasePath(path);
+}
+
+void MainWindow::chooseRunDatabase() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Open Run Database"), runDatabase_,
+                                                      tr("Run databases (*.sqlite *.db);;All files (*)"),
+                                                      nullptr, QFileDialog::DontConfirmOverwrite);
+    if (path.isEmpty()) return;
+    openRunDatabase(path);
+    statusBar()->showMessage(tr("Run database: %1").arg(QDir::toNativeSeparators(path)), kStatusTimeoutMs);
+}
+
+void MainWindow::replayRun(qint64 runId) {
+    player_->openReplay(runDatabase_, runId);
+    // The whole run at once; the timeline then plays it again or goes back to any point.
+    player_->seek(std::numeric_limits<qint64>::max());
+    runLabel_->setText(tr("Replaying run %1").arg(runId));
+    runsBrowser_->selectRun(runId);
+    runsDock_->raise();
+    trainingDock_->raise();
+}
+
+void MainWindow::followRun(qint64 runId) {
+    player_->follow(runDatabase_, runId);
+    // The stall figure that matters is the one while the run's events stream in.
+    stall_->reset();
+    runLabel_->setText(tr("Following run %1").arg(runId));
+    runsBrowser_->selectRun(runId);
+}
+
+void MainWindow::compareWithRun(qint64 runId) {
+    // The other run is read through a RunFeed of its own, off the UI thread, to its last event.
+    delete compareFeed_;
+    compareFeed_ = new RunFeed(this);
+    auto rows = std::make_shared<std::vector<CandidateRow>>();
+    RunFeed* feed = compareFeed_;
+    auto finish = [this, feed, rows, runId] {
+        if (compareFeed_ != feed) return;
+        compareFeed_ = nullptr;
+        feed->deleteLater();
+        if (rows->empty()) {
+            statusBar()->showMessage(tr("Run %1 has no search candidates to compare with").arg(runId),
+                                     kStatusTimeoutMs);
+            return;
+        }
+        pareto_->setOverlay(tr("run %1").arg(runId), *rows);
+        statusBar()->showMessage(tr("Overlaid the Pareto front of run %1").arg(runId), kStatusTimeoutMs);
+    };
+    connect(feed, &RunFeed::batchReady, this, [feed, rows, finish](const FeedBatch& b) {
+        rows->insert(rows->end(), b.candidates.begin(), b.candidates.end());
+        if (feed->position() >= feed->lastSeq()) finish();
+    });
+    connect(feed, &RunFeed::lastSeqChanged, this, [finish](qint64 last) {
+        if (last == 0) finish();
+    });
+    connect(feed, &RunFeed::failed, this, [this, feed](const QString& message) {
+        if (compareFeed_ == feed) compareFeed_ = nullptr;
+        feed->deleteLater();
+        reportError(tr("Could not read the run to compare with"), message);
+    });
+    feed->open(runDatabase_, runId);
+}
+
+void MainWindow::showCandidate(qint64 architectureId, const QString& key) {
+    const auto it = candidateJson_.constFind(key);
+    if (it == candidateJson_.constEnd()) return;
+    try {
+        const Architecture arch = architectureFromJson(nlohmann::json::parse(it->toStdString()));
+        view_->setArchitecture(
+            arch, tr("Candidate %1").arg(architectureId > 0 ? QString::number(architectureId) : key),
+            tr("From run %1").arg(player_->runId()));
+        updateTitle();
+    } catch (const std::exception& e) {
+        reportError(tr("Could not show the candidate"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::restoreLayout() {
+    const QByteArray geometry = settings_->windowGeometry();
+    if (!geometry.isEmpty()) restoreGeometry(geometry);
+    const QByteArray state = settings_->windowState();
+    if (!state.isEmpty()) restoreState(state);
+}
+
+void MainWindow::saveLayout() {
+    settings_->setWindowGeometry(saveGeometry());
+    settings_->setWindowState(saveState());
+    settings_->sync();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!maybeKeepEdits()) {
+        event->ignore();
+        return;
+    }
+    saveLayout();
+    event->accept();
+}
+
+bool MainWindow::maybeKeepEdits() {
+    if (!document_->isLoaded() || !document_->isModified()) return true;
+    const auto answer = QMessageBox::warning(
+        this, tr("AutoMoE Studio"),
+        tr("The search space “%1” has changes that are not saved.").arg(document_->name()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel) return false;
+    if (answer == QMessageBox::Discard) return true;
+    saveSpace();
+    return !document_->isModified();
+}
+
+void MainWindow::reportError(const QString& title, const QString& message) {
+    statusBar()->showMessage(message, kStatusTimeoutMs);
+    if (presentError_) presentError_(title, message);
+}
+
+bool MainWindow::openSpace(const QString& nameOrPath) {
+    QString error;
+    if (!document_->open(nameOrPath, &error)) {
+        reportError(tr("Could not open the search space"), error);
+        // The checked bundled entry must keep showing the space that is still open.
+        syncBundledActions();
+        return false;
+    }
+    settings_->setLastSpace(document_->source());
+    statusBar()->showMessage(
+        tr("Opened %1 (%2)")
+            .arg(document_->name(), SpaceSummaryWidget::sizePlainText(document_->summary().log10Size)),
+        kStatusTimeoutMs);
+    return true;
+}
+
+bool MainWindow::saveSpaceAs(const QString& path) {
+    QString error;
+    if (!document_->saveAs(path, &error)) {
+        reportError(tr("Could not save the search space"), error);
+        return false;
+    }
+    settings_->setLastSpace(document_->source());
+    statusBar()->showMessage(tr("Saved %1 to %2").arg(document_->name(), QDir::toNativeSeparators(path)),
+                             kStatusTimeoutMs);
+    updateTitle();
+    return true;
+}
+
+bool MainWindow::exportArchitecture(const QString& path) {
+    if (!view_->hasArchitecture()) return false;
+    try {
+        saveArchitecture(view_->architecture(), path.toStdString());
+    } catch (const std::exception& e) {
+        reportError(tr("Could not export the architecture"), QString::fromStdString(e.what()));
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported the architecture to %1").arg(QDir::toNativeSeparators(path)),
+                             kStatusTimeoutMs);
+    return true;
+}
+
+bool MainWindow::exportView(const QString& path) {
+    QString error;
+    if (!FigureExporter::exportFigure(view_->figure(), path, &error)) {
+        reportError(tr("Could not export the figure"), error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported the figure to %1").arg(QDir::toNativeSeparators(path)),
+                             kStatusTimeoutMs);
+    return true;
+}
+
+void MainWindow::showArchitecture(const Architecture& arch, Pick pick, const QString& title) {
+    pick_ = pick;
+    QAction* action = pick == Pick::Cheapest        ? cheapestAction_
+                      : pick == Pick::MostExpensive ? mostExpensiveAction_
+                                                    : randomAction_;
+    action->setChecked(true);
+    const SpaceSummary& s = document_->summary();
+    const QString subtitle =
+        tr("Search space “%1”%2%3%4supernet d %5, %6 + %7 layers, up to %8 experts per layer")
+            .arg(document_->name().toHtmlEscaped(), kDot, SpaceSummaryWidget::sizeRichText(s.log10Size), kDot)
+            .arg(s.supernet.embedDim)
+            .arg(s.supernet.encoderLayers)
+            .arg(s.supernet.decoderLayers)
+            .arg(std::max(s.supernet.encoderExperts, s.supernet.decoderExperts));
+    view_->setArchitecture(arch, title, subtitle);
+    const ArchitectureCost& c = view_->figure().cost();
+    statusBar()->showMessage(tr("%1: %2 params (%3 active per token), %4")
+                                 .arg(title, si(static_cast<double>(c.paramsHat)),
+                                      si(static_cast<double>(c.paramsActive)),
+                                      SpaceSummaryWidget::flopsText(c.flopsHat)),
+                             kStatusTimeoutMs);
+}
+
+void MainWindow::showCheapest() {
+    if (!document_->isLoaded()) return;
+    showArchitecture(document_->summary().cheapest, Pick::Cheapest, tr("Cheapest architecture"));
+}
+
+void MainWindow::showMostExpensive() {
+    if (!document_->isLoaded()) return;
+    showArchitecture(document_->summary().mostExpensive, Pick::MostExpensive,
+                     tr("Most expensive architecture"));
+}
+
+void MainWindow::showRandomSample() {
+    // A fresh seed per draw, shown in the title so that the draw can be reproduced.
+    showRandomSampleWithSeed(QRandomGenerator::global()->bounded(1u, 1000000000u));
+}
+
+void MainWindow::showRandomSampleWithSeed(quint64 seed) {
+    if (!document_->isLoaded()) return;
+    std::mt19937_64 rng(seed);
+    showArchitecture(document_->space().sample(rng), Pick::RandomSample,
+                     tr("Random sample (seed %1)").arg(seed));
+}
+
+void MainWindow::handleSpaceChanged() {
+    if (document_->isLoaded()) {
+        view_->setSupernet(document_->summary().supernet);
+        syncBundledActions();
+        spaceStatus_->setText(document_->name().toHtmlEscaped() + kDot +
+                              SpaceSummaryWidget::sizeRichText(document_->summary().log10Size));
+        // Keep showing the same kind of architecture, now from the new space.
+        switch (pick_) {
+        case Pick::Cheapest:
+            showCheapest();
+            break;
+        case Pick::MostExpensive:
+            showMostExpensive();
+            break;
+        case Pick::RandomSample:
+            // An edit that keeps the shown sample inside the space keeps showing it (no redraw per drag
+            // step).
+            if (!view_->hasArchitecture() || !document_->space().contains(view_->architecture()))
+                showRandomSample();
+            break;
+        }
+    }
+    for (QAction* a : {saveAction_, saveAsAction_, cheapestAction_, mostExpensiveAction_, randomAction_})
+        a->setEnabled(document_->isLoaded());
+    updateTitle();
+}
+
+void MainWindow::syncBundledActions() {
+    for (QAction* a : bundledGroup_->actions())
+        a->setChecked(a->data().toString() == document_->source());
+}
+
+void MainWindow::updateTitle() {
+    const QString app = QStringLiteral("AutoMoE Studio");
+    // "[*]" is where Qt shows the modified marker.
+    setWindowTitle(document_->isLoaded() ? QStringLiteral("%1[*] \u2014 %2").arg(document_->name(), app)
+                                         : app);
+    setWindowModified(document_->isModified());
+    setWindowFilePath(document_->filePath());
+    const bool hasArch = view_->hasArchitecture();
+    for (QAction* a : {exportArchitectureAction_, exportViewAction_, copyFigureAction_})
+        a->setEnabled(hasArch);
+}
+
+QString MainWindow::suggestedFileName(const QString& suffix) const {
+    QString what = pick_ == Pick::Cheapest        ? QStringLiteral("cheapest")
+                   : pick_ == Pick::MostExpensive ? QStringLiteral("most-expensive")
+                                                  : QStringLiteral("sample");
+    return QStringLiteral("%1-%2.%3").arg(document_->name(), what, suffix);
+}
+
+void MainWindow::chooseSpaceToOpen() {
+    if (!maybeKeepEdits()) return;
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Search Space"), settings_->lastDirectory("space"),
+                                     tr("Search spaces (*.json);;All files (*)"));
+    if (path.isEmpty()) return;
+    settings_->setLastDirectory("space", QFileInfo(path).absolutePath());
+    openSpace(path);
+}
+
+void MainWindow::saveSpace() {
+    // A bundled space lives with the application; its edits go to a file of the user's.
+    const bool bundled = SpaceDocument::bundledSpaceNames().contains(document_->source());
+    if (bundled || document_->filePath().isEmpty()) {
+        chooseSpaceToSave();
+        return;
+    }
+    saveSpaceAs(document_->filePath());
+}
+
+void MainWindow::chooseSpaceToSave() {
+    const QString start = QDir(settings_->lastDirectory("space")).filePath(document_->name() + ".json");
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Save Search Space As"), start, tr("Search spaces (*.json)"));
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
+    settings_->setLastDirectory("space", QFileInfo(path).absolutePath());
+    saveSpaceAs(path);
+}
+
+void MainWindow::chooseArchitectureExport() {
+    const QString yml = tr("HAT/AutoMoE SubTransformer (*.yml *.yaml)");
+    const QString json = tr("JSON (*.json)");
+    QString filter = yml;
+    const QString start = QDir(settings_->lastDirectory("architecture")).filePath(suggestedFileName("yml"));
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Export Architecture"), start, yml + ";;" + json, &filter);
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += filter == json ? QStringLiteral(".json") : QStringLiteral(".yml");
+    settings_->setLastDirectory("architecture", QFileInfo(path).absolutePath());
+    exportArchitecture(path);
+}
+
+void MainWindow::chooseViewExport() {
+    const QStringList filters = FigureExporter::fileDialogFilter().split(QStringLiteral(";;"));
+    QString filter = filters.value(0);
+    const QString start = QDir(settings_->lastDirectory("figure")).filePath(suggestedFileName("png"));
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Figure"), start,
+                                                FigureExporter::fileDialogFilter(), &filter);
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) {
+        const int i = filters.indexOf(filter);
+        path += i == 1 ? QStringLiteral(".svg") : i == 2 ? QStringLiteral(".pdf") : QStringLiteral(".png");
+    }
+    settings_->setLastDirectory("figure", QFileInfo(path).absolutePath());
+    exportView(path);
+}
+
+void MainWindow::copyFigure() {
+    if (!view_->hasArchitecture()) return;
+    QApplication::clipboard()->setImage(FigureExporter::renderImage(view_->figure()));
+    statusBar()->showMessage(tr("Copied the figure to the clipboard"), kStatusTimeoutMs);
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(
+        this, tr("About AutoMoE Studio"),
+        tr("<h3>AutoMoE Studio %1</h3>"
+           "<p>A workbench for neural architecture search over sparsely activated Mixture-of-Experts "
+           "Transformers.</p>"
+           "<p>After Jawahar et al., <i>AutoMoE: Neural Architecture Search for Efficient Sparsely Activated "
+           "Transformers</i> (arXiv 2210.07535), and Mixture-of-Supernets (arXiv 2306.04845).</p>")
+            .arg(QApplication::applicationVersion()));
+}
+
+ExportDialog* MainWindow::openExportDialog() {
+    auto* dialog = new ExportDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // The architectures: the front of the run shown, and the selected candidate first.
+    std::vector<ExportDialog::Architecture> archs;
+    const QString selected = pareto_->selectedKey();
+    auto label = [this](const ParetoView::PlottedPoint& p) {
+        return tr("%1fitness %2 · %3 · generation %4")
+            .arg(p.architectureId > 0 ? QStringLiteral("#%1 · ").arg(p.architectureId) : QString())
+            .arg(p.fitness, 0, 'f', 4)
+            .arg(formatCost(p.cost, pareto_->costMetric()))
+            .arg(p.generation);
+    };
+    if (!selected.isEmpty())
+        for (const ParetoView::PlottedPoint& p : pareto_->points())
+            if (p.key == selected)
+                archs.push_back({p.architectureId, p.key, label(p) + tr(" · selected"), true});
+    for (const ParetoView::PlottedPoint& p : pareto_->front())
+        if (p.key != selected)
+            archs.push_back({p.architectureId, p.key, label(p) + tr(" · front"), archs.empty()});
+    dialog->setRun(runDatabase_, archs.empty() ? 0 : player_->runId(), archs);
+    dialog->setOutputDirectory(QFileInfo(runDatabase_).absolutePath());
+    // Plots: the Pareto and training views, every other dock that holds a QCustomPlot, the figure.
+    dialog->addPlot(tr("Pareto front"),
+                    [this](const QString& path, QString* error) { return pareto_->exportPlot(path, error); });
+    dialog->addPlot(tr("Training curves"), [this](const QString& path, QString* error) {
+        return training_->exportPlot(path, error);
+    });
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        if (!dock->widget() || dock == trainingDock_ || dock == paretoDock_) continue;
+        QCustomPlot* plot = dock->widget()->findChild<QCustomPlot*>();
+        if (!plot) continue;
+        QPointer<QCustomPlot> guard(plot);
+        dialog->addPlot(dock->windowTitle(), [guard](const QString& path, QString* error) {
+            if (!guard) {
+                if (error) *error = QObject::tr("The plot was closed.");
+                return false;
+            }
+            return PlotExporter::exportPlot(*guard, path, error);
+        });
+    }
+    dialog->addPlot(tr("Architecture figure"), [this](const QString& path, QString* error) {
+        return FigureExporter::exportFigure(view_->figure(), path, error);
+    });
+    dialog->show();
+    return dialog;
+}
+
+} // namespace automoe::ui
