@@ -10,6 +10,7 @@
 #include "util/Resources.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <fstream>
 #include <set>
 
@@ -356,5 +357,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCorpus)
+AUTOMOE_TEST_MAIN(TestCorpus)
 #include "tst_corpus.moc"

@@ -7,6 +7,7 @@
 #include "util/Resources.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <filesystem>
 
 using namespace automoe;
@@ -139,5 +140,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestVocabulary)
+AUTOMOE_TEST_MAIN(TestVocabulary)
 #include "tst_vocabulary.moc"

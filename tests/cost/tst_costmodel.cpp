@@ -5,6 +5,7 @@
 #include "util/Resources.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <nlohmann/json.hpp>
 
 using namespace automoe;
@@ -127,5 +128,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestCostModel)
+AUTOMOE_TEST_MAIN(TestCostModel)
 #include "tst_costmodel.moc"

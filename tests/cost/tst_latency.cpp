@@ -11,6 +11,7 @@
 #include "space/SpaceIO.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <torch/torch.h>
 
 #include <cmath>
@@ -228,5 +229,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestLatency)
+AUTOMOE_TEST_MAIN(TestLatency)
 #include "tst_latency.moc"

@@ -3,6 +3,7 @@
 #include "eval/Bleu.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -249,5 +250,5 @@ void TestBleu::rejectsBadInput() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, corpusBleu({"a"}, {{"a"}}, opts("13a", "laplace")));
 }
 
-QTEST_APPLESS_MAIN(TestBleu)
+AUTOMOE_TEST_MAIN(TestBleu)
 #include "tst_bleu.moc"

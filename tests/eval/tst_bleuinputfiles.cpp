@@ -3,6 +3,7 @@
 #include "eval/BleuInputFiles.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <fstream>
 #include <stdexcept>
 
@@ -93,5 +94,5 @@ void TestBleuInputFiles::emptyReferenceLineIsNamed() {
     QVERIFY2(msg.startsWith(QString::fromStdString(r1) + ":2: empty reference line"), qPrintable(msg));
 }
 
-QTEST_APPLESS_MAIN(TestBleuInputFiles)
+AUTOMOE_TEST_MAIN(TestBleuInputFiles)
 #include "tst_bleuinputfiles.moc"

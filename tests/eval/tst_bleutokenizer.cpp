@@ -5,6 +5,7 @@
 #include "eval/BleuTokenizer.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <stdexcept>
 
 using namespace automoe;
@@ -152,5 +153,5 @@ void TestBleuTokenizer::invalidBytesPassThrough() {
     QCOMPARE(automoe::tokenizeIntl("a\xff."), std::string("a\xff ."));
 }
 
-QTEST_APPLESS_MAIN(TestBleuTokenizer)
+AUTOMOE_TEST_MAIN(TestBleuTokenizer)
 #include "tst_bleutokenizer.moc"

@@ -3,6 +3,7 @@
 #include "eval/Chrf.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -180,5 +181,5 @@ void TestChrf::rejectsBadInput() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, corpusChrf({"a"}, {{""}}));
 }
 
-QTEST_APPLESS_MAIN(TestChrf)
+AUTOMOE_TEST_MAIN(TestChrf)
 #include "tst_chrf.moc"

@@ -11,6 +11,7 @@
 #include "nn/TorchRuntime.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -403,5 +404,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestDecoder)
+AUTOMOE_TEST_MAIN(TestDecoder)
 #include "tst_decoder.moc"

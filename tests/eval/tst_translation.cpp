@@ -11,6 +11,7 @@
 #include "nn/TorchRuntime.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <torch/torch.h>
 
 #include <cmath>
@@ -246,5 +247,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestTranslation)
+AUTOMOE_TEST_MAIN(TestTranslation)
 #include "tst_translation.moc"

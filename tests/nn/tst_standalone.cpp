@@ -9,6 +9,7 @@
 #include "nn/SuperTransformer.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -235,5 +236,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestStandalone)
+AUTOMOE_TEST_MAIN(TestStandalone)
 #include "tst_standalone.moc"

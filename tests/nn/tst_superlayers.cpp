@@ -8,6 +8,7 @@
 #include "nn/SuperLinear.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <torch/torch.h>
 
 #include <cmath>
@@ -252,5 +253,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestSuperLayers)
+AUTOMOE_TEST_MAIN(TestSuperLayers)
 #include "tst_superlayers.moc"

@@ -7,6 +7,7 @@
 #include "nn/SuperTransformer.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <torch/torch.h>
 
 #include <cmath>
@@ -325,5 +326,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestSuperTransformer)
+AUTOMOE_TEST_MAIN(TestSuperTransformer)
 #include "tst_supertransformer.moc"

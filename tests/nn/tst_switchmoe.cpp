@@ -4,6 +4,7 @@
 #include "nn/SwitchMoE.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -349,5 +350,5 @@ private:
     }
 };
 
-QTEST_APPLESS_MAIN(TestSwitchMoE)
+AUTOMOE_TEST_MAIN(TestSwitchMoE)
 #include "tst_switchmoe.moc"

@@ -13,6 +13,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <fstream>
 #include <random>
 
@@ -317,5 +318,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestRouting)
+AUTOMOE_TEST_MAIN(TestRouting)
 #include "tst_routing.moc"

@@ -10,6 +10,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <csignal>
 #include <mutex>
 
@@ -264,5 +265,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestTrainingRun)
+AUTOMOE_TEST_MAIN(TestTrainingRun)
 #include "tst_trainingrun.moc"

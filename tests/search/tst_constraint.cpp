@@ -4,6 +4,7 @@
 #include "search/SearchError.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <cmath>
 
 using namespace automoe;
@@ -150,5 +151,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestConstraint)
+AUTOMOE_TEST_MAIN(TestConstraint)
 #include "tst_constraint.moc"

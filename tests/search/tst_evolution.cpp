@@ -8,6 +8,7 @@
 #include "space/SpaceIO.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -480,5 +481,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestEvolution)
+AUTOMOE_TEST_MAIN(TestEvolution)
 #include "tst_evolution.moc"

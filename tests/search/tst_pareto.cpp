@@ -3,6 +3,7 @@
 #include "search/Pareto.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <cmath>
 #include <limits>
 
@@ -108,5 +109,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestPareto)
+AUTOMOE_TEST_MAIN(TestPareto)
 #include "tst_pareto.moc"

@@ -12,6 +12,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 
 using namespace automoe;
 
@@ -167,5 +168,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestClosePipeline)
+AUTOMOE_TEST_MAIN(TestClosePipeline)
 #include "tst_close_pipeline.moc"

@@ -19,6 +19,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <cmath>
 #include <fstream>
 #include <random>
@@ -321,5 +322,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestRankRun)
+AUTOMOE_TEST_MAIN(TestRankRun)
 #include "tst_rankrun.moc"

@@ -11,6 +11,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <csignal>
 #include <functional>
 #include <set>
@@ -230,5 +231,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSearchResume)
+AUTOMOE_TEST_MAIN(TestSearchResume)
 #include "tst_search_resume.moc"

@@ -20,6 +20,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <set>
 
 using namespace automoe;
@@ -449,5 +450,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSearchRun)
+AUTOMOE_TEST_MAIN(TestSearchRun)
 #include "tst_searchrun.moc"

@@ -7,6 +7,7 @@
 #include "util/Resources.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <nlohmann/json.hpp>
 
 using namespace automoe;
@@ -197,5 +198,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestArchitectureIO)
+AUTOMOE_TEST_MAIN(TestArchitectureIO)
 #include "tst_architectureio.moc"

@@ -7,6 +7,7 @@
 #include "util/Resources.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -427,5 +428,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestSearchSpace)
+AUTOMOE_TEST_MAIN(TestSearchSpace)
 #include "tst_searchspace.moc"

@@ -5,6 +5,7 @@
 #include "store/RunStore.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <nlohmann/json.hpp>
 
 using namespace automoe;
@@ -180,5 +181,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestEventRows)
+AUTOMOE_TEST_MAIN(TestEventRows)
 #include "tst_eventrows.moc"

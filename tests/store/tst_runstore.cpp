@@ -7,6 +7,7 @@
 #include "store/StoreError.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <nlohmann/json.hpp>
 
 #include <csignal>
@@ -426,5 +427,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestRunStore)
+AUTOMOE_TEST_MAIN(TestRunStore)
 #include "tst_runstore.moc"

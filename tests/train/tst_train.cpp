@@ -9,6 +9,7 @@
 
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -298,5 +299,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestTrain)
+AUTOMOE_TEST_MAIN(TestTrain)
 #include "tst_train.moc"

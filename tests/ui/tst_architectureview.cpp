@@ -8,6 +8,7 @@
 #include <QImage>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <random>
 
 using namespace automoe;
@@ -168,5 +169,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestArchitectureView)
+AUTOMOE_TEST_MAIN(TestArchitectureView)
 #include "tst_architectureview.moc"

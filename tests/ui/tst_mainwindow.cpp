@@ -14,6 +14,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <random>
 
 using namespace automoe;
@@ -177,5 +178,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestMainWindow)
+AUTOMOE_TEST_MAIN(TestMainWindow)
 #include "tst_mainwindow.moc"

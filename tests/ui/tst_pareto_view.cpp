@@ -11,6 +11,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <random>
 
 using namespace automoe;
@@ -305,5 +306,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestParetoView)
+AUTOMOE_TEST_MAIN(TestParetoView)
 #include "tst_pareto_view.moc"

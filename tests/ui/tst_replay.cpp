@@ -9,6 +9,7 @@
 
 #include <QSlider>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <thread>
 
 using namespace automoe;
@@ -157,5 +158,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestReplay)
+AUTOMOE_TEST_MAIN(TestReplay)
 #include "tst_replay.moc"

@@ -19,6 +19,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 
 using namespace automoe::ui;
 
@@ -309,5 +310,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestRoutingView)
+AUTOMOE_TEST_MAIN(TestRoutingView)
 #include "tst_routing_view.moc"

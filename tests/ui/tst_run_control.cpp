@@ -16,6 +16,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 
 using namespace automoe;
 using namespace automoe::ui;
@@ -111,5 +112,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestRunControl)
+AUTOMOE_TEST_MAIN(TestRunControl)
 #include "tst_run_control.moc"

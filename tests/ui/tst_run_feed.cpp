@@ -6,6 +6,7 @@
 #include "ui/run/RunFeed.h"
 
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <thread>
 
 using namespace automoe;
@@ -221,5 +222,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestRunFeed)
+AUTOMOE_TEST_MAIN(TestRunFeed)
 #include "tst_run_feed.moc"

@@ -9,6 +9,7 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 
 using namespace automoe;
 using namespace automoe::ui;
@@ -147,5 +148,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestRunsBrowser)
+AUTOMOE_TEST_MAIN(TestRunsBrowser)
 #include "tst_runs_browser.moc"

@@ -26,6 +26,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 
 using namespace automoe;
 using namespace automoe::ui;
@@ -393,5 +394,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestSearchControl)
+AUTOMOE_TEST_MAIN(TestSearchControl)
 #include "tst_search_control.moc"

@@ -21,6 +21,7 @@
 #include <QToolButton>
 #include <QUndoStack>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 
 using namespace automoe;
 using namespace automoe::ui;
@@ -383,5 +384,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestSpaceEditor)
+AUTOMOE_TEST_MAIN(TestSpaceEditor)
 #include "tst_space_editor.moc"

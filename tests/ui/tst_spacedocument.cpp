@@ -13,6 +13,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 
 using namespace automoe;
 using namespace automoe::ui;
@@ -209,5 +210,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestSpaceDocument)
+AUTOMOE_TEST_MAIN(TestSpaceDocument)
 #include "tst_spacedocument.moc"

@@ -7,6 +7,7 @@
 
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include "TestMain.h"
 #include <random>
 
 using namespace automoe;
@@ -188,5 +189,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestTrainingView)
+AUTOMOE_TEST_MAIN(TestTrainingView)
 #include "tst_training_view.moc"

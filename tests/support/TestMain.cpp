@@ -1,0 +1,52 @@
+#include "TestMain.h"
+
+#include <QtTest/QtTest>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#ifdef AUTOMOE_TEST_WIDGETS
+#include <QApplication>
+using TestApplication = QApplication;
+#else
+#include <QCoreApplication>
+using TestApplication = QCoreApplication;
+#endif
+
+namespace automoe::test {
+
+namespace {
+std::map<std::string, SuiteFactory>& suites() {
+    static std::map<std::string, SuiteFactory> all;
+    return all;
+}
+} // namespace
+
+int registerSuite(const char* name, SuiteFactory factory) {
+    if (!suites().emplace(name, std::move(factory)).second) {
+        std::fprintf(stderr, "two test suites are registered as %s\n", name);
+        std::abort();
+    }
+    return int(suites().size());
+}
+
+} // namespace automoe::test
+
+int main(int argc, char** argv) {
+    auto& all = automoe::test::suites();
+    if (argc < 2 || all.find(argv[1]) == all.end()) {
+        std::fprintf(stderr, "usage: %s SUITE [Qt Test options]\nsuites:", argv[0]);
+        for (const auto& [name, factory] : all)
+            std::fprintf(stderr, " %s", name.c_str());
+        std::fprintf(stderr, "\n");
+        return 2;
+    }
+    // The suite name takes the program's place, so Qt Test's output names the suite.
+    std::vector<char*> args(argv + 1, argv + argc);
+    int count = int(args.size());
+    TestApplication app(count, args.data());
+    app.setAttribute(Qt::AA_Use96Dpi, true);
+    std::unique_ptr<QObject> suite = all.at(argv[1])();
+    return QTest::qExec(suite.get(), count, args.data());
+}

@@ -1,0 +1,25 @@
+// The Qt Test suites of one layer (base, torch, ui) share one executable, so that the build compiles, moc's
+// and links three test programs instead of one per suite. Every suite registers its class under its CTest
+// name with AUTOMOE_TEST_MAIN(Class) (in place of QTEST_MAIN); `automoe_tests_<layer> NAME [Qt Test
+// options]` runs suite NAME, and CTest registers each suite under its own name as before.
+#pragma once
+
+#include <QObject>
+#include <functional>
+#include <memory>
+
+namespace automoe::test {
+
+using SuiteFactory = std::function<std::unique_ptr<QObject>()>;
+
+// Registers suite `name`; returns a value to initialise a static with.
+int registerSuite(const char* name, SuiteFactory factory);
+
+} // namespace automoe::test
+
+#define AUTOMOE_TEST_CONCAT2(a, b) a##b
+#define AUTOMOE_TEST_CONCAT(a, b) AUTOMOE_TEST_CONCAT2(a, b)
+// AUTOMOE_TEST_NAME is defined per source file by automoe_add_test() in tests/CMakeLists.txt.
+#define AUTOMOE_TEST_MAIN(Class)                                                                             \
+    static const int AUTOMOE_TEST_CONCAT(automoeRegistered, Class) =                                         \
+        automoe::test::registerSuite(AUTOMOE_TEST_NAME, [] { return std::unique_ptr<QObject>(new Class); });
