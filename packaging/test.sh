@@ -4,7 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 bash packaging/install-deps.sh
+deps=$(date +%s)
 bash packaging/build.sh
+built=$(date +%s)
 export QT_QPA_PLATFORM=offscreen
-ctest --test-dir build --output-on-failure --no-tests=error -j "${AUTOMOE_TEST_JOBS:-1}"
-echo "test: build and tests took $(( $(date +%s) - start )) s"
+status=0
+ctest --test-dir build --output-on-failure --no-tests=error -j "${AUTOMOE_TEST_JOBS:-1}" || status=$?
+done=$(date +%s)
+echo "test: dependencies $((deps - start)) s, build $((built - deps)) s, tests $((done - built)) s," \
+     "total $((done - start)) s"
+exit $status
