@@ -14,6 +14,7 @@ PACKAGES=(
   libsentencepiece-dev
   trans-de-en
   xvfb xauth x11-utils fonts-dejavu-core
+  clang-format
 )
 
 missing=()

@@ -9,8 +9,8 @@
 #include "data/CorpusText.h"
 #include "util/Resources.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <fstream>
 #include <set>
 

@@ -6,8 +6,8 @@
 #include "data/Vocabulary.h"
 #include "util/Resources.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <filesystem>
 
 using namespace automoe;

@@ -4,8 +4,8 @@
 #include "space/ArchitectureIO.h"
 #include "util/Resources.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 
 using namespace automoe;

@@ -10,8 +10,8 @@
 #include "nn/SuperTransformer.h"
 #include "space/SpaceIO.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <torch/torch.h>
 
 #include <cmath>

@@ -2,8 +2,8 @@
 // (test/test_bleu.py, test/test_sentence_bleu.py) and README list, with their tolerances.
 #include "eval/Bleu.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <stdexcept>
 #include <string>
 #include <vector>

@@ -2,8 +2,8 @@
 // two line counts.
 #include "eval/BleuInputFiles.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <fstream>
 #include <stdexcept>
 

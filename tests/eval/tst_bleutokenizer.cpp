@@ -4,8 +4,8 @@
 #include "eval/BleuText.h"
 #include "eval/BleuTokenizer.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <stdexcept>
 
 using namespace automoe;

@@ -2,8 +2,8 @@
 // with their tolerance (1e-4).
 #include "eval/Chrf.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <stdexcept>
 #include <string>
 #include <vector>

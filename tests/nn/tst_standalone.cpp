@@ -8,8 +8,8 @@
 #include "nn/StandaloneTransformer.h"
 #include "nn/SuperTransformer.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <torch/torch.h>
 
 #include <filesystem>

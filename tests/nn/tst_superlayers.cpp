@@ -7,8 +7,8 @@
 #include "nn/SuperLayerNorm.h"
 #include "nn/SuperLinear.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <torch/torch.h>
 
 #include <cmath>

@@ -6,8 +6,8 @@
 #include "cost/CostModel.h"
 #include "nn/SuperTransformer.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <torch/torch.h>
 
 #include <cmath>

@@ -3,8 +3,8 @@
 // and the load-balancing loss is n * sum f_i P_i per layer whatever n is.
 #include "nn/SwitchMoE.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <torch/torch.h>
 
 #include <algorithm>

@@ -10,10 +10,10 @@
 #include "run/SupernetSource.h"
 #include "run/TrainingRun.h"
 
+#include "TestMain.h"
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 #include <fstream>
 #include <random>
 

@@ -3,8 +3,8 @@
 #include "search/Constraint.h"
 #include "search/SearchError.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <cmath>
 
 using namespace automoe;

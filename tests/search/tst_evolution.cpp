@@ -7,8 +7,8 @@
 #include "search/SearchError.h"
 #include "space/SpaceIO.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <algorithm>
 #include <cmath>
 #include <map>

@@ -2,8 +2,8 @@
 // the N-objective filter, the 2-D hypervolume, NSGA-II ranks, crowding distances and survivor selection.
 #include "search/Pareto.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <cmath>
 #include <limits>
 

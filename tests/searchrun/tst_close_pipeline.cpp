@@ -9,10 +9,10 @@
 #include "run/TrainingRun.h"
 #include "space/ArchitectureIO.h"
 
+#include "TestMain.h"
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 
 using namespace automoe;
 

@@ -16,10 +16,10 @@
 #include "train/LabelSmoothedLoss.h"
 #include "util/RankCorrelation.h"
 
+#include "TestMain.h"
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 #include <cmath>
 #include <fstream>
 #include <random>

@@ -8,10 +8,10 @@
 #include "run/SearchRun.h"
 #include "run/TrainingRun.h"
 
+#include "TestMain.h"
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 #include <csignal>
 #include <functional>
 #include <set>

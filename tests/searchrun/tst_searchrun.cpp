@@ -17,10 +17,10 @@
 #include "space/SpaceIO.h"
 #include "util/Resources.h"
 
+#include "TestMain.h"
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 #include <set>
 
 using namespace automoe;

@@ -6,8 +6,8 @@
 #include "space/SpaceIO.h"
 #include "util/Resources.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 
 using namespace automoe;

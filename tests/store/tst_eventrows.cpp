@@ -4,8 +4,8 @@
 #include "store/EventRows.h"
 #include "store/RunStore.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 
 using namespace automoe;

@@ -6,8 +6,8 @@
 #include "store/Schema.h"
 #include "store/StoreError.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 
 #include <csignal>

@@ -7,9 +7,9 @@
 #include "train/LrSchedule.h"
 #include "train/Trainer.h"
 
+#include "TestMain.h"
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 #include <cmath>
 #include <fstream>
 #include <set>

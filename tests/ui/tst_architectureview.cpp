@@ -4,11 +4,11 @@
 #include "ui/figure/ArchitectureView.h"
 #include "ui/figure/FigureExporter.h"
 
+#include "TestMain.h"
 #include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 #include <random>
 
 using namespace automoe;

@@ -10,11 +10,11 @@
 #include "ui/space/SpaceSummaryWidget.h"
 #include "ui/widgets/RangeSlider.h"
 
+#include "TestMain.h"
 #include <QDockWidget>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 #include <random>
 
 using namespace automoe;

@@ -7,11 +7,11 @@
 
 #include <qcustomplot.h>
 
+#include "TestMain.h"
 #include <QComboBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 #include <random>
 
 using namespace automoe;

@@ -7,9 +7,9 @@
 #include "ui/run/RunPlayer.h"
 #include "ui/run/TimelineBar.h"
 
+#include "TestMain.h"
 #include <QSlider>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 #include <thread>
 
 using namespace automoe;

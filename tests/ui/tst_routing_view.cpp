@@ -12,6 +12,7 @@
 
 #include <qcustomplot.h>
 
+#include "TestMain.h"
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
@@ -19,7 +20,6 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 
 using namespace automoe::ui;
 

@@ -13,10 +13,10 @@
 #include "ui/run/TrainingProcess.h"
 #include "ui/space/SpaceDocument.h"
 
+#include "TestMain.h"
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 
 using namespace automoe;
 using namespace automoe::ui;

@@ -5,8 +5,8 @@
 #include "RunTestSupport.h"
 #include "ui/run/RunFeed.h"
 
-#include <QtTest/QtTest>
 #include "TestMain.h"
+#include <QtTest/QtTest>
 #include <thread>
 
 using namespace automoe;

@@ -5,11 +5,11 @@
 #include "ui/run/RunListModel.h"
 #include "ui/run/RunsBrowser.h"
 
+#include "TestMain.h"
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 
 using namespace automoe;
 using namespace automoe::ui;

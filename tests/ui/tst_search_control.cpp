@@ -21,12 +21,12 @@
 
 #include <qcustomplot.h>
 
+#include "TestMain.h"
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 
 using namespace automoe;
 using namespace automoe::ui;

@@ -14,6 +14,7 @@
 #include "ui/widgets/ChoiceChips.h"
 #include "ui/widgets/RangeSlider.h"
 
+#include "TestMain.h"
 #include <QCheckBox>
 #include <QPushButton>
 #include <QSpinBox>
@@ -21,7 +22,6 @@
 #include <QToolButton>
 #include <QUndoStack>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 
 using namespace automoe;
 using namespace automoe::ui;

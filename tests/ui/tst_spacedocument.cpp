@@ -8,12 +8,12 @@
 #include "ui/space/SpaceSummaryWidget.h"
 #include "util/Format.h"
 
+#include "TestMain.h"
 #include <QApplication>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 
 using namespace automoe;
 using namespace automoe::ui;

@@ -5,9 +5,9 @@
 
 #include <qcustomplot.h>
 
+#include "TestMain.h"
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include "TestMain.h"
 #include <random>
 
 using namespace automoe;
