@@ -1,8 +1,16 @@
 // Pins the main window: its title, the Search space dock, picking architectures, error reporting through
 // the injectable presenter (a failed open names the file and field and changes nothing), architecture
 // export that loadArchitecture reads back equal, figure export, and settings kept in one place.
+#include "../support/SmallRun.h"
 #include "space/ArchitectureIO.h"
+#include "space/SpaceIO.h"
 #include "ui/figure/ArchitectureView.h"
+#include "ui/plots/TrainingView.h"
+#include "ui/run/CliProcess.h"
+#include "ui/run/RunControlPanel.h"
+#include "ui/run/RunDocument.h"
+#include "ui/run/RunListModel.h"
+#include "ui/run/RunsBrowser.h"
 #include "ui/shell/MainWindow.h"
 #include "ui/shell/Settings.h"
 #include "ui/space/SpaceDocument.h"
@@ -11,8 +19,10 @@
 #include "ui/widgets/RangeSlider.h"
 
 #include "TestMain.h"
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <random>
@@ -162,6 +172,83 @@ private slots:
             QVERIFY(QFileInfo(path).size() > 1000);
         }
         QVERIFY(errors_.isEmpty());
+    }
+
+    void refusesAFileThatIsNotARunDatabase() {
+        const QString before = window_->runDatabase();
+        const QString garbage = dir_.filePath("notes.sqlite");
+        QFile f(garbage);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(4096, 'x'));
+        f.close();
+        QVERIFY(!window_->openRunDatabase(garbage));
+        QCOMPARE(errors_.size(), 1);
+        QVERIFY2(errors_.at(0).message.contains("notes.sqlite"), qPrintable(errors_.at(0).message));
+        QCOMPARE(window_->runDatabase(), before);
+        QCOMPARE(settings_->runDatabase(), before); // not remembered either
+        // A path that does not exist yet is a new database: accepted (the first run creates it).
+        const QString fresh = dir_.filePath("fresh.sqlite");
+        QVERIFY(window_->openRunDatabase(fresh));
+        QCOMPARE(settings_->runDatabase(), fresh);
+        QVERIFY(!QFile::exists(fresh)); // a viewer creates nothing
+    }
+
+    void aRememberedDatabaseThatIsNoLongerOneIsReportedAtStart() {
+        const QString garbage = dir_.filePath("garbage.sqlite");
+        QFile f(garbage);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(300, 'y'));
+        f.close();
+        window_.reset();
+        settings_->setRunDatabase(garbage);
+        // The presenter of a window under construction is the default one (a dialog): count what reaches
+        // the status bar instead, and that the window does not keep the file.
+        window_ = std::make_unique<MainWindow>(document_.get(), settings_.get(), nullptr,
+                                               [this](const QString& t, const QString& m) {
+                                                   errors_.append({t, m});
+                                               });
+        QCOMPARE(errors_.size(), 1);
+        QVERIFY(errors_.at(0).message.contains("garbage.sqlite"));
+        QVERIFY(window_->runDatabase() != garbage);
+    }
+
+    // The newcomer's report: a second training started without restarting the app stayed invisible ("has
+    // no run 2", the runs browser never listed it) while the app held a deleted WAL open.
+    void twoTrainingsOneAfterTheOtherBothShowLiveAndInTheRunsBrowser() {
+        const QString db = dir_.filePath("two-runs.sqlite");
+        QFile::remove(db);
+        QVERIFY(window_->openRunDatabase(db));
+        const QString spacePath = dir_.filePath("small-space.json");
+        saveSpace(testsupport::smallSpace(), spacePath.toStdString());
+        QVERIFY(window_->openSpace(spacePath));
+        RunControlPanel* panel = window_->runControl();
+        panel->process()->setCliPath(AUTOMOE_CLI);
+        panel->setCorpus(QString::fromStdString(testsupport::writeSmallCorpus(dir_.path().toStdString())));
+        panel->setBudget(0, 4);
+        panel->setExtraArguments({"--vocab-size", "60", "--max-tokens", "200", "--threads", "1"});
+        QSignalSpy ended(panel, &RunControlPanel::runEnded);
+        RunDocument* run = window_->runDocument();
+        RunListModel* runs = window_->runsBrowser()->model();
+        for (qint64 id : {1, 2}) {
+            QVERIFY(panel->startRun());
+            QTRY_COMPARE_WITH_TIMEOUT(run->runId(), id, 120000);
+            QTRY_COMPARE_WITH_TIMEOUT(ended.count(), int(id), 300000);
+            QCOMPARE(ended.at(int(id) - 1).at(0).toInt(), 0);
+            // Live in the views, and listed (and selected) in the runs browser.
+            QTRY_COMPARE_WITH_TIMEOUT(window_->trainingView()->trainLoss().size(), 4, 20000);
+            QTRY_COMPARE_WITH_TIMEOUT(run->status(), RunStatus::Finished, 20000);
+            QTRY_VERIFY_WITH_TIMEOUT(runs->rowOfRun(id) >= 0, 20000);
+            QTRY_COMPARE_WITH_TIMEOUT(window_->runsBrowser()->currentRunId(), id, 20000);
+            QCOMPARE(runs->shownRun(), id);
+        }
+        QCOMPARE(runs->rowCount(), 2);
+        QVERIFY2(errors_.isEmpty(), qPrintable(errors_.isEmpty() ? QString() : errors_.at(0).message));
+        // The app holds no database file that was deleted under it.
+        for (const QFileInfo& fd : QDir("/proc/self/fd").entryInfoList(QDir::System | QDir::NoDotAndDotDot)) {
+            const QString target = fd.symLinkTarget();
+            QVERIFY2(!(target.contains("two-runs.sqlite") && target.contains("(deleted)")),
+                     qPrintable(target));
+        }
     }
 
     void remembersTheLastSpaceAndTheLayout() {

@@ -3,11 +3,13 @@
 // TrainingView and ParetoView; seeking the timeline back and forth (the player, and the TimelineBar's slider)
 // shows exactly the run as it was at that event.
 #include "RunTestSupport.h"
+#include "ui/run/RunDocument.h"
 #include "ui/run/RunFeed.h"
 #include "ui/run/RunPlayer.h"
 #include "ui/run/TimelineBar.h"
 
 #include "TestMain.h"
+#include <QElapsedTimer>
 #include <QSlider>
 #include <QtTest/QtTest>
 #include <thread>
@@ -17,15 +19,22 @@ using namespace automoe::ui;
 
 namespace {
 
-// The views of a player.
+// The views of a player: both follow the player's document.
 struct Views {
+    RunDocument document;
     TrainingView training;
     ParetoView pareto;
+    Views() {
+        training.setDocument(&document);
+        pareto.setDocument(&document);
+    }
 };
 
 // The views fed directly with events[0, count): the reference.
 std::unique_ptr<Views> reference(const std::vector<Event>& events, std::size_t count) {
     auto v = std::make_unique<Views>();
+    v->training.setDocument(nullptr);
+    v->pareto.setDocument(nullptr);
     runtest::feedDirect(events, count, v->training, v->pareto);
     return v;
 }
@@ -52,7 +61,7 @@ private slots:
     void liveEqualsDirectFeed() {
         RunStore store(db_.toStdString());
         Views live;
-        RunPlayer player(&live.training, &live.pareto);
+        RunPlayer player(&live.document);
         player.follow(db_, 1);
         std::thread writer([&] {
             for (std::size_t i = 0; i < events_.size(); ++i) {
@@ -75,7 +84,7 @@ private slots:
 
     void replayEqualsLive() {
         Views replay;
-        RunPlayer player(&replay.training, &replay.pareto);
+        RunPlayer player(&replay.document);
         player.openReplay(db_, 1);
         QTRY_COMPARE_WITH_TIMEOUT(player.lastSeq(), qint64(events_.size()), 10000);
         QCOMPARE(player.position(), qint64(0)); // nothing until played or sought
@@ -88,8 +97,8 @@ private slots:
 
     void seekingBackAndForthShowsTheRunAtThatEvent() {
         Views v;
-        RunPlayer player(&v.training, &v.pareto);
-        QSignalSpy cleared(&player, &RunPlayer::cleared);
+        RunPlayer player(&v.document);
+        QSignalSpy cleared(&v.document, &RunDocument::cleared);
         player.openReplay(db_, 1);
         const qint64 end = qint64(events_.size());
         for (qint64 seq : {end, qint64(120), qint64(300), qint64(5), end, qint64(120)}) {
@@ -105,7 +114,7 @@ private slots:
 
     void timelineSliderDrivesThePlayer() {
         Views v;
-        RunPlayer player(&v.training, &v.pareto);
+        RunPlayer player(&v.document);
         TimelineBar bar(&player);
         player.openReplay(db_, 1);
         QTRY_COMPARE_WITH_TIMEOUT(bar.slider()->maximum(), int(events_.size()), 10000);
@@ -146,11 +155,19 @@ private slots:
                 store.append(e);
         }
         Views v;
-        RunPlayer player(&v.training, &v.pareto);
+        RunPlayer player(&v.document);
         player.openReplay(db, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(player.lastSeq(), qint64(events.size()), 10000);
         player.setSpeed(4);
+        QElapsedTimer clock;
+        clock.start();
         player.play();
         QTRY_COMPARE_WITH_TIMEOUT(player.position(), qint64(events.size()), 15000);
+        // Paced at 4x the logged pace: the run spans 40 ms per event, so the replay cannot end sooner than a
+        // quarter of that (a busy machine only makes it slower; as fast as possible would take a few ms).
+        const double spanMs = double(events.back().timeMs - events.front().timeMs);
+        QVERIFY2(double(clock.elapsed()) >= 0.9 * spanMs / 4,
+                 qPrintable(QStringLiteral("%1 ms for a %2 ms run at 4x").arg(clock.elapsed()).arg(spanMs)));
         QVERIFY2(player.feed()->batchesDelivered() > 1,
                  qPrintable(QString::number(player.feed()->batchesDelivered())));
         runtest::compareViews(v.training, v.pareto, reference(events, events.size())->training,

@@ -1,34 +1,87 @@
 // Pins the Run dock end to end with the real `automoe` CLI: Start writes the edited space to a file and
-// launches `automoe train --control-stdin`, the run is followed through the store into TrainingView, the
-// stage tracker and the progress bar follow its events, and the run ends finished. Also: a missing CLI is a
-// clear message, not a crash.
+// launches `automoe train --control-stdin`, the run is followed through the store into the RunDocument and
+// TrainingView, the stage tracker and the progress bar follow its events (core's RunProgress), and the run
+// ends finished. Cancel says so at once, marks the stage cancelled (not done), and Resume continues the run
+// from the dock; a run whose process was SIGKILLed shows as interrupted and resumes from the runs browser,
+// its curve with each update once. Also: a missing CLI is a clear message, not a crash.
 #include "../support/SmallRun.h"
 #include "space/SearchSpace.h"
 #include "space/SpaceIO.h"
-#include "store/RunStore.h"
+#include "store/RunReader.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/plots/TrainingView.h"
+#include "ui/run/CliProcess.h"
 #include "ui/run/RunControlPanel.h"
+#include "ui/run/RunDocument.h"
+#include "ui/run/RunListModel.h"
 #include "ui/run/RunPlayer.h"
-#include "ui/run/TrainingProcess.h"
+#include "ui/run/RunsBrowser.h"
+#include "ui/shell/Settings.h"
 #include "ui/space/SpaceDocument.h"
 
 #include "TestMain.h"
+#include <QApplication>
+#include <QLabel>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTableView>
+#include <QTimer>
 #include <QtTest/QtTest>
+#include <csignal>
 
 using namespace automoe;
 using namespace automoe::ui;
 
 namespace {
 
-SearchSpace tinySpace() {
-    return testsupport::smallSpace();
-}
+// A Run dock with the document, views and player of the main window, on a fresh database.
+struct Rig {
+    QTemporaryDir dir;
+    QString db;
+    SpaceDocument space;
+    RunDocument run;
+    TrainingView training;
+    ParetoView pareto;
+    RunPlayer player{&run};
+    RunControlPanel panel{&space};
 
-QString writeCorpus(const QString& dir) {
-    return QString::fromStdString(testsupport::writeSmallCorpus(dir.toStdString()));
+    explicit Rig(int updates, QStringList extra = {}) {
+        db = dir.filePath("runs.sqlite");
+        const QString spacePath = dir.filePath("space.json");
+        saveSpace(testsupport::smallSpace(), spacePath.toStdString());
+        QString error;
+        if (!space.open(spacePath, &error)) qFatal("%s", qPrintable(error));
+        training.setDocument(&run);
+        pareto.setDocument(&run);
+        panel.setDocument(&run);
+        panel.process()->setCliPath(AUTOMOE_CLI);
+        panel.setDatabasePath(db);
+        panel.setCorpus(QString::fromStdString(testsupport::writeSmallCorpus(dir.path().toStdString())));
+        panel.setBudget(0, updates);
+        panel.setExtraArguments(QStringList{"--vocab-size", "60", "--max-tokens", "200", "--threads", "1"} +
+                                extra);
+        QObject::connect(&panel, &RunControlPanel::runStarted, &player,
+                         [this](qint64 id) { player.follow(db, id); });
+    }
+
+    // Waits until the feed has delivered everything committed.
+    bool caughtUp(int timeoutMs = 15000) {
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < timeoutMs) {
+            if (player.lastSeq() > 0 && player.position() == player.lastSeq()) return true;
+            QTest::qWait(50);
+        }
+        return false;
+    }
+};
+
+// Each update once, in order, from 1 to `last`.
+void verifyUpdatesOnce(const RunDocument& run, qint64 last) {
+    QCOMPARE(qint64(run.steps().size()), last);
+    for (std::size_t i = 0; i < run.steps().size(); ++i)
+        QCOMPARE(run.steps()[i].update, qint64(i + 1));
 }
 
 } // namespace
@@ -38,35 +91,16 @@ class TestRunControl : public QObject {
 
 private slots:
     void shortRealRunEmitsProgressAndFinishes() {
-        QTemporaryDir dir;
-        const QString spacePath = dir.filePath("space.json");
-        saveSpace(tinySpace(), spacePath.toStdString());
-        SpaceDocument document;
-        QString error;
-        QVERIFY2(document.open(spacePath, &error), qPrintable(error));
-        const QString db = dir.filePath("runs.sqlite");
+        Rig rig(6, {"--validate-every", "3"});
+        QSignalSpy started(&rig.panel, &RunControlPanel::runStarted);
+        QSignalSpy ended(&rig.panel, &RunControlPanel::runEnded);
+        QSignalSpy batches(&rig.run, &RunDocument::batchApplied);
 
-        TrainingView training;
-        ParetoView pareto;
-        RunPlayer player(&training, &pareto);
-        RunControlPanel panel(&document);
-        panel.process()->setCliPath(AUTOMOE_CLI);
-        panel.setDatabasePath(db);
-        panel.setCorpus(writeCorpus(dir.path()));
-        panel.setBudget(0, 6);
-        panel.setExtraArguments(
-            {"--vocab-size", "60", "--max-tokens", "200", "--threads", "1", "--validate-every", "3"});
-        QObject::connect(&panel, &RunControlPanel::runStarted, &player,
-                         [&](qint64 id) { player.follow(db, id); });
-        QObject::connect(&player, &RunPlayer::batchApplied, &panel, &RunControlPanel::applyBatch);
-        QSignalSpy started(&panel, &RunControlPanel::runStarted);
-        QSignalSpy ended(&panel, &RunControlPanel::runEnded);
-        QSignalSpy batches(&player, &RunPlayer::batchApplied);
-
-        QVERIFY(panel.startRun());
-        QVERIFY(!panel.startButton()->isEnabled());
-        QVERIFY(panel.cancelButton()->isEnabled());
-        const QStringList args = panel.process()->arguments();
+        QVERIFY(rig.panel.startRun());
+        QVERIFY(!rig.panel.startButton()->isEnabled());
+        QVERIFY(rig.panel.cancelButton()->isEnabled());
+        const QStringList args = rig.panel.process()->arguments();
+        QCOMPARE(args.at(0), QString("train"));
         QVERIFY(args.contains("--control-stdin"));
         QCOMPARE(args.at(args.indexOf("--updates") + 1), QString("6"));
         QVERIFY(QFile::exists(args.at(args.indexOf("--space") + 1)));
@@ -74,25 +108,177 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 120000);
         const qint64 runId = started.at(0).at(0).toLongLong();
         QCOMPARE(runId, qint64(1));
+        QCOMPARE(rig.panel.process()->runId(), qint64(1)); // from the child's first stdout line
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 300000);
         QCOMPARE(ended.at(0).at(0).toInt(), 0);
-        // The feed catches up with the last committed event.
-        QTRY_VERIFY_WITH_TIMEOUT(player.lastSeq() > 0 && player.position() == player.lastSeq(), 10000);
+        QVERIFY(rig.caughtUp());
 
         QVERIFY(batches.count() >= 1);
-        QVERIFY(training.trainLoss().size() >= 1);
-        QCOMPARE(training.trainLoss().size(), 6);
-        QVERIFY(!training.validationLoss("largest").isEmpty());
-        QCOMPARE(panel.stageState(RunControlPanel::Stage::Supernet), RunControlPanel::StageState::Done);
-        QCOMPARE(panel.stageState(RunControlPanel::Stage::Test), RunControlPanel::StageState::Done);
-        QCOMPARE(panel.stageState(RunControlPanel::Stage::Search), RunControlPanel::StageState::Pending);
-        QCOMPARE(panel.progressPercent(), 100);
-        QVERIFY(panel.log()->toPlainText().contains("run 1 in"));
+        QCOMPARE(rig.training.trainLoss().size(), 6);
+        QVERIFY(!rig.training.validationLoss("largest").isEmpty());
+        QCOMPARE(rig.panel.stageState(PipelineStage::Supernet), StageState::Done);
+        QCOMPARE(rig.panel.stageState(PipelineStage::Test), StageState::Done);
+        QCOMPARE(rig.panel.stageState(PipelineStage::Search), StageState::Pending);
+        QCOMPARE(rig.panel.progressPercent(), 100);
+        QCOMPARE(rig.run.status(), RunStatus::Finished);
+        QVERIFY(rig.panel.log()->toPlainText().contains("run 1 in"));
 
-        RunStore store(db.toStdString());
-        QCOMPARE(store.getRun(runId)->status, RunStatus::Finished);
-        QCOMPARE(store.trainingSteps(runId).size(), std::size_t(6));
-        QVERIFY(panel.startButton()->isEnabled());
+        RunReader reader(rig.db.toStdString());
+        QCOMPARE(reader.getRun(runId)->status, RunStatus::Finished);
+        QCOMPARE(reader.trainingSteps(runId).size(), std::size_t(6));
+        QVERIFY(rig.panel.startButton()->isEnabled());
+        QVERIFY(!rig.panel.resumeButton()->isEnabled()); // a finished run has nothing to resume
+    }
+
+    void cancelledRunResumesFromTheDock() {
+        Rig rig(40, {"--validate-every", "1000", "--checkpoint-every", "1000"});
+        QSignalSpy ended(&rig.panel, &RunControlPanel::runEnded);
+        QVERIFY(rig.panel.startRun());
+        QTRY_VERIFY_WITH_TIMEOUT(rig.run.steps().size() >= 3, 120000);
+        rig.panel.cancelButton()->click();
+        // Said at once, long before the child has written its checkpoint.
+        QVERIFY2(rig.panel.findChild<QLabel*>("runStatusLabel")->text().contains("Cancelling"),
+                 qPrintable(rig.panel.findChild<QLabel*>("runStatusLabel")->text()));
+        QVERIFY(!rig.panel.cancelButton()->isEnabled());
+        QVERIFY(!rig.panel.pauseButton()->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 60000);
+        QCOMPARE(ended.at(0).at(0).toInt(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(rig.run.status(), RunStatus::Cancelled, 10000);
+        QVERIFY(rig.caughtUp());
+        const qint64 stoppedAt = rig.run.latestUpdate();
+        QVERIFY(stoppedAt < 40);
+        // The cancelled stage is not painted as done.
+        QCOMPARE(rig.panel.stageState(PipelineStage::Supernet), StageState::Cancelled);
+
+        // Resume from the dock: `automoe train --resume 1` continues to the budget.
+        QTRY_VERIFY_WITH_TIMEOUT(rig.panel.resumeButton()->isEnabled(), 5000);
+        rig.panel.resumeButton()->click();
+        QVERIFY(rig.panel.process()->isRunning());
+        const QStringList args = rig.panel.process()->arguments();
+        QCOMPARE(args.at(0), QString("train"));
+        QCOMPARE(args.at(args.indexOf("--resume") + 1), QString("1"));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 2, 300000);
+        QCOMPARE(ended.at(1).at(0).toInt(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(rig.run.status(), RunStatus::Finished, 10000);
+        QVERIFY(rig.caughtUp());
+        verifyUpdatesOnce(rig.run, 40);
+        QCOMPARE(rig.training.trainLoss().size(), 40);
+        QCOMPARE(rig.panel.stageState(PipelineStage::Supernet), StageState::Done);
+    }
+
+    void killedRunIsInterruptedAndResumesFromTheRunsBrowser() {
+        Rig rig(30, {"--validate-every", "1000", "--checkpoint-every", "5"});
+        RunsBrowser browser;
+        browser.setDatabasePath(rig.db);
+        browser.setDocument(&rig.run);
+        QObject::connect(&browser, &RunsBrowser::resumeRequested, &rig.panel, &RunControlPanel::resumeRun);
+        QSignalSpy ended(&rig.panel, &RunControlPanel::runEnded);
+        QVERIFY(rig.panel.startRun());
+        // Past a checkpoint and then some: the updates after it are logged again by the resumed run.
+        QTRY_VERIFY_WITH_TIMEOUT(rig.run.steps().size() >= 8, 120000);
+        const qint64 pid = rig.panel.process()->processId();
+        QVERIFY(pid > 0);
+        ::kill(pid_t(pid), SIGKILL);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 30000);
+        const qint64 killedAt = rig.run.latestUpdate();
+
+        // The process is gone: once its heartbeat is stale the run is interrupted, in the Run dock and in
+        // the runs browser.
+        QTRY_COMPARE_WITH_TIMEOUT(rig.run.status(), RunStatus::Interrupted, 60000);
+        QVERIFY(rig.panel.resumeButton()->isEnabled());
+        QVERIFY(rig.panel.findChild<QLabel*>("runStatusLabel")->text().contains("interrupted"));
+        browser.model()->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            browser.model()->rowOfRun(1) >= 0 &&
+                browser.model()->runs()[std::size_t(browser.model()->rowOfRun(1))].status ==
+                    RunStatus::Interrupted,
+            10000);
+        QCOMPARE(browser.model()
+                     ->data(browser.model()->index(browser.model()->rowOfRun(1), RunListModel::StatusColumn))
+                     .toString(),
+                 QString("interrupted"));
+
+        // Resume from the browser's context menu.
+        bool triggered = false;
+        QTimer::singleShot(200, [&] {
+            auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+            if (!menu) return;
+            for (QAction* a : menu->actions())
+                if (a->text().remove('&').startsWith("Resume Run 1")) {
+                    triggered = true;
+                    a->trigger();
+                }
+            menu->close();
+        });
+        QTableView* table = browser.table();
+        const QModelIndex cell = table->model()->index(0, 0);
+        emit table->customContextMenuRequested(table->visualRect(cell).center());
+        QVERIFY(triggered);
+        QVERIFY(rig.panel.process()->isRunning());
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 2, 300000);
+        QCOMPARE(ended.at(1).at(0).toInt(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(rig.run.status(), RunStatus::Finished, 10000);
+        QVERIFY(rig.caughtUp());
+        // The resumed run logged the updates after its last checkpoint again; the curve has each once.
+        QVERIFY(killedAt > 5);
+        verifyUpdatesOnce(rig.run, 30);
+        QCOMPARE(rig.training.trainLoss().size(), 30);
+        RunReader reader(rig.db.toStdString());
+        std::int64_t stepEvents = 0;
+        for (const Event& e : reader.events(1))
+            stepEvents += e.type == "training_step";
+        QVERIFY2(stepEvents > 30, "the event log itself has the repeated updates");
+    }
+
+    void settingsAreRememberedAcrossRestarts() {
+        QTemporaryDir dir;
+        const QString ini = dir.filePath("settings.ini");
+        SpaceDocument document;
+        QVERIFY(document.open("tiny"));
+        RunControlPanel::SearchSettings chosen;
+        chosen.supernetRun = 7;
+        chosen.flops = "150M";
+        chosen.latency = "40";
+        chosen.predicted = true;
+        chosen.population = 12;
+        chosen.parents = 3;
+        chosen.mutations = 4;
+        chosen.crossovers = 5;
+        chosen.iterations = 9;
+        chosen.seed = 42;
+        chosen.fitnessSentences = 64;
+        chosen.narrowedSpace = true;
+        {
+            Settings settings(ini);
+            RunControlPanel panel(&document);
+            panel.setSettings(&settings);
+            panel.setCorpus("sample");
+            panel.setBudget(0, 1234);
+            panel.setSearchSettings(chosen);
+        } // the app closes
+        Settings settings(ini);
+        RunControlPanel panel(&document);
+        panel.setSettings(&settings);
+        QCOMPARE(panel.corpus(), QString("sample"));
+        const RunControlPanel::SearchSettings s = panel.searchSettings();
+        QCOMPARE(s.supernetRun, chosen.supernetRun);
+        QCOMPARE(s.flops, chosen.flops);
+        QCOMPARE(s.latency, chosen.latency);
+        QCOMPARE(s.predicted, true);
+        QCOMPARE(s.population, 12);
+        QCOMPARE(s.parents, 3);
+        QCOMPARE(s.mutations, 4);
+        QCOMPARE(s.crossovers, 5);
+        QCOMPARE(s.iterations, 9);
+        QCOMPARE(s.seed, quint64(42));
+        QCOMPARE(s.fitnessSentences, 64);
+        QCOMPARE(s.narrowedSpace, true);
+        QString error;
+        panel.setDatabasePath(dir.filePath("runs.sqlite"));
+        const QStringList args = panel.searchArguments(&error);
+        QVERIFY(args.contains("flops<=150M"));
+        QCOMPARE(panel.budgetMinutes(), 0);
+        QCOMPARE(panel.budgetUpdates(), 1234);
     }
 
     void missingCliIsAClearMessage() {

@@ -22,17 +22,26 @@ struct Collected {
     std::vector<CandidateRow> candidates;
     std::vector<RoutingSnapshot> routing;
     std::vector<Event> other;
+    std::vector<RunInfo> infos;
     std::size_t events = 0;
 
     void connectTo(RunFeed& feed) {
         QObject::connect(&feed, &RunFeed::batchReady, &feed, [this](const FeedBatch& b) {
             batches.push_back(b);
-            steps.insert(steps.end(), b.steps.begin(), b.steps.end());
-            validations.insert(validations.end(), b.validations.begin(), b.validations.end());
-            candidates.insert(candidates.end(), b.candidates.begin(), b.candidates.end());
-            routing.insert(routing.end(), b.routing.begin(), b.routing.end());
-            other.insert(other.end(), b.other.begin(), b.other.end());
-            events += b.eventCount;
+            if (b.info) infos.push_back(*b.info);
+            for (const Event& e : b.events) {
+                if (auto* r = std::get_if<TrainingStepRow>(&e.row))
+                    steps.push_back(*r);
+                else if (auto* v = std::get_if<ValidationRow>(&e.row))
+                    validations.push_back(*v);
+                else if (auto* c = std::get_if<CandidateRow>(&e.row))
+                    candidates.push_back(*c);
+                else if (auto* s = std::get_if<RoutingSnapshot>(&e.row))
+                    routing.push_back(*s);
+                else if (std::holds_alternative<std::monostate>(e.row))
+                    other.push_back(e);
+            }
+            events += b.events.size();
         });
     }
 };
@@ -111,11 +120,16 @@ private slots:
         // Batches are contiguous, in seq order, and coalesced (far fewer than events).
         qint64 next = 1;
         for (const FeedBatch& b : got.batches) {
+            if (b.events.empty()) continue; // the run's record alone (its status changed)
             QCOMPARE(b.firstSeq, next);
             QVERIFY(b.lastSeq >= b.firstSeq);
-            QCOMPARE(std::size_t(b.lastSeq - b.firstSeq + 1), b.eventCount);
+            QCOMPARE(std::size_t(b.lastSeq - b.firstSeq + 1), b.events.size());
             next = b.lastSeq + 1;
         }
+        // The run's record came with the first batch.
+        QVERIFY(!got.infos.empty());
+        QCOMPARE(got.infos.front().id, qint64(1));
+        QVERIFY(got.batches.front().info.has_value());
         QVERIFY2(got.batches.size() * 20 < events.size(), qPrintable(QString::number(got.batches.size())));
     }
 

@@ -8,12 +8,13 @@
 #include "space/ArchitectureIO.h"
 #include "space/SearchSpace.h"
 #include "space/SpaceIO.h"
-#include "store/RunStore.h"
+#include "store/RunReader.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/plots/TrainingView.h"
+#include "ui/run/CliProcess.h"
 #include "ui/run/RunControlPanel.h"
+#include "ui/run/RunDocument.h"
 #include "ui/run/RunPlayer.h"
-#include "ui/run/TrainingProcess.h"
 #include "ui/shell/ExportDialog.h"
 #include "ui/shell/MainWindow.h"
 #include "ui/shell/Settings.h"
@@ -54,20 +55,23 @@ const QCPGraph* graphNamed(const ParetoView& view, const QString& prefix) {
 
 struct Rig {
     SpaceDocument document;
+    RunDocument run;
     TrainingView training;
     ParetoView pareto;
-    RunPlayer player{&training, &pareto};
+    RunPlayer player{&run};
     RunControlPanel panel{&document};
     QString db;
 
     explicit Rig(const QString& dbPath)
         : db(dbPath) {
+        training.setDocument(&run);
+        pareto.setDocument(&run);
+        panel.setDocument(&run);
         panel.process()->setCliPath(AUTOMOE_CLI);
         panel.setDatabasePath(db);
         panel.setExtraSearchArguments({"--threads", "1"});
         QObject::connect(&panel, &RunControlPanel::runStarted, &player,
                          [this](qint64 id) { player.follow(db, id); });
-        QObject::connect(&player, &RunPlayer::batchApplied, &panel, &RunControlPanel::applyBatch);
     }
 };
 
@@ -124,7 +128,7 @@ private slots:
     void supernetRunsAreTheSearchChoices() {
         SpaceDocument document;
         RunControlPanel panel(&document);
-        RunStore store(db_.toStdString());
+        RunReader store(db_.toStdString());
         std::vector<RunSummary> runs = store.listRuns();
         RunSummary failed;
         failed.id = 99;
@@ -175,9 +179,8 @@ private slots:
         QSignalSpy ended(&rig.panel, &RunControlPanel::runEnded);
         // Candidates arrive over several batches while the child runs, not only at its end.
         int batchesWithCandidatesWhileRunning = 0;
-        QObject::connect(&rig.player, &RunPlayer::batchApplied, &rig.panel, [&](const FeedBatch& b) {
-            if (!b.candidates.empty() && rig.panel.process()->isRunning())
-                ++batchesWithCandidatesWhileRunning;
+        QObject::connect(&rig.run, &RunDocument::candidatesAdded, &rig.panel, [&] {
+            if (rig.panel.process()->isRunning()) ++batchesWithCandidatesWhileRunning;
         });
 
         QTest::mouseClick(rig.panel.startButton(), Qt::LeftButton);
@@ -195,7 +198,7 @@ private slots:
                                  10000);
         ++searches_;
 
-        RunStore store(db_.toStdString());
+        RunReader store(db_.toStdString());
         QCOMPARE(store.getRun(runId)->status, RunStatus::Finished);
         const auto candidates = store.candidates(runId);
         QVERIFY(candidates.size() >= 6);
@@ -218,10 +221,10 @@ private slots:
         QCOMPARE(frontGraph->data()->size(), int(front.size()));
         QCOMPARE(frontGraph->data()->constBegin()->key, front.front().cost);
 
-        QCOMPARE(rig.panel.stageState(RunControlPanel::Stage::Search), RunControlPanel::StageState::Done);
+        QCOMPARE(rig.panel.stageState(PipelineStage::Search), StageState::Done);
         // A search loads a trained supernet: stage 1 is done, stage 4 ran.
-        QCOMPARE(rig.panel.stageState(RunControlPanel::Stage::Supernet), RunControlPanel::StageState::Done);
-        QCOMPARE(rig.panel.stageState(RunControlPanel::Stage::Retrain), RunControlPanel::StageState::Pending);
+        QCOMPARE(rig.panel.stageState(PipelineStage::Supernet), StageState::Done);
+        QCOMPARE(rig.panel.stageState(PipelineStage::Retrain), StageState::Pending);
         QCOMPARE(rig.panel.progressPercent(), 100);
         QVERIFY(rig.panel.log()->toPlainText().contains("search run 2 in"));
         QVERIFY(rig.panel.startButton()->isEnabled());
@@ -238,33 +241,33 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 120000);
         const qint64 runId = started.at(0).at(0).toLongLong();
         QTRY_VERIFY_WITH_TIMEOUT(rig.pareto.pointCount() > 0, 120000);
-        QCOMPARE(rig.panel.stageState(RunControlPanel::Stage::Search), RunControlPanel::StageState::Active);
+        QCOMPARE(rig.panel.stageState(PipelineStage::Search), StageState::Active);
 
-        auto status = [&] { return RunStore(db_.toStdString()).getRun(runId)->status; };
+        auto status = [&] { return RunReader(db_.toStdString()).getRun(runId)->status; };
         QTest::mouseClick(rig.panel.pauseButton(), Qt::LeftButton);
         QVERIFY(rig.panel.resumeButton()->isEnabled());
         QTRY_COMPARE_WITH_TIMEOUT(status(), RunStatus::Paused, 60000);
         // Paused: no candidate is added for a while (the child waits between two evaluations).
-        const std::size_t held = RunStore(db_.toStdString()).candidates(runId).size();
+        const std::size_t held = RunReader(db_.toStdString()).candidates(runId).size();
         QTest::qWait(1500);
-        QCOMPARE(RunStore(db_.toStdString()).candidates(runId).size(), held);
+        QCOMPARE(RunReader(db_.toStdString()).candidates(runId).size(), held);
 
         QTest::mouseClick(rig.panel.resumeButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(status(), RunStatus::Running, 60000);
-        QTRY_VERIFY_WITH_TIMEOUT(RunStore(db_.toStdString()).candidates(runId).size() > held, 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(RunReader(db_.toStdString()).candidates(runId).size() > held, 120000);
 
         QTest::mouseClick(rig.panel.cancelButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
         QCOMPARE(ended.at(0).at(0).toInt(), 0);
         QCOMPARE(status(), RunStatus::Cancelled);
         QTRY_VERIFY_WITH_TIMEOUT(rig.player.position() == rig.player.lastSeq(), 10000);
-        QCOMPARE(rig.pareto.pointCount(), int(RunStore(db_.toStdString()).candidates(runId).size()));
+        QCOMPARE(rig.pareto.pointCount(), int(RunReader(db_.toStdString()).candidates(runId).size()));
         ++searches_;
     }
 
     // Runs after the two searches: run 2 finished, run 3 cancelled.
     void exportDialogWritesArchitecturesThatRoundTripAndPlots() {
-        RunStore store(db_.toStdString());
+        RunReader store(db_.toStdString());
         const auto candidates = store.candidates(2);
         QVERIFY(candidates.size() >= 2);
         const ArchitectureRow& first = candidates.front().architecture;
@@ -339,7 +342,7 @@ private slots:
         QStringList errors;
         window.setErrorPresenter([&](const QString& t, const QString& m) { errors << t + ": " + m; });
         window.openRunDatabase(db_);
-        RunStore store(db_.toStdString());
+        RunReader store(db_.toStdString());
         const auto shown = store.candidates(2), other = store.candidates(3);
         QVERIFY(!other.empty());
         window.replayRun(2);
@@ -389,7 +392,7 @@ private slots:
         QVERIFY2(log.contains("not inside the space of supernet run 1") && log.contains("encoder.layers: 4"),
                  qPrintable(log));
         // Nothing was stored for the refused search.
-        RunStore store(db_.toStdString());
+        RunReader store(db_.toStdString());
         QCOMPARE(int(store.listRuns().size()), 1 + searches_);
     }
 };

@@ -148,6 +148,32 @@ private slots:
         QCOMPARE(other.source(), path);
     }
 
+    // The newcomer's report: an edited "tiny" saved under another file kept the name "tiny", so a search on
+    // it was refused with 'space "tiny" is not inside the space of supernet run 2 ("tiny")'.
+    void savingUnderAnotherFileTakesItsName() {
+        QTemporaryDir dir;
+        SpaceDocument doc;
+        QVERIFY(doc.open("tiny"));
+        QSignalSpy changed(&doc, &SpaceDocument::spaceChanged);
+        const QString narrow = dir.filePath("narrow.json");
+        QString error;
+        QVERIFY2(doc.saveAs(narrow, &error), qPrintable(error));
+        QCOMPARE(doc.name(), QString("narrow"));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(loadSpace(narrow.toStdString()).name, std::string("narrow"));
+        // Saved again, and under a third file: it follows its file while it is named after it.
+        QVERIFY(doc.saveAs(narrow));
+        QCOMPARE(doc.name(), QString("narrow"));
+        QVERIFY(doc.saveAs(dir.filePath("narrower.json")));
+        QCOMPARE(doc.name(), QString("narrower"));
+        // A name of its own is kept.
+        SearchSpace named = doc.space();
+        named.name = "my search space";
+        doc.setSpace(named, dir.filePath("narrower.json"));
+        QVERIFY(doc.saveAs(dir.filePath("copy.json")));
+        QCOMPARE(doc.name(), QString("my search space"));
+    }
+
     void editsAreUndoableAndSavingOrOpeningMakesTheDocumentUnmodified() {
         SpaceDocument doc;
         QVERIFY(doc.open("tiny"));

@@ -5,6 +5,7 @@
 #include "ui/plots/CandidateCloud.h"
 #include "ui/plots/PlotExporter.h"
 #include "ui/plots/PlotTheme.h"
+#include "ui/run/RunDocument.h"
 
 #include <qcustomplot.h>
 
@@ -14,6 +15,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
+#include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -71,6 +73,16 @@ ParetoView::ParetoView(QWidget* parent)
     bar->addWidget(metricBox_);
     bar->addSpacing(16);
     bar->addWidget(feasibleLabel_, 1);
+    followButton_ = new QToolButton(this);
+    followButton_->setObjectName("paretoFollow");
+    followButton_->setText(tr("Follow"));
+    followButton_->setCheckable(true);
+    followButton_->setChecked(true);
+    followButton_->setAutoRaise(true);
+    followButton_->setToolTip(tr("Follow live data: the axes take in every new candidate. The wheel zooms "
+                                 "and a drag pans, which switches it off; switch it on to see everything."));
+    connect(followButton_, &QToolButton::toggled, this, &ParetoView::setFollow);
+    bar->addWidget(followButton_);
 
     buildPlot();
 
@@ -163,6 +175,12 @@ void ParetoView::buildPlot() {
     plot_->plotLayout()->setRowStretchFactor(1, 0.001);
     plot_->plotLayout()->setRowSpacing(2);
 
+    // Wheel zoom and drag pan; a change of the axes the view did not make turns following off.
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    for (QCPAxis* axis : {plot_->xAxis, plot_->yAxis})
+        connect(axis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
+            if (!rescaling_) setFollow(false);
+        });
     connect(plot_, &QCustomPlot::mousePress, this, &ParetoView::handleMousePress);
     connect(plot_, &QCustomPlot::mouseMove, this, &ParetoView::handleMouseMove);
     connect(plot_, &QCustomPlot::mouseRelease, this, &ParetoView::handleMouseRelease);
@@ -209,7 +227,59 @@ void ParetoView::clear() {
     byKey_.clear();
     byId_.clear();
     selected_.reset();
+    // A new run: seen whole, with its own budget.
+    setFollow(true);
+    if (std::isfinite(budget_)) {
+        budget_ = std::numeric_limits<double>::infinity();
+        emit budgetChanged(budget_);
+    }
+    userBudget_ = false;
     rebuildForMetric();
+}
+
+void ParetoView::setDocument(RunDocument* document) {
+    if (document_) disconnect(document_, nullptr, this, nullptr);
+    document_ = document;
+    clear();
+    if (!document_) return;
+    connect(document_, &RunDocument::cleared, this, &ParetoView::clear);
+    connect(document_, &RunDocument::candidatesAdded, this, [this](int first) {
+        const auto& all = document_->candidates();
+        addCandidates(std::vector<CandidateRow>(all.begin() + first, all.end()));
+    });
+    connect(document_, &RunDocument::selectionChanged, this, [this](const QString& key) {
+        if (key == selectedKey()) return;
+        if (key.isEmpty() || !selectKey(key)) {
+            selected_.reset();
+            updateSelectionGraph();
+            budgetMarker_->replotLayer();
+        }
+    });
+    connect(document_, &RunDocument::infoChanged, this, &ParetoView::adoptRunBudget);
+    addCandidates(document_->candidates());
+    if (!document_->selectedKey().isEmpty()) selectKey(document_->selectedKey());
+    adoptRunBudget();
+}
+
+void ParetoView::adoptRunBudget() {
+    if (!document_ || userBudget_) return;
+    const std::optional<double> budget = document_->budget(metric_);
+    applyBudget(budget ? *budget : std::numeric_limits<double>::infinity(), false);
+}
+
+void ParetoView::setFollow(bool follow) {
+    if (follow == follow_) return;
+    follow_ = follow;
+    {
+        const QSignalBlocker block(followButton_);
+        followButton_->setChecked(follow);
+    }
+    if (follow) {
+        updateAxes();
+        updateBudgetItems();
+        plot_->replot(QCustomPlot::rpQueuedReplot);
+    }
+    emit followChanged(follow);
 }
 
 void ParetoView::setCostMetric(CostMetric metric) {
@@ -219,11 +289,13 @@ void ParetoView::setCostMetric(CostMetric metric) {
         const QSignalBlocker block(metricBox_);
         metricBox_->setCurrentIndex(metricBox_->findData(int(metric)));
     }
-    // A budget in FLOPs means nothing in milliseconds.
+    // A budget in FLOPs means nothing in milliseconds: the search's own budget on the new metric, if any.
     const bool hadBudget = std::isfinite(budget_);
     budget_ = std::numeric_limits<double>::infinity();
+    userBudget_ = false;
     rebuildForMetric();
     if (hadBudget) emit budgetChanged(budget_);
+    adoptRunBudget();
 }
 
 void ParetoView::rebuildForMetric() {
@@ -283,7 +355,7 @@ void ParetoView::plotFrom(std::size_t first) {
 
     if (minGeneration_ != oldMinGen || maxGeneration_ != oldMaxGen || first == 0) recolourGenerations();
     if (tracker_.revision() != frontRevision_) updateFrontGraph();
-    updateAxes();
+    if (follow_) updateAxes();
     updateBudgetItems();
     updateSelectionGraph();
     updateFeasibleLabel();
@@ -313,6 +385,7 @@ void ParetoView::updateFrontGraph() {
 }
 
 void ParetoView::updateAxes() {
+    rescaling_ = true;
     double x0 = minX_, x1 = maxX_, y0 = minY_, y1 = maxY_;
     if (plotted_.empty()) {
         x0 = 0;
@@ -343,6 +416,7 @@ void ParetoView::updateAxes() {
     };
     plot_->xAxis->setRange(padded(x0, x1));
     plot_->yAxis->setRange(padded(y0, y1));
+    rescaling_ = false;
 }
 
 int ParetoView::feasibleCount() const {
@@ -352,8 +426,10 @@ int ParetoView::feasibleCount() const {
 
 void ParetoView::updateBudgetItems() {
     const bool set = std::isfinite(budget_);
-    // Without a budget the line waits at the right edge for the user to drag it in.
-    const double x = set ? budget_ : plot_->xAxis->range().upper;
+    // Without a budget the line waits just inside the right edge (visible, not on the border) for the user to
+    // drag it in.
+    const QCPRange range = plot_->xAxis->range();
+    const double x = set ? budget_ : range.upper - 0.04 * range.size();
     budgetMarker_->place(x, set,
                          set ? tr("Budget %1\n%2 of %3 feasible")
                                    .arg(formatCost(budget_, metric_), QLocale().toString(feasibleCount()),
@@ -379,6 +455,7 @@ void ParetoView::updateFeasibleLabel() {
 }
 
 void ParetoView::setBudget(double budget) {
+    userBudget_ = true;
     applyBudget(budget, false);
 }
 
@@ -386,7 +463,8 @@ void ParetoView::applyBudget(double budget, bool fromUser) {
     if (std::isnan(budget)) budget = std::numeric_limits<double>::infinity();
     if (budget == budget_) return;
     budget_ = budget;
-    if (!fromUser) updateAxes(); // a dragged budget is inside the axes already
+    if (fromUser) userBudget_ = true;
+    if (!fromUser && follow_) updateAxes(); // a dragged budget is inside the axes already
     updateBudgetItems();
     updateFeasibleLabel();
     if (fromUser)
@@ -454,7 +532,7 @@ void ParetoView::setOverlay(const QString& name, const std::vector<CandidateRow>
         overlay.graph->addToLegend();
     }
     refreshOverlay(name, overlay);
-    updateAxes();
+    if (follow_) updateAxes();
     updateBudgetItems();
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -478,7 +556,7 @@ void ParetoView::removeOverlay(const QString& name) {
     if (it == overlays_.end()) return;
     plot_->removeGraph(it->graph);
     overlays_.erase(it);
-    updateAxes();
+    if (follow_) updateAxes();
     updateBudgetItems();
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -590,6 +668,8 @@ void ParetoView::handleMousePress(QMouseEvent* event) {
     if (nearBudgetLine(pos) && pointCount() > 0) {
         draggingBudget_ = true;
         pressPos_.reset();
+        // The drag moves the budget, not the axes.
+        plot_->axisRect()->setRangeDrag(Qt::Orientations());
         return;
     }
     pressPos_ = pos;
@@ -621,6 +701,7 @@ void ParetoView::handleMouseRelease(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton) return;
     if (draggingBudget_) {
         draggingBudget_ = false;
+        plot_->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
         plot_->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
@@ -634,6 +715,7 @@ void ParetoView::handleMouseRelease(QMouseEvent* event) {
     updateSelectionGraph();
     budgetMarker_->replotLayer();
     const Candidate& c = candidates_[*selected_];
+    if (document_) document_->select(c.key);
     emit candidateSelected(c.id, c.key);
 }
 
@@ -642,9 +724,17 @@ void ParetoView::showContextMenu(const QPoint& pos) {
     QAction* exportAction = menu.addAction(tr("Export plot…"));
     QAction* clearBudget = menu.addAction(tr("Clear budget"));
     clearBudget->setEnabled(std::isfinite(budget_));
+    QAction* runBudget = menu.addAction(tr("Use the search's budget"));
+    runBudget->setEnabled(document_ && document_->budget(metric_));
+    QAction* showAll = menu.addAction(tr("Show all candidates"));
     QAction* chosen = menu.exec(plot_->mapToGlobal(pos));
     if (chosen == clearBudget) {
-        setBudget(std::numeric_limits<double>::infinity());
+        applyBudget(std::numeric_limits<double>::infinity(), true);
+    } else if (chosen == runBudget) {
+        userBudget_ = false;
+        adoptRunBudget();
+    } else if (chosen == showAll) {
+        setFollow(true);
     } else if (chosen == exportAction) {
         const QString path = QFileDialog::getSaveFileName(
             this, tr("Export Pareto plot"), QStringLiteral("pareto.png"), FigureExporter::fileDialogFilter());

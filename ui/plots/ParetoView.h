@@ -1,8 +1,10 @@
 // ParetoView plots every evaluated candidate of a search: cost (FLOPs, latency or active parameters) against
 // fitness (validation loss), coloured by generation, with the Pareto front as a step line kept up to date
 // as candidates arrive, a budget line the user drags (candidates beyond it are faded as infeasible),
-// tooltips, click-to-select and the fronts of other runs overlaid for comparison. It is fed CandidateRows in
-// batches; live runs and replay use the same call.
+// tooltips, click-to-select and the fronts of other runs overlaid for comparison. It follows a RunDocument
+// (live runs and replay alike: the candidates, the selection shared with the other views, the search's own
+// budget) or is fed CandidateRows directly. The wheel zooms and a drag pans; then live candidates no longer
+// move the axes until Follow is switched on again.
 #pragma once
 
 #include "store/RunRecords.h"
@@ -27,11 +29,13 @@ class QCPGraph;
 class QCPLayer;
 class QLabel;
 class QMouseEvent;
+class QToolButton;
 
 namespace automoe::ui {
 
 class BudgetMarker;
 class CandidateCloud;
+class RunDocument;
 
 class ParetoView : public QWidget {
     Q_OBJECT
@@ -52,6 +56,16 @@ public:
 
     explicit ParetoView(QWidget* parent = nullptr);
     ~ParetoView() override;
+
+    // Shows the candidates of `document`, shares its selection and takes the search's budget from its run
+    // (nullptr: none). Not owned.
+    void setDocument(RunDocument* document);
+    RunDocument* document() const { return document_; }
+
+    // Whether new candidates rescale the axes to show them all. Zooming or panning turns it off.
+    bool follow() const { return follow_; }
+    void setFollow(bool follow);
+    QToolButton* followButton() const { return followButton_; }
 
     // Appends candidates (one or many generations). An architecture already shown (same key; same id when
     // the key is empty) is not added twice. Replots once, queued.
@@ -103,6 +117,7 @@ signals:
     // +infinity when the budget was cleared.
     void budgetChanged(double budget);
     void feasibleCountChanged(int feasible, int total);
+    void followChanged(bool follow);
 
 private:
     struct Candidate {
@@ -138,12 +153,19 @@ private:
     std::optional<std::size_t> nearestPoint(const QPointF& pos, double radius) const;
     bool nearBudgetLine(const QPointF& pos) const;
     void showContextMenu(const QPoint& pos);
+    // The budget of the shown search on the current metric, when the user has not set one.
+    void adoptRunBudget();
 
     void handleMousePress(QMouseEvent* event);
     void handleMouseMove(QMouseEvent* event);
     void handleMouseRelease(QMouseEvent* event);
 
     FigurePalette palette_;
+    RunDocument* document_ = nullptr;
+    QToolButton* followButton_ = nullptr;
+    bool follow_ = true;
+    bool rescaling_ = false;  // the view itself is moving the axes
+    bool userBudget_ = false; // the budget was dragged or set by hand, not taken from the run
     QCustomPlot* plot_ = nullptr;
     QComboBox* metricBox_ = nullptr;
     QLabel* feasibleLabel_ = nullptr;

@@ -3,12 +3,15 @@
 #include "ui/figure/FigureExporter.h"
 #include "ui/plots/PlotExporter.h"
 #include "ui/plots/PlotTheme.h"
+#include "ui/run/RunDocument.h"
 
 #include <qcustomplot.h>
 
 #include <QFileDialog>
+#include <QHBoxLayout>
 #include <QMenu>
 #include <QMessageBox>
+#include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -70,9 +73,24 @@ TrainingView::TrainingView(QWidget* parent)
     : QWidget(parent) {
     setAccessibleName(tr("Training curves"));
     buildPlot();
+    followButton_ = new QToolButton(this);
+    followButton_->setObjectName("trainingFollow");
+    followButton_->setText(tr("Follow"));
+    followButton_->setCheckable(true);
+    followButton_->setChecked(true);
+    followButton_->setAutoRaise(true);
+    followButton_->setToolTip(tr("Follow live data: the axes take in every new update. Zooming or panning "
+                                 "switches it off; switch it on to see everything again."));
+    connect(followButton_, &QToolButton::toggled, this, &TrainingView::setFollow);
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(8, 2, 8, 0);
+    bar->addStretch(1);
+    bar->addWidget(followButton_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(plot_);
+    layout->setSpacing(0);
+    layout->addLayout(bar);
+    layout->addWidget(plot_, 1);
     rebuildRoutingBars();
     rescale();
 }
@@ -125,9 +143,10 @@ void TrainingView::buildPlot() {
         PlotTheme::styleAxisRect(*rect, palette_, font());
         rect->setRangeDrag(Qt::Horizontal);
         rect->setRangeZoom(Qt::Horizontal);
-        // The three panels share one update axis.
+        // The three panels share one update axis. A change the view did not make is the user's zoom or pan.
         connect(rect->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
                 [this](const QCPRange& range) {
+                    if (!rescaling_) setFollow(false);
                     for (QCPAxisRect* other : {lossRect_, lrRect_, throughputRect_})
                         if (other->axis(QCPAxis::atBottom)->range() != range)
                             other->axis(QCPAxis::atBottom)->setRange(range);
@@ -245,8 +264,7 @@ void TrainingView::addTrainingSteps(const std::vector<TrainingStepRow>& rows) {
     } else {
         recomputeSmoothing(); // rows out of order: average the whole series again, in update order
     }
-    rescale();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    dataChanged();
 }
 
 void TrainingView::smoothSeries(const QCPGraph* source, QCPGraph* target, double& value, double& weight,
@@ -287,8 +305,7 @@ void TrainingView::addValidations(const std::vector<ValidationRow>& rows) {
                                                    : validOther_;
         graph->addData(double(r.update), r.loss);
     }
-    rescale();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    dataChanged();
 }
 
 void TrainingView::setRouting(const RoutingSnapshot& snapshot) {
@@ -371,7 +388,69 @@ void TrainingView::rebuildRoutingBars() {
                        : tr("Expert load (no routing data yet)"));
 }
 
+void TrainingView::dataChanged() {
+    if (follow_) rescale();
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TrainingView::setFollow(bool follow) {
+    if (follow == follow_) return;
+    follow_ = follow;
+    {
+        const QSignalBlocker block(followButton_);
+        followButton_->setChecked(follow);
+    }
+    if (follow) {
+        rescale();
+        plot_->replot(QCustomPlot::rpQueuedReplot);
+    }
+    emit followChanged(follow);
+}
+
+void TrainingView::setDocument(RunDocument* document) {
+    if (document_) disconnect(document_, nullptr, this, nullptr);
+    document_ = document;
+    clear();
+    if (!document_) return;
+    connect(document_, &RunDocument::cleared, this, &TrainingView::clear);
+    connect(document_, &RunDocument::stepsAdded, this, [this](int first) {
+        const auto& all = document_->steps();
+        addTrainingSteps(std::vector<TrainingStepRow>(all.begin() + first, all.end()));
+    });
+    connect(document_, &RunDocument::stepsRewritten, this, &TrainingView::reloadSteps);
+    connect(document_, &RunDocument::validationsAdded, this, [this](int first) {
+        const auto& all = document_->validations();
+        addValidations(std::vector<ValidationRow>(all.begin() + first, all.end()));
+    });
+    connect(document_, &RunDocument::validationsRewritten, this, &TrainingView::reloadValidations);
+    connect(document_, &RunDocument::routingChanged, this, [this] {
+        if (document_->routing()) setRouting(*document_->routing());
+    });
+    reloadSteps();
+    reloadValidations();
+    if (document_->routing()) setRouting(*document_->routing());
+}
+
+void TrainingView::reloadSteps() {
+    for (QCPGraph* g : {rawLoss_, smoothLoss_, lr_, throughput_, smoothThroughput_})
+        g->data()->clear();
+    emaValue_ = emaWeight_ = 0;
+    tpsValue_ = tpsWeight_ = 0;
+    lastTpsUpdate_ = -1;
+    lastUpdate_ = -1;
+    if (document_) addTrainingSteps(document_->steps());
+    dataChanged();
+}
+
+void TrainingView::reloadValidations() {
+    for (QCPGraph* g : {validLargest_, validSmallest_, validOther_})
+        g->data()->clear();
+    if (document_) addValidations(document_->validations());
+    dataChanged();
+}
+
 void TrainingView::rescale() {
+    rescaling_ = true;
     bool ok = false;
     QCPRange updates = rawLoss_->getKeyRange(ok);
     for (QCPGraph* g : {validLargest_, validSmallest_, validOther_}) {
@@ -387,6 +466,7 @@ void TrainingView::rescale() {
     padValueAxis(lossRect_->axis(QCPAxis::atLeft));
     padValueAxis(lrRect_->axis(QCPAxis::atLeft), true);
     padValueAxis(throughputRect_->axis(QCPAxis::atLeft), true);
+    rescaling_ = false;
 }
 
 void TrainingView::clear() {
@@ -400,6 +480,8 @@ void TrainingView::clear() {
     loads_.clear();
     routingUpdate_.reset();
     rebuildRoutingBars();
+    // A new run is seen whole again.
+    setFollow(true);
     rescale();
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -476,10 +558,16 @@ void TrainingView::showContextMenu(const QPoint& pos) {
     QMenu menu(this);
     QAction* exportAction = menu.addAction(tr("Export plot…"));
     QAction* reset = menu.addAction(tr("Show all updates"));
+    QAction* followAction = menu.addAction(tr("Follow live data"));
+    followAction->setCheckable(true);
+    followAction->setChecked(follow_);
     QAction* chosen = menu.exec(plot_->mapToGlobal(pos));
-    if (chosen == reset) {
+    if (chosen == reset || (chosen == followAction && !follow_)) {
+        setFollow(true);
         rescale();
         plot_->replot(QCustomPlot::rpQueuedReplot);
+    } else if (chosen == followAction) {
+        setFollow(false);
     } else if (chosen == exportAction) {
         const QString path =
             QFileDialog::getSaveFileName(this, tr("Export training plot"), QStringLiteral("training.png"),

@@ -1,8 +1,10 @@
 // TrainingView shows a supernet training run as it goes: training loss per update (raw, faint, and an
 // exponential moving average), validation loss of the largest and smallest subnets (and of any other
 // evaluated subnet), the learning rate, throughput in tokens per second, and the latest expert load of every
-// MoE layer as stacked bars (one colour per expert slot, as in the architecture figure). It is fed rows in
-// batches; live runs and replay use the same calls.
+// MoE layer as stacked bars (one colour per expert slot, as in the architecture figure). It follows a
+// RunDocument (live runs and replay alike) or is fed rows directly. Like PlotJuggler it "follows" live data
+// (the axes take in every new update) until the user zooms or pans; then the user's view stays put under
+// live updates until Follow is switched on again.
 #pragma once
 
 #include "store/RunRecords.h"
@@ -21,8 +23,11 @@ class QCPGraph;
 class QCPItemText;
 class QCPTextElement;
 class QMouseEvent;
+class QToolButton;
 
 namespace automoe::ui {
+
+class RunDocument;
 
 class TrainingView : public QWidget {
     Q_OBJECT
@@ -37,6 +42,15 @@ public:
 
     explicit TrainingView(QWidget* parent = nullptr);
     ~TrainingView() override;
+
+    // Shows `document` and follows its changes (nullptr: none). Not owned.
+    void setDocument(RunDocument* document);
+    RunDocument* document() const { return document_; }
+
+    // Whether new data rescales the axes to show every update. Zooming or panning turns it off.
+    bool follow() const { return follow_; }
+    void setFollow(bool follow);
+    QToolButton* followButton() const { return followButton_; }
 
     void addTrainingSteps(const std::vector<TrainingStepRow>& rows);
     void addValidations(const std::vector<ValidationRow>& rows);
@@ -64,6 +78,9 @@ public:
     QCustomPlot* plot() const { return plot_; }
     bool exportPlot(const QString& path, QString* error = nullptr);
 
+signals:
+    void followChanged(bool follow);
+
 private:
     void buildPlot();
     QCPGraph* addSeries(QCPAxisRect* rect, const QString& name, const QPen& pen, bool axis2 = false);
@@ -71,11 +88,19 @@ private:
     // Debiased exponential moving average of `source` into `target`, from scratch.
     void smoothSeries(const QCPGraph* source, QCPGraph* target, double& value, double& weight, double& last);
     void rescale();
+    // Rescales when following; always replots.
+    void dataChanged();
+    void reloadSteps();
+    void reloadValidations();
     void rebuildRoutingBars();
     void showContextMenu(const QPoint& pos);
     void handleMouseMove(QMouseEvent* event);
 
     FigurePalette palette_;
+    RunDocument* document_ = nullptr;
+    QToolButton* followButton_ = nullptr;
+    bool follow_ = true;
+    bool rescaling_ = false; // the view itself is moving the axes
     QCustomPlot* plot_ = nullptr;
     QCPAxisRect* lossRect_ = nullptr;
     QCPAxisRect* lrRect_ = nullptr;

@@ -208,14 +208,4 @@ QStringList parseValidationSources(const QByteArray& text) {
     return out;
 }
 
-QString cliErrorMessage(const QByteArray& stderrText, int exitCode) {
-    const QStringList lines = QString::fromUtf8(stderrText).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    static const QString prefix = QStringLiteral("automoe: error: ");
-    for (auto it = lines.crbegin(); it != lines.crend(); ++it)
-        if (it->startsWith(prefix)) return it->mid(prefix.size()).trimmed();
-    for (auto it = lines.crbegin(); it != lines.crend(); ++it)
-        if (!it->trimmed().isEmpty()) return it->trimmed();
-    return QStringLiteral("automoe route failed (exit code %1)").arg(exitCode);
-}
-
 } // namespace automoe::ui

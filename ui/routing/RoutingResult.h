@@ -89,8 +89,4 @@ struct RoutingResult {
 // std::runtime_error naming the field.
 QStringList parseValidationSources(const QByteArray& json);
 
-// The message of a failed `automoe` run: its "automoe: error: ..." line without the prefix, else the last
-// non-empty line of stderr, else a generic text with the exit code.
-QString cliErrorMessage(const QByteArray& stderrText, int exitCode);
-
 } // namespace automoe::ui

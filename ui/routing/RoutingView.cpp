@@ -2,7 +2,7 @@
 
 #include "ui/plots/PlotTheme.h"
 #include "ui/routing/RoutingCharts.h"
-#include "ui/run/TrainingProcess.h"
+#include "ui/run/CliProcess.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace automoe::ui {
 
@@ -41,14 +42,7 @@ RoutingView::RoutingView(QWidget* parent)
     clearPlots();
 }
 
-RoutingView::~RoutingView() {
-    for (QProcess* p : {routeProcess_, listProcess_})
-        if (p) {
-            p->disconnect();
-            p->kill();
-            p->waitForFinished(2000);
-        }
-}
+RoutingView::~RoutingView() = default; // a CliProcess kills its child
 
 void RoutingView::buildUi() {
     sentenceEdit_ = new QLineEdit(this);
@@ -181,21 +175,15 @@ void RoutingView::buildUi() {
 }
 
 QString RoutingView::cliPath() const {
-    return cliPath_.isEmpty() ? TrainingProcess::findCli() : cliPath_;
+    return cliPath_.isEmpty() ? CliProcess::findCli() : cliPath_;
 }
 
 void RoutingView::setRun(const QString& dbPath, qint64 runId) {
     if (dbPath == dbPath_ && runId == runId_) return;
     dbPath_ = dbPath;
     runId_ = runId;
-    for (QProcess** slot : {&routeProcess_, &listProcess_})
-        if (*slot) {
-            QProcess* p = *slot;
-            *slot = nullptr;
-            p->disconnect();
-            p->kill();
-            connect(p, qOverload<int, QProcess::ExitStatus>(&QProcess::finished), p, &QObject::deleteLater);
-        }
+    for (CliProcess** slot : {&routeProcess_, &listProcess_})
+        delete std::exchange(*slot, nullptr); // kills a child still computing for the previous run
     validCombo_->clear();
     hasResult_ = false;
     result_ = {};
@@ -259,25 +247,15 @@ QStringList RoutingView::routeArguments() const {
     return args;
 }
 
-QProcess* RoutingView::spawn(QProcess*& slot, const QStringList& args,
-                             void (RoutingView::*done)(QProcess*, int)) {
-    if (slot) {
-        QProcess* old = slot;
-        old->disconnect();
-        old->kill();
-        connect(old, qOverload<int, QProcess::ExitStatus>(&QProcess::finished), old, &QObject::deleteLater);
-    }
-    auto* p = new QProcess(this);
+CliProcess* RoutingView::spawn(CliProcess*& slot, const QStringList& args,
+                               void (RoutingView::*done)(CliProcess*, int)) {
+    delete std::exchange(slot, nullptr); // kills an older child of the same kind
+    auto* p = new CliProcess(this);
     slot = p;
-    p->setProcessChannelMode(QProcess::SeparateChannels);
-    connect(p, qOverload<int, QProcess::ExitStatus>(&QProcess::finished), this,
-            [this, p, done](int code, QProcess::ExitStatus status) {
-                (this->*done)(p, status == QProcess::CrashExit ? -2 : code);
-            });
-    connect(p, &QProcess::errorOccurred, this, [this, p, done](QProcess::ProcessError e) {
-        if (e == QProcess::FailedToStart) (this->*done)(p, -1);
-    });
-    p->start(cliPath(), args);
+    p->setCliPath(cliPath());
+    connect(p, &CliProcess::finished, this,
+            [this, p, done](int code, bool crashed) { (this->*done)(p, crashed && code != -1 ? -2 : code); });
+    p->start(args);
     return p;
 }
 
@@ -292,7 +270,7 @@ void RoutingView::loadValidationList() {
     spawn(listProcess_, args, &RoutingView::listFinished);
 }
 
-void RoutingView::listFinished(QProcess* p, int exitCode) {
+void RoutingView::listFinished(CliProcess* p, int exitCode) {
     if (p != listProcess_) return;
     listProcess_ = nullptr;
     p->deleteLater();
@@ -300,13 +278,11 @@ void RoutingView::listFinished(QProcess* p, int exitCode) {
     listedDb_ = dbPath_;
     validCombo_->clear();
     if (exitCode != 0) {
-        validCombo_->addItem(tr("No validation sentences: %1")
-                                 .arg(exitCode == -1 ? p->errorString()
-                                                     : cliErrorMessage(p->readAllStandardError(), exitCode)));
+        validCombo_->addItem(tr("No validation sentences: %1").arg(p->errorMessage(exitCode)));
         return;
     }
     try {
-        const QStringList sources = parseValidationSources(p->readAllStandardOutput());
+        const QStringList sources = parseValidationSources(p->output().join(QLatin1Char('\n')).toUtf8());
         validCombo_->addItem(tr("Validation sentences (%1)…").arg(sources.size()));
         validCombo_->addItems(sources);
         emit validationListLoaded(int(sources.size()));
@@ -341,22 +317,21 @@ void RoutingView::route() {
                       : tr("Routing… (loading run %1)").arg(runId_));
 }
 
-void RoutingView::routeFinished(QProcess* p, int exitCode) {
+void RoutingView::routeFinished(CliProcess* p, int exitCode) {
     if (p != routeProcess_) return;
     routeProcess_ = nullptr;
     p->deleteLater();
     setBusy(false);
     if (exitCode == -1) {
-        showError(tr("Could not start %1: %2").arg(cliPath(), p->errorString()));
+        showError(p->errorMessage(exitCode));
         return;
     }
     if (exitCode != 0) {
-        showError(exitCode == -2 ? tr("automoe route crashed")
-                                 : cliErrorMessage(p->readAllStandardError(), exitCode));
+        showError(exitCode == -2 ? tr("automoe route crashed") : p->errorMessage(exitCode));
         return;
     }
     try {
-        setResult(RoutingResult::fromJson(p->readAllStandardOutput()));
+        setResult(RoutingResult::fromJson(p->output().join(QLatin1Char('\n')).toUtf8()));
     } catch (const std::exception& e) {
         showError(QString::fromUtf8(e.what()));
         return;

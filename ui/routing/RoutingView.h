@@ -9,7 +9,6 @@
 #include "ui/figure/FigurePalette.h"
 #include "ui/routing/RoutingResult.h"
 
-#include <QProcess>
 #include <QWidget>
 
 class QComboBox;
@@ -23,6 +22,8 @@ class QPushButton;
 class QSpinBox;
 
 namespace automoe::ui {
+
+class CliProcess;
 
 class RoutingView : public QWidget {
     Q_OBJECT
@@ -93,9 +94,10 @@ private:
     void loadValidationList();
     // A new child `automoe ARGS`; `done` gets it when it ended (exit code, or -1 when it never started).
     // A process replaced before it ends is killed and its result ignored.
-    QProcess* spawn(QProcess*& slot, const QStringList& args, void (RoutingView::*done)(QProcess*, int));
-    void routeFinished(QProcess* process, int exitCode);
-    void listFinished(QProcess* process, int exitCode);
+    CliProcess* spawn(CliProcess*& slot, const QStringList& args,
+                      void (RoutingView::*done)(CliProcess*, int));
+    void routeFinished(CliProcess* process, int exitCode);
+    void listFinished(CliProcess* process, int exitCode);
     void setBusy(bool busy, const QString& message = {});
     void clearPlots();
     void drawGrid();
@@ -131,8 +133,8 @@ private:
     QCustomPlot* grid_ = nullptr;
     QCustomPlot* flops_ = nullptr;
     QCustomPlot* load_ = nullptr;
-    QProcess* routeProcess_ = nullptr;
-    QProcess* listProcess_ = nullptr;
+    CliProcess* routeProcess_ = nullptr;
+    CliProcess* listProcess_ = nullptr;
 };
 
 } // namespace automoe::ui

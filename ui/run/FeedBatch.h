@@ -1,6 +1,7 @@
 // FeedBatch is what a RunFeed hands to the UI thread at most ~30 times a second: the events of a run that
-// arrived since the last batch, already decoded into the typed rows the views plot, plus every other event
-// (stage changes, run status, data, test BLEU, errors) with its payload, for panels that track a run.
+// arrived since the last batch, in log order, with the typed rows the views plot already decoded from their
+// payloads (a typed event's payload is dropped: its row says it all), and the run's record when it changed
+// (its status is the derived one: "interrupted" for a run whose process is gone).
 #pragma once
 
 #include "store/Event.h"
@@ -8,24 +9,20 @@
 
 #include <QMetaType>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace automoe::ui {
 
 struct FeedBatch {
     quint64 epoch = 0;         // which (re)start of the feed produced it; stale epochs are dropped
-    std::int64_t firstSeq = 0; // seq of the first and last event in the batch
+    std::int64_t firstSeq = 0; // seq of the first and last event in the batch (0 when it has none)
     std::int64_t lastSeq = 0;
     std::int64_t lastTimeMs = 0; // time of the last event
-    std::vector<TrainingStepRow> steps;
-    std::vector<ValidationRow> validations;
-    std::vector<CandidateRow> candidates;
-    std::vector<GenerationRow> generations;
-    std::vector<RoutingSnapshot> routing;
-    std::vector<Event> other; // events without a plotted row, in order (row empty, payload set)
-    std::size_t eventCount = 0;
+    std::vector<Event> events;   // in seq order; `row` set for typed events
+    std::optional<RunInfo> info; // the run's record, when it is new or changed
 
-    bool empty() const { return eventCount == 0; }
+    bool empty() const { return events.empty() && !info; }
 };
 
 } // namespace automoe::ui

@@ -1,11 +1,15 @@
 #include "ui/run/RunControlPanel.h"
 
+#include "run/RunProgress.h"
 #include "space/SpaceIO.h"
-#include "ui/run/TrainingProcess.h"
+#include "ui/run/CliProcess.h"
+#include "ui/run/RunDocument.h"
+#include "ui/shell/Settings.h"
 #include "ui/space/SpaceDocument.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -24,6 +28,7 @@
 #include <QStyle>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <exception>
 #include <limits>
@@ -31,28 +36,6 @@
 namespace automoe::ui {
 
 namespace {
-
-const char* const kStageTitles[RunControlPanel::kStageCount] = {
-    QT_TRANSLATE_NOOP("RunControlPanel", "Supernet training"),
-    QT_TRANSLATE_NOOP("RunControlPanel", "Latency dataset"),
-    QT_TRANSLATE_NOOP("RunControlPanel", "Latency predictor"),
-    QT_TRANSLATE_NOOP("RunControlPanel", "Evolutionary search"),
-    QT_TRANSLATE_NOOP("RunControlPanel", "Measure latency, FLOPs, params"),
-    QT_TRANSLATE_NOOP("RunControlPanel", "Retrain the found subnet"),
-    QT_TRANSLATE_NOOP("RunControlPanel", "Test BLEU")};
-
-// The stage a "stage" event's name belongs to ("data" is the start of supernet training).
-std::optional<RunControlPanel::Stage> stageOf(const std::string& name) {
-    using S = RunControlPanel::Stage;
-    if (name == "data" || name == "supernet") return S::Supernet;
-    if (name == "latency_dataset" || name == "latency-dataset") return S::LatencyData;
-    if (name == "latency_predictor" || name == "latency-predictor") return S::LatencyPredictor;
-    if (name == "search" || name == "evolution") return S::Search;
-    if (name == "measure") return S::Measure;
-    if (name == "retrain" || name == "finetune") return S::Retrain;
-    if (name == "test") return S::Test;
-    return std::nullopt;
-}
 
 QString clockText(double seconds) {
     if (!(seconds >= 0) || seconds > 1e7) return QStringLiteral("--:--");
@@ -70,7 +53,7 @@ QString clockText(double seconds) {
 RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     : QWidget(parent)
     , document_(document)
-    , process_(new TrainingProcess(this))
+    , process_(new CliProcess(this))
     , corpusBox_(new QComboBox(this))
     , spaceLabel_(new QLabel(this))
     , budgetUnit_(new QComboBox(this))
@@ -82,7 +65,10 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     , progress_(new QProgressBar(this))
     , eta_(new QLabel(this))
     , status_(new QLabel(this))
-    , log_(new QPlainTextEdit(this)) {
+    , log_(new QPlainTextEdit(this))
+    , clock_(new QTimer(this)) {
+    clock_->setInterval(1000);
+    connect(clock_, &QTimer::timeout, this, &RunControlPanel::updateProgress);
     setObjectName("runControlPanel");
 
     corpusBox_->setObjectName("corpusBox");
@@ -152,7 +138,9 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
         b->setObjectName(QStringLiteral("run") + b->text());
     start_->setToolTip(tr("Train a supernet of this space as a new run (AutoMoE stage 1)"));
     pause_->setToolTip(tr("Pause the run after its current update"));
-    resume_->setToolTip(tr("Continue the paused run"));
+    resume_->setToolTip(
+        tr("Continue the paused run, or the cancelled or interrupted run shown, from its last "
+           "checkpoint"));
     cancel_->setToolTip(
         tr("Stop the run after its current update; it writes a checkpoint and can be resumed"));
     connect(start_, &QPushButton::clicked, this,
@@ -161,13 +149,26 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
         process_->pause();
         paused_ = true;
         updateButtons();
+        updateStatus();
     });
     connect(resume_, &QPushButton::clicked, this, [this] {
-        process_->resume();
-        paused_ = false;
-        updateButtons();
+        if (process_->isRunning()) {
+            process_->resume();
+            paused_ = false;
+            updateButtons();
+            updateStatus();
+        } else if (run_ && canResumeShownRun()) {
+            resumeRun(run_->runId(), run_->kind());
+        }
     });
-    connect(cancel_, &QPushButton::clicked, process_, &TrainingProcess::cancel);
+    connect(cancel_, &QPushButton::clicked, this, [this] {
+        // Said at once: the child stops after its current update (or candidate) and writes its checkpoint,
+        // which takes a while.
+        process_->cancel();
+        cancelling_ = true;
+        updateButtons();
+        updateStatus();
+    });
     auto* buttons = new QGridLayout;
     buttons->setContentsMargins(0, 0, 0, 0);
     buttons->addWidget(start_, 0, 0);
@@ -179,14 +180,15 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     auto* stageGrid = new QGridLayout(stages);
     stageGrid->setContentsMargins(8, 6, 8, 6);
     stageGrid->setVerticalSpacing(2);
-    for (int i = 0; i < kStageCount; ++i) {
+    for (int i = 0; i < kPipelineStageCount; ++i) {
         stageIcons_[std::size_t(i)] = new QLabel(stages);
         stageIcons_[std::size_t(i)]->setFixedWidth(18);
-        stageLabels_[std::size_t(i)] =
-            new QLabel(QStringLiteral("%1. %2").arg(i + 1).arg(tr(kStageTitles[i])), stages);
+        stageLabels_[std::size_t(i)] = new QLabel(
+            QStringLiteral("%1. %2").arg(i + 1).arg(QString::fromUtf8(pipelineStageTitle(PipelineStage(i)))),
+            stages);
         stageGrid->addWidget(stageIcons_[std::size_t(i)], i, 0);
         stageGrid->addWidget(stageLabels_[std::size_t(i)], i, 1);
-        setStage(Stage(i), StageState::Pending);
+        showStage(PipelineStage(i), StageState::Pending);
     }
     stageGrid->setColumnStretch(1, 1);
 
@@ -220,13 +222,19 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     layout->addWidget(status_);
     layout->addWidget(log_, 1);
 
-    connect(process_, &TrainingProcess::logLine, this, &RunControlPanel::appendLog);
-    connect(process_, &TrainingProcess::runCreated, this, &RunControlPanel::runStarted);
-    connect(process_, &TrainingProcess::started, this, &RunControlPanel::updateButtons);
-    connect(process_, &TrainingProcess::finished, this, [this](int code, bool crashed) {
+    connect(process_, &CliProcess::stderrLine, this, &RunControlPanel::appendLog);
+    connect(process_, &CliProcess::stdoutLine, this, &RunControlPanel::appendLog);
+    connect(process_, &CliProcess::runCreated, this, [this](qint64 runId) {
+        childRun_ = runId;
+        emit runStarted(runId);
+    });
+    connect(process_, &CliProcess::started, this, &RunControlPanel::updateButtons);
+    connect(process_, &CliProcess::finished, this, [this](int code, bool crashed) {
         paused_ = false;
+        cancelling_ = false;
         appendLog(crashed ? tr("automoe crashed") : tr("automoe exited with code %1").arg(code));
-        if (crashed || code != 0) status_->setText(tr("The run stopped with an error: see the log below."));
+        if (crashed || code != 0)
+            status_->setText(tr("The run stopped with an error: %1").arg(process_->errorMessage(code)));
         updateButtons();
         emit runEnded(crashed ? -1 : code);
     });
@@ -234,7 +242,9 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     updateProgress();
 }
 
-RunControlPanel::~RunControlPanel() = default;
+RunControlPanel::~RunControlPanel() {
+    saveSettings();
+}
 
 QString RunControlPanel::corpus() const {
     return corpusBox_->currentData().toString();
@@ -253,6 +263,14 @@ void RunControlPanel::setCorpus(const QString& corpus) {
 void RunControlPanel::setBudget(int minutes, int updates) {
     budgetUnit_->setCurrentIndex(updates > 0 ? 1 : 0);
     budgetValue_->setValue(updates > 0 ? updates : minutes);
+}
+
+int RunControlPanel::budgetMinutes() const {
+    return budgetUnit_->currentIndex() == 0 ? budgetValue_->value() : 0;
+}
+
+int RunControlPanel::budgetUpdates() const {
+    return budgetUnit_->currentIndex() == 1 ? budgetValue_->value() : 0;
 }
 
 void RunControlPanel::chooseCorpusFile() {
@@ -283,7 +301,10 @@ QString RunControlPanel::writeSpaceFile(QString* error) {
     }
     const QString path = tempDir_.filePath(QStringLiteral("space.json"));
     try {
-        saveSpace(document_->space(), path.toStdString());
+        // Edits not yet saved make another space than the one of that name: say so in its name.
+        SearchSpace space = document_->space();
+        if (document_->isModified()) space.name += " (edited)";
+        saveSpace(space, path.toStdString());
     } catch (const std::exception& e) {
         *error = QString::fromStdString(e.what());
         return {};
@@ -301,16 +322,69 @@ bool RunControlPanel::startRun() {
              << QStringLiteral("--name") << document_->name() << extraArgs_;
         if (corpus().isEmpty()) error = tr("Choose a corpus file first.");
     }
-    if (error.isEmpty() && dbPath_.isEmpty()) error = tr("No run database is open.");
-    if (error.isEmpty() && process_->start(dbPath_, args, &error)) {
-        resetTracking();
-        status_->setText(tr("Starting…"));
+    if (!error.isEmpty()) {
+        appendLog(error);
+        emit failed(tr("Could not start the run"), error);
+        return false;
+    }
+    return startChild(QStringList{QStringLiteral("train")} + args, tr("the training"));
+}
+
+bool RunControlPanel::startChild(const QStringList& args, const QString& what) {
+    QString error;
+    if (dbPath_.isEmpty()) error = tr("No run database is open.");
+    QStringList full = args;
+    full.insert(1, QStringLiteral("--control-stdin"));
+    full.insert(2, QStringLiteral("--db"));
+    full.insert(3, dbPath_);
+    if (error.isEmpty() && process_->start(full, &error)) {
+        childRun_ = 0;
+        paused_ = false;
+        cancelling_ = false;
+        log_->clear();
+        appendLog(QStringLiteral("$ automoe %1").arg(full.join(QLatin1Char(' '))));
+        status_->setText(tr("Starting %1…").arg(what));
+        saveSettings();
         updateButtons();
         return true;
     }
     appendLog(error);
-    emit failed(tr("Could not start the run"), error);
+    emit failed(tr("Could not start %1").arg(what), error);
     return false;
+}
+
+bool RunControlPanel::canResumeShownRun() const {
+    if (!run_ || run_->runId() <= 0 || process_->isRunning() || run_->databasePath() != dbPath_) return false;
+    const RunStatus status = run_->status();
+    return (status == RunStatus::Cancelled || status == RunStatus::Interrupted) &&
+           !resumeArguments().isEmpty();
+}
+
+QStringList RunControlPanel::resumeArguments(const QString& kind, qint64 runId) {
+    try {
+        // "automoe train --resume 7": the arguments after the program.
+        QStringList args = QString::fromStdString(runKindStages(kind.toStdString()).resumeCommand(runId))
+                               .split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        if (!args.isEmpty()) args.removeFirst();
+        return args;
+    } catch (const std::exception&) {
+        return {}; // a kind this program does not know
+    }
+}
+
+QStringList RunControlPanel::resumeArguments() const {
+    return run_ && run_->runId() > 0 ? resumeArguments(run_->kind(), run_->runId()) : QStringList();
+}
+
+bool RunControlPanel::resumeRun(qint64 runId, const QString& kind) {
+    const QStringList args = resumeArguments(kind, runId);
+    if (args.isEmpty()) {
+        const QString error = tr("Runs of kind “%1” cannot be resumed.").arg(kind);
+        appendLog(error);
+        emit failed(tr("Could not resume run %1").arg(runId), error);
+        return false;
+    }
+    return startChild(args, tr("run %1").arg(runId));
 }
 
 void RunControlPanel::updateButtons() {
@@ -321,93 +395,95 @@ void RunControlPanel::updateButtons() {
     budgetValue_->setEnabled(!running);
     modeTabs_->tabBar()->setEnabled(!running);
     modeTabs_->widget(1)->setEnabled(!running);
-    pause_->setEnabled(running && !paused_);
-    resume_->setEnabled(running && paused_);
-    cancel_->setEnabled(running);
+    pause_->setEnabled(running && !paused_ && !cancelling_);
+    resume_->setEnabled((running && paused_ && !cancelling_) || canResumeShownRun());
+    cancel_->setEnabled(running && !cancelling_);
 }
 
 void RunControlPanel::appendLog(const QString& line) {
     log_->appendPlainText(line);
 }
 
-void RunControlPanel::setStage(Stage stage, StageState state) {
+void RunControlPanel::showStage(PipelineStage stage, StageState state) {
     const std::size_t i = std::size_t(stage);
-    states_[i] = state;
+    // Pending, active, done, cancelled, failed.
     static const QString glyph[] = {QStringLiteral("\u25CB"), QStringLiteral("\u25D0"),
-                                    QStringLiteral("\u25CF")};
+                                    QStringLiteral("\u25CF"), QStringLiteral("\u25A0"),
+                                    QStringLiteral("\u2716")};
     static const QString color[] = {QStringLiteral("#9aa0a6"), QStringLiteral("#1a73e8"),
-                                    QStringLiteral("#1b7f3b")};
+                                    QStringLiteral("#1b7f3b"), QStringLiteral("#b26b00"),
+                                    QStringLiteral("#c01c28")};
+    static const char* const what[] = {QT_TR_NOOP("not reached"), QT_TR_NOOP("running"), QT_TR_NOOP("done"),
+                                       QT_TR_NOOP("cancelled"), QT_TR_NOOP("failed")};
     stageIcons_[i]->setText(
         QStringLiteral("<span style='color:%1'>%2</span>").arg(color[int(state)], glyph[int(state)]));
+    const std::optional<qint64> by = doneBy(stage);
+    stageIcons_[i]->setToolTip(by ? tr("done by run %1").arg(*by) : tr(what[int(state)]));
     QFont f = stageLabels_[i]->font();
     f.setBold(state == StageState::Active);
     stageLabels_[i]->setFont(f);
     stageLabels_[i]->setEnabled(state != StageState::Pending);
 }
 
-void RunControlPanel::handleStage(const std::string& name, const std::string& state) {
-    const auto stage = stageOf(name);
-    if (!stage) return;
-    // "data" finishing is not the end of supernet training.
-    if (name == "data" && state == "finished") return;
-    setStage(*stage, state == "finished" ? StageState::Done : StageState::Active);
-    // Reaching a stage means the ones before it that this run performed are done.
-    for (int i = 0; i < int(*stage); ++i)
-        if (states_[std::size_t(i)] == StageState::Active) setStage(Stage(i), StageState::Done);
+std::optional<qint64> RunControlPanel::doneBy(PipelineStage stage) const {
+    if (!run_ || !run_->info() || run_->progress().inRun(stage)) return std::nullopt;
+    // Stages this run builds on were done by the runs its config names: the supernet training of a search
+    // or retrain, the search a `close` retrain took its architecture from, the latency predictor of a search
+    // on predicted latency.
+    const nlohmann::json& c = run_->info()->spec.config;
+    auto run = [&c](const char* key) -> std::optional<qint64> {
+        const auto it = c.find(key);
+        if (it == c.end() || !it->is_number_integer() || it->get<qint64>() <= 0) return std::nullopt;
+        return it->get<qint64>();
+    };
+    switch (stage) {
+    case PipelineStage::Supernet:
+        if (auto r = run("supernet_run")) return r;
+        return run("parent_run");
+    case PipelineStage::Search:
+        return run("search_run");
+    case PipelineStage::LatencyDataset:
+    case PipelineStage::LatencyPredictor:
+        if (c.value("predictor", std::string()).empty()) return std::nullopt;
+        return run("supernet_run");
+    default:
+        return std::nullopt;
+    }
 }
 
-void RunControlPanel::resetTracking() {
-    for (int i = 0; i < kStageCount; ++i)
-        setStage(Stage(i), StageState::Pending);
-    maxUpdates_ = 0;
-    maxMinutes_ = 0;
-    trainingStartMs_ = 0;
-    firstUpdate_ = -1;
-    lastUpdate_ = 0;
-    lastEventMs_ = 0;
-    searchIterations_ = 0;
-    lastGeneration_ = -1;
-    finished_ = false;
-    status_->clear();
-    updateProgress();
+StageState RunControlPanel::stageState(PipelineStage stage) const {
+    if (!run_) return StageState::Pending;
+    return doneBy(stage) ? StageState::Done : run_->progress().state(stage);
 }
 
-void RunControlPanel::applyBatch(const FeedBatch& batch) {
-    for (const Event& e : batch.other) {
-        if (e.type == "stage") {
-            const std::string name = e.payload.value("stage", std::string());
-            const std::string state = e.payload.value("state", std::string());
-            handleStage(name, state);
-            // The tab of the kind of run shown (a search brings up its settings, a training its corpus).
-            if (state == "started" && (name == "search" || name == "supernet"))
-                setMode(name == "search" ? Mode::Search : Mode::Train);
-            if (name == "search" && state == "started") {
-                searchIterations_ = e.payload.value("iterations", 0);
-                trainingStartMs_ = e.timeMs;
-            } else if (name != "data" && name != "test" && state == "started") {
-                maxUpdates_ = e.payload.value("max_updates", qint64(0));
-                maxMinutes_ = e.payload.value("max_minutes", 0.0);
-                trainingStartMs_ = e.timeMs;
-            }
-            status_->setText(
-                tr("Stage %1 %2").arg(QString::fromStdString(name), QString::fromStdString(state)));
-        } else if (e.type == "run_status") {
-            const std::string s = e.payload.value("status", std::string());
-            finished_ = s == "finished";
-            status_->setText(tr("Run %1").arg(QString::fromStdString(s)));
-        } else if (e.type == "error") {
-            status_->setText(
-                tr("Error: %1").arg(QString::fromStdString(e.payload.value("message", std::string()))));
-        }
+void RunControlPanel::setDocument(RunDocument* document) {
+    if (run_) disconnect(run_, nullptr, this, nullptr);
+    run_ = document;
+    if (!run_) return;
+    connect(run_, &RunDocument::cleared, this, &RunControlPanel::documentCleared);
+    connect(run_, &RunDocument::progressChanged, this, &RunControlPanel::updateProgress);
+    connect(run_, &RunDocument::infoChanged, this, [this] {
+        updateStatus();
+        updateButtons();
+    });
+    connect(run_, &RunDocument::logAdded, this, [this](int first) {
+        // The child's own output says more; the run's events are the log of a run started elsewhere.
+        if (process_->isRunning() && run_->runId() == childRun_) return;
+        for (int i = first; i < run_->log().size(); ++i)
+            appendLog(run_->log().at(i));
+    });
+    documentCleared();
+}
+
+void RunControlPanel::documentCleared() {
+    // Another run is shown: its own log, not the previous run's.
+    if (!(process_->isRunning() && run_->runId() == childRun_)) {
+        log_->clear();
+        for (const QString& line : run_->log())
+            appendLog(line);
     }
-    if (!batch.steps.empty()) {
-        if (firstUpdate_ < 0) firstUpdate_ = batch.steps.front().update - 1;
-        lastUpdate_ = batch.steps.back().update;
-    }
-    for (const GenerationRow& g : batch.generations)
-        lastGeneration_ = std::max(lastGeneration_, int(g.generation));
-    if (batch.lastTimeMs > 0) lastEventMs_ = batch.lastTimeMs;
     updateProgress();
+    updateButtons();
 }
 
 int RunControlPanel::progressPercent() const {
@@ -418,34 +494,79 @@ QString RunControlPanel::etaText() const {
     return eta_->text();
 }
 
+bool RunControlPanel::isLive() const {
+    if (!run_ || !run_->isLive()) return false;
+    const RunStatus status = run_->status();
+    return status == RunStatus::Running || status == RunStatus::Paused || status == RunStatus::Created;
+}
+
 void RunControlPanel::updateProgress() {
-    double fraction = -1, eta = -1;
-    const double elapsed = trainingStartMs_ > 0 ? double(lastEventMs_ - trainingStartMs_) / 1000.0 : 0;
-    if (maxUpdates_ > 0 && lastUpdate_ > 0) {
-        fraction = double(lastUpdate_) / double(maxUpdates_);
-        const qint64 done = lastUpdate_ - std::max<qint64>(firstUpdate_, 0);
-        if (done > 0 && elapsed > 0) eta = elapsed / double(done) * double(maxUpdates_ - lastUpdate_);
-    }
-    if (maxMinutes_ > 0 && trainingStartMs_ > 0) {
-        const double left = maxMinutes_ * 60 - elapsed;
-        eta = eta < 0 ? left : std::min(eta, left);
-        fraction = std::max(fraction, elapsed / (maxMinutes_ * 60));
-    }
-    if (searchIterations_ > 0 && lastGeneration_ >= 0) {
-        const int done = lastGeneration_ + 1;
-        fraction = double(done) / double(searchIterations_);
-        if (elapsed > 0) eta = elapsed / double(done) * double(searchIterations_ - done);
-    }
-    if (finished_) fraction = 1, eta = 0;
+    const RunProgress empty;
+    const RunProgress& p = run_ ? run_->progress() : empty;
+    for (int i = 0; i < kPipelineStageCount; ++i)
+        showStage(PipelineStage(i), stageState(PipelineStage(i)));
+    // A live run's clock is the wall clock (the ETA counts down between events); a replayed or ended run's
+    // is its last event.
+    const qint64 now = isLive() ? QDateTime::currentMSecsSinceEpoch() : p.lastEventMs();
+    const double fraction = p.fraction(now);
     progress_->setValue(fraction < 0 ? 0 : int(std::min(1.0, fraction) * 100 + 0.5));
-    if (searchIterations_ > 0) {
-        progress_->setFormat(tr("generation %1 / %2").arg(lastGeneration_ + 1).arg(searchIterations_));
-    } else
-        progress_->setFormat(lastUpdate_ > 0
-                                 ? (maxUpdates_ > 0 ? tr("update %1 / %2").arg(lastUpdate_).arg(maxUpdates_)
-                                                    : tr("update %1 · %p%").arg(lastUpdate_))
-                                 : tr("%p%"));
-    eta_->setText(finished_ ? tr("done") : eta >= 0 ? tr("ETA %1").arg(clockText(eta)) : QString());
+    const QString unit = QString::fromUtf8(progressUnitName(p.unit()));
+    if (p.done() > 0 && !unit.isEmpty())
+        progress_->setFormat(p.total() > 0 ? tr("%1 %2 / %3").arg(unit).arg(p.done()).arg(p.total())
+                                           : tr("%1 %2 · %p%").arg(unit).arg(p.done()));
+    else
+        progress_->setFormat(tr("%p%"));
+    const std::optional<double> eta = p.etaSeconds(now);
+    const RunStatus status = run_ ? run_->status() : RunStatus::Created;
+    eta_->setText(status == RunStatus::Finished ? tr("done")
+                  : eta                         ? tr("ETA %1").arg(clockText(*eta))
+                                                : QString());
+    if (isLive() && !clock_->isActive())
+        clock_->start();
+    else if (!isLive())
+        clock_->stop();
+    updateStatus();
+}
+
+void RunControlPanel::updateStatus() {
+    if (cancelling_ && process_->isRunning()) {
+        status_->setText(tr("Cancelling: the run stops after its current step and writes a checkpoint…"));
+        return;
+    }
+    if (paused_ && process_->isRunning()) {
+        status_->setText(tr("Paused after the current step (Resume continues it)."));
+        return;
+    }
+    if (!run_ || run_->runId() <= 0) {
+        status_->clear();
+        return;
+    }
+    const QString runText = tr("Run %1").arg(run_->runId());
+    switch (run_->status()) {
+    case RunStatus::Interrupted:
+        status_->setText(
+            tr("%1 was interrupted: its process is gone. Everything up to its last commit is kept; "
+               "Resume continues it from its last checkpoint.")
+                .arg(runText));
+        break;
+    case RunStatus::Cancelled:
+        status_->setText(
+            isResumable(run_->kind().toStdString())
+                ? tr("%1 was cancelled; Resume continues it from its last checkpoint.").arg(runText)
+                : tr("%1 was cancelled.").arg(runText));
+        break;
+    case RunStatus::Failed:
+        status_->setText(tr("%1 failed: see the log below.").arg(runText));
+        break;
+    case RunStatus::Finished:
+        status_->setText(tr("%1 finished.").arg(runText));
+        break;
+    default: {
+        const std::optional<PipelineStage> stage = run_->progress().activeStage();
+        status_->setText(stage ? tr("%1: %2").arg(runText, QString::fromUtf8(pipelineStageTitle(*stage)))
+                               : runText);
+    }
+    }
 }
 
 void RunControlPanel::buildSearchTab(QWidget* tab) {
@@ -625,17 +746,68 @@ QStringList RunControlPanel::searchArguments(QString* error) {
 bool RunControlPanel::startSearch() {
     QString error;
     QStringList args = searchArguments(&error);
-    if (error.isEmpty() && dbPath_.isEmpty()) error = tr("No run database is open.");
-    if (error.isEmpty() &&
-        process_->start(QStringLiteral("search"), dbPath_, args + extraSearchArgs_, &error)) {
-        resetTracking();
-        status_->setText(tr("Starting the search…"));
-        updateButtons();
-        return true;
+    if (!error.isEmpty()) {
+        appendLog(error);
+        emit failed(tr("Could not start the search"), error);
+        return false;
     }
-    appendLog(error);
-    emit failed(tr("Could not start the search"), error);
-    return false;
+    return startChild(QStringList{QStringLiteral("search")} + args + extraSearchArgs_, tr("the search"));
+}
+
+void RunControlPanel::setSettings(Settings* settings) {
+    settings_ = settings;
+    restoreSettings();
+}
+
+void RunControlPanel::saveSettings() const {
+    if (!settings_) return;
+    settings_->setTrainSettings({{QStringLiteral("corpus"), corpus()},
+                                 {QStringLiteral("unit"), budgetUnit_->currentData().toString()},
+                                 {QStringLiteral("value"), budgetValue_->value()}});
+    const SearchSettings s = searchSettings();
+    settings_->setSearchSettings({{QStringLiteral("supernet"), s.supernetRun},
+                                  {QStringLiteral("flops"), s.flops},
+                                  {QStringLiteral("params"), s.params},
+                                  {QStringLiteral("latency"), s.latency},
+                                  {QStringLiteral("predicted"), s.predicted},
+                                  {QStringLiteral("population"), s.population},
+                                  {QStringLiteral("parents"), s.parents},
+                                  {QStringLiteral("mutations"), s.mutations},
+                                  {QStringLiteral("crossovers"), s.crossovers},
+                                  {QStringLiteral("iterations"), s.iterations},
+                                  {QStringLiteral("seed"), s.seed},
+                                  {QStringLiteral("fitnessSentences"), s.fitnessSentences},
+                                  {QStringLiteral("narrowed"), s.narrowedSpace}});
+    settings_->sync();
+}
+
+void RunControlPanel::restoreSettings() {
+    if (!settings_) return;
+    const QVariantMap t = settings_->trainSettings();
+    if (!t.isEmpty()) {
+        const QString corpus = t.value(QStringLiteral("corpus")).toString();
+        if (!corpus.isEmpty()) setCorpus(corpus);
+        const bool updates = t.value(QStringLiteral("unit")).toString() == QLatin1String("--updates");
+        const int value = t.value(QStringLiteral("value")).toInt();
+        if (value > 0) setBudget(updates ? 0 : value, updates ? value : 0);
+    }
+    const QVariantMap m = settings_->searchSettings();
+    if (m.isEmpty()) return;
+    SearchSettings s;
+    s.supernetRun = m.value(QStringLiteral("supernet"), s.supernetRun).toLongLong();
+    s.flops = m.value(QStringLiteral("flops")).toString();
+    s.params = m.value(QStringLiteral("params")).toString();
+    s.latency = m.value(QStringLiteral("latency")).toString();
+    s.predicted = m.value(QStringLiteral("predicted")).toBool();
+    s.population = m.value(QStringLiteral("population"), s.population).toInt();
+    s.parents = m.value(QStringLiteral("parents"), s.parents).toInt();
+    s.mutations = m.value(QStringLiteral("mutations"), s.mutations).toInt();
+    s.crossovers = m.value(QStringLiteral("crossovers"), s.crossovers).toInt();
+    s.iterations = m.value(QStringLiteral("iterations"), s.iterations).toInt();
+    s.seed = m.value(QStringLiteral("seed"), s.seed).toULongLong();
+    s.fitnessSentences = m.value(QStringLiteral("fitnessSentences"), s.fitnessSentences).toInt();
+    s.narrowedSpace = m.value(QStringLiteral("narrowed")).toBool();
+    setSearchSettings(s);
 }
 
 } // namespace automoe::ui

@@ -6,8 +6,9 @@
 // child's log.
 #pragma once
 
+#include "run/RunProgress.h"
+#include "run/RunStages.h"
 #include "store/RunRecords.h"
-#include "ui/run/FeedBatch.h"
 
 #include <QTemporaryDir>
 #include <QWidget>
@@ -24,21 +25,19 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QTimer;
 
 namespace automoe::ui {
 
+class CliProcess;
+class RunDocument;
+class Settings;
 class SpaceDocument;
-class TrainingProcess;
 
 class RunControlPanel : public QWidget {
     Q_OBJECT
 
 public:
-    // The seven stages of the AutoMoE pipeline, in order.
-    enum class Stage { Supernet, LatencyData, LatencyPredictor, Search, Measure, Retrain, Test };
-    enum class StageState { Pending, Active, Done };
-    static constexpr int kStageCount = 7;
-
     // What a search started from the panel does (the `automoe search` options).
     struct SearchSettings {
         qint64 supernetRun = 0;
@@ -56,13 +55,19 @@ public:
     ~RunControlPanel() override;
 
     void setDatabasePath(const QString& path) { dbPath_ = path; }
-    TrainingProcess* process() const { return process_; }
+    CliProcess* process() const { return process_; }
+    // The run shown; its stages, progress and log are what the panel shows. Not owned.
+    void setDocument(RunDocument* document);
+    // Where the panel remembers its settings (restored now, saved at every start). Not owned.
+    void setSettings(Settings* settings);
 
     // "ding", "sample" or a corpus file.
     QString corpus() const;
     void setCorpus(const QString& corpus);
     // Exactly one of them is > 0.
     void setBudget(int minutes, int updates);
+    int budgetMinutes() const;
+    int budgetUpdates() const;
     // More `automoe train` options (vocabulary size, threads, ...), appended to the ones the panel sets.
     void setExtraArguments(const QStringList& args) { extraArgs_ = args; }
     // More `automoe search` options (threads, max tokens, ...).
@@ -78,7 +83,7 @@ public:
     // Supernet runs offered to search on (id, "name (status)").
     QList<QPair<qint64, QString>> supernetChoices() const;
 
-    StageState stageState(Stage stage) const { return states_[std::size_t(stage)]; }
+    StageState stageState(PipelineStage stage) const;
     int progressPercent() const;
     QString etaText() const;
     QPlainTextEdit* log() const { return log_; }
@@ -92,11 +97,11 @@ public slots:
     bool startRun();
     // Starts a search with searchSettings(); false (reason in the log and failed()) when it could not start.
     bool startSearch();
+    // Continues run `runId` of the database (cancelled, or interrupted: its process gone) from its last
+    // checkpoint or stored state in a child process; false (reason in the log and failed()) when it cannot.
+    bool resumeRun(qint64 runId, const QString& kind);
     // The runs of the database (the runs browser's list): the finished supernet runs become search choices.
     void setRuns(const std::vector<automoe::RunSummary>& runs);
-    // Tracks the run shown in the views (live or replayed).
-    void applyBatch(const automoe::ui::FeedBatch& batch);
-    void resetTracking();
 
 signals:
     void runStarted(qint64 runId);
@@ -105,20 +110,38 @@ signals:
 
 private:
     void chooseCorpusFile();
-    void setStage(Stage stage, StageState state);
-    void handleStage(const std::string& name, const std::string& state);
+    void showStage(PipelineStage stage, StageState state);
     void updateButtons();
     void updateProgress();
+    void updateStatus();
     void appendLog(const QString& line);
+    void documentCleared();
+    bool startChild(const QStringList& args, const QString& what);
+    // The shown run can be continued by a new child (it is cancelled or interrupted, of a resumable kind,
+    // and no child is running).
+    bool canResumeShownRun() const;
+    // `automoe` arguments that resume the shown run (RunStages), empty when it cannot be resumed.
+    QStringList resumeArguments() const;
+    static QStringList resumeArguments(const QString& kind, qint64 runId);
+    // The shown run is under way (its clock is the wall clock).
+    bool isLive() const;
+    // The run that did `stage` for the shown run, when the shown run builds on it rather than doing it.
+    std::optional<qint64> doneBy(PipelineStage stage) const;
+    void saveSettings() const;
+    void restoreSettings();
     QString writeSpaceFile(QString* error);
 
     SpaceDocument* document_;
-    TrainingProcess* process_;
+    RunDocument* run_ = nullptr;
+    Settings* settings_ = nullptr;
+    CliProcess* process_;
     QString dbPath_;
     QStringList extraArgs_;
     QStringList extraSearchArgs_;
     QTemporaryDir tempDir_;
     bool paused_ = false;
+    bool cancelling_ = false;
+    qint64 childRun_ = 0; // the run of the child process (0 before it said)
 
     void buildSearchTab(QWidget* tab);
 
@@ -145,22 +168,13 @@ private:
     QPushButton* pause_;
     QPushButton* resume_;
     QPushButton* cancel_;
-    std::array<QLabel*, kStageCount> stageIcons_{};
-    std::array<QLabel*, kStageCount> stageLabels_{};
-    std::array<StageState, kStageCount> states_{};
+    std::array<QLabel*, kPipelineStageCount> stageIcons_{};
+    std::array<QLabel*, kPipelineStageCount> stageLabels_{};
     QProgressBar* progress_;
     QLabel* eta_;
     QLabel* status_;
     QPlainTextEdit* log_;
-
-    // Progress of the tracked run, from its events.
-    qint64 maxUpdates_ = 0;
-    double maxMinutes_ = 0;
-    qint64 trainingStartMs_ = 0;
-    qint64 firstUpdate_ = -1; // the update before the first one this run logged (a resumed run starts later)
-    qint64 lastUpdate_ = 0, lastEventMs_ = 0;
-    int searchIterations_ = 0, lastGeneration_ = -1; // a search's progress
-    bool finished_ = false;
+    QTimer* clock_; // redraws the progress of a live run every second
 };
 
 } // namespace automoe::ui

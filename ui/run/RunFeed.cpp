@@ -1,7 +1,7 @@
 #include "ui/run/RunFeed.h"
 
 #include "store/EventRows.h"
-#include "store/RunStore.h"
+#include "store/RunReader.h"
 
 #include <QFileInfo>
 #include <QThread>
@@ -9,6 +9,8 @@
 #include <chrono>
 #include <deque>
 #include <exception>
+#include <optional>
+#include <unordered_map>
 #include <variant>
 
 namespace automoe::ui {
@@ -20,6 +22,7 @@ constexpr int kBusyPollMs = 4;         // while there is more to read (catching 
 constexpr int kBatchIntervalMs = 33;   // at most ~30 batches a second reach the UI thread
 constexpr std::int64_t kPage = 2000;   // events read per query (and per tick)
 constexpr double kMaxGapWallMs = 1500; // paced play skips idle stretches longer than this
+constexpr int kInfoPollMs = 1000;      // how often the run's record (status, liveness) is read again
 } // namespace
 
 // Runs in the feed's thread; every member is touched only there.
@@ -41,7 +44,7 @@ public:
         try {
             if (!QFileInfo::exists(path))
                 throw std::runtime_error(QStringLiteral("%1: no such run database").arg(path).toStdString());
-            store_ = std::make_unique<RunStore>(path.toStdString());
+            store_ = std::make_unique<RunReader>(path.toStdString());
             if (!store_->getRun(runId))
                 throw std::runtime_error(
                     QStringLiteral("%1 has no run %2").arg(path).arg(runId).toStdString());
@@ -57,6 +60,8 @@ public:
 
     void close() {
         timer_->stop();
+        archIds_.clear();
+        lastArchId_ = 0;
         store_.reset();
         runId_ = 0;
         resetCursor();
@@ -83,6 +88,7 @@ public:
 private:
     void resetCursor() {
         cursor_ = 0;
+        info_.reset();
         lookahead_.clear();
         pending_ = FeedBatch();
         anchored_ = false;
@@ -115,35 +121,46 @@ private:
 
     void take(Event&& e) {
         FeedBatch& b = pending_;
-        if (b.eventCount == 0) b.firstSeq = e.seq;
+        if (b.events.empty()) b.firstSeq = e.seq;
         b.lastSeq = e.seq;
         b.lastTimeMs = e.timeMs;
-        ++b.eventCount;
-        EventRow row;
         try {
-            row = rowFromEvent(e.type, e.payload);
+            e.row = rowFromEvent(e.type, e.payload);
+            if (!std::holds_alternative<std::monostate>(e.row)) e.payload = nullptr; // the row says it all
         } catch (const std::exception& error) {
             // A malformed payload is reported and kept as a plain event: the rest of the run still plays.
             e.type = "error";
             e.payload = {{"message", "event " + std::to_string(e.seq) + ": " + error.what()}};
         }
-        std::visit(
-            [&](auto&& r) {
-                using T = std::decay_t<decltype(r)>;
-                if constexpr (std::is_same_v<T, TrainingStepRow>)
-                    b.steps.push_back(std::move(r));
-                else if constexpr (std::is_same_v<T, ValidationRow>)
-                    b.validations.push_back(std::move(r));
-                else if constexpr (std::is_same_v<T, CandidateRow>)
-                    b.candidates.push_back(std::move(r));
-                else if constexpr (std::is_same_v<T, GenerationRow>)
-                    b.generations.push_back(std::move(r));
-                else if constexpr (std::is_same_v<T, RoutingSnapshot>)
-                    b.routing.push_back(std::move(r));
-                else
-                    b.other.push_back(std::move(e));
-            },
-            std::move(row));
+        if (auto* c = std::get_if<CandidateRow>(&e.row); c && c->architecture.id == 0)
+            c->architecture.id = architectureId(c->architecture.key);
+        b.events.push_back(std::move(e));
+    }
+
+    // The store's id of an architecture of the run (the id exports and labels name it by), from the rows
+    // written in the same transaction as its event; 0 when unknown.
+    std::int64_t architectureId(const std::string& key) {
+        auto it = archIds_.find(key);
+        if (it == archIds_.end()) {
+            for (auto& [id, k] : store_->architectureKeys(runId_, lastArchId_)) {
+                lastArchId_ = std::max(lastArchId_, id);
+                archIds_.emplace(std::move(k), id);
+            }
+            it = archIds_.find(key);
+        }
+        return it == archIds_.end() ? 0 : it->second;
+    }
+
+    // Reads the run's record (its derived status says whether its process is gone) and queues it when it
+    // changed.
+    void pollInfo(Clock::time_point now) {
+        if (now - lastInfoPoll_ < std::chrono::milliseconds(kInfoPollMs) && info_) return;
+        lastInfoPoll_ = now;
+        std::optional<RunInfo> info = store_->getRun(runId_);
+        if (!info) return;
+        if (info_ && info_->status == info->status && info_->spec.name == info->spec.name) return;
+        info_ = info;
+        pending_.info = std::move(info);
     }
 
     void emitPending() {
@@ -168,6 +185,7 @@ private:
                 });
             }
             const Clock::time_point now = Clock::now();
+            pollInfo(now);
             std::int64_t read = 0;
             while (!limited()) {
                 if (lookahead_.empty()) {
@@ -205,7 +223,7 @@ private:
 
     RunFeed* feed_;
     QTimer* timer_;
-    std::unique_ptr<RunStore> store_;
+    std::unique_ptr<RunReader> store_; // read-only: a viewer never writes
     qint64 runId_ = 0;
     quint64 epoch_ = 0;
     qint64 limit_ = RunFeed::kNoLimit;
@@ -216,6 +234,10 @@ private:
     FeedBatch pending_;
     Clock::time_point lastEmit_{};
     bool anchored_ = false;
+    std::optional<RunInfo> info_;                           // as last delivered
+    std::unordered_map<std::string, std::int64_t> archIds_; // architecture key -> store id, of the run
+    std::int64_t lastArchId_ = 0;
+    Clock::time_point lastInfoPoll_{};
     double anchorEventMs_ = 0;
     Clock::time_point anchorWall_{};
 };
@@ -284,7 +306,7 @@ void RunFeed::restart() {
 
 void RunFeed::deliver(const FeedBatch& batch) {
     if (batch.epoch != epoch_) return; // from before a restart
-    position_ = batch.lastSeq;
+    if (!batch.events.empty()) position_ = batch.lastSeq;
     ++batches_;
     emit batchReady(batch);
 }

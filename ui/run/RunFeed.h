@@ -1,5 +1,5 @@
-// RunFeed follows one run of a run database: a worker thread with its own RunStore polls the event log
-// (every ~100 ms) for events past the last one it delivered, decodes their payloads into typed rows and
+// RunFeed follows one run of a run database: a worker thread with its own read-only RunReader polls the event
+// log (every ~100 ms) for events past the last one it delivered, decodes their payloads into typed rows and
 // hands them to the UI thread as FeedBatches, coalesced to at most ~30 batches a second. The same feed
 // serves a live run (another process writing the database) and the replay of a finished one: a seq limit
 // stops it at a point of the timeline, and a speed plays events at (a multiple of) the pace they were

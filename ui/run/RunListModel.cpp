@@ -1,12 +1,13 @@
 #include "ui/run/RunListModel.h"
 
-#include "store/RunStore.h"
+#include "store/RunReader.h"
 
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QFont>
 #include <QThread>
 #include <exception>
 #include <memory>
@@ -15,22 +16,22 @@ namespace automoe::ui {
 
 namespace {
 
-// The worker's connection, reopened when the database changes.
+// The worker's read-only connection, reopened when the database changes.
 class RunListWorker : public QObject {
 public:
     std::vector<RunSummary> list(const QString& path) {
-        if (!store_ || path_ != path) {
-            store_.reset();
+        if (!reader_ || path_ != path) {
+            reader_.reset();
             path_ = path;
-            store_ = std::make_unique<RunStore>(path.toStdString());
+            reader_ = std::make_unique<RunReader>(path.toStdString());
         }
-        return store_->listRuns();
+        return reader_->listRuns();
     }
-    void reset() { store_.reset(); }
+    void reset() { reader_.reset(); }
 
 private:
     QString path_;
-    std::unique_ptr<RunStore> store_;
+    std::unique_ptr<RunReader> reader_;
 };
 
 QString statusText(RunStatus s) {
@@ -47,6 +48,8 @@ QString statusText(RunStatus s) {
         return RunListModel::tr("failed");
     case RunStatus::Cancelled:
         return RunListModel::tr("cancelled");
+    case RunStatus::Interrupted:
+        return RunListModel::tr("interrupted");
     }
     return {};
 }
@@ -61,6 +64,8 @@ QColor statusColor(RunStatus s) {
         return QColor(0xc0, 0x1c, 0x28);
     case RunStatus::Cancelled:
         return QColor(0x77, 0x77, 0x77);
+    case RunStatus::Interrupted:
+        return QColor(0xb2, 0x3c, 0x00);
     default:
         return {};
     }
@@ -164,6 +169,14 @@ void RunListModel::setRuns(std::vector<RunSummary> runs) {
     }
 }
 
+void RunListModel::setShownRun(qint64 runId) {
+    if (runId == shownRun_) return;
+    const int before = rowOfRun(shownRun_);
+    shownRun_ = runId;
+    for (int row : {before, rowOfRun(runId)})
+        if (row >= 0) emit dataChanged(index(row, 0), index(row, ColumnCount - 1), {Qt::FontRole});
+}
+
 int RunListModel::rowOfRun(qint64 runId) const {
     for (std::size_t i = 0; i < runs_.size(); ++i)
         if (runs_[i].id == runId) return int(i);
@@ -205,8 +218,18 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
         const QColor c = statusColor(r.status);
         if (c.isValid()) return QBrush(c);
     }
+    if (role == Qt::FontRole && r.id == shownRun_) {
+        QFont bold;
+        bold.setBold(true);
+        return bold;
+    }
     if (role == Qt::TextAlignmentRole && (index.column() == IdColumn || index.column() == UpdateColumn))
         return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && r.status == RunStatus::Interrupted)
+        return tr("Run %1 “%2”: its process is gone (killed or crashed) while it was running; everything up "
+                  "to its last committed event is kept. Resume it from the context menu.")
+            .arg(r.id)
+            .arg(QString::fromStdString(r.name));
     if (role == Qt::ToolTipRole)
         return tr("Run %1 “%2”: %3 %4, created %5")
             .arg(r.id)

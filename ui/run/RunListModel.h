@@ -1,7 +1,8 @@
 // RunListModel is the run database as a table (id, name, kind, status, created, latest update) for the
-// runs browser. refresh() reads RunStore::listRuns() on a worker thread with its own connection and applies
-// the result on the UI thread, updating rows in place so that the selection and scroll position survive a
-// refresh while a run is writing.
+// runs browser. refresh() reads RunReader::listRuns() on a worker thread with its own read-only connection
+// (a viewer never writes, migrates or checks the file) and applies the result on the UI thread, updating rows
+// in place so that the selection and scroll position survive a refresh while a run is writing. A run whose
+// process is gone is listed as "interrupted".
 #pragma once
 
 #include "store/RunRecords.h"
@@ -35,6 +36,9 @@ public:
     void setRuns(std::vector<RunSummary> runs);
     const std::vector<RunSummary>& runs() const { return runs_; }
     int rowOfRun(qint64 runId) const;
+    // The run shown in the views: its row is bold.
+    void setShownRun(qint64 runId);
+    qint64 shownRun() const { return shownRun_; }
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
     int columnCount(const QModelIndex& parent = QModelIndex()) const override;
@@ -64,6 +68,7 @@ private:
     bool again_ = false;
     double queryMs_ = 0, applyMs_ = 0;
     QString lastError_;
+    qint64 shownRun_ = 0;
 };
 
 } // namespace automoe::ui

@@ -6,10 +6,9 @@
 
 namespace automoe::ui {
 
-RunPlayer::RunPlayer(TrainingView* training, ParetoView* pareto, QObject* parent)
+RunPlayer::RunPlayer(RunDocument* document, QObject* parent)
     : QObject(parent)
-    , training_(training)
-    , pareto_(pareto)
+    , document_(document)
     , feed_(new RunFeed(this)) {
     connect(feed_, &RunFeed::batchReady, this, &RunPlayer::apply);
     connect(feed_, &RunFeed::lastSeqChanged, this,
@@ -32,34 +31,33 @@ qint64 RunPlayer::lastSeq() const {
     return feed_->lastSeq();
 }
 
-void RunPlayer::clearViews() {
-    latestUpdate_ = 0;
-    if (training_) training_->clear();
-    if (pareto_) pareto_->clear();
-    emit cleared();
+void RunPlayer::resetDocument() {
+    document_->reset(feed_->databasePath(), feed_->runId());
 }
 
 void RunPlayer::follow(const QString& dbPath, qint64 runId) {
-    clearViews();
     feed_->setLimit(RunFeed::kNoLimit);
     feed_->setSpeed(RunFeed::kMaxSpeed);
     feed_->open(dbPath, runId);
+    resetDocument();
+    document_->setLive(true);
     setPlaying(true);
     emit positionChanged(0, 0);
 }
 
 void RunPlayer::openReplay(const QString& dbPath, qint64 runId) {
-    clearViews();
     feed_->setLimit(0);
     feed_->setSpeed(speed_);
     feed_->open(dbPath, runId);
+    resetDocument();
+    document_->setLive(false);
     setPlaying(false);
     emit positionChanged(0, 0);
 }
 
 void RunPlayer::close() {
     feed_->close();
-    clearViews();
+    resetDocument();
     setPlaying(false);
     emit positionChanged(0, 0);
 }
@@ -68,7 +66,7 @@ void RunPlayer::play() {
     if (!feed_->isOpen()) return;
     // At the end of a finished run, play starts over.
     if (feed_->lastSeq() > 0 && feed_->position() >= feed_->lastSeq()) {
-        clearViews();
+        resetDocument();
         feed_->restart();
     }
     feed_->setSpeed(speed_);
@@ -92,7 +90,7 @@ void RunPlayer::seek(qint64 seq) {
     feed_->setSpeed(RunFeed::kMaxSpeed);
     feed_->setLimit(seq);
     if (seq < feed_->position()) {
-        clearViews();
+        resetDocument();
         feed_->restart();
     }
     emit positionChanged(feed_->position(), feed_->lastSeq());
@@ -105,14 +103,7 @@ void RunPlayer::setPlaying(bool playing) {
 }
 
 void RunPlayer::apply(const FeedBatch& batch) {
-    if (training_) {
-        if (!batch.steps.empty()) training_->addTrainingSteps(batch.steps);
-        if (!batch.validations.empty()) training_->addValidations(batch.validations);
-        if (!batch.routing.empty()) training_->setRouting(batch.routing.back());
-    }
-    if (pareto_ && !batch.candidates.empty()) pareto_->addCandidates(batch.candidates);
-    if (!batch.steps.empty()) latestUpdate_ = std::max<qint64>(latestUpdate_, batch.steps.back().update);
-    emit batchApplied(batch);
+    document_->apply(batch);
     emit positionChanged(feed_->position(), feed_->lastSeq());
 }
 

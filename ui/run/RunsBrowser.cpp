@@ -1,5 +1,7 @@
 #include "ui/run/RunsBrowser.h"
 
+#include "run/RunStages.h"
+#include "ui/run/RunDocument.h"
 #include "ui/run/RunListModel.h"
 
 #include <QDir>
@@ -57,6 +59,10 @@ RunsBrowser::RunsBrowser(QWidget* parent)
         if (const qint64 id = runAt(i)) emit runActivated(id);
     });
     connect(table_, &QTableView::customContextMenuRequested, this, &RunsBrowser::showContextMenu);
+    connect(model_, &RunListModel::refreshed, this, [this] {
+        if (document_ && document_->runId() > 0 && currentRunId() != document_->runId())
+            selectRun(document_->runId());
+    });
 
     pathLabel_->setObjectName("runDatabaseLabel");
     pathLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -73,6 +79,28 @@ RunsBrowser::RunsBrowser(QWidget* parent)
     timer_->setInterval(kRefreshMs);
     connect(timer_, &QTimer::timeout, model_, &RunListModel::refresh);
     timer_->start();
+}
+
+void RunsBrowser::setDocument(RunDocument* document) {
+    if (document_) disconnect(document_, nullptr, this, nullptr);
+    document_ = document;
+    if (!document_) return;
+    connect(document_, &RunDocument::cleared, this, &RunsBrowser::followDocument);
+    connect(document_, &RunDocument::infoChanged, this, &RunsBrowser::followDocument);
+    followDocument();
+}
+
+void RunsBrowser::followDocument() {
+    const qint64 shown =
+        document_ && document_->databasePath() == model_->databasePath() ? document_->runId() : 0;
+    model_->setShownRun(shown);
+    // A run that is not listed yet (just created) is selected when a refresh brings it.
+    if (shown > 0 && currentRunId() != shown) {
+        if (model_->rowOfRun(shown) >= 0)
+            selectRun(shown);
+        else
+            model_->refresh();
+    }
 }
 
 void RunsBrowser::setDatabasePath(const QString& path) {
@@ -107,6 +135,13 @@ void RunsBrowser::showContextMenu(const QPoint& pos) {
         menu.addAction(tr("&Replay Run %1").arg(id), this, [this, id] { emit runActivated(id); });
         menu.addAction(tr("&Compare Pareto Front with Run %1").arg(id), this,
                        [this, id] { emit compareRequested(id); });
+        const int row = model_->rowOfRun(id);
+        const RunSummary& run = model_->runs()[std::size_t(row)];
+        if (isResumable(run.kind) &&
+            (run.status == RunStatus::Cancelled || run.status == RunStatus::Interrupted))
+            menu.addAction(
+                tr("Re&sume Run %1").arg(id), this,
+                [this, id, kind = QString::fromStdString(run.kind)] { emit resumeRequested(id, kind); });
         menu.addSeparator();
     }
     menu.addAction(tr("Re&fresh"), model_, &RunListModel::refresh);

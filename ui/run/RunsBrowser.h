@@ -1,6 +1,7 @@
 // RunsBrowser is the "Runs" dock: the runs of the open run database in a sortable table with a filter box,
 // refreshed every two seconds off the UI thread. Double-click (or Enter) opens a run for replay; the context
-// menu also overlays a run's Pareto front on the current one.
+// menu also overlays a run's Pareto front on the current one and resumes a cancelled or interrupted run (one
+// whose process is gone). The run shown in the views (the RunDocument's) is selected and drawn in bold.
 #pragma once
 
 #include <QWidget>
@@ -13,6 +14,7 @@ class QTimer;
 
 namespace automoe::ui {
 
+class RunDocument;
 class RunListModel;
 
 class RunsBrowser : public QWidget {
@@ -22,6 +24,8 @@ public:
     explicit RunsBrowser(QWidget* parent = nullptr);
 
     void setDatabasePath(const QString& path);
+    // The run shown; its row is selected and bold. Not owned.
+    void setDocument(RunDocument* document);
     QString databasePath() const;
 
     RunListModel* model() const { return model_; }
@@ -34,9 +38,11 @@ public:
 signals:
     void runActivated(qint64 runId);
     void compareRequested(qint64 runId);
+    void resumeRequested(qint64 runId, const QString& kind);
 
 private:
     void showContextMenu(const QPoint& pos);
+    void followDocument();
     qint64 runAt(const QModelIndex& proxyIndex) const;
 
     RunListModel* model_;
@@ -45,6 +51,7 @@ private:
     QTableView* table_;
     QLabel* pathLabel_;
     QTimer* timer_;
+    RunDocument* document_ = nullptr;
 };
 
 } // namespace automoe::ui

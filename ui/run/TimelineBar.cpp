@@ -91,8 +91,8 @@ void TimelineBar::showPosition(qint64 position, qint64 lastSeq) {
 
 void TimelineBar::updateLabel(qint64 position, qint64 lastSeq) {
     QString text = tr("event %1 / %2").arg(position).arg(lastSeq);
-    if (player_->latestUpdate() > 0 && !slider_->isSliderDown())
-        text += tr(" · update %1").arg(player_->latestUpdate());
+    if (player_->document()->latestUpdate() > 0 && !slider_->isSliderDown())
+        text += tr(" · update %1").arg(player_->document()->latestUpdate());
     label_->setText(text);
 }
 

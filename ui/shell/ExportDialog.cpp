@@ -1,7 +1,7 @@
 #include "ui/shell/ExportDialog.h"
 
 #include "ui/figure/FigureExporter.h"
-#include "ui/run/TrainingProcess.h"
+#include "ui/run/CliProcess.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -17,7 +17,6 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QVBoxLayout>
@@ -26,7 +25,7 @@ namespace automoe::ui {
 
 ExportDialog::ExportDialog(QWidget* parent)
     : QDialog(parent)
-    , process_(new QProcess(this))
+    , process_(new CliProcess(this))
     , runLabel_(new QLabel(this))
     , archList_(new QListWidget(this))
     , formatBox_(new QComboBox(this))
@@ -109,41 +108,23 @@ ExportDialog::ExportDialog(QWidget* parent)
     layout->addWidget(log_);
     layout->addWidget(buttons);
 
-    process_->setProcessChannelMode(QProcess::MergedChannels);
-    connect(process_, &QProcess::readyReadStandardOutput, this, [this] {
-        for (const QByteArray& line : process_->readAllStandardOutput().split('\n'))
-            if (!line.trimmed().isEmpty()) appendLog(QString::fromUtf8(line.trimmed()));
+    connect(process_, &CliProcess::stdoutLine, this, &ExportDialog::appendLog);
+    connect(process_, &CliProcess::stderrLine, this, &ExportDialog::appendLog);
+    connect(process_, &CliProcess::finished, this, [this](int code, bool crashed) {
+        if (code != 0 || crashed) {
+            queue_.clear();
+            const QString message = tr("automoe export failed: %1").arg(process_->errorMessage(code));
+            appendLog(message);
+            updateButtons();
+            emit architectureExportFailed(message);
+            return;
+        }
+        startNext();
     });
-    connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
-        if (e != QProcess::FailedToStart) return;
-        queue_.clear();
-        const QString message =
-            tr("could not start %1: %2").arg(process_->program(), process_->errorString());
-        appendLog(message);
-        updateButtons();
-        emit architectureExportFailed(message);
-    });
-    connect(process_, qOverload<int, QProcess::ExitStatus>(&QProcess::finished), this,
-            [this](int code, QProcess::ExitStatus status) {
-                if (code != 0 || status != QProcess::NormalExit) {
-                    queue_.clear();
-                    const QString message = tr("automoe export failed (exit code %1): see the log").arg(code);
-                    appendLog(message);
-                    updateButtons();
-                    emit architectureExportFailed(message);
-                    return;
-                }
-                startNext();
-            });
     updateButtons();
 }
 
-ExportDialog::~ExportDialog() {
-    if (process_->state() == QProcess::NotRunning) return;
-    disconnect(process_, nullptr, this, nullptr);
-    process_->kill();
-    process_->waitForFinished(2000);
-}
+ExportDialog::~ExportDialog() = default; // the CliProcess kills an export still running
 
 void ExportDialog::setRun(const QString& dbPath, qint64 runId,
                           const std::vector<Architecture>& architectures) {
@@ -222,7 +203,7 @@ QStringList ExportDialog::architectureFiles() const {
 }
 
 bool ExportDialog::isExporting() const {
-    return process_->state() != QProcess::NotRunning || !queue_.empty();
+    return process_->isRunning() || !queue_.empty();
 }
 
 bool ExportDialog::exportArchitectures(QString* error) {
@@ -234,7 +215,7 @@ bool ExportDialog::exportArchitectures(QString* error) {
     if (runId_ <= 0 || dbPath_.isEmpty()) return fail(tr("No search run is shown: nothing to export."));
     const QString dir = outputDirectory();
     if (dir.isEmpty() || !QFileInfo(dir).isDir()) return fail(tr("The folder %1 does not exist.").arg(dir));
-    const QString cli = cliPath_.isEmpty() ? TrainingProcess::findCli() : cliPath_;
+    const QString cli = cliPath_.isEmpty() ? CliProcess::findCli() : cliPath_;
     if (cli.isEmpty() || !QFileInfo(cli).isExecutable())
         return fail(tr("The automoe command-line tool was not found; it writes the architectures."));
     const QString format = formatBox_->currentData().toString();
@@ -282,7 +263,15 @@ void ExportDialog::startNext() {
     queue_.erase(queue_.begin());
     written_ += job.files; // reported only when every job succeeded; a failure stops the queue
     appendLog(QStringLiteral("$ automoe %1").arg(job.args.join(QLatin1Char(' '))));
-    process_->start(cliPath_, job.args);
+    process_->setCliPath(cliPath_);
+    QString error;
+    if (!process_->start(job.args, &error)) {
+        queue_.clear();
+        appendLog(error);
+        updateButtons();
+        emit architectureExportFailed(error);
+        return;
+    }
     updateButtons();
 }
 
@@ -328,7 +317,7 @@ void ExportDialog::updateButtons() {
     bool anyChecked = false;
     for (int i = 0; i < archList_->count(); ++i)
         anyChecked = anyChecked || archList_->item(i)->checkState() == Qt::Checked;
-    const bool busy = process_->state() != QProcess::NotRunning;
+    const bool busy = process_->isRunning();
     exportArchButton_->setEnabled(!busy && runId_ > 0 && anyChecked);
     exportArchButton_->setText(busy ? tr("Exporting…") : tr("Export Architectures"));
     exportPlotButton_->setEnabled(!plots_.empty() && !plotFileEdit_->text().trimmed().isEmpty());

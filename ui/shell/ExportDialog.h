@@ -16,10 +16,11 @@ class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
-class QProcess;
 class QPushButton;
 
 namespace automoe::ui {
+
+class CliProcess;
 
 class ExportDialog : public QDialog {
     Q_OBJECT
@@ -43,7 +44,7 @@ public:
     void addPlot(const QString& name, PlotWriter writer);
     QStringList plotNames() const;
 
-    // The `automoe` CLI (default: TrainingProcess::findCli()).
+    // The `automoe` CLI (default: CliProcess::findCli()).
     void setCliPath(const QString& path) { cliPath_ = path; }
 
     QListWidget* architectureList() const { return archList_; }
@@ -85,7 +86,7 @@ private:
     std::vector<Architecture> archs_;
     std::vector<std::pair<QString, PlotWriter>> plots_;
     QString cliPath_;
-    QProcess* process_ = nullptr;
+    CliProcess* process_ = nullptr;
     std::vector<Job> queue_;
     QStringList written_;
 

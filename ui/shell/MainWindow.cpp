@@ -1,6 +1,8 @@
 #include "ui/shell/MainWindow.h"
 
 #include "space/ArchitectureIO.h"
+#include "store/RunReader.h"
+#include "store/RunStore.h"
 #include "ui/figure/ArchitectureView.h"
 #include "ui/figure/FigureExporter.h"
 #include "ui/plots/CostMetric.h"
@@ -9,12 +11,12 @@
 #include "ui/plots/TrainingView.h"
 #include "ui/routing/RoutingView.h"
 #include "ui/run/RunControlPanel.h"
+#include "ui/run/RunDocument.h"
 #include "ui/run/RunFeed.h"
 #include "ui/run/RunListModel.h"
 #include "ui/run/RunPlayer.h"
 #include "ui/run/RunsBrowser.h"
 #include "ui/run/TimelineBar.h"
-#include "ui/run/TrainingProcess.h"
 #include "ui/shell/ExportDialog.h"
 #include "ui/shell/Settings.h"
 #include "ui/shell/StallMonitor.h"
@@ -45,6 +47,7 @@
 #include <qcustomplot.h>
 #include <random>
 #include <spdlog/spdlog.h>
+#include <variant>
 
 // Q_INIT_RESOURCE must be called from the global namespace.
 static void initAutoMoEResources() {
@@ -64,7 +67,7 @@ QString si(double v) {
 
 } // namespace
 
-MainWindow::MainWindow(SpaceDocument* document, Settings* settings, QWidget* parent)
+MainWindow::MainWindow(SpaceDocument* document, Settings* settings, QWidget* parent, ErrorPresenter presenter)
     : QMainWindow(parent)
     , document_(document)
     , settings_(settings) {
@@ -78,6 +81,7 @@ MainWindow::MainWindow(SpaceDocument* document, Settings* settings, QWidget* par
         box.setInformativeText(message);
         box.exec();
     };
+    if (presenter) presentError_ = std::move(presenter);
 
     view_ = new ArchitectureView(this);
     view_->setObjectName("architectureView");
@@ -338,14 +342,18 @@ void MainWindow::createSpaceDock() {
 }
 
 void MainWindow::createRunDocks() {
+    run_ = new RunDocument(this);
     training_ = new TrainingView(this);
     training_->setObjectName("trainingView");
+    training_->setDocument(run_);
     pareto_ = new ParetoView(this);
     pareto_->setObjectName("paretoView");
-    player_ = new RunPlayer(training_, pareto_, this);
+    pareto_->setDocument(run_);
+    player_ = new RunPlayer(run_, this);
 
     runsBrowser_ = new RunsBrowser(this);
     runsBrowser_->setObjectName("runsBrowser");
+    runsBrowser_->setDocument(run_);
     runsDock_ = addToolDock(tr("Runs"), "runsDock", runsBrowser_, Qt::LeftDockWidgetArea);
     tabifyDockWidget(spaceDock_, runsDock_);
     spaceDock_->raise();
@@ -355,31 +363,26 @@ void MainWindow::createRunDocks() {
             [this](const QString& message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
 
     runControl_ = new RunControlPanel(document_, this);
+    runControl_->setSettings(settings_);
+    runControl_->setDocument(run_);
     runDock_ = addToolDock(tr("Run"), "runDock", runControl_, Qt::RightDockWidgetArea);
+    connect(runsBrowser_, &RunsBrowser::resumeRequested, runControl_, &RunControlPanel::resumeRun);
     connect(runControl_, &RunControlPanel::runStarted, this, [this](qint64 id) {
         followRun(id);
         runsBrowser_->model()->refresh();
     });
     connect(runControl_, &RunControlPanel::runEnded, runsBrowser_->model(), &RunListModel::refresh);
-    // Trained supernet runs become the Run dock's search choices; a search brings the Pareto front forward.
+    // Trained supernet runs become the Run dock's search choices.
     connect(runsBrowser_->model(), &RunListModel::refreshed, runControl_,
             [this] { runControl_->setRuns(runsBrowser_->model()->runs()); });
-    connect(runControl_, &RunControlPanel::runStarted, this, [this] {
-        if (runControl_->process()->subcommand() == QLatin1String("search")) paretoDock_->raise();
-    });
     connect(runControl_, &RunControlPanel::failed, this, &MainWindow::reportError);
-    connect(player_, &RunPlayer::batchApplied, runControl_, &RunControlPanel::applyBatch);
-    connect(player_, &RunPlayer::cleared, runControl_, &RunControlPanel::resetTracking);
-    connect(player_, &RunPlayer::cleared, this, [this] { candidateJson_.clear(); });
-    connect(player_, &RunPlayer::batchApplied, this, [this](const FeedBatch& batch) {
-        if (!batch.candidates.empty() && candidateJson_.isEmpty()) paretoDock_->raise();
-        for (const CandidateRow& c : batch.candidates)
-            candidateJson_.insert(QString::fromStdString(c.architecture.key),
-                                  QByteArray::fromStdString(c.architecture.json.dump()));
+    // A run with candidates (a search) brings its Pareto front forward; a selected one is drawn.
+    connect(run_, &RunDocument::candidatesAdded, this, [this](int first) {
+        if (first == 0) paretoDock_->raise();
     });
+    connect(run_, &RunDocument::selectionChanged, this, &MainWindow::showCandidate);
     connect(player_, &RunPlayer::failed, this,
             [this](const QString& message) { reportError(tr("Could not read the run"), message); });
-    connect(pareto_, &ParetoView::candidateSelected, this, &MainWindow::showCandidate);
 
     trainingDock_ = addToolDock(tr("Training"), "trainingDock", training_, Qt::BottomDockWidgetArea);
     paretoDock_ = addToolDock(tr("Pareto front"), "paretoDock", pareto_, Qt::BottomDockWidgetArea);
@@ -390,8 +393,8 @@ void MainWindow::createRunDocks() {
     routing->setObjectName("routingView");
     tabifyDockWidget(paretoDock_,
                      addToolDock(tr("Routing"), "routingDock", routing, Qt::BottomDockWidgetArea));
-    connect(player_, &RunPlayer::positionChanged, routing,
-            [this, routing] { routing->setRun(player_->databasePath(), player_->runId()); });
+    connect(run_, &RunDocument::cleared, routing,
+            [this, routing] { routing->setRun(run_->databasePath(), run_->runId()); });
     trainingDock_->raise();
 
     timeline_ = new TimelineBar(player_, this);
@@ -413,15 +416,28 @@ void MainWindow::createRunDocks() {
     resizeDocks({spaceDock_, runDock_}, {470, 300}, Qt::Horizontal);
     resizeDocks({trainingDock_}, {380}, Qt::Vertical);
 
-    openRunDatabase(settings_->runDatabase());
+    // A remembered database that is no longer a run database is reported, and the default one is used.
+    if (!openRunDatabase(settings_->runDatabase()))
+        openRunDatabase(QString::fromStdString(RunStore::defaultPath()));
 }
 
-void MainWindow::openRunDatabase(const QString& path) {
-    if (path == runDatabase_) return;
+bool MainWindow::openRunDatabase(const QString& path) {
+    if (path == runDatabase_) return true;
+    // Checked before it becomes the database: a file of something else is refused, not remembered. A
+    // missing file is fine (the first run creates it). The check reads the header and the schema version.
+    if (QFileInfo::exists(path)) {
+        try {
+            RunReader probe(path.toStdString());
+        } catch (const std::exception& e) {
+            reportError(tr("Could not open the run database"), QString::fromStdString(e.what()));
+            return false;
+        }
+    }
     runDatabase_ = path;
     settings_->setRunDatabase(path);
     runsBrowser_->setDatabasePath(path);
     runControl_->setDatabasePath(path);
+    return true;
 }
 
 void MainWindow::chooseRunDatabase() {
@@ -429,8 +445,9 @@ void MainWindow::chooseRunDatabase() {
                                                       tr("Run databases (*.sqlite *.db);;All files (*)"),
                                                       nullptr, QFileDialog::DontConfirmOverwrite);
     if (path.isEmpty()) return;
-    openRunDatabase(path);
-    statusBar()->showMessage(tr("Run database: %1").arg(QDir::toNativeSeparators(path)), kStatusTimeoutMs);
+    if (openRunDatabase(path))
+        statusBar()->showMessage(tr("Run database: %1").arg(QDir::toNativeSeparators(path)),
+                                 kStatusTimeoutMs);
 }
 
 void MainWindow::replayRun(qint64 runId) {
@@ -470,7 +487,8 @@ void MainWindow::compareWithRun(qint64 runId) {
         statusBar()->showMessage(tr("Overlaid the Pareto front of run %1").arg(runId), kStatusTimeoutMs);
     };
     connect(feed, &RunFeed::batchReady, this, [feed, rows, finish](const FeedBatch& b) {
-        rows->insert(rows->end(), b.candidates.begin(), b.candidates.end());
+        for (const Event& e : b.events)
+            if (const auto* c = std::get_if<CandidateRow>(&e.row)) rows->push_back(*c);
         if (feed->position() >= feed->lastSeq()) finish();
     });
     connect(feed, &RunFeed::lastSeqChanged, this, [finish](qint64 last) {
@@ -484,14 +502,20 @@ void MainWindow::compareWithRun(qint64 runId) {
     feed->open(runDatabase_, runId);
 }
 
-void MainWindow::showCandidate(qint64 architectureId, const QString& key) {
-    const auto it = candidateJson_.constFind(key);
-    if (it == candidateJson_.constEnd()) return;
+void MainWindow::showCandidate(const QString& key) {
+    const CandidateRow* candidate = run_->candidate(key);
+    if (!candidate) return;
     try {
-        const Architecture arch = architectureFromJson(nlohmann::json::parse(it->toStdString()));
-        view_->setArchitecture(
-            arch, tr("Candidate %1").arg(architectureId > 0 ? QString::number(architectureId) : key),
-            tr("From run %1").arg(player_->runId()));
+        const Architecture arch = architectureFromJson(candidate->architecture.json);
+        const QString title =
+            candidate->architecture.id > 0
+                ? tr("Architecture #%1 of run %2").arg(candidate->architecture.id).arg(run_->runId())
+                : tr("An architecture of run %1").arg(run_->runId());
+        view_->setArchitecture(arch, title,
+                               tr("Generation %1 · validation loss %2 · %3")
+                                   .arg(candidate->generation)
+                                   .arg(candidate->fitness, 0, 'f', 4)
+                                   .arg(formatCost(candidate->flops, CostMetric::Flops)));
         updateTitle();
     } catch (const std::exception& e) {
         reportError(tr("Could not show the candidate"), QString::fromStdString(e.what()));
@@ -766,24 +790,27 @@ void MainWindow::showAbout() {
 ExportDialog* MainWindow::openExportDialog() {
     auto* dialog = new ExportDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    // The architectures: the front of the run shown, and the selected candidate first.
+    // The architectures of the run shown: the selected candidate first, then the Pareto front on the cost the
+    // Pareto view plots.
+    const CostMetric metric = pareto_->costMetric();
     std::vector<ExportDialog::Architecture> archs;
-    const QString selected = pareto_->selectedKey();
-    auto label = [this](const ParetoView::PlottedPoint& p) {
-        return tr("%1fitness %2 · %3 · generation %4")
-            .arg(p.architectureId > 0 ? QStringLiteral("#%1 · ").arg(p.architectureId) : QString())
-            .arg(p.fitness, 0, 'f', 4)
-            .arg(formatCost(p.cost, pareto_->costMetric()))
-            .arg(p.generation);
+    auto label = [&](const CandidateRow& c, const QString& role) {
+        const std::optional<double> cost = costOf(c, metric);
+        return tr("%1fitness %2 · %3 · generation %4 · %5")
+            .arg(c.architecture.id > 0 ? QStringLiteral("#%1 · ").arg(c.architecture.id) : QString())
+            .arg(c.fitness, 0, 'f', 4)
+            .arg(cost ? formatCost(*cost, metric) : tr("no %1").arg(costAxisLabel(metric).toLower()))
+            .arg(c.generation)
+            .arg(role);
     };
-    if (!selected.isEmpty())
-        for (const ParetoView::PlottedPoint& p : pareto_->points())
-            if (p.key == selected)
-                archs.push_back({p.architectureId, p.key, label(p) + tr(" · selected"), true});
-    for (const ParetoView::PlottedPoint& p : pareto_->front())
-        if (p.key != selected)
-            archs.push_back({p.architectureId, p.key, label(p) + tr(" · front"), archs.empty()});
-    dialog->setRun(runDatabase_, archs.empty() ? 0 : player_->runId(), archs);
+    const QString selected = run_->selectedKey();
+    if (const CandidateRow* c = run_->candidate(selected))
+        archs.push_back({c->architecture.id, selected, label(*c, tr("selected")), true});
+    for (const CandidateRow* c : run_->front(metric))
+        if (QString::fromStdString(c->architecture.key) != selected)
+            archs.push_back({c->architecture.id, QString::fromStdString(c->architecture.key),
+                             label(*c, tr("front")), archs.empty()});
+    dialog->setRun(runDatabase_, archs.empty() ? 0 : run_->runId(), archs);
     dialog->setOutputDirectory(QFileInfo(runDatabase_).absolutePath());
     // Plots: the Pareto and training views, every other dock that holds a QCustomPlot, the figure.
     dialog->addPlot(tr("Pareto front"),

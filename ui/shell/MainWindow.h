@@ -27,6 +27,7 @@ class SpaceEditor;
 class SpaceSummaryWidget;
 class ParetoView;
 class RunControlPanel;
+class RunDocument;
 class RunFeed;
 class RunPlayer;
 class RunsBrowser;
@@ -43,8 +44,11 @@ public:
     // Which architecture of the space the view shows.
     enum class Pick { Cheapest, MostExpensive, RandomSample };
 
-    // Neither `document` nor `settings` is owned; both must outlive the window.
-    MainWindow(SpaceDocument* document, Settings* settings, QWidget* parent = nullptr);
+    // Neither `document` nor `settings` is owned; both must outlive the window. `presenter` replaces the
+    // message box from the start (errors found while the window is built, e.g. a remembered run database
+    // that is no longer one, go to it too).
+    MainWindow(SpaceDocument* document, Settings* settings, QWidget* parent = nullptr,
+               ErrorPresenter presenter = {});
     ~MainWindow() override;
 
     void setErrorPresenter(ErrorPresenter presenter);
@@ -59,6 +63,8 @@ public:
     RunsBrowser* runsBrowser() const { return runsBrowser_; }
     RunControlPanel* runControl() const { return runControl_; }
     RunPlayer* player() const { return player_; }
+    // The model of the run shown (live or replayed) that every run view observes.
+    RunDocument* runDocument() const { return run_; }
     TimelineBar* timeline() const { return timeline_; }
     StallMonitor* stallMonitor() const { return stall_; }
     QString runDatabase() const { return runDatabase_; }
@@ -78,8 +84,11 @@ public slots:
     // File > Export…: opens (non-modal) the export dialog on the run shown and the plots.
     ExportDialog* openExportDialog();
 
-    // The run database the runs browser lists and new runs write to (remembered in Settings).
-    void openRunDatabase(const QString& path);
+    // The run database the runs browser lists and new runs write to (remembered in Settings). A file that
+    // is not a run database (not SQLite, damaged header, newer schema) is refused with a message naming it,
+    // and the current database stays; returns whether it was opened. A path that does not exist yet is
+    // accepted: the first run creates it.
+    bool openRunDatabase(const QString& path);
     // Shows a stored run in the training and Pareto views: replayRun() plays it from its start (the timeline
     // then at its end: the whole run), followRun() follows a run that is being written.
     void replayRun(qint64 runId);
@@ -108,7 +117,7 @@ private slots:
     void showAbout();
     void handleSpaceChanged();
     void chooseRunDatabase();
-    void showCandidate(qint64 architectureId, const QString& key);
+    void showCandidate(const QString& key);
 
 private:
     void createActions();
@@ -152,7 +161,7 @@ private:
     QDockWidget* runDock_ = nullptr;
     QDockWidget* trainingDock_ = nullptr;
     QDockWidget* paretoDock_ = nullptr;
-    QHash<QString, QByteArray> candidateJson_; // architecture key -> its JSON, of the run shown
+    RunDocument* run_ = nullptr;
     RunFeed* compareFeed_ = nullptr;
     QAction* openDatabaseAction_ = nullptr;
     QAction* compareAction_ = nullptr;

@@ -52,6 +52,22 @@ void Settings::setRunDatabase(const QString& path) {
     settings_->setValue("runs/database", path);
 }
 
+QVariantMap Settings::trainSettings() const {
+    return settings_->value("run/train").toMap();
+}
+
+void Settings::setTrainSettings(const QVariantMap& values) {
+    settings_->setValue("run/train", values);
+}
+
+QVariantMap Settings::searchSettings() const {
+    return settings_->value("run/search").toMap();
+}
+
+void Settings::setSearchSettings(const QVariantMap& values) {
+    settings_->setValue("run/search", values);
+}
+
 QString Settings::lastDirectory(const QString& kind) const {
     return settings_->value("directories/" + kind, QDir::homePath()).toString();
 }

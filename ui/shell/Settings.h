@@ -1,10 +1,12 @@
 // Settings is the one place the application reads and writes its QSettings: window geometry, dock
-// layout, the last opened space, the run database and the folders of the last file dialogs.
+// layout, the last opened space, the run database, the Run dock's training and search settings and the
+// folders of the last file dialogs.
 #pragma once
 
 #include <QByteArray>
 #include <QSettings>
 #include <QString>
+#include <QVariantMap>
 #include <memory>
 
 namespace automoe::ui {
@@ -28,6 +30,13 @@ public:
     // The run database the runs browser lists and new runs write to; RunStore::defaultPath() by default.
     QString runDatabase() const;
     void setRunDatabase(const QString& path);
+
+    // The Run dock's settings of its last start (a key-value map each: corpus and budget of a training;
+    // budgets, evolution settings, seed of a search); empty before the first.
+    QVariantMap trainSettings() const;
+    void setTrainSettings(const QVariantMap& values);
+    QVariantMap searchSettings() const;
+    void setSearchSettings(const QVariantMap& values);
 
     // The folder the last file dialog of `kind` ("space", "architecture", "figure") used.
     QString lastDirectory(const QString& kind) const;

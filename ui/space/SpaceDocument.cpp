@@ -75,11 +75,22 @@ bool SpaceDocument::open(const QString& nameOrPath, QString* error) {
 }
 
 bool SpaceDocument::saveAs(const QString& path, QString* error) {
+    // A space saved to a file of another name takes that name, unless it was given a name of its own (one
+    // that is neither a bundled space's nor its old file's): an edited "tiny" saved as narrow.json becomes
+    // "narrow", so that runs, the runs browser and messages can tell it from the "tiny" it came from.
+    SearchSpace space = space_;
+    const QString stem = QFileInfo(path).completeBaseName();
+    const QString oldStem = filePath_.isEmpty() ? QString() : QFileInfo(filePath_).completeBaseName();
+    const bool rename =
+        !stem.isEmpty() && stem != name() && (name() == oldStem || bundledSpaceNames().contains(name()));
+    if (rename) space.name = stem.toStdString();
     try {
-        saveSpace(space_, path.toStdString());
+        saveSpace(space, path.toStdString());
+        space_ = std::move(space);
         filePath_ = QFileInfo(path).absoluteFilePath();
         source_ = filePath_;
         undoStack_->setClean();
+        if (rename) emit spaceChanged();
         return true;
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());

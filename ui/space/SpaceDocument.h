@@ -45,7 +45,8 @@ public:
     // Opens a bundled space by name ("tiny", "automoe-wmt") or a JSON file. On failure returns false, sets
     // `error` to a message naming the file and the field, and keeps the current space.
     bool open(const QString& nameOrPath, QString* error = nullptr);
-    // Writes the space as JSON; on failure returns false with a message naming the file.
+    // Writes the space as JSON; on failure returns false with a message naming the file. A space still named
+    // after a bundled space or its old file takes the new file's name (see the definition).
     bool saveAs(const QString& path, QString* error = nullptr);
 
     // Names of the spaces shipped with the application.

@@ -1,0 +1,117 @@
+#include "run/EventText.h"
+
+#include "store/EventRows.h"
+#include "util/Format.h"
+
+#include <cstdint>
+#include <variant>
+
+namespace automoe {
+
+namespace {
+
+template <class T> const T* typedRow(const Event& e, T& storage) {
+    if (const T* row = std::get_if<T>(&e.row)) return row;
+    try {
+        EventRow decoded = rowFromEvent(e.type, e.payload);
+        if (T* row = std::get_if<T>(&decoded)) {
+            storage = std::move(*row);
+            return &storage;
+        }
+    } catch (const std::exception&) {
+    }
+    return nullptr;
+}
+
+std::string str(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return {};
+    return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::int64_t integer(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_number() ? it->get<std::int64_t>() : 0;
+}
+
+double number(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
+}
+
+std::string stageText(const nlohmann::json& p) {
+    std::string text = "stage " + str(p, "stage") + " " + str(p, "state");
+    if (p.value("cancelled", false)) text += " (cancelled)";
+    if (integer(p, "max_updates") > 0) text += ", " + std::to_string(integer(p, "max_updates")) + " updates";
+    if (number(p, "max_minutes") > 0) text += ", " + formatFixed(number(p, "max_minutes"), 1) + " minutes";
+    if (integer(p, "iterations") > 0)
+        text += ", " + std::to_string(integer(p, "iterations")) + " generations";
+    return text;
+}
+
+std::string dataText(const nlohmann::json& p) {
+    if (!p.contains("split")) return "data loaded";
+    const nlohmann::json& counts = p["split"].value("counts", nlohmann::json::object());
+    const nlohmann::json& vocabulary = p.value("vocabulary", nlohmann::json::object());
+    std::string text = "corpus " + str(p.value("corpus", nlohmann::json::object()), "direction") + ": " +
+                       std::to_string(integer(counts, "train")) + " train / " +
+                       std::to_string(integer(counts, "valid")) + " valid / " +
+                       std::to_string(integer(counts, "test")) + " test pairs";
+    if (vocabulary.is_object() && vocabulary.contains("size"))
+        text += "; vocabulary " + std::to_string(integer(vocabulary, "size")) +
+                (vocabulary.value("from_cache", false) ? " (cached)" : " (trained)");
+    return text;
+}
+
+} // namespace
+
+std::string eventText(const Event& e) {
+    const nlohmann::json& p = e.payload.is_object() ? e.payload : nlohmann::json::object();
+    if (e.type == "stage") return stageText(p);
+    if (e.type == "run_status") return "run " + std::to_string(e.runId) + ": " + str(p, "status");
+    if (e.type == "error") return "error: " + str(p, "message");
+    if (e.type == "data") return dataText(p);
+    if (e.type == "resumed") return "resumed at update " + std::to_string(integer(p, "from_update"));
+    if (e.type == "inherited")
+        return "inherited the weights of run " + std::to_string(integer(p, "parent_run")) + " (" +
+               str(p, "checkpoint") + ")";
+    if (e.type == "checkpoint") {
+        CheckpointRow storage;
+        if (const CheckpointRow* c = typedRow(e, storage))
+            return "checkpoint at update " + std::to_string(c->update) + " (" + formatSI(double(c->bytes)) +
+                   "B)";
+        return {};
+    }
+    if (e.type == "validation") {
+        ValidationRow storage;
+        if (const ValidationRow* v = typedRow(e, storage))
+            return "update " + std::to_string(v->update) + ": valid nll " + v->subnet + " " +
+                   formatFixed(v->loss, 3);
+        return {};
+    }
+    if (e.type == "arch_costs")
+        return "costs: latency " + formatFixed(number(p, "latency_ms"), 2) + " ms (encoder " +
+               formatFixed(number(p, "encoder_ms"), 2) + ", decoder " +
+               formatFixed(number(p, "decoder_ms"), 2) + "), " + formatSI(number(p, "flops")) + " FLOPs, " +
+               formatSI(double(integer(p, "params_active"))) + " active params";
+    if (e.type == "test_bleu" || e.type == "evaluation")
+        return (e.type == "test_bleu" ? "test " : "eval ") + str(p, "subnet") + " (" +
+               std::to_string(integer(p, "sentences")) + " sentences): " + str(p, "bleu_text");
+    if (e.type == "generation_summary")
+        return "generation " + std::to_string(integer(p, "generation")) + ": best fitness " +
+               formatFixed(number(p, "best_fitness"), 4) + ", front " +
+               std::to_string(integer(p, "front_size")) + ", hypervolume " +
+               formatFixed(number(p, "hypervolume"), 4) + ", " +
+               std::to_string(integer(p, "evaluated_total")) + " evaluated";
+    if (e.type == "latency_predictor") {
+        const nlohmann::json& v = p.value("validation", nlohmann::json::object());
+        return "latency predictor: " + std::to_string(integer(p, "samples")) + " samples, held-out MAPE " +
+               formatFixed(100.0 * number(v, "mape"), 1) + " %";
+    }
+    if (e.type == "rank_result")
+        return "rank: Kendall tau " + formatFixed(number(p, "kendall_tau"), 3) + " over " +
+               std::to_string(integer(p, "count")) + " architectures";
+    return {};
+}
+
+} // namespace automoe

@@ -1,0 +1,117 @@
+// RunDocument is the model of the run the workbench shows (the counterpart of Tiled's MapDocument): its
+// record, its training steps, validations, routing, search candidates and generations, its stages and
+// progress, and which architecture is selected. A RunFeed fills it (RunPlayer::apply), live or in replay,
+// through the same call; the training and Pareto views, the Run dock, the export dialog, the runs browser
+// and the architecture figure observe it and hold no copies of their own. Rows are de-duplicated: a run that
+// was killed and resumed logs the updates after its last checkpoint again, and each update is kept once
+// (the later row wins).
+#pragma once
+
+#include "run/RunProgress.h"
+#include "store/Event.h"
+#include "store/RunRecords.h"
+#include "ui/plots/CostMetric.h"
+#include "ui/run/FeedBatch.h"
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <optional>
+#include <vector>
+
+namespace automoe::ui {
+
+class RunDocument : public QObject {
+    Q_OBJECT
+
+public:
+    explicit RunDocument(QObject* parent = nullptr);
+    ~RunDocument() override;
+
+    // Empties the document and makes it the model of run `runId` of `dbPath` (0: none).
+    void reset(const QString& dbPath = QString(), qint64 runId = 0);
+    // Adds what a feed delivered, in order; one change signal of each kind per batch.
+    void apply(const FeedBatch& batch);
+
+    // Following a run as it is written (true), or replaying it (false): a live run's clock is the wall
+    // clock, a replayed run's is its last event shown.
+    void setLive(bool live) { live_ = live; }
+    bool isLive() const { return live_; }
+
+    QString databasePath() const { return dbPath_; }
+    qint64 runId() const { return runId_; }
+    bool isOpen() const { return runId_ > 0; }
+    // The run's record as last read (name, kind, config, derived status); empty until the feed read it.
+    const std::optional<RunInfo>& info() const { return info_; }
+    QString kind() const;
+    QString name() const;
+    // The derived status: the record's, else what the events said (created before either arrived).
+    RunStatus status() const;
+
+    const std::vector<TrainingStepRow>& steps() const { return steps_; }
+    const std::vector<ValidationRow>& validations() const { return validations_; }
+    const std::vector<CandidateRow>& candidates() const { return candidates_; }
+    const std::vector<GenerationRow>& generations() const { return generations_; }
+    const std::optional<RoutingSnapshot>& routing() const { return routing_; }
+    // Stages, progress and ETA (core's one definition, the same as the CLI's progress bar).
+    const RunProgress& progress() const { return progress_; }
+    // The run's story as log lines (stages, data, checkpoints, status, errors), for a run the app did not
+    // start itself (replay) and alongside a child's own output.
+    const QStringList& log() const { return log_; }
+    // Seq of the last event applied.
+    qint64 lastSeq() const { return lastSeq_; }
+    qint64 latestUpdate() const { return steps_.empty() ? 0 : steps_.back().update; }
+
+    // The search candidate of an architecture key (its newest row); nullptr when there is none.
+    const CandidateRow* candidate(const QString& key) const;
+    // The Pareto front of the candidates on `metric` against fitness, sorted by cost (candidates without a
+    // value of the metric left out; an architecture evaluated in several generations counts once).
+    std::vector<const CandidateRow*> front(CostMetric metric) const;
+    // The tightest budget of the search on `metric`, from the run's config; none when it has none.
+    std::optional<double> budget(CostMetric metric) const;
+
+    // The architecture selected in any view (a candidate's key); empty when none.
+    QString selectedKey() const { return selected_; }
+    void select(const QString& key);
+
+signals:
+    // reset(): every view drops what it shows.
+    void cleared();
+    void infoChanged();
+    // steps()[first..] are new (updates beyond every one before).
+    void stepsAdded(int first);
+    // An update arrived again (a resumed run) and replaced its row: read steps() anew.
+    void stepsRewritten();
+    void validationsAdded(int first);
+    void validationsRewritten();
+    void candidatesAdded(int first);
+    void generationsAdded(int first);
+    void routingChanged();
+    void progressChanged();
+    // log()[first..] are new.
+    void logAdded(int first);
+    void selectionChanged(const QString& key);
+    // After every apply(), once the signals above went out.
+    void batchApplied();
+
+private:
+    bool addStep(const TrainingStepRow& row);     // false: replaced an earlier row
+    bool addValidation(const ValidationRow& row); // false: replaced an earlier row
+    void addLogLine(const Event& e);
+
+    QString dbPath_;
+    qint64 runId_ = 0;
+    bool live_ = false;
+    std::optional<RunInfo> info_;
+    std::vector<TrainingStepRow> steps_;
+    std::vector<ValidationRow> validations_;
+    std::vector<CandidateRow> candidates_;
+    std::vector<GenerationRow> generations_;
+    std::optional<RoutingSnapshot> routing_;
+    RunProgress progress_;
+    QStringList log_;
+    qint64 lastSeq_ = 0;
+    QString selected_;
+};
+
+} // namespace automoe::ui
