@@ -1,5 +1,7 @@
 #include "nn/ExpertFFN.h"
 
+#include "nn/SwitchFeedForward.h"
+
 namespace automoe {
 
 ExpertFFNImpl::ExpertFFNImpl(int64_t superEmbed, int64_t superFfn) {
@@ -13,9 +15,7 @@ void ExpertFFNImpl::setSample(int64_t embedDim, int64_t width) {
 }
 
 torch::Tensor ExpertFFNImpl::forward(const torch::Tensor& x) {
-    // relu_ in place: fc1's output is not needed by its own backward, and relu's backward reads its result.
-    auto h = fc1->forward(x);
-    return fc2->forward(torch::relu_(h));
+    return expertForward(sampled(), x);
 }
 
 } // namespace automoe

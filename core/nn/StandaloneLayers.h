@@ -1,10 +1,10 @@
 // The layers of a StandaloneTransformer: dense, exactly-sized counterparts of the supernet's layers (no
-// slicing, no unused slots). They compute what the sliced supernet layers compute for one architecture, in
-// the same order of operations, so that a standalone copy reproduces the supernet's outputs. Kept in one
-// file because they only exist as parts of StandaloneTransformer.
+// slicing, no unused slots). They hold parameters only: what is computed on them is EncoderDecoder's, the
+// code the supernet runs on its slices, so that a standalone copy reproduces the supernet's outputs. Kept
+// in one file because they only exist as parts of StandaloneTransformer.
 #pragma once
 
-#include "nn/TokenRows.h"
+#include "nn/LayerWeights.h"
 #include "space/Architecture.h"
 
 #include <torch/torch.h>
@@ -22,11 +22,7 @@ public:
     StandaloneAttentionImpl(int64_t qIn, int64_t kvIn, int64_t qkvDim, int64_t heads,
                             double attentionDropout);
 
-    // query [B, T, qIn]; keyValue [B, S, kvIn] (ignored for self-attention); mask additive, broadcastable
-    // to [B, H, T, S], or undefined. Returns [B, T, qIn].
-    torch::Tensor forward(const torch::Tensor& query, const torch::Tensor& keyValue,
-                          const torch::Tensor& mask);
-
+    AttentionWeights weights() const;
     bool isSelfAttention() const { return !qProj; }
     int64_t heads() const { return heads_; }
 
@@ -36,7 +32,6 @@ public:
     torch::nn::Linear outProj{nullptr};
 
 private:
-    int64_t qkv_;
     int64_t heads_;
     double attentionDropout_;
 };
@@ -46,7 +41,7 @@ TORCH_MODULE(StandaloneAttention);
 class StandaloneExpertImpl : public torch::nn::Module {
 public:
     StandaloneExpertImpl(int64_t embedDim, int64_t width);
-    torch::Tensor forward(const torch::Tensor& x);
+    ExpertWeights weights() const;
 
     torch::nn::Linear fc1{nullptr}, fc2{nullptr};
 };
@@ -59,58 +54,33 @@ public:
     StandaloneMoEImpl(int64_t embedDim, const std::vector<int>& widths, int topK, double capacityFactor,
                       bool dropTokens);
 
-    // x [B, T, e]: only the real tokens (rows) go through the experts; pad rows come back as zeros.
-    // balanceLoss: n * sum_i f_i P_i of this forward, undefined for a dense layer.
-    torch::Tensor forward(const torch::Tensor& x, const TokenRows& rows, torch::Tensor& balanceLoss);
-
+    MoEWeights weights() const;
     int expertCount() const { return static_cast<int>(experts.size()); }
 
     torch::nn::Linear router{nullptr};     // [n, e] with bias; null for a dense layer
     std::vector<StandaloneExpert> experts; // registered as experts.<i>
 
 private:
-    torch::Tensor routed(const torch::Tensor& x, torch::Tensor& balanceLoss);
-
-    int64_t embed_;
     int topK_;
     double capacityFactor_;
     bool dropTokens_;
 };
 TORCH_MODULE(StandaloneMoE);
 
-// Post-norm encoder layer: x = LN(x + SelfAttn(x)); x = LN(x + FFN(x)).
-class StandaloneEncoderLayerImpl : public torch::nn::Module {
+// Post-norm layer: self-attention, attention over the (concatenated) encoder outputs in a decoder layer,
+// then the FFN, each as x = LN(x + sublayer(x)).
+class StandaloneTransformerLayerImpl : public torch::nn::Module {
 public:
-    StandaloneEncoderLayerImpl(const LayerGene& gene, int embedDim, int qkvDim, double dropout,
-                               double attentionDropout, double capacityFactor, bool dropTokens);
+    // encoderEmbedDim 0: an encoder layer (no encoder-decoder attention).
+    StandaloneTransformerLayerImpl(const LayerGene& gene, int embedDim, int encoderEmbedDim, int qkvDim,
+                                   double dropout, double attentionDropout, double capacityFactor,
+                                   bool dropTokens);
 
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& selfMask, const TokenRows& rows,
-                          std::vector<torch::Tensor>& balanceLosses);
+    TransformerLayerWeights weights() const;
 
     StandaloneAttention selfAttn{nullptr};
     torch::nn::LayerNorm selfAttnNorm{nullptr};
-    StandaloneMoE ffn{nullptr};
-    torch::nn::LayerNorm finalNorm{nullptr};
-
-private:
-    double dropout_;
-};
-TORCH_MODULE(StandaloneEncoderLayer);
-
-// Post-norm decoder layer: causal self-attention, attention over the (concatenated) encoder outputs, FFN.
-class StandaloneDecoderLayerImpl : public torch::nn::Module {
-public:
-    StandaloneDecoderLayerImpl(const LayerGene& gene, int embedDim, int encoderEmbedDim, int qkvDim,
-                               double dropout, double attentionDropout, double capacityFactor,
-                               bool dropTokens);
-
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& selfMask, const torch::Tensor& memory,
-                          const torch::Tensor& memoryMask, const TokenRows& rows,
-                          std::vector<torch::Tensor>& balanceLosses);
-
-    StandaloneAttention selfAttn{nullptr};
-    torch::nn::LayerNorm selfAttnNorm{nullptr};
-    StandaloneAttention endeAttn{nullptr};
+    StandaloneAttention endeAttn{nullptr}; // decoder layers only
     torch::nn::LayerNorm endeAttnNorm{nullptr};
     StandaloneMoE ffn{nullptr};
     torch::nn::LayerNorm finalNorm{nullptr};
@@ -118,6 +88,6 @@ public:
 private:
     double dropout_;
 };
-TORCH_MODULE(StandaloneDecoderLayer);
+TORCH_MODULE(StandaloneTransformerLayer);
 
 } // namespace automoe

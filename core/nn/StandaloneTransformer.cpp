@@ -15,8 +15,6 @@ namespace {
 
 constexpr const char* kFormat = "automoe-standalone-model";
 constexpr int kVersion = 1;
-// Large enough to zero a softmax weight, finite so that a fully masked row yields no NaN (as the supernet).
-constexpr double kBlocked = -1e9;
 
 std::string str(int64_t v) {
     return std::to_string(v);
@@ -66,45 +64,48 @@ void copyLeading(const torch::Tensor& dst, torch::Tensor src, const std::string&
     dst.copy_(src);
 }
 
-void copyLinear(torch::nn::Linear& dst, const SuperLinear& src, const std::string& what) {
-    copyLeading(dst->weight, src->weight, what + ".weight");
-    copyLeading(dst->bias, src->bias, what + ".bias");
+// dst <- src for weights of the same layout (the standalone's own parameters from the supernet's sampled
+// views of the same architecture): one walk for every kind of layer.
+void copyTensor(const torch::Tensor& dst, const torch::Tensor& src, const std::string& what) {
+    if (dst.defined() != src.defined() || (dst.defined() && dst.sizes() != src.sizes()))
+        throw std::logic_error("StandaloneTransformer: " + what + " does not match the supernet's");
+    if (dst.defined()) dst.copy_(src);
 }
 
-void copyNorm(torch::nn::LayerNorm& dst, const SuperLayerNorm& src, const std::string& what) {
-    copyLeading(dst->weight, src->weight, what + ".weight");
-    copyLeading(dst->bias, src->bias, what + ".bias");
+void copyLinear(const LinearWeights& dst, const LinearWeights& src, const std::string& what) {
+    copyTensor(dst.weight, src.weight, what + ".weight");
+    copyTensor(dst.bias, src.bias, what + ".bias");
 }
 
-// Self-attention: the fused [q; k; v] projection from the three super projections.
-void copySelfAttention(StandaloneAttention& dst, const SuperAttention& src, const std::string& what) {
-    const int64_t q = dst->outProj->weight.size(1);
-    const SuperLinear* parts[] = {&src->qProj, &src->kProj, &src->vProj};
-    for (int64_t i = 0; i < 3; ++i) {
-        copyLeading(dst->inProj->weight.narrow(0, i * q, q), (*parts[i])->weight, what + ".in_proj.weight");
-        copyLeading(dst->inProj->bias.narrow(0, i * q, q), (*parts[i])->bias, what + ".in_proj.bias");
+void copyNorm(const NormWeights& dst, const NormWeights& src, const std::string& what) {
+    copyTensor(dst.weight, src.weight, what + ".weight");
+    copyTensor(dst.bias, src.bias, what + ".bias");
+}
+
+void copyAttention(const AttentionWeights& dst, const AttentionWeights& src, const std::string& what) {
+    copyLinear(dst.inProj, src.inProj, what + ".in_proj");
+    copyLinear(dst.qProj, src.qProj, what + ".q_proj");
+    copyLinear(dst.kvProj, src.kvProj, what + ".kv_proj");
+    copyLinear(dst.outProj, src.outProj, what + ".out_proj");
+}
+
+void copyLayer(const TransformerLayerWeights& dst, const TransformerLayerWeights& src,
+               const std::string& what) {
+    copyAttention(dst.selfAttn, src.selfAttn, what + ".self_attn");
+    copyNorm(dst.selfAttnNorm, src.selfAttnNorm, what + ".self_attn_layer_norm");
+    if (dst.hasEncoderAttention() || src.hasEncoderAttention()) {
+        copyAttention(dst.endeAttn, src.endeAttn, what + ".encoder_attn");
+        copyNorm(dst.endeAttnNorm, src.endeAttnNorm, what + ".encoder_attn_layer_norm");
     }
-    copyLinear(dst->outProj, src->outProj, what + ".out_proj");
-}
-
-void copyEndeAttention(StandaloneAttention& dst, const SuperAttention& src, const std::string& what) {
-    const int64_t q = dst->outProj->weight.size(1);
-    copyLinear(dst->qProj, src->qProj, what + ".q_proj");
-    const SuperLinear* parts[] = {&src->kProj, &src->vProj};
-    for (int64_t i = 0; i < 2; ++i) {
-        copyLeading(dst->kvProj->weight.narrow(0, i * q, q), (*parts[i])->weight, what + ".kv_proj.weight");
-        copyLeading(dst->kvProj->bias.narrow(0, i * q, q), (*parts[i])->bias, what + ".kv_proj.bias");
+    copyLinear(dst.ffn.router, src.ffn.router, what + ".moe.router");
+    if (dst.ffn.experts.size() != src.ffn.experts.size())
+        throw std::logic_error("StandaloneTransformer: " + what + ".moe has another expert count");
+    for (size_t i = 0; i < dst.ffn.experts.size(); ++i) {
+        const std::string e = what + ".moe.experts." + std::to_string(i);
+        copyLinear(dst.ffn.experts[i].fc1, src.ffn.experts[i].fc1, e + ".fc1");
+        copyLinear(dst.ffn.experts[i].fc2, src.ffn.experts[i].fc2, e + ".fc2");
     }
-    copyLinear(dst->outProj, src->outProj, what + ".out_proj");
-}
-
-void copyMoE(StandaloneMoE& dst, const SwitchMoE& src, const std::string& what) {
-    if (dst->router) copyLinear(dst->router, src->router, what + ".router");
-    for (size_t i = 0; i < dst->experts.size(); ++i) {
-        const std::string e = what + ".experts." + std::to_string(i);
-        copyLinear(dst->experts[i]->fc1, src->expertSlots[i]->fc1, e + ".fc1");
-        copyLinear(dst->experts[i]->fc2, src->expertSlots[i]->fc2, e + ".fc2");
-    }
+    copyNorm(dst.finalNorm, src.finalNorm, what + ".final_layer_norm");
 }
 
 } // namespace
@@ -162,17 +163,17 @@ StandaloneTransformerImpl::StandaloneTransformerImpl(const StandaloneTransformer
     auto encoder = register_module("encoder", std::make_shared<torch::nn::Module>());
     auto encList = encoder->register_module("layers", torch::nn::ModuleList());
     for (const LayerGene& g : a.encoder.layers) {
-        encoderLayers.push_back(StandaloneEncoderLayer(g, a.encoder.embedDim, a.qkvDim,
-                                                       config_.encoderDropout, config_.attentionDropout,
-                                                       config_.capacityFactor, config_.dropTokens));
+        encoderLayers.push_back(StandaloneTransformerLayer(g, a.encoder.embedDim, 0, a.qkvDim,
+                                                           config_.encoderDropout, config_.attentionDropout,
+                                                           config_.capacityFactor, config_.dropTokens));
         encList->push_back(encoderLayers.back());
     }
     auto decoder = register_module("decoder", std::make_shared<torch::nn::Module>());
     auto decList = decoder->register_module("layers", torch::nn::ModuleList());
     for (const LayerGene& g : a.decoder.layers) {
-        decoderLayers.push_back(StandaloneDecoderLayer(g, a.decoder.embedDim, a.encoder.embedDim, a.qkvDim,
-                                                       config_.decoderDropout, config_.attentionDropout,
-                                                       config_.capacityFactor, config_.dropTokens));
+        decoderLayers.push_back(StandaloneTransformerLayer(
+            g, a.decoder.embedDim, a.encoder.embedDim, a.qkvDim, config_.decoderDropout,
+            config_.attentionDropout, config_.capacityFactor, config_.dropTokens));
         decList->push_back(decoderLayers.back());
     }
 }
@@ -184,104 +185,42 @@ int64_t StandaloneTransformerImpl::parameterCount() const {
     return n;
 }
 
-torch::Tensor StandaloneTransformerImpl::table(int64_t dim) const {
-    const auto& w = embedding->weight;
-    return dim == w.size(1) ? w : w.narrow(1, 0, dim);
-}
-
-torch::Tensor StandaloneTransformerImpl::embed(const torch::Tensor& tokens, int64_t dim, double dropout) {
-    auto x = torch::embedding(table(dim), tokens, config_.padIndex).mul_(std::sqrt(double(dim)));
-    x.add_(positions->forward(tokens, dim));
-    if (dropout > 0 && is_training()) x = torch::dropout(x, dropout, true);
-    return x;
+StackWeights StandaloneTransformerImpl::weights(Stack s) {
+    const bool enc = s == Stack::Encoder;
+    const auto& layers = enc ? encoderLayers : decoderLayers;
+    return stackWeights(config_.arch, s, embeddingWeights(), *positions,
+                        enc ? config_.encoderDropout : config_.decoderDropout,
+                        [&](size_t i) { return layers[i]->weights(); });
 }
 
 torch::Tensor StandaloneTransformerImpl::outputLogits(const torch::Tensor& hidden) {
-    return torch::nn::functional::linear(hidden, table(hidden.size(-1)));
+    return embeddingWeights().project(hidden);
 }
 
 EncoderOutput StandaloneTransformerImpl::encode(const torch::Tensor& src) {
-    const auto& g = config_.arch.encoder;
-    EncoderOutput out;
-    auto x = embed(src, g.embedDim, config_.encoderDropout);
-    const TokenRows rows = TokenRows::of(src, config_.padIndex);
-    out.padMask = src.eq(config_.padIndex);
-    out.hasPadding = !rows.full;
-    torch::Tensor mask;
-    if (out.hasPadding)
-        mask = torch::zeros(src.sizes(), x.options())
-                   .masked_fill_(out.padMask, kBlocked)
-                   .view({src.size(0), 1, 1, src.size(1)});
-    out.layers.reserve(encoderLayers.size());
-    for (auto& layer : encoderLayers) {
-        x = layer->forward(x, mask, rows, out.balanceLosses);
-        out.layers.push_back(x);
-    }
-    return out;
+    return runEncoder(weights(Stack::Encoder), src, is_training());
 }
 
 DecoderOutput StandaloneTransformerImpl::decode(const torch::Tensor& tgtIn, const EncoderOutput& enc) {
-    const auto& arch = config_.arch;
-    DecoderOutput out;
-    const int64_t B = tgtIn.size(0), T = tgtIn.size(1);
-    auto x = embed(tgtIn, arch.decoder.embedDim, config_.decoderDropout);
-    const TokenRows rows = TokenRows::of(tgtIn, config_.padIndex);
-    auto selfMask = torch::full({T, T}, kBlocked, x.options()).triu_(1).view({1, 1, T, T});
-    if (!rows.full)
-        selfMask = selfMask + torch::zeros({B, T}, x.options())
-                                  .masked_fill_(tgtIn.eq(config_.padIndex), kBlocked)
-                                  .view({B, 1, 1, T});
-
-    // Arbitrary encoder-decoder attention: the last m encoder outputs, last first, concatenated along the
-    // sequence (as the supernet and HAT), built once per distinct m.
-    const int encDepth = static_cast<int>(enc.layers.size());
-    std::vector<torch::Tensor> memory(size_t(encDepth) + 1), memoryMask(size_t(encDepth) + 1);
-    torch::Tensor baseMask;
-    if (enc.hasPadding)
-        baseMask = torch::zeros(enc.padMask.sizes(), x.options())
-                       .masked_fill_(enc.padMask, kBlocked)
-                       .view({B, 1, 1, enc.padMask.size(1)});
-    for (size_t i = 0; i < decoderLayers.size(); ++i) {
-        const int m = std::clamp(arch.attendedEncoderLayers(arch.decoder.layers[i]), 1, encDepth);
-        if (!memory[size_t(m)].defined()) {
-            if (m == 1) {
-                memory[1] = enc.layers.back();
-            } else {
-                std::vector<torch::Tensor> parts;
-                for (int j = 1; j <= m; ++j)
-                    parts.push_back(enc.layers[size_t(encDepth - j)]);
-                memory[size_t(m)] = torch::cat(parts, 1);
-            }
-            if (baseMask.defined()) memoryMask[size_t(m)] = m == 1 ? baseMask : baseMask.repeat({1, 1, 1, m});
-        }
-        x = decoderLayers[i]->forward(x, selfMask, memory[size_t(m)], memoryMask[size_t(m)], rows,
-                                      out.balanceLosses);
-    }
-    out.hidden = x;
-    return out;
+    return runDecoder(weights(Stack::Decoder), tgtIn, enc, is_training());
 }
 
 TransformerOutput StandaloneTransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& tgtIn) {
     EncoderOutput enc = encode(src);
-    DecoderOutput dec = decode(tgtIn, enc);
-    TransformerOutput out;
-    out.logits = outputLogits(dec.hidden);
-    out.loadBalancingLoss = SuperTransformerImpl::meanBalanceLoss(enc, dec);
-    return out;
+    return transformerOutput(embeddingWeights(), enc, decode(tgtIn, enc));
 }
 
 torch::Tensor StandaloneTransformerImpl::nextTokenLogits(const torch::Tensor& tgtIn,
                                                          const EncoderOutput& encoded) {
-    DecoderOutput dec = decode(tgtIn, encoded);
-    return outputLogits(dec.hidden.select(1, dec.hidden.size(1) - 1));
+    return decodeNextToken(weights(Stack::Decoder), tgtIn, encoded, is_training());
 }
 
 StandaloneTransformer StandaloneTransformer::fromSupernet(SuperTransformerImpl& supernet,
                                                           const Architecture& arch) {
-    // setArchitecture validates the fit with messages naming the gene; the previous choice is restored.
+    // setArchitecture validates the fit with messages naming the gene; the previous choice is restored
+    // after the copy.
     const Architecture previous = supernet.architecture();
     supernet.setArchitecture(arch);
-    supernet.setArchitecture(previous);
 
     const SuperTransformerConfig& sc = supernet.config();
     StandaloneTransformerConfig c;
@@ -295,28 +234,24 @@ StandaloneTransformer StandaloneTransformer::fromSupernet(SuperTransformerImpl& 
     c.dropTokens = sc.dropTokens;
     StandaloneTransformer model(c);
 
-    torch::NoGradGuard guard;
-    copyLeading(model->embedding->weight, supernet.embedding->weight, "embed_tokens.weight");
-    for (size_t i = 0; i < model->encoderLayers.size(); ++i) {
-        auto& dst = model->encoderLayers[i];
-        const auto& src = supernet.encoderLayers[i];
-        const std::string p = "encoder.layers." + std::to_string(i);
-        copySelfAttention(dst->selfAttn, src->selfAttn, p + ".self_attn");
-        copyNorm(dst->selfAttnNorm, src->selfAttnNorm, p + ".self_attn_layer_norm");
-        copyMoE(dst->ffn, src->ffn, p + ".moe");
-        copyNorm(dst->finalNorm, src->finalNorm, p + ".final_layer_norm");
+    try {
+        torch::NoGradGuard guard;
+        copyLeading(model->embedding->weight, supernet.embedding->weight, "embed_tokens.weight");
+        // The supernet's sampled views have the standalone layout (its q/k/v slices come fused, as the
+        // standalone stores them).
+        for (Stack s : {Stack::Encoder, Stack::Decoder}) {
+            const bool enc = s == Stack::Encoder;
+            const auto& dst = enc ? model->encoderLayers : model->decoderLayers;
+            const auto& src = enc ? supernet.encoderLayers : supernet.decoderLayers;
+            for (size_t i = 0; i < dst.size(); ++i)
+                copyLayer(dst[i]->weights(), src[i]->sampled(),
+                          std::string(enc ? "encoder" : "decoder") + ".layers." + std::to_string(i));
+        }
+    } catch (...) {
+        supernet.setArchitecture(previous);
+        throw;
     }
-    for (size_t i = 0; i < model->decoderLayers.size(); ++i) {
-        auto& dst = model->decoderLayers[i];
-        const auto& src = supernet.decoderLayers[i];
-        const std::string p = "decoder.layers." + std::to_string(i);
-        copySelfAttention(dst->selfAttn, src->selfAttn, p + ".self_attn");
-        copyNorm(dst->selfAttnNorm, src->selfAttnNorm, p + ".self_attn_layer_norm");
-        copyEndeAttention(dst->endeAttn, src->endeAttn, p + ".encoder_attn");
-        copyNorm(dst->endeAttnNorm, src->endeAttnNorm, p + ".encoder_attn_layer_norm");
-        copyMoE(dst->ffn, src->ffn, p + ".moe");
-        copyNorm(dst->finalNorm, src->finalNorm, p + ".final_layer_norm");
-    }
+    supernet.setArchitecture(previous);
     model->train(supernet.is_training());
     return model;
 }

@@ -1,9 +1,11 @@
 // StandaloneTransformer is one architecture built as a plain dense model with exactly-sized weights (no
 // supernet slicing, no unused layers or expert slots): what latency is measured on (DESIGN §7), what a
 // found subnet is fine-tuned or trained from scratch as, and what `automoe translate --model FILE` loads.
-// A copy taken from the supernet computes the same outputs as the supernet running that architecture.
+// A copy taken from the supernet computes the same outputs as the supernet running that architecture: both
+// run EncoderDecoder's computation, the supernet on its slices, this model on its own weights.
 #pragma once
 
+#include "nn/EncoderDecoder.h"
 #include "nn/Seq2SeqModel.h"
 #include "nn/SinusoidalPositions.h"
 #include "nn/StandaloneLayers.h"
@@ -70,12 +72,12 @@ public:
 
     torch::nn::Embedding embedding{nullptr}; // [vocab, max(e_enc, e_dec)], padding row zero
     SinusoidalPositions positions{nullptr};
-    std::vector<StandaloneEncoderLayer> encoderLayers; // registered as encoder.layers.<i>
-    std::vector<StandaloneDecoderLayer> decoderLayers; // registered as decoder.layers.<i>
+    std::vector<StandaloneTransformerLayer> encoderLayers; // registered as encoder.layers.<i>
+    std::vector<StandaloneTransformerLayer> decoderLayers; // registered as decoder.layers.<i>
 
 private:
-    torch::Tensor embed(const torch::Tensor& tokens, int64_t dim, double dropout);
-    torch::Tensor table(int64_t dim) const;
+    StackWeights weights(Stack s);
+    EmbeddingWeights embeddingWeights() const { return {embedding->weight, config_.padIndex}; }
 
     StandaloneTransformerConfig config_;
 };

@@ -27,13 +27,7 @@ torch::Tensor SuperEmbeddingImpl::forward(const torch::Tensor& tokens, int64_t d
         throw std::invalid_argument("SuperEmbedding: width " + std::to_string(dim) + " outside 1.." +
                                     std::to_string(superDim_));
     // padding_idx keeps the pad row out of the gradient; the narrow view keeps unused columns out of it.
-    auto e = torch::embedding(dim == superDim_ ? weight : weight.narrow(1, 0, dim), tokens, pad_);
-    return e.mul_(std::sqrt(double(dim)));
-}
-
-torch::Tensor SuperEmbeddingImpl::project(const torch::Tensor& h) const {
-    const int64_t dim = h.size(-1);
-    return torch::nn::functional::linear(h, dim == superDim_ ? weight : weight.narrow(1, 0, dim));
+    return weights().embed(tokens, dim);
 }
 
 } // namespace automoe

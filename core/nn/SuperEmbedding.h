@@ -2,6 +2,8 @@
 // projection (tied weights, as in HAT/AutoMoE); a stack of embedding width e uses its first e columns.
 #pragma once
 
+#include "nn/LayerWeights.h"
+
 #include <torch/torch.h>
 
 namespace automoe {
@@ -15,7 +17,9 @@ public:
     torch::Tensor forward(const torch::Tensor& tokens, int64_t dim);
 
     // Tied output layer: logits = h table[:, :dim]^T, h: [..., dim] -> [..., vocab].
-    torch::Tensor project(const torch::Tensor& h) const;
+    torch::Tensor project(const torch::Tensor& h) const { return weights().project(h); }
+
+    EmbeddingWeights weights() const { return {weight, pad_}; }
 
     int64_t vocabSize() const { return vocab_; }
     int64_t superDim() const { return superDim_; }

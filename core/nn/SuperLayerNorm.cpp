@@ -20,10 +20,9 @@ void SuperLayerNormImpl::setSample(int64_t dim) {
     dim_ = dim;
 }
 
-torch::Tensor SuperLayerNormImpl::forward(const torch::Tensor& x) {
-    if (dim_ == superDim_) // no view: its backward would zero-fill a full-size buffer for nothing
-        return torch::layer_norm(x, {dim_}, weight, bias, eps_);
-    return torch::layer_norm(x, {dim_}, weight.narrow(0, 0, dim_), bias.narrow(0, 0, dim_), eps_);
+NormWeights SuperLayerNormImpl::sampled() const {
+    if (dim_ == superDim_) return {weight, bias, eps_};
+    return {weight.narrow(0, 0, dim_), bias.narrow(0, 0, dim_), eps_};
 }
 
 } // namespace automoe

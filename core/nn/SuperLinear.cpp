@@ -52,7 +52,7 @@ int64_t SuperLinearImpl::sampledParameterCount() const {
 }
 
 torch::Tensor SuperLinearImpl::forward(const torch::Tensor& x) {
-    return torch::nn::functional::linear(x, sampledWeight(), sampledBias());
+    return sampled().apply(x);
 }
 
 } // namespace automoe

@@ -2,6 +2,8 @@
 // of one shared weight (HAT weight sharing by slicing).
 #pragma once
 
+#include "nn/LayerWeights.h"
+
 #include <torch/torch.h>
 
 namespace automoe {
@@ -21,6 +23,7 @@ public:
     // the sample is the whole layer.
     torch::Tensor sampledWeight() const;
     torch::Tensor sampledBias() const;
+    LinearWeights sampled() const { return {sampledWeight(), sampledBias()}; }
     int64_t sampledParameterCount() const;
 
     int64_t superIn() const { return superIn_; }

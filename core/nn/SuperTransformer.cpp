@@ -8,9 +8,6 @@ namespace automoe {
 
 namespace {
 
-// Large enough to zero a softmax weight, finite so that a fully masked row yields no NaN.
-constexpr double kBlocked = -1e9;
-
 std::string str(int v) {
     return std::to_string(v);
 }
@@ -43,13 +40,13 @@ SuperTransformerImpl::SuperTransformerImpl(const SuperTransformerConfig& config)
     auto encoder = register_module("encoder", std::make_shared<torch::nn::Module>());
     auto encList = encoder->register_module("layers", torch::nn::ModuleList());
     for (int i = 0; i < d.encoderLayers; ++i) {
-        encoderLayers.push_back(SuperEncoderLayer(d, config_.attentionDropout));
+        encoderLayers.push_back(SuperTransformerLayer(d, Stack::Encoder, config_.attentionDropout));
         encList->push_back(encoderLayers.back());
     }
     auto decoder = register_module("decoder", std::make_shared<torch::nn::Module>());
     auto decList = decoder->register_module("layers", torch::nn::ModuleList());
     for (int i = 0; i < d.decoderLayers; ++i) {
-        decoderLayers.push_back(SuperDecoderLayer(d, config_.attentionDropout));
+        decoderLayers.push_back(SuperTransformerLayer(d, Stack::Decoder, config_.attentionDropout));
         decList->push_back(decoderLayers.back());
     }
 
@@ -125,7 +122,7 @@ void SuperTransformerImpl::setArchitecture(const Architecture& arch) {
     encoderDropout_ = config_.dropout * arch.encoder.embedDim / d.encoderEmbedDim;
     decoderDropout_ = config_.dropout * arch.decoder.embedDim / d.decoderEmbedDim;
     for (int i = 0; i < arch.encoder.depth(); ++i)
-        encoderLayers[size_t(i)]->setSample(arch.encoder.layers[size_t(i)], arch.encoder.embedDim,
+        encoderLayers[size_t(i)]->setSample(arch.encoder.layers[size_t(i)], arch.encoder.embedDim, 0,
                                             arch.qkvDim, encoderDropout_, config_.capacityFactor,
                                             config_.dropTokens);
     for (int i = 0; i < arch.decoder.depth(); ++i)
@@ -152,106 +149,32 @@ int64_t SuperTransformerImpl::sampledParameterCount() const {
     return total;
 }
 
-torch::Tensor SuperTransformerImpl::embed(const torch::Tensor& tokens, int64_t dim, double dropout) {
-    auto x = embedding->forward(tokens, dim).add_(positions->forward(tokens, dim));
-    if (dropout > 0 && is_training()) x = torch::dropout(x, dropout, true);
-    return x;
+StackWeights SuperTransformerImpl::sampledStack(Stack s) {
+    const bool enc = s == Stack::Encoder;
+    const auto& layers = enc ? encoderLayers : decoderLayers;
+    return stackWeights(arch_, s, embedding->weights(), *positions, enc ? encoderDropout_ : decoderDropout_,
+                        [&](size_t i) { return layers[i]->sampled(); });
 }
 
 EncoderOutput SuperTransformerImpl::encode(const torch::Tensor& src) {
-    const auto& g = arch_.encoder;
-    EncoderOutput out;
-    auto x = embed(src, g.embedDim, encoderDropout_);
-    const TokenRows rows = TokenRows::of(src, config_.padIndex);
-    out.padMask = src.eq(config_.padIndex);
-    out.hasPadding = !rows.full;
-    torch::Tensor mask;
-    if (out.hasPadding)
-        mask = torch::zeros(src.sizes(), x.options())
-                   .masked_fill_(out.padMask, kBlocked)
-                   .view({src.size(0), 1, 1, src.size(1)});
-    out.layers.reserve(size_t(g.depth()));
-    for (int i = 0; i < g.depth(); ++i) {
-        MoERouting routing;
-        x = encoderLayers[size_t(i)]->forward(x, mask, rows, out.balanceLosses,
-                                              tracing_ ? &routing : nullptr);
-        out.layers.push_back(x);
-        if (tracing_)
-            trace_.add({Stack::Encoder, i, g.layers[size_t(i)].expertWidths, rows.seqLen,
-                        trace_.batchOffset(), rows.index, routing.expert, routing.gate, routing.kept,
-                        routing.counts});
-    }
-    return out;
+    return runEncoder(sampledStack(Stack::Encoder), src, is_training(), traceOrNull());
 }
 
 DecoderOutput SuperTransformerImpl::decode(const torch::Tensor& tgtIn, const EncoderOutput& enc) {
-    const auto& g = arch_.decoder;
-    DecoderOutput out;
-    const int64_t B = tgtIn.size(0), T = tgtIn.size(1);
-    auto x = embed(tgtIn, g.embedDim, decoderDropout_);
-    const TokenRows rows = TokenRows::of(tgtIn, config_.padIndex);
-    auto selfMask = torch::full({T, T}, kBlocked, x.options()).triu_(1).view({1, 1, T, T});
-    if (!rows.full)
-        selfMask = selfMask + torch::zeros({B, T}, x.options())
-                                  .masked_fill_(tgtIn.eq(config_.padIndex), kBlocked)
-                                  .view({B, 1, 1, T});
-
-    // The memory a layer attends to: the last m encoder outputs concatenated along the sequence (last
-    // first, as HAT), built once per distinct m.
-    const int encDepth = static_cast<int>(enc.layers.size());
-    std::vector<torch::Tensor> memory(size_t(encDepth) + 1), memoryMask(size_t(encDepth) + 1);
-    torch::Tensor baseMask;
-    if (enc.hasPadding)
-        baseMask = torch::zeros(enc.padMask.sizes(), x.options())
-                       .masked_fill_(enc.padMask, kBlocked)
-                       .view({B, 1, 1, enc.padMask.size(1)});
-
-    for (int i = 0; i < g.depth(); ++i) {
-        const LayerGene& gene = g.layers[size_t(i)];
-        const int m = std::clamp(arch_.attendedEncoderLayers(gene), 1, encDepth);
-        if (!memory[size_t(m)].defined()) {
-            if (m == 1) {
-                memory[1] = enc.layers.back();
-            } else {
-                std::vector<torch::Tensor> parts;
-                for (int j = 1; j <= m; ++j)
-                    parts.push_back(enc.layers[size_t(encDepth - j)]);
-                memory[size_t(m)] = torch::cat(parts, 1);
-            }
-            if (baseMask.defined()) memoryMask[size_t(m)] = m == 1 ? baseMask : baseMask.repeat({1, 1, 1, m});
-        }
-        MoERouting routing;
-        x = decoderLayers[size_t(i)]->forward(x, selfMask, memory[size_t(m)], memoryMask[size_t(m)], rows,
-                                              out.balanceLosses, tracing_ ? &routing : nullptr);
-        if (tracing_)
-            trace_.add({Stack::Decoder, i, gene.expertWidths, rows.seqLen, trace_.batchOffset(), rows.index,
-                        routing.expert, routing.gate, routing.kept, routing.counts});
-    }
-    out.hidden = x;
-    return out;
-}
-
-torch::Tensor SuperTransformerImpl::meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec) {
-    std::vector<torch::Tensor> all(enc.balanceLosses);
-    all.insert(all.end(), dec.balanceLosses.begin(), dec.balanceLosses.end());
-    if (all.empty()) return torch::zeros({});
-    return torch::stack(all).mean();
+    return runDecoder(sampledStack(Stack::Decoder), tgtIn, enc, is_training(), traceOrNull());
 }
 
 TransformerOutput SuperTransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& tgtIn) {
     EncoderOutput enc = encode(src);
     DecoderOutput dec = decode(tgtIn, enc);
-    TransformerOutput out;
-    out.logits = embedding->project(dec.hidden);
-    out.loadBalancingLoss = meanBalanceLoss(enc, dec);
+    TransformerOutput out = transformerOutput(embedding->weights(), enc, dec);
     if (tracing_) trace_.finishBatch(src.size(0));
     return out;
 }
 
 torch::Tensor SuperTransformerImpl::nextTokenLogits(const torch::Tensor& tgtIn,
                                                     const EncoderOutput& encoded) {
-    DecoderOutput dec = decode(tgtIn, encoded);
-    return embedding->project(dec.hidden.select(1, dec.hidden.size(1) - 1));
+    return decodeNextToken(sampledStack(Stack::Decoder), tgtIn, encoded, is_training(), traceOrNull());
 }
 
 } // namespace automoe

@@ -1,15 +1,15 @@
 // SuperTransformer is the weight-sharing encoder-decoder supernet of AutoMoE: every architecture that fits
 // its SupernetDims runs as a slice of its weights, with heterogeneous Switch-MoE FFNs, arbitrary
-// encoder-decoder attention and a tied embedding / output table.
+// encoder-decoder attention and a tied embedding / output table. It runs EncoderDecoder's computation on the
+// slices of the current architecture.
 #pragma once
 
+#include "nn/EncoderDecoder.h"
 #include "nn/RoutingTrace.h"
 #include "nn/Seq2SeqModel.h"
 #include "nn/SinusoidalPositions.h"
-#include "nn/SuperDecoderLayer.h"
 #include "nn/SuperEmbedding.h"
-#include "nn/SuperEncoderLayer.h"
-#include "nn/TokenRows.h"
+#include "nn/SuperTransformerLayer.h"
 #include "space/Architecture.h"
 #include "space/SearchSpace.h"
 
@@ -27,16 +27,6 @@ struct SuperTransformerConfig {
     double attentionDropout = 0.1;
     double capacityFactor = 1.0; // 0 = no capacity limit
     bool dropTokens = false;     // drop assignments beyond capacity (the residual carries the token)
-};
-
-struct DecoderOutput {
-    torch::Tensor hidden; // [B, T, e_dec], before the output projection
-    std::vector<torch::Tensor> balanceLosses;
-};
-
-struct TransformerOutput {
-    torch::Tensor logits;            // [B, T, vocab]
-    torch::Tensor loadBalancingLoss; // scalar: mean over this architecture's MoE layers (0 when none)
 };
 
 class SuperTransformerImpl : public torch::nn::Module, public Seq2SeqModel {
@@ -60,8 +50,6 @@ public:
     torch::Tensor nextTokenLogits(const torch::Tensor& tgtIn, const EncoderOutput& encoded) override;
     int64_t padIndex() const override { return config_.padIndex; }
     int64_t vocabSize() const override { return config_.vocabSize; }
-    // Mean of the collected per-layer losses, 0 when there are none.
-    static torch::Tensor meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec);
 
     // Parameters of the sliced views the current architecture uses (every attention, LayerNorm, expert and
     // router), excluding the embedding table and so the tied output projection. Equals CostModel paramsHat.
@@ -80,12 +68,14 @@ public:
 
     SuperEmbedding embedding{nullptr};
     SinusoidalPositions positions{nullptr};
-    std::vector<SuperEncoderLayer> encoderLayers; // registered as encoder.layers.<i>
-    std::vector<SuperDecoderLayer> decoderLayers; // registered as decoder.layers.<i>
+    std::vector<SuperTransformerLayer> encoderLayers; // registered as encoder.layers.<i>
+    std::vector<SuperTransformerLayer> decoderLayers; // registered as decoder.layers.<i>
 
 private:
     void validate(const Architecture& arch) const;
-    torch::Tensor embed(const torch::Tensor& tokens, int64_t dim, double dropout);
+    // Views of the current architecture's weights of one stack.
+    StackWeights sampledStack(Stack s);
+    RoutingTrace* traceOrNull() { return tracing_ ? &trace_ : nullptr; }
 
     SuperTransformerConfig config_;
     Architecture arch_;

@@ -1,8 +1,5 @@
 #include "nn/SwitchMoE.h"
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -10,7 +7,6 @@ namespace automoe {
 
 SwitchMoEImpl::SwitchMoEImpl(int64_t superEmbed, int64_t superFfn, int64_t maxExperts)
     : maxExperts_(maxExperts)
-    , embed_(superEmbed)
     , widths_{static_cast<int>(superFfn)} {
     if (maxExperts <= 0) throw std::invalid_argument("SwitchMoE: at least one expert slot is needed");
     router = register_module("router", SuperLinear(superEmbed, maxExperts, /*bias=*/true));
@@ -32,20 +28,29 @@ void SwitchMoEImpl::setSample(int64_t embedDim, const std::vector<int>& expertWi
                                     std::to_string(n));
     if (capacityFactor < 0) throw std::invalid_argument("SwitchMoE: negative capacity factor");
     for (int64_t i = 0; i < n; ++i)
-        expertSlots[i]->setSample(embedDim, expertWidths[i]);
+        expertSlots[size_t(i)]->setSample(embedDim, expertWidths[size_t(i)]);
     if (n > 1) router->setSample(embedDim, n);
-    embed_ = embedDim;
     widths_ = expertWidths;
     topK_ = topK;
     capacityFactor_ = capacityFactor;
     dropTokens_ = dropTokens;
 }
 
+MoEWeights SwitchMoEImpl::sampled(bool skipPadding) const {
+    MoEWeights w;
+    if (widths_.size() > 1) w.router = router->sampled();
+    w.experts.reserve(widths_.size());
+    for (size_t i = 0; i < widths_.size(); ++i)
+        w.experts.push_back(expertSlots[i]->sampled());
+    w.topK = topK_;
+    w.capacityFactor = capacityFactor_;
+    w.dropTokens = dropTokens_;
+    w.skipPadding = skipPadding;
+    return w;
+}
+
 int64_t SwitchMoEImpl::capacity(int64_t tokens) const {
-    if (!dropTokens_ || capacityFactor_ <= 0 || widths_.size() < 2)
-        return std::numeric_limits<int64_t>::max();
-    return static_cast<int64_t>(
-        std::floor(capacityFactor_ * double(tokens) * topK_ / double(widths_.size())));
+    return expertCapacity(tokens, int64_t(widths_.size()), topK_, capacityFactor_, dropTokens_);
 }
 
 int64_t SwitchMoEImpl::sampledParameterCount() const {
@@ -56,125 +61,12 @@ int64_t SwitchMoEImpl::sampledParameterCount() const {
 }
 
 MoEOutput SwitchMoEImpl::forward(const torch::Tensor& x, MoERouting* routing) {
-    if (widths_.size() > 1) return routed(x, routing);
-    MoEOutput out;
-    out.output = expertSlots[0]->forward(x);
-    if (routing) {
-        const int64_t N = x.size(0);
-        auto longOpts = torch::TensorOptions().dtype(torch::kLong);
-        routing->expert = torch::zeros({N, 1}, longOpts);
-        routing->gate = torch::ones({N, 1});
-        routing->kept = torch::ones({N, 1}, torch::kBool);
-        routing->counts = torch::full({1}, N, longOpts);
-    }
-    return out;
+    return switchFeedForward(sampled(), x, routing);
 }
 
 MoEOutput SwitchMoEImpl::forwardSequence(const torch::Tensor& x, const TokenRows& rows, bool skipPadding,
                                          MoERouting* routing) {
-    const int64_t B = x.size(0), T = x.size(1), E = x.size(2);
-    auto flat = x.reshape({B * T, E});
-    const bool select = !rows.full && (skipPadding || widths_.size() > 1);
-    MoEOutput out = forward(select ? flat.index_select(0, rows.index) : flat, routing);
-    if (select)
-        out.output = torch::zeros_like(flat).index_copy_(0, rows.index, out.output);
-    else if (routing && !rows.full) {
-        // A dense layer ran on pad rows too: report only the real tokens.
-        routing->expert = routing->expert.index_select(0, rows.index);
-        routing->gate = routing->gate.index_select(0, rows.index);
-        routing->kept = routing->kept.index_select(0, rows.index);
-        routing->counts.fill_(rows.count());
-    }
-    out.output = out.output.view({B, T, E});
-    return out;
-}
-
-MoEOutput SwitchMoEImpl::routed(const torch::Tensor& x, MoERouting* routing) {
-    const int64_t N = x.size(0);
-    const int64_t n = static_cast<int64_t>(widths_.size());
-    const int64_t k = topK_;
-    MoEOutput out;
-    if (N == 0) {
-        out.output = torch::zeros({0, embed_}, x.options());
-        out.balanceLoss = torch::zeros({}, x.options());
-        if (routing) {
-            routing->expert = torch::zeros({0, k}, torch::kLong);
-            routing->gate = torch::zeros({0, k});
-            routing->kept = torch::zeros({0, k}, torch::kBool);
-            routing->counts = torch::zeros({n}, torch::kLong);
-        }
-        return out;
-    }
-
-    auto probs = torch::softmax(router->forward(x), -1); // [N, n]
-    torch::Tensor gate, idx;                             // [N, k]
-    if (k == 1)
-        std::tie(gate, idx) = probs.max(-1, /*keepdim=*/true);
-    else
-        std::tie(gate, idx) = probs.topk(k, -1);
-
-    // Assignments in choice-major order (a = choice * N + token): every token's first choice claims
-    // expert capacity before any second choice, as in GShard/Switch.
-    auto idxFlat = k == 1 ? idx.view({N}) : idx.t().reshape({N * k});
-    auto gateFlat = k == 1 ? gate.view({N}) : gate.t().reshape({N * k});
-    auto counts = torch::bincount(idxFlat, {}, n);
-    // One stable sort groups the assignments by expert and keeps token order inside a group, so capacity
-    // goes first-come-first-served and each expert sees one contiguous block of rows.
-    auto order = std::get<1>(idxFlat.sort(/*stable=*/true, 0, /*descending=*/false));
-    auto tokenSorted = k == 1 ? order : order.remainder(N);
-    auto gateSorted = gateFlat.index_select(0, order);
-    auto xs = x.index_select(0, tokenSorted);
-
-    const int64_t cap = capacity(N);
-    const int64_t* c = counts.data_ptr<int64_t>();
-    bool dropped = false;
-    for (int64_t i = 0; i < n; ++i)
-        dropped = dropped || c[i] > cap;
-
-    // Each expert runs on its contiguous block of gathered rows and adds its gated output straight into
-    // the result (no concatenation of the expert outputs). Gate probabilities are not renormalised over the
-    // k choices (Switch / AutoMoE).
-    // split (not narrow) so that the backward pass assembles the input gradient with one concatenation
-    // instead of one zero-filled full-size buffer per expert.
-    std::vector<int64_t> sizes(c, c + n);
-    const auto xParts = xs.split_with_sizes(sizes);
-    const auto gateParts = gateSorted.split_with_sizes(sizes);
-    const auto tokenParts = tokenSorted.split_with_sizes(sizes);
-    out.output = torch::zeros({N, x.size(1)}, x.options());
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t keep = std::min(c[i], cap);
-        if (keep == 0) continue;
-        const bool cut = keep < c[i];
-        auto y = expertSlots[i]->forward(cut ? xParts[i].narrow(0, 0, keep) : xParts[i]);
-        auto g = cut ? gateParts[i].narrow(0, 0, keep) : gateParts[i];
-        out.output.index_add_(0, cut ? tokenParts[i].narrow(0, 0, keep) : tokenParts[i],
-                              y.mul(g.unsqueeze(1)));
-    }
-
-    // Load balancing: f_i = share of assignments sent to expert i before dropping, P_i = mean router
-    // probability of expert i; n * sum f_i P_i is 1 at perfect balance whatever n is, so layers with
-    // different expert counts average meaningfully.
-    auto f = counts.to(x.scalar_type()).div_(double(N * k));
-    out.balanceLoss = (f * probs.mean(0)).sum().mul_(double(n));
-
-    if (routing) {
-        routing->expert = idx.detach();
-        routing->gate = gate.detach();
-        routing->counts = counts;
-        if (!dropped) {
-            routing->kept = torch::ones({N, k}, torch::kBool);
-        } else {
-            auto keptSorted = torch::zeros({N * k}, torch::kBool);
-            int64_t s = 0;
-            for (int64_t i = 0; i < n; ++i) {
-                keptSorted.narrow(0, s, std::min(c[i], cap)).fill_(true);
-                s += c[i];
-            }
-            auto keptFlat = torch::empty_like(keptSorted).index_copy_(0, order, keptSorted);
-            routing->kept = keptFlat.view({k, N}).t().contiguous();
-        }
-    }
-    return out;
+    return switchFeedForwardSequence(sampled(skipPadding), x, rows, routing);
 }
 
 } // namespace automoe

@@ -1,10 +1,12 @@
 // SwitchMoE is the heterogeneous Switch-style FFN of one supernet layer: a router over the active experts
 // sends each token to its top-k experts, each expert a slot with its own sampled width (fractional experts).
-// With one expert it is a plain dense FFN (slot 0, no router).
+// With one expert it is a plain dense FFN (slot 0, no router). The computation is SwitchFeedForward's, on
+// the sampled slices.
 #pragma once
 
 #include "nn/ExpertFFN.h"
 #include "nn/SuperLinear.h"
+#include "nn/SwitchFeedForward.h"
 #include "nn/TokenRows.h"
 
 #include <torch/torch.h>
@@ -12,19 +14,6 @@
 #include <vector>
 
 namespace automoe {
-
-// Routing decisions of one forward, filled only when the caller asks for them (tracing).
-struct MoERouting {
-    torch::Tensor expert; // int64 [N, k], the chosen experts per token (best first)
-    torch::Tensor gate;   // float [N, k], their router probabilities (1 for a dense layer)
-    torch::Tensor kept;   // bool [N, k], false where the capacity limit dropped the assignment
-    torch::Tensor counts; // int64 [n], assignments per expert before dropping
-};
-
-struct MoEOutput {
-    torch::Tensor output;      // [N, embed]
-    torch::Tensor balanceLoss; // scalar n * sum_i f_i P_i; undefined for a dense layer
-};
 
 class SwitchMoEImpl : public torch::nn::Module {
 public:
@@ -35,13 +24,13 @@ public:
     void setSample(int64_t embedDim, const std::vector<int>& expertWidths, int topK, double capacityFactor,
                    bool dropTokens);
 
-    // x: [N, embed] rows that are all real tokens (callers strip padding, which keeps pads out of the
-    // routing statistics). routing: filled when non-null; nothing extra is computed when null.
+    // The sampled router rows and expert slots (views of the super weights) with the routing settings.
+    MoEWeights sampled(bool skipPadding = true) const;
+
+    // switchFeedForward on the sampled weights: x [N, embed], all real tokens.
     MoEOutput forward(const torch::Tensor& x, MoERouting* routing = nullptr);
 
-    // The layer applied to a padded sequence batch x [B, T, embed]: only the real tokens (rows) go through
-    // the experts (pad rows come back as zeros; the residual carries them). With skipPadding false a dense
-    // layer runs on every row instead (an MoE layer always routes only real tokens).
+    // switchFeedForwardSequence on the sampled weights: x [B, T, embed], padded.
     MoEOutput forwardSequence(const torch::Tensor& x, const TokenRows& rows, bool skipPadding,
                               MoERouting* routing = nullptr);
 
@@ -57,10 +46,7 @@ public:
     std::vector<ExpertFFN> expertSlots; // registered as experts.<i>
 
 private:
-    MoEOutput routed(const torch::Tensor& x, MoERouting* routing);
-
     int64_t maxExperts_;
-    int64_t embed_;
     std::vector<int> widths_;
     int topK_ = 1;
     double capacityFactor_ = 0;

@@ -1,0 +1,95 @@
+// The computation of the encoder-decoder Transformer on given weights, written once for the weight-sharing
+// supernet (views of the sampled sub-network) and for a StandaloneTransformer (its own exact weights): one
+// post-norm layer, the encoder stack, the decoder stack with arbitrary encoder-decoder attention, and the
+// decode step behind Seq2SeqModel::nextTokenLogits. State that decoding keeps between steps (cached keys and
+// values, issue 12) belongs here, next to the one decoder both models run.
+#pragma once
+
+#include "nn/LayerWeights.h"
+#include "nn/Seq2SeqModel.h"
+#include "nn/SinusoidalPositions.h"
+#include "nn/SwitchFeedForward.h"
+#include "nn/TokenRows.h"
+#include "space/Architecture.h"
+
+#include <torch/torch.h>
+
+#include <utility>
+#include <vector>
+
+namespace automoe {
+
+class RoutingTrace;
+
+struct DecoderOutput {
+    torch::Tensor hidden; // [B, T, e_dec], before the output projection
+    std::vector<torch::Tensor> balanceLosses;
+};
+
+struct TransformerOutput {
+    torch::Tensor logits;            // [B, T, vocab]
+    torch::Tensor loadBalancingLoss; // scalar: mean over this architecture's MoE layers (0 when none)
+};
+
+// One stack of a model at its current architecture: the embedding it reads and its layers.
+struct StackWeights {
+    Stack stack = Stack::Encoder;
+    EmbeddingWeights embedding;
+    SinusoidalPositionsImpl* positions = nullptr; // not owned; its tables grow on demand
+    int64_t embedDim = 0;
+    double dropout = 0; // on the embedded input, in training only (the layers carry their own rate)
+    std::vector<TransformerLayerWeights> layers;
+};
+
+// The weights of `arch`'s stack s; layerWeights(i) gives layer i's (the decoder layers' attended encoder
+// layers are set here, from the genes).
+template <class LayerWeightsOf>
+StackWeights stackWeights(const Architecture& arch, Stack s, EmbeddingWeights embedding,
+                          SinusoidalPositionsImpl& positions, double dropout, LayerWeightsOf&& layerWeights) {
+    const StackGene& g = arch.stack(s);
+    StackWeights w;
+    w.stack = s;
+    w.embedding = std::move(embedding);
+    w.positions = &positions;
+    w.embedDim = g.embedDim;
+    w.dropout = dropout;
+    w.layers.reserve(g.layers.size());
+    for (size_t i = 0; i < g.layers.size(); ++i) {
+        w.layers.push_back(layerWeights(i));
+        if (s == Stack::Decoder)
+            w.layers.back().attendedEncoderLayers = arch.attendedEncoderLayers(g.layers[i]);
+    }
+    return w;
+}
+
+// One post-norm layer (HAT): x = LN(x + SelfAttn(x)); in a decoder layer then x = LN(x + Attn(x, memory));
+// then x = LN(x + FFN(x)); dropout on each sublayer's output in training. x [B, T, e]; selfMask additive,
+// broadcastable to [B, heads, T, T], or undefined; memory [B, m*S, e_enc] and memoryMask (decoder layers
+// only). The MoE balance loss, when the layer has several experts, is appended to balanceLosses.
+torch::Tensor transformerLayer(const TransformerLayerWeights& w, const torch::Tensor& x,
+                               const torch::Tensor& selfMask, const torch::Tensor& memory,
+                               const torch::Tensor& memoryMask, const TokenRows& rows, bool training,
+                               std::vector<torch::Tensor>& balanceLosses, MoERouting* routing = nullptr);
+
+// src [B, S] int64, padded with the embedding's pad index. trace: when non-null, every layer's routing is
+// recorded into it.
+EncoderOutput runEncoder(const StackWeights& encoder, const torch::Tensor& src, bool training,
+                         RoutingTrace* trace = nullptr);
+
+// tgtIn [B, T] int64, padded; causal self-attention; each layer attends to the last m encoder outputs
+// concatenated along the sequence (last first, as HAT).
+DecoderOutput runDecoder(const StackWeights& decoder, const torch::Tensor& tgtIn,
+                         const EncoderOutput& encoded, bool training, RoutingTrace* trace = nullptr);
+
+// The decode step: logits [B, vocab] of the token after the last position of tgtIn (no padding inside).
+torch::Tensor decodeNextToken(const StackWeights& decoder, const torch::Tensor& tgtIn,
+                              const EncoderOutput& encoded, bool training, RoutingTrace* trace = nullptr);
+
+// Mean of the collected per-layer balance losses, 0 when there are none.
+torch::Tensor meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec);
+
+// Logits of every position (tied output layer) and the mean balance loss.
+TransformerOutput transformerOutput(const EmbeddingWeights& embedding, const EncoderOutput& enc,
+                                    const DecoderOutput& dec);
+
+} // namespace automoe
