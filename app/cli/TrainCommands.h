@@ -1,5 +1,7 @@
-// `automoe train ...` (supernet training, resumable) and `automoe runs list|show` (the run store).
+// `automoe train ...` (supernet training and retraining, resumable) and `automoe eval`.
 #pragma once
+
+#include "store/RunRecords.h"
 
 namespace automoe {
 class RunStore;
@@ -12,9 +14,8 @@ class App;
 
 namespace automoe::cli {
 void addTrainCommands(CLI::App& root);
-void addRunsCommands(CLI::App& root);
 
-// Runs `run` on a worker thread with a progress display until it ends; Ctrl-C (and with `controlStdin`
-// "pause" / "resume" / "cancel" lines on stdin) control it. Throws when the run fails.
-void driveTrainingRun(RunStore& store, TrainingRun& run, bool controlStdin);
+// driveRun() (cli/RunDriver.h) with a training progress display; prints "run N <status>" when it ends.
+// Throws when the run fails.
+RunStatus driveTrainingRun(RunStore& store, TrainingRun& run, bool controlStdin);
 } // namespace automoe::cli

@@ -6,6 +6,7 @@
 #include "cli/EvalCommands.h"
 #include "cli/RankCommands.h"
 #include "cli/RouteCommands.h"
+#include "cli/RunsCommands.h"
 #include "cli/SearchCommands.h"
 #include "cli/SpaceCommands.h"
 #include "cli/TrainCommands.h"

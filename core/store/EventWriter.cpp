@@ -202,6 +202,40 @@ void EventWriter::run(std::function<void(Database&)> job) {
     finished.get();
 }
 
+void EventWriter::keepAlive(std::int64_t runId) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++keptAlive_[runId];
+    }
+    wake_.notify_one(); // the loop now wakes for heartbeats too
+}
+
+void EventWriter::stopKeepingAlive(std::int64_t runId) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = keptAlive_.find(runId);
+    if (it != keptAlive_.end() && --it->second <= 0) keptAlive_.erase(it);
+}
+
+void EventWriter::touchKeptAlive(const std::map<std::int64_t, int>& runs) {
+    try {
+        Statement touch(db_, "UPDATE runs SET updated = ? WHERE id = ? AND status IN "
+                             "('created', 'running', 'paused')");
+        batch_->begin.run();
+        const std::int64_t now = nowMs();
+        for (const auto& [run, count] : runs)
+            touch.bind(1, now).bind(2, run).run();
+        batch_->commit.run();
+    } catch (const std::exception& e) {
+        if (db_.inTransaction()) {
+            try {
+                db_.exec("ROLLBACK");
+            } catch (const StoreError&) {
+            }
+        }
+        recordError(std::string("the heartbeat of a run was not written: ") + e.what());
+    }
+}
+
 EventWriter::Stats EventWriter::stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return stats_;
@@ -219,11 +253,33 @@ void EventWriter::recordError(const std::string& message) {
 }
 
 void EventWriter::loop() {
+    using Clock = std::chrono::steady_clock;
     std::unique_lock<std::mutex> lock(mutex_);
+    auto nextCommit = Clock::now() + options_.interval;
+    auto nextHeartbeat = Clock::now();
     for (;;) {
-        wake_.wait_for(lock, options_.interval, [&] {
-            return stop_ || (!queue_.empty() && (urgent_ > 0 || queue_.size() >= options_.batchSize));
+        // Commit what is queued every `interval` (or at once when asked); touch kept-alive runs every
+        // `heartbeat` in between, without committing events any earlier for it.
+        const auto until =
+            keptAlive_.empty() ? nextCommit : std::min(nextCommit, std::max(nextHeartbeat, Clock::now()));
+        const size_t seenAlive = keptAlive_.size();
+        const bool woken = wake_.wait_until(lock, until, [&] {
+            return stop_ || keptAlive_.size() > seenAlive ||
+                   (!queue_.empty() && (urgent_ > 0 || queue_.size() >= options_.batchSize));
         });
+        const auto now = Clock::now();
+        if (!keptAlive_.empty() && now >= nextHeartbeat) {
+            const std::map<std::int64_t, int> runs = keptAlive_;
+            nextHeartbeat = now + options_.heartbeat;
+            lock.unlock();
+            touchKeptAlive(runs);
+            lock.lock();
+        }
+        const bool commitNow =
+            stop_ || now >= nextCommit ||
+            (woken && !queue_.empty() && (urgent_ > 0 || queue_.size() >= options_.batchSize));
+        if (!commitNow) continue;
+        nextCommit = now + options_.interval;
         if (queue_.empty()) {
             if (stop_) return;
             continue;

@@ -1,0 +1,119 @@
+#include "run/RunStages.h"
+
+#include <stdexcept>
+
+namespace automoe {
+
+const char* pipelineStageTitle(PipelineStage s) {
+    switch (s) {
+    case PipelineStage::Supernet:
+        return "Supernet training";
+    case PipelineStage::LatencyDataset:
+        return "Latency dataset";
+    case PipelineStage::LatencyPredictor:
+        return "Latency predictor";
+    case PipelineStage::Search:
+        return "Evolutionary search";
+    case PipelineStage::Measure:
+        return "Measure latency, FLOPs, params";
+    case PipelineStage::Retrain:
+        return "Retrain the found subnet";
+    case PipelineStage::Test:
+        return "Test BLEU";
+    }
+    return "";
+}
+
+const char* progressUnitName(ProgressUnit unit) {
+    switch (unit) {
+    case ProgressUnit::None:
+        return "";
+    case ProgressUnit::Update:
+        return "update";
+    case ProgressUnit::Generation:
+        return "generation";
+    case ProgressUnit::Sample:
+        return "sample";
+    case ProgressUnit::Architecture:
+        return "architecture";
+    }
+    return "";
+}
+
+const std::vector<StageEventInfo>& stageEvents() {
+    using P = PipelineStage;
+    using U = ProgressUnit;
+    static const std::vector<StageEventInfo> all = {
+        {stage::kData, std::nullopt, U::None, nullptr, false},
+        {stage::kSupernet, P::Supernet, U::Update, stage::kMaxUpdates, true},
+        {stage::kLatencyDataset, P::LatencyDataset, U::Sample, stage::kSamples, false},
+        {stage::kLatencyPredictor, P::LatencyPredictor, U::None, nullptr, false},
+        {stage::kSearch, P::Search, U::Generation, stage::kIterations, false},
+        {stage::kCosts, P::Measure, U::None, nullptr, false},
+        {stage::kRetrain, P::Retrain, U::Update, stage::kMaxUpdates, true},
+        {stage::kTest, P::Test, U::None, nullptr, false},
+        {stage::kRank, std::nullopt, U::Architecture, stage::kArchs, false},
+    };
+    return all;
+}
+
+const StageEventInfo* stageEventInfo(const std::string& name) {
+    for (const StageEventInfo& s : stageEvents())
+        if (name == s.name) return &s;
+    return nullptr;
+}
+
+std::vector<PipelineStage> RunKindStages::pipeline() const {
+    std::vector<PipelineStage> out;
+    for (const std::string& e : events)
+        if (const StageEventInfo* info = stageEventInfo(e); info && info->pipeline)
+            out.push_back(*info->pipeline);
+    return out;
+}
+
+std::string RunKindStages::resumeCommand(std::int64_t runId) const {
+    switch (resume) {
+    case ResumeCommand::None:
+        return "";
+    case ResumeCommand::Train:
+        return "automoe train --resume " + std::to_string(runId);
+    case ResumeCommand::Search:
+        return "automoe search --resume " + std::to_string(runId);
+    }
+    return "";
+}
+
+const std::vector<std::string>& runKinds() {
+    static const std::vector<std::string> kinds = {"supernet", "retrain", "search", "latency", "rank"};
+    return kinds;
+}
+
+RunKindStages runKindStages(const std::string& kind, const nlohmann::json& config) {
+    auto number = [&](const char* key, double fallback) {
+        const auto it = config.is_object() ? config.find(key) : config.end();
+        return it != config.end() && it->is_number() ? it->get<double>() : fallback;
+    };
+    const bool test = number("test_sentences", 500) != 0;
+    RunKindStages k;
+    k.kind = kind;
+    if (kind == "supernet" || kind == "retrain") {
+        k.events = {stage::kData};
+        if (kind == "retrain" && number("cost_repeats", 0) > 0) k.events.push_back(stage::kCosts);
+        k.events.push_back(kind == "supernet" ? stage::kSupernet : stage::kRetrain);
+        if (test) k.events.push_back(stage::kTest);
+        k.resume = ResumeCommand::Train;
+    } else if (kind == "search") {
+        k.events = {stage::kData, stage::kSearch};
+        k.resume = ResumeCommand::Search;
+    } else if (kind == "latency") {
+        k.events = {stage::kLatencyDataset, stage::kLatencyPredictor};
+    } else if (kind == "rank") {
+        k.events = {stage::kRank};
+    } else {
+        throw std::invalid_argument("unknown run kind \"" + kind +
+                                    "\" (expected supernet, retrain, search, latency or rank)");
+    }
+    return k;
+}
+
+} // namespace automoe
