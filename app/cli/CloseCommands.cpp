@@ -1,7 +1,7 @@
-#include "cli/CloseCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
-#include "cli/TrainCommands.h"
+#include "cli/RunDriver.h"
 #include "nn/TorchRuntime.h"
 #include "run/SearchExport.h"
 #include "run/SearchRun.h"

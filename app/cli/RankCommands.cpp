@@ -1,4 +1,4 @@
-#include "cli/RankCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
 #include "cli/RunDriver.h"

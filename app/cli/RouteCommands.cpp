@@ -1,4 +1,4 @@
-#include "cli/RouteCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
 #include "eval/Routing.h"
@@ -77,7 +77,7 @@ void listValid(const RouteArgs& a) {
     const int64_t run = supernetOf(store, a.run);
     const nlohmann::json split = storedSplit(store, run);
     if (split.is_null()) throw std::runtime_error("run " + std::to_string(run) + " has no stored data split");
-    const TrainingRunConfig config = TrainingRunConfig::fromJson(store.requireRun(run).spec.config);
+    const TrainingRunConfig config = TrainingRunConfig::ofRun(store, run);
     const Corpus corpus = loadRunCorpus(config.corpus, config.reverse);
     const CorpusSplit corpusSplit = CorpusSplit::fromJson(split, corpus);
     auto pairs = CorpusSplit::select(corpus, corpusSplit.valid());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "run/RunBase.h"
+#include "run/TrainingRun.h"
 
 #include <cstdint>
 #include <string>
@@ -21,5 +22,9 @@ std::string runAnnouncement(std::int64_t runId, const std::string& kind, const s
 // ends and returns its final status. Throws std::runtime_error "<kind> run N failed: <error>" when it
 // failed.
 RunStatus driveRun(RunStore& store, RunBase& run, bool controlStdin);
+
+// driveRun() of a training run with its progress on stderr (a redrawn bar on a terminal, a line every 10 s
+// otherwise; the numbers are RunProgress's, as in the desktop app), then "run N <status>" on stdout.
+RunStatus driveTrainingRun(RunStore& store, TrainingRun& run, bool controlStdin);
 
 } // namespace automoe::cli

@@ -1,6 +1,6 @@
 // `automoe runs list|show|check|migrate`: the run database, read through a read-only RunReader (migrate is
 // the one that writes).
-#include "cli/RunsCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
 #include "run/RunStages.h"

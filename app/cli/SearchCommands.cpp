@@ -1,4 +1,4 @@
-#include "cli/SearchCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
 #include "cli/RunDriver.h"
@@ -11,6 +11,7 @@
 #include "run/SearchRun.h"
 #include "space/ArchitectureIO.h"
 #include "space/SpaceIO.h"
+#include "util/Clock.h"
 #include "util/Format.h"
 
 #include <CLI/CLI.hpp>
@@ -39,11 +40,6 @@ void printFront(const nlohmann::json& front) {
                     p["arch_key"].get<std::string>().c_str());
 }
 
-int64_t wallMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // Prints a search's (or a latency dataset's) progress: one line per generation with RunProgress's ETA,
 // one per timed architecture, stage changes and errors.
 class SearchPrinter : public RunObserver {
@@ -54,7 +50,7 @@ public:
         progress_.apply(e);
         if (e.type == "generation_summary") {
             const auto& p = e.payload;
-            const auto eta = progress_.etaSeconds(wallMs());
+            const auto eta = progress_.etaSeconds(wallClockMs());
             std::fprintf(
                 stderr,
                 "generation %d: best %.4f  front %zu  hypervolume %.4g  evaluated %d (%zu total)  "

@@ -1,11 +1,9 @@
-#include "cli/TrainCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
 #include "cli/RunDriver.h"
 #include "eval/Translation.h"
 #include "nn/TorchRuntime.h"
-#include "run/RunProgress.h"
-#include "run/RunStages.h"
 #include "run/TrainingRun.h"
 #include "space/ArchitectureIO.h"
 #include "space/SpaceIO.h"
@@ -13,100 +11,12 @@
 #include "util/Resources.h"
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <unistd.h>
 
 namespace automoe::cli {
 namespace {
-
-int64_t wallMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// Prints a training run's progress: a redrawn bar on a terminal, a plain line every 10 s otherwise. Update
-// N / M, the bar and the ETA are RunProgress's (the desktop app shows the same numbers).
-class ProgressPrinter : public RunObserver {
-public:
-    ProgressPrinter(const std::string& kind, const nlohmann::json& config)
-        : tty_(::isatty(STDERR_FILENO) == 1) {
-        progress_.setRun(kind, config);
-    }
-
-    void onEvent(const Event& e) override {
-        progress_.apply(e);
-        if (e.type == "training_step") {
-            const auto& r = std::get<TrainingStepRow>(e.row);
-            const double tps = r.wallMs > 0 ? double(r.tokens) * 1000.0 / r.wallMs : 0;
-            tokensPerSec_ = tokensPerSec_ == 0 ? tps : 0.9 * tokensPerSec_ + 0.1 * tps;
-            loss_ = loss_ == 0 ? r.loss : 0.95 * loss_ + 0.05 * r.loss;
-            print(r.update, r.lr);
-        } else if (e.type == "validation") {
-            const auto& v = std::get<ValidationRow>(e.row);
-            line("update " + std::to_string(v.update) + ": valid nll " + v.subnet + " " +
-                 formatFixed(v.loss, 3));
-        } else if (e.type == "data") {
-            const auto& p = e.payload;
-            line("corpus " + p["corpus"].value("direction", std::string()) + ": " +
-                 std::to_string(p["split"]["counts"].value("train", 0)) + " train / " +
-                 std::to_string(p["split"]["counts"].value("valid", 0)) + " valid / " +
-                 std::to_string(p["split"]["counts"].value("test", 0)) + " test pairs; vocabulary " +
-                 std::to_string(p["vocabulary"].value("size", 0)) +
-                 (p["vocabulary"].value("from_cache", false) ? " (cached)" : " (trained)"));
-        } else if (e.type == "resumed") {
-            line("resumed at update " + std::to_string(e.payload.value("from_update", 0)));
-        } else if (e.type == "checkpoint") {
-            const auto& c = std::get<CheckpointRow>(e.row);
-            line("checkpoint at update " + std::to_string(c.update) + " (" + formatSI(double(c.bytes)) +
-                 "B)");
-        } else if (e.type == stage::kEventType) {
-            line("stage " + e.payload.value("stage", std::string()) + " " +
-                 e.payload.value("state", std::string()));
-        } else if (e.type == "run_status") {
-            line("run " + std::to_string(e.runId) + ": " + e.payload.value("status", std::string()));
-        }
-    }
-
-private:
-    void print(int64_t update, double lr) {
-        const int64_t now = wallMs();
-        const auto eta = progress_.etaSeconds(now);
-        const double fraction = progress_.fraction(now);
-        char stats[160];
-        std::snprintf(stats, sizeof stats, "loss %.3f  lr %.2e  %s tok/s  ETA %s", loss_, lr,
-                      formatSI(tokensPerSec_, 1).c_str(), formatClock(eta ? *eta : -1).c_str());
-        const std::string total = progress_.total() > 0 ? "/" + std::to_string(progress_.total()) : "";
-        if (tty_) {
-            std::string bar;
-            if (fraction >= 0) {
-                const int width = 24, filled = int(std::min(1.0, fraction) * width);
-                bar =
-                    "[" + std::string(size_t(filled), '#') + std::string(size_t(width - filled), '.') + "] ";
-            }
-            std::fprintf(stderr, "\r\033[Kupdate %lld%s %s%s", (long long)update, total.c_str(), bar.c_str(),
-                         stats);
-            std::fflush(stderr);
-            barShown_ = true;
-        } else if (now - lastPrintMs_ >= 10000) {
-            std::fprintf(stderr, "update %lld%s  %s\n", (long long)update, total.c_str(), stats);
-            lastPrintMs_ = now;
-        }
-    }
-    void line(const std::string& text) {
-        if (barShown_) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "%s\n", text.c_str());
-        barShown_ = false;
-    }
-
-    RunProgress progress_;
-    bool tty_;
-    double tokensPerSec_ = 0, loss_ = 0;
-    int64_t lastPrintMs_ = 0;
-    bool barShown_ = false;
-};
 
 struct TrainArgs {
     std::string space = "tiny";
@@ -146,7 +56,7 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         if (a.fromRun <= 0)
             throw UsageError(
                 "--arch needs --from-run ID (the supernet run whose data and vocabulary to use)");
-        const SearchSpace space = TrainingRunConfig::fromJson(store.requireRun(a.fromRun).spec.config).space;
+        const SearchSpace space = TrainingRunConfig::ofRun(store, a.fromRun).space;
         const Architecture arch = loadArchitecture(a.arch, space.qkvDim);
         std::string why;
         if (!space.contains(arch, &why))
@@ -211,7 +121,7 @@ struct EvalArgs {
 void evalRun(const EvalArgs& a) {
     configureTorchThreads(a.threads);
     RunStore store(databasePath(a.db)); // writes an "evaluation" event to the run
-    const TrainingRunConfig config = TrainingRunConfig::fromJson(store.requireRun(a.run).spec.config);
+    const TrainingRunConfig config = TrainingRunConfig::ofRun(store, a.run);
     const auto checkpoint = store.lastCheckpoint(a.run);
     if (!checkpoint) throw std::runtime_error("run " + std::to_string(a.run) + " has no checkpoint yet");
     const nlohmann::json split = storedSplit(store, a.run);
@@ -276,16 +186,6 @@ void evalRun(const EvalArgs& a) {
 }
 
 } // namespace
-
-RunStatus driveTrainingRun(RunStore& store, TrainingRun& run, bool controlStdin) {
-    std::fprintf(stderr, "run %lld in %s (%d threads)\n", (long long)run.id(), store.path().c_str(),
-                 torchThreads());
-    ProgressPrinter progress(run.config().kind, run.config().toJson());
-    run.addObserver(&progress);
-    const RunStatus status = driveRun(store, run, controlStdin);
-    std::printf("run %lld %s\n", (long long)run.id(), toString(status));
-    return status;
-}
 
 void addTrainCommands(CLI::App& root) {
     auto e = std::make_shared<EvalArgs>();

@@ -1,17 +1,11 @@
 #include "run/RunBase.h"
 
 #include "run/RunStages.h"
+#include "util/Clock.h"
 
 #include <spdlog/spdlog.h>
 
 namespace automoe {
-
-namespace {
-int64_t nowMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-} // namespace
 
 RunBase::~RunBase() {
     stopWorker();
@@ -66,7 +60,7 @@ std::string RunBase::error() const {
 
 void RunBase::publish(Event event) {
     event.runId = runId_;
-    if (event.timeMs == 0) event.timeMs = nowMs(); // observers see the time the store records
+    if (event.timeMs == 0) event.timeMs = wallClockMs(); // observers see the time the store records
     for (RunObserver* o : observers_)
         o->onEvent(event);
     store_.append(std::move(event));
@@ -74,7 +68,8 @@ void RunBase::publish(Event event) {
 
 void RunBase::setStatus(RunStatus status) {
     Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
-    e.timeMs = nowMs(); // before status() says it: the stored time is never later than what a caller saw
+    e.timeMs =
+        wallClockMs(); // before status() says it: the stored time is never later than what a caller saw
     status_ = status;
     store_.setRunStatus(runId_, status, e.timeMs);
     for (RunObserver* o : observers_)
@@ -143,7 +138,7 @@ void RunBase::recordFailure(const std::string& message) noexcept {
     try {
         error = Event::make(runId_, "error", {{"message", message}});
         status = Event::make(runId_, "run_status", {{"status", toString(RunStatus::Failed)}});
-        error.timeMs = status.timeMs = nowMs();
+        error.timeMs = status.timeMs = wallClockMs();
     } catch (...) {
         logged("event");
         return;

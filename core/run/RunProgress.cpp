@@ -20,37 +20,20 @@ template <typename Row> std::optional<Row> rowOf(const Event& e) {
     return std::nullopt;
 }
 
-std::int64_t intOf(const nlohmann::json& payload, const char* key) {
-    const auto it = payload.is_object() ? payload.find(key) : payload.end();
-    return it != payload.end() && it->is_number() ? it->get<std::int64_t>() : 0;
-}
-
-double numberOf(const nlohmann::json& payload, const char* key) {
-    const auto it = payload.is_object() ? payload.find(key) : payload.end();
-    return it != payload.end() && it->is_number() ? it->get<double>() : 0.0;
-}
-
-std::string textOf(const nlohmann::json& payload, const char* key) {
-    const auto it = payload.is_object() ? payload.find(key) : payload.end();
-    return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string();
+// payload[key] when it is there and of the type of `fallback`, else `fallback`.
+template <typename T> T valueOr(const nlohmann::json& payload, const char* key, T fallback) {
+    try {
+        return payload.is_object() ? payload.value(key, fallback) : fallback;
+    } catch (const nlohmann::json::exception&) {
+        return fallback;
+    }
 }
 
 } // namespace
 
 const char* toString(StageState state) {
-    switch (state) {
-    case StageState::Pending:
-        return "pending";
-    case StageState::Active:
-        return "active";
-    case StageState::Done:
-        return "done";
-    case StageState::Cancelled:
-        return "cancelled";
-    case StageState::Failed:
-        return "failed";
-    }
-    return "";
+    static const char* const names[] = {"pending", "active", "done", "cancelled", "failed"};
+    return names[int(state)];
 }
 
 void RunProgress::setRun(const std::string& kind, const nlohmann::json& config) {
@@ -80,25 +63,25 @@ void RunProgress::apply(const Event& e) {
     const std::int64_t t = e.timeMs > 0 ? e.timeMs : lastEventMs_; // 0: a live event not stamped
     lastEventMs_ = std::max(lastEventMs_, t);
     if (e.type == stage::kEventType) {
-        const std::string name = textOf(e.payload, "stage");
-        const std::string state = textOf(e.payload, "state");
+        const std::string name = valueOr<std::string>(e.payload, "stage", "");
+        const std::string state = valueOr<std::string>(e.payload, "state", "");
         if (state == stage::kStarted)
             stageStarted(name, e.payload, t);
         else if (state == stage::kFinished)
             stageFinished(name, e.payload, t);
     } else if (e.type == "run_status") {
         try {
-            statusChanged(runStatusFromString(textOf(e.payload, "status")), t);
+            statusChanged(runStatusFromString(valueOr<std::string>(e.payload, "status", "")), t);
         } catch (const std::invalid_argument&) {
         }
     } else if (e.type == "error") {
-        error_ = textOf(e.payload, "message");
+        error_ = valueOr<std::string>(e.payload, "message", "");
     } else if (e.type == "resumed") {
         // Training says it after its stage started, a search before: either way the session's own units
         // are counted from here.
         const bool updates = e.payload.contains("from_update");
         resumedUnit_ = updates ? ProgressUnit::Update : ProgressUnit::Generation;
-        resumedFrom_ = intOf(e.payload, updates ? "from_update" : "from_generation");
+        resumedFrom_ = valueOr<std::int64_t>(e.payload, updates ? "from_update" : "from_generation", 0);
         if (unit_ == resumedUnit_ && !budgetEnded_ && sessionStarted_) {
             baseline_ = done_ = resumedFrom_;
             resumedUnit_ = ProgressUnit::None;
@@ -111,8 +94,8 @@ void RunProgress::apply(const Event& e) {
     } else if (e.type == "latency_sample" || e.type == "rank_arch") {
         const ProgressUnit unit =
             e.type == "latency_sample" ? ProgressUnit::Sample : ProgressUnit::Architecture;
-        if (unit == unit_ && total_ == 0) total_ = intOf(e.payload, "count");
-        unitDone(unit, intOf(e.payload, "index") + 1, t);
+        if (unit == unit_ && total_ == 0) total_ = valueOr<std::int64_t>(e.payload, "count", 0);
+        unitDone(unit, valueOr<std::int64_t>(e.payload, "index", 0) + 1, t);
     }
 }
 
@@ -141,8 +124,8 @@ void RunProgress::stageStarted(const std::string& name, const nlohmann::json& pa
     if (info->unit == ProgressUnit::None) return; // keeps the budget of the stage before
     unit_ = info->unit;
     budgetEvent_ = name;
-    total_ = info->totalKey ? intOf(payload, info->totalKey) : 0;
-    maxMinutes_ = info->minutes ? numberOf(payload, stage::kMaxMinutes) : 0.0;
+    total_ = info->totalKey ? valueOr<std::int64_t>(payload, info->totalKey, 0) : 0;
+    maxMinutes_ = info->minutes ? valueOr<double>(payload, stage::kMaxMinutes, 0.0) : 0.0;
     baseline_ = done_ = 0;
     if (resumedUnit_ == unit_) baseline_ = done_ = resumedFrom_;
     resumedUnit_ = ProgressUnit::None;

@@ -5,39 +5,19 @@
 namespace automoe {
 
 const char* pipelineStageTitle(PipelineStage s) {
-    switch (s) {
-    case PipelineStage::Supernet:
-        return "Supernet training";
-    case PipelineStage::LatencyDataset:
-        return "Latency dataset";
-    case PipelineStage::LatencyPredictor:
-        return "Latency predictor";
-    case PipelineStage::Search:
-        return "Evolutionary search";
-    case PipelineStage::Measure:
-        return "Measure latency, FLOPs, params";
-    case PipelineStage::Retrain:
-        return "Retrain the found subnet";
-    case PipelineStage::Test:
-        return "Test BLEU";
-    }
-    return "";
+    static const char* const titles[kPipelineStageCount] = {"Supernet training",
+                                                            "Latency dataset",
+                                                            "Latency predictor",
+                                                            "Evolutionary search",
+                                                            "Measure latency, FLOPs, params",
+                                                            "Retrain the found subnet",
+                                                            "Test BLEU"};
+    return titles[int(s)];
 }
 
 const char* progressUnitName(ProgressUnit unit) {
-    switch (unit) {
-    case ProgressUnit::None:
-        return "";
-    case ProgressUnit::Update:
-        return "update";
-    case ProgressUnit::Generation:
-        return "generation";
-    case ProgressUnit::Sample:
-        return "sample";
-    case ProgressUnit::Architecture:
-        return "architecture";
-    }
-    return "";
+    static const char* const names[] = {"", "update", "generation", "sample", "architecture"};
+    return names[int(unit)];
 }
 
 const std::vector<StageEventInfo>& stageEvents() {
@@ -72,15 +52,9 @@ std::vector<PipelineStage> RunKindStages::pipeline() const {
 }
 
 std::string RunKindStages::resumeCommand(std::int64_t runId) const {
-    switch (resume) {
-    case ResumeCommand::None:
-        return "";
-    case ResumeCommand::Train:
-        return "automoe train --resume " + std::to_string(runId);
-    case ResumeCommand::Search:
-        return "automoe search --resume " + std::to_string(runId);
-    }
-    return "";
+    if (resume == ResumeCommand::None) return "";
+    return std::string(resume == ResumeCommand::Train ? "automoe train" : "automoe search") + " --resume " +
+           std::to_string(runId);
 }
 
 const std::vector<std::string>& runKinds() {

@@ -16,12 +16,8 @@ std::string runName(int64_t runId) {
 }
 
 TrainingRunConfig supernetConfig(RunReader& store, int64_t runId) {
-    const RunInfo info = store.requireRun(runId, "supernet");
-    try {
-        return TrainingRunConfig::fromJson(info.spec.config);
-    } catch (const std::exception& e) {
-        throw std::runtime_error(runName(runId) + " has no usable training configuration: " + e.what());
-    }
+    store.requireRun(runId, "supernet");
+    return TrainingRunConfig::ofRun(store, runId);
 }
 
 } // namespace

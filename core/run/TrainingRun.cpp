@@ -119,6 +119,16 @@ TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
     return c;
 }
 
+TrainingRunConfig TrainingRunConfig::ofRun(RunReader& store, int64_t runId) {
+    const RunInfo run = store.requireRun(runId);
+    try {
+        return fromJson(run.spec.config);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("run " + std::to_string(runId) +
+                                 " has no usable training configuration: " + e.what());
+    }
+}
+
 Corpus loadRunCorpus(const std::string& corpus, bool reverse) {
     CorpusReadOptions tsv;
     tsv.sourceLanguage = "de";
@@ -157,14 +167,7 @@ Corpus loadRunCorpus(const std::string& corpus, bool reverse) {
 
 TrainingRunConfig retrainConfig(RunReader& store, int64_t supernetRun, const Architecture& arch,
                                 bool inherit) {
-    const RunInfo parent = store.requireRun(supernetRun);
-    TrainingRunConfig c;
-    try {
-        c = TrainingRunConfig::fromJson(parent.spec.config);
-    } catch (const std::exception& e) {
-        throw std::runtime_error("run " + std::to_string(supernetRun) +
-                                 " has no usable training configuration: " + e.what());
-    }
+    TrainingRunConfig c = TrainingRunConfig::ofRun(store, supernetRun);
     std::string why;
     if (!c.space.contains(arch, &why))
         throw std::runtime_error("architecture " + arch.key() + " is not in run " +
@@ -224,13 +227,7 @@ std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId,
                                  " run, not a training run" +
                                  (how.empty() ? ": it cannot be resumed" : ": resume it with `" + how + "`"));
     }
-    TrainingRunConfig config;
-    try {
-        config = TrainingRunConfig::fromJson(info.spec.config);
-    } catch (const std::exception& e) {
-        throw std::runtime_error("run " + std::to_string(runId) +
-                                 " has no usable training configuration: " + e.what());
-    }
+    TrainingRunConfig config = TrainingRunConfig::ofRun(store, runId);
     if (maxUpdates >= 0) config.maxUpdates = maxUpdates;
     if (maxMinutes >= 0) config.maxMinutes = maxMinutes;
     return std::unique_ptr<TrainingRun>(new TrainingRun(store, runId, std::move(config)));

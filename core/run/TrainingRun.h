@@ -68,6 +68,9 @@ struct TrainingRunConfig {
     nlohmann::json toJson() const;
     // Throws std::invalid_argument naming the field.
     static TrainingRunConfig fromJson(const nlohmann::json& j);
+    // The configuration run `runId` of `store` was stored with. Throws std::runtime_error naming the run
+    // when there is none, or it is not a usable training configuration.
+    static TrainingRunConfig ofRun(RunReader& store, int64_t runId);
 };
 
 // What the run loaded: handed to observers in the "data" event and used by evaluation.

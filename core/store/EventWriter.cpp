@@ -2,6 +2,7 @@
 
 #include "store/Statement.h"
 #include "store/StoreError.h"
+#include "util/Clock.h"
 
 #include <exception>
 #include <future>
@@ -11,13 +12,6 @@
 #include <utility>
 
 namespace automoe {
-
-namespace {
-std::int64_t nowMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-} // namespace
 
 // The prepared statements of the writer connection, prepared once and reused for every batch, and the
 // next sequence number of every run seen (read from MAX(seq) on first use, so numbering continues after a
@@ -114,7 +108,7 @@ private:
     }
     void writeRow(std::int64_t run, const CheckpointRow& r) {
         checkpoint.bind(1, run).bind(2, r.update).bind(3, r.path).bind(4, r.bytes);
-        checkpoint.bind(5, r.createdMs ? r.createdMs : nowMs()).run();
+        checkpoint.bind(5, r.createdMs ? r.createdMs : wallClockMs()).run();
     }
     void writeRow(std::int64_t run, const ArchitectureRow& r) { architecture(run, r); }
     void writeRow(std::int64_t run, const CandidateRow& r) {
@@ -156,7 +150,7 @@ EventWriter::~EventWriter() {
 }
 
 void EventWriter::append(Event event) {
-    if (event.timeMs == 0) event.timeMs = nowMs();
+    if (event.timeMs == 0) event.timeMs = wallClockMs();
     std::unique_lock<std::mutex> lock(mutex_);
     queue_.push_back(Item{std::move(event), {}});
     ++queued_;
@@ -216,22 +210,25 @@ void EventWriter::stopKeepingAlive(std::int64_t runId) {
     if (it != keptAlive_.end() && --it->second <= 0) keptAlive_.erase(it);
 }
 
+void EventWriter::rollback() noexcept {
+    if (!db_.inTransaction()) return;
+    try {
+        db_.exec("ROLLBACK");
+    } catch (const std::exception&) {
+    }
+}
+
 void EventWriter::touchKeptAlive(const std::map<std::int64_t, int>& runs) {
     try {
         Statement touch(db_, "UPDATE runs SET updated = ? WHERE id = ? AND status IN "
                              "('created', 'running', 'paused')");
         batch_->begin.run();
-        const std::int64_t now = nowMs();
+        const std::int64_t now = wallClockMs();
         for (const auto& [run, count] : runs)
             touch.bind(1, now).bind(2, run).run();
         batch_->commit.run();
     } catch (const std::exception& e) {
-        if (db_.inTransaction()) {
-            try {
-                db_.exec("ROLLBACK");
-            } catch (const StoreError&) {
-            }
-        }
+        rollback();
         recordError(std::string("the heartbeat of a run was not written: ") + e.what());
     }
 }
@@ -326,16 +323,11 @@ void EventWriter::commitEvents(std::deque<Item>& items, std::size_t begin, std::
                         std::to_string(items[i].event.runId) + " refused: " + e.what();
             }
         }
-        batch_->touchRuns(nowMs());
+        batch_->touchRuns(wallClockMs());
         batch_->commit.run();
     } catch (const std::exception& e) {
         // The whole batch is lost (disk full, I/O error): roll back and report, keep serving.
-        if (db_.inTransaction()) {
-            try {
-                db_.exec("ROLLBACK");
-            } catch (const StoreError&) {
-            }
-        }
+        rollback();
         batch_->forget();
         refused = end - begin;
         written = 0;

@@ -72,6 +72,7 @@ private:
     void commitEvents(std::deque<Item>& items, std::size_t begin, std::size_t end);
     void recordError(const std::string& message);
     void touchKeptAlive(const std::map<std::int64_t, int>& runs);
+    void rollback() noexcept; // of a failed transaction, if one is open
 
     const std::string path_;
     const Options options_;

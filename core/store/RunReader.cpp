@@ -3,6 +3,7 @@
 #include "store/RunLock.h"
 #include "store/Schema.h"
 #include "store/StoreError.h"
+#include "util/Clock.h"
 
 #include <chrono>
 #include <filesystem>
@@ -12,13 +13,6 @@
 namespace automoe {
 
 namespace {
-
-constexpr int kBusyTimeoutMs = 10000;
-
-std::int64_t nowMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 nlohmann::json parseJson(const std::string& text) {
     nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
@@ -36,10 +30,15 @@ public:
     Use(const Use&) = delete;
     Use& operator=(const Use&) = delete;
     Statement* operator->() { return &st_; }
+    Statement& operator*() { return st_; }
 
 private:
     Statement& st_;
 };
+
+CheckpointRow checkpointRow(Statement& st) {
+    return {st.columnInt(0), st.columnText(1), st.columnInt(2), st.columnInt(3)};
+}
 
 // The read-only connection of a reader, after checking that `path` is a run database this program reads.
 Database openChecked(const std::string& path) {
@@ -113,49 +112,65 @@ std::string RunReader::integrityCheck() {
 
 RunStatus RunReader::liveStatus(std::int64_t runId, RunStatus stored, std::int64_t updatedMs) const {
     if (!isLive(stored)) return stored;
-    return derivedRunStatus(stored, RunLock::isHeld(path_, runId), updatedMs, nowMs(), options_.staleAfterMs);
+    return derivedRunStatus(stored, RunLock::isHeld(path_, runId), updatedMs, wallClockMs(),
+                            options_.staleAfterMs);
+}
+
+template <typename Row, typename Read>
+std::vector<Row> RunReader::rows(const char* sql, std::int64_t id, Read read) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Use st(prepared(sql));
+    st->bind(1, id);
+    std::vector<Row> out;
+    while (st->step())
+        out.push_back(read(*st));
+    return out;
 }
 
 std::vector<RunSummary> RunReader::listRuns() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared("SELECT r.id, r.name, r.kind, r.status, r.created, "
-                    "(SELECT MAX(t.update_no) FROM training_steps t WHERE t.run_id = r.id), r.updated "
-                    "FROM runs r ORDER BY r.created DESC, r.id DESC"));
     std::vector<RunSummary> out;
-    while (st->step()) {
-        RunSummary s;
-        s.id = st->columnInt(0);
-        s.name = st->columnText(1);
-        s.kind = st->columnText(2);
-        s.status = runStatusFromString(st->columnText(3));
-        s.createdMs = st->columnInt(4);
-        if (!st->columnIsNull(5)) s.latestUpdate = st->columnInt(5);
-        s.updatedMs = st->columnInt(6);
-        s.status = liveStatus(s.id, s.status, s.updatedMs);
-        out.push_back(std::move(s));
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        Use st(prepared("SELECT r.id, r.name, r.kind, r.status, r.created, r.updated, "
+                        "(SELECT MAX(t.update_no) FROM training_steps t WHERE t.run_id = r.id) "
+                        "FROM runs r ORDER BY r.created DESC, r.id DESC"));
+        while (st->step()) {
+            RunSummary s;
+            s.id = st->columnInt(0);
+            s.name = st->columnText(1);
+            s.kind = st->columnText(2);
+            s.status = runStatusFromString(st->columnText(3));
+            s.createdMs = st->columnInt(4);
+            s.updatedMs = st->columnInt(5);
+            if (!st->columnIsNull(6)) s.latestUpdate = st->columnInt(6);
+            out.push_back(std::move(s));
+        }
     }
+    for (RunSummary& s : out)
+        s.status = liveStatus(s.id, s.status, s.updatedMs);
     return out;
 }
 
 std::optional<RunInfo> RunReader::getRun(std::int64_t runId) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared("SELECT id, name, kind, status, created, updated, config, space, corpus, seed "
-                    "FROM runs WHERE id = ?"));
-    st->bind(1, runId);
-    if (!st->step()) return std::nullopt;
-    RunInfo r;
-    r.id = st->columnInt(0);
-    r.spec.name = st->columnText(1);
-    r.spec.kind = st->columnText(2);
-    r.status = runStatusFromString(st->columnText(3));
-    r.createdMs = st->columnInt(4);
-    r.updatedMs = st->columnInt(5);
-    r.spec.config = parseJson(st->columnText(6));
-    r.spec.space = parseJson(st->columnText(7));
-    r.spec.corpus = parseJson(st->columnText(8));
-    r.spec.seed = std::uint64_t(st->columnInt(9));
-    r.status = liveStatus(r.id, r.status, r.updatedMs);
-    return r;
+    std::vector<RunInfo> found = rows<RunInfo>(
+        "SELECT id, name, kind, status, created, updated, config, space, corpus, seed FROM runs WHERE id = ?",
+        runId, [](Statement& st) {
+            RunInfo r;
+            r.id = st.columnInt(0);
+            r.spec.name = st.columnText(1);
+            r.spec.kind = st.columnText(2);
+            r.status = runStatusFromString(st.columnText(3));
+            r.createdMs = st.columnInt(4);
+            r.updatedMs = st.columnInt(5);
+            r.spec.config = parseJson(st.columnText(6));
+            r.spec.space = parseJson(st.columnText(7));
+            r.spec.corpus = parseJson(st.columnText(8));
+            r.spec.seed = std::uint64_t(st.columnInt(9));
+            return r;
+        });
+    if (found.empty()) return std::nullopt;
+    found.front().status = liveStatus(runId, found.front().status, found.front().updatedMs);
+    return std::move(found.front());
 }
 
 RunInfo RunReader::requireRun(std::int64_t runId, const std::string& kind) {
@@ -168,117 +183,96 @@ RunInfo RunReader::requireRun(std::int64_t runId, const std::string& kind) {
 }
 
 std::vector<TrainingStepRow> RunReader::trainingSteps(std::int64_t runId) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared(
+    return rows<TrainingStepRow>(
         "SELECT t.update_no, t.loss, t.nll, t.lb_loss, t.lr, t.tokens, t.arch_key, t.wall_ms, a.json "
         "FROM training_steps t LEFT JOIN architectures a ON a.run_id = t.run_id AND a.key = t.arch_key "
-        "WHERE t.run_id = ? ORDER BY t.update_no"));
-    st->bind(1, runId);
-    std::vector<TrainingStepRow> out;
-    while (st->step()) {
-        TrainingStepRow r;
-        r.update = st->columnInt(0);
-        r.loss = st->columnDouble(1);
-        r.nll = st->columnDouble(2);
-        r.lbLoss = st->columnDouble(3);
-        r.lr = st->columnDouble(4);
-        r.tokens = st->columnInt(5);
-        r.archKey = st->columnText(6);
-        r.wallMs = st->columnDouble(7);
-        if (!st->columnIsNull(8)) r.arch = parseJson(st->columnText(8));
-        out.push_back(std::move(r));
-    }
-    return out;
+        "WHERE t.run_id = ? ORDER BY t.update_no",
+        runId, [](Statement& st) {
+            TrainingStepRow r;
+            r.update = st.columnInt(0);
+            r.loss = st.columnDouble(1);
+            r.nll = st.columnDouble(2);
+            r.lbLoss = st.columnDouble(3);
+            r.lr = st.columnDouble(4);
+            r.tokens = st.columnInt(5);
+            r.archKey = st.columnText(6);
+            r.wallMs = st.columnDouble(7);
+            if (!st.columnIsNull(8)) r.arch = parseJson(st.columnText(8));
+            return r;
+        });
 }
 
 std::vector<ValidationRow> RunReader::validations(std::int64_t runId) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared("SELECT update_no, subnet, loss, bleu FROM validations WHERE run_id = ? "
-                    "ORDER BY update_no, subnet"));
-    st->bind(1, runId);
-    std::vector<ValidationRow> out;
-    while (st->step())
-        out.push_back(
-            {st->columnInt(0), st->columnText(1), st->columnDouble(2), st->columnOptionalDouble(3)});
-    return out;
+    return rows<ValidationRow>(
+        "SELECT update_no, subnet, loss, bleu FROM validations WHERE run_id = ? ORDER BY update_no, subnet",
+        runId, [](Statement& st) {
+            return ValidationRow{st.columnInt(0), st.columnText(1), st.columnDouble(2),
+                                 st.columnOptionalDouble(3)};
+        });
 }
 
 std::vector<CheckpointRow> RunReader::checkpoints(std::int64_t runId) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared(
-        "SELECT update_no, path, bytes, created FROM checkpoints WHERE run_id = ? ORDER BY update_no"));
-    st->bind(1, runId);
-    std::vector<CheckpointRow> out;
-    while (st->step())
-        out.push_back({st->columnInt(0), st->columnText(1), st->columnInt(2), st->columnInt(3)});
-    return out;
+    return rows<CheckpointRow>(
+        "SELECT update_no, path, bytes, created FROM checkpoints WHERE run_id = ? ORDER BY update_no", runId,
+        checkpointRow);
 }
 
 std::optional<CheckpointRow> RunReader::lastCheckpoint(std::int64_t runId) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared("SELECT update_no, path, bytes, created FROM checkpoints WHERE run_id = ? "
-                    "ORDER BY update_no DESC LIMIT 1"));
-    st->bind(1, runId);
-    if (!st->step()) return std::nullopt;
-    return CheckpointRow{st->columnInt(0), st->columnText(1), st->columnInt(2), st->columnInt(3)};
+    std::vector<CheckpointRow> last =
+        rows<CheckpointRow>("SELECT update_no, path, bytes, created FROM checkpoints WHERE run_id = ? ORDER "
+                            "BY update_no DESC LIMIT 1",
+                            runId, checkpointRow);
+    if (last.empty()) return std::nullopt;
+    return std::move(last.front());
 }
 
 std::vector<ArchitectureRow> RunReader::architectures(std::int64_t runId) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared("SELECT id, key, json FROM architectures WHERE run_id = ? ORDER BY id"));
-    st->bind(1, runId);
-    std::vector<ArchitectureRow> out;
-    while (st->step())
-        out.push_back({st->columnInt(0), st->columnText(1), parseJson(st->columnText(2))});
-    return out;
+    return rows<ArchitectureRow>(
+        "SELECT id, key, json FROM architectures WHERE run_id = ? ORDER BY id", runId, [](Statement& st) {
+            return ArchitectureRow{st.columnInt(0), st.columnText(1), parseJson(st.columnText(2))};
+        });
 }
 
 std::vector<CandidateRow> RunReader::candidates(std::int64_t runId) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared(
+    return rows<CandidateRow>(
         "SELECT c.generation, a.id, a.key, a.json, c.fitness, c.flops, c.params_active, c.latency_ms, "
         "c.predicted_latency_ms, c.feasible FROM candidates c JOIN architectures a "
-        "ON a.id = c.architecture_id WHERE c.run_id = ? ORDER BY c.generation, c.fitness, a.id"));
-    st->bind(1, runId);
-    std::vector<CandidateRow> out;
-    while (st->step()) {
-        CandidateRow c;
-        c.generation = st->columnInt(0);
-        c.architecture = {st->columnInt(1), st->columnText(2), parseJson(st->columnText(3))};
-        c.fitness = st->columnDouble(4);
-        c.flops = st->columnDouble(5);
-        c.paramsActive = st->columnInt(6);
-        c.latencyMs = st->columnOptionalDouble(7);
-        c.predictedLatencyMs = st->columnOptionalDouble(8);
-        c.feasible = st->columnInt(9) != 0;
-        out.push_back(std::move(c));
-    }
-    return out;
+        "ON a.id = c.architecture_id WHERE c.run_id = ? ORDER BY c.generation, c.fitness, a.id",
+        runId, [](Statement& st) {
+            CandidateRow c;
+            c.generation = st.columnInt(0);
+            c.architecture = {st.columnInt(1), st.columnText(2), parseJson(st.columnText(3))};
+            c.fitness = st.columnDouble(4);
+            c.flops = st.columnDouble(5);
+            c.paramsActive = st.columnInt(6);
+            c.latencyMs = st.columnOptionalDouble(7);
+            c.predictedLatencyMs = st.columnOptionalDouble(8);
+            c.feasible = st.columnInt(9) != 0;
+            return c;
+        });
 }
 
 std::vector<GenerationRow> RunReader::generations(std::int64_t runId) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared(
-        "SELECT generation, hypervolume, front FROM generations WHERE run_id = ? ORDER BY generation"));
-    st->bind(1, runId);
-    std::vector<GenerationRow> out;
-    while (st->step())
-        out.push_back({st->columnInt(0), st->columnDouble(1), parseJson(st->columnText(2))});
-    return out;
+    return rows<GenerationRow>(
+        "SELECT generation, hypervolume, front FROM generations WHERE run_id = ? ORDER BY generation", runId,
+        [](Statement& st) {
+            return GenerationRow{st.columnInt(0), st.columnDouble(1), parseJson(st.columnText(2))};
+        });
 }
 
 std::vector<RoutingSnapshot> RunReader::routingStats(std::int64_t runId) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared(
+    using Stat = std::pair<std::int64_t, RoutingStatRow>; // update, row
+    const std::vector<Stat> stats = rows<Stat>(
         "SELECT update_no, stack, layer, expert, tokens_fraction FROM routing_stats WHERE run_id = ? "
-        "ORDER BY update_no, stack DESC, layer, expert"));
-    st->bind(1, runId);
+        "ORDER BY update_no, stack DESC, layer, expert",
+        runId, [](Statement& st) {
+            return Stat{st.columnInt(0),
+                        {st.columnText(1), int(st.columnInt(2)), int(st.columnInt(3)), st.columnDouble(4)}};
+        });
     std::vector<RoutingSnapshot> out;
-    while (st->step()) {
-        const std::int64_t update = st->columnInt(0);
+    for (const auto& [update, row] : stats) {
         if (out.empty() || out.back().update != update) out.push_back({update, {}});
-        out.back().rows.push_back(
-            {st->columnText(1), int(st->columnInt(2)), int(st->columnInt(3)), st->columnDouble(4)});
+        out.back().rows.push_back(row);
     }
     return out;
 }
@@ -302,10 +296,10 @@ std::vector<Event> RunReader::events(std::int64_t runId, std::int64_t fromSeq, s
 }
 
 std::int64_t RunReader::lastSeq(std::int64_t runId) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Use st(prepared("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = ?"));
-    st->bind(1, runId);
-    return st->step() ? st->columnInt(0) : 0;
+    const std::vector<std::int64_t> last =
+        rows<std::int64_t>("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = ?", runId,
+                           [](Statement& st) { return st.columnInt(0); });
+    return last.empty() ? 0 : last.front();
 }
 
 } // namespace automoe

@@ -83,6 +83,8 @@ protected:
 private:
     // The prepared statement for `sql`, prepared on first use. Call with mutex_ held.
     Statement& prepared(const char* sql);
+    // `read` of every row `sql` gives with `id` bound to its parameter.
+    template <typename Row, typename Read> std::vector<Row> rows(const char* sql, std::int64_t id, Read read);
 
     const std::string path_;
     const Options options_;

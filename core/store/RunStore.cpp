@@ -2,6 +2,7 @@
 
 #include "store/Schema.h"
 #include "store/StoreError.h"
+#include "util/Clock.h"
 #include "util/Logging.h"
 
 #include <chrono>
@@ -13,13 +14,6 @@
 namespace automoe {
 
 namespace {
-
-constexpr int kBusyTimeoutMs = 10000;
-
-std::int64_t nowMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // Checks an existing file through a read-only SQLite connection, never through a descriptor of our own (see
 // RunReader.h): its header and schema version, and, when opening for writing is about to rewrite it (a
@@ -91,7 +85,7 @@ std::int64_t RunStore::createRun(const RunSpec& spec) {
         Statement st(db,
                      "INSERT INTO runs(name, kind, status, created, updated, config, space, corpus, seed) "
                      "VALUES (?, ?, 'created', ?, ?, ?, ?, ?, ?)");
-        const std::int64_t now = nowMs();
+        const std::int64_t now = wallClockMs();
         st.bind(1, spec.name).bind(2, spec.kind).bind(3, now).bind(4, now).bind(5, spec.config.dump());
         st.bind(6, spec.space.dump()).bind(7, spec.corpus.dump()).bind(8, std::int64_t(spec.seed));
         st.run();
@@ -105,7 +99,7 @@ void RunStore::setRunStatus(std::int64_t runId, RunStatus status, std::int64_t t
         throw std::invalid_argument("run " + std::to_string(runId) +
                                     ": \"interrupted\" is derived from a run's lock and heartbeat and is "
                                     "never stored");
-    if (timeMs == 0) timeMs = nowMs();
+    if (timeMs == 0) timeMs = wallClockMs();
     writer_.run([&](Database& db) {
         Statement st(db, "UPDATE runs SET status = ?, updated = ? WHERE id = ?");
         st.bind(1, toString(status)).bind(2, timeMs).bind(3, runId).run();
