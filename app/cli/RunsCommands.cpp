@@ -6,11 +6,12 @@
 #include "run/RunStages.h"
 #include "store/RunReader.h"
 #include "store/RunStore.h"
-#include "store/Schema.h"
+#include "store/StoreError.h"
 #include "util/Format.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -172,6 +173,8 @@ void checkDatabase(const std::string& db) {
 
 void migrateDatabase(const std::string& db) {
     const std::string path = databasePath(db);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw StoreError(path, "does not exist: nothing to migrate");
     RunStore store(path);
     std::printf("%s: schema version %d\n", store.path().c_str(), store.schemaVersion());
 }

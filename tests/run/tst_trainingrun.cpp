@@ -7,8 +7,10 @@
 #include "run/RunProgress.h"
 #include "run/TrainingRun.h"
 #include "space/SpaceIO.h"
+#include "store/Database.h"
 #include "store/RunLock.h"
 #include "store/RunReader.h"
+#include "store/Schema.h"
 #include "store/StoreError.h"
 #include "util/Resources.h"
 
@@ -17,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <csignal>
+#include <fstream>
 #include <mutex>
 
 using namespace automoe;
@@ -53,11 +56,12 @@ RunProgress progressOf(const std::vector<Event>& events, const RunInfo& run) {
     return p;
 }
 
-// `automoe ARGS`: exit code and stdout.
-std::pair<int, QString> cli(const QStringList& args) {
+// `automoe ARGS`: exit code and stdout (and stderr into `err`).
+std::pair<int, QString> cli(const QStringList& args, QString* err = nullptr) {
     QProcess p;
     p.start(AUTOMOE_CLI, args);
     if (!p.waitForFinished(120000)) return {-1, {}};
+    if (err) *err = QString::fromUtf8(p.readAllStandardError());
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput())};
 }
 
@@ -317,6 +321,50 @@ private slots:
         } catch (const std::invalid_argument& e) {
             QVERIFY2(QString(e.what()).contains("config.max_updates"), e.what());
         }
+    }
+
+    // The CLI's database commands: an older database is read only after `runs migrate`, which keeps its
+    // runs; `runs check` reads the whole file and fails naming the damage.
+    void runsMigrateAndCheck() {
+        QTemporaryDir dir;
+        const QString db = dir.path() + "/old.sqlite";
+        {
+            Database raw(db.toStdString(), Database::Mode::ReadWrite);
+            raw.exec(Schema::migrations().front().sql);
+            raw.exec("INSERT INTO runs(id, name, kind, status, created) VALUES (4, 'old', 'supernet', "
+                     "'finished', 1234); PRAGMA user_version = 1;");
+        }
+        QString err;
+        QCOMPARE(cli({"runs", "list", "--db", db}, &err).first, 1);
+        QVERIFY2(err.contains(db + ": has schema version 1") &&
+                     err.contains("automoe runs migrate --db " + db),
+                 qPrintable(err));
+        QCOMPARE(cli({"runs", "migrate", "--db", db}), std::make_pair(0, db + ": schema version 2\n"));
+        const auto [listCode, list] = cli({"runs", "list", "--json", "--db", db});
+        QCOMPARE(listCode, 0);
+        QCOMPARE(nlohmann::json::parse(list.toStdString())[0]["name"], nlohmann::json("old"));
+        QCOMPARE(cli({"runs", "migrate", "--db", dir.path() + "/none.sqlite"}, &err).first, 1);
+        QVERIFY2(err.contains("none.sqlite: does not exist"), qPrintable(err));
+        QVERIFY(!QFile::exists(dir.path() + "/none.sqlite"));
+
+        {
+            RunStore store(db.toStdString());
+            for (int i = 0; i < 2000; ++i)
+                store.append(Event::make(4, "tick", {{"i", i}, {"pad", std::string(100, 'x')}}));
+        }
+        {
+            Database raw(db.toStdString(), Database::Mode::ReadWrite);
+            raw.exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
+        }
+        {
+            std::fstream io(db.toStdString(), std::ios::binary | std::ios::in | std::ios::out);
+            io.seekp(std::streamoff(4096 * 3));
+            for (int i = 0; i < 4096 * 8; ++i)
+                io.put(char(0xA5));
+        }
+        QCOMPARE(cli({"runs", "check", "--db", db}, &err).first, 1);
+        QVERIFY2(err.startsWith("automoe: error: " + db + " is damaged (PRAGMA integrity_check):\n"),
+                 qPrintable(err));
     }
 
     // The real CLI, killed with SIGKILL while training: the database is sound, every committed update is
