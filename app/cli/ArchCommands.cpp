@@ -1,4 +1,4 @@
-#include "cli/ArchCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
 #include "cost/CostModel.h"

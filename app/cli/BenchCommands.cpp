@@ -1,4 +1,4 @@
-#include "cli/BenchCommands.h"
+#include "cli/Commands.h"
 
 #include "bench/ModelBenchmark.h"
 #include "bench/SearchBenchmark.h"

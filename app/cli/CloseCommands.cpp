@@ -1,7 +1,7 @@
-#include "cli/CloseCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
-#include "cli/TrainCommands.h"
+#include "cli/RunDriver.h"
 #include "nn/TorchRuntime.h"
 #include "run/SearchExport.h"
 #include "run/SearchRun.h"
@@ -36,9 +36,9 @@ void runClose(const CloseArgs& a, bool updatesGiven, bool minutesGiven) {
     if (a.latencyRepeats < 1)
         throw UsageError("--latency-repeats: must be at least 1, got " + std::to_string(a.latencyRepeats));
     configureTorchThreads(a.threads);
-    RunStore store(a.db.empty() ? RunStore::defaultPath() : a.db);
+    RunStore store(databasePath(a.db));
     const ArchitectureRow row = searchArchitecture(store, a.run, a.arch); // throws for a non-search run
-    const SearchRunConfig search = SearchRunConfig::fromJson(store.getRun(a.run)->spec.config);
+    const SearchRunConfig search = SearchRunConfig::fromJson(store.requireRun(a.run).spec.config);
     const Architecture arch = architectureFromJson(row.json);
 
     // The retrain run of `train --arch --from-run`, on the search's supernet and (inherited) its checkpoint.

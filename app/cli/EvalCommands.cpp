@@ -1,4 +1,4 @@
-#include "cli/EvalCommands.h"
+#include "cli/Commands.h"
 
 #include "eval/Bleu.h"
 #include "eval/BleuInputFiles.h"

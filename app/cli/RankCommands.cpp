@@ -1,7 +1,7 @@
-#include "cli/RankCommands.h"
+#include "cli/Commands.h"
 
-#include "cli/RunInterrupt.h"
-
+#include "cli/CliSupport.h"
+#include "cli/RunDriver.h"
 #include "nn/TorchRuntime.h"
 #include "run/RankRun.h"
 #include "util/Format.h"
@@ -26,6 +26,7 @@ struct RankArgs {
     int64_t maxTokens = 0;
     int threads = 0;
     std::string name;
+    bool controlStdin = false;
 };
 
 class RankPrinter : public RunObserver {
@@ -53,7 +54,7 @@ public:
 
 void runRank(const RankArgs& a) {
     configureTorchThreads(a.threads);
-    RunStore store(a.db.empty() ? RunStore::defaultPath() : a.db);
+    RunStore store(databasePath(a.db));
     RankRunConfig c;
     c.name = a.name;
     c.searchRun = a.run;
@@ -69,10 +70,8 @@ void runRank(const RankArgs& a) {
     RankPrinter printer;
     run.addObserver(&printer);
     const auto t0 = std::chrono::steady_clock::now();
-    const RunStatus status = executeInterruptible(run);
+    const RunStatus status = driveRun(store, run, a.controlStdin);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (status == RunStatus::Failed)
-        throw std::runtime_error("rank run " + std::to_string(run.id()) + " failed: " + run.error());
     if (status != RunStatus::Finished) {
         std::printf("rank run %lld %s\n", (long long)run.id(), toString(status));
         return;
@@ -117,6 +116,8 @@ void addRankCommands(CLI::App& root) {
     rank->add_option("--max-tokens", a->maxTokens, "Fine-tune tokens per batch (0 = the supernet's)");
     rank->add_option("--threads", a->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
     rank->add_option("--name", a->name, "Run name");
+    rank->add_flag("--control-stdin", a->controlStdin,
+                   "Read pause / resume / cancel commands, one per line, from stdin");
     rank->callback([a] { runRank(*a); });
 }
 

@@ -1,4 +1,4 @@
-#include "cli/RouteCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
 #include "eval/Routing.h"
@@ -36,12 +36,8 @@ struct RouteArgs {
     bool json = false;
 };
 
-std::string dbPath(const std::string& db) {
-    return db.empty() ? RunStore::defaultPath() : db;
-}
-
 // largest, smallest, search:SEARCH_RUN:ARCH_ID_OR_KEY, or an architecture file.
-Architecture pickArchitecture(RunStore& store, const SupernetSource& s, const std::string& spec) {
+Architecture pickArchitecture(RunReader& store, const SupernetSource& s, const std::string& spec) {
     if (spec == "largest") return s.config.space.largest();
     if (spec == "smallest") return s.config.space.smallest();
     if (spec.rfind("search:", 0) == 0) {
@@ -61,11 +57,10 @@ Architecture pickArchitecture(RunStore& store, const SupernetSource& s, const st
 }
 
 // A search run routes through its supernet: the supernet run's id (the run itself for any other kind).
-int64_t supernetOf(RunStore& store, int64_t run) {
-    const auto info = store.getRun(run);
-    if (!info) throw std::runtime_error("no run " + std::to_string(run) + " in " + store.path());
-    if (info->spec.kind != "search") return run;
-    const int64_t supernet = info->spec.config.value("supernet_run", int64_t(0));
+int64_t supernetOf(RunReader& store, int64_t run) {
+    const RunInfo info = store.requireRun(run);
+    if (info.spec.kind != "search") return run;
+    const int64_t supernet = info.spec.config.value("supernet_run", int64_t(0));
     if (supernet <= 0)
         throw std::runtime_error("search run " + std::to_string(run) + " names no supernet run");
     return supernet;
@@ -78,12 +73,11 @@ std::vector<SentencePair> validPairs(const SupernetSource& s, int64_t n) {
 }
 
 void listValid(const RouteArgs& a) {
-    RunStore store(dbPath(a.db));
+    RunReader store(databasePath(a.db));
     const int64_t run = supernetOf(store, a.run);
     const nlohmann::json split = storedSplit(store, run);
-    const auto info = store.getRun(run);
     if (split.is_null()) throw std::runtime_error("run " + std::to_string(run) + " has no stored data split");
-    const TrainingRunConfig config = TrainingRunConfig::fromJson(info->spec.config);
+    const TrainingRunConfig config = TrainingRunConfig::ofRun(store, run);
     const Corpus corpus = loadRunCorpus(config.corpus, config.reverse);
     const CorpusSplit corpusSplit = CorpusSplit::fromJson(split, corpus);
     auto pairs = CorpusSplit::select(corpus, corpusSplit.valid());
@@ -161,7 +155,7 @@ void route(const RouteArgs& a) {
     if (a.sentences.empty() && a.valid <= 0)
         throw UsageError("nothing to route: give --sentence TEXT and/or --valid N");
     configureTorchThreads(a.threads);
-    RunStore store(dbPath(a.db));
+    RunReader store(databasePath(a.db));
     const int64_t supernet = supernetOf(store, a.run);
     std::string archSpec = a.arch;
     // On a search run, an architecture that is neither a keyword nor a file is one of the search's.

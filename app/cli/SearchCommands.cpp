@@ -1,33 +1,28 @@
-#include "cli/SearchCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
-#include "cli/RunInterrupt.h"
+#include "cli/RunDriver.h"
 #include "eval/Translation.h"
 #include "nn/StandaloneTransformer.h"
 #include "nn/TorchRuntime.h"
 #include "run/LatencyDatasetRun.h"
+#include "run/RunProgress.h"
 #include "run/SearchExport.h"
 #include "run/SearchRun.h"
 #include "space/ArchitectureIO.h"
 #include "space/SpaceIO.h"
+#include "util/Clock.h"
 #include "util/Format.h"
 
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 namespace automoe::cli {
 namespace {
-
-std::string dbPath(const std::string& db) {
-    return db.empty() ? RunStore::defaultPath() : db;
-}
 
 std::string latencyText(const nlohmann::json& v) {
     return v.is_number() ? formatFixed(v.get<double>(), 2) : "-";
@@ -45,19 +40,24 @@ void printFront(const nlohmann::json& front) {
                     p["arch_key"].get<std::string>().c_str());
 }
 
-// Prints a search's progress: one line per generation, stage changes and the status.
+// Prints a search's (or a latency dataset's) progress: one line per generation with RunProgress's ETA,
+// one per timed architecture, stage changes and errors.
 class SearchPrinter : public RunObserver {
 public:
+    explicit SearchPrinter(const RunInfo& run) { progress_.setRun(run.spec.kind, run.spec.config); }
+
     void onEvent(const Event& e) override {
+        progress_.apply(e);
         if (e.type == "generation_summary") {
             const auto& p = e.payload;
-            std::fprintf(stderr,
-                         "generation %d: best %.4f  front %zu  hypervolume %.4g  evaluated %d (%zu total)  "
-                         "%.2f candidates/s\n",
-                         p.value("generation", 0), p.value("best_fitness", 0.0),
-                         p.value("front_size", size_t(0)), p.value("hypervolume", 0.0),
-                         p.value("evaluated", 0), p.value("evaluated_total", size_t(0)),
-                         p.value("candidates_per_second", 0.0));
+            const auto eta = progress_.etaSeconds(wallClockMs());
+            std::fprintf(
+                stderr,
+                "generation %d: best %.4f  front %zu  hypervolume %.4g  evaluated %d (%zu total)  "
+                "%.2f candidates/s%s\n",
+                p.value("generation", 0), p.value("best_fitness", 0.0), p.value("front_size", size_t(0)),
+                p.value("hypervolume", 0.0), p.value("evaluated", 0), p.value("evaluated_total", size_t(0)),
+                p.value("candidates_per_second", 0.0), eta ? ("  ETA " + formatClock(*eta)).c_str() : "");
         } else if (e.type == "search_setup") {
             const auto& s = e.payload["supernet"];
             std::fprintf(
@@ -83,6 +83,9 @@ public:
             std::fprintf(stderr, "error: %s\n", e.payload.value("message", std::string()).c_str());
         }
     }
+
+private:
+    RunProgress progress_;
 };
 
 struct SearchArgs {
@@ -105,35 +108,16 @@ struct SearchArgs {
     int64_t resume = 0;
 };
 
-// One command per line on stdin: pause, resume, cancel (the desktop app drives a search this way).
-void followControlStdin(RunControl& control) {
-    std::thread([&control] {
-        std::string line;
-        while (std::getline(std::cin, line)) {
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            if (line == "pause")
-                control.pause();
-            else if (line == "resume")
-                control.resume();
-            else if (line == "cancel")
-                control.cancel();
-        }
-    }).detach();
-}
-
 // `search --resume ID`: continues a cancelled or killed search from its stored state.
 void resumeSearch(const SearchArgs& a) {
     configureTorchThreads(a.threads);
-    RunStore store(dbPath(a.db));
+    RunStore store(databasePath(a.db));
     auto run = SearchRun::resume(store, a.resume);
     std::fprintf(stderr, "resuming search run %lld in %s (%d threads)\n", (long long)run->id(),
                  store.path().c_str(), torchThreads());
-    SearchPrinter printer;
+    SearchPrinter printer(store.requireRun(run->id()));
     run->addObserver(&printer);
-    if (a.controlStdin) followControlStdin(run->control());
-    const RunStatus status = executeInterruptible(*run);
-    if (status == RunStatus::Failed)
-        throw std::runtime_error("search run " + std::to_string(run->id()) + " failed: " + run->error());
+    const RunStatus status = driveRun(store, *run, a.controlStdin);
     std::printf("search run %lld %s: %zu candidates\n", (long long)run->id(), toString(status),
                 store.candidates(run->id()).size());
     if (!store.generations(run->id()).empty()) printFront(searchFront(store, run->id()));
@@ -144,7 +128,7 @@ void runSearch(const SearchArgs& a) {
     if (a.run <= 0)
         throw UsageError("search: --run ID (the supernet run) is required unless --resume ID is given");
     configureTorchThreads(a.threads);
-    RunStore store(dbPath(a.db));
+    RunStore store(databasePath(a.db));
     SearchRunConfig c;
     c.name = a.name;
     c.supernetRun = a.run;
@@ -174,14 +158,11 @@ void runSearch(const SearchArgs& a) {
     SearchRun run(store, c);
     std::fprintf(stderr, "search run %lld in %s (%d threads)\n", (long long)run.id(), store.path().c_str(),
                  torchThreads());
-    SearchPrinter printer;
+    SearchPrinter printer(store.requireRun(run.id()));
     run.addObserver(&printer);
-    if (a.controlStdin) followControlStdin(run.control());
     const auto t0 = std::chrono::steady_clock::now();
-    const RunStatus status = executeInterruptible(run);
+    const RunStatus status = driveRun(store, run, a.controlStdin);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (status == RunStatus::Failed)
-        throw std::runtime_error("search run " + std::to_string(run.id()) + " failed: " + run.error());
     const size_t evaluated = store.candidates(run.id()).size();
     std::printf("search run %lld %s: %zu candidates in %.1f s (%.2f candidates/s)\n", (long long)run.id(),
                 toString(status), evaluated, seconds, seconds > 0 ? double(evaluated) / seconds : 0.0);
@@ -198,10 +179,11 @@ struct LatencyArgs {
     int epochs = 300;
     int interleave = 8;
     bool noNormalize = false;
+    bool controlStdin = false;
 };
 
 void runLatencyBuild(const LatencyArgs& a) {
-    RunStore store(dbPath(a.db));
+    RunStore store(databasePath(a.db));
     LatencyDatasetConfig c;
     c.supernetRun = a.run;
     c.samples = a.samples;
@@ -214,11 +196,9 @@ void runLatencyBuild(const LatencyArgs& a) {
     LatencyDatasetRun run(store, c);
     std::fprintf(stderr, "latency run %lld in %s: %d samples, %d thread(s)\n", (long long)run.id(),
                  store.path().c_str(), a.samples, a.threads);
-    SearchPrinter printer;
+    SearchPrinter printer(store.requireRun(run.id()));
     run.addObserver(&printer);
-    const RunStatus status = executeInterruptible(run);
-    if (status == RunStatus::Failed)
-        throw std::runtime_error("latency run " + std::to_string(run.id()) + " failed: " + run.error());
+    const RunStatus status = driveRun(store, run, a.controlStdin);
     if (status != RunStatus::Finished) {
         std::printf("latency run %lld %s\n", (long long)run.id(), toString(status));
         return;
@@ -241,7 +221,7 @@ void runLatencyBuild(const LatencyArgs& a) {
 }
 
 void showFront(const std::string& db, int64_t id, bool json) {
-    RunStore store(dbPath(db));
+    RunReader store(databasePath(db));
     const nlohmann::json front = searchFront(store, id);
     if (json)
         std::cout << front.dump(2) << "\n";
@@ -262,7 +242,7 @@ struct ExportArgs {
 void runExport(const ExportArgs& a) {
     if (a.format != "yml" && a.format != "yaml" && a.format != "json")
         throw UsageError("--format: expected yml or json, got " + a.format);
-    RunStore store(dbPath(a.db));
+    RunReader store(databasePath(a.db));
     const ArchitectureRow row = searchArchitecture(store, a.run, a.arch);
     writeArchitecture(architectureFromJson(row.json), a.format, a.out);
     std::printf("architecture %lld (%s) written to %s\n", (long long)row.id, row.key.c_str(), a.out.c_str());
@@ -373,6 +353,8 @@ void addSearchCommands(CLI::App& root) {
     build->add_flag(
         "--no-normalize", l->noNormalize,
         "Fit raw medians instead of times relative to a reference architecture timed in each round");
+    build->add_flag("--control-stdin", l->controlStdin,
+                    "Read pause / resume / cancel commands, one per line, from stdin");
     build->callback([l] { runLatencyBuild(*l); });
 
     struct FrontArgs {

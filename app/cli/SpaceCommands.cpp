@@ -1,4 +1,4 @@
-#include "cli/SpaceCommands.h"
+#include "cli/Commands.h"
 
 #include "cost/CostModel.h"
 #include "space/ArchitectureIO.h"

@@ -1,6 +1,7 @@
-#include "cli/TrainCommands.h"
+#include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
+#include "cli/RunDriver.h"
 #include "eval/Translation.h"
 #include "nn/TorchRuntime.h"
 #include "run/TrainingRun.h"
@@ -10,136 +11,12 @@
 #include "util/Resources.h"
 
 #include <CLI/CLI.hpp>
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
 #include <memory>
-#include <thread>
-#include <unistd.h>
 
 namespace automoe::cli {
 namespace {
-
-std::atomic<int> gInterrupts{0};
-extern "C" void onInterrupt(int) {
-    gInterrupts.fetch_add(1);
-}
-
-std::string isoTime(int64_t ms) {
-    const std::time_t t = std::time_t(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::string clock(double seconds) {
-    if (!(seconds >= 0) || seconds > 1e7) return "--:--";
-    const long s = long(seconds + 0.5);
-    char buf[32];
-    if (s >= 3600)
-        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-    else
-        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
-    return buf;
-}
-
-// Prints training progress: a redrawn bar on a terminal, a plain line every 10 s otherwise.
-class ProgressPrinter : public RunObserver {
-public:
-    ProgressPrinter(int64_t maxUpdates, double maxMinutes)
-        : maxUpdates_(maxUpdates)
-        , maxMinutes_(maxMinutes)
-        , tty_(::isatty(STDERR_FILENO) == 1)
-        , start_(std::chrono::steady_clock::now()) {}
-
-    void onEvent(const Event& e) override {
-        if (e.type == "training_step") {
-            const auto& r = std::get<TrainingStepRow>(e.row);
-            if (firstUpdate_ < 0) firstUpdate_ = r.update - 1;
-            const double tps = r.wallMs > 0 ? double(r.tokens) * 1000.0 / r.wallMs : 0;
-            tokensPerSec_ = tokensPerSec_ == 0 ? tps : 0.9 * tokensPerSec_ + 0.1 * tps;
-            loss_ = loss_ == 0 ? r.loss : 0.95 * loss_ + 0.05 * r.loss;
-            print(r.update, r.lr, false);
-        } else if (e.type == "validation") {
-            const auto& v = std::get<ValidationRow>(e.row);
-            line("update " + std::to_string(v.update) + ": valid nll " + v.subnet + " " +
-                 formatFixed(v.loss, 3));
-        } else if (e.type == "data") {
-            const auto& p = e.payload;
-            line("corpus " + p["corpus"].value("direction", std::string()) + ": " +
-                 std::to_string(p["split"]["counts"].value("train", 0)) + " train / " +
-                 std::to_string(p["split"]["counts"].value("valid", 0)) + " valid / " +
-                 std::to_string(p["split"]["counts"].value("test", 0)) + " test pairs; vocabulary " +
-                 std::to_string(p["vocabulary"].value("size", 0)) +
-                 (p["vocabulary"].value("from_cache", false) ? " (cached)" : " (trained)"));
-        } else if (e.type == "resumed") {
-            line("resumed at update " + std::to_string(e.payload.value("from_update", 0)));
-        } else if (e.type == "checkpoint") {
-            const auto& c = std::get<CheckpointRow>(e.row);
-            line("checkpoint at update " + std::to_string(c.update) + " (" + formatSI(double(c.bytes)) +
-                 "B)");
-        } else if (e.type == "stage") {
-            line("stage " + e.payload.value("stage", std::string()) + " " +
-                 e.payload.value("state", std::string()));
-        } else if (e.type == "run_status") {
-            line("run " + std::to_string(e.runId) + ": " + e.payload.value("status", std::string()));
-        }
-    }
-
-private:
-    void print(int64_t update, double lr, bool force) {
-        const auto now = std::chrono::steady_clock::now();
-        const double elapsed = std::chrono::duration<double>(now - start_).count();
-        const int64_t done = update - firstUpdate_;
-        double eta = -1, fraction = -1;
-        if (maxUpdates_ > 0 && done > 0) {
-            eta = elapsed / double(done) * double(maxUpdates_ - update);
-            fraction = double(update) / double(maxUpdates_);
-        }
-        if (maxMinutes_ > 0) {
-            const double left = maxMinutes_ * 60 - elapsed;
-            eta = eta < 0 ? left : std::min(eta, left);
-            fraction = std::max(fraction, elapsed / (maxMinutes_ * 60));
-        }
-        char stats[160];
-        std::snprintf(stats, sizeof stats, "loss %.3f  lr %.2e  %s tok/s  ETA %s", loss_, lr,
-                      formatSI(tokensPerSec_, 1).c_str(), clock(eta).c_str());
-        const std::string total = maxUpdates_ > 0 ? "/" + std::to_string(maxUpdates_) : "";
-        if (tty_) {
-            std::string bar;
-            if (fraction >= 0) {
-                const int width = 24, filled = int(std::min(1.0, fraction) * width);
-                bar =
-                    "[" + std::string(size_t(filled), '#') + std::string(size_t(width - filled), '.') + "] ";
-            }
-            std::fprintf(stderr, "\r\033[Kupdate %lld%s %s%s", (long long)update, total.c_str(), bar.c_str(),
-                         stats);
-            std::fflush(stderr);
-            barShown_ = true;
-        } else if (force || elapsed - lastPrint_ >= 10.0) {
-            std::fprintf(stderr, "update %lld%s  %s\n", (long long)update, total.c_str(), stats);
-            lastPrint_ = elapsed;
-        }
-    }
-    void line(const std::string& text) {
-        if (barShown_) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "%s\n", text.c_str());
-        barShown_ = false;
-    }
-
-    int64_t maxUpdates_;
-    double maxMinutes_;
-    bool tty_;
-    std::chrono::steady_clock::time_point start_;
-    int64_t firstUpdate_ = -1;
-    double tokensPerSec_ = 0, loss_ = 0, lastPrint_ = -1e9;
-    bool barShown_ = false;
-};
 
 struct TrainArgs {
     std::string space = "tiny";
@@ -169,7 +46,7 @@ struct TrainArgs {
 
 int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
     configureTorchThreads(a.threads);
-    RunStore store(a.db.empty() ? RunStore::defaultPath() : a.db);
+    RunStore store(databasePath(a.db));
     std::unique_ptr<TrainingRun> run;
     if (a.resume > 0) {
         run = TrainingRun::resume(store, a.resume, updatesGiven ? a.updates : -1,
@@ -179,9 +56,7 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         if (a.fromRun <= 0)
             throw UsageError(
                 "--arch needs --from-run ID (the supernet run whose data and vocabulary to use)");
-        const auto parent = store.getRun(a.fromRun);
-        if (!parent) throw std::runtime_error("no run " + std::to_string(a.fromRun) + " in " + store.path());
-        const SearchSpace space = TrainingRunConfig::fromJson(parent->spec.config).space;
+        const SearchSpace space = TrainingRunConfig::ofRun(store, a.fromRun).space;
         const Architecture arch = loadArchitecture(a.arch, space.qkvDim);
         std::string why;
         if (!space.contains(arch, &why))
@@ -230,131 +105,6 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
     return 0;
 }
 
-std::string dbPath(const std::string& db) {
-    return db.empty() ? RunStore::defaultPath() : db;
-}
-
-void listRuns(const std::string& db, bool json) {
-    RunStore store(dbPath(db));
-    const auto runs = store.listRuns();
-    if (json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& r : runs)
-            out.push_back(
-                {{"id", r.id},
-                 {"name", r.name},
-                 {"kind", r.kind},
-                 {"status", toString(r.status)},
-                 {"created", isoTime(r.createdMs)},
-                 {"created_ms", r.createdMs},
-                 {"latest_update", r.latestUpdate ? nlohmann::json(*r.latestUpdate) : nlohmann::json()}});
-        std::cout << out.dump(2) << "\n";
-        return;
-    }
-    if (runs.empty()) {
-        std::cout << "no runs in " << store.path() << "\n";
-        return;
-    }
-    std::printf("%5s  %-10s  %-9s  %-20s  %8s  %s\n", "ID", "KIND", "STATUS", "CREATED (UTC)", "UPDATE",
-                "NAME");
-    for (const auto& r : runs)
-        std::printf("%5lld  %-10s  %-9s  %-20s  %8s  %s\n", (long long)r.id, r.kind.c_str(),
-                    toString(r.status), isoTime(r.createdMs).c_str(),
-                    r.latestUpdate ? std::to_string(*r.latestUpdate).c_str() : "-", r.name.c_str());
-}
-
-void showRun(const std::string& db, int64_t id, bool json) {
-    RunStore store(dbPath(db));
-    const auto info = store.getRun(id);
-    if (!info) throw std::runtime_error("no run " + std::to_string(id) + " in " + store.path());
-    const auto steps = store.trainingSteps(id);
-    const auto validations = store.validations(id);
-    const auto checkpoints = store.checkpoints(id);
-    if (json) {
-        nlohmann::json s = nlohmann::json::array(), v = nlohmann::json::array(), c = nlohmann::json::array();
-        for (const auto& r : steps)
-            s.push_back(toJson(r));
-        for (const auto& r : validations)
-            v.push_back(toJson(r));
-        for (const auto& r : checkpoints)
-            c.push_back(toJson(r));
-        nlohmann::json evaluations = nlohmann::json::array(), costs = nlohmann::json::array();
-        for (const Event& e : store.events(id)) {
-            if (e.type == "test_bleu" || e.type == "evaluation") {
-                nlohmann::json p = e.payload;
-                p["type"] = e.type;
-                evaluations.push_back(p);
-            } else if (e.type == "arch_costs") {
-                costs.push_back(e.payload);
-            }
-        }
-        nlohmann::json out = {{"id", info->id},
-                              {"name", info->spec.name},
-                              {"kind", info->spec.kind},
-                              {"status", toString(info->status)},
-                              {"created", isoTime(info->createdMs)},
-                              {"updated", isoTime(info->updatedMs)},
-                              {"seed", info->spec.seed},
-                              {"config", info->spec.config},
-                              {"space", info->spec.space},
-                              {"corpus", info->spec.corpus},
-                              {"training_steps", s},
-                              {"validations", v},
-                              {"checkpoints", c},
-                              {"evaluations", evaluations},
-                              {"costs", costs}};
-        std::cout << out.dump(2) << "\n";
-        return;
-    }
-    std::printf("run %lld: %s\n", (long long)info->id, info->spec.name.c_str());
-    std::printf("  kind       %s\n  status     %s\n  created    %s\n  updated    %s\n  seed       %llu\n",
-                info->spec.kind.c_str(), toString(info->status), isoTime(info->createdMs).c_str(),
-                isoTime(info->updatedMs).c_str(), (unsigned long long)info->spec.seed);
-    std::printf("  space      %s\n  corpus     %s\n",
-                info->spec.space.value("name", std::string("?")).c_str(), info->spec.corpus.dump().c_str());
-    const nlohmann::json& config = info->spec.config;
-    if (config.value("parent_run", int64_t(0)) > 0)
-        std::printf("  parent     supernet run %lld%s\n", (long long)config.value("parent_run", int64_t(0)),
-                    config.value("inherit_checkpoint", std::string()).empty() ? " (from scratch)"
-                                                                              : " (inherited weights)");
-    if (config.value("search_run", int64_t(0)) > 0)
-        std::printf("  search     run %lld, architecture %lld\n",
-                    (long long)config.value("search_run", int64_t(0)),
-                    (long long)config.value("search_arch_id", int64_t(0)));
-    for (const Event& e : store.events(id))
-        if (e.type == "arch_costs")
-            std::printf(
-                "  costs      latency %.2f ms (encoder %.2f, decoder %.2f; %d repeats), FLOPs %s, active "
-                "params %s\n",
-                e.payload.value("latency_ms", 0.0), e.payload.value("encoder_ms", 0.0),
-                e.payload.value("decoder_ms", 0.0), e.payload.value("repeats", 0),
-                formatSI(e.payload.value("flops", 0.0)).c_str(),
-                formatSI(double(e.payload.value("params_active", int64_t(0)))).c_str());
-    if (!steps.empty()) {
-        double wall = 0;
-        for (const auto& r : steps)
-            wall += r.wallMs;
-        std::printf("  updates    %lld (%.1f min of training), last loss %.3f, lr %.2e\n",
-                    (long long)steps.back().update, wall / 60000.0, steps.back().loss, steps.back().lr);
-    }
-    for (const auto& r : validations)
-        if (&r == &validations.back() ||
-            (validations.size() > 1 && &r == &validations[validations.size() - 2]))
-            std::printf("  valid      update %lld %s nll %.3f%s\n", (long long)r.update, r.subnet.c_str(),
-                        r.loss, r.bleu ? (" BLEU " + formatFixed(*r.bleu, 2)).c_str() : "");
-    if (!checkpoints.empty())
-        std::printf("  checkpoint update %lld: %s\n", (long long)checkpoints.back().update,
-                    checkpoints.back().path.c_str());
-    for (const Event& e : store.events(id))
-        if (e.type == "test_bleu" || e.type == "evaluation")
-            std::printf("  %-10s update %lld %s %s (%lld sentences, beam %d): %s\n",
-                        e.type == "test_bleu" ? "test" : "eval", (long long)e.payload.value("update", 0LL),
-                        e.payload.value("subnet", std::string()).c_str(),
-                        e.payload.value("split", std::string()).c_str(),
-                        (long long)e.payload.value("sentences", 0LL), e.payload.value("beam", 1),
-                        e.payload.value("bleu_text", std::string()).c_str());
-}
-
 struct EvalArgs {
     int64_t run = 0;
     std::string db;
@@ -370,10 +120,8 @@ struct EvalArgs {
 
 void evalRun(const EvalArgs& a) {
     configureTorchThreads(a.threads);
-    RunStore store(dbPath(a.db));
-    const auto info = store.getRun(a.run);
-    if (!info) throw std::runtime_error("no run " + std::to_string(a.run) + " in " + store.path());
-    const TrainingRunConfig config = TrainingRunConfig::fromJson(info->spec.config);
+    RunStore store(databasePath(a.db)); // writes an "evaluation" event to the run
+    const TrainingRunConfig config = TrainingRunConfig::ofRun(store, a.run);
     const auto checkpoint = store.lastCheckpoint(a.run);
     if (!checkpoint) throw std::runtime_error("run " + std::to_string(a.run) + " has no checkpoint yet");
     const nlohmann::json split = storedSplit(store, a.run);
@@ -438,52 +186,6 @@ void evalRun(const EvalArgs& a) {
 }
 
 } // namespace
-
-void driveTrainingRun(RunStore& store, TrainingRun& run, bool controlStdin) {
-    std::fprintf(stderr, "run %lld in %s (%d threads)\n", (long long)run.id(), store.path().c_str(),
-                 torchThreads());
-    ProgressPrinter progress(run.config().maxUpdates, run.config().maxMinutes);
-    run.addObserver(&progress);
-
-    gInterrupts = 0;
-    auto previous = std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
-    run.start();
-    if (controlStdin) {
-        // One command per line: pause, resume, cancel (the desktop app drives a run this way).
-        RunControl* control = &run.control();
-        std::thread([control] {
-            std::string line;
-            while (std::getline(std::cin, line)) {
-                if (line == "pause")
-                    control->pause();
-                else if (line == "resume")
-                    control->resume();
-                else if (line == "cancel")
-                    control->cancel();
-            }
-        }).detach();
-    }
-    bool cancelled = false;
-    while (run.status() == RunStatus::Created || run.status() == RunStatus::Running ||
-           run.status() == RunStatus::Paused) {
-        if (gInterrupts > 0 && !cancelled) {
-            std::fprintf(stderr,
-                         "\ninterrupted: stopping after this update and writing a checkpoint "
-                         "(resume with --resume %lld)\n",
-                         (long long)run.id());
-            run.control().cancel();
-            cancelled = true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    run.wait();
-    std::signal(SIGINT, previous);
-    std::signal(SIGTERM, SIG_DFL);
-    if (run.status() == RunStatus::Failed)
-        throw std::runtime_error("run " + std::to_string(run.id()) + " failed: " + run.error());
-    std::printf("run %lld %s\n", (long long)run.id(), toString(run.status()));
-}
 
 void addTrainCommands(CLI::App& root) {
     auto e = std::make_shared<EvalArgs>();
@@ -551,26 +253,6 @@ void addTrainCommands(CLI::App& root) {
     train->add_flag("--control-stdin", a->controlStdin,
                     "Read pause / resume / cancel commands, one per line, from stdin");
     train->callback([a, updates, minutes] { runTraining(*a, updates->count() > 0, minutes->count() > 0); });
-}
-
-void addRunsCommands(CLI::App& root) {
-    CLI::App* runs = root.add_subcommand("runs", "List and inspect stored runs");
-    runs->require_subcommand(1);
-    struct Args {
-        std::string db;
-        bool json = false;
-        int64_t id = 0;
-    };
-    auto a = std::make_shared<Args>();
-    CLI::App* list = runs->add_subcommand("list", "Every run in the database");
-    list->add_option("--db", a->db, "Run database");
-    list->add_flag("--json", a->json, "JSON: a list of {id, name, kind, status, created, latest_update}");
-    list->callback([a] { listRuns(a->db, a->json); });
-    CLI::App* show = runs->add_subcommand("show", "One run: configuration, space, training steps");
-    show->add_option("id", a->id, "Run id")->required();
-    show->add_option("--db", a->db, "Run database");
-    show->add_flag("--json", a->json, "JSON with config, space, training_steps, validations, checkpoints");
-    show->callback([a] { showRun(a->db, a->id, a->json); });
 }
 
 } // namespace automoe::cli

@@ -1,14 +1,6 @@
 // `automoe`: the command-line face of the engine. Every subcommand has --help; bad input gives a one-line
 // error on stderr and a non-zero exit status.
-#include "cli/ArchCommands.h"
-#include "cli/BenchCommands.h"
-#include "cli/CloseCommands.h"
-#include "cli/EvalCommands.h"
-#include "cli/RankCommands.h"
-#include "cli/RouteCommands.h"
-#include "cli/SearchCommands.h"
-#include "cli/SpaceCommands.h"
-#include "cli/TrainCommands.h"
+#include "cli/Commands.h"
 #include "util/Logging.h"
 
 #include <CLI/CLI.hpp>

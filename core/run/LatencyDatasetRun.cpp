@@ -2,6 +2,7 @@
 
 #include "cost/LatencyFeatures.h"
 #include "nn/TorchRuntime.h"
+#include "run/RunStages.h"
 #include "run/SupernetSource.h"
 #include "space/ArchitectureIO.h"
 
@@ -78,15 +79,8 @@ LatencyDatasetRun::LatencyDatasetRun(RunStore& store, LatencyDatasetConfig confi
     if (config_.name.empty())
         config_.name =
             "latency run " + std::to_string(config_.supernetRun) + " x" + std::to_string(config_.samples);
-    const auto supernet = store_.getRun(config_.supernetRun);
-    RunSpec spec;
-    spec.name = config_.name;
-    spec.kind = "latency";
-    spec.config = config_.toJson();
-    spec.space = supernet->spec.space;
-    spec.corpus = supernet->spec.corpus;
-    spec.seed = config_.seed;
-    runId_ = store_.createRun(spec);
+    const RunInfo supernet = store_.requireRun(config_.supernetRun, "supernet");
+    create({config_.name, "latency", config_.toJson(), {}, {}, config_.seed}, &supernet);
 }
 
 LatencyDatasetRun::~LatencyDatasetRun() {
@@ -94,7 +88,7 @@ LatencyDatasetRun::~LatencyDatasetRun() {
 }
 
 void LatencyDatasetRun::run() {
-    stage("latency_dataset", "started");
+    stage(stage::kLatencyDataset, stage::kStarted, {{stage::kSamples, config_.samples}});
     SupernetSource source = loadSupernet(store_, config_.supernetRun, config_.checkpoint);
     const SupernetDims dims = source.model->config().dims;
     const LatencyFeatures features(dims);
@@ -114,8 +108,8 @@ void LatencyDatasetRun::run() {
     std::vector<LatencySample> raw;
     std::vector<double> ratios;
     auto cancelled = [&] {
-        if (control_.checkpoint()) return false;
-        stage("latency_dataset", "finished", {{"cancelled", true}, {"samples", raw.size()}});
+        if (proceed()) return false;
+        stage(stage::kLatencyDataset, stage::kFinished, {{"cancelled", true}, {"samples", raw.size()}});
         setStatus(RunStatus::Cancelled);
         return true;
     };
@@ -183,9 +177,9 @@ void LatencyDatasetRun::run() {
     if (normalizing)
         for (size_t i = 0; i < samples.size(); ++i)
             samples[i].ms = ratios[i] * referenceMs;
-    stage("latency_dataset", "finished", {{"samples", samples.size()}});
+    stage(stage::kLatencyDataset, stage::kFinished, {{"samples", samples.size()}});
 
-    stage("latency_predictor", "started");
+    stage(stage::kLatencyPredictor, stage::kStarted);
     if (normalizing) { // the same fit on the raw medians, for comparison
         LatencyPredictor rawPredictor(dims, config_.hidden);
         rawReport_ = rawPredictor.train(raw, config_.predictor);
@@ -211,7 +205,7 @@ void LatencyDatasetRun::run() {
                          {"raw_train", metricsJson(rawReport_.train)},
                          {"raw_validation", metricsJson(rawReport_.validation)},
                          {"final_loss", report_.finalLoss}}));
-    stage("latency_predictor", "finished");
+    stage(stage::kLatencyPredictor, stage::kFinished);
     setStatus(RunStatus::Finished);
 }
 

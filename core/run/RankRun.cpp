@@ -1,5 +1,6 @@
 #include "run/RankRun.h"
 
+#include "run/RunStages.h"
 #include "run/SearchExport.h"
 #include "run/SubnetFitness.h"
 #include "run/SupernetSource.h"
@@ -77,12 +78,9 @@ RankRun::RankRun(RunStore& store, RankRunConfig config)
         throw std::invalid_argument("max_tokens: must be >= 0, got " + std::to_string(config_.maxTokens));
     if (config_.select != "front" && config_.select != "spread")
         throw std::invalid_argument("select: expected front or spread, got '" + config_.select + "'");
+    const RunInfo search = store_.requireRun(config_.searchRun, "search");
     const std::string name = "run " + std::to_string(config_.searchRun);
-    const auto search = store_.getRun(config_.searchRun);
-    if (!search) throw std::runtime_error("no " + name + " in " + store_.path());
-    if (search->spec.kind != "search")
-        throw std::runtime_error(name + " is a " + search->spec.kind + " run, not a search run");
-    searchConfig_ = search->spec.config;
+    searchConfig_ = search.spec.config;
     if (!searchConfig_.contains("supernet_run"))
         throw std::runtime_error(name + " has no supernet_run in its configuration");
     if (store_.candidates(config_.searchRun).size() < 2)
@@ -91,14 +89,7 @@ RankRun::RankRun(RunStore& store, RankRunConfig config)
         config_.name = "rank search run " + std::to_string(config_.searchRun) + " x" +
                        std::to_string(config_.archs) + ", " + std::to_string(config_.finetuneUpdates) +
                        " updates";
-    RunSpec spec;
-    spec.name = config_.name;
-    spec.kind = "rank";
-    spec.config = config_.toJson();
-    spec.space = search->spec.space;
-    spec.corpus = search->spec.corpus;
-    spec.seed = config_.seed;
-    runId_ = store_.createRun(spec);
+    create({config_.name, "rank", config_.toJson(), {}, {}, config_.seed}, &search);
 }
 
 RankRun::~RankRun() {
@@ -162,6 +153,7 @@ void RankRun::run() {
                          {"train_pairs", train.size()},
                          {"finetune", options.toJson()}}));
 
+    stage(stage::kRank, stage::kStarted, {{stage::kArchs, chosen.size()}});
     std::vector<double> inheritedNll, finetunedNll;
     for (size_t n = 0; n < chosen.size(); ++n) {
         const CandidateRow& c = candidates[chosen[n]];
@@ -181,9 +173,8 @@ void RankRun::run() {
         Trainer trainer(model, source.config.space, train, source.valid, options);
         double lastLoss = 0;
         for (int64_t u = 0; u < config_.finetuneUpdates; ++u) {
-            if (!control_.checkpoint(
-                    [&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); })) {
-                stage("rank", "finished", {{"cancelled", true}, {"ranked", ranked_.size()}});
+            if (!proceed()) {
+                stage(stage::kRank, stage::kFinished, {{"cancelled", true}, {"ranked", ranked_.size()}});
                 setStatus(RunStatus::Cancelled);
                 return;
             }
@@ -210,6 +201,7 @@ void RankRun::run() {
         spdlog::info("run {}: {}/{} arch {}: inherited {:.4f}, fine-tuned {:.4f} ({:.0f} s)", runId_, n + 1,
                      chosen.size(), r.archId, r.inherited, r.finetuned, r.finetuneSeconds);
     }
+    stage(stage::kRank, stage::kFinished, {{"ranked", ranked_.size()}});
     tau_ = kendallTauB(inheritedNll, finetunedNll);
     publish(Event::make(runId_, "rank_result",
                         {{"kendall_tau", jsonNumber(tau_)},

@@ -1,11 +1,45 @@
 #include "run/RunBase.h"
 
+#include "run/RunStages.h"
+#include "util/Clock.h"
+
 #include <spdlog/spdlog.h>
 
 namespace automoe {
 
 RunBase::~RunBase() {
     stopWorker();
+    releaseClaim();
+}
+
+void RunBase::releaseClaim() noexcept {
+    if (keptAlive_) store_.writer().stopKeepingAlive(runId_);
+    keptAlive_ = false;
+    lock_.release();
+}
+
+void RunBase::create(RunSpec spec, const RunInfo* parent) {
+    if (parent) {
+        if (spec.space.is_null() || spec.space.empty()) spec.space = parent->spec.space;
+        if (spec.corpus.is_null() || spec.corpus.empty()) spec.corpus = parent->spec.corpus;
+    }
+    claim(store_.createRun(spec));
+}
+
+void RunBase::claim(int64_t runId) {
+    lock_ = RunLock::acquire(store_.path(), runId);
+    runId_ = runId;
+    store_.writer().keepAlive(runId);
+    keptAlive_ = true;
+}
+
+bool RunBase::proceed() {
+    std::chrono::steady_clock::time_point pausedAt;
+    return control_.checkpoint([&](bool paused) {
+        if (paused) pausedAt = std::chrono::steady_clock::now();
+        setStatus(paused ? RunStatus::Paused : RunStatus::Running);
+        if (!paused) paused_ += std::chrono::steady_clock::now() - pausedAt;
+    });
 }
 
 void RunBase::stopWorker() {
@@ -26,23 +60,26 @@ std::string RunBase::error() const {
 
 void RunBase::publish(Event event) {
     event.runId = runId_;
+    if (event.timeMs == 0) event.timeMs = wallClockMs(); // observers see the time the store records
     for (RunObserver* o : observers_)
         o->onEvent(event);
     store_.append(std::move(event));
 }
 
 void RunBase::setStatus(RunStatus status) {
-    status_ = status;
-    store_.setRunStatus(runId_, status);
     Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
+    e.timeMs =
+        wallClockMs(); // before status() says it: the stored time is never later than what a caller saw
+    status_ = status;
+    store_.setRunStatus(runId_, status, e.timeMs);
     for (RunObserver* o : observers_)
         o->onEvent(e);
 }
 
 void RunBase::stage(const std::string& name, const std::string& state, nlohmann::json detail) {
-    detail["stage"] = name;
+    detail["stage"] = name; // see run/RunStages.h
     detail["state"] = state;
-    publish(Event::make(runId_, "stage", std::move(detail)));
+    publish(Event::make(runId_, stage::kEventType, std::move(detail)));
 }
 
 void RunBase::start() {
@@ -70,6 +107,7 @@ RunStatus RunBase::execute() {
     } catch (...) {
         spdlog::error("run {}: could not flush the run store", runId_);
     }
+    releaseClaim(); // its final status is stored: the run is no longer being executed
     return status_.load();
 }
 
@@ -100,6 +138,7 @@ void RunBase::recordFailure(const std::string& message) noexcept {
     try {
         error = Event::make(runId_, "error", {{"message", message}});
         status = Event::make(runId_, "run_status", {{"status", toString(RunStatus::Failed)}});
+        error.timeMs = status.timeMs = wallClockMs();
     } catch (...) {
         logged("event");
         return;
@@ -117,7 +156,7 @@ void RunBase::recordFailure(const std::string& message) noexcept {
         logged("error event");
     }
     try {
-        store_.setRunStatus(runId_, RunStatus::Failed);
+        store_.setRunStatus(runId_, RunStatus::Failed, status.timeMs);
     } catch (...) {
         logged("status");
     }

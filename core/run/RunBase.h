@@ -1,14 +1,21 @@
-// The lifecycle every run shares (training, search, latency dataset): its observers, publishing each
-// event to them and to the run store, the status, stage events, the error text, pause / cancel through
-// RunControl, the worker thread, and execute(), which turns any exception into status "failed" with an
-// "error" event. A failure while recording a failure (a full disk, an observer that throws) is logged
-// and never escapes execute() or the worker thread. A derived run supplies only its stages (run()).
+// The lifecycle every run shares (training, search, latency dataset, rank): creating (or claiming) its
+// record, its observers, publishing each event to them and to the run store, the status, stage events,
+// the error text, pause / cancel through RunControl, the worker thread, and execute(), which turns any
+// exception into status "failed" with an "error" event. A failure while recording a failure (a full disk,
+// an observer that throws) is logged and never escapes execute() or the worker thread. A derived run
+// supplies only its stages (run()).
+//
+// From its creation (or claim, to resume it) until execute() has stored its final status, the object holds
+// its run's lock and keeps its heartbeat going (see store/RunLiveness.h), so that readers tell it from a
+// run whose process is gone, and no second executor takes the run over.
 #pragma once
 #include "run/RunControl.h"
 #include "run/RunObserver.h"
+#include "store/RunLock.h"
 #include "store/RunStore.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -43,10 +50,24 @@ protected:
     // The run's stages; ends by setting status Finished or Cancelled. Throws on failure.
     virtual void run() = 0;
 
-    void publish(Event event); // to the observers, then the store
+    // Creates the run's record (status "created") and claims it. A run derived from another (`parent`: a
+    // search or a latency dataset of a supernet run, a rank check of a search) stores the parent's space
+    // and corpus unless `spec` has its own.
+    void create(RunSpec spec, const RunInfo* parent = nullptr);
+    // Makes this object the executor of the stored run `runId` (a new one, or one to resume): takes its
+    // lock and starts its heartbeat. Throws StoreError when another process executes it.
+    void claim(int64_t runId);
+
+    void publish(Event event); // to the observers, then the store; stamps the time
     void setStatus(RunStatus status);
+    // A stage event (names and states: run/RunStages.h).
     void stage(const std::string& name, const std::string& state,
                nlohmann::json detail = nlohmann::json::object());
+    // Called between two units of work: blocks while paused (status "paused" meanwhile) and returns false
+    // once the run is cancelled.
+    bool proceed();
+    // The time proceed() spent paused so far: budgets in minutes do not count it.
+    std::chrono::steady_clock::duration pausedTime() const { return paused_; }
     // Cancels and joins a started worker.
     void stopWorker();
 
@@ -56,6 +77,11 @@ protected:
 
 private:
     void recordFailure(const std::string& message) noexcept;
+    void releaseClaim() noexcept;
+
+    RunLock lock_;
+    bool keptAlive_ = false;
+    std::chrono::steady_clock::duration paused_{0};
 
     std::vector<RunObserver*> observers_;
     std::atomic<RunStatus> status_{RunStatus::Created};

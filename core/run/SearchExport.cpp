@@ -14,23 +14,14 @@ namespace automoe {
 
 namespace {
 
-RunInfo searchInfo(RunStore& store, int64_t searchRun) {
-    const auto info = store.getRun(searchRun);
-    if (!info) throw std::runtime_error("no run " + std::to_string(searchRun) + " in " + store.path());
-    if (info->spec.kind != "search")
-        throw std::runtime_error("run " + std::to_string(searchRun) + " is a " + info->spec.kind +
-                                 " run, not a search run");
-    return *info;
-}
-
 nlohmann::json optionalNumber(const nlohmann::json& j, const char* key) {
     return j.contains(key) && j[key].is_number() ? j[key] : nlohmann::json();
 }
 
 } // namespace
 
-nlohmann::json searchFront(RunStore& store, int64_t searchRun) {
-    searchInfo(store, searchRun);
+nlohmann::json searchFront(RunReader& store, int64_t searchRun) {
+    store.requireRun(searchRun, "search");
     const auto generations = store.generations(searchRun);
     if (generations.empty())
         throw std::runtime_error("search run " + std::to_string(searchRun) +
@@ -61,8 +52,8 @@ nlohmann::json searchFront(RunStore& store, int64_t searchRun) {
     return out;
 }
 
-ArchitectureRow searchArchitecture(RunStore& store, int64_t searchRun, const std::string& idOrKey) {
-    searchInfo(store, searchRun);
+ArchitectureRow searchArchitecture(RunReader& store, int64_t searchRun, const std::string& idOrKey) {
+    store.requireRun(searchRun, "search");
     const bool numeric = !idOrKey.empty() && idOrKey.find_first_not_of("0123456789") == std::string::npos;
     for (const ArchitectureRow& a : store.architectures(searchRun))
         if (a.key == idOrKey || (numeric && std::to_string(a.id) == idOrKey)) return a;
@@ -80,9 +71,9 @@ void writeArchitecture(const Architecture& arch, const std::string& format, cons
         throw std::invalid_argument("--format: expected yml or json, got " + format);
 }
 
-nlohmann::json exportStandaloneModel(RunStore& store, int64_t searchRun, const std::string& idOrKey,
+nlohmann::json exportStandaloneModel(RunReader& store, int64_t searchRun, const std::string& idOrKey,
                                      const std::string& path) {
-    const RunInfo info = searchInfo(store, searchRun);
+    const RunInfo info = store.requireRun(searchRun, "search");
     const ArchitectureRow row = searchArchitecture(store, searchRun, idOrKey);
     const SearchRunConfig config = SearchRunConfig::fromJson(info.spec.config);
     std::string checkpoint = config.checkpoint;

@@ -17,11 +17,11 @@ namespace automoe {
 // flops, params_active, latency_ms (measured, else predicted, else null), latency_kind, predicted_latency_ms,
 // generation, cost, cost_metric}. Throws std::runtime_error for an unknown run, a run that is not a
 // search, or a search without a finished generation.
-nlohmann::json searchFront(RunStore& store, int64_t searchRun);
+nlohmann::json searchFront(RunReader& store, int64_t searchRun);
 
 // An evaluated architecture of the search by its id (as `front` prints) or its key. Throws naming the
 // run and the id or key when there is none.
-ArchitectureRow searchArchitecture(RunStore& store, int64_t searchRun, const std::string& idOrKey);
+ArchitectureRow searchArchitecture(RunReader& store, int64_t searchRun, const std::string& idOrKey);
 
 // Writes `arch` to `path`: format "yml" (toHatYaml) or "json" (architectureToJson). Throws naming the
 // format or the file.
@@ -31,7 +31,7 @@ void writeArchitecture(const Architecture& arch, const std::string& format, cons
 // checkpoint (the supernet's last one, with a warning, when that file is gone), saved to `path` with the
 // vocabulary and meta {search_run, arch_id, arch_key, supernet_run, checkpoint, corpus, direction, ...}.
 // Returns the meta.
-nlohmann::json exportStandaloneModel(RunStore& store, int64_t searchRun, const std::string& idOrKey,
+nlohmann::json exportStandaloneModel(RunReader& store, int64_t searchRun, const std::string& idOrKey,
                                      const std::string& path);
 
 } // namespace automoe

@@ -1,10 +1,12 @@
 #include "run/SearchRun.h"
 
 #include "cost/LatencyPredictor.h"
+#include "run/RunStages.h"
 #include "run/SubnetFitness.h"
 #include "run/SupernetSource.h"
 #include "search/SearchError.h"
 #include "space/SpaceIO.h"
+#include "util/JsonField.h"
 
 #include <chrono>
 #include <filesystem>
@@ -15,16 +17,6 @@ namespace automoe {
 
 namespace {
 
-template <class T> T field(const nlohmann::json& j, const char* key, const T& fallback, const char* where) {
-    if (!j.contains(key)) return fallback;
-    try {
-        return j.at(key).get<T>();
-    } catch (const nlohmann::json::exception&) {
-        throw std::invalid_argument(std::string(where) + "." + key + ": unexpected value " +
-                                    j.at(key).dump());
-    }
-}
-
 nlohmann::json latencyOptionsToJson(const LatencyOptions& o) {
     return {{"src_len", o.srcLen},  {"tgt_len", o.tgtLen},  {"beam", o.beam}, {"warmup", o.warmup},
             {"repeats", o.repeats}, {"threads", o.threads}, {"seed", o.seed}};
@@ -32,14 +24,14 @@ nlohmann::json latencyOptionsToJson(const LatencyOptions& o) {
 
 LatencyOptions latencyOptionsFromJson(const nlohmann::json& j) {
     LatencyOptions o;
-    const char* w = "config.latency";
-    o.srcLen = field(j, "src_len", o.srcLen, w);
-    o.tgtLen = field(j, "tgt_len", o.tgtLen, w);
-    o.beam = field(j, "beam", o.beam, w);
-    o.warmup = field(j, "warmup", o.warmup, w);
-    o.repeats = field(j, "repeats", o.repeats, w);
-    o.threads = field(j, "threads", o.threads, w);
-    o.seed = field(j, "seed", o.seed, w);
+    const JsonFields f = JsonFields::at("config.latency");
+    o.srcLen = f.get(j, "src_len", o.srcLen);
+    o.tgtLen = f.get(j, "tgt_len", o.tgtLen);
+    o.beam = f.get(j, "beam", o.beam);
+    o.warmup = f.get(j, "warmup", o.warmup);
+    o.repeats = f.get(j, "repeats", o.repeats);
+    o.threads = f.get(j, "threads", o.threads);
+    o.seed = f.get(j, "seed", o.seed);
     return o;
 }
 
@@ -84,15 +76,15 @@ nlohmann::json SearchRunConfig::toJson() const {
 
 SearchRunConfig SearchRunConfig::fromJson(const nlohmann::json& j) {
     SearchRunConfig c;
-    const char* w = "config";
-    c.name = field(j, "name", c.name, w);
+    const JsonFields f = JsonFields::at("config");
+    c.name = f.get(j, "name", c.name);
     if (!j.contains("supernet_run")) throw std::invalid_argument("config.supernet_run: missing");
-    c.supernetRun = field(j, "supernet_run", c.supernetRun, w);
-    c.checkpoint = field(j, "checkpoint", c.checkpoint, w);
-    c.checkpointUpdate = field(j, "checkpoint_update", c.checkpointUpdate, w);
-    c.constraints = field(j, "constraints", c.constraints, w);
-    c.predicted = field(j, "predicted", c.predicted, w);
-    c.predictor = field(j, "predictor", c.predictor, w);
+    c.supernetRun = f.get(j, "supernet_run", c.supernetRun);
+    c.checkpoint = f.get(j, "checkpoint", c.checkpoint);
+    c.checkpointUpdate = f.get(j, "checkpoint_update", c.checkpointUpdate);
+    c.constraints = f.get(j, "constraints", c.constraints);
+    c.predicted = f.get(j, "predicted", c.predicted);
+    c.predictor = f.get(j, "predictor", c.predictor);
     if (j.contains("evolution")) {
         try {
             c.evolution = EvolutionConfig::fromJson(j.at("evolution"));
@@ -100,11 +92,11 @@ SearchRunConfig SearchRunConfig::fromJson(const nlohmann::json& j) {
             throw std::invalid_argument(std::string("config.evolution: ") + e.what());
         }
     }
-    c.fitnessSentences = field(j, "fitness_sentences", c.fitnessSentences, w);
-    c.maxTokens = field(j, "max_tokens", c.maxTokens, w);
+    c.fitnessSentences = f.get(j, "fitness_sentences", c.fitnessSentences);
+    c.maxTokens = f.get(j, "max_tokens", c.maxTokens);
     if (j.contains("cost")) {
-        c.costSrcLen = field(j["cost"], "src_len", c.costSrcLen, "config.cost");
-        c.costTgtLen = field(j["cost"], "tgt_len", c.costTgtLen, "config.cost");
+        c.costSrcLen = JsonFields::at("config.cost").get(j["cost"], "src_len", c.costSrcLen);
+        c.costTgtLen = JsonFields::at("config.cost").get(j["cost"], "tgt_len", c.costTgtLen);
     }
     if (j.contains("latency")) c.latency = latencyOptionsFromJson(j["latency"]);
     if (j.contains("space") && !j.at("space").is_null()) {
@@ -127,7 +119,7 @@ CostMetric defaultFrontCost(const std::vector<Constraint>& constraints) {
     return CostMetric::Flops;
 }
 
-std::string findLatencyPredictor(RunStore& store, int64_t supernetRun) {
+std::string findLatencyPredictor(RunReader& store, int64_t supernetRun) {
     const auto runs = store.listRuns();
     for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
         if (it->kind != "latency") continue;
@@ -173,44 +165,39 @@ SearchRun::SearchRun(RunStore& store, SearchRunConfig config)
         for (const Constraint& c : constraints)
             config_.name += " " + c.describe();
     }
-    const auto supernet = store_.getRun(config_.supernetRun);
+    const RunInfo supernet = store_.requireRun(config_.supernetRun, "supernet");
     if (config_.space) {
         config_.space->validate(); // throws naming the field
-        const SearchSpace trained = spaceFromJson(supernet->spec.space);
+        const SearchSpace trained = spaceFromJson(supernet.spec.space);
         std::string why;
         if (!trained.containsSpace(*config_.space, &why))
             throw std::invalid_argument(
                 "space \"" + config_.space->name + "\" is not inside the space of supernet run " +
                 std::to_string(config_.supernetRun) + " (\"" + trained.name + "\"): " + why);
     }
-    RunSpec spec;
-    spec.name = config_.name;
-    spec.kind = "search";
-    spec.config = config_.toJson();
-    spec.space = config_.space ? spaceToJson(*config_.space) : supernet->spec.space;
-    spec.corpus = supernet->spec.corpus;
-    spec.seed = config_.evolution.seed;
-    runId_ = store_.createRun(spec);
+    create({config_.name,
+            "search",
+            config_.toJson(),
+            config_.space ? spaceToJson(*config_.space) : nlohmann::json(),
+            {},
+            config_.evolution.seed},
+           &supernet);
 }
 
 SearchRun::SearchRun(RunStore& store, int64_t runId, SearchRunConfig config)
     : RunBase(store)
     , config_(std::move(config))
     , resuming_(true) {
-    runId_ = runId;
+    claim(runId);
 }
 
 std::unique_ptr<SearchRun> SearchRun::resume(RunStore& store, int64_t runId) {
-    const auto info = store.getRun(runId);
-    if (!info) throw std::runtime_error("no run " + std::to_string(runId) + " in " + store.path());
-    if (info->spec.kind != "search")
-        throw std::runtime_error("run " + std::to_string(runId) + " is a " + info->spec.kind +
-                                 " run, not a search run");
-    if (info->status == RunStatus::Finished)
+    const RunInfo info = store.requireRun(runId, "search");
+    if (info.status == RunStatus::Finished)
         throw std::runtime_error("search run " + std::to_string(runId) + " has finished: nothing to resume");
     SearchRunConfig config;
     try {
-        config = SearchRunConfig::fromJson(info->spec.config);
+        config = SearchRunConfig::fromJson(info.spec.config);
     } catch (const std::exception& e) {
         throw std::runtime_error("run " + std::to_string(runId) +
                                  " has no usable search configuration: " + e.what());
@@ -261,7 +248,8 @@ SearchRun::~SearchRun() {
 }
 
 void SearchRun::run() {
-    stage("data", "started", {{"supernet_run", config_.supernetRun}, {"checkpoint", config_.checkpoint}});
+    stage(stage::kData, stage::kStarted,
+          {{"supernet_run", config_.supernetRun}, {"checkpoint", config_.checkpoint}});
     SupernetSource source = loadSupernet(store_, config_.supernetRun, config_.checkpoint);
     const std::vector<Constraint> constraints = config_.parsedConstraints();
 
@@ -281,7 +269,7 @@ void SearchRun::run() {
                              {"constraints", config_.constraints},
                              {"front_cost", toString(config_.evolution.frontCost)},
                              {"predictor", config_.predictor}}));
-    stage("data", "finished");
+    stage(stage::kData, stage::kFinished);
 
     SuperTransformer model = source.model;
     model->eval();
@@ -315,7 +303,6 @@ void SearchRun::run() {
                         config_.evolution);
     auto generationStart = std::chrono::steady_clock::now();
     const auto searchStart = generationStart;
-    auto onPause = [&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); };
     EvolutionCallbacks callbacks;
     callbacks.candidateEvaluated = [&](const EvaluatedCandidate& c) {
         publish(Event::candidate(runId_, toCandidateRow(c)));
@@ -346,7 +333,7 @@ void SearchRun::run() {
                      g.bestFitness, g.front.size(), g.hypervolume);
         store_.flush(); // a killed search resumes from here
     };
-    callbacks.cancelled = [&] { return !control_.checkpoint(onPause); };
+    callbacks.cancelled = [&] { return !proceed(); };
     evolution.setCallbacks(callbacks);
     if (resuming_) {
         evolution.restoreState(storedEvolutionState(store_, runId_, evolution.saveState()));
@@ -363,10 +350,10 @@ void SearchRun::run() {
                      evolution.nextGeneration(), evolution.evaluated().size());
     }
 
-    stage("search", "started", {{"iterations", config_.evolution.iterations}});
+    stage(stage::kSearch, stage::kStarted, {{stage::kIterations, config_.evolution.iterations}});
     const bool completed = evolution.run();
     const double seconds = msSince(searchStart) / 1000.0;
-    stage("search", "finished",
+    stage(stage::kSearch, stage::kFinished,
           {{"cancelled", !completed},
            {"evaluated", evolution.evaluated().size()},
            {"generations", evolution.generations().size()},

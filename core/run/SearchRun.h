@@ -59,7 +59,7 @@ struct SearchRunConfig {
 CostMetric defaultFrontCost(const std::vector<Constraint>& constraints);
 
 // The newest latency predictor `automoe latency build` saved for supernet `supernetRun`, or "" if none.
-std::string findLatencyPredictor(RunStore& store, int64_t supernetRun);
+std::string findLatencyPredictor(RunReader& store, int64_t supernetRun);
 
 class SearchRun : public RunBase {
 public:
@@ -68,7 +68,8 @@ public:
     // run or file; nothing is stored then.
     SearchRun(RunStore& store, SearchRunConfig config);
     // An existing search run that was cancelled, killed or failed, to continue from its stored state.
-    // Throws std::runtime_error for an unknown id, a run of another kind or a finished search.
+    // Throws std::runtime_error for an unknown id, a run of another kind or a finished search, StoreError
+    // when another process is executing it.
     static std::unique_ptr<SearchRun> resume(RunStore& store, int64_t runId);
 
     ~SearchRun() override; // cancels and joins a started thread

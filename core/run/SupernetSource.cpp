@@ -15,16 +15,9 @@ std::string runName(int64_t runId) {
     return "run " + std::to_string(runId);
 }
 
-TrainingRunConfig supernetConfig(RunStore& store, int64_t runId) {
-    const auto info = store.getRun(runId);
-    if (!info) throw std::runtime_error("no " + runName(runId) + " in " + store.path());
-    if (info->spec.kind != "supernet")
-        throw std::runtime_error(runName(runId) + " is a " + info->spec.kind + " run, not a supernet run");
-    try {
-        return TrainingRunConfig::fromJson(info->spec.config);
-    } catch (const std::exception& e) {
-        throw std::runtime_error(runName(runId) + " has no usable training configuration: " + e.what());
-    }
+TrainingRunConfig supernetConfig(RunReader& store, int64_t runId) {
+    store.requireRun(runId, "supernet");
+    return TrainingRunConfig::ofRun(store, runId);
 }
 
 } // namespace
@@ -38,7 +31,7 @@ nlohmann::json SupernetSource::provenance() const {
             {"space", config.space.name}};
 }
 
-CheckpointRow supernetCheckpoint(RunStore& store, int64_t runId, const std::string& checkpointPath) {
+CheckpointRow supernetCheckpoint(RunReader& store, int64_t runId, const std::string& checkpointPath) {
     supernetConfig(store, runId);
     std::optional<CheckpointRow> row;
     if (checkpointPath.empty()) {
@@ -57,7 +50,7 @@ CheckpointRow supernetCheckpoint(RunStore& store, int64_t runId, const std::stri
     return *row;
 }
 
-SupernetSource loadSupernet(RunStore& store, int64_t runId, const std::string& checkpointPath) {
+SupernetSource loadSupernet(RunReader& store, int64_t runId, const std::string& checkpointPath) {
     SupernetSource s;
     s.runId = runId;
     s.config = supernetConfig(store, runId);

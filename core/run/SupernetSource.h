@@ -33,11 +33,11 @@ struct SupernetSource {
 // The checkpoint a stage would use: `checkpointPath` when given (it must be one of the run's checkpoints
 // or at least an existing file), else the run's last one. Throws std::runtime_error naming the run (unknown
 // id, not a supernet run, no checkpoint yet) or the missing file.
-CheckpointRow supernetCheckpoint(RunStore& store, int64_t runId, const std::string& checkpointPath = {});
+CheckpointRow supernetCheckpoint(RunReader& store, int64_t runId, const std::string& checkpointPath = {});
 
 // Loads everything. The vocabulary comes from the file the run's "data" event names when it is still
 // readable, else from (or into) the vocabulary cache beside `store`. Throws std::runtime_error as above,
 // and for a run without a stored split.
-SupernetSource loadSupernet(RunStore& store, int64_t runId, const std::string& checkpointPath = {});
+SupernetSource loadSupernet(RunReader& store, int64_t runId, const std::string& checkpointPath = {});
 
 } // namespace automoe

@@ -4,8 +4,10 @@
 #include "data/CorpusError.h"
 #include "data/CorpusReader.h"
 #include "eval/Translation.h"
+#include "run/RunStages.h"
 #include "search/CandidateEvaluator.h"
 #include "space/SpaceIO.h"
+#include "util/JsonField.h"
 #include "util/Resources.h"
 
 #include <chrono>
@@ -15,20 +17,6 @@
 namespace automoe {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-template <class T> T field(const nlohmann::json& j, const char* key, const T& fallback, const char* where) {
-    if (!j.contains(key)) return fallback;
-    try {
-        return j.at(key).get<T>();
-    } catch (const nlohmann::json::exception&) {
-        throw std::invalid_argument(std::string(where) + "." + key + ": expected " + typeid(T).name() +
-                                    ", got " + j.at(key).dump());
-    }
-}
-
-} // namespace
 
 nlohmann::json TrainingRunConfig::toJson() const {
     return {
@@ -71,61 +59,74 @@ nlohmann::json TrainingRunConfig::toJson() const {
 
 TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
     TrainingRunConfig c;
-    const char* w = "config";
-    c.name = field(j, "name", c.name, w);
-    c.kind = field(j, "kind", c.kind, w);
-    c.spaceSource = field(j, "space_source", c.spaceSource, w);
+    const JsonFields f = JsonFields::at("config");
+    c.name = f.get(j, "name", c.name);
+    c.kind = f.get(j, "kind", c.kind);
+    c.spaceSource = f.get(j, "space_source", c.spaceSource);
     if (!j.contains("space")) throw std::invalid_argument("config.space: missing");
     c.space = spaceFromJson(j.at("space"));
-    c.corpus = field(j, "corpus", c.corpus, w);
-    c.reverse = field(j, "reverse", c.reverse, w);
+    c.corpus = f.get(j, "corpus", c.corpus);
+    c.reverse = f.get(j, "reverse", c.reverse);
     if (j.contains("split")) {
         const auto& s = j["split"];
-        c.split.validSize = field(s, "valid", c.split.validSize, "config.split");
-        c.split.testSize = field(s, "test", c.split.testSize, "config.split");
-        c.split.maxFraction = field(s, "max_fraction", c.split.maxFraction, "config.split");
-        c.split.seed = field(s, "seed", c.split.seed, "config.split");
+        const JsonFields fsplit = JsonFields::at("config.split");
+        c.split.validSize = fsplit.get(s, "valid", c.split.validSize);
+        c.split.testSize = fsplit.get(s, "test", c.split.testSize);
+        c.split.maxFraction = fsplit.get(s, "max_fraction", c.split.maxFraction);
+        c.split.seed = fsplit.get(s, "seed", c.split.seed);
     }
     if (j.contains("vocabulary")) {
         const auto& v = j["vocabulary"];
-        c.vocabulary.size = field(v, "size", c.vocabulary.size, "config.vocabulary");
-        const std::string type = field(v, "model_type", std::string("unigram"), "config.vocabulary");
+        const JsonFields fvocab = JsonFields::at("config.vocabulary");
+        c.vocabulary.size = fvocab.get(v, "size", c.vocabulary.size);
+        const std::string type = fvocab.get(v, "model_type", std::string("unigram"));
         if (type != "unigram" && type != "bpe")
             throw std::invalid_argument("config.vocabulary.model_type: expected unigram or bpe, got " + type);
         c.vocabulary.modelType =
             type == "bpe" ? VocabularyOptions::ModelType::Bpe : VocabularyOptions::ModelType::Unigram;
-        c.vocabulary.maxSentences = field(v, "max_sentences", c.vocabulary.maxSentences, "config.vocabulary");
-        c.vocabulary.numThreads = field(v, "threads", c.vocabulary.numThreads, "config.vocabulary");
-        c.vocabulary.seed = field(v, "seed", c.vocabulary.seed, "config.vocabulary");
+        c.vocabulary.maxSentences = fvocab.get(v, "max_sentences", c.vocabulary.maxSentences);
+        c.vocabulary.numThreads = fvocab.get(v, "threads", c.vocabulary.numThreads);
+        c.vocabulary.seed = fvocab.get(v, "seed", c.vocabulary.seed);
     }
     if (j.contains("tokenize")) {
         c.tokenize.maxSourceTokens =
-            field(j["tokenize"], "max_source", c.tokenize.maxSourceTokens, "config.tokenize");
+            JsonFields::at("config.tokenize").get(j["tokenize"], "max_source", c.tokenize.maxSourceTokens);
         c.tokenize.maxTargetTokens =
-            field(j["tokenize"], "max_target", c.tokenize.maxTargetTokens, "config.tokenize");
+            JsonFields::at("config.tokenize").get(j["tokenize"], "max_target", c.tokenize.maxTargetTokens);
     }
     if (j.contains("trainer")) c.trainer = TrainerOptions::fromJson(j["trainer"]);
     if (j.contains("model")) {
         const auto& m = j["model"];
-        c.dropout = field(m, "dropout", c.dropout, "config.model");
-        c.attentionDropout = field(m, "attention_dropout", c.attentionDropout, "config.model");
-        c.capacityFactor = field(m, "capacity_factor", c.capacityFactor, "config.model");
+        const JsonFields fmodel = JsonFields::at("config.model");
+        c.dropout = fmodel.get(m, "dropout", c.dropout);
+        c.attentionDropout = fmodel.get(m, "attention_dropout", c.attentionDropout);
+        c.capacityFactor = fmodel.get(m, "capacity_factor", c.capacityFactor);
     }
-    c.maxUpdates = field(j, "max_updates", c.maxUpdates, w);
-    c.maxMinutes = field(j, "max_minutes", c.maxMinutes, w);
-    c.validateEvery = field(j, "validate_every", c.validateEvery, w);
-    c.checkpointEvery = field(j, "checkpoint_every", c.checkpointEvery, w);
-    c.keepCheckpoints = field(j, "keep_checkpoints", c.keepCheckpoints, w);
-    c.routingEvery = field(j, "routing_every", c.routingEvery, w);
-    c.testSentences = field(j, "test_sentences", c.testSentences, w);
-    c.parentRun = field(j, "parent_run", c.parentRun, w);
-    c.inheritCheckpoint = field(j, "inherit_checkpoint", c.inheritCheckpoint, w);
-    c.searchRun = field(j, "search_run", c.searchRun, w);
-    c.searchArchId = field(j, "search_arch_id", c.searchArchId, w);
-    c.costRepeats = field(j, "cost_repeats", c.costRepeats, w);
+    c.maxUpdates = f.get(j, "max_updates", c.maxUpdates);
+    c.maxMinutes = f.get(j, "max_minutes", c.maxMinutes);
+    c.validateEvery = f.get(j, "validate_every", c.validateEvery);
+    c.checkpointEvery = f.get(j, "checkpoint_every", c.checkpointEvery);
+    c.keepCheckpoints = f.get(j, "keep_checkpoints", c.keepCheckpoints);
+    c.routingEvery = f.get(j, "routing_every", c.routingEvery);
+    c.testSentences = f.get(j, "test_sentences", c.testSentences);
+    c.parentRun = f.get(j, "parent_run", c.parentRun);
+    c.inheritCheckpoint = f.get(j, "inherit_checkpoint", c.inheritCheckpoint);
+    c.searchRun = f.get(j, "search_run", c.searchRun);
+    c.searchArchId = f.get(j, "search_arch_id", c.searchArchId);
+    c.costRepeats = f.get(j, "cost_repeats", c.costRepeats);
     if (c.trainer.sampling == SubnetSampling::Fixed && !c.trainer.fixedArchitecture)
         throw std::invalid_argument("config.trainer.fixed_architecture: missing for fixed sampling");
     return c;
+}
+
+TrainingRunConfig TrainingRunConfig::ofRun(RunReader& store, int64_t runId) {
+    const RunInfo run = store.requireRun(runId);
+    try {
+        return fromJson(run.spec.config);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("run " + std::to_string(runId) +
+                                 " has no usable training configuration: " + e.what());
+    }
 }
 
 Corpus loadRunCorpus(const std::string& corpus, bool reverse) {
@@ -164,17 +165,9 @@ Corpus loadRunCorpus(const std::string& corpus, bool reverse) {
         "with files P.de and P.en");
 }
 
-TrainingRunConfig retrainConfig(RunStore& store, int64_t supernetRun, const Architecture& arch,
+TrainingRunConfig retrainConfig(RunReader& store, int64_t supernetRun, const Architecture& arch,
                                 bool inherit) {
-    const auto parent = store.getRun(supernetRun);
-    if (!parent) throw std::runtime_error("no run " + std::to_string(supernetRun) + " in " + store.path());
-    TrainingRunConfig c;
-    try {
-        c = TrainingRunConfig::fromJson(parent->spec.config);
-    } catch (const std::exception& e) {
-        throw std::runtime_error("run " + std::to_string(supernetRun) +
-                                 " has no usable training configuration: " + e.what());
-    }
+    TrainingRunConfig c = TrainingRunConfig::ofRun(store, supernetRun);
     std::string why;
     if (!c.space.contains(arch, &why))
         throw std::runtime_error("architecture " + arch.key() + " is not in run " +
@@ -195,15 +188,10 @@ TrainingRunConfig retrainConfig(RunStore& store, int64_t supernetRun, const Arch
     return c;
 }
 
-nlohmann::json storedSplit(RunStore& store, int64_t runId) {
+nlohmann::json storedSplit(RunReader& store, int64_t runId) {
     for (const Event& e : store.events(runId, 1, 200))
         if (e.type == "data" && e.payload.contains("split")) return e.payload["split"];
     return nullptr;
-}
-
-std::string runFilesDir(const RunStore& store) {
-    const fs::path db(store.path());
-    return (db.parent_path() / (db.stem().string() + "-files")).string();
 }
 
 TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config)
@@ -211,34 +199,35 @@ TrainingRun::TrainingRun(RunStore& store, TrainingRunConfig config)
     , config_(std::move(config)) {
     config_.space.validate();
     if (config_.name.empty()) config_.name = config_.kind + " " + config_.space.name + " " + config_.corpus;
-    RunSpec spec;
-    spec.name = config_.name;
-    spec.kind = config_.kind;
-    spec.config = config_.toJson();
-    spec.space = spaceToJson(config_.space);
-    spec.corpus = {{"source", config_.corpus}, {"reverse", config_.reverse}};
-    spec.seed = config_.trainer.seed;
-    runId_ = store_.createRun(spec);
+    create({config_.name,
+            config_.kind,
+            config_.toJson(),
+            spaceToJson(config_.space),
+            {{"source", config_.corpus}, {"reverse", config_.reverse}},
+            config_.trainer.seed});
 }
 
 TrainingRun::TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig config)
     : RunBase(store)
     , config_(std::move(config))
     , resuming_(true) {
-    runId_ = runId;
+    claim(runId);
 }
 
 std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId, int64_t maxUpdates,
                                                  double maxMinutes) {
-    auto info = store.getRun(runId);
-    if (!info) throw std::runtime_error("no run " + std::to_string(runId) + " in " + store.path());
-    TrainingRunConfig config;
-    try {
-        config = TrainingRunConfig::fromJson(info->spec.config);
-    } catch (const std::exception& e) {
-        throw std::runtime_error("run " + std::to_string(runId) +
-                                 " has no usable training configuration: " + e.what());
+    const RunInfo info = store.requireRun(runId);
+    if (info.spec.kind != "supernet" && info.spec.kind != "retrain") {
+        std::string how;
+        try {
+            how = runKindStages(info.spec.kind).resumeCommand(runId);
+        } catch (const std::invalid_argument&) {
+        }
+        throw std::runtime_error("run " + std::to_string(runId) + " is a " + info.spec.kind +
+                                 " run, not a training run" +
+                                 (how.empty() ? ": it cannot be resumed" : ": resume it with `" + how + "`"));
     }
+    TrainingRunConfig config = TrainingRunConfig::ofRun(store, runId);
     if (maxUpdates >= 0) config.maxUpdates = maxUpdates;
     if (maxMinutes >= 0) config.maxMinutes = maxMinutes;
     return std::unique_ptr<TrainingRun>(new TrainingRun(store, runId, std::move(config)));
@@ -275,7 +264,8 @@ std::unique_ptr<RunData> TrainingRun::loadData(const TrainingRunConfig& config, 
 
 void TrainingRun::run() {
     // Data.
-    stage("data", "started", {{"corpus", config_.corpus}});
+    const std::string trainStage = config_.kind == "retrain" ? stage::kRetrain : stage::kSupernet;
+    stage(stage::kData, stage::kStarted, {{"corpus", config_.corpus}});
     nlohmann::json splitJson = resuming_ ? storedSplit(store_, runId_) : nlohmann::json();
     if (splitJson.is_null() && config_.parentRun > 0) {
         splitJson = storedSplit(store_, config_.parentRun);
@@ -296,11 +286,10 @@ void TrainingRun::run() {
                            {"source_tokens", data_->train.sourceTokens()},
                            {"target_tokens", data_->train.targetTokens()}}},
                          {"valid", {{"sentences", data_->valid.size()}}}}));
-    stage("data", "finished");
+    stage(stage::kData, stage::kFinished);
 
-    // Model and trainer.
-    stage(config_.kind, "started",
-          {{"max_updates", config_.maxUpdates}, {"max_minutes", config_.maxMinutes}});
+    // Model and trainer. A `close` run measures the architecture's costs (stage 5) before it trains it
+    // (stage 6).
     torch::manual_seed(config_.trainer.seed);
     SuperTransformer model(modelConfig(config_, data_->vocabulary.size()));
     if (!resuming_ && !config_.inheritCheckpoint.empty()) {
@@ -309,6 +298,8 @@ void TrainingRun::run() {
                             {{"checkpoint", config_.inheritCheckpoint}, {"parent_run", config_.parentRun}}));
     }
     if (!resuming_ && config_.costRepeats > 0) measureCosts(*model);
+    stage(trainStage, stage::kStarted,
+          {{stage::kMaxUpdates, config_.maxUpdates}, {stage::kMaxMinutes, config_.maxMinutes}});
     TrainerOptions options = config_.trainer;
     options.ids = SpecialIds{};
     if (config_.maxUpdates > 0 && options.lr.kind == LrScheduleOptions::Kind::Cosine)
@@ -326,18 +317,19 @@ void TrainingRun::run() {
         spdlog::info("run {}: resumed at update {}", runId_, from);
     }
 
+    // The time budget counts training time: paused time is taken off.
     const auto started = std::chrono::steady_clock::now();
+    const auto pausedBefore = pausedTime();
     int64_t lastValidated = -1, lastCheckpointed = resuming_ ? trainer.update() : -1;
     bool cancelled = false;
-    auto onPause = [&](bool paused) { setStatus(paused ? RunStatus::Paused : RunStatus::Running); };
     while (true) {
-        if (!control_.checkpoint(onPause)) {
+        if (!proceed()) {
             cancelled = true;
             break;
         }
         if (config_.maxUpdates > 0 && trainer.update() >= config_.maxUpdates) break;
-        const double minutes =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
+        const auto training = std::chrono::steady_clock::now() - started - (pausedTime() - pausedBefore);
+        const double minutes = std::chrono::duration<double>(training).count() / 60.0;
         if (config_.maxMinutes > 0 && minutes >= config_.maxMinutes) break;
 
         const UpdateResult r = trainer.step();
@@ -356,7 +348,7 @@ void TrainingRun::run() {
     if (trainer.update() > 0 && lastValidated != trainer.update() && !cancelled)
         validateAndLog(trainer, true);
     if (trainer.update() > 0 && lastCheckpointed != trainer.update()) writeCheckpoint(trainer);
-    stage(config_.kind, "finished", {{"update", trainer.update()}, {"cancelled", cancelled}});
+    stage(trainStage, stage::kFinished, {{"update", trainer.update()}, {"cancelled", cancelled}});
     if (!cancelled && config_.testSentences > 0 && trainer.update() > 0) testBleu(trainer);
     setStatus(cancelled ? RunStatus::Cancelled : RunStatus::Finished);
 }
@@ -406,7 +398,7 @@ void TrainingRun::measureCosts(SuperTransformerImpl& model) {
     if (!config_.trainer.fixedArchitecture)
         throw std::runtime_error("cost_repeats: the costs stage needs a fixed architecture");
     const Architecture& arch = *config_.trainer.fixedArchitecture;
-    stage("costs", "started", {{"repeats", config_.costRepeats}});
+    stage(stage::kCosts, stage::kStarted, {{"repeats", config_.costRepeats}});
     LatencyOptions options;
     options.repeats = config_.costRepeats;
     options.warmup = 1;
@@ -433,11 +425,11 @@ void TrainingRun::measureCosts(SuperTransformerImpl& model) {
                          {"params_active", costs.paramsActive}}));
     spdlog::info("run {}: latency {:.2f} ms (encoder {:.2f}, decoder {:.2f}), {:.4g} FLOPs, {} active params",
                  runId_, m.total.median, m.encoder.median, m.decoder.median, costs.flops, costs.paramsActive);
-    stage("costs", "finished");
+    stage(stage::kCosts, stage::kFinished);
 }
 
 void TrainingRun::testBleu(Trainer& trainer) {
-    stage("test", "started", {{"sentences", config_.testSentences}});
+    stage(stage::kTest, stage::kStarted, {{"sentences", config_.testSentences}});
     auto pairs = CorpusSplit::select(data_->corpus, data_->split.test());
     if (pairs.size() > size_t(config_.testSentences)) pairs.resize(size_t(config_.testSentences));
     SuperTransformer model = trainer.model();
@@ -447,7 +439,7 @@ void TrainingRun::testBleu(Trainer& trainer) {
     else
         subnets = {{"largest", config_.space.largest()}, {"smallest", config_.space.smallest()}};
     for (const auto& [name, arch] : subnets) {
-        if (!control_.checkpoint()) break;
+        if (!proceed()) break;
         model->setArchitecture(arch);
         TranslateOptions options;
         options.maxSourceTokens = config_.tokenize.maxSourceTokens;
@@ -466,7 +458,7 @@ void TrainingRun::testBleu(Trainer& trainer) {
         spdlog::info("run {}: test {} ({} sentences, greedy): {}", runId_, name, r.sentences,
                      r.bleu.format());
     }
-    stage("test", "finished");
+    stage(stage::kTest, stage::kFinished);
 }
 
 } // namespace automoe

@@ -14,6 +14,7 @@
 #include "data/Vocabulary.h"
 #include "run/RunBase.h"
 #include "space/SearchSpace.h"
+#include "store/RunFiles.h"
 #include "store/RunStore.h"
 #include "train/Trainer.h"
 
@@ -67,6 +68,9 @@ struct TrainingRunConfig {
     nlohmann::json toJson() const;
     // Throws std::invalid_argument naming the field.
     static TrainingRunConfig fromJson(const nlohmann::json& j);
+    // The configuration run `runId` of `store` was stored with. Throws std::runtime_error naming the run
+    // when there is none, or it is not a usable training configuration.
+    static TrainingRunConfig ofRun(RunReader& store, int64_t runId);
 };
 
 // What the run loaded: handed to observers in the "data" event and used by evaluation.
@@ -85,20 +89,19 @@ Corpus loadRunCorpus(const std::string& corpus, bool reverse);
 // (space, corpus, split and vocabulary settings) with kind "retrain", fixed sampling of `arch`, and with
 // `inherit` its last checkpoint's weights. Throws std::runtime_error naming the run when it is unknown,
 // has no usable configuration or checkpoint, or `arch` is not in its space.
-TrainingRunConfig retrainConfig(RunStore& store, int64_t supernetRun, const Architecture& arch, bool inherit);
-
-// Where a run store keeps files beside the database: "<db dir>/<db stem>-files".
-std::string runFilesDir(const RunStore& store);
+TrainingRunConfig retrainConfig(RunReader& store, int64_t supernetRun, const Architecture& arch,
+                                bool inherit);
 
 // The split a run stored in its "data" event, or null when it has none yet.
-nlohmann::json storedSplit(RunStore& store, int64_t runId);
+nlohmann::json storedSplit(RunReader& store, int64_t runId);
 
 class TrainingRun : public RunBase {
 public:
     // A new run, created in `store` at once (status "created").
     TrainingRun(RunStore& store, TrainingRunConfig config);
     // An existing run, to continue from its last checkpoint; `maxUpdates` / `maxMinutes` >= 0 replace the
-    // stored limits. Throws std::runtime_error for an unknown id or a run of another kind.
+    // stored limits. Throws std::runtime_error for an unknown id or a run of another kind, StoreError when
+    // another process is executing it.
     static std::unique_ptr<TrainingRun> resume(RunStore& store, int64_t runId, int64_t maxUpdates = -1,
                                                double maxMinutes = -1);
     ~TrainingRun() override; // cancels and joins a started thread

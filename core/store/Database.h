@@ -9,6 +9,9 @@ struct sqlite3;
 
 namespace automoe {
 
+// How long every connection of the run store waits for a lock another connection holds before it fails.
+constexpr int kBusyTimeoutMs = 10000;
+
 class Database {
 public:
     enum class Mode {

@@ -2,6 +2,7 @@
 
 #include "store/Statement.h"
 #include "store/StoreError.h"
+#include "util/Clock.h"
 
 #include <exception>
 #include <future>
@@ -11,13 +12,6 @@
 #include <utility>
 
 namespace automoe {
-
-namespace {
-std::int64_t nowMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-} // namespace
 
 // The prepared statements of the writer connection, prepared once and reused for every batch, and the
 // next sequence number of every run seen (read from MAX(seq) on first use, so numbering continues after a
@@ -114,7 +108,7 @@ private:
     }
     void writeRow(std::int64_t run, const CheckpointRow& r) {
         checkpoint.bind(1, run).bind(2, r.update).bind(3, r.path).bind(4, r.bytes);
-        checkpoint.bind(5, r.createdMs ? r.createdMs : nowMs()).run();
+        checkpoint.bind(5, r.createdMs ? r.createdMs : wallClockMs()).run();
     }
     void writeRow(std::int64_t run, const ArchitectureRow& r) { architecture(run, r); }
     void writeRow(std::int64_t run, const CandidateRow& r) {
@@ -156,7 +150,7 @@ EventWriter::~EventWriter() {
 }
 
 void EventWriter::append(Event event) {
-    if (event.timeMs == 0) event.timeMs = nowMs();
+    if (event.timeMs == 0) event.timeMs = wallClockMs();
     std::unique_lock<std::mutex> lock(mutex_);
     queue_.push_back(Item{std::move(event), {}});
     ++queued_;
@@ -202,6 +196,43 @@ void EventWriter::run(std::function<void(Database&)> job) {
     finished.get();
 }
 
+void EventWriter::keepAlive(std::int64_t runId) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++keptAlive_[runId];
+    }
+    wake_.notify_one(); // the loop now wakes for heartbeats too
+}
+
+void EventWriter::stopKeepingAlive(std::int64_t runId) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = keptAlive_.find(runId);
+    if (it != keptAlive_.end() && --it->second <= 0) keptAlive_.erase(it);
+}
+
+void EventWriter::rollback() noexcept {
+    if (!db_.inTransaction()) return;
+    try {
+        db_.exec("ROLLBACK");
+    } catch (const std::exception&) {
+    }
+}
+
+void EventWriter::touchKeptAlive(const std::map<std::int64_t, int>& runs) {
+    try {
+        Statement touch(db_, "UPDATE runs SET updated = ? WHERE id = ? AND status IN "
+                             "('created', 'running', 'paused')");
+        batch_->begin.run();
+        const std::int64_t now = wallClockMs();
+        for (const auto& [run, count] : runs)
+            touch.bind(1, now).bind(2, run).run();
+        batch_->commit.run();
+    } catch (const std::exception& e) {
+        rollback();
+        recordError(std::string("the heartbeat of a run was not written: ") + e.what());
+    }
+}
+
 EventWriter::Stats EventWriter::stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return stats_;
@@ -219,11 +250,33 @@ void EventWriter::recordError(const std::string& message) {
 }
 
 void EventWriter::loop() {
+    using Clock = std::chrono::steady_clock;
     std::unique_lock<std::mutex> lock(mutex_);
+    auto nextCommit = Clock::now() + options_.interval;
+    auto nextHeartbeat = Clock::now();
     for (;;) {
-        wake_.wait_for(lock, options_.interval, [&] {
-            return stop_ || (!queue_.empty() && (urgent_ > 0 || queue_.size() >= options_.batchSize));
+        // Commit what is queued every `interval` (or at once when asked); touch kept-alive runs every
+        // `heartbeat` in between, without committing events any earlier for it.
+        const auto until =
+            keptAlive_.empty() ? nextCommit : std::min(nextCommit, std::max(nextHeartbeat, Clock::now()));
+        const size_t seenAlive = keptAlive_.size();
+        const bool woken = wake_.wait_until(lock, until, [&] {
+            return stop_ || keptAlive_.size() > seenAlive ||
+                   (!queue_.empty() && (urgent_ > 0 || queue_.size() >= options_.batchSize));
         });
+        const auto now = Clock::now();
+        if (!keptAlive_.empty() && now >= nextHeartbeat) {
+            const std::map<std::int64_t, int> runs = keptAlive_;
+            nextHeartbeat = now + options_.heartbeat;
+            lock.unlock();
+            touchKeptAlive(runs);
+            lock.lock();
+        }
+        const bool commitNow =
+            stop_ || now >= nextCommit ||
+            (woken && !queue_.empty() && (urgent_ > 0 || queue_.size() >= options_.batchSize));
+        if (!commitNow) continue;
+        nextCommit = now + options_.interval;
         if (queue_.empty()) {
             if (stop_) return;
             continue;
@@ -270,16 +323,11 @@ void EventWriter::commitEvents(std::deque<Item>& items, std::size_t begin, std::
                         std::to_string(items[i].event.runId) + " refused: " + e.what();
             }
         }
-        batch_->touchRuns(nowMs());
+        batch_->touchRuns(wallClockMs());
         batch_->commit.run();
     } catch (const std::exception& e) {
         // The whole batch is lost (disk full, I/O error): roll back and report, keep serving.
-        if (db_.inTransaction()) {
-            try {
-                db_.exec("ROLLBACK");
-            } catch (const StoreError&) {
-            }
-        }
+        rollback();
         batch_->forget();
         refused = end - begin;
         written = 0;

@@ -5,12 +5,14 @@
 
 #include "store/Database.h"
 #include "store/Event.h"
+#include "store/RunLiveness.h"
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +25,7 @@ public:
     struct Options {
         std::chrono::milliseconds interval{100}; // commit at least this often while events are queued
         std::size_t batchSize = 1024;            // ... or as soon as this many are queued
+        std::chrono::milliseconds heartbeat{kHeartbeatMs}; // touch kept-alive runs this often
     };
 
     struct Stats {
@@ -47,6 +50,12 @@ public:
     // exception. For the rare synchronous writes (creating a run) that must use the one writer connection.
     void run(std::function<void(Database&)> job);
 
+    // The heartbeat of a run this process executes (see RunLiveness.h): while kept alive, the run's
+    // runs.updated is touched every options.heartbeat even when no event comes (a paused run), as long as
+    // its stored status is live. Counted: keepAlive twice needs stopKeepingAlive twice.
+    void keepAlive(std::int64_t runId);
+    void stopKeepingAlive(std::int64_t runId);
+
     Stats stats() const;
     std::string lastError() const;
     const std::string& path() const { return path_; }
@@ -62,6 +71,8 @@ private:
     void process(std::deque<Item>& items);
     void commitEvents(std::deque<Item>& items, std::size_t begin, std::size_t end);
     void recordError(const std::string& message);
+    void touchKeptAlive(const std::map<std::int64_t, int>& runs);
+    void rollback() noexcept; // of a failed transaction, if one is open
 
     const std::string path_;
     const Options options_;
@@ -78,6 +89,7 @@ private:
     bool stop_ = false;
     Stats stats_;
     std::string lastError_;
+    std::map<std::int64_t, int> keptAlive_; // run id -> keepAlive count
 
     std::thread thread_; // last: starts after everything above is constructed
 };

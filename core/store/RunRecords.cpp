@@ -5,7 +5,9 @@
 namespace automoe {
 
 namespace {
-const char* const kStatusNames[] = {"created", "running", "paused", "finished", "failed", "cancelled"};
+const char* const kStatusNames[] = {"created", "running",   "paused",     "finished",
+                                    "failed",  "cancelled", "interrupted"};
+constexpr int kStatusCount = int(sizeof kStatusNames / sizeof kStatusNames[0]);
 
 template <typename T> nlohmann::json orNull(const std::optional<T>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json();
@@ -16,8 +18,12 @@ const char* toString(RunStatus status) {
     return kStatusNames[int(status)];
 }
 
+bool isLive(RunStatus status) {
+    return status == RunStatus::Created || status == RunStatus::Running || status == RunStatus::Paused;
+}
+
 RunStatus runStatusFromString(const std::string& text) {
-    for (int i = 0; i < 6; ++i)
+    for (int i = 0; i < kStatusCount; ++i)
         if (text == kStatusNames[i]) return RunStatus(i);
     throw std::invalid_argument("unknown run status \"" + text + "\"");
 }

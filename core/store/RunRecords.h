@@ -1,6 +1,6 @@
 // The rows of the run store as plain values: a run, its training steps, validations, checkpoints,
 // architectures, candidates, generations and routing statistics. Written through EventWriter, read back by
-// RunStore; times are milliseconds since the Unix epoch.
+// RunReader; times are milliseconds since the Unix epoch.
 #pragma once
 
 #include <cstdint>
@@ -11,11 +11,17 @@
 
 namespace automoe {
 
-enum class RunStatus { Created, Running, Paused, Finished, Failed, Cancelled };
+// A run's status. The first six are stored (runs.status); Interrupted is derived and never stored: a run
+// whose stored status is live (created, running, paused) but which no process executes any more (its run
+// lock is free and its heartbeat is stale, see store/RunLiveness.h) was killed or crashed. RunReader reports
+// it; resuming the run (`automoe train --resume`, `automoe search --resume`) makes it running again.
+enum class RunStatus { Created, Running, Paused, Finished, Failed, Cancelled, Interrupted };
 
 const char* toString(RunStatus status);
 // Throws std::invalid_argument naming the text for an unknown status.
 RunStatus runStatusFromString(const std::string& text);
+// Created, running or paused: a process is (or should be) executing the run.
+bool isLive(RunStatus status);
 
 // What a caller supplies to create a run.
 struct RunSpec {
@@ -30,7 +36,7 @@ struct RunSpec {
 struct RunInfo {
     std::int64_t id = 0;
     RunSpec spec;
-    RunStatus status = RunStatus::Created;
+    RunStatus status = RunStatus::Created; // derived: may be Interrupted
     std::int64_t createdMs = 0;
     std::int64_t updatedMs = 0;
 };
@@ -40,8 +46,9 @@ struct RunSummary {
     std::int64_t id = 0;
     std::string name;
     std::string kind;
-    RunStatus status = RunStatus::Created;
+    RunStatus status = RunStatus::Created; // derived: may be Interrupted
     std::int64_t createdMs = 0;
+    std::int64_t updatedMs = 0;               // the last write or heartbeat of the run
     std::optional<std::int64_t> latestUpdate; // the newest logged training update, if any
 };
 

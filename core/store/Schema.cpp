@@ -5,6 +5,7 @@
 #include "store/Transaction.h"
 
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 namespace automoe {
 
@@ -125,6 +126,22 @@ std::string Schema::newerVersionMessage(int found) {
     return "the run database has schema version " + std::to_string(found) + ", newer than version " +
            std::to_string(currentVersion()) +
            " that this AutoMoE Studio knows; open it with a newer AutoMoE Studio (the file was not modified)";
+}
+
+int Schema::versionOf(Database& db) {
+    int found = 0;
+    try {
+        found = int(db.queryInt("PRAGMA user_version"));
+    } catch (const StoreError& e) {
+        if (e.sqliteCode() == SQLITE_NOTADB)
+            throw StoreError(db.path(),
+                             "is not an SQLite database (wrong header); it was left unchanged. Move it aside "
+                             "or choose another file for the run store",
+                             SQLITE_NOTADB);
+        throw;
+    }
+    if (found > currentVersion()) throw StoreError(db.path(), newerVersionMessage(found));
+    return found;
 }
 
 void Schema::migrate(Database& db) {

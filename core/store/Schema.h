@@ -26,6 +26,9 @@ public:
     static void migrate(Database& db);
     // The message used when a database is newer than this program.
     static std::string newerVersionMessage(int found);
+    // The schema version (PRAGMA user_version) of an open database, read without writing. Throws StoreError
+    // naming the file when it is not an SQLite database or is newer than currentVersion().
+    static int versionOf(Database& db);
 };
 
 } // namespace automoe

@@ -1,17 +1,26 @@
 // A TrainingRun end to end on a small generated corpus and a small space: what it stores, what observers
-// see (the same events replay reads), pause / cancel, exact resume, clear failures, and the real CLI killed
-// with SIGKILL mid-run and resumed.
+// see (the same events, at the same times, that replay reads, and the same progress), pause / cancel, a
+// minutes budget that pausing does not spend, exact resume, clear failures, and the real CLI killed with
+// SIGKILL mid-run: read beside it, listed as interrupted, and resumed.
 #include "../support/SmallRun.h"
 #include "nn/TorchRuntime.h"
+#include "run/RunProgress.h"
 #include "run/TrainingRun.h"
 #include "space/SpaceIO.h"
+#include "store/Database.h"
+#include "store/RunLock.h"
+#include "store/RunReader.h"
+#include "store/Schema.h"
+#include "store/StoreError.h"
 #include "util/Resources.h"
 
 #include "TestMain.h"
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <csignal>
+#include <fstream>
 #include <mutex>
 
 using namespace automoe;
@@ -31,12 +40,37 @@ public:
     void onEvent(const Event& e) override {
         std::lock_guard<std::mutex> lock(mutex);
         types.push_back(e.type);
+        events.push_back(e);
         if (onEach) onEach(e);
     }
     std::mutex mutex;
     std::vector<std::string> types;
+    std::vector<Event> events;
     std::function<void(const Event&)> onEach;
 };
+
+RunProgress progressOf(const std::vector<Event>& events, const RunInfo& run) {
+    RunProgress p;
+    p.setRun(run.spec.kind, run.spec.config);
+    for (const Event& e : events)
+        p.apply(e);
+    return p;
+}
+
+// `automoe ARGS`: exit code and stdout (and stderr into `err`).
+std::pair<int, QString> cli(const QStringList& args, QString* err = nullptr) {
+    QProcess p;
+    p.start(AUTOMOE_CLI, args);
+    if (!p.waitForFinished(120000)) return {-1, {}};
+    if (err) *err = QString::fromUtf8(p.readAllStandardError());
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput())};
+}
+
+RunReader::Options lockOnly() {
+    RunReader::Options o;
+    o.staleAfterMs = 0; // a run whose lock is free counts as interrupted at once
+    return o;
+}
 
 } // namespace
 
@@ -70,12 +104,84 @@ private slots:
         QVERIFY(!store.routingStats(run.id()).empty());
         QCOMPARE(store.getRun(run.id())->status, RunStatus::Finished);
 
-        // Replay reads what observers saw live (run_status events are logged by the store itself).
+        // Replay reads what observers saw live (run_status events are logged by the store itself), stamped
+        // with the same times.
         std::vector<std::string> stored;
-        for (const Event& e : store.events(run.id()))
+        const std::vector<Event> storedEvents = store.events(run.id());
+        for (const Event& e : storedEvents)
             stored.push_back(e.type);
         QCOMPARE(stored, rec.types);
+        for (size_t i = 0; i < storedEvents.size(); ++i)
+            QCOMPARE(rec.events[i].timeMs, storedEvents[i].timeMs);
         QCOMPARE(store.integrityCheck(), std::string("ok"));
+
+        // The stages in order, and one progress from live and from stored events.
+        std::vector<std::string> stages;
+        for (const Event& e : storedEvents)
+            if (e.type == "stage")
+                stages.push_back(e.payload["stage"].get<std::string>() + " " +
+                                 e.payload["state"].get<std::string>());
+        QCOMPARE(stages, (std::vector<std::string>{"data started", "data finished", "supernet started",
+                                                   "supernet finished", "test started", "test finished"}));
+        const RunInfo info = *store.getRun(run.id());
+        const RunProgress live = progressOf(rec.events, info), replay = progressOf(storedEvents, info);
+        for (const RunProgress* p : {&live, &replay}) {
+            QCOMPARE(p->status(), RunStatus::Finished);
+            QCOMPARE(p->state(PipelineStage::Supernet), StageState::Done);
+            QCOMPARE(p->state(PipelineStage::Test), StageState::Done);
+            QCOMPARE(p->state(PipelineStage::Search), StageState::Pending);
+            QCOMPARE(p->done(), std::int64_t(12));
+            QCOMPARE(p->total(), std::int64_t(12));
+            QCOMPARE(p->fraction(p->lastEventMs()), 1.0);
+        }
+        QCOMPARE(live.elapsedSeconds(live.lastEventMs()), replay.elapsedSeconds(replay.lastEventMs()));
+    }
+
+    // Paused time does not count against a minutes budget (it did: a run paused past its budget stopped
+    // after the update it was paused at). A paused live run is not interrupted, however old its heartbeat:
+    // its process holds the run's lock.
+    void pausingDoesNotSpendTheMinutesBudget() {
+        QTemporaryDir dir;
+        const std::string corpus = writeCorpus(dir.path());
+        const std::string db = (dir.path() + "/runs.sqlite").toStdString();
+        RunStore store(db);
+        TrainingRunConfig c = smallConfig(corpus);
+        c.maxUpdates = 0;
+        c.maxMinutes = 0.05; // 3 s of training
+        c.testSentences = 0;
+        TrainingRun run(store, c);
+        Recorder rec;
+        rec.onEach = [&](const Event& e) { // on the worker: paused right after update 1
+            if (e.type == "training_step" && std::get<TrainingStepRow>(e.row).update == 1)
+                run.control().pause();
+        };
+        run.addObserver(&rec);
+        run.start();
+        QTRY_COMPARE_WITH_TIMEOUT(run.status(), RunStatus::Paused, 120000);
+        RunReader reader(db, lockOnly());
+        QCOMPARE(reader.getRun(run.id())->status, RunStatus::Paused);
+        QTest::qWait(3500); // longer than the whole budget
+        run.control().resume();
+        run.wait();
+        QCOMPARE(run.status(), RunStatus::Finished);
+        const auto steps = store.trainingSteps(run.id());
+        QVERIFY2(steps.size() > 1, qPrintable(QString("%1 updates").arg(steps.size())));
+
+        // The stored events tell the same: the stage's active time leaves the pause out.
+        const std::vector<Event> events = store.events(run.id());
+        std::int64_t stageStart = 0, stageEnd = 0, pausedAt = 0, resumedAt = 0;
+        for (const Event& e : events) {
+            if (e.type == "stage" && e.payload["stage"] == "supernet")
+                (e.payload["state"] == "started" ? stageStart : stageEnd) = e.timeMs;
+            if (e.type == "run_status" && e.payload["status"] == "paused") pausedAt = e.timeMs;
+            if (e.type == "run_status" && e.payload["status"] == "running" && pausedAt > 0)
+                resumedAt = e.timeMs;
+        }
+        QVERIFY(stageStart > 0 && stageEnd > stageStart && resumedAt - pausedAt >= 3500);
+        const RunProgress progress = progressOf(events, *store.getRun(run.id()));
+        QCOMPARE(progress.elapsedSeconds(progress.lastEventMs()),
+                 double(stageEnd - stageStart - (resumedAt - pausedAt)) / 1000.0);
+        QCOMPARE(reader.getRun(run.id())->status, RunStatus::Finished);
     }
 
     void resumeContinuesExactly() {
@@ -218,6 +324,50 @@ private slots:
         }
     }
 
+    // The CLI's database commands: an older database is read only after `runs migrate`, which keeps its
+    // runs; `runs check` reads the whole file and fails naming the damage.
+    void runsMigrateAndCheck() {
+        QTemporaryDir dir;
+        const QString db = dir.path() + "/old.sqlite";
+        {
+            Database raw(db.toStdString(), Database::Mode::ReadWrite);
+            raw.exec(Schema::migrations().front().sql);
+            raw.exec("INSERT INTO runs(id, name, kind, status, created) VALUES (4, 'old', 'supernet', "
+                     "'finished', 1234); PRAGMA user_version = 1;");
+        }
+        QString err;
+        QCOMPARE(cli({"runs", "list", "--db", db}, &err).first, 1);
+        QVERIFY2(err.contains(db + ": has schema version 1") &&
+                     err.contains("automoe runs migrate --db " + db),
+                 qPrintable(err));
+        QCOMPARE(cli({"runs", "migrate", "--db", db}), std::make_pair(0, db + ": schema version 2\n"));
+        const auto [listCode, list] = cli({"runs", "list", "--json", "--db", db});
+        QCOMPARE(listCode, 0);
+        QCOMPARE(nlohmann::json::parse(list.toStdString())[0]["name"], nlohmann::json("old"));
+        QCOMPARE(cli({"runs", "migrate", "--db", dir.path() + "/none.sqlite"}, &err).first, 1);
+        QVERIFY2(err.contains("none.sqlite: does not exist"), qPrintable(err));
+        QVERIFY(!QFile::exists(dir.path() + "/none.sqlite"));
+
+        {
+            RunStore store(db.toStdString());
+            for (int i = 0; i < 2000; ++i)
+                store.append(Event::make(4, "tick", {{"i", i}, {"pad", std::string(100, 'x')}}));
+        }
+        {
+            Database raw(db.toStdString(), Database::Mode::ReadWrite);
+            raw.exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
+        }
+        {
+            std::fstream io(db.toStdString(), std::ios::binary | std::ios::in | std::ios::out);
+            io.seekp(std::streamoff(4096 * 3));
+            for (int i = 0; i < 4096 * 8; ++i)
+                io.put(char(0xA5));
+        }
+        QCOMPARE(cli({"runs", "check", "--db", db}, &err).first, 1);
+        QVERIFY2(err.startsWith("automoe: error: " + db + " is damaged (PRAGMA integrity_check):\n"),
+                 qPrintable(err));
+    }
+
     // The real CLI, killed with SIGKILL while training: the database is sound, every committed update is
     // there, and --resume continues from the last checkpoint with a continuous curve.
     void sigkillThenResume() {
@@ -233,10 +383,26 @@ private slots:
                  "--updates", "100000", "--checkpoint-every", "4", "--validate-every", "4", "--vocab-size",
                  "60", "--max-tokens", "200", "--threads", "1"});
         QVERIFY(p.waitForStarted());
+        // The first line of stdout says which run it is, for the desktop app.
+        QTRY_VERIFY_WITH_TIMEOUT(p.canReadLine(), 60000);
+        const QByteArray line = p.readLine();
+        QVERIFY2(line.startsWith("{\"run_id\":1,\"kind\":\"supernet\",\"db\":"), line.constData());
+        const nlohmann::json first = nlohmann::json::parse(line.toStdString());
+        QCOMPARE(first, (nlohmann::json{{"run_id", 1}, {"kind", "supernet"}, {"db", db.toStdString()}}));
         int64_t committed = 0;
         {
-            RunStore watcher(db.toStdString());
-            QTRY_VERIFY_WITH_TIMEOUT((committed = int64_t(watcher.trainingSteps(1).size())) >= 10, 120000);
+            // A read-only reader beside the writing process (it neither blocks nor writes: tst_runstore).
+            std::unique_ptr<RunReader> watcher;
+            auto tenUpdates = [&] {
+                try {
+                    if (!watcher) watcher = std::make_unique<RunReader>(db.toStdString(), lockOnly());
+                    return (committed = int64_t(watcher->trainingSteps(1).size())) >= 10;
+                } catch (const StoreError&) {
+                    return false; // not created (or not migrated) yet
+                }
+            };
+            QTRY_VERIFY_WITH_TIMEOUT(tenUpdates(), 120000);
+            QCOMPARE(watcher->getRun(1)->status, RunStatus::Running); // its process holds the lock
         }
         ::kill(pid_t(p.processId()), SIGKILL);
         QVERIFY(p.waitForFinished());
@@ -247,6 +413,27 @@ private slots:
         const auto before = store.trainingSteps(1);
         QVERIFY(int64_t(before.size()) >= committed);
         QCOMPARE(store.getRun(1)->status, RunStatus::Running); // it never got to say otherwise
+
+        // Its process is gone: the lock is free at once, and once its heartbeat is stale too the run is
+        // listed as interrupted, with the command that resumes it.
+        QVERIFY(!RunLock::isHeld(db.toStdString(), 1));
+        QCOMPARE(RunReader(db.toStdString(), lockOnly()).getRun(1)->status, RunStatus::Interrupted);
+        auto listedInterrupted = [&] {
+            const auto [code, out] = cli({"runs", "list", "--json", "--db", db});
+            return code == 0 && nlohmann::json::parse(out.toStdString())[0]["status"] == "interrupted";
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(listedInterrupted(), 60000);
+        const auto [listCode, list] = cli({"runs", "list", "--db", db});
+        QCOMPARE(listCode, 0);
+        QVERIFY2(list.contains(QRegularExpression("\\n\\s+1  supernet    interrupted  ")), qPrintable(list));
+        const auto [showCode, show] = cli({"runs", "show", "1", "--db", db});
+        QCOMPARE(showCode, 0);
+        QVERIFY2(show.contains("  status     interrupted\n") &&
+                     show.contains("  resume     automoe train --resume 1 --db " + db + "\n"),
+                 qPrintable(show));
+        const auto [checkCode, check] = cli({"runs", "check", "--db", db});
+        QCOMPARE(checkCode, 0);
+        QCOMPARE(check, db + ": ok (schema version 2)\n");
         const int64_t lastBefore = before.back().update;
         const auto ck = store.lastCheckpoint(1);
         QVERIFY(ck.has_value());
@@ -254,7 +441,15 @@ private slots:
 
         configureTorchThreads(1); // as the killed process: reductions then sum in the same order
         auto resumed = TrainingRun::resume(store, 1, lastBefore + 4);
+        RunStatus whileResumed = RunStatus::Created;
+        Recorder rec;
+        rec.onEach = [&](const Event& e) { // resuming makes it running again
+            if (e.type == "training_step" && whileResumed == RunStatus::Created)
+                whileResumed = RunReader(db.toStdString(), lockOnly()).getRun(1)->status;
+        };
+        resumed->addObserver(&rec);
         QCOMPARE(resumed->execute(), RunStatus::Finished);
+        QCOMPARE(whileResumed, RunStatus::Running);
         const auto after = store.trainingSteps(1);
         QCOMPARE(int64_t(after.size()), lastBefore + 4);
         for (size_t i = 0; i < after.size(); ++i)

@@ -1,9 +1,11 @@
 // `automoe close` (AutoMoE stages 5-7 for a front architecture) with the real CLI on the small fixture: the
 // retrain run it creates is linked to the search and the supernet, holds the architecture's measured
-// latency and its cost-model FLOPs / active params, trains it from scratch or from the search's supernet
-// checkpoint, and ends with its test BLEU; `runs show` shows all of it; a bad architecture id is named.
+// latency and its cost-model FLOPs / active params (stage 5, before stage 6 starts), trains it from scratch
+// or from the search's supernet checkpoint, and ends with its test BLEU; its progress lights stages 5-7 with
+// the training's "/N"; `runs show` shows all of it; a bad architecture id is named.
 #include "../support/SmallRun.h"
 #include "nn/TorchRuntime.h"
+#include "run/RunProgress.h"
 #include "run/SearchExport.h"
 #include "run/SearchRun.h"
 #include "run/TrainingRun.h"
@@ -114,6 +116,9 @@ private slots:
         QVERIFY2(r.out.contains("latency") && r.out.contains("test BLEU"), qPrintable(r.out));
 
         const int64_t id = lastRunId();
+        // The first line of stdout names the run (the desktop app reads it).
+        const nlohmann::json first = nlohmann::json::parse(r.out.section('\n', 0, 0).toStdString());
+        QCOMPARE(first, (nlohmann::json{{"run_id", id}, {"kind", "retrain"}, {"db", db_.toStdString()}}));
         const auto info = store_->getRun(id);
         QCOMPARE(info->spec.kind, std::string("retrain"));
         QCOMPARE(info->status, RunStatus::Finished);
@@ -148,6 +153,27 @@ private slots:
         }
         QVERIFY(costs && bleu);
         QCOMPARE(inherited, inherit);
+
+        // Stage 5 (costs) ends before stage 6 (retrain) starts.
+        std::vector<std::string> stages;
+        const std::vector<Event> events = store_->events(id);
+        for (const Event& e : events)
+            if (e.type == stage::kEventType)
+                stages.push_back(e.payload["stage"].get<std::string>() + " " +
+                                 e.payload["state"].get<std::string>());
+        QCOMPARE(stages, (std::vector<std::string>{"data started", "data finished", "costs started",
+                                                   "costs finished", "retrain started", "retrain finished",
+                                                   "test started", "test finished"}));
+        RunProgress progress;
+        progress.setRun(info->spec.kind, info->spec.config);
+        for (const Event& e : events)
+            progress.apply(e);
+        for (PipelineStage s : {PipelineStage::Measure, PipelineStage::Retrain, PipelineStage::Test})
+            QCOMPARE(progress.state(s), StageState::Done);
+        QCOMPARE(progress.state(PipelineStage::Supernet), StageState::Pending);
+        QCOMPARE(progress.unit(), ProgressUnit::Update);
+        QCOMPARE(progress.total(), std::int64_t(3));
+        QCOMPARE(progress.done(), std::int64_t(3));
         QCOMPARE(store_->trainingSteps(id).size(), size_t(3));
 
         const Cli show = cli({"runs", "show", QString::number(id), "--db", db_});

@@ -206,6 +206,12 @@ private slots:
             inherited.push_back(inh);
             finetuned.push_back(fin);
         }
+        // One "rank" stage around them, its budget the architectures ranked.
+        const auto stages = eventsOf(*store_, run.id(), "stage");
+        QCOMPARE(stages.size(), size_t(2));
+        QCOMPARE(stages[0].payload, (nlohmann::json{{"stage", "rank"}, {"state", "started"}, {"archs", 4}}));
+        QCOMPARE(stages[1].payload,
+                 (nlohmann::json{{"stage", "rank"}, {"state", "finished"}, {"ranked", 4}}));
         const auto result = eventsOf(*store_, run.id(), "rank_result");
         QCOMPARE(result.size(), size_t(1));
         QCOMPARE(result[0].payload["count"].get<int>(), 4);
@@ -261,6 +267,8 @@ private slots:
         QCOMPARE(run.execute(), RunStatus::Finished);
         const auto samples = eventsOf(*store_, run.id(), "latency_sample");
         QCOMPARE(samples.size(), size_t(5));
+        QCOMPARE(eventsOf(*store_, run.id(), "stage")[0].payload,
+                 (nlohmann::json{{"stage", "latency_dataset"}, {"state", "started"}, {"samples", 5}}));
         const auto predictor = eventsOf(*store_, run.id(), "latency_predictor");
         QCOMPARE(predictor.size(), size_t(1));
         QCOMPARE(predictor[0].payload["target"].get<std::string>(), std::string("normalized"));

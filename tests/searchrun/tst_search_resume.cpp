@@ -216,10 +216,17 @@ private slots:
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
         QCOMPARE(store_->integrityCheck(), std::string("ok"));
         QCOMPARE(store_->getRun(id)->status, RunStatus::Running); // it never got to say otherwise
+        RunReader::Options lockOnly;
+        lockOnly.staleAfterMs = 0;
+        QCOMPARE(RunReader(db.toStdString(), lockOnly).getRun(id)->status, RunStatus::Interrupted);
+        const nlohmann::json first = nlohmann::json::parse(
+            QString::fromUtf8(p.readAllStandardOutput()).section('\n', 0, 0).toStdString());
+        QCOMPARE(first, (nlohmann::json{{"run_id", id}, {"kind", "search"}, {"db", db.toStdString()}}));
         const size_t before = store_->generations(id).size();
         QVERIFY2(before < size_t(iterations), "the search finished before it was killed");
 
         auto resumed = SearchRun::resume(*store_, id);
+        QCOMPARE(RunReader(db.toStdString(), lockOnly).getRun(id)->status, RunStatus::Running); // claimed
         QVERIFY2(resumed->execute() == RunStatus::Finished, resumed->error().c_str());
         QCOMPARE(store_->generations(id).size(), size_t(iterations));
 

@@ -1,19 +1,32 @@
 // Pins the run store (DESIGN §2, §8): every table survives a reopen, WAL mode, migrations keep data, newer,
 // foreign and damaged files are refused untouched, the event writer batches without blocking, and a run
-// killed with SIGKILL mid-batch reopens intact with every flushed event.
+// killed with SIGKILL mid-batch reopens intact with every flushed event. The read-only RunReader: it never
+// creates, migrates or writes a database, refuses what RunStore refuses with the same messages, reads beside
+// a writer without blocking it, and sees what later writer processes commit; and the derived status
+// "interrupted" from the run lock and the heartbeat.
 #include "store/Database.h"
+#include "store/RunLiveness.h"
+#include "store/RunLock.h"
+#include "store/RunReader.h"
 #include "store/RunStore.h"
 #include "store/Schema.h"
 #include "store/StoreError.h"
 
 #include "TestMain.h"
+#include <QProcess>
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <mutex>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace automoe;
@@ -40,6 +53,40 @@ QString openError(const std::string& path) {
         return QString::fromStdString(e.what());
     }
     return {};
+}
+
+QString readerError(const std::string& path) {
+    try {
+        RunReader reader(path);
+    } catch (const StoreError& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+// The SHA-256 of a file, computed by another process: opening and closing a database file in this process
+// would drop the POSIX locks SQLite holds on it for every connection here (see RunReader.h).
+QString checksum(const std::string& path) {
+    QProcess p;
+    p.start("sha256sum", {QString::fromStdString(path)});
+    if (!p.waitForFinished(30000) || p.exitCode() != 0) return "sha256sum failed";
+    return QString::fromUtf8(p.readAllStandardOutput()).section(' ', 0, 0);
+}
+
+// `db` written by another process: this test executable started afresh with --create-run (a forked child
+// would inherit this process's SQLite state, and with it its locks' bookkeeping). See main(). The process
+// creates a run named `name` and exits, or with `hold` says "created" and stays until its stdin closes.
+bool createRunInAnotherProcess(QProcess& p, const std::string& db, const std::string& name, bool hold) {
+    QStringList args = {"--create-run", QString::fromStdString(db), QString::fromStdString(name)};
+    if (hold) args << "--hold";
+    p.start(QCoreApplication::applicationFilePath(), args);
+    if (hold) return p.waitForReadyRead(60000) && p.readLine().trimmed() == "created";
+    return p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+std::int64_t nowMs() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 RunSpec spec(const std::string& name) {
@@ -425,7 +472,307 @@ private slots:
         store.flush();
         QCOMPARE(store.lastSeq(id), std::int64_t(events.size() + 1));
     }
+
+    void readerNeverCreatesAMissingDatabase() {
+        const std::string file = path("missing/runs.sqlite");
+        const QString message = readerError(file);
+        QCOMPARE(message, QString::fromStdString(file) +
+                              ": does not exist: no run has been stored there yet (a reader never creates a "
+                              "run database)");
+        QVERIFY(!fs::exists(file));
+        QVERIFY(!fs::exists(path("missing")));
+    }
+
+    void readerRefusesWhatTheStoreRefusesWithTheSameMessages() {
+        const std::string newer = path("reader-newer.sqlite");
+        {
+            Database raw(newer, Database::Mode::ReadWrite);
+            raw.exec("CREATE TABLE future (x); PRAGMA user_version = 99;");
+        }
+        const std::string garbage = path("reader-garbage.sqlite");
+        {
+            std::ofstream out(garbage, std::ios::binary);
+            out << std::string(4096, 'g');
+        }
+        for (const std::string& file : {newer, garbage}) {
+            const FileSnapshot before = snapshot(file);
+            const QString message = readerError(file);
+            QVERIFY2(message.startsWith(QString::fromStdString(file) + ": "), qPrintable(message));
+            QCOMPARE(message, openError(file));
+            QVERIFY(snapshot(file) == before);
+            QVERIFY(!fs::exists(file + "-wal"));
+        }
+        QVERIFY(readerError(newer).contains("version 99"));
+        QVERIFY(readerError(garbage).contains("is not an SQLite database (wrong header)"));
+
+        // An SQLite database of something else, and an older run database (RunStore would migrate it).
+        const std::string foreign = path("reader-foreign.sqlite");
+        {
+            Database raw(foreign, Database::Mode::ReadWrite);
+            raw.exec("CREATE TABLE moz_places (url TEXT);");
+        }
+        QCOMPARE(readerError(foreign), QString::fromStdString(foreign) +
+                                           ": is an SQLite database but not an AutoMoE Studio run database "
+                                           "(schema version 0); choose another file for the run store");
+        const std::string older = path("reader-older.sqlite");
+        {
+            Database raw(older, Database::Mode::ReadWrite);
+            raw.exec(Schema::migrations().front().sql);
+            raw.exec("PRAGMA user_version = 1;");
+        }
+        const FileSnapshot before = snapshot(older);
+        QVERIFY2(
+            readerError(older).contains("has schema version 1, older than version") &&
+                readerError(older).contains("automoe runs migrate --db " + QString::fromStdString(older)),
+            qPrintable(readerError(older)));
+        QVERIFY(snapshot(older) == before);
+    }
+
+    // A writer appends in a thread while a reader reads: the writer is never refused or held up, the reader
+    // only ever sees committed, growing data, and the main database file does not change over the reader's
+    // whole life (the writer's own checkpoints are off, so any change would be the reader's).
+    void readerBesideAWriterNeitherBlocksNorWrites() {
+        const std::string file = path("beside.sqlite");
+        RunStore writer(file, {std::chrono::milliseconds(5), 64});
+        writer.writer().run([](Database& db) { db.exec("PRAGMA wal_autocheckpoint=0"); });
+        const std::int64_t id = writer.createRun(spec("busy"));
+        writer.flush();
+        const QString mainBefore = checksum(file);
+
+        std::atomic<bool> writing{true};
+        std::thread appender([&] {
+            for (int i = 0; i < 3000; ++i) {
+                writer.append(
+                    Event::trainingStep(id, {i + 1, 1.0, 1.0, 0.0, 1e-3, 10, "", std::nullopt, 1.0}));
+                if (i % 100 == 99) writer.flush();
+            }
+            writer.flush();
+            writing = false;
+        });
+        std::size_t seen = 0, reads = 0;
+        bool monotonic = true;
+        {
+            RunReader reader(file);
+            while (writing || reads == 0) {
+                const std::size_t steps = reader.trainingSteps(id).size();
+                monotonic = monotonic && steps >= seen;
+                seen = steps;
+                QCOMPARE(reader.listRuns().size(), std::size_t(1));
+                ++reads;
+            }
+            appender.join();
+            QCOMPARE(reader.trainingSteps(id).size(), std::size_t(3000));
+            QCOMPARE(reader.lastSeq(id), std::int64_t(3000));
+            QCOMPARE(reader.integrityCheck(), std::string("ok"));
+
+            // The writer holds a write transaction open: the reader still answers, from the last commit.
+            std::mutex m;
+            std::condition_variable cv;
+            bool inside = false, release = false;
+            std::thread holder([&] {
+                writer.writer().run([&](Database& db) {
+                    db.exec("BEGIN IMMEDIATE; UPDATE runs SET name = 'uncommitted';");
+                    std::unique_lock<std::mutex> lock(m);
+                    inside = true;
+                    cv.notify_all();
+                    cv.wait(lock, [&] { return release; });
+                    db.exec("ROLLBACK");
+                });
+            });
+            {
+                std::unique_lock<std::mutex> lock(m);
+                cv.wait(lock, [&] { return inside; });
+            }
+            QCOMPARE(reader.getRun(id)->spec.name, std::string("busy"));
+            {
+                std::lock_guard<std::mutex> lock(m);
+                release = true;
+            }
+            cv.notify_all();
+            holder.join();
+        }
+        QVERIFY(monotonic);
+        QVERIFY(reads > 0);
+        const auto stats = writer.writer().stats();
+        QCOMPARE(stats.committed, std::uint64_t(3000));
+        QCOMPARE(stats.failed, std::uint64_t(0));
+        QCOMPARE(checksum(file), mainBefore);
+    }
+
+    // A closed writer folds its WAL into the file; a reader opened then must leave the file as it is.
+    void readerLeavesAQuietDatabaseUnchanged() {
+        const std::string file = path("quiet.sqlite");
+        {
+            RunStore store(file);
+            const std::int64_t id = store.createRun(spec("quiet"));
+            store.append(Event::make(id, "tick"));
+        }
+        const QString before = checksum(file);
+        {
+            RunReader reader(file);
+            QCOMPARE(reader.listRuns().size(), std::size_t(1));
+            QCOMPARE(reader.events(1).size(), std::size_t(1));
+            QCOMPARE(reader.integrityCheck(), std::string("ok"));
+            QCOMPARE(reader.schemaVersion(), Schema::currentVersion());
+        }
+        QCOMPARE(checksum(file), before);
+    }
+
+    // The workbench keeps a reader open while child processes write one run after the other. Opening a
+    // store in this process once read the file's header through a descriptor of its own; closing it dropped
+    // the POSIX locks of the open reader, the next writer process then deleted the WAL and the -shm on exit,
+    // and the reader kept following the deleted ones: the run a later child wrote stayed invisible.
+    void aReaderSeesRunsThatLaterWriterProcessesCommit() {
+        const std::string file = path("children.sqlite");
+        {
+            RunStore store(file);
+            store.createRun(spec("first"));
+        }
+        RunReader reader(file);
+        QCOMPARE(reader.listRuns().size(), std::size_t(1));
+        { RunStore again(file); } // what a runs-browser refresh did
+        QProcess second, third;
+        QVERIFY(createRunInAnotherProcess(second, file, "second", false));
+        QVERIFY(createRunInAnotherProcess(third, file, "third", true)); // still writing
+        const auto runs = reader.listRuns();
+        third.closeWriteChannel();
+        QVERIFY(third.waitForFinished(60000));
+        QCOMPARE(runs.size(), std::size_t(3));
+        QCOMPARE(runs.front().name, std::string("third"));
+    }
+
+    void integrityCheckIsExplicitAndReportsDamage() {
+        const std::string file = path("damaged-read.sqlite");
+        {
+            RunStore store(file);
+            const std::int64_t id = store.createRun(spec("doomed"));
+            for (int i = 0; i < 2000; ++i)
+                store.append(Event::make(id, "tick", {{"i", i}, {"pad", std::string(100, 'x')}}));
+        }
+        {
+            Database raw(file, Database::Mode::ReadWrite);
+            raw.exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
+        }
+        {
+            std::fstream io(file, std::ios::binary | std::ios::in | std::ios::out);
+            io.seekp(std::streamoff(4096 * 3));
+            for (int i = 0; i < 4096 * 8; ++i)
+                io.put(char(0xA5));
+        }
+        const FileSnapshot before = snapshot(file);
+        {
+            RunReader reader(file); // opening does not read the whole file: it opens
+            const std::string result = reader.integrityCheck();
+            QVERIFY2(result != "ok" && !result.empty(), result.c_str());
+        }
+        QVERIFY(snapshot(file) == before);
+    }
+
+    void interruptedIsDerivedFromTheLockAndTheHeartbeat() {
+        using S = RunStatus;
+        QCOMPARE(derivedRunStatus(S::Running, false, 1000, 12000, 10000), S::Interrupted);
+        QCOMPARE(derivedRunStatus(S::Running, false, 1000, 11000, 10000), S::Interrupted);
+        QCOMPARE(derivedRunStatus(S::Running, false, 1001, 11000, 10000), S::Running); // fresh heartbeat
+        QCOMPARE(derivedRunStatus(S::Paused, true, 0, 99000, 10000), S::Paused);       // lock held
+        QCOMPARE(derivedRunStatus(S::Created, false, 0, 99000, 10000), S::Interrupted);
+        QCOMPARE(derivedRunStatus(S::Finished, false, 0, 99000, 10000), S::Finished);
+        QCOMPARE(derivedRunStatus(S::Cancelled, false, 0, 99000, 0), S::Cancelled);
+        QCOMPARE(std::string(toString(S::Interrupted)), std::string("interrupted"));
+        QCOMPARE(runStatusFromString("interrupted"), S::Interrupted);
+
+        const std::string file = path("liveness.sqlite");
+        RunStore store(file);
+        const std::int64_t running = store.createRun(spec("running"));
+        const std::int64_t paused = store.createRun(spec("paused"));
+        const std::int64_t finished = store.createRun(spec("finished"));
+        store.setRunStatus(running, S::Running);
+        store.setRunStatus(paused, S::Paused);
+        store.setRunStatus(finished, S::Finished);
+
+        RunReader::Options lockOnly;
+        lockOnly.staleAfterMs = 0;
+        RunReader reader(file, lockOnly);
+        QVERIFY(!RunLock::isHeld(file, running)); // no lock file at all: nobody executes it
+        QCOMPARE(reader.getRun(running)->status, S::Interrupted);
+        QCOMPARE(reader.getRun(paused)->status, S::Interrupted);
+        QCOMPARE(reader.getRun(finished)->status, S::Finished);
+        // A live paused run: its process holds the lock, however old its heartbeat.
+        RunLock lock = RunLock::acquire(file, paused);
+        QVERIFY(RunLock::isHeld(file, paused));
+        QCOMPARE(reader.getRun(paused)->status, S::Paused);
+        for (const RunSummary& r : reader.listRuns())
+            QCOMPARE(r.status, r.id == running ? S::Interrupted : r.id == paused ? S::Paused : S::Finished);
+        // With the default bound a run with a fresh heartbeat is not called interrupted yet.
+        RunReader patient(file);
+        QCOMPARE(patient.getRun(running)->status, S::Running);
+
+        // One executor per run: a second lock is refused, naming the lock file and the holder.
+        try {
+            RunLock::acquire(file, paused);
+            QFAIL("a second lock was granted");
+        } catch (const StoreError& e) {
+            QCOMPARE(QString::fromStdString(e.what()),
+                     QString::fromStdString(lock.path()) +
+                         QString(": run %1 is already being executed by process %2; wait for it to end or "
+                                 "stop it first")
+                             .arg(paused)
+                             .arg(::getpid()));
+        }
+        lock.release();
+        QVERIFY(!RunLock::isHeld(file, paused));
+        QCOMPARE(reader.getRun(paused)->status, S::Interrupted);
+        QVERIFY(RunLock::acquire(file, paused).held());
+
+        // Interrupted is never stored.
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, store.setRunStatus(running, S::Interrupted));
+        QVERIFY_THROWS_EXCEPTION(StoreError, store.writer().run([&](Database& db) {
+            db.exec("UPDATE runs SET status = 'interrupted' WHERE id = " + std::to_string(running));
+        }));
+        QCOMPARE(patient.getRun(running)->status, S::Running);
+    }
+
+    // The executing process touches runs.updated while a run is live, even without events (a paused run),
+    // and only then: it commits no queued event early for it, and leaves a finished run's time alone.
+    void theHeartbeatKeepsALiveRunFresh() {
+        const std::string file = path("heartbeat.sqlite");
+        EventWriter::Options options;
+        options.interval = std::chrono::milliseconds(600000);
+        options.batchSize = std::size_t(1) << 40;
+        options.heartbeat = std::chrono::milliseconds(20);
+        RunStore store(file, options);
+        const std::int64_t live = store.createRun(spec("live"));
+        const std::int64_t done = store.createRun(spec("done"));
+        store.setRunStatus(live, RunStatus::Paused);
+        store.setRunStatus(done, RunStatus::Finished);
+        store.writer().run([&](Database& db) { db.exec("UPDATE runs SET updated = 1000"); });
+        for (int i = 0; i < 10; ++i)
+            store.append(Event::make(live, "queued"));
+        store.writer().keepAlive(live);
+        store.writer().keepAlive(done);
+        QTRY_VERIFY_WITH_TIMEOUT(store.getRun(live)->updatedMs > 1000, 10000);
+        QCOMPARE(store.getRun(done)->updatedMs, std::int64_t(1000));  // touched in the same transaction
+        QCOMPARE(store.writer().stats().committed, std::uint64_t(2)); // the two run_status events only
+        QVERIFY(store.getRun(live)->updatedMs <= nowMs());
+        store.writer().stopKeepingAlive(live);
+        store.writer().stopKeepingAlive(done);
+        store.flush();
+        QCOMPARE(store.events(live).size(), std::size_t(11));
+    }
 };
 
 AUTOMOE_TEST_MAIN(TestRunStore)
+// The writer process of createRunInAnotherProcess(): `--create-run DB NAME [--hold]`.
+static const int createRunHelper = automoe::test::registerHelper("--create-run", [](int argc, char** argv) {
+    if (argc < 2) return 2;
+    RunStore store(argv[0]);
+    store.createRun(spec(argv[1]));
+    if (argc == 3) { // --hold
+        std::printf("created\n");
+        std::fflush(stdout);
+        std::string line;
+        std::getline(std::cin, line);
+    }
+    return 0;
+});
+
 #include "tst_runstore.moc"

@@ -21,7 +21,16 @@ std::map<std::string, SuiteFactory>& suites() {
     static std::map<std::string, SuiteFactory> all;
     return all;
 }
+std::map<std::string, HelperCommand>& helpers() {
+    static std::map<std::string, HelperCommand> all;
+    return all;
+}
 } // namespace
+
+int registerHelper(const char* name, HelperCommand command) {
+    helpers().emplace(name, std::move(command));
+    return int(helpers().size());
+}
 
 int registerSuite(const char* name, SuiteFactory factory) {
     if (!suites().emplace(name, std::move(factory)).second) {
@@ -34,6 +43,10 @@ int registerSuite(const char* name, SuiteFactory factory) {
 } // namespace automoe::test
 
 int main(int argc, char** argv) {
+    if (argc >= 2) {
+        const auto& helpers = automoe::test::helpers();
+        if (const auto it = helpers.find(argv[1]); it != helpers.end()) return it->second(argc - 2, argv + 2);
+    }
     auto& all = automoe::test::suites();
     if (argc < 2 || all.find(argv[1]) == all.end()) {
         std::fprintf(stderr, "usage: %s SUITE [Qt Test options]\nsuites:", argv[0]);

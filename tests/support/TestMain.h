@@ -15,6 +15,11 @@ using SuiteFactory = std::function<std::unique_ptr<QObject>()>;
 // Registers suite `name`; returns a value to initialise a static with.
 int registerSuite(const char* name, SuiteFactory factory);
 
+// A helper a suite runs as a child process of the test executable (`automoe_tests_<layer> NAME ARGS...`):
+// main() calls it with the arguments after NAME instead of running a suite; it returns the exit code.
+using HelperCommand = std::function<int(int argc, char** argv)>;
+int registerHelper(const char* name, HelperCommand command);
+
 } // namespace automoe::test
 
 #define AUTOMOE_TEST_CONCAT2(a, b) a##b
