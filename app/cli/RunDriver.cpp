@@ -1,5 +1,7 @@
 #include "cli/RunDriver.h"
 
+#include "run/EventText.h"
+
 #include "nn/TorchRuntime.h"
 #include "run/RunProgress.h"
 #include "run/RunStages.h"
@@ -68,29 +70,8 @@ public:
             tokensPerSec_ = tokensPerSec_ == 0 ? tps : 0.9 * tokensPerSec_ + 0.1 * tps;
             loss_ = loss_ == 0 ? r.loss : 0.95 * loss_ + 0.05 * r.loss;
             print(r.update, r.lr);
-        } else if (e.type == "validation") {
-            const auto& v = std::get<ValidationRow>(e.row);
-            line("update " + std::to_string(v.update) + ": valid nll " + v.subnet + " " +
-                 formatFixed(v.loss, 3));
-        } else if (e.type == "data") {
-            const auto& p = e.payload;
-            line("corpus " + p["corpus"].value("direction", std::string()) + ": " +
-                 std::to_string(p["split"]["counts"].value("train", 0)) + " train / " +
-                 std::to_string(p["split"]["counts"].value("valid", 0)) + " valid / " +
-                 std::to_string(p["split"]["counts"].value("test", 0)) + " test pairs; vocabulary " +
-                 std::to_string(p["vocabulary"].value("size", 0)) +
-                 (p["vocabulary"].value("from_cache", false) ? " (cached)" : " (trained)"));
-        } else if (e.type == "resumed") {
-            line("resumed at update " + std::to_string(e.payload.value("from_update", 0)));
-        } else if (e.type == "checkpoint") {
-            const auto& c = std::get<CheckpointRow>(e.row);
-            line("checkpoint at update " + std::to_string(c.update) + " (" + formatSI(double(c.bytes)) +
-                 "B)");
-        } else if (e.type == stage::kEventType) {
-            line("stage " + e.payload.value("stage", std::string()) + " " +
-                 e.payload.value("state", std::string()));
-        } else if (e.type == "run_status") {
-            line("run " + std::to_string(e.runId) + ": " + e.payload.value("status", std::string()));
+        } else if (const std::string text = eventText(e); !text.empty()) {
+            line(text); // the line the desktop app's Run dock lists for it
         }
     }
 

@@ -233,6 +233,17 @@ std::vector<ArchitectureRow> RunReader::architectures(std::int64_t runId) {
         });
 }
 
+std::vector<std::pair<std::int64_t, std::string>> RunReader::architectureKeys(std::int64_t runId,
+                                                                              std::int64_t afterId) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Use st(prepared("SELECT id, key FROM architectures WHERE run_id = ? AND id > ? ORDER BY id"));
+    st->bind(1, runId).bind(2, afterId);
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    while (st->step())
+        out.emplace_back(st->columnInt(0), st->columnText(1));
+    return out;
+}
+
 std::vector<CandidateRow> RunReader::candidates(std::int64_t runId) {
     return rows<CandidateRow>(
         "SELECT c.generation, a.id, a.key, a.json, c.fitness, c.flops, c.params_active, c.latency_ms, "

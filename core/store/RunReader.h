@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace automoe {
@@ -61,9 +62,13 @@ public:
     std::vector<CheckpointRow> checkpoints(std::int64_t runId);     // by update
     std::optional<CheckpointRow> lastCheckpoint(std::int64_t runId);
     std::vector<ArchitectureRow> architectures(std::int64_t runId); // by id
-    std::vector<CandidateRow> candidates(std::int64_t runId);       // by generation, fitness
-    std::vector<GenerationRow> generations(std::int64_t runId);     // by generation
-    std::vector<RoutingSnapshot> routingStats(std::int64_t runId);  // by update
+    // (id, key) of the run's architectures with an id above `afterId`, by id: what a follower of a live
+    // search reads to name candidates by their store id without reading every architecture's JSON again.
+    std::vector<std::pair<std::int64_t, std::string>> architectureKeys(std::int64_t runId,
+                                                                       std::int64_t afterId = 0);
+    std::vector<CandidateRow> candidates(std::int64_t runId);      // by generation, fitness
+    std::vector<GenerationRow> generations(std::int64_t runId);    // by generation
+    std::vector<RoutingSnapshot> routingStats(std::int64_t runId); // by update
     // Events with seq >= fromSeq, in order, at most `limit` (for replay in pages). Their `row` is empty:
     // rowFromEvent() (store/EventRows.h) decodes it from the payload.
     std::vector<Event> events(std::int64_t runId, std::int64_t fromSeq = 1, std::int64_t limit = 1 << 30);

@@ -3,6 +3,7 @@
 // FFN FLOPs per token against hand-computed values, the greedy translation it routes, aggregates whose load
 // sums to tokens x k; and `automoe route` (JSON, text, the validation list, clear errors).
 #include "../nn/NnTestSupport.h"
+#include "../support/SmallRun.h"
 #include "cost/CostModel.h"
 #include "eval/Routing.h"
 #include "eval/Translation.h"
@@ -14,48 +15,26 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
-#include <fstream>
-#include <random>
 
 using namespace automoe;
 
 namespace {
 
-std::string writeCorpus(const QString& dir, int pairs = 200) {
-    const std::vector<std::pair<std::string, std::string>> words = {
-        {"der", "the"},   {"hund", "dog"},  {"katze", "cat"}, {"haus", "house"},    {"klein", "small"},
-        {"gross", "big"}, {"rot", "red"},   {"blau", "blue"}, {"und", "and"},       {"sieht", "sees"},
-        {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}, {"12", "12"}};
-    std::mt19937_64 rng(5);
-    const std::string path = (dir + "/corpus.tsv").toStdString();
-    std::ofstream out(path);
-    for (int i = 0; i < pairs; ++i) {
-        const int n = 3 + int(rng() % 4);
-        std::string de, en;
-        for (int j = 0; j < n; ++j) {
-            const auto& w = words[rng() % words.size()];
-            de += (j ? " " : "") + w.first;
-            en += (j ? " " : "") + w.second;
-        }
-        out << de << " .\t" << en << " .\n";
-    }
-    return path;
+// The shared small corpus, with a number and a full stop (both token types get routed), and the small
+// supernet trained for 6 updates.
+std::string writeCorpus(const QString& dir) {
+    testsupport::SmallCorpusOptions options;
+    options.pairs = 200;
+    options.seed = 5;
+    options.withNumber = true;
+    options.fullStop = true;
+    return testsupport::writeSmallCorpus(dir.toStdString(), options);
 }
 
 TrainingRunConfig supernetConfig(const std::string& corpus) {
-    TrainingRunConfig c;
-    c.name = "tiny supernet";
-    c.space = nntest::smallSpace();
-    c.spaceSource = "nn-test";
-    c.corpus = corpus;
+    TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallTrainingRunConfigJson(corpus));
     c.split.validSize = 12;
     c.split.testSize = 12;
-    c.split.maxFraction = 0.2;
-    c.vocabulary.size = 60;
-    c.trainer.maxTokens = 200;
-    c.trainer.lr.peak = 3e-3;
-    c.trainer.lr.warmupUpdates = 5;
-    c.trainer.seed = 3;
     c.trainer.validationSentences = 12;
     c.maxUpdates = 6;
     c.validateEvery = 6;

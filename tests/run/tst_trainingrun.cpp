@@ -28,7 +28,9 @@ using namespace automoe;
 namespace {
 
 std::string writeCorpus(const QString& dir, int pairs = 240) {
-    return testsupport::writeSmallCorpus(dir.toStdString(), pairs);
+    testsupport::SmallCorpusOptions options;
+    options.pairs = pairs;
+    return testsupport::writeSmallCorpus(dir.toStdString(), options);
 }
 
 TrainingRunConfig smallConfig(const std::string& corpus) {

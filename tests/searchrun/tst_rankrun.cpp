@@ -4,6 +4,8 @@
 // search's fitness, the fine-tuned one reproducible for a seed) and the tau of exactly those numbers, clear
 // errors, and the search benchmark's figures being consistent with each other.
 #include "../nn/NnTestSupport.h"
+#include "../support/SmallRun.h"
+#include "SmallSearch.h"
 #include "bench/SearchBenchmark.h"
 #include "nn/TorchRuntime.h"
 #include "run/LatencyDatasetRun.h"
@@ -21,50 +23,14 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <cmath>
-#include <fstream>
-#include <random>
 #include <set>
 
 using namespace automoe;
 
 namespace {
 
-std::string writeCorpus(const QString& dir, int pairs = 240) {
-    const std::vector<std::pair<std::string, std::string>> words = {
-        {"der", "the"},   {"hund", "dog"},  {"katze", "cat"}, {"haus", "house"},   {"klein", "small"},
-        {"gross", "big"}, {"rot", "red"},   {"blau", "blue"}, {"und", "and"},      {"sieht", "sees"},
-        {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}};
-    std::mt19937_64 rng(42);
-    const std::string path = (dir + "/corpus.tsv").toStdString();
-    std::ofstream out(path);
-    for (int i = 0; i < pairs; ++i) {
-        const int n = 3 + int(rng() % 4);
-        std::string de, en;
-        for (int j = 0; j < n; ++j) {
-            const auto& w = words[rng() % words.size()];
-            de += (j ? " " : "") + w.first;
-            en += (j ? " " : "") + w.second;
-        }
-        out << de << "\t" << en << "\n";
-    }
-    return path;
-}
-
 TrainingRunConfig supernetConfig(const std::string& corpus) {
-    TrainingRunConfig c;
-    c.name = "tiny supernet";
-    c.space = nntest::smallSpace();
-    c.spaceSource = "nn-test";
-    c.corpus = corpus;
-    c.split.validSize = 20;
-    c.split.testSize = 20;
-    c.split.maxFraction = 0.2;
-    c.vocabulary.size = 60;
-    c.trainer.maxTokens = 200;
-    c.trainer.lr.peak = 3e-3;
-    c.trainer.lr.warmupUpdates = 5;
-    c.trainer.seed = 3;
-    c.trainer.validationSentences = 20;
+    TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallTrainingRunConfigJson(corpus));
     c.maxUpdates = 10;
     c.validateEvery = 10;
     c.checkpointEvery = 10;
@@ -114,21 +80,13 @@ private slots:
     void initTestCase() {
         configureTorchThreads(1);
         QVERIFY(dir_.isValid());
-        const std::string corpus = writeCorpus(dir_.path());
+        const std::string corpus = testsupport::writeSmallCorpus(dir_.path().toStdString());
         db_ = (dir_.path() + "/runs.sqlite").toStdString();
         store_ = std::make_unique<RunStore>(db_);
         TrainingRun run(*store_, supernetConfig(corpus));
         QCOMPARE(run.execute(), RunStatus::Finished);
         supernet_ = run.id();
-        SearchRunConfig c;
-        c.supernetRun = supernet_;
-        c.evolution.population = 8;
-        c.evolution.parents = 3;
-        c.evolution.mutations = 4;
-        c.evolution.crossovers = 4;
-        c.evolution.iterations = 2;
-        c.evolution.seed = 7;
-        c.fitnessSentences = 12;
+        const SearchRunConfig c = testsupport::smallSearchConfig(supernet_, 2);
         SearchRun search(*store_, c);
         QCOMPARE(search.execute(), RunStatus::Finished);
         search_ = search.id();

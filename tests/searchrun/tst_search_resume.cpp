@@ -2,6 +2,7 @@
 // same candidates (none evaluated twice) and the same front, whether it was cancelled between generations,
 // cancelled in the middle of one, or the real `automoe search` was killed with SIGKILL.
 #include "../support/SmallRun.h"
+#include "SmallSearch.h"
 #include "cost/CostModel.h"
 #include "nn/TorchRuntime.h"
 #include "run/SearchExport.h"
@@ -72,17 +73,7 @@ class TestSearchResume : public QObject {
     double budget_ = 0;
 
     SearchRunConfig searchConfig(int iterations = 4) const {
-        SearchRunConfig c;
-        c.supernetRun = supernet_;
-        c.constraints = {"flops<=" + std::to_string(budget_)};
-        c.evolution.population = 8;
-        c.evolution.parents = 3;
-        c.evolution.mutations = 4;
-        c.evolution.crossovers = 4;
-        c.evolution.iterations = iterations;
-        c.evolution.seed = 7;
-        c.fitnessSentences = 12;
-        return c;
+        return testsupport::smallSearchConfig(supernet_, iterations, 7, {testsupport::flopsBudget(budget_)});
     }
 
     void checkSame(int64_t resumed, int64_t reference) {

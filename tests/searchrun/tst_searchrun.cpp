@@ -3,6 +3,7 @@
 // its front, yml / json exports and standalone weights (translating exactly like the supernet); a latency
 // dataset run with its predictor feeding a --predicted search; clear errors for bad runs and budgets.
 #include "../support/SmallRun.h"
+#include "SmallSearch.h"
 #include "cost/CostModel.h"
 #include "eval/Translation.h"
 #include "nn/StandaloneTransformer.h"
@@ -89,17 +90,7 @@ class TestSearchRun : public QObject {
     double budget_ = 0;
 
     SearchRunConfig searchConfig(uint64_t seed = 7) const {
-        SearchRunConfig c;
-        c.supernetRun = supernet_;
-        c.constraints = {"flops<=" + std::to_string(budget_)};
-        c.evolution.population = 8;
-        c.evolution.parents = 3;
-        c.evolution.mutations = 4;
-        c.evolution.crossovers = 4;
-        c.evolution.iterations = 3;
-        c.evolution.seed = seed;
-        c.fitnessSentences = 12;
-        return c;
+        return testsupport::smallSearchConfig(supernet_, 3, seed, {testsupport::flopsBudget(budget_)});
     }
 
 private slots:

@@ -182,6 +182,17 @@ private slots:
         const auto archs = store.architectures(id);
         QCOMPARE(archs.size(), std::size_t(3)); // a2, b (once, though logged twice), c
         QCOMPARE(archs[1].key, std::string("b"));
+        // Their ids and keys alone, all or past an id.
+        const auto keys = store.architectureKeys(id);
+        QCOMPARE(keys.size(), archs.size());
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            QCOMPARE(keys[i].first, archs[i].id);
+            QCOMPARE(keys[i].second, archs[i].key);
+        }
+        const auto later = store.architectureKeys(id, archs[0].id);
+        QCOMPARE(later.size(), std::size_t(2));
+        QCOMPARE(later.front().second, std::string("b"));
+        QVERIFY(store.architectureKeys(id, archs[2].id).empty());
 
         const auto cands = store.candidates(id);
         QCOMPARE(cands.size(), std::size_t(2));

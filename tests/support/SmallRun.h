@@ -6,6 +6,7 @@
 #include "space/SearchSpace.h"
 #include "space/SpaceIO.h"
 
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -15,17 +16,27 @@
 
 namespace automoe::testsupport {
 
-// Writes DIR/corpus.tsv: `pairs` lines such as "der hund sieht einen baum\tthe dog sees a tree", word by
-// word, so a model learns something in a few updates. Returns its path.
-inline std::string writeSmallCorpus(const std::string& dir, int pairs = 240) {
-    const std::vector<std::pair<std::string, std::string>> words = {
+// How writeSmallCorpus() draws its pairs.
+struct SmallCorpusOptions {
+    int pairs = 240;
+    std::uint64_t seed = 42;
+    bool withNumber = false; // "12" -> "12" among the words (token typing sees a number)
+    bool fullStop = false;   // every sentence ends in " ." (token typing sees punctuation)
+};
+
+// Writes DIR/corpus.tsv: lines such as "der hund sieht einen baum\tthe dog sees a tree", word by word, so
+// a model learns something in a few updates. Returns its path.
+inline std::string writeSmallCorpus(const std::string& dir, const SmallCorpusOptions& options = {}) {
+    std::vector<std::pair<std::string, std::string>> words = {
         {"der", "the"},   {"hund", "dog"},  {"katze", "cat"}, {"haus", "house"},   {"klein", "small"},
         {"gross", "big"}, {"rot", "red"},   {"blau", "blue"}, {"und", "and"},      {"sieht", "sees"},
         {"einen", "a"},   {"baum", "tree"}, {"im", "in the"}, {"garten", "garden"}};
-    std::mt19937_64 rng(42);
+    if (options.withNumber) words.emplace_back("12", "12");
+    const std::string end = options.fullStop ? " ." : "";
+    std::mt19937_64 rng(options.seed);
     const std::string path = dir + "/corpus.tsv";
     std::ofstream out(path);
-    for (int i = 0; i < pairs; ++i) {
+    for (int i = 0; i < options.pairs; ++i) {
         const int n = 3 + int(rng() % 4);
         std::string de, en;
         for (int j = 0; j < n; ++j) {
@@ -33,7 +44,7 @@ inline std::string writeSmallCorpus(const std::string& dir, int pairs = 240) {
             de += (j ? " " : "") + w.first;
             en += (j ? " " : "") + w.second;
         }
-        out << de << "\t" << en << "\n";
+        out << de << end << "\t" << en << end << "\n";
     }
     return path;
 }

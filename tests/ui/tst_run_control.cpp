@@ -167,20 +167,41 @@ private slots:
     }
 
     void killedRunIsInterruptedAndResumesFromTheRunsBrowser() {
-        Rig rig(30, {"--validate-every", "1000", "--checkpoint-every", "5"});
+        Rig rig(60, {"--validate-every", "1000", "--checkpoint-every", "5"});
         RunsBrowser browser;
         browser.setDatabasePath(rig.db);
         browser.setDocument(&rig.run);
         QObject::connect(&browser, &RunsBrowser::resumeRequested, &rig.panel, &RunControlPanel::resumeRun);
         QSignalSpy ended(&rig.panel, &RunControlPanel::runEnded);
         QVERIFY(rig.panel.startRun());
-        // Past a checkpoint and then some: the updates after it are logged again by the resumed run.
-        QTRY_VERIFY_WITH_TIMEOUT(rig.run.steps().size() >= 8, 120000);
+        // Past a checkpoint and then some: the updates after it are logged again by the resumed run. The run
+        // is advanced in short pause / resume steps until it is paused past a checkpoint (not on one), so
+        // that its last committed update and last checkpoint stand still while they are read; it is killed
+        // there.
+        QTRY_VERIFY_WITH_TIMEOUT(rig.run.steps().size() >= 1, 120000); // the database exists
+        auto latestUpdate = [&rig] {
+            const auto steps = RunReader(rig.db.toStdString()).trainingSteps(1);
+            return steps.empty() ? std::int64_t(0) : steps.back().update;
+        };
+        auto status = [&rig] { return RunReader(rig.db.toStdString()).getRun(1)->status; };
+        std::int64_t killedAt = 0, checkpointAt = 0;
+        for (int step = 0; step < 50; ++step) {
+            rig.panel.pauseButton()->click();
+            QTRY_COMPARE_WITH_TIMEOUT(status(), RunStatus::Paused, 30000);
+            QTest::qWait(300); // the writer commits what it holds within 100 ms
+            killedAt = latestUpdate();
+            const auto checkpoint = RunReader(rig.db.toStdString()).lastCheckpoint(1);
+            checkpointAt = checkpoint ? checkpoint->update : 0;
+            if (killedAt > checkpointAt && checkpointAt >= 5) break;
+            rig.panel.resumeButton()->click();
+            QTRY_VERIFY_WITH_TIMEOUT(latestUpdate() > killedAt, 30000);
+        }
+        QVERIFY2(killedAt > checkpointAt && checkpointAt >= 5,
+                 qPrintable(QString("update %1, checkpoint %2").arg(killedAt).arg(checkpointAt)));
         const qint64 pid = rig.panel.process()->processId();
         QVERIFY(pid > 0);
         ::kill(pid_t(pid), SIGKILL);
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 30000);
-        const qint64 killedAt = rig.run.latestUpdate();
 
         // The process is gone: once its heartbeat is stale the run is interrupted, in the Run dock and in
         // the runs browser.
@@ -219,15 +240,15 @@ private slots:
         QCOMPARE(ended.at(1).at(0).toInt(), 0);
         QTRY_COMPARE_WITH_TIMEOUT(rig.run.status(), RunStatus::Finished, 10000);
         QVERIFY(rig.caughtUp());
-        // The resumed run logged the updates after its last checkpoint again; the curve has each once.
-        QVERIFY(killedAt > 5);
-        verifyUpdatesOnce(rig.run, 30);
-        QCOMPARE(rig.training.trainLoss().size(), 30);
+        // The resumed run logged the updates after its last checkpoint again (the event log has them
+        // twice); the document and the curve have each once.
+        verifyUpdatesOnce(rig.run, 60);
+        QCOMPARE(rig.training.trainLoss().size(), 60);
         RunReader reader(rig.db.toStdString());
         std::int64_t stepEvents = 0;
         for (const Event& e : reader.events(1))
             stepEvents += e.type == "training_step";
-        QVERIFY2(stepEvents > 30, "the event log itself has the repeated updates");
+        QCOMPARE(stepEvents, 60 + (killedAt - checkpointAt));
     }
 
     void settingsAreRememberedAcrossRestarts() {

@@ -6,7 +6,9 @@
 #include "ui/run/RunFeed.h"
 
 #include "TestMain.h"
+#include "store/RunReader.h"
 #include <QtTest/QtTest>
+#include <map>
 #include <thread>
 
 using namespace automoe;
@@ -102,6 +104,16 @@ private slots:
         }
         const auto candidates = rowsOf<CandidateRow>(events);
         QCOMPARE(got.candidates.size(), candidates.size());
+        // Each carries the id the store gave its architecture (exports and labels name it by that id).
+        {
+            std::map<std::string, std::int64_t> ids;
+            for (const auto& [id, key] : RunReader(db).architectureKeys(1))
+                ids[key] = id;
+            for (const CandidateRow& c : got.candidates) {
+                QVERIFY(c.architecture.id > 0);
+                QCOMPARE(c.architecture.id, ids.at(c.architecture.key));
+            }
+        }
         for (std::size_t i = 0; i < candidates.size(); ++i) {
             QCOMPARE(got.candidates[i].architecture.key, candidates[i].architecture.key);
             QCOMPARE(got.candidates[i].flops, candidates[i].flops);

@@ -350,12 +350,16 @@ private slots:
         QTest::mouseClick(editor->choiceChips("decoder.ffn_dim")->chip(1024), Qt::LeftButton);
         QVERIFY(window.isWindowModified());
         QVERIFY(window.windowTitle().contains("tiny"));
-        const SearchSpace edited = document_->space();
+        SearchSpace edited = document_->space();
 
         const QString path = dir.filePath("edited.json");
         QVERIFY(window.saveSpaceAs(path));
         QVERIFY(errors.isEmpty());
         QVERIFY(!window.isWindowModified());
+        // An edited bundled space saved under another file name takes that name; nothing else changes.
+        QCOMPARE(document_->space().name, std::string("edited"));
+        edited.name = "edited";
+        QVERIFY(document_->space() == edited);
         QVERIFY(loadSpace(path.toStdString()) == edited);
 
         QVERIFY(window.openSpace("automoe-wmt"));

@@ -76,6 +76,8 @@ public:
     QString toolTipAt(const QPointF& plotPos) const;
 
     QCustomPlot* plot() const { return plot_; }
+    // The loss panel (the update axis it shares with the learning-rate and throughput panels).
+    QCPAxisRect* lossRect() const { return lossRect_; }
     bool exportPlot(const QString& path, QString* error = nullptr);
 
 signals:

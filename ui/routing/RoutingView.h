@@ -42,7 +42,7 @@ public:
     explicit RoutingView(QWidget* parent = nullptr);
     ~RoutingView() override;
 
-    // The `automoe` CLI (default: TrainingProcess::findCli()).
+    // The `automoe` CLI (default: CliProcess::findCli()).
     void setCliPath(const QString& path) { cliPath_ = path; }
     // The run whose routing is shown: a supernet run of `dbPath`. Changing it clears the view; the list
     // of validation sentences is loaded (in a child process) when the view is visible.

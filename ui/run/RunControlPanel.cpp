@@ -500,6 +500,10 @@ bool RunControlPanel::isLive() const {
     return status == RunStatus::Running || status == RunStatus::Paused || status == RunStatus::Created;
 }
 
+QString RunControlPanel::progressText() const {
+    return progress_->text();
+}
+
 void RunControlPanel::updateProgress() {
     const RunProgress empty;
     const RunProgress& p = run_ ? run_->progress() : empty;
@@ -551,7 +555,7 @@ void RunControlPanel::updateStatus() {
         break;
     case RunStatus::Cancelled:
         status_->setText(
-            isResumable(run_->kind().toStdString())
+            !resumeArguments().isEmpty()
                 ? tr("%1 was cancelled; Resume continues it from its last checkpoint.").arg(runText)
                 : tr("%1 was cancelled.").arg(runText));
         break;

@@ -85,6 +85,8 @@ public:
 
     StageState stageState(PipelineStage stage) const;
     int progressPercent() const;
+    // The progress bar's text ("update 3 / 4", "generation 2 / 5", "40%").
+    QString progressText() const;
     QString etaText() const;
     QPlainTextEdit* log() const { return log_; }
     QPushButton* startButton() const { return start_; }

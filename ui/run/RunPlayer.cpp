@@ -2,6 +2,7 @@
 
 #include "ui/plots/ParetoView.h"
 #include "ui/plots/TrainingView.h"
+#include "ui/run/RunDocument.h"
 #include "ui/run/RunFeed.h"
 
 namespace automoe::ui {

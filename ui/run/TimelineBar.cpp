@@ -1,5 +1,6 @@
 #include "ui/run/TimelineBar.h"
 
+#include "ui/run/RunDocument.h"
 #include "ui/run/RunPlayer.h"
 
 #include <QComboBox>
