@@ -57,12 +57,7 @@ private slots:
         db_ = dir_.path() + "/runs.sqlite";
         const std::string corpus = testsupport::writeSmallCorpus(dir_.path().toStdString());
         store_ = std::make_unique<RunStore>(db_.toStdString());
-        TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallTrainingRunConfigJson(corpus));
-        c.maxUpdates = 6;
-        c.validateEvery = 6;
-        c.checkpointEvery = 6;
-        c.routingEvery = 0;
-        c.testSentences = 0;
+        TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallSupernetConfigJson(corpus, 6));
         TrainingRun supernet(*store_, c);
         QCOMPARE(supernet.execute(), RunStatus::Finished);
         supernet_ = supernet.id();

@@ -29,16 +29,6 @@ using namespace automoe;
 
 namespace {
 
-TrainingRunConfig supernetConfig(const std::string& corpus) {
-    TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallTrainingRunConfigJson(corpus));
-    c.maxUpdates = 10;
-    c.validateEvery = 10;
-    c.checkpointEvery = 10;
-    c.routingEvery = 0;
-    c.testSentences = 0;
-    return c;
-}
-
 template <class F> QString errorOf(F&& f) {
     try {
         f();
@@ -83,7 +73,8 @@ private slots:
         const std::string corpus = testsupport::writeSmallCorpus(dir_.path().toStdString());
         db_ = (dir_.path() + "/runs.sqlite").toStdString();
         store_ = std::make_unique<RunStore>(db_);
-        TrainingRun run(*store_, supernetConfig(corpus));
+        TrainingRun run(*store_,
+                        TrainingRunConfig::fromJson(testsupport::smallSupernetConfigJson(corpus, 10)));
         QCOMPARE(run.execute(), RunStatus::Finished);
         supernet_ = run.id();
         const SearchRunConfig c = testsupport::smallSearchConfig(supernet_, 2);

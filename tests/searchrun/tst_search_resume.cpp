@@ -90,12 +90,7 @@ private slots:
         QVERIFY(dir_.isValid());
         const std::string corpus = testsupport::writeSmallCorpus(dir_.path().toStdString());
         store_ = std::make_unique<RunStore>((dir_.path() + "/runs.sqlite").toStdString());
-        TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallTrainingRunConfigJson(corpus));
-        c.maxUpdates = 10;
-        c.validateEvery = 10;
-        c.checkpointEvery = 10;
-        c.routingEvery = 0;
-        c.testSentences = 0;
+        TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallSupernetConfigJson(corpus, 10));
         TrainingRun run(*store_, c);
         QCOMPARE(run.execute(), RunStatus::Finished);
         supernet_ = run.id();

@@ -33,13 +33,8 @@ std::string writeCorpus(const QString& dir) {
 }
 
 TrainingRunConfig supernetConfig(const std::string& corpus) {
-    TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallTrainingRunConfigJson(corpus));
+    TrainingRunConfig c = TrainingRunConfig::fromJson(testsupport::smallSupernetConfigJson(corpus, 10));
     c.name = "tiny supernet";
-    c.maxUpdates = 10;
-    c.validateEvery = 10;
-    c.checkpointEvery = 10;
-    c.routingEvery = 0;
-    c.testSentences = 0;
     return c;
 }
 

@@ -96,4 +96,16 @@ inline nlohmann::json smallTrainingRunConfigJson(const std::string& corpus) {
             {"routing_every", 5}};
 }
 
+// smallTrainingRunConfigJson() of a supernet trained for `updates` updates, validated and checkpointed once
+// at the end, without routing statistics or test BLEU: the fixture supernet of the search suites.
+inline nlohmann::json smallSupernetConfigJson(const std::string& corpus, int updates) {
+    nlohmann::json j = smallTrainingRunConfigJson(corpus);
+    j["max_updates"] = updates;
+    j["validate_every"] = updates;
+    j["checkpoint_every"] = updates;
+    j["routing_every"] = 0;
+    j["test_sentences"] = 0;
+    return j;
+}
+
 } // namespace automoe::testsupport
