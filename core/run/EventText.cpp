@@ -49,11 +49,19 @@ std::string stageText(const nlohmann::json& p) {
     return text;
 }
 
+// "de→en": a corpus description's own direction, else the one its languages give (the stored `data` event
+// holds CorpusInfo::toJson(), which has the languages and no direction).
+std::string corpusDirection(const nlohmann::json& corpus) {
+    if (std::string d = str(corpus, "direction"); !d.empty()) return d;
+    const std::string source = str(corpus, "sourceLanguage"), target = str(corpus, "targetLanguage");
+    return (source.empty() ? "source" : source) + "\u2192" + (target.empty() ? "target" : target);
+}
+
 std::string dataText(const nlohmann::json& p) {
     if (!p.contains("split")) return "data loaded";
     const nlohmann::json& counts = p["split"].value("counts", nlohmann::json::object());
     const nlohmann::json& vocabulary = p.value("vocabulary", nlohmann::json::object());
-    std::string text = "corpus " + str(p.value("corpus", nlohmann::json::object()), "direction") + ": " +
+    std::string text = "corpus " + corpusDirection(p.value("corpus", nlohmann::json::object())) + ": " +
                        std::to_string(integer(counts, "train")) + " train / " +
                        std::to_string(integer(counts, "valid")) + " valid / " +
                        std::to_string(integer(counts, "test")) + " test pairs";

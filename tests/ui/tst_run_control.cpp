@@ -149,6 +149,7 @@ private slots:
         QVERIFY(stoppedAt < 40);
         // The cancelled stage is not painted as done.
         QCOMPARE(rig.panel.stageState(PipelineStage::Supernet), StageState::Cancelled);
+        QCOMPARE(rig.panel.etaText(), QString());
 
         // Resume from the dock: `automoe train --resume 1` continues to the budget.
         QTRY_VERIFY_WITH_TIMEOUT(rig.panel.resumeButton()->isEnabled(), 5000);
@@ -208,6 +209,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(rig.run.status(), RunStatus::Interrupted, 60000);
         QVERIFY(rig.panel.resumeButton()->isEnabled());
         QVERIFY(rig.panel.findChild<QLabel*>("runStatusLabel")->text().contains("interrupted"));
+        QCOMPARE(rig.panel.etaText(), QString()); // nothing is going to finish: no ETA
         browser.model()->refresh();
         QTRY_VERIFY_WITH_TIMEOUT(
             browser.model()->rowOfRun(1) >= 0 &&

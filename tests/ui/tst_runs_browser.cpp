@@ -37,6 +37,21 @@ class TestRunsBrowser : public QObject {
     Q_OBJECT
 
 private slots:
+    void createdTextIsShortForTheDock_data() {
+        QTest::addColumn<QDateTime>("created");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("today") << QDateTime(QDate(2026, 12, 5), QTime(9, 7)) << "09:07";
+        QTest::newRow("this year") << QDateTime(QDate(2026, 3, 14), QTime(23, 59)) << "Mar 14 23:59";
+        QTest::newRow("last year") << QDateTime(QDate(2025, 12, 5), QTime(9, 7)) << "2025-12-05";
+    }
+
+    void createdTextIsShortForTheDock() {
+        QFETCH(QDateTime, created);
+        QFETCH(QString, expected);
+        const QDateTime now(QDate(2026, 12, 5), QTime(18, 30));
+        QCOMPARE(RunListModel::createdText(created, now), expected);
+    }
+
     void modelListsTheStoredRuns() {
         QTemporaryDir dir;
         const QString db = dir.filePath("runs.sqlite");

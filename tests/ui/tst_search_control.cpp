@@ -108,7 +108,7 @@ class TestSearchControl : public QObject {
             if (r.kind == "search" && r.status == RunStatus::Finished) return r.id;
         QProcess search;
         search.start(AUTOMOE_CLI, {"search", "--db", db_, "--run", "1", "--population", "6", "--parents", "2",
-                                   "--mutations", "2", "--crossovers", "2", "--iterations", "1",
+                                   "--mutation", "2", "--crossover", "2", "--iterations", "1",
                                    "--fitness-sentences", "8", "--threads", "1"});
         if (!search.waitForFinished(600000) || search.exitCode() != 0) return 0;
         return QJsonDocument::fromJson(search.readAllStandardOutput().split('\n').front())

@@ -463,7 +463,7 @@ void RunControlPanel::setDocument(RunDocument* document) {
     connect(run_, &RunDocument::cleared, this, &RunControlPanel::documentCleared);
     connect(run_, &RunDocument::progressChanged, this, &RunControlPanel::updateProgress);
     connect(run_, &RunDocument::infoChanged, this, [this] {
-        updateStatus();
+        updateProgress(); // the status decides the ETA and the clock (and updateStatus() follows)
         updateButtons();
     });
     connect(run_, &RunDocument::logAdded, this, [this](int first) {
@@ -522,8 +522,11 @@ void RunControlPanel::updateProgress() {
         progress_->setFormat(tr("%p%"));
     const std::optional<double> eta = p.etaSeconds(now);
     const RunStatus status = run_ ? run_->status() : RunStatus::Created;
+    // A run that stopped short (cancelled, failed, interrupted) has no ETA: nothing is going to finish.
+    const bool going =
+        status == RunStatus::Created || status == RunStatus::Running || status == RunStatus::Paused;
     eta_->setText(status == RunStatus::Finished ? tr("done")
-                  : eta                         ? tr("ETA %1").arg(clockText(*eta))
+                  : eta && going                ? tr("ETA %1").arg(clockText(*eta))
                                                 : QString());
     if (isLive() && !clock_->isActive())
         clock_->start();

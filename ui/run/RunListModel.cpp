@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QFont>
+#include <QLocale>
 #include <QThread>
 #include <exception>
 #include <memory>
@@ -183,6 +184,13 @@ int RunListModel::rowOfRun(qint64 runId) const {
     return -1;
 }
 
+QString RunListModel::createdText(const QDateTime& created, const QDateTime& now) {
+    if (created.date() == now.date()) return created.toString(QStringLiteral("HH:mm"));
+    if (created.date().year() == now.date().year())
+        return QLocale::c().toString(created, QStringLiteral("MMM d HH:mm"));
+    return created.toString(QStringLiteral("yyyy-MM-dd"));
+}
+
 int RunListModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : int(runs_.size());
 }
@@ -207,9 +215,9 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
         case StatusColumn:
             return statusText(r.status);
         case CreatedColumn:
-            return role == Qt::EditRole
-                       ? QVariant(QDateTime::fromMSecsSinceEpoch(r.createdMs))
-                       : QVariant(QDateTime::fromMSecsSinceEpoch(r.createdMs).toString("yyyy-MM-dd HH:mm"));
+            return role == Qt::EditRole ? QVariant(QDateTime::fromMSecsSinceEpoch(r.createdMs))
+                                        : QVariant(createdText(QDateTime::fromMSecsSinceEpoch(r.createdMs),
+                                                               QDateTime::currentDateTime()));
         case UpdateColumn:
             return r.latestUpdate ? QVariant(qint64(*r.latestUpdate)) : QVariant();
         }

@@ -8,6 +8,7 @@
 #include "store/RunRecords.h"
 
 #include <QAbstractTableModel>
+#include <QDateTime>
 #include <QString>
 #include <vector>
 
@@ -24,6 +25,10 @@ public:
     static constexpr int RunIdRole = Qt::UserRole + 1;
     // RunStatus as an int.
     static constexpr int StatusRole = Qt::UserRole + 2;
+
+    // The Created column's text, short enough for a dock: "14:05" today, "Dec 6 14:05" this year, else
+    // "2025-12-06" (the tooltip has the full time).
+    static QString createdText(const QDateTime& created, const QDateTime& now);
 
     explicit RunListModel(QObject* parent = nullptr);
     ~RunListModel() override;

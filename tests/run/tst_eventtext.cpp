@@ -1,0 +1,67 @@
+// Pins core/run/EventText, the one line a run event gets in the CLI's output and the Run dock's log, on
+// events as the store gives them back (payload only, no typed row): the text of each listed event type
+// against hand-written expectations, and no line for events that are drawn rather than listed.
+#include "run/EventText.h"
+
+#include "TestMain.h"
+#include <QtTest/QtTest>
+#include <nlohmann/json.hpp>
+
+using namespace automoe;
+
+Q_DECLARE_METATYPE(std::string)
+
+class TestEventText : public QObject {
+    Q_OBJECT
+
+private slots:
+    void linesOfStoredEvents_data() {
+        QTest::addColumn<std::string>("type");
+        QTest::addColumn<std::string>("payload");
+        QTest::addColumn<std::string>("expected");
+        auto row = [](const char* name, const char* type, const char* payload, const char* expected) {
+            QTest::newRow(name) << std::string(type) << std::string(payload) << std::string(expected);
+        };
+        // The data event stores CorpusInfo::toJson(): languages, no direction (the CLI printed "corpus :").
+        row("data from the store", "data",
+            R"({"corpus": {"format": "tsv", "sourceLanguage": "de", "targetLanguage": "en"},
+                "split": {"counts": {"train": 2700, "valid": 150, "test": 150}},
+                "vocabulary": {"size": 2000, "from_cache": false}})",
+            "corpus de\u2192en: 2700 train / 150 valid / 150 test pairs; vocabulary 2000 (trained)");
+        row("data with a direction", "data",
+            R"({"corpus": {"direction": "en\u2192de"}, "split": {"counts": {"train": 5, "valid": 1, "test": 1}},
+                "vocabulary": {"size": 60, "from_cache": true}})",
+            "corpus en\u2192de: 5 train / 1 valid / 1 test pairs; vocabulary 60 (cached)");
+        row("data without languages", "data", R"({"corpus": {}, "split": {"counts": {"train": 3}}})",
+            "corpus source\u2192target: 3 train / 0 valid / 0 test pairs");
+        row("stage with a budget", "stage", R"({"stage": "supernet", "state": "started", "max_updates": 6})",
+            "stage supernet started, 6 updates");
+        row("cancelled stage", "stage", R"({"stage": "supernet", "state": "finished", "cancelled": true})",
+            "stage supernet finished (cancelled)");
+        row("search stage", "stage", R"({"stage": "search", "state": "started", "iterations": 4})",
+            "stage search started, 4 generations");
+        row("validation", "validation", R"({"update": 6, "subnet": "largest", "loss": 8.17649})",
+            "update 6: valid nll largest 8.176");
+        row("checkpoint", "checkpoint", R"({"update": 6, "path": "c.pt", "bytes": 116330000})",
+            "checkpoint at update 6 (116.33 MB)");
+        row("resumed", "resumed", R"({"from_update": 25, "checkpoint": "c.pt"})", "resumed at update 25");
+        row("error", "error", R"({"message": "corpus.tsv line 3: no tab"})", "error: corpus.tsv line 3: no tab");
+        row("status", "run_status", R"({"status": "interrupted"})", "run 1: interrupted");
+        row("rank", "rank_result", R"({"kendall_tau": 0.4667, "count": 6})",
+            "rank: Kendall tau 0.467 over 6 architectures");
+        // Drawn, not listed.
+        row("training step", "training_step", R"({"update": 1, "loss": 8.3})", "");
+        row("unknown", "something_new", R"({"a": 1})", "");
+    }
+
+    void linesOfStoredEvents() {
+        QFETCH(std::string, type);
+        QFETCH(std::string, payload);
+        QFETCH(std::string, expected);
+        Event e = Event::make(1, type, nlohmann::json::parse(payload));
+        QCOMPARE(QString::fromStdString(eventText(e)), QString::fromStdString(expected));
+    }
+};
+
+AUTOMOE_TEST_MAIN(TestEventText)
+#include "tst_eventtext.moc"
