@@ -1,8 +1,7 @@
 #include "cli/RunDriver.h"
 
-#include "run/EventText.h"
-
 #include "nn/TorchRuntime.h"
+#include "run/EventText.h"
 #include "run/RunProgress.h"
 #include "run/RunStages.h"
 #include "run/TrainingRun.h"
@@ -131,11 +130,7 @@ RunStatus driveRun(RunStore& store, RunBase& run, bool controlStdin) {
     std::printf("%s\n", runAnnouncement(run.id(), info.spec.kind, store.path()).c_str());
     std::fflush(stdout);
 
-    std::string resume;
-    try {
-        resume = runKindStages(info.spec.kind, info.spec.config).resumeCommand(run.id());
-    } catch (const std::invalid_argument&) {
-    }
+    const std::string resume = resumeCommand(info.spec.kind, run.id());
     auto target = std::make_shared<ControlTarget>();
     target->control = &run.control();
     if (controlStdin) followControlStdin(target);

@@ -24,11 +24,7 @@ std::string resumeHint(const RunInfo& info) {
     if (info.status != RunStatus::Cancelled && info.status != RunStatus::Failed &&
         info.status != RunStatus::Interrupted)
         return "";
-    try {
-        return runKindStages(info.spec.kind, info.spec.config).resumeCommand(info.id);
-    } catch (const std::invalid_argument&) {
-        return "";
-    }
+    return resumeCommand(info.spec.kind, info.id);
 }
 
 void listRuns(const std::string& db, bool json) {

@@ -1,5 +1,6 @@
 #include "run/EventText.h"
 
+#include "data/Corpus.h"
 #include "store/EventRows.h"
 #include "util/Format.h"
 
@@ -49,12 +50,12 @@ std::string stageText(const nlohmann::json& p) {
     return text;
 }
 
-// "de→en": a corpus description's own direction, else the one its languages give (the stored `data` event
-// holds CorpusInfo::toJson(), which has the languages and no direction).
+// "de→en" of the stored corpus description (CorpusInfo::toJson(): the languages, no direction).
 std::string corpusDirection(const nlohmann::json& corpus) {
-    if (std::string d = str(corpus, "direction"); !d.empty()) return d;
-    const std::string source = str(corpus, "sourceLanguage"), target = str(corpus, "targetLanguage");
-    return (source.empty() ? "source" : source) + "\u2192" + (target.empty() ? "target" : target);
+    CorpusInfo info;
+    info.sourceLanguage = str(corpus, "sourceLanguage");
+    info.targetLanguage = str(corpus, "targetLanguage");
+    return info.direction();
 }
 
 std::string dataText(const nlohmann::json& p) {

@@ -62,6 +62,14 @@ const std::vector<std::string>& runKinds() {
     return kinds;
 }
 
+std::string resumeCommand(const std::string& kind, std::int64_t runId) {
+    try {
+        return runKindStages(kind).resumeCommand(runId);
+    } catch (const std::invalid_argument&) {
+        return ""; // a kind this program does not know
+    }
+}
+
 RunKindStages runKindStages(const std::string& kind, const nlohmann::json& config) {
     auto number = [&](const char* key, double fallback) {
         const auto it = config.is_object() ? config.find(key) : config.end();

@@ -98,5 +98,7 @@ const std::vector<std::string>& runKinds();
 //   rank      rank                              not resumable
 // test is left out when config.test_sentences is 0. Throws std::invalid_argument for an unknown kind.
 RunKindStages runKindStages(const std::string& kind, const nlohmann::json& config = nlohmann::json::object());
+// runKindStages(kind).resumeCommand(runId), and "" for a kind this program does not know.
+std::string resumeCommand(const std::string& kind, std::int64_t runId);
 
 } // namespace automoe

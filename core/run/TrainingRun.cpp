@@ -218,11 +218,7 @@ std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId,
                                                  double maxMinutes) {
     const RunInfo info = store.requireRun(runId);
     if (info.spec.kind != "supernet" && info.spec.kind != "retrain") {
-        std::string how;
-        try {
-            how = runKindStages(info.spec.kind).resumeCommand(runId);
-        } catch (const std::invalid_argument&) {
-        }
+        const std::string how = resumeCommand(info.spec.kind, runId);
         throw std::runtime_error("run " + std::to_string(runId) + " is a " + info.spec.kind +
                                  " run, not a training run" +
                                  (how.empty() ? ": it cannot be resumed" : ": resume it with `" + how + "`"));

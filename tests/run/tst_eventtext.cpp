@@ -28,8 +28,9 @@ private slots:
                 "split": {"counts": {"train": 2700, "valid": 150, "test": 150}},
                 "vocabulary": {"size": 2000, "from_cache": false}})",
             "corpus de\u2192en: 2700 train / 150 valid / 150 test pairs; vocabulary 2000 (trained)");
-        row("data with a direction", "data",
-            R"({"corpus": {"direction": "en\u2192de"}, "split": {"counts": {"train": 5, "valid": 1, "test": 1}},
+        row("data, reversed", "data",
+            R"({"corpus": {"sourceLanguage": "en", "targetLanguage": "de", "reversed": true},
+                "split": {"counts": {"train": 5, "valid": 1, "test": 1}},
                 "vocabulary": {"size": 60, "from_cache": true}})",
             "corpus en\u2192de: 5 train / 1 valid / 1 test pairs; vocabulary 60 (cached)");
         row("data without languages", "data", R"({"corpus": {}, "split": {"counts": {"train": 3}}})",
@@ -45,7 +46,8 @@ private slots:
         row("checkpoint", "checkpoint", R"({"update": 6, "path": "c.pt", "bytes": 116330000})",
             "checkpoint at update 6 (116.33 MB)");
         row("resumed", "resumed", R"({"from_update": 25, "checkpoint": "c.pt"})", "resumed at update 25");
-        row("error", "error", R"({"message": "corpus.tsv line 3: no tab"})", "error: corpus.tsv line 3: no tab");
+        row("error", "error", R"({"message": "corpus.tsv line 3: no tab"})",
+            "error: corpus.tsv line 3: no tab");
         row("status", "run_status", R"({"status": "interrupted"})", "run 1: interrupted");
         row("rank", "rank_result", R"({"kendall_tau": 0.4667, "count": 6})",
             "rank: Kendall tau 0.467 over 6 architectures");

@@ -49,6 +49,11 @@ SearchSpace narrowedSpace() {
     return s;
 }
 
+// The JSON object a finished `automoe` command that made a run printed as its first stdout line.
+QJsonObject runLine(QProcess& process) {
+    return QJsonDocument::fromJson(process.readAllStandardOutput().split('\n').front()).object();
+}
+
 const QCPGraph* graphNamed(const ParetoView& view, const QString& prefix) {
     for (int i = 0; i < view.plot()->graphCount(); ++i)
         if (view.plot()->graph(i)->name().startsWith(prefix)) return view.plot()->graph(i);
@@ -111,10 +116,7 @@ class TestSearchControl : public QObject {
                                    "--mutation", "2", "--crossover", "2", "--iterations", "1",
                                    "--fitness-sentences", "8", "--threads", "1"});
         if (!search.waitForFinished(600000) || search.exitCode() != 0) return 0;
-        return QJsonDocument::fromJson(search.readAllStandardOutput().split('\n').front())
-            .object()
-            .value("run_id")
-            .toInteger();
+        return runLine(search).value("run_id").toInteger();
     }
 
 private slots:
@@ -365,8 +367,7 @@ private slots:
         QVERIFY(close.waitForFinished(600000));
         QVERIFY2(close.exitCode() == 0, close.readAllStandardError().constData());
         // The first stdout line names the run it created.
-        const QJsonObject line =
-            QJsonDocument::fromJson(close.readAllStandardOutput().split('\n').front()).object();
+        const QJsonObject line = runLine(close);
         const qint64 retrain = line.value("run_id").toInteger();
         QVERIFY(retrain > 0);
         QCOMPARE(line.value("kind").toString(), QString("retrain"));

@@ -361,15 +361,11 @@ bool RunControlPanel::canResumeShownRun() const {
 }
 
 QStringList RunControlPanel::resumeArguments(const QString& kind, qint64 runId) {
-    try {
-        // "automoe train --resume 7": the arguments after the program.
-        QStringList args = QString::fromStdString(runKindStages(kind.toStdString()).resumeCommand(runId))
-                               .split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        if (!args.isEmpty()) args.removeFirst();
-        return args;
-    } catch (const std::exception&) {
-        return {}; // a kind this program does not know
-    }
+    // "automoe train --resume 7": the arguments after the program.
+    QStringList args = QString::fromStdString(resumeCommand(kind.toStdString(), runId))
+                           .split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (!args.isEmpty()) args.removeFirst();
+    return args;
 }
 
 QStringList RunControlPanel::resumeArguments() const {
@@ -523,10 +519,8 @@ void RunControlPanel::updateProgress() {
     const std::optional<double> eta = p.etaSeconds(now);
     const RunStatus status = run_ ? run_->status() : RunStatus::Created;
     // A run that stopped short (cancelled, failed, interrupted) has no ETA: nothing is going to finish.
-    const bool going =
-        status == RunStatus::Created || status == RunStatus::Running || status == RunStatus::Paused;
     eta_->setText(status == RunStatus::Finished ? tr("done")
-                  : eta && going                ? tr("ETA %1").arg(clockText(*eta))
+                  : eta && isLive()             ? tr("ETA %1").arg(clockText(*eta))
                                                 : QString());
     if (isLive() && !clock_->isActive())
         clock_->start();

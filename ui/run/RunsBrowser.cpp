@@ -19,16 +19,7 @@ namespace automoe::ui {
 
 namespace {
 constexpr int kRefreshMs = 2000;
-
-// Runs of `kind` can be continued (RunStages: train --resume, search --resume).
-bool resumable(const std::string& kind) {
-    try {
-        return runKindStages(kind).resume != ResumeCommand::None;
-    } catch (const std::exception&) {
-        return false; // a kind this program does not know
-    }
 }
-} // namespace
 
 RunsBrowser::RunsBrowser(QWidget* parent)
     : QWidget(parent)
@@ -146,7 +137,7 @@ void RunsBrowser::showContextMenu(const QPoint& pos) {
                        [this, id] { emit compareRequested(id); });
         const int row = model_->rowOfRun(id);
         const RunSummary& run = model_->runs()[std::size_t(row)];
-        if (resumable(run.kind) &&
+        if (!resumeCommand(run.kind, id).empty() &&
             (run.status == RunStatus::Cancelled || run.status == RunStatus::Interrupted))
             menu.addAction(
                 tr("Re&sume Run %1").arg(id), this,
