@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 
+#include "bench/DecodeBenchmark.h"
 #include "bench/ModelBenchmark.h"
 #include "bench/SearchBenchmark.h"
 #include "bench/TrainBenchmark.h"
@@ -129,6 +130,45 @@ void addBenchCommands(CLI::App& root) {
             std::cout << automoe::searchBenchmarkJson(result).dump(2) << "\n";
         else
             std::cout << automoe::formatSearchBenchmark(result);
+    });
+
+    auto dopt = std::make_shared<automoe::DecodeBenchmarkOptions>();
+    auto decodeJson = std::make_shared<bool>(false);
+    auto* dec = bench->add_subcommand(
+        "decode", "Incremental (cached keys and values) vs full-prefix decoding: sentences/s, ms per token");
+    dec->add_option("--space", dopt->space, "Search space: bundled name or JSON file")->capture_default_str();
+    dec->add_option("--tgt-len", dopt->targetLengths, "Decoder steps T (repeatable)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    dec->add_option("--src-len", dopt->srcLen, "Source tokens")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    dec->add_option("--beam", dopt->beam, "Beam rows per step")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
+    dec->add_option("--repeats", dopt->repeats, "Timed runs per way")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    dec->add_option("--warmup", dopt->warmup, "Untimed runs per way first")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    dec->add_option("--threads", dopt->threads, "Intra-op threads (0 = one per core)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    dec->add_option("--vocab", dopt->vocabSize, "Vocabulary size (output layer width)")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t(16), int64_t(1) << 22));
+    dec->add_option("--seed", dopt->seed, "Seed of the weights and the source")->capture_default_str();
+    dec->add_flag("--json", *decodeJson, "Print the figures as JSON");
+    dec->callback([dopt, decodeJson] {
+        const bool json = *decodeJson;
+        auto result = automoe::runDecodeBenchmark(*dopt, [json](const std::string& s) {
+            if (!json) std::fprintf(stderr, "... %s\n", s.c_str());
+        });
+        if (json)
+            std::cout << automoe::decodeBenchmarkJson(result).dump(2) << "\n";
+        else
+            std::cout << automoe::formatDecodeBenchmark(result);
     });
 }
 

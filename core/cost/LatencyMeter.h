@@ -1,8 +1,11 @@
-// LatencyMeter times translation with a StandaloneTransformer on this machine as DESIGN §7 asks: batch 1,
-// a fixed-length random source, a fixed number of decoder steps (greedy, or beam-sized rows), warm-up runs
-// then the median of repeated runs, at an explicit intra-op thread count, in eval mode without autograd.
+// LatencyMeter times translation with a StandaloneTransformer on this machine as DESIGN §7 asks, the way
+// HAT measures it: batch 1, a fixed-length random source through the encoder once, then a fixed number of
+// incremental decoder steps on cached keys and values (greedy, or beam-sized rows reordered each step),
+// warm-up runs then the median of repeated runs, at an explicit intra-op thread count, in eval mode without
+// autograd. kLatencyMeterVersion (LatencyMeterVersion.h) names this way of measuring.
 #pragma once
 
+#include "cost/LatencyMeterVersion.h"
 #include "nn/StandaloneTransformer.h"
 #include "nn/SuperTransformer.h"
 #include "space/Architecture.h"
@@ -29,6 +32,9 @@ struct LatencyOptions {
     // figures on a shared machine.
     int threads = 1;
     uint64_t seed = 1; // the random source sentence
+    // Cached keys and values (kLatencyMeterVersion 2). false = every step re-runs the decoder on the whole
+    // prefix (version 1): only for comparing the two in `automoe bench decode`.
+    bool incremental = true;
 };
 
 // Distribution of one timed quantity over the repeats, in milliseconds.
@@ -46,7 +52,7 @@ struct LatencyStats {
 
 struct LatencyMeasurement {
     LatencyStats encoder; // encodeSource
-    LatencyStats decoder; // all tgtLen steps (each re-runs the decoder on the whole prefix)
+    LatencyStats decoder; // all tgtLen incremental steps, the encoder-decoder keys and values included
     LatencyStats total;   // encoder + decoder of the same run
     int srcLen = 0;
     int tgtLen = 0;
@@ -62,7 +68,8 @@ struct LatencyRecord {
 };
 
 // {"arch": <architecture JSON>, "key": ..., "encoder_ms"/"decoder_ms"/"total_ms": {"median", "min", "max",
-// "q1", "q3"}, "src_len", "tgt_len", "beam", "repeats", "threads"}: one line of a latency dataset export.
+// "q1", "q3"}, "src_len", "tgt_len", "beam", "repeats", "threads", "meter"}: one line of a latency dataset
+// export.
 nlohmann::json latencyRecordToJson(const LatencyRecord& record);
 
 class LatencyMeter {

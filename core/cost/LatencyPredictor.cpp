@@ -1,5 +1,7 @@
 #include "cost/LatencyPredictor.h"
 
+#include "cost/LatencyMeterVersion.h"
+
 #include "nn/TorchArchive.h"
 #include "nn/TorchRuntime.h"
 
@@ -112,7 +114,8 @@ LatencyMetrics latencyMetrics(const std::vector<double>& predicted, const std::v
 
 LatencyPredictor::LatencyPredictor(const SupernetDims& dims, int hidden)
     : features_(dims)
-    , hidden_(hidden) {
+    , hidden_(hidden)
+    , meterVersion_(kLatencyMeterVersion) {
     if (hidden < 1) throw std::invalid_argument("LatencyPredictor: hidden width must be positive");
     net_ = makeNet(features_.size(), hidden_);
     inputMean_ = torch::zeros({features_.size()});
@@ -238,8 +241,10 @@ void LatencyPredictor::save(const std::string& path) const {
     torch::serialize::OutputArchive archive;
     writeArchiveText(archive, "format", kFormat);
     writeArchiveText(archive, "version", std::to_string(kVersion));
-    const nlohmann::json config = {
-        {"dims", dimsToJson(features_.dims())}, {"hidden", hidden_}, {"feature_names", features_.names()}};
+    const nlohmann::json config = {{"dims", dimsToJson(features_.dims())},
+                                   {"hidden", hidden_},
+                                   {"feature_names", features_.names()},
+                                   {"meter", meterVersion_}};
     writeArchiveText(archive, "config", config.dump());
     archive.write("input_mean", inputMean_);
     archive.write("input_std", inputStd_);
@@ -265,11 +270,13 @@ LatencyPredictor LatencyPredictor::load(const std::string& path) {
     SupernetDims dims;
     int hidden = 0;
     std::vector<std::string> names;
+    int meter = 1;
     try {
         const auto config = nlohmann::json::parse(readArchiveText(archive, "config", path));
         dims = dimsFromJson(config.at("dims"));
         hidden = config.at("hidden").get<int>();
         names = config.at("feature_names").get<std::vector<std::string>>();
+        meter = config.value("meter", 1);
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error(path + ": config: " + e.what());
     }
@@ -280,6 +287,7 @@ LatencyPredictor LatencyPredictor::load(const std::string& path) {
             throw std::runtime_error(path + ": " + e.what());
         }
     }();
+    p.meterVersion_ = meter;
     if (names != p.features_.names())
         throw std::runtime_error(path + ": its feature layout differs from this build's LatencyFeatures");
     p.inputMean_ = readTensor(archive, "input_mean", path).to(torch::kFloat).contiguous();

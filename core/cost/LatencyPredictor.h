@@ -66,6 +66,11 @@ public:
     LatencyMetrics evaluate(const std::vector<LatencySample>& samples) const;
 
     bool trained() const { return trained_; }
+    // The LatencyMeter version of the measurements it was fitted to (LatencyMeterVersion.h): the current one
+    // for a predictor trained by this build, as stored for a loaded one (1 when the file predates it).
+    int meterVersion() const { return meterVersion_; }
+    // For samples measured by another meter version (e.g. an imported dataset); stored by save().
+    void setMeterVersion(int version) { meterVersion_ = version; }
     const LatencyFeatures& features() const { return features_; }
     int hidden() const { return hidden_; }
 
@@ -84,6 +89,7 @@ private:
     torch::Tensor inputMean_, inputStd_; // [F]
     double targetMean_ = 0, targetStd_ = 1;
     bool trained_ = false;
+    int meterVersion_;
 };
 
 } // namespace automoe

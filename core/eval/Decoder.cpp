@@ -52,10 +52,52 @@ struct StepMasks {
     }
 };
 
+// The decoder's view of the model for one batch: the next-token logits of every active row, and keeping the
+// model's per-row state (encoder output, cached keys and values) aligned with the rows when the search
+// reorders or drops them.
+class Steps {
+public:
+    // enc holds the batch's B sentences, one row each; rowsPerSentence rows (beams) decode each of them.
+    Steps(Seq2SeqModel& model, const EncoderOutput& enc, int64_t B, int64_t rowsPerSentence, bool incremental)
+        : model_(model)
+        , incremental_(incremental) {
+        const auto expand = torch::arange(B, torch::kLong).repeat_interleave(rowsPerSentence);
+        if (incremental_) {
+            state_ = model.startDecoding(enc); // once per sentence, then copied to its beams
+            if (rowsPerSentence > 1) state_.selectRows(expand);
+        } else {
+            enc_ = rowsPerSentence > 1 ? enc.selectRows(expand) : enc;
+        }
+    }
+
+    // Logits [R, V] of the token after every row of `prefix` [R, t + 1].
+    torch::Tensor logits(const torch::Tensor& prefix) {
+        if (!incremental_) return model_.nextTokenLogits(prefix, enc_);
+        return model_.stepLogits(prefix.select(1, prefix.size(1) - 1).contiguous(), state_);
+    }
+    // Row r now continues row index[r] of the same sentence (beam re-ranking).
+    void reorder(const torch::Tensor& index) {
+        if (incremental_) state_.reorderWithinSentences(index);
+    }
+    // Keeps the rows `index` (finished rows leave).
+    void keep(const torch::Tensor& index) {
+        if (incremental_)
+            state_.selectRows(index);
+        else
+            enc_ = enc_.selectRows(index);
+    }
+
+private:
+    Seq2SeqModel& model_;
+    bool incremental_;
+    EncoderOutput enc_;
+    DecoderState state_;
+};
+
 // Log-probabilities [R, V] of the next token after every row of `prefix` [R, t + 1].
-torch::Tensor stepLogProbs(Seq2SeqModel& model, const torch::Tensor& prefix, const EncoderOutput& enc,
-                           const StepMasks& masks, const torch::Tensor& rowLimits, int64_t t) {
-    auto lprobs = torch::log_softmax(model.nextTokenLogits(prefix, enc).to(torch::kFloat), -1);
+torch::Tensor stepLogProbs(Steps& steps, const torch::Tensor& prefix, const StepMasks& masks,
+                           const torch::Tensor& rowLimits, int64_t t) {
+    auto lprobs = torch::log_softmax(steps.logits(prefix).to(torch::kFloat), -1);
     if (lprobs.size(1) != masks.banned.size(0))
         throw std::runtime_error("decode: the model returned " + std::to_string(lprobs.size(1)) +
                                  " logits for a vocabulary of " + std::to_string(masks.banned.size(0)));
@@ -92,14 +134,14 @@ std::vector<Hypothesis> greedyDecode(Seq2SeqModel& model, const torch::Tensor& s
     std::vector<Hypothesis> out(size_t(B), Hypothesis{});
     if (B == 0) return out;
     const StepMasks masks(model.vocabSize(), model.padIndex(), options);
-    EncoderOutput enc = model.encodeSource(src);
+    Steps steps(model, model.encodeSource(src), B, 1, options.incremental);
     torch::Tensor limits = lengthLimits(src, model.padIndex(), options);
     torch::Tensor origin = torch::arange(B, torch::kLong); // input index of every active row
     torch::Tensor prefix = torch::full({B, 1}, options.bosId, torch::kLong);
     torch::Tensor scores = torch::zeros({B}, torch::kFloat);
 
     for (int64_t t = 0; prefix.size(0) > 0; ++t) {
-        auto lprobs = stepLogProbs(model, prefix, enc, masks, limits, t);
+        auto lprobs = stepLogProbs(steps, prefix, masks, limits, t);
         auto [best, next] = lprobs.max(1);
         scores.add_(best);
         auto done = next.eq(options.eosId);
@@ -125,7 +167,7 @@ std::vector<Hypothesis> greedyDecode(Seq2SeqModel& model, const torch::Tensor& s
         scores = scores.index_select(0, keep);
         origin = origin.index_select(0, keep);
         limits = limits.index_select(0, keep);
-        enc = enc.selectRows(keep);
+        steps.keep(keep);
     }
     return out;
 }
@@ -146,8 +188,7 @@ std::vector<Hypothesis> beamDecode(Seq2SeqModel& model, const torch::Tensor& src
 
     // Row i * K + j is beam j of active sentence i. All beams start as bos; only beam 0 is live at first
     // so that the first step does not fill the beam with copies of one continuation.
-    EncoderOutput enc =
-        model.encodeSource(src).selectRows(torch::arange(B, torch::kLong).repeat_interleave(K));
+    Steps steps(model, model.encodeSource(src), B, K, options.incremental);
     torch::Tensor limits = lengthLimits(src, model.padIndex(), options);
     torch::Tensor origin = torch::arange(B, torch::kLong);
     torch::Tensor prefix = torch::full({B * K, 1}, options.bosId, torch::kLong);
@@ -158,7 +199,7 @@ std::vector<Hypothesis> beamDecode(Seq2SeqModel& model, const torch::Tensor& src
 
     for (int64_t t = 0; origin.size(0) > 0; ++t) {
         const int64_t Ba = origin.size(0);
-        auto lprobs = stepLogProbs(model, prefix, enc, masks, limits.repeat_interleave(K), t);
+        auto lprobs = stepLogProbs(steps, prefix, masks, limits.repeat_interleave(K), t);
         auto cand = lprobs.add_(scores.unsqueeze(1)).view({Ba, K * V});
         auto [candScores, candIndex] = cand.topk(candidates, 1);
         auto candBeam = candIndex.div(V, "floor");
@@ -193,6 +234,7 @@ std::vector<Hypothesis> beamDecode(Seq2SeqModel& model, const torch::Tensor& src
         auto rows =
             (torch::arange(Ba, torch::kLong).mul_(K).unsqueeze(1) + candBeam.gather(1, active)).view({-1});
         prefix = torch::cat({prefix.index_select(0, rows), candToken.gather(1, active).view({-1, 1})}, 1);
+        steps.reorder(rows);
         const torch::Tensor activeScores = candScores.gather(1, active); // [Ba, K], best first
         scores = activeScores.view({-1});
 
@@ -226,7 +268,7 @@ std::vector<Hypothesis> beamDecode(Seq2SeqModel& model, const torch::Tensor& src
         scores = scores.index_select(0, keepRows);
         origin = origin.index_select(0, keep);
         limits = limits.index_select(0, keep);
-        enc = enc.selectRows(keepRows);
+        steps.keep(keepRows);
     }
 
     for (int64_t b = 0; b < B; ++b) {

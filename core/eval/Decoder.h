@@ -2,8 +2,11 @@
 // subnet and the latency meter share one decoder. Conventions shared with the trainer: the decoder input
 // starts with bos, a hypothesis ends at eos, and returned hypotheses hold neither bos nor eos.
 //
-// The model has no incremental state, so every step re-runs the decoder on the whole prefix; finished
-// sentences are dropped from the batch (EncoderOutput::selectRows) to keep that cheap. Decoding does not
+// Decoding is incremental by default: each step feeds only the newest token and attends to cached keys and
+// values (Seq2SeqModel::stepLogits); beam search reorders the cache when it re-ranks beams, and finished
+// sentences leave the batch and the cache. DecodeOptions::incremental = false re-runs the decoder on the
+// whole prefix at every step instead (the reference the incremental path is tested and benchmarked
+// against); both give the same hypotheses. Decoding does not
 // change the model's training flag: callers put the model into eval mode (see EvalModeScope).
 #pragma once
 
@@ -25,6 +28,7 @@ struct DecodeOptions {
     int maxLenB = 10;
     int64_t bosId = 2;
     int64_t eosId = 3;
+    bool incremental = true; // cached keys and values; false = the whole prefix at every step
 };
 
 struct Hypothesis {

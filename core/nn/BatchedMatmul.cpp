@@ -126,6 +126,8 @@ torch::Tensor batchedMatmul(const torch::Tensor& a, const torch::Tensor& b, doub
         auto c = torch::matmul(a, b);
         return alpha == 1.0 ? c : c.mul(alpha);
     }
+    // Without autograd (decoding, evaluation) the autograd node and its saved inputs are pure overhead.
+    if (!torch::GradMode::is_enabled()) return forwardRaw(a, b, alpha, interleaveHeads);
     return BatchedMatmulFunction::apply(a, b, alpha, interleaveHeads);
 }
 

@@ -4,6 +4,9 @@
 #include "nn/RoutingTrace.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <tuple>
 
 namespace automoe {
 
@@ -39,16 +42,23 @@ void record(RoutingTrace& trace, const StackWeights& w, size_t layer, const Toke
 torch::Tensor transformerLayer(const TransformerLayerWeights& w, const torch::Tensor& x,
                                const torch::Tensor& selfMask, const torch::Tensor& memory,
                                const torch::Tensor& memoryMask, const TokenRows& rows, bool training,
-                               std::vector<torch::Tensor>& balanceLosses, MoERouting* routing) {
+                               std::vector<torch::Tensor>& balanceLosses, MoERouting* routing,
+                               DecoderLayerCache* cache) {
     const bool drop = w.dropout > 0 && training;
     auto addNorm = [&](const torch::Tensor& residual, torch::Tensor h, const NormWeights& norm) {
         if (drop) h = torch::dropout(h, w.dropout, true);
         return norm.apply(residual + h);
     };
-    auto y = addNorm(x, selfAttention(w.selfAttn, x, selfMask, training), w.selfAttnNorm);
-    if (w.hasEncoderAttention())
-        y = addNorm(y, encoderDecoderAttention(w.endeAttn, y, memory, memoryMask, training), w.endeAttnNorm);
-    MoEOutput m = switchFeedForwardSequence(w.ffn, y, rows, routing);
+    auto attended = cache ? selfAttentionStep(w.selfAttn, x, cache->selfKeys, cache->selfValues, training)
+                          : selfAttention(w.selfAttn, x, selfMask, training);
+    auto y = addNorm(x, attended, w.selfAttnNorm);
+    if (w.hasEncoderAttention()) {
+        attended = cache ? attendHeads(w.endeAttn, w.endeAttn.qProj.apply(y), cache->memoryKeys,
+                                       cache->memoryValues, cache->memoryMask, training)
+                         : encoderDecoderAttention(w.endeAttn, y, memory, memoryMask, training);
+        y = addNorm(y, attended, w.endeAttnNorm);
+    }
+    MoEOutput m = switchFeedForwardSequence(w.ffn, y, rows, routing, /*step=*/cache != nullptr);
     if (m.balanceLoss.defined()) balanceLosses.push_back(m.balanceLoss);
     return addNorm(y, m.output, w.finalNorm);
 }
@@ -73,6 +83,42 @@ EncoderOutput runEncoder(const StackWeights& w, const torch::Tensor& src, bool t
     return out;
 }
 
+// The memory a decoder layer attends to: the last m encoder outputs concatenated along the sequence (last
+// first, as HAT) and its additive padding mask, built once per distinct m.
+class DecoderMemory {
+public:
+    DecoderMemory(const EncoderOutput& enc, const torch::TensorOptions& options)
+        : enc_(enc)
+        , depth_(static_cast<int>(enc.layers.size()))
+        , memory_(size_t(depth_) + 1)
+        , mask_(size_t(depth_) + 1) {
+        if (enc.hasPadding) baseMask_ = paddingMask(enc.padMask, options);
+    }
+
+    // {memory [B, m*S, e_enc], mask or undefined} of a layer attending to `attended` encoder layers.
+    std::pair<torch::Tensor, torch::Tensor> of(int attended) {
+        const size_t m = size_t(std::clamp(attended, 1, depth_));
+        if (!memory_[m].defined()) {
+            if (m == 1) {
+                memory_[1] = enc_.layers.back();
+            } else {
+                std::vector<torch::Tensor> parts;
+                for (size_t j = 1; j <= m; ++j)
+                    parts.push_back(enc_.layers[size_t(depth_) - j]);
+                memory_[m] = torch::cat(parts, 1);
+            }
+            if (baseMask_.defined()) mask_[m] = m == 1 ? baseMask_ : baseMask_.repeat({1, 1, 1, int64_t(m)});
+        }
+        return {memory_[m], mask_[m]};
+    }
+
+private:
+    const EncoderOutput& enc_;
+    int depth_;
+    std::vector<torch::Tensor> memory_, mask_;
+    torch::Tensor baseMask_;
+};
+
 DecoderOutput runDecoder(const StackWeights& w, const torch::Tensor& tgtIn, const EncoderOutput& enc,
                          bool training, RoutingTrace* trace) {
     DecoderOutput out;
@@ -82,33 +128,55 @@ DecoderOutput runDecoder(const StackWeights& w, const torch::Tensor& tgtIn, cons
     auto selfMask = torch::full({T, T}, kBlocked, x.options()).triu_(1).view({1, 1, T, T});
     if (!rows.full) selfMask = selfMask + paddingMask(tgtIn.eq(w.embedding.padIndex), x.options());
 
-    // The memory a layer attends to: the last m encoder outputs concatenated along the sequence (last
-    // first, as HAT), built once per distinct m.
-    const int encDepth = static_cast<int>(enc.layers.size());
-    std::vector<torch::Tensor> memory(size_t(encDepth) + 1), memoryMask(size_t(encDepth) + 1);
-    torch::Tensor baseMask;
-    if (enc.hasPadding) baseMask = paddingMask(enc.padMask, x.options());
-
+    DecoderMemory memory(enc, x.options());
     for (size_t i = 0; i < w.layers.size(); ++i) {
-        const int m = std::clamp(w.layers[i].attendedEncoderLayers, 1, encDepth);
-        if (!memory[size_t(m)].defined()) {
-            if (m == 1) {
-                memory[1] = enc.layers.back();
-            } else {
-                std::vector<torch::Tensor> parts;
-                for (int j = 1; j <= m; ++j)
-                    parts.push_back(enc.layers[size_t(encDepth - j)]);
-                memory[size_t(m)] = torch::cat(parts, 1);
-            }
-            if (baseMask.defined()) memoryMask[size_t(m)] = m == 1 ? baseMask : baseMask.repeat({1, 1, 1, m});
-        }
+        const auto [mem, memMask] = memory.of(w.layers[i].attendedEncoderLayers);
         MoERouting routing;
-        x = transformerLayer(w.layers[i], x, selfMask, memory[size_t(m)], memoryMask[size_t(m)], rows,
-                             training, out.balanceLosses, trace ? &routing : nullptr);
+        x = transformerLayer(w.layers[i], x, selfMask, mem, memMask, rows, training, out.balanceLosses,
+                             trace ? &routing : nullptr);
         if (trace) record(*trace, w, i, rows, routing);
     }
     out.hidden = x;
     return out;
+}
+
+DecoderState startDecoder(const StackWeights& w, const EncoderOutput& enc) {
+    DecoderState state;
+    if (enc.layers.empty()) throw std::invalid_argument("startDecoder: the encoder output has no layers");
+    DecoderMemory memory(enc, enc.layers.back().options());
+    state.sourcePadMask = enc.padMask;
+    state.layers.resize(w.layers.size());
+    for (size_t i = 0; i < w.layers.size(); ++i) {
+        if (!w.layers[i].hasEncoderAttention()) continue;
+        const auto [mem, memMask] = memory.of(w.layers[i].attendedEncoderLayers);
+        DecoderLayerCache& c = state.layers[i];
+        std::tie(c.memoryKeys, c.memoryValues) = memoryKeysValues(w.layers[i].endeAttn, mem);
+        c.memoryMask = memMask;
+    }
+    return state;
+}
+
+torch::Tensor decodeStep(const StackWeights& w, const torch::Tensor& tokens, DecoderState& state,
+                         bool training) {
+    if (tokens.dim() != 1) throw std::invalid_argument("decodeStep: tokens must be int64 [rows]");
+    if (state.layers.size() != w.layers.size())
+        throw std::invalid_argument("decodeStep: the state has " + std::to_string(state.layers.size()) +
+                                    " layers, the decoder " + std::to_string(w.layers.size()));
+    const int64_t R = tokens.size(0);
+    const auto tokenColumn = tokens.view({R, 1});
+    auto x = w.embedding.embed(tokenColumn, w.embedDim).add_(w.positions->at(state.steps, R, w.embedDim));
+    if (w.dropout > 0 && training) x = torch::dropout(x, w.dropout, true);
+    TokenRows rows;
+    rows.batch = R;
+    rows.seqLen = 1;
+    rows.index = torch::arange(R, torch::kLong);
+    rows.full = true;
+    std::vector<torch::Tensor> balanceLosses; // not a training signal here
+    for (size_t i = 0; i < w.layers.size(); ++i)
+        x = transformerLayer(w.layers[i], x, {}, {}, {}, rows, training, balanceLosses, nullptr,
+                             &state.layers[i]);
+    ++state.steps;
+    return w.embedding.project(x.select(1, 0));
 }
 
 torch::Tensor decodeNextToken(const StackWeights& w, const torch::Tensor& tgtIn, const EncoderOutput& encoded,

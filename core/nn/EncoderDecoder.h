@@ -1,8 +1,8 @@
 // The computation of the encoder-decoder Transformer on given weights, written once for the weight-sharing
 // supernet (views of the sampled sub-network) and for a StandaloneTransformer (its own exact weights): one
 // post-norm layer, the encoder stack, the decoder stack with arbitrary encoder-decoder attention, and the
-// decode step behind Seq2SeqModel::nextTokenLogits. State that decoding keeps between steps (cached keys and
-// values, issue 12) belongs here, next to the one decoder both models run.
+// decode steps behind Seq2SeqModel: nextTokenLogits (the whole prefix again) and the incremental
+// startDecoding / stepLogits (cached keys and values, DecoderState), next to the one decoder both models run.
 #pragma once
 
 #include "nn/LayerWeights.h"
@@ -65,11 +65,15 @@ StackWeights stackWeights(const Architecture& arch, Stack s, EmbeddingWeights em
 // One post-norm layer (HAT): x = LN(x + SelfAttn(x)); in a decoder layer then x = LN(x + Attn(x, memory));
 // then x = LN(x + FFN(x)); dropout on each sublayer's output in training. x [B, T, e]; selfMask additive,
 // broadcastable to [B, heads, T, T], or undefined; memory [B, m*S, e_enc] and memoryMask (decoder layers
-// only). The MoE balance loss, when the layer has several experts, is appended to balanceLosses.
+// only). The MoE balance loss, when the layer has several experts, is appended to balanceLosses. With a
+// cache (incremental decoding), x holds only the new positions: self-attention appends their keys and
+// values to the cache and attends to all cached ones (selfMask unused), and encoder-decoder attention reads
+// the cache's keys, values and mask (memory unused); the FFN routes only the new positions.
 torch::Tensor transformerLayer(const TransformerLayerWeights& w, const torch::Tensor& x,
                                const torch::Tensor& selfMask, const torch::Tensor& memory,
                                const torch::Tensor& memoryMask, const TokenRows& rows, bool training,
-                               std::vector<torch::Tensor>& balanceLosses, MoERouting* routing = nullptr);
+                               std::vector<torch::Tensor>& balanceLosses, MoERouting* routing = nullptr,
+                               DecoderLayerCache* cache = nullptr);
 
 // src [B, S] int64, padded with the embedding's pad index. trace: when non-null, every layer's routing is
 // recorded into it.
@@ -84,6 +88,17 @@ DecoderOutput runDecoder(const StackWeights& decoder, const torch::Tensor& tgtIn
 // The decode step: logits [B, vocab] of the token after the last position of tgtIn (no padding inside).
 torch::Tensor decodeNextToken(const StackWeights& decoder, const torch::Tensor& tgtIn,
                               const EncoderOutput& encoded, bool training, RoutingTrace* trace = nullptr);
+
+// Incremental decoding (DecoderState): the encoder-decoder keys and values of every decoder layer, computed
+// once from the encoder outputs it attends to, and empty self-attention caches.
+DecoderState startDecoder(const StackWeights& decoder, const EncoderOutput& encoded);
+
+// One incremental step: tokens int64 [R] at position state.steps (no padding) -> logits [R, vocab] of the
+// next token; appends to the caches and advances state.steps. MoE layers route only the R new tokens, with
+// no capacity limit and no balance loss (switchFeedForward's step mode). Not traced: the routing view
+// traces a teacher-forced forward of the decoded sentence.
+torch::Tensor decodeStep(const StackWeights& decoder, const torch::Tensor& tokens, DecoderState& state,
+                         bool training);
 
 // Mean of the collected per-layer balance losses, 0 when there are none.
 torch::Tensor meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec);

@@ -11,14 +11,25 @@
 
 namespace automoe {
 
+// x [..., in] times weight^T [in, out] plus bias. A single row (incremental decoding at batch 1) goes through
+// GEMV: BLAS's GEMM packs the whole weight matrix on every call, which for one row costs several times the
+// product itself (`automoe bench decode` measures it).
+inline torch::Tensor linearRows(const torch::Tensor& x, const torch::Tensor& weight,
+                                const torch::Tensor& bias) {
+    const int64_t in = x.size(-1);
+    if (x.numel() != in || x.numel() == 0) return torch::nn::functional::linear(x, weight, bias);
+    auto sizes = x.sizes().vec();
+    sizes.back() = weight.size(0);
+    const auto row = x.reshape({in});
+    return (bias.defined() ? torch::addmv(bias, weight, row) : torch::mv(weight, row)).view(sizes);
+}
+
 struct LinearWeights {
     torch::Tensor weight; // [out, in]
     torch::Tensor bias;   // [out], or undefined
 
     bool defined() const { return weight.defined(); }
-    torch::Tensor apply(const torch::Tensor& x) const {
-        return torch::nn::functional::linear(x, weight, bias);
-    }
+    torch::Tensor apply(const torch::Tensor& x) const { return linearRows(x, weight, bias); }
 };
 
 struct NormWeights {
@@ -46,7 +57,7 @@ struct EmbeddingWeights {
     }
     // Tied output layer: hidden [..., dim] -> logits [..., vocab].
     torch::Tensor project(const torch::Tensor& hidden) const {
-        return torch::nn::functional::linear(hidden, columns(hidden.size(-1)));
+        return linearRows(hidden, columns(hidden.size(-1)), {});
     }
 };
 

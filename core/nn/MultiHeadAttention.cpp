@@ -15,9 +15,22 @@ torch::Tensor selfAttention(const AttentionWeights& w, const torch::Tensor& x, c
 
 torch::Tensor encoderDecoderAttention(const AttentionWeights& w, const torch::Tensor& query,
                                       const torch::Tensor& memory, const torch::Tensor& mask, bool training) {
-    auto q = w.qProj.apply(query);
+    auto [k, v] = memoryKeysValues(w, memory);
+    return attendHeads(w, w.qProj.apply(query), k, v, mask, training);
+}
+
+std::pair<torch::Tensor, torch::Tensor> memoryKeysValues(const AttentionWeights& w,
+                                                         const torch::Tensor& memory) {
     auto kv = w.kvProj.apply(memory).split(w.qkvDim(), -1);
-    return attendHeads(w, q, kv[0], kv[1], mask, training);
+    return {kv[0], kv[1]};
+}
+
+torch::Tensor selfAttentionStep(const AttentionWeights& w, const torch::Tensor& x, torch::Tensor& keys,
+                                torch::Tensor& values, bool training) {
+    auto parts = w.inProj.apply(x).split(w.qkvDim(), -1);
+    keys = keys.defined() ? torch::cat({keys, parts[1]}, 1) : parts[1].contiguous();
+    values = values.defined() ? torch::cat({values, parts[2]}, 1) : parts[2].contiguous();
+    return attendHeads(w, parts[0], keys, values, {}, training);
 }
 
 torch::Tensor attendHeads(const AttentionWeights& w, const torch::Tensor& q, const torch::Tensor& k,

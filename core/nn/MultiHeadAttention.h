@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include <utility>
+
 namespace automoe {
 
 // x [B, T, e] attends to itself through the fused [q; k; v] projection w.inProj. mask: additive float mask
@@ -19,6 +21,17 @@ torch::Tensor selfAttention(const AttentionWeights& w, const torch::Tensor& x, c
 // mask broadcastable to [B, heads, T, S] or undefined. Returns [B, T, e].
 torch::Tensor encoderDecoderAttention(const AttentionWeights& w, const torch::Tensor& query,
                                       const torch::Tensor& memory, const torch::Tensor& mask, bool training);
+
+// Incremental self-attention: the new positions x [R, t', e] append their keys and values to the cache
+// (keys / values [R, t, qkv], undefined before the first step) and attend to every cached position, their
+// own included; no mask, since nothing after them is cached. Returns [R, t', e].
+torch::Tensor selfAttentionStep(const AttentionWeights& w, const torch::Tensor& x, torch::Tensor& keys,
+                                torch::Tensor& values, bool training);
+
+// The encoder-decoder keys and values of memory [R, S, e_kv], [R, S, qkv] each: what an incremental decoder
+// computes once per sentence.
+std::pair<torch::Tensor, torch::Tensor> memoryKeysValues(const AttentionWeights& w,
+                                                         const torch::Tensor& memory);
 
 // The attention proper on projected queries q [B, T, qkv] and keys / values k, v [B, S, qkv] (views of a
 // fused projection are fine): heads, scaled scores, mask, softmax, dropout, context, w.outProj. The piece

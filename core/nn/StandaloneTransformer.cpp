@@ -215,6 +215,14 @@ torch::Tensor StandaloneTransformerImpl::nextTokenLogits(const torch::Tensor& tg
     return decodeNextToken(weights(Stack::Decoder), tgtIn, encoded, is_training());
 }
 
+DecoderState StandaloneTransformerImpl::startDecoding(const EncoderOutput& encoded) {
+    return startDecoder(weights(Stack::Decoder), encoded);
+}
+
+torch::Tensor StandaloneTransformerImpl::stepLogits(const torch::Tensor& tokens, DecoderState& state) {
+    return decodeStep(weights(Stack::Decoder), tokens, state, is_training());
+}
+
 StandaloneTransformer StandaloneTransformer::fromSupernet(SuperTransformerImpl& supernet,
                                                           const Architecture& arch) {
     // setArchitecture validates the fit with messages naming the gene; the previous choice is restored

@@ -177,4 +177,12 @@ torch::Tensor SuperTransformerImpl::nextTokenLogits(const torch::Tensor& tgtIn,
     return decodeNextToken(sampledStack(Stack::Decoder), tgtIn, encoded, is_training(), traceOrNull());
 }
 
+DecoderState SuperTransformerImpl::startDecoding(const EncoderOutput& encoded) {
+    return startDecoder(sampledStack(Stack::Decoder), encoded);
+}
+
+torch::Tensor SuperTransformerImpl::stepLogits(const torch::Tensor& tokens, DecoderState& state) {
+    return decodeStep(sampledStack(Stack::Decoder), tokens, state, is_training());
+}
+
 } // namespace automoe

@@ -48,6 +48,8 @@ public:
     // Seq2SeqModel, for the decoders: encode() and the output projection of the last position only.
     EncoderOutput encodeSource(const torch::Tensor& src) override { return encode(src); }
     torch::Tensor nextTokenLogits(const torch::Tensor& tgtIn, const EncoderOutput& encoded) override;
+    DecoderState startDecoding(const EncoderOutput& encoded) override;
+    torch::Tensor stepLogits(const torch::Tensor& tokens, DecoderState& state) override;
     int64_t padIndex() const override { return config_.padIndex; }
     int64_t vocabSize() const override { return config_.vocabSize; }
 

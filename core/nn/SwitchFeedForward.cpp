@@ -9,10 +9,43 @@ namespace automoe {
 
 namespace {
 
-MoEOutput routed(const MoEWeights& w, const torch::Tensor& x, MoERouting* routing) {
+// Tokens of a decoding step up to which the per-token path runs.
+constexpr int64_t kPerTokenRows = 4;
+
+// An incremental decoding step's few tokens, each through its k experts (no balance loss, no capacity).
+MoEOutput routedPerToken(const MoEWeights& w, const torch::Tensor& x) {
+    const int64_t N = x.size(0);
+    const int64_t k = w.topK;
+    auto probs = torch::softmax(w.router.apply(x), -1); // [N, n]
+    torch::Tensor gate, idx;                            // [N, k]
+    if (k == 1)
+        std::tie(gate, idx) = probs.max(-1, /*keepdim=*/true);
+    else
+        std::tie(gate, idx) = probs.topk(k, -1);
+    idx = idx.contiguous();
+    const int64_t* chosen = idx.data_ptr<int64_t>();
+    std::vector<torch::Tensor> rows;
+    rows.reserve(size_t(N));
+    for (int64_t r = 0; r < N; ++r) {
+        const auto row = N == 1 ? x : x.narrow(0, r, 1);
+        torch::Tensor y;
+        for (int64_t j = 0; j < k; ++j) {
+            auto e = expertForward(w.experts[size_t(chosen[r * k + j])], row)
+                         .mul_(gate.narrow(0, r, 1).narrow(1, j, 1));
+            y = y.defined() ? y.add_(e) : e;
+        }
+        rows.push_back(y);
+    }
+    MoEOutput out;
+    out.output = N == 1 ? rows[0] : torch::cat(rows, 0);
+    return out;
+}
+
+MoEOutput routed(const MoEWeights& w, const torch::Tensor& x, MoERouting* routing, bool step) {
     const int64_t N = x.size(0);
     const int64_t n = static_cast<int64_t>(w.experts.size());
     const int64_t k = w.topK;
+    if (step && !routing && N > 0 && N <= kPerTokenRows) return routedPerToken(w, x);
     MoEOutput out;
     if (N == 0) {
         out.output = torch::zeros({0, x.size(1)}, x.options());
@@ -45,7 +78,7 @@ MoEOutput routed(const MoEWeights& w, const torch::Tensor& x, MoERouting* routin
     auto gateSorted = gateFlat.index_select(0, order);
     auto xs = x.index_select(0, tokenSorted);
 
-    const int64_t cap = expertCapacity(N, n, w.topK, w.capacityFactor, w.dropTokens);
+    const int64_t cap = expertCapacity(N, n, w.topK, w.capacityFactor, w.dropTokens && !step);
     const int64_t* c = counts.data_ptr<int64_t>();
     bool dropped = false;
     for (int64_t i = 0; i < n; ++i)
@@ -74,8 +107,10 @@ MoEOutput routed(const MoEWeights& w, const torch::Tensor& x, MoERouting* routin
     // Load balancing: f_i = share of assignments sent to expert i before dropping, P_i = mean router
     // probability of expert i; n * sum f_i P_i is 1 at perfect balance whatever n is, so layers with
     // different expert counts average meaningfully.
-    auto f = counts.to(x.scalar_type()).div_(double(N * k));
-    out.balanceLoss = (f * probs.mean(0)).sum().mul_(double(n));
+    if (!step) {
+        auto f = counts.to(x.scalar_type()).div_(double(N * k));
+        out.balanceLoss = (f * probs.mean(0)).sum().mul_(double(n));
+    }
 
     if (routing) {
         routing->expert = idx.detach();
@@ -110,8 +145,8 @@ int64_t expertCapacity(int64_t tokens, int64_t experts, int topK, double capacit
     return static_cast<int64_t>(std::floor(capacityFactor * double(tokens) * topK / double(experts)));
 }
 
-MoEOutput switchFeedForward(const MoEWeights& w, const torch::Tensor& x, MoERouting* routing) {
-    if (w.routed()) return routed(w, x, routing);
+MoEOutput switchFeedForward(const MoEWeights& w, const torch::Tensor& x, MoERouting* routing, bool step) {
+    if (w.routed()) return routed(w, x, routing, step);
     MoEOutput out;
     out.output = expertForward(w.experts[0], x);
     if (routing) {
@@ -126,11 +161,11 @@ MoEOutput switchFeedForward(const MoEWeights& w, const torch::Tensor& x, MoERout
 }
 
 MoEOutput switchFeedForwardSequence(const MoEWeights& w, const torch::Tensor& x, const TokenRows& rows,
-                                    MoERouting* routing) {
+                                    MoERouting* routing, bool step) {
     const int64_t B = x.size(0), T = x.size(1), E = x.size(2);
     auto flat = x.reshape({B * T, E});
     const bool select = !rows.full && (w.skipPadding || w.routed());
-    MoEOutput out = switchFeedForward(w, select ? flat.index_select(0, rows.index) : flat, routing);
+    MoEOutput out = switchFeedForward(w, select ? flat.index_select(0, rows.index) : flat, routing, step);
     if (select)
         out.output = torch::zeros_like(flat).index_copy_(0, rows.index, out.output);
     else if (routing && !rows.full) {

@@ -33,12 +33,17 @@ int64_t expertCapacity(int64_t tokens, int64_t experts, int topK, double capacit
 
 // x: [N, embed] rows that are all real tokens (callers strip padding, which keeps pads out of the routing
 // statistics). routing: filled when non-null; nothing extra is computed when null.
-MoEOutput switchFeedForward(const MoEWeights& w, const torch::Tensor& x, MoERouting* routing = nullptr);
+// step: x holds the tokens of one incremental decoding step (inference): no balance loss is computed, no
+// capacity limit applies (counted over one step's few tokens it would drop almost every assignment; a
+// capacity limit is a training device), and a handful of tokens go to their experts one by one instead of
+// through the sort-and-split dispatch, whose fixed cost dominates there.
+MoEOutput switchFeedForward(const MoEWeights& w, const torch::Tensor& x, MoERouting* routing = nullptr,
+                            bool step = false);
 
 // The layer applied to a padded sequence batch x [B, T, embed]: only the real tokens (rows) go through the
 // experts (pad rows come back as zeros; the residual carries them). With w.skipPadding false a dense layer
 // runs on every row instead (an MoE layer always routes only real tokens).
 MoEOutput switchFeedForwardSequence(const MoEWeights& w, const torch::Tensor& x, const TokenRows& rows,
-                                    MoERouting* routing = nullptr);
+                                    MoERouting* routing = nullptr, bool step = false);
 
 } // namespace automoe

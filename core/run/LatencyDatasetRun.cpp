@@ -163,6 +163,7 @@ void LatencyDatasetRun::run() {
                                       {"beam", lo.beam},
                                       {"repeats", lo.repeats},
                                       {"threads", torchThreads()},
+                                      {"meter", kLatencyMeterVersion},
                                       {"features", features.of(archs[i])}};
             if (normalizing) {
                 payload["ratio_to_reference"] = rho;
@@ -195,6 +196,7 @@ void LatencyDatasetRun::run() {
     publish(Event::make(runId_, "latency_predictor",
                         {{"path", predictorPath_},
                          {"supernet_run", config_.supernetRun},
+                         {"meter", kLatencyMeterVersion},
                          {"samples", samples.size()},
                          {"features", features.size()},
                          {"train", metricsJson(report_.train)},

@@ -1,5 +1,6 @@
 #include "run/SearchRun.h"
 
+#include "cost/LatencyMeterVersion.h"
 #include "cost/LatencyPredictor.h"
 #include "run/RunStages.h"
 #include "run/SubnetFitness.h"
@@ -134,6 +135,21 @@ std::string findLatencyPredictor(RunReader& store, int64_t supernetRun) {
     return {};
 }
 
+namespace {
+
+// A predictor fitted to another latency meter's measurements predicts another quantity.
+void requireCurrentMeter(const LatencyPredictor& predictor, const std::string& path, int64_t supernetRun) {
+    if (predictor.meterVersion() == kLatencyMeterVersion) return;
+    throw std::runtime_error("latency predictor " + path + " was fitted to latency meter version " +
+                             std::to_string(predictor.meterVersion()) +
+                             (predictor.meterVersion() == 1 ? " (full-prefix decoding)" : "") +
+                             "; this build measures with version " + std::to_string(kLatencyMeterVersion) +
+                             " (incremental decoding): rebuild it with `automoe latency build --run " +
+                             std::to_string(supernetRun) + "`");
+}
+
+} // namespace
+
 SearchRun::SearchRun(RunStore& store, SearchRunConfig config)
     : RunBase(store)
     , config_(std::move(config)) {
@@ -158,7 +174,8 @@ SearchRun::SearchRun(RunStore& store, SearchRunConfig config)
             throw std::runtime_error(
                 "no latency predictor for supernet run " + std::to_string(config_.supernetRun) +
                 ": run `automoe latency build --run " + std::to_string(config_.supernetRun) + "` first");
-        LatencyPredictor::load(config_.predictor); // throws naming the file
+        requireCurrentMeter(LatencyPredictor::load(config_.predictor), config_.predictor,
+                            config_.supernetRun); // load throws naming the file
     }
     if (config_.name.empty()) {
         config_.name = "search run " + std::to_string(config_.supernetRun);
@@ -293,6 +310,7 @@ void SearchRun::run() {
     std::unique_ptr<LatencyPredictor> predictor;
     if (needs(constraints, CostMetric::LatencyPredicted, config_.evolution.frontCost)) {
         predictor = std::make_unique<LatencyPredictor>(LatencyPredictor::load(config_.predictor));
+        requireCurrentMeter(*predictor, config_.predictor, config_.supernetRun);
         if (!(predictor->features().dims() == model->config().dims))
             throw std::runtime_error("latency predictor " + config_.predictor +
                                      " was trained for another supernet shape");

@@ -5,6 +5,7 @@
 #include "util/Resources.h"
 
 #include "TestMain.h"
+#include <QtCore/QProcess>
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 
@@ -125,6 +126,46 @@ private slots:
                  qPrintable(QString("params %1 M, HAT %2 M").arg(params, 0, 'f', 4).arg(paramsM)));
         QVERIFY2(std::abs(flops - flopsG) / flopsG < 0.01,
                  qPrintable(QString("FLOPs %1 G, HAT %2 G").arg(flops, 0, 'f', 4).arg(flopsG)));
+    }
+
+    // `automoe arch cost --src-len/--tgt-len` applies the lengths to flops_hat too (it was always counted
+    // at 30/30): HAT's IWSLT figures are published at 23 tokens and must come out of the CLI as flops_hat.
+    void cliFlopsHatUsesTheGivenLengths_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<double>("flopsG");
+        QTest::addColumn<int>("length");
+        const auto list =
+            nlohmann::json::parse(readTextFile(std::string(AUTOMOE_TEST_DATA) + "/hat/expected.json"));
+        int rows = 0;
+        for (const auto& e : list)
+            if (e["sentence_length"].get<int>() != 30) { // the IWSLT rows (23 tokens)
+                QTest::newRow(e["file"].get<std::string>().c_str())
+                    << QString::fromStdString(e["file"].get<std::string>()) << e["flops_g"].get<double>()
+                    << e["sentence_length"].get<int>();
+                ++rows;
+            }
+        QVERIFY(rows >= 5);
+    }
+    void cliFlopsHatUsesTheGivenLengths() {
+        QFETCH(QString, file);
+        QFETCH(double, flopsG);
+        QFETCH(int, length);
+        QProcess p;
+        const QString path = QString(AUTOMOE_TEST_DATA) + "/hat/" + file;
+        p.start(QStringLiteral(AUTOMOE_CLI), {"arch", "cost", path, "--src-len", QString::number(length),
+                                              "--tgt-len", QString::number(length), "--json"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const auto j = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+        QCOMPARE(j.at("src_len").get<int>(), length);
+        const double flops = j.at("flops_hat").get<double>() / 1e9;
+        QVERIFY2(
+            std::abs(flops - flopsG) / flopsG < 0.01,
+            qPrintable(QString("flops_hat %1 G, HAT %2 G at %3 tokens").arg(flops).arg(flopsG).arg(length)));
+        CostOptions o;
+        o.srcLen = o.tgtLen = length;
+        QCOMPARE(j.at("flops_hat").get<double>(),
+                 CostModel::evaluate(loadArchitecture(path.toStdString()), o).flopsHat);
     }
 };
 

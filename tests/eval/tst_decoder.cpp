@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 using namespace automoe;
@@ -80,11 +81,35 @@ public:
     EncoderOutput encodeSource(const torch::Tensor& src) override { return model_->encodeSource(src); }
     torch::Tensor nextTokenLogits(const torch::Tensor& tgtIn, const EncoderOutput& encoded) override {
         auto logits = model_->nextTokenLogits(tgtIn, encoded);
-        const auto srcLen = encoded.padMask.logical_not().sum(1);
-        const auto reached = srcLen.le(tgtIn.size(1) - 1).to(logits.scalar_type());
-        logits.select(1, kEos).add_(reached * (bias_ + early_) - early_);
+        nudge(logits, encoded.padMask, tgtIn.size(1) - 1);
         return logits;
     }
+    DecoderState startDecoding(const EncoderOutput& encoded) override {
+        return model_->startDecoding(encoded);
+    }
+    // Also records, per step, the rows decoded and whether every cache holds exactly those rows and the
+    // positions fed before.
+    torch::Tensor stepLogits(const torch::Tensor& tokens, DecoderState& state) override {
+        bool consistent = state.rows() == tokens.size(0);
+        for (const DecoderLayerCache& c : state.layers) {
+            consistent = consistent && c.memoryKeys.size(0) == state.rows();
+            if (state.steps > 0)
+                consistent =
+                    consistent && c.selfKeys.size(0) == state.rows() && c.selfKeys.size(1) == state.steps;
+        }
+        steps.push_back({state.steps, tokens.size(0), consistent});
+        const int64_t generated = state.steps;
+        auto logits = model_->stepLogits(tokens, state);
+        nudge(logits, state.sourcePadMask, generated);
+        return logits;
+    }
+    struct Step {
+        int64_t position; // tokens generated before this step
+        int64_t rows;
+        bool cacheConsistent;
+    };
+    std::vector<Step> steps;
+
     int64_t padIndex() const override { return model_->padIndex(); }
     int64_t vocabSize() const override { return model_->vocabSize(); }
 
@@ -109,9 +134,68 @@ public:
     SuperTransformer& model() { return model_; }
 
 private:
+    // The nudge for rows that have generated `generated` tokens, whose sources are padMask's rows.
+    void nudge(torch::Tensor& logits, const torch::Tensor& padMask, int64_t generated) const {
+        const auto srcLen = padMask.logical_not().sum(1);
+        const auto reached = srcLen.le(generated).to(logits.scalar_type());
+        logits.select(1, kEos).add_(reached * (bias_ + early_) - early_);
+    }
+
     SuperTransformer model_;
     double bias_;
     double early_;
+};
+
+// A hand-built model whose next-token distribution depends on the whole history, as a cache would hold it:
+// the incremental path keeps the history in the first layer's self-attention cache (token ids as floats),
+// so a beam search that forgets to reorder the cache decodes from the wrong history. Vocabulary: 0 unk,
+// 1 pad, 2 bos, 3 eos, 4 "a", 5 "b"; unlisted histories are uniform over a, b and eos.
+class HistoryModel : public Seq2SeqModel {
+public:
+    static constexpr int64_t kA = 4, kB = 5;
+
+    EncoderOutput encodeSource(const torch::Tensor& src) override {
+        EncoderOutput e;
+        e.padMask = src.eq(kPadId);
+        e.layers = {torch::zeros({src.size(0), src.size(1), 1})};
+        return e;
+    }
+    torch::Tensor nextTokenLogits(const torch::Tensor& tgtIn, const EncoderOutput&) override {
+        auto out = torch::empty({tgtIn.size(0), 6});
+        const auto prefix = tgtIn.contiguous();
+        for (int64_t r = 0; r < prefix.size(0); ++r) {
+            const int64_t* p = prefix.data_ptr<int64_t>() + r * prefix.size(1);
+            out[r].copy_(logitsAfter(std::vector<int64_t>(p, p + prefix.size(1))));
+        }
+        return out;
+    }
+    DecoderState startDecoding(const EncoderOutput& encoded) override {
+        DecoderState state;
+        state.sourcePadMask = encoded.padMask;
+        state.layers.resize(1);
+        state.layers[0].memoryKeys = torch::zeros({encoded.padMask.size(0), 1, 1});
+        return state;
+    }
+    torch::Tensor stepLogits(const torch::Tensor& tokens, DecoderState& state) override {
+        DecoderLayerCache& c = state.layers[0];
+        const auto column = tokens.to(torch::kFloat).view({-1, 1, 1});
+        c.selfKeys = c.selfKeys.defined() ? torch::cat({c.selfKeys, column}, 1) : column;
+        ++state.steps;
+        return nextTokenLogits(c.selfKeys.squeeze(2).to(torch::kLong), {});
+    }
+    int64_t padIndex() const override { return kPadId; }
+    int64_t vocabSize() const override { return 6; }
+
+private:
+    static torch::Tensor logitsAfter(const std::vector<int64_t>& history) {
+        using H = std::vector<int64_t>;
+        std::vector<double> p{1e-9, 1e-9, 1e-9, 1.0 / 3, 1.0 / 3, 1.0 / 3}; // unk pad bos eos a b
+        if (history == H{kBos}) p = {1e-9, 1e-9, 1e-9, 1e-9, 0.6, 0.4};
+        if (history == H{kBos, kA}) p = {1e-9, 1e-9, 1e-9, 0.8, 0.12, 0.08};
+        if (history == H{kBos, kB}) p = {1e-9, 1e-9, 1e-9, 0.05, 0.9, 0.05};
+        if (history == H{kBos, kB, kA}) p = {1e-9, 1e-9, 1e-9, 1.0, 1e-9, 1e-9};
+        return torch::tensor(p, torch::kDouble).log().to(torch::kFloat);
+    }
 };
 
 // A tiny random supernet on `arch`, in eval mode, wrapped with the eos nudge.
@@ -250,6 +334,97 @@ private Q_SLOTS:
             QVERIFY(std::abs(rescored - hyps[b].score) < 1e-4);
         }
         QVERIFY(atLimit > 0);
+    }
+
+    // The cached decoder and the full-prefix one find the same hypotheses with the same scores: greedy and
+    // beam 4, on a padded batch whose sentences end at different steps.
+    void incrementalEqualsFullPrefix_data() {
+        QTest::addColumn<QString>("arch");
+        QTest::addColumn<int>("beam");
+        for (const char* arch : {"heterogeneous", "smallest", "largest"})
+            for (int beam : {1, 4})
+                QTest::newRow(qPrintable(QString("%1, beam %2").arg(arch).arg(beam)))
+                    << QString(arch) << beam;
+    }
+    void incrementalEqualsFullPrefix() {
+        QFETCH(QString, arch);
+        QFETCH(int, beam);
+        EosNudgedModel model = nudgedModel(archNamed(arch), 21);
+        auto src = sourceBatch({5, 2, 7, 4, 1, 6, 3});
+        DecodeOptions o;
+        o.beamSize = beam;
+        o.incremental = false;
+        const auto full = decodeHypotheses(model, src, o);
+        QVERIFY(model.steps.empty()); // the full-prefix path never steps
+        o.incremental = true;
+        const auto cached = decodeHypotheses(model, src, o);
+        QVERIFY(!model.steps.empty());
+        QCOMPARE(tokensOf(cached), tokensOf(full));
+        for (size_t b = 0; b < full.size(); ++b)
+            QVERIFY2(
+                std::abs(cached[b].score - full[b].score) < 1e-5,
+                qPrintable(QString("sentence %1: %2 vs %3").arg(b).arg(cached[b].score).arg(full[b].score)));
+        std::set<size_t> lengths;
+        for (const auto& h : full)
+            lengths.insert(h.tokens.size());
+        QVERIFY(lengths.size() > 2); // sentences finish at different steps
+    }
+
+    // Greedy: a sentence that has produced eos leaves the batch and the cache at once. With a strong nudge
+    // sentence b ends exactly at its source length n_b, so step t decodes the sentences with n_b >= t.
+    void cacheHoldsOnlyLiveRows_data() {
+        QTest::addColumn<int>("beam");
+        QTest::newRow("greedy") << 1;
+        QTest::newRow("beam 3") << 3;
+    }
+    void cacheHoldsOnlyLiveRows() {
+        QFETCH(int, beam);
+        EosNudgedModel model = nudgedModel(nntest::heterogeneousArch(), 12, 30.0, 30.0);
+        const std::vector<int64_t> lengths{3, 8, 1, 5, 6, 2, 4};
+        auto src = sourceBatch(lengths);
+        DecodeOptions o;
+        o.beamSize = beam;
+        const auto hyps = decodeHypotheses(model, src, o);
+        QVERIFY(!model.steps.empty());
+        int64_t previous = std::numeric_limits<int64_t>::max();
+        for (const auto& step : model.steps) {
+            QVERIFY2(step.cacheConsistent, qPrintable(QString("step %1").arg(step.position)));
+            QCOMPARE(step.rows % beam, 0);
+            QVERIFY(step.rows <= previous);
+            previous = step.rows;
+            if (beam == 1) {
+                const auto live = std::count_if(lengths.begin(), lengths.end(),
+                                                [&](int64_t n) { return n >= step.position; });
+                QCOMPARE(step.rows, int64_t(live));
+            }
+        }
+        for (size_t b = 0; b < lengths.size(); ++b)
+            QCOMPARE(int64_t(hyps[b].tokens.size()), lengths[b]);
+        QCOMPARE(model.steps.back().rows, int64_t(beam)); // only the longest sentence is left at the end
+    }
+
+    // Hand-computed beam 2 (length penalty 1, at most 3 tokens): step 0 keeps "a" (0.6) and "b" (0.4);
+    // step 1 finishes "a" (0.6 * 0.8 = 0.48, score ln 0.48 / 2 = -0.367) and continues "b a" (0.36) from
+    // row 1 and "a a" (0.072) from row 0 -- the rows swap, and the cache must follow; step 2 finishes
+    // "b a" (0.36, score ln 0.36 / 3 = -0.341), which no live hypothesis can beat. Without the reorder, row
+    // 0 would continue from "a" and find nothing.
+    void beamReordersTheCache() {
+        HistoryModel model;
+        const auto src = torch::full({1, 2}, HistoryModel::kA, torch::kLong); // limit 0 * 2 + 3 = 3 tokens
+        DecodeOptions o;
+        o.beamSize = 2;
+        o.lengthPenalty = 1.0;
+        o.maxLenA = 0;
+        o.maxLenB = 3;
+        for (bool incremental : {false, true}) {
+            o.incremental = incremental;
+            const auto hyps = beamDecode(model, src, o);
+            QCOMPARE(hyps.size(), size_t(1));
+            QCOMPARE(hyps[0].tokens, (std::vector<int64_t>{HistoryModel::kB, HistoryModel::kA}));
+            QVERIFY(std::abs(hyps[0].score - std::log(0.36) / 3) < 1e-5);
+        }
+        o.beamSize = 1; // greedy takes "a" then eos
+        QCOMPARE(greedyDecode(model, src, o)[0].tokens, (std::vector<int64_t>{HistoryModel::kA}));
     }
 
     void beamScoresAtLeastGreedy_data() {

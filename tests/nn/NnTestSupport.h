@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include <random>
 #include <vector>
 
 namespace automoe::nntest {
@@ -63,6 +64,36 @@ inline Architecture heterogeneousArch() {
     a.decoder.embedDim = 16;
     a.decoder.layers = {layer(4, {24, 8, 16}, 2, 2, 1)};
     return a;
+}
+
+// Dense; top-1 MoE attending to three encoder layers; the heterogeneous top-2 one; the corners; six random
+// ones (seeded).
+inline std::vector<Architecture> variedArchitectures() {
+    std::vector<Architecture> archs;
+    Architecture dense;
+    dense.qkvDim = 16;
+    dense.encoder.embedDim = 16;
+    dense.encoder.layers = {layer(4, {24}), layer(2, {8})};
+    dense.decoder.embedDim = 12;
+    dense.decoder.layers = {layer(2, {16}, 1, 4, -1), layer(4, {24}, 1, 2, 1)};
+    archs.push_back(dense);
+
+    Architecture moe;
+    moe.qkvDim = 16;
+    moe.encoder.embedDim = 8;
+    moe.encoder.layers = {layer(2, {8, 24, 16}), layer(4, {16}), layer(2, {24, 8})};
+    moe.decoder.embedDim = 16;
+    moe.decoder.layers = {layer(4, {16, 8}, 1, 4, 2), layer(2, {24, 24, 8}, 1, 2, -1)};
+    archs.push_back(moe);
+
+    archs.push_back(heterogeneousArch());
+    const SearchSpace space = smallSpace();
+    archs.push_back(space.smallest());
+    archs.push_back(space.largest());
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 6; ++i)
+        archs.push_back(space.sample(rng));
+    return archs;
 }
 
 } // namespace automoe::nntest

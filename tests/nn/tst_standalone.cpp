@@ -14,7 +14,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 using namespace automoe;
 using namespace automoe::nntest;
@@ -33,35 +32,6 @@ SuperTransformer perturbedSupernet() {
         if (p.key().find("norm") != std::string::npos) p.value().add_(torch::randn(p.value().sizes()) * 0.2);
     model->eval();
     return model;
-}
-
-// Dense; top-1 MoE attending to three encoder layers; the heterogeneous top-2 one; the corners; random.
-std::vector<Architecture> architectures() {
-    std::vector<Architecture> archs;
-    Architecture dense;
-    dense.qkvDim = 16;
-    dense.encoder.embedDim = 16;
-    dense.encoder.layers = {layer(4, {24}), layer(2, {8})};
-    dense.decoder.embedDim = 12;
-    dense.decoder.layers = {layer(2, {16}, 1, 4, -1), layer(4, {24}, 1, 2, 1)};
-    archs.push_back(dense);
-
-    Architecture moe;
-    moe.qkvDim = 16;
-    moe.encoder.embedDim = 8;
-    moe.encoder.layers = {layer(2, {8, 24, 16}), layer(4, {16}), layer(2, {24, 8})};
-    moe.decoder.embedDim = 16;
-    moe.decoder.layers = {layer(4, {16, 8}, 1, 4, 2), layer(2, {24, 24, 8}, 1, 2, -1)};
-    archs.push_back(moe);
-
-    archs.push_back(heterogeneousArch());
-    const SearchSpace space = smallSpace();
-    archs.push_back(space.smallest());
-    archs.push_back(space.largest());
-    std::mt19937_64 rng(7);
-    for (int i = 0; i < 6; ++i)
-        archs.push_back(space.sample(rng));
-    return archs;
 }
 
 std::string loadError(const std::string& path) {
@@ -85,7 +55,7 @@ private Q_SLOTS:
         torch::NoGradGuard guard;
         const auto src = paddedBatch({5, 7, 3});
         const auto tgt = paddedBatch({4, 2, 6});
-        const std::vector<Architecture> archs = architectures();
+        const std::vector<Architecture> archs = variedArchitectures();
         double worst = 0;
         for (const Architecture& arch : archs) {
             supernet->setArchitecture(arch);
@@ -134,7 +104,7 @@ private Q_SLOTS:
         SuperTransformer supernet(smallConfig());
         CostOptions options;
         options.vocabSize = int(kVocab);
-        for (const Architecture& arch : architectures()) {
+        for (const Architecture& arch : variedArchitectures()) {
             StandaloneTransformer model = StandaloneTransformer::fromSupernet(*supernet, arch);
             const ArchitectureCost cost = CostModel::evaluate(arch, options);
             QCOMPARE(model->parameterCount(), cost.paramsTotal);

@@ -329,6 +329,39 @@ private Q_SLOTS:
         QCOMPARE(dense.expert.size(0), int64_t(4));
     }
 
+    // A decoding step (switchFeedForward's step mode) sends each of its few tokens to its k experts one by
+    // one: the same outputs as the hand computation without any capacity limit (a limit counted over one
+    // step's tokens would drop nearly everything), no balance loss; more tokens than the per-token path
+    // takes go through the dispatch, still without capacity.
+    void stepModeEqualsHandComputationWithoutCapacity_data() {
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<int>("k");
+        for (int tokens : {1, 3, 4})
+            for (int k : {1, 2})
+                QTest::newRow(qPrintable(QString("%1 tokens, top-%2").arg(tokens).arg(k))) << tokens << k;
+        QTest::newRow("10 tokens (dispatch), top-2") << 10 << 2;
+    }
+    void stepModeEqualsHandComputationWithoutCapacity() {
+        QFETCH(int, tokens);
+        QFETCH(int, k);
+        const std::vector<int> widths{6, 2, 4};
+        SwitchMoE moe(3, 8, 3);
+        setWeightsByHand(moe);
+        moe->setSample(3, widths, k, /*capacityFactor=*/0.5, /*dropTokens=*/true);
+        torch::NoGradGuard noGrad;
+        auto x =
+            torch::cat({handTokens(), handTokens().flip(0), handTokens().mul(0.5)}, 0).narrow(0, 0, tokens);
+        const MoEOutput step = switchFeedForward(moe->sampled(), x, nullptr, /*step=*/true);
+        QVERIFY(!step.balanceLoss.defined());
+        const Reference unlimited = reference(moe, x, widths, k, 0.0, false);
+        QVERIFY2(maxDiff(step.output, toTensor(unlimited.out)) < 1e-5,
+                 std::to_string(maxDiff(step.output, toTensor(unlimited.out))).c_str());
+        // Outside step mode the capacity limit applies (floor(0.5 * N * k / 3) per expert): something drops.
+        const Reference limited = reference(moe, x, widths, k, 0.5, true);
+        QVERIFY(maxDiff(toTensor(limited.out), toTensor(unlimited.out)) > 1e-3);
+        QVERIFY(maxDiff(moe->forward(x).output, toTensor(limited.out)) < 1e-5);
+    }
+
 private:
     void checkAgainstReference(const std::vector<int>& widths, int k, double cf, bool drop,
                                Reference* result = nullptr) {

@@ -5,6 +5,8 @@
 #include "../support/SmallRun.h"
 #include "SmallSearch.h"
 #include "cost/CostModel.h"
+#include "cost/LatencyMeterVersion.h"
+#include "cost/LatencyPredictor.h"
 #include "eval/Translation.h"
 #include "nn/StandaloneTransformer.h"
 #include "nn/TorchRuntime.h"
@@ -22,6 +24,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include <random>
 #include <set>
 
 using namespace automoe;
@@ -246,6 +249,7 @@ private slots:
                 QVERIFY(e.payload["total_ms"].get<double>() > 0);
                 QVERIFY(keys.insert(e.payload["arch_key"].get<std::string>()).second);
                 QVERIFY(e.payload["features"].is_array());
+                QCOMPARE(e.payload["meter"].get<int>(), kLatencyMeterVersion);
             }
             if (e.type == "latency_predictor") {
                 path = e.payload["path"];
@@ -270,6 +274,43 @@ private slots:
         for (const CandidateRow& r : store_->candidates(search.id()))
             QVERIFY(r.predictedLatencyMs && !r.latencyMs);
         QVERIFY(searchFront(*store_, search.id()).front()["latency_ms"].is_number());
+    }
+
+    // A predictor fitted to the full-prefix meter (version 1) predicts a latency no deployed model has: a
+    // predicted-latency search refuses it and says how to rebuild it; the current meter's is accepted.
+    void predictorOfAnOldMeterIsRefused() {
+        const SupernetDims dims = loadSupernet(*store_, supernet_).model->config().dims;
+        const SearchSpace space = testsupport::smallSpace();
+        std::mt19937_64 rng(3);
+        std::vector<LatencySample> samples;
+        for (int i = 0; i < 6; ++i)
+            samples.push_back({space.sample(rng), 10.0 + i});
+        LatencyPredictorOptions o;
+        o.epochs = 5;
+        o.validationFraction = 0;
+        LatencyPredictor predictor(dims);
+        predictor.train(samples, o);
+        QCOMPARE(predictor.meterVersion(), kLatencyMeterVersion);
+
+        SearchRunConfig s = searchConfig();
+        s.constraints = {"latency<=10s"};
+        s.predicted = true;
+        s.evolution.frontCost = defaultFrontCost(s.parsedConstraints());
+        s.predictor = (dir_.path() + "/current-meter.pt").toStdString();
+        predictor.save(s.predictor);
+        QCOMPARE(LatencyPredictor::load(s.predictor).meterVersion(), kLatencyMeterVersion);
+        SearchRun accepted(*store_, s);
+        QCOMPARE(accepted.config().predictor, s.predictor);
+
+        predictor.setMeterVersion(1);
+        s.predictor = (dir_.path() + "/old-meter.pt").toStdString();
+        predictor.save(s.predictor);
+        QCOMPARE(LatencyPredictor::load(s.predictor).meterVersion(), 1);
+        const QString error = errorOf([&] { SearchRun r(*store_, s); });
+        QVERIFY2(
+            error.contains("old-meter.pt") && error.contains("version 1 (full-prefix decoding)") &&
+                error.contains(QString("rebuild it with `automoe latency build --run %1`").arg(supernet_)),
+            qPrintable(error));
     }
 
     void measuredLatencyBudgetMeasuresEveryCandidate() {
