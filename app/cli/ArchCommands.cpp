@@ -83,7 +83,9 @@ void printCost(const CostArgs& a) {
     if (a.vocab > 0)
         std::printf("Params total (vocab %d):         %s\n", a.vocab,
                     formatSI(double(c.paramsTotal)).c_str());
-    std::printf("FLOPs (HAT, src %d, tgt %d):        %s\n", a.srcLen, a.tgtLen, formatSI(c.flopsHat).c_str());
+    const std::string hatLabel =
+        "FLOPs (HAT, src " + std::to_string(a.srcLen) + ", tgt " + std::to_string(a.tgtLen) + "):";
+    std::printf("%-35s%s\n", hatLabel.c_str(), formatSI(c.flopsHat).c_str());
     std::printf("FLOPs (src %d, tgt %d%s):  %s  (%s per token)\n", a.srcLen, a.tgtLen,
                 a.vocab > 0 ? ", with output layer" : "", formatSI(c.flops).c_str(),
                 formatSI(c.flopsPerToken).c_str());

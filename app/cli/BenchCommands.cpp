@@ -137,6 +137,10 @@ void addBenchCommands(CLI::App& root) {
     auto* dec = bench->add_subcommand(
         "decode", "Incremental (cached keys and values) vs full-prefix decoding: sentences/s, ms per token");
     dec->add_option("--space", dopt->space, "Search space: bundled name or JSON file")->capture_default_str();
+    dec->add_option("--arch", dopt->archFiles,
+                    "Architecture file (yml / JSON) to measure instead of the space's largest and smallest "
+                    "(repeatable)")
+        ->check(CLI::ExistingFile);
     dec->add_option("--tgt-len", dopt->targetLengths, "Decoder steps T (repeatable)")
         ->capture_default_str()
         ->check(CLI::Range(1, 1000));

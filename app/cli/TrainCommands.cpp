@@ -115,6 +115,7 @@ struct EvalArgs {
     int64_t limit = 0;
     int threads = 0;
     std::string hypOut;
+    bool fullPrefix = false;
     bool json = false;
 };
 
@@ -151,6 +152,7 @@ void evalRun(const EvalArgs& a) {
     TranslateOptions options;
     options.decode.beamSize = a.beam;
     options.decode.lengthPenalty = a.lengthPenalty;
+    options.decode.incremental = !a.fullPrefix;
     options.maxSourceTokens = config.tokenize.maxSourceTokens;
     const EvaluationResult r = evaluate(*model, vocab, pairs, options);
     if (!a.hypOut.empty()) {
@@ -159,19 +161,14 @@ void evalRun(const EvalArgs& a) {
             text += h + "\n";
         writeTextFileAtomic(a.hypOut, text);
     }
-    nlohmann::json result = {{"run", a.run},
-                             {"update", checkpoint->update},
-                             {"subnet", a.arch},
-                             {"arch_key", arch.key()},
-                             {"split", a.split},
-                             {"sentences", r.sentences},
-                             {"beam", a.beam},
-                             {"bleu", r.bleu.score},
-                             {"bleu_text", r.bleu.format()},
-                             {"chrf", r.chrf.score},
-                             {"chrf_text", r.chrf.format()},
-                             {"seconds", r.seconds},
-                             {"sentences_per_second", r.sentencesPerSecond}};
+    nlohmann::json result = {
+        {"run", a.run},         {"update", checkpoint->update},
+        {"subnet", a.arch},     {"arch_key", arch.key()},
+        {"split", a.split},     {"sentences", r.sentences},
+        {"beam", a.beam},       {"decoding", a.fullPrefix ? "full-prefix" : "incremental"},
+        {"bleu", r.bleu.score}, {"bleu_text", r.bleu.format()},
+        {"chrf", r.chrf.score}, {"chrf_text", r.chrf.format()},
+        {"seconds", r.seconds}, {"sentences_per_second", r.sentencesPerSecond}};
     store.append(Event::make(a.run, "evaluation", result));
     store.flush();
     if (a.json) {
@@ -182,7 +179,8 @@ void evalRun(const EvalArgs& a) {
                 (long long)checkpoint->update, a.arch.c_str(), a.split.c_str(), r.sentences,
                 a.beam > 1 ? ("beam " + std::to_string(a.beam)).c_str() : "greedy");
     std::printf("%s\n%s\n", r.bleu.format().c_str(), r.chrf.format().c_str());
-    std::printf("%.1f sentences/s\n", r.sentencesPerSecond);
+    std::printf("%.1f sentences/s (%s decoding, %.1f s)\n", r.sentencesPerSecond,
+                a.fullPrefix ? "full-prefix" : "incremental", r.seconds);
 }
 
 } // namespace
@@ -203,6 +201,9 @@ void addTrainCommands(CLI::App& root) {
     eval->add_option("--limit", e->limit, "Evaluate the first N sentences only");
     eval->add_option("--threads", e->threads, "Intra-op threads (0 = one per core)");
     eval->add_option("--hyp-out", e->hypOut, "Write the detokenised translations to FILE");
+    eval->add_flag("--full-prefix", e->fullPrefix,
+                   "Re-run the decoder over the whole prefix at every step (no key/value cache): the same "
+                   "translations, slower; for comparing decoding speed");
     eval->add_flag("--json", e->json, "Print the result as JSON");
     eval->callback([e] { evalRun(*e); });
 

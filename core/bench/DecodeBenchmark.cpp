@@ -5,12 +5,14 @@
 #include "data/Vocabulary.h"
 #include "nn/StandaloneTransformer.h"
 #include "nn/TorchRuntime.h"
+#include "space/ArchitectureIO.h"
 #include "space/SpaceIO.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 
 namespace automoe {
@@ -27,7 +29,9 @@ DecodeBenchmarkResult runDecodeBenchmark(const DecodeBenchmarkOptions& o,
                                          const std::function<void(const std::string&)>& progress) {
     if (o.targetLengths.empty()) throw std::invalid_argument("bench decode: no target length given");
     for (int t : o.targetLengths)
-        if (t < 1) throw std::invalid_argument("bench decode: target length " + std::to_string(t) + " is not positive");
+        if (t < 1)
+            throw std::invalid_argument("bench decode: target length " + std::to_string(t) +
+                                        " is not positive");
     const SearchSpace space = loadSpaceByNameOrPath(o.space);
     space.validate();
     TorchThreadScope threads(o.threads);
@@ -40,8 +44,11 @@ DecodeBenchmarkResult runDecodeBenchmark(const DecodeBenchmarkOptions& o,
     r.repeats = o.repeats;
     r.vocabSize = o.vocabSize;
 
-    const std::vector<std::pair<std::string, Architecture>> archs{{"largest", space.largest()},
-                                                                   {"smallest", space.smallest()}};
+    std::vector<std::pair<std::string, Architecture>> archs;
+    for (const std::string& file : o.archFiles)
+        archs.emplace_back(std::filesystem::path(file).filename().string(),
+                           loadArchitecture(file, space.qkvDim));
+    if (archs.empty()) archs = {{"largest", space.largest()}, {"smallest", space.smallest()}};
     for (const auto& [name, arch] : archs) {
         StandaloneTransformerConfig config;
         config.vocabSize = o.vocabSize;
@@ -95,8 +102,10 @@ DecodeBenchmarkResult runDecodeBenchmark(const DecodeBenchmarkOptions& o,
             r.rows.push_back(m);
         }
         if (o.targetLengths.size() < 2) continue; // growth in T needs two lengths
-        const auto shortest = std::min_element(o.targetLengths.begin(), o.targetLengths.end()) - o.targetLengths.begin();
-        const auto longest = std::max_element(o.targetLengths.begin(), o.targetLengths.end()) - o.targetLengths.begin();
+        const auto shortest =
+            std::min_element(o.targetLengths.begin(), o.targetLengths.end()) - o.targetLengths.begin();
+        const auto longest =
+            std::max_element(o.targetLengths.begin(), o.targetLengths.end()) - o.targetLengths.begin();
         r.incrementalGrowth.emplace_back(name, perTokenInc[size_t(longest)] / perTokenInc[size_t(shortest)]);
         r.fullGrowth.emplace_back(name, perTokenFull[size_t(longest)] / perTokenFull[size_t(shortest)]);
     }
@@ -124,7 +133,8 @@ std::string formatDecodeBenchmark(const DecodeBenchmarkResult& r) {
                       m.incrementalSentencesPerSec, m.decoderSpeedup, m.sentenceSpeedup);
         out += line;
     }
-    if (!r.incrementalGrowth.empty()) out += "\nper-token decoder time, longest T / shortest T (1.00 = flat):\n";
+    if (!r.incrementalGrowth.empty())
+        out += "\nper-token decoder time, longest T / shortest T (1.00 = flat):\n";
     for (size_t i = 0; i < r.incrementalGrowth.size(); ++i) {
         std::snprintf(line, sizeof line, "  %-9s incremental %.2f   full prefix %.2f\n",
                       r.incrementalGrowth[i].first.c_str(), r.incrementalGrowth[i].second,
@@ -150,21 +160,23 @@ nlohmann::json decodeBenchmarkJson(const DecodeBenchmarkResult& r) {
                         {"decoder_layers", m.decoderLayers},
                         {"tgt_len", m.tgtLen},
                         {"encoder_ms", m.encoderMs},
-                        {"full", {{"decoder_ms", m.fullDecoderMs},
-                                  {"ms_per_token", m.fullPerTokenMs},
-                                  {"sentences_per_sec", m.fullSentencesPerSec}}},
-                        {"incremental", {{"decoder_ms", m.incrementalDecoderMs},
-                                         {"ms_per_token", m.incrementalPerTokenMs},
-                                         {"sentences_per_sec", m.incrementalSentencesPerSec}}},
+                        {"full",
+                         {{"decoder_ms", m.fullDecoderMs},
+                          {"ms_per_token", m.fullPerTokenMs},
+                          {"sentences_per_sec", m.fullSentencesPerSec}}},
+                        {"incremental",
+                         {{"decoder_ms", m.incrementalDecoderMs},
+                          {"ms_per_token", m.incrementalPerTokenMs},
+                          {"sentences_per_sec", m.incrementalSentencesPerSec}}},
                         {"decoder_speedup", m.decoderSpeedup},
                         {"sentence_speedup", m.sentenceSpeedup}});
     nlohmann::json growth = nlohmann::json::object();
     for (size_t i = 0; i < r.incrementalGrowth.size(); ++i)
         growth[r.incrementalGrowth[i].first] = {{"incremental", r.incrementalGrowth[i].second},
                                                 {"full", r.fullGrowth[i].second}};
-    return {{"space", r.space},       {"threads", r.threads},     {"beam", r.beam},
-            {"src_len", r.srcLen},    {"repeats", r.repeats},     {"vocab_size", r.vocabSize},
-            {"rows", rows},           {"per_token_growth", growth}, {"peak_rss_kb", r.peakRssKb}};
+    return {{"space", r.space},    {"threads", r.threads},       {"beam", r.beam},
+            {"src_len", r.srcLen}, {"repeats", r.repeats},       {"vocab_size", r.vocabSize},
+            {"rows", rows},        {"per_token_growth", growth}, {"peak_rss_kb", r.peakRssKb}};
 }
 
 } // namespace automoe

@@ -16,6 +16,9 @@ namespace automoe {
 
 struct DecodeBenchmarkOptions {
     std::string space = "tiny"; // bundled name or JSON file
+    // Architecture files (yml / JSON) to measure instead of the space's largest and smallest (the space then
+    // only gives their default qkv width).
+    std::vector<std::string> archFiles;
     std::vector<int> targetLengths{10, 30, 60};
     int srcLen = 30;
     int beam = 1;
@@ -28,16 +31,16 @@ struct DecodeBenchmarkOptions {
 
 // One architecture at one target length; times are medians over the repeats, in milliseconds.
 struct DecodeMeasurement {
-    std::string arch; // "largest" / "smallest"
+    std::string arch; // "largest" / "smallest", or the architecture file
     std::string key;  // Architecture::key()
     int decoderLayers = 0;
     int tgtLen = 0;
     double encoderMs = 0; // the same encoder for both (median over both ways' runs)
     double fullDecoderMs = 0, incrementalDecoderMs = 0;
-    double fullPerTokenMs = 0, incrementalPerTokenMs = 0;         // decoder ms / T
+    double fullPerTokenMs = 0, incrementalPerTokenMs = 0;           // decoder ms / T
     double fullSentencesPerSec = 0, incrementalSentencesPerSec = 0; // 1000 / (encoder + decoder)
-    double decoderSpeedup = 0;                                     // full / incremental decoder time
-    double sentenceSpeedup = 0;                                    // incremental / full sentences/s
+    double decoderSpeedup = 0;                                      // full / incremental decoder time
+    double sentenceSpeedup = 0;                                     // incremental / full sentences/s
 };
 
 struct DecodeBenchmarkResult {

@@ -139,6 +139,42 @@ private slots:
         QCOMPARE(live.elapsedSeconds(live.lastEventMs()), replay.elapsedSeconds(replay.lastEventMs()));
     }
 
+    // `automoe eval` decodes incrementally; --full-prefix re-runs the decoder over the whole prefix and must
+    // give the same translations (and so the same BLEU), each stored with the decoding it used.
+    void evalFullPrefixTranslatesTheSame() {
+        QTemporaryDir dir;
+        const std::string corpus = writeCorpus(dir.path());
+        const QString db = dir.path() + "/runs.sqlite";
+        int64_t id = 0;
+        {
+            RunStore store(db.toStdString());
+            TrainingRun run(store, smallConfig(corpus));
+            QCOMPARE(run.execute(), RunStatus::Finished);
+            id = run.id();
+        }
+        QStringList hyps;
+        for (const QString& way : {QString("incremental"), QString("full-prefix")}) {
+            const QString out = dir.path() + "/" + way + ".txt";
+            QStringList args{"eval",   "--run", QString::number(id), "--db", db,          "--split", "test",
+                             "--beam", "2",     "--hyp-out",         out,    "--threads", "1"};
+            if (way == "full-prefix") args << "--full-prefix";
+            QString err;
+            const auto [code, text] = cli(args, &err);
+            QVERIFY2(code == 0, qPrintable(err));
+            QVERIFY2(text.contains(way + " decoding"), qPrintable(text));
+            QFile f(out);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            hyps << QString::fromUtf8(f.readAll());
+        }
+        QVERIFY(hyps[0].count('\n') > 5);
+        QCOMPARE(hyps[1], hyps[0]);
+        RunReader reader(db.toStdString());
+        QStringList decodings;
+        for (const Event& e : reader.events(id))
+            if (e.type == "evaluation") decodings << QString::fromStdString(e.payload.value("decoding", ""));
+        QCOMPARE(decodings, (QStringList{"incremental", "full-prefix"}));
+    }
+
     // Paused time does not count against a minutes budget (it did: a run paused past its budget stopped
     // after the update it was paused at). A paused live run is not interrupted, however old its heartbeat:
     // its process holds the run's lock.
