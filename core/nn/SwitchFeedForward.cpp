@@ -9,6 +9,22 @@ namespace automoe {
 
 namespace {
 
+// The router's choice for tokens x [N, embed]: probabilities [N, n], and the top-k gates and experts [N, k],
+// best first.
+struct RouterChoice {
+    torch::Tensor probs, gate, expert;
+};
+
+RouterChoice route(const MoEWeights& w, const torch::Tensor& x) {
+    RouterChoice c;
+    c.probs = torch::softmax(w.router.apply(x), -1);
+    if (w.topK == 1)
+        std::tie(c.gate, c.expert) = c.probs.max(-1, /*keepdim=*/true);
+    else
+        std::tie(c.gate, c.expert) = c.probs.topk(w.topK, -1);
+    return c;
+}
+
 // Tokens of a decoding step up to which the per-token path runs.
 constexpr int64_t kPerTokenRows = 4;
 
@@ -16,13 +32,9 @@ constexpr int64_t kPerTokenRows = 4;
 MoEOutput routedPerToken(const MoEWeights& w, const torch::Tensor& x) {
     const int64_t N = x.size(0);
     const int64_t k = w.topK;
-    auto probs = torch::softmax(w.router.apply(x), -1); // [N, n]
-    torch::Tensor gate, idx;                            // [N, k]
-    if (k == 1)
-        std::tie(gate, idx) = probs.max(-1, /*keepdim=*/true);
-    else
-        std::tie(gate, idx) = probs.topk(k, -1);
-    idx = idx.contiguous();
+    const RouterChoice choice = route(w, x);
+    const torch::Tensor& gate = choice.gate;
+    const torch::Tensor idx = choice.expert.contiguous();
     const int64_t* chosen = idx.data_ptr<int64_t>();
     std::vector<torch::Tensor> rows;
     rows.reserve(size_t(N));
@@ -59,12 +71,7 @@ MoEOutput routed(const MoEWeights& w, const torch::Tensor& x, MoERouting* routin
         return out;
     }
 
-    auto probs = torch::softmax(w.router.apply(x), -1); // [N, n]
-    torch::Tensor gate, idx;                            // [N, k]
-    if (k == 1)
-        std::tie(gate, idx) = probs.max(-1, /*keepdim=*/true);
-    else
-        std::tie(gate, idx) = probs.topk(k, -1);
+    auto [probs, gate, idx] = route(w, x); // [N, n], [N, k], [N, k]
 
     // Assignments in choice-major order (a = choice * N + token): every token's first choice claims
     // expert capacity before any second choice, as in GShard/Switch.
