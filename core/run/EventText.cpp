@@ -114,8 +114,14 @@ std::string eventText(const Event& e) {
                std::to_string(integer(p, "evaluated_total")) + " evaluated";
     if (e.type == "latency_predictor") {
         const nlohmann::json& v = p.value("validation", nlohmann::json::object());
-        return "latency predictor: " + std::to_string(integer(p, "samples")) + " samples, held-out MAPE " +
-               formatFixed(100.0 * number(v, "mape"), 1) + " %";
+        // Events written before the meter was versioned come from the full-prefix meter (version 1).
+        const std::int64_t meter = p.contains("meter") ? integer(p, "meter") : 1;
+        return "latency predictor (meter " + std::to_string(meter) + (meter == 1 ? ", full-prefix" : "") +
+               "): " + std::to_string(integer(p, "samples")) + " samples, held-out MAPE " +
+               formatFixed(100.0 * number(v, "mape"), 1) + " %" +
+               (v.contains("kendall_tau") && v["kendall_tau"].is_number()
+                    ? ", tau " + formatFixed(number(v, "kendall_tau"), 2)
+                    : std::string()); // undefined tau is stored as null
     }
     if (e.type == "rank_result")
         return "rank: Kendall tau " + formatFixed(number(p, "kendall_tau"), 3) + " over " +

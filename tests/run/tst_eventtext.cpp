@@ -51,6 +51,16 @@ private slots:
         row("status", "run_status", R"({"status": "interrupted"})", "run 1: interrupted");
         row("rank", "rank_result", R"({"kendall_tau": 0.4667, "count": 6})",
             "rank: Kendall tau 0.467 over 6 architectures");
+        row("latency predictor", "latency_predictor",
+            R"({"meter": 2, "samples": 150, "validation": {"mape": 0.0533, "kendall_tau": 0.789}})",
+            "latency predictor (meter 2): 150 samples, held-out MAPE 5.3 %, tau 0.79");
+        // Stored before the meter was versioned: the full-prefix meter.
+        row("old latency predictor", "latency_predictor",
+            R"({"samples": 60, "validation": {"mape": 0.159, "kendall_tau": 0.7}})",
+            "latency predictor (meter 1, full-prefix): 60 samples, held-out MAPE 15.9 %, tau 0.70");
+        row("latency predictor, undefined tau", "latency_predictor",
+            R"({"meter": 2, "samples": 2, "validation": {"mape": 0.1, "kendall_tau": null}})",
+            "latency predictor (meter 2): 2 samples, held-out MAPE 10.0 %");
         // Drawn, not listed.
         row("training step", "training_step", R"({"update": 1, "loss": 8.3})", "");
         row("unknown", "something_new", R"({"a": 1})", "");
