@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <random>
+#include <string>
 #include <vector>
 
 namespace automoe::nntest {
@@ -20,6 +21,11 @@ inline SearchSpace smallSpace() {
     return testsupport::smallSpace();
 }
 
+// Largest absolute difference of two tensors of one shape.
+inline double maxDiff(const torch::Tensor& a, const torch::Tensor& b) {
+    return (a - b).abs().max().item<double>();
+}
+
 inline SuperTransformerConfig smallConfig(double dropout = 0.1) {
     SuperTransformerConfig c;
     c.vocabSize = kVocab;
@@ -28,6 +34,17 @@ inline SuperTransformerConfig smallConfig(double dropout = 0.1) {
     c.dropout = dropout;
     c.attentionDropout = dropout;
     return c;
+}
+
+// A supernet of smallConfig() in eval mode whose LayerNorm gains / biases are not the identity, so that
+// copying or caching them is checked too.
+inline SuperTransformer perturbedSupernet() {
+    SuperTransformer model(smallConfig());
+    torch::NoGradGuard guard;
+    for (auto& p : model->named_parameters())
+        if (p.key().find("norm") != std::string::npos) p.value().add_(torch::randn(p.value().sizes()) * 0.2);
+    model->eval();
+    return model;
 }
 
 // Random tokens in [kPad + 1, kVocab) with sentence b of length lengths[b], right-padded with kPad.

@@ -19,20 +19,6 @@ using namespace automoe::nntest;
 
 namespace {
 
-double maxDiff(const torch::Tensor& a, const torch::Tensor& b) {
-    return (a - b).abs().max().item<double>();
-}
-
-// A supernet in eval mode whose LayerNorms are not the identity.
-SuperTransformer perturbedSupernet() {
-    SuperTransformer model(smallConfig());
-    torch::NoGradGuard guard;
-    for (auto& p : model->named_parameters())
-        if (p.key().find("norm") != std::string::npos) p.value().add_(torch::randn(p.value().sizes()) * 0.2);
-    model->eval();
-    return model;
-}
-
 // Decodes the fixed target `tgt` [B, T] (no padding) step by step and compares every step's logits with the
 // full-prefix logits; returns the largest difference. Checks the caches' shapes on the way.
 double stepwiseDifference(Seq2SeqModel& model, const torch::Tensor& src, const torch::Tensor& tgt,

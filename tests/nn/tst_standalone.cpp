@@ -20,20 +20,6 @@ using namespace automoe::nntest;
 
 namespace {
 
-double maxDiff(const torch::Tensor& a, const torch::Tensor& b) {
-    return (a - b).abs().max().item<double>();
-}
-
-// A supernet whose LayerNorm gains/biases are not the identity, so that copying them is checked too.
-SuperTransformer perturbedSupernet() {
-    SuperTransformer model(smallConfig());
-    torch::NoGradGuard guard;
-    for (auto& p : model->named_parameters())
-        if (p.key().find("norm") != std::string::npos) p.value().add_(torch::randn(p.value().sizes()) * 0.2);
-    model->eval();
-    return model;
-}
-
 std::string loadError(const std::string& path) {
     try {
         StandaloneTransformer::load(path);

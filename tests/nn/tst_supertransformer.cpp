@@ -21,10 +21,6 @@ using namespace automoe::nntest;
 
 namespace {
 
-double maxDiff(const torch::Tensor& a, const torch::Tensor& b) {
-    return (a - b).abs().max().item<double>();
-}
-
 // Sum of |grad| over the parameters whose name starts with `prefix`.
 double gradMass(SuperTransformer& m, const std::string& prefix) {
     double s = 0;
