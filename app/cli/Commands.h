@@ -46,4 +46,8 @@ void addRankCommands(CLI::App& root);
 // one retrain run linked to the search run.
 void addCloseCommands(CLI::App& root);
 
+// `automoe study gap`: the supernet-standalone gap of several supernet runs (shared vs Mixture-of-
+// Supernets) on architectures spread across their space (core/run/GapStudyRun), stored as a run.
+void addStudyCommands(CLI::App& root);
+
 } // namespace automoe::cli

@@ -33,6 +33,10 @@ struct TrainArgs {
     int64_t warmup = 400;
     std::string schedule = "inverse_sqrt";
     std::string sampling = "random";
+    int sandwichRandom = 1;
+    std::string supernet = "shared";
+    int mosExperts = 2;
+    bool mosAttention = false;
     int vocabSize = 8000;
     int64_t validateEvery = 200;
     int64_t checkpointEvery = 200;
@@ -92,6 +96,14 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         c.trainer.sampling = subnetSampling(a.sampling);
         if (c.trainer.sampling == SubnetSampling::Fixed)
             throw UsageError("--sampling fixed needs an architecture; use random or sandwich");
+        c.trainer.sandwichRandom = a.sandwichRandom;
+        try {
+            c.supernet.kind = supernetKind(a.supernet);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(std::string("--supernet: ") + e.what());
+        }
+        c.supernet.sets = a.mosExperts;
+        c.supernet.attention = a.mosAttention;
         c.dropout = a.dropout;
         c.attentionDropout = a.dropout;
         c.validateEvery = a.validateEvery;
@@ -235,6 +247,22 @@ void addTrainCommands(CLI::App& root) {
     train->add_option("--schedule", a->schedule, "inverse_sqrt, cosine or constant")->capture_default_str();
     train->add_option("--sampling", a->sampling, "random (AutoMoE) or sandwich (largest + smallest + random)")
         ->capture_default_str();
+    train
+        ->add_option("--sandwich-random", a->sandwichRandom,
+                     "With --sampling sandwich: random subnets per update besides largest and smallest")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    train
+        ->add_option("--supernet", a->supernet,
+                     "shared (weight sharing), mos-layer or mos-neuron (Mixture-of-Supernets: "
+                     "architecture-routed mixtures of weight sets)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"shared", "mos-layer", "mos-neuron"}));
+    train->add_option("--mos-experts", a->mosExperts, "Weight sets per layer of a MoS supernet (m)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 16));
+    train->add_flag("--mos-attention", a->mosAttention,
+                    "A MoS supernet also mixes the attention projections (default: FFN / experts only)");
     train->add_option("--vocab-size", a->vocabSize, "SentencePiece vocabulary size")->capture_default_str();
     train
         ->add_option("--validate-every", a->validateEvery,

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     automoe::cli::addSearchCommands(app);
     automoe::cli::addRouteCommands(app);
     automoe::cli::addRankCommands(app);
+    automoe::cli::addStudyCommands(app);
     automoe::cli::addCloseCommands(app);
 
     try {

@@ -12,8 +12,9 @@ namespace {
 LinearWeights fused(std::initializer_list<const SuperLinear*> parts) {
     std::vector<torch::Tensor> w, b;
     for (const SuperLinear* p : parts) {
-        w.push_back((*p)->sampledWeight());
-        b.push_back((*p)->sampledBias());
+        const LinearWeights part = (*p)->sampled();
+        w.push_back(part.weight);
+        b.push_back(part.bias);
     }
     return {torch::cat(w), torch::cat(b)};
 }

@@ -33,18 +33,45 @@ void SuperLinearImpl::setSample(int64_t in, int64_t out) {
     out_ = out;
 }
 
-torch::Tensor SuperLinearImpl::sampledWeight() const {
+LinearWeights SuperLinearImpl::ownBlock() const {
+    LinearWeights w;
     // The whole weight is used as is: a narrow view would cost a full-size zero-filled gradient buffer in
     // its backward (SliceBackward) for nothing.
-    if (in_ == superIn_ && out_ == superOut_) return weight;
     // narrow(1, ...) keeps the row stride of the super weight; BLAS takes it as the leading dimension, so
     // the GEMM reads the slice in place.
-    return weight.narrow(0, 0, out_).narrow(1, 0, in_);
+    w.weight = in_ == superIn_ && out_ == superOut_ ? weight : weight.narrow(0, 0, out_).narrow(1, 0, in_);
+    if (bias.defined()) w.bias = out_ == superOut_ ? bias : bias.narrow(0, 0, out_);
+    return w;
 }
 
-torch::Tensor SuperLinearImpl::sampledBias() const {
-    if (!bias.defined()) return {};
-    return out_ == superOut_ ? bias : bias.narrow(0, 0, out_);
+LinearWeights SuperLinearImpl::sampled() const {
+    if (!mixed()) return ownBlock();
+    if (!encoding_.defined())
+        throw std::logic_error("SuperLinear: a mixture layer needs an architecture encoding (setEncoding)");
+    auto& mix = const_cast<WeightMixtureImpl&>(*mixture);
+    if (torch::GradMode::is_enabled())
+        return mix.mix(ownBlock().weight, ownBlock().bias, out_, in_, encoding_);
+    std::vector<int64_t> key{
+        encodingSerial_, in_, out_, int64_t(weight._version()), bias.defined() ? int64_t(bias._version()) : 0,
+        mix.version()};
+    if (key != cacheKey_ || !cached_.defined()) {
+        const LinearWeights own = ownBlock();
+        cached_ = mix.mix(own.weight, own.bias, out_, in_, encoding_);
+        cacheKey_ = std::move(key);
+    }
+    return cached_;
+}
+
+void SuperLinearImpl::enableMixture(const MixtureOptions& options, int64_t encodingSize) {
+    if (mixed()) throw std::logic_error("SuperLinear: the mixture is already enabled");
+    mixture =
+        register_module("mos", WeightMixture(options, superOut_, superIn_, bias.defined(), encodingSize));
+    cacheKey_.clear();
+}
+
+void SuperLinearImpl::setEncoding(const torch::Tensor& encoding) {
+    encoding_ = encoding;
+    ++encodingSerial_;
 }
 
 int64_t SuperLinearImpl::sampledParameterCount() const {

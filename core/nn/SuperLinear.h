@@ -1,8 +1,10 @@
 // SuperLinear is a linear layer of the supernet whose sampled sub-layer uses the leading rows and columns
-// of one shared weight (HAT weight sharing by slicing).
+// of one shared weight (HAT weight sharing by slicing) or, with a Mixture-of-Supernets kind, of the mixture
+// of its weight sets for the current architecture (WeightMixture).
 #pragma once
 
 #include "nn/LayerWeights.h"
+#include "nn/WeightMixture.h"
 
 #include <torch/torch.h>
 
@@ -20,10 +22,20 @@ public:
     torch::Tensor forward(const torch::Tensor& x);
 
     // Views of the sampled weight / bias (bias undefined when the layer has none); the parameter itself when
-    // the sample is the whole layer.
-    torch::Tensor sampledWeight() const;
-    torch::Tensor sampledBias() const;
-    LinearWeights sampled() const { return {sampledWeight(), sampledBias()}; }
+    // the sample is the whole layer. With a mixture: the mixed block for the current encoding (computed
+    // once per call with gradients, and cached without them until the sample, the encoding or a parameter
+    // changes, so that decoding step by step does not re-mix).
+    LinearWeights sampled() const;
+    torch::Tensor sampledWeight() const { return sampled().weight; }
+    torch::Tensor sampledBias() const { return sampled().bias; }
+
+    // Mixture-of-Supernets: registers the further weight sets and the router as submodule "mos" (after
+    // the layer's own parameters, so their initialisation is unchanged).
+    void enableMixture(const MixtureOptions& options, int64_t encodingSize);
+    // The current architecture's encoding [encodingSize] (see ArchitectureEncoding), read by the router.
+    void setEncoding(const torch::Tensor& encoding);
+    const torch::Tensor& encoding() const { return encoding_; }
+    bool mixed() const { return !mixture.is_empty(); }
     int64_t sampledParameterCount() const;
 
     int64_t superIn() const { return superIn_; }
@@ -35,12 +47,20 @@ public:
 
     torch::Tensor weight; // [superOut, superIn]
     torch::Tensor bias;   // [superOut] or undefined
+    WeightMixture mixture{nullptr};
 
 private:
+    // The leading block of the layer's own weight (E1 of a mixture).
+    LinearWeights ownBlock() const;
+
     int64_t superIn_;
     int64_t superOut_;
     int64_t in_;
     int64_t out_;
+    torch::Tensor encoding_;
+    int64_t encodingSerial_ = 0;
+    mutable LinearWeights cached_; // the mixture without gradients, for cacheKey_
+    mutable std::vector<int64_t> cacheKey_;
 };
 TORCH_MODULE(SuperLinear);
 

@@ -1,5 +1,7 @@
 #include "nn/SuperTransformer.h"
 
+#include "space/ArchitectureEncoding.h"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -67,6 +69,25 @@ SuperTransformerImpl::SuperTransformerImpl(const SuperTransformerConfig& config)
         layer.topK = 1;
         g.layers.assign(size_t(enc ? d.encoderLayers : d.decoderLayers), layer);
     }
+
+    // Mixture-of-Supernets: the further weight sets and routers are created after every shared parameter,
+    // so that the shared ones are initialised exactly as in a plain supernet of the same seed.
+    if (config_.mixture.enabled()) {
+        for (auto* stack : {&encoderLayers, &decoderLayers})
+            for (auto& layer : *stack) {
+                for (auto& slot : layer->ffn->expertSlots)
+                    for (const auto& lin : {slot->fc1, slot->fc2})
+                        mixed_.push_back(lin);
+                if (config_.mixture.attention)
+                    for (const SuperAttention& attn : {layer->selfAttn, layer->endeAttn})
+                        if (attn)
+                            for (const auto& lin : {attn->qProj, attn->kProj, attn->vProj, attn->outProj})
+                                mixed_.push_back(lin);
+            }
+        const int64_t encodingSize = architectureEncodingSize(d);
+        for (auto& lin : mixed_)
+            lin->enableMixture(config_.mixture, encodingSize);
+    }
     setArchitecture(full);
 }
 
@@ -129,6 +150,12 @@ void SuperTransformerImpl::setArchitecture(const Architecture& arch) {
         decoderLayers[size_t(i)]->setSample(arch.decoder.layers[size_t(i)], arch.decoder.embedDim,
                                             arch.encoder.embedDim, arch.qkvDim, decoderDropout_,
                                             config_.capacityFactor, config_.dropTokens);
+    if (!mixed_.empty()) {
+        const std::vector<float> code = architectureEncoding(arch, config_.dims);
+        const auto encoding = torch::tensor(code, torch::kFloat32);
+        for (auto& lin : mixed_)
+            lin->setEncoding(encoding);
+    }
     arch_ = arch;
     trace_.clear();
 }
@@ -146,6 +173,14 @@ int64_t SuperTransformerImpl::sampledParameterCount() const {
         total += encoderLayers[size_t(i)]->sampledParameterCount();
     for (int i = 0; i < arch_.decoder.depth(); ++i)
         total += decoderLayers[size_t(i)]->sampledParameterCount();
+    return total;
+}
+
+int64_t SuperTransformerImpl::mixtureParameterCount() const {
+    int64_t total = 0;
+    for (const auto& lin : mixed_)
+        for (const auto& p : lin->mixture->parameters())
+            total += p.numel();
     return total;
 }
 
@@ -183,6 +218,36 @@ DecoderState SuperTransformerImpl::startDecoding(const EncoderOutput& encoded) {
 
 torch::Tensor SuperTransformerImpl::stepLogits(const torch::Tensor& tokens, DecoderState& state) {
     return decodeStep(sampledStack(Stack::Decoder), tokens, state, is_training());
+}
+
+SuperTransformer collapsedSupernet(SuperTransformerImpl& model, const Architecture& arch) {
+    SuperTransformerConfig config = model.config();
+    config.mixture = MixtureOptions{};
+    SuperTransformer out(config);
+    const Architecture previous = model.architecture();
+    model.setArchitecture(arch);
+    try {
+        torch::NoGradGuard guard;
+        auto target = out->named_parameters();
+        for (const auto& p : model.named_parameters())
+            if (auto* t = target.find(p.key())) t->copy_(p.value());
+        auto modules = out->named_modules();
+        for (const auto& m : model.named_modules()) {
+            const auto* lin = m.value()->as<SuperLinearImpl>();
+            if (!lin || !lin->mixed()) continue;
+            auto* dst = modules[m.key()]->as<SuperLinearImpl>();
+            const LinearWeights w = lin->sampled();
+            dst->weight.narrow(0, 0, w.weight.size(0)).narrow(1, 0, w.weight.size(1)).copy_(w.weight);
+            if (w.bias.defined()) dst->bias.narrow(0, 0, w.bias.size(0)).copy_(w.bias);
+        }
+    } catch (...) {
+        model.setArchitecture(previous);
+        throw;
+    }
+    model.setArchitecture(previous);
+    out->setArchitecture(arch);
+    out->train(model.is_training());
+    return out;
 }
 
 } // namespace automoe

@@ -10,6 +10,7 @@
 #include "nn/SinusoidalPositions.h"
 #include "nn/SuperEmbedding.h"
 #include "nn/SuperTransformerLayer.h"
+#include "nn/WeightMixture.h"
 #include "space/Architecture.h"
 #include "space/SearchSpace.h"
 
@@ -27,6 +28,9 @@ struct SuperTransformerConfig {
     double attentionDropout = 0.1;
     double capacityFactor = 1.0; // 0 = no capacity limit
     bool dropTokens = false;     // drop assignments beyond capacity (the residual carries the token)
+    // Plain weight sharing, or Mixture-of-Supernets over the FFN / expert matrices (and optionally the
+    // attention projections): see WeightMixture.
+    MixtureOptions mixture;
 };
 
 class SuperTransformerImpl : public torch::nn::Module, public Seq2SeqModel {
@@ -34,7 +38,8 @@ public:
     explicit SuperTransformerImpl(const SuperTransformerConfig& config);
 
     // Selects the sub-network. Throws std::invalid_argument naming the gene when `arch` does not fit the
-    // supernet. Clears the routing trace.
+    // supernet. Clears the routing trace. A MoS supernet hands the architecture's encoding
+    // (architectureEncoding) to its routers.
     void setArchitecture(const Architecture& arch);
     const Architecture& architecture() const { return arch_; }
 
@@ -56,6 +61,10 @@ public:
     // Parameters of the sliced views the current architecture uses (every attention, LayerNorm, expert and
     // router), excluding the embedding table and so the tied output projection. Equals CostModel paramsHat.
     int64_t sampledParameterCount() const;
+    // Parameters of the Mixture-of-Supernets weight sets E2..Em and routers (0 for a shared supernet).
+    int64_t mixtureParameterCount() const;
+    // The super linear layers whose weights are mixtures (empty for a shared supernet).
+    const std::vector<SuperLinear>& mixedLinears() const { return mixed_; }
 
     // Routing trace: off by default, and then forward records nothing and allocates nothing for it.
     void setTracing(bool on) { tracing_ = on; }
@@ -80,6 +89,7 @@ private:
     RoutingTrace* traceOrNull() { return tracing_ ? &trace_ : nullptr; }
 
     SuperTransformerConfig config_;
+    std::vector<SuperLinear> mixed_;
     Architecture arch_;
     double encoderDropout_ = 0;
     double decoderDropout_ = 0;
@@ -87,5 +97,11 @@ private:
     RoutingTrace trace_;
 };
 TORCH_MODULE(SuperTransformer);
+
+// A plain weight-sharing supernet of `model`'s dimensions whose `arch` slices hold what `model` computes for
+// `arch`: its own parameters, and for a MoS supernet the collapsed mixtures of the covered layers. Training
+// it with `arch` fixed fine-tunes the deployed dense weights, whatever kind `model` is. `model`'s
+// architecture is left as it was.
+SuperTransformer collapsedSupernet(SuperTransformerImpl& model, const Architecture& arch);
 
 } // namespace automoe

@@ -33,6 +33,7 @@ const std::vector<StageEventInfo>& stageEvents() {
         {stage::kRetrain, P::Retrain, U::Update, stage::kMaxUpdates, true},
         {stage::kTest, P::Test, U::None, nullptr, false},
         {stage::kRank, std::nullopt, U::Architecture, stage::kArchs, false},
+        {stage::kStudy, std::nullopt, U::Architecture, stage::kArchs, false},
     };
     return all;
 }
@@ -58,7 +59,8 @@ std::string RunKindStages::resumeCommand(std::int64_t runId) const {
 }
 
 const std::vector<std::string>& runKinds() {
-    static const std::vector<std::string> kinds = {"supernet", "retrain", "search", "latency", "rank"};
+    static const std::vector<std::string> kinds = {"supernet", "retrain", "search",
+                                                   "latency",  "rank",    "study"};
     return kinds;
 }
 
@@ -91,9 +93,11 @@ RunKindStages runKindStages(const std::string& kind, const nlohmann::json& confi
         k.events = {stage::kLatencyDataset, stage::kLatencyPredictor};
     } else if (kind == "rank") {
         k.events = {stage::kRank};
+    } else if (kind == "study") {
+        k.events = {stage::kStudy};
     } else {
         throw std::invalid_argument("unknown run kind \"" + kind +
-                                    "\" (expected supernet, retrain, search, latency or rank)");
+                                    "\" (expected supernet, retrain, search, latency, rank or study)");
     }
     return k;
 }

@@ -40,7 +40,8 @@ constexpr const char* kSearch = "search";
 constexpr const char* kCosts = "costs"; // measure latency, FLOPs and params of the found subnet
 constexpr const char* kRetrain = "retrain";
 constexpr const char* kTest = "test";
-constexpr const char* kRank = "rank"; // the rank check of a search (not a pipeline stage)
+constexpr const char* kRank = "rank";   // the rank check of a search (not a pipeline stage)
+constexpr const char* kStudy = "study"; // the supernet-standalone gap study (not a pipeline stage)
 
 // Payload keys of the budgets a "started" event carries.
 constexpr const char* kMaxUpdates = "max_updates";

@@ -43,6 +43,7 @@ nlohmann::json TrainingRunConfig::toJson() const {
          {{"dropout", dropout},
           {"attention_dropout", attentionDropout},
           {"capacity_factor", capacityFactor}}},
+        {"supernet", supernet.toJson()},
         {"max_updates", maxUpdates},
         {"max_minutes", maxMinutes},
         {"validate_every", validateEvery},
@@ -102,6 +103,8 @@ TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
         c.attentionDropout = fmodel.get(m, "attention_dropout", c.attentionDropout);
         c.capacityFactor = fmodel.get(m, "capacity_factor", c.capacityFactor);
     }
+    // Runs stored before Mixture-of-Supernets have no "supernet": plain weight sharing.
+    if (j.contains("supernet")) c.supernet = MixtureOptions::fromJson(j["supernet"]);
     c.maxUpdates = f.get(j, "max_updates", c.maxUpdates);
     c.maxMinutes = f.get(j, "max_minutes", c.maxMinutes);
     c.validateEvery = f.get(j, "validate_every", c.validateEvery);
@@ -184,6 +187,10 @@ TrainingRunConfig retrainConfig(RunReader& store, int64_t supernetRun, const Arc
             throw std::runtime_error("run " + std::to_string(supernetRun) +
                                      " has no checkpoint to inherit from");
         c.inheritCheckpoint = ck->path;
+    } else {
+        // From scratch there is nothing to mix: one architecture trains as a plain model (a MoS parent's
+        // mixture only matters for the weights it hands over).
+        c.supernet = MixtureOptions{};
     }
     return c;
 }
@@ -242,6 +249,7 @@ SuperTransformerConfig TrainingRun::modelConfig(const TrainingRunConfig& config,
     m.attentionDropout = config.attentionDropout;
     m.capacityFactor = config.capacityFactor;
     m.dropTokens = config.capacityFactor > 0;
+    m.mixture = config.supernet;
     return m;
 }
 

@@ -45,6 +45,7 @@ struct TrainingRunConfig {
     double dropout = 0.1;
     double attentionDropout = 0.1;
     double capacityFactor = 0.0; // 0 = no capacity limit
+    MixtureOptions supernet;     // plain weight sharing or Mixture-of-Supernets (stored as "supernet")
 
     int64_t maxUpdates = 0; // 0 = no update limit
     double maxMinutes = 0;  // 0 = no time limit (measured per session: a resumed run gets it again)

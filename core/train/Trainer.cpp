@@ -65,6 +65,7 @@ nlohmann::json TrainerOptions::toJson() const {
         {"label_smoothing", labelSmoothing},
         {"balance_loss_weight", balanceLossWeight},
         {"sampling", toString(sampling)},
+        {"sandwich_random", sandwichRandom},
         {"seed", seed},
         {"validation_sentences", validationSentences}};
     if (fixedArchitecture) j["fixed_architecture"] = architectureToJson(*fixedArchitecture);
@@ -107,6 +108,10 @@ TrainerOptions TrainerOptions::fromJson(const nlohmann::json& j) {
     o.labelSmoothing = j.value("label_smoothing", o.labelSmoothing);
     o.balanceLossWeight = j.value("balance_loss_weight", o.balanceLossWeight);
     o.sampling = subnetSampling(j.value("sampling", std::string("random")));
+    o.sandwichRandom = j.value("sandwich_random", o.sandwichRandom);
+    if (o.sandwichRandom < 0)
+        throw std::invalid_argument("trainer.sandwich_random: " + std::to_string(o.sandwichRandom) +
+                                    " is negative");
     o.seed = j.value("seed", o.seed);
     o.validationSentences = j.value("validation_sentences", o.validationSentences);
     if (j.contains("fixed_architecture")) o.fixedArchitecture = architectureFromJson(j["fixed_architecture"]);
@@ -168,11 +173,19 @@ UpdateResult Trainer::step() {
     r.targetTokens = batch.targetTokens;
     r.arch = sampleArchitecture();
 
+    // The sandwich rule (as in the MoS and BigNAS training): largest, smallest and n random subnets.
     std::vector<Architecture> subnets;
-    if (options_.sampling == SubnetSampling::Sandwich)
-        subnets = {largest_, smallest_, r.arch};
-    else
+    if (options_.sampling == SubnetSampling::Sandwich) {
+        subnets = {largest_, smallest_};
+        if (options_.sandwichRandom > 0)
+            subnets.push_back(r.arch);
+        else
+            r.arch = largest_; // the step's recorded subnet is one that was trained
+        for (int i = 1; i < options_.sandwichRandom; ++i)
+            subnets.push_back(sampleArchitecture());
+    } else {
         subnets = {r.arch};
+    }
 
     model_->train();
     for (auto& p : model_->parameters())

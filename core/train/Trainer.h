@@ -36,6 +36,7 @@ struct TrainerOptions {
     double labelSmoothing = 0.1;
     double balanceLossWeight = 0.01; // Switch Transformer's alpha
     SubnetSampling sampling = SubnetSampling::Random;
+    int sandwichRandom = 1; // random subnets per update besides largest and smallest, with sandwich sampling
     std::optional<Architecture> fixedArchitecture; // with SubnetSampling::Fixed
     uint64_t seed = 1;
     int64_t validationSentences = 500; // the first n of the validation set; 0 = all
@@ -54,7 +55,7 @@ struct UpdateResult {
     double gradNorm = 0; // before clipping
     int64_t tokens = 0;  // real source + target tokens of the batch
     int64_t targetTokens = 0;
-    Architecture arch; // the random (or fixed) subnet of the update
+    Architecture arch; // the (first) random subnet of the update, or the fixed one
     double wallMs = 0;
     DataPosition position; // after the update
 };

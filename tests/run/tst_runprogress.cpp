@@ -77,16 +77,17 @@ private slots:
         QCOMPARE(runKindStages("latency").events, (V{"latency_dataset", "latency_predictor"}));
         QCOMPARE(runKindStages("latency").resumeCommand(4), std::string());
         QCOMPARE(runKindStages("rank").pipeline().size(), std::size_t(0));
-        QCOMPARE(runKinds().size(), std::size_t(5));
+        QCOMPARE(runKindStages("study").events, (V{"study"}));
+        QCOMPARE(runKindStages("study").resumeCommand(3), std::string());
+        QCOMPARE(runKinds().size(), std::size_t(6));
         for (const std::string& kind : runKinds())
             QVERIFY(!runKindStages(kind).events.empty());
         try {
             runKindStages("bogus");
             QFAIL("no error");
         } catch (const std::invalid_argument& e) {
-            QCOMPARE(
-                QString(e.what()),
-                QString("unknown run kind \"bogus\" (expected supernet, retrain, search, latency or rank)"));
+            QCOMPARE(QString(e.what()), QString("unknown run kind \"bogus\" (expected supernet, retrain, "
+                                                "search, latency, rank or study)"));
         }
     }
 

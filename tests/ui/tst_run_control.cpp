@@ -3,7 +3,10 @@
 // TrainingView, the stage tracker and the progress bar follow its events (core's RunProgress), and the run
 // ends finished. Cancel says so at once, marks the stage cancelled (not done), and Resume continues the run
 // from the dock; a run whose process was SIGKILLed shows as interrupted and resumes from the runs browser,
-// its curve with each update once. Also: a missing CLI is a clear message, not a crash.
+// its curve with each update once. The Train tab's supernet rows (shared or Mixture-of-Supernets, m,
+// attention, random or sandwich sampling) make exactly the `automoe train` options, grey out what the choice
+// does not use, and a Mixture-of-Supernets run started from the dock stores them. Also: a missing CLI is a
+// clear message, not a crash.
 #include "../support/SmallRun.h"
 #include "space/SearchSpace.h"
 #include "space/SpaceIO.h"
@@ -21,10 +24,13 @@
 
 #include "TestMain.h"
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QLabel>
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTimer>
 #include <QtTest/QtTest>
@@ -76,6 +82,42 @@ struct Rig {
         return false;
     }
 };
+
+// The Train tab's supernet rows, as a user finds them.
+struct SupernetRows {
+    QComboBox* kind;
+    QSpinBox* sets;
+    QCheckBox* attention;
+    QComboBox* sampling;
+    QSpinBox* sandwichRandom;
+
+    explicit SupernetRows(const RunControlPanel& panel)
+        : kind(panel.findChild<QComboBox*>("supernetKind"))
+        , sets(panel.findChild<QSpinBox*>("supernetSets"))
+        , attention(panel.findChild<QCheckBox*>("supernetAttention"))
+        , sampling(panel.findChild<QComboBox*>("subnetSampling"))
+        , sandwichRandom(panel.findChild<QSpinBox*>("sandwichRandom")) {}
+    bool found() const { return kind && sets && attention && sampling && sandwichRandom; }
+    // Mixture-of-Supernets, one mixture per output neuron, m = 3, attention too, sandwich with 2 random.
+    void chooseMosNeuronSandwich() const {
+        kind->setCurrentIndex(kind->findData("mos-neuron"));
+        sets->setValue(3);
+        attention->setChecked(true);
+        sampling->setCurrentIndex(sampling->findData("sandwich"));
+        sandwichRandom->setValue(2);
+    }
+};
+
+// A stand-in `automoe` that writes its arguments, one per line, to ARGS_FILE and exits 0.
+QString writeRecordingCli(const QTemporaryDir& dir) {
+    const QString path = dir.filePath("automoe");
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+    f.write(QStringLiteral("#!/bin/sh\nprintf '%s\\n' \"$@\" > '%1'\n").arg(dir.filePath("args")).toUtf8());
+    f.close();
+    f.setPermissions(f.permissions() | QFileDevice::ExeOwner);
+    return path;
+}
 
 // Each update once, in order, from 1 to `last`.
 void verifyUpdatesOnce(const RunDocument& run, qint64 last) {
@@ -253,6 +295,164 @@ private slots:
         QCOMPARE(stepEvents, 60 + (killedAt - checkpointAt));
     }
 
+    void mixtureOfSupernetsChoicesMakeTheTrainCommand() {
+        QTemporaryDir dir;
+        SpaceDocument document;
+        QVERIFY(document.open("tiny"));
+        RunControlPanel panel(&document);
+        const QString db = dir.filePath("runs.sqlite");
+        panel.setDatabasePath(db);
+        panel.setCorpus("sample");
+        panel.setBudget(0, 5);
+        const SupernetRows rows(panel);
+        QVERIFY(rows.found());
+        rows.chooseMosNeuronSandwich();
+
+        QString error;
+        const QStringList args = panel.trainArguments(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(args.size(), 17);
+        const QString space = args.at(1); // the editor's space, written to a temporary file
+        QVERIFY(QFile::exists(space));
+        const QStringList expected{"--space",
+                                   space,
+                                   "--corpus",
+                                   "sample",
+                                   "--updates",
+                                   "5",
+                                   "--name",
+                                   "tiny",
+                                   "--supernet",
+                                   "mos-neuron",
+                                   "--mos-experts",
+                                   "3",
+                                   "--mos-attention",
+                                   "--sampling",
+                                   "sandwich",
+                                   "--sandwich-random",
+                                   "2"};
+        QCOMPARE(args, expected);
+
+        // Start launches exactly that command (after the control options), and the child gets it.
+        panel.process()->setCliPath(writeRecordingCli(dir));
+        QSignalSpy ended(&panel, &RunControlPanel::runEnded);
+        QVERIFY(panel.startRun());
+        const QStringList launched = QStringList{"train", "--control-stdin", "--db", db} + expected;
+        QCOMPARE(panel.process()->arguments(), launched);
+        QTRY_COMPARE(ended.count(), 1);
+        QFile received(dir.filePath("args"));
+        QVERIFY(received.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(received.readAll()).split('\n', Qt::SkipEmptyParts), launched);
+
+        // Shared weights with random sampling, the defaults, say so and nothing more.
+        rows.kind->setCurrentIndex(rows.kind->findData("shared"));
+        rows.sampling->setCurrentIndex(rows.sampling->findData("random"));
+        QCOMPARE(panel.trainArguments(&error).mid(8),
+                 (QStringList{"--supernet", "shared", "--sampling", "random"}));
+        // Layer-wise MoS without attention: no --mos-attention.
+        rows.kind->setCurrentIndex(rows.kind->findData("mos-layer"));
+        rows.attention->setChecked(false);
+        rows.sets->setValue(16);
+        QCOMPARE(panel.trainArguments(&error).mid(8),
+                 (QStringList{"--supernet", "mos-layer", "--mos-experts", "16", "--sampling", "random"}));
+    }
+
+    void supernetRowsGreyOutWhatTheChoiceDoesNotUse() {
+        SpaceDocument document;
+        QVERIFY(document.open("tiny"));
+        RunControlPanel panel(&document);
+        const SupernetRows rows(panel);
+        QVERIFY(rows.found());
+        // Defaults: shared weights, one random subnet per update.
+        QCOMPARE(rows.kind->currentData().toString(), QString("shared"));
+        QCOMPARE(rows.sampling->currentData().toString(), QString("random"));
+        QCOMPARE(rows.sets->value(), 2);
+        QCOMPARE(rows.sandwichRandom->value(), 1);
+        QCOMPARE(rows.sets->minimum(), 1);
+        QCOMPARE(rows.sets->maximum(), 16);
+        QCOMPARE(rows.sandwichRandom->minimum(), 0);
+        QCOMPARE(rows.sandwichRandom->maximum(), 8);
+        QVERIFY(rows.kind->isEnabled());
+        QVERIFY(rows.sampling->isEnabled());
+        QVERIFY(!rows.sets->isEnabled());
+        QVERIFY(!rows.attention->isEnabled());
+        QVERIFY(!rows.sandwichRandom->isEnabled());
+        // Every kind explains itself.
+        for (int i = 0; i < rows.kind->count(); ++i)
+            QVERIFY(!rows.kind->itemData(i, Qt::ToolTipRole).toString().isEmpty());
+        QVERIFY(rows.kind->itemData(rows.kind->findData("mos-neuron"), Qt::ToolTipRole)
+                    .toString()
+                    .contains("per output neuron"));
+
+        for (const char* kind : {"mos-layer", "mos-neuron"}) {
+            rows.kind->setCurrentIndex(rows.kind->findData(kind));
+            QVERIFY(rows.sets->isEnabled());
+            QVERIFY(rows.attention->isEnabled());
+            QVERIFY(!rows.sandwichRandom->isEnabled()); // sampling is still random
+        }
+        rows.sampling->setCurrentIndex(rows.sampling->findData("sandwich"));
+        QVERIFY(rows.sandwichRandom->isEnabled());
+        rows.kind->setCurrentIndex(rows.kind->findData("shared"));
+        QVERIFY(!rows.sets->isEnabled());
+        QVERIFY(!rows.attention->isEnabled());
+        QVERIFY(rows.sandwichRandom->isEnabled());
+        rows.sampling->setCurrentIndex(rows.sampling->findData("random"));
+        QVERIFY(!rows.sandwichRandom->isEnabled());
+
+        // Nothing can be changed while a run is going.
+        QTemporaryDir dir;
+        QFile sleeper(dir.filePath("automoe"));
+        QVERIFY(sleeper.open(QIODevice::WriteOnly));
+        sleeper.write("#!/bin/sh\nexec sleep 30\n");
+        sleeper.close();
+        sleeper.setPermissions(sleeper.permissions() | QFileDevice::ExeOwner);
+        panel.process()->setCliPath(sleeper.fileName());
+        panel.setDatabasePath(dir.filePath("runs.sqlite"));
+        panel.setCorpus("sample");
+        rows.chooseMosNeuronSandwich();
+        QVERIFY(panel.startRun());
+        QTRY_VERIFY(panel.process()->isRunning());
+        QVERIFY(!rows.kind->isEnabled());
+        QVERIFY(!rows.sets->isEnabled());
+        QVERIFY(!rows.attention->isEnabled());
+        QVERIFY(!rows.sampling->isEnabled());
+        QVERIFY(!rows.sandwichRandom->isEnabled());
+        panel.process()->kill();
+        QTRY_VERIFY(!panel.process()->isRunning());
+        QVERIFY(rows.kind->isEnabled());
+        QVERIFY(rows.sets->isEnabled());
+        QVERIFY(rows.sandwichRandom->isEnabled());
+    }
+
+    void mixtureOfSupernetsRunStartedFromTheDockStoresItsSupernet() {
+        Rig rig(2, {"--validate-every", "1000"});
+        const SupernetRows rows(rig.panel);
+        QVERIFY(rows.found());
+        rows.chooseMosNeuronSandwich();
+        QSignalSpy ended(&rig.panel, &RunControlPanel::runEnded);
+        QVERIFY(rig.panel.startRun());
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 300000);
+        QVERIFY2(ended.at(0).at(0).toInt() == 0, qPrintable(rig.panel.log()->toPlainText()));
+
+        RunReader reader(rig.db.toStdString());
+        const RunInfo run = reader.requireRun(1, "supernet");
+        QCOMPARE(run.status, RunStatus::Finished);
+        const nlohmann::json& supernet = run.spec.config.at("supernet");
+        QCOMPARE(supernet.at("kind").get<std::string>(), std::string("mos-neuron"));
+        QCOMPARE(supernet.at("sets").get<int>(), 3);
+        QCOMPARE(supernet.at("attention").get<bool>(), true);
+        QCOMPARE(run.spec.config.at("trainer").at("sampling").get<std::string>(), std::string("sandwich"));
+        QCOMPARE(run.spec.config.at("trainer").at("sandwich_random").get<int>(), 2);
+
+        // The runs browser says which supernet it is.
+        RunListModel model;
+        QSignalSpy refreshed(&model, &RunListModel::refreshed);
+        model.setDatabasePath(rig.db);
+        QTRY_COMPARE(refreshed.count(), 1);
+        QCOMPARE(model.index(model.rowOfRun(1), RunListModel::SupernetColumn).data().toString(),
+                 QString("mos-neuron \u00D73 +attn"));
+    }
+
     void settingsAreRememberedAcrossRestarts() {
         QTemporaryDir dir;
         const QString ini = dir.filePath("settings.ini");
@@ -278,6 +478,7 @@ private slots:
             panel.setCorpus("sample");
             panel.setBudget(0, 1234);
             panel.setSearchSettings(chosen);
+            panel.setSupernetOptions({"mos-layer", 5, true, "sandwich", 3});
         } // the app closes
         Settings settings(ini);
         RunControlPanel panel(&document);
@@ -302,6 +503,16 @@ private slots:
         QVERIFY(args.contains("flops<=150M"));
         QCOMPARE(panel.budgetMinutes(), 0);
         QCOMPARE(panel.budgetUpdates(), 1234);
+        const RunControlPanel::SupernetOptions o = panel.supernetOptions();
+        QCOMPARE(o.kind, QString("mos-layer"));
+        QCOMPARE(o.sets, 5);
+        QCOMPARE(o.attention, true);
+        QCOMPARE(o.sampling, QString("sandwich"));
+        QCOMPARE(o.sandwichRandom, 3);
+        const SupernetRows rows(panel);
+        QCOMPARE(rows.kind->currentData().toString(), QString("mos-layer"));
+        QVERIFY(rows.sets->isEnabled());
+        QVERIFY(rows.sandwichRandom->isEnabled());
     }
 
     void missingCliIsAClearMessage() {

@@ -114,6 +114,7 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     form->addRow(tr("Corpus"), corpusBox_);
     form->addRow(tr("Space"), spaceLabel_);
     form->addRow(tr("Budget"), budget);
+    supernetOptions_ = new SupernetOptionsForm(trainTab, form);
     modeTabs_->addTab(trainTab, tr("Train supernet"));
     auto* searchTab = new QWidget(modeTabs_);
     buildSearchTab(searchTab);
@@ -312,16 +313,35 @@ QString RunControlPanel::writeSpaceFile(QString* error) {
     return path;
 }
 
+RunControlPanel::SupernetOptions RunControlPanel::supernetOptions() const {
+    return supernetOptions_->options();
+}
+
+void RunControlPanel::setSupernetOptions(const SupernetOptions& options) {
+    supernetOptions_->setOptions(options);
+}
+
+QStringList RunControlPanel::trainArguments(QString* error) {
+    const QString space = writeSpaceFile(error);
+    if (space.isEmpty()) return {};
+    if (corpus().isEmpty()) {
+        *error = tr("Choose a corpus file first.");
+        return {};
+    }
+    return QStringList{QStringLiteral("--space"),
+                       space,
+                       QStringLiteral("--corpus"),
+                       corpus(),
+                       budgetUnit_->currentData().toString(),
+                       QString::number(budgetValue_->value()),
+                       QStringLiteral("--name"),
+                       document_->name()} +
+           supernetOptions_->arguments() + extraArgs_;
+}
+
 bool RunControlPanel::startRun() {
     QString error;
-    const QString space = writeSpaceFile(&error);
-    QStringList args;
-    if (!space.isEmpty()) {
-        args << QStringLiteral("--space") << space << QStringLiteral("--corpus") << corpus()
-             << budgetUnit_->currentData().toString() << QString::number(budgetValue_->value())
-             << QStringLiteral("--name") << document_->name() << extraArgs_;
-        if (corpus().isEmpty()) error = tr("Choose a corpus file first.");
-    }
+    const QStringList args = trainArguments(&error);
     if (!error.isEmpty()) {
         appendLog(error);
         emit failed(tr("Could not start the run"), error);
@@ -389,6 +409,7 @@ void RunControlPanel::updateButtons() {
     corpusBox_->setEnabled(!running);
     budgetUnit_->setEnabled(!running);
     budgetValue_->setEnabled(!running);
+    supernetOptions_->setEditable(!running);
     modeTabs_->tabBar()->setEnabled(!running);
     modeTabs_->widget(1)->setEnabled(!running);
     pause_->setEnabled(running && !paused_ && !cancelling_);
@@ -762,9 +783,11 @@ void RunControlPanel::setSettings(Settings* settings) {
 
 void RunControlPanel::saveSettings() const {
     if (!settings_) return;
-    settings_->setTrainSettings({{QStringLiteral("corpus"), corpus()},
-                                 {QStringLiteral("unit"), budgetUnit_->currentData().toString()},
-                                 {QStringLiteral("value"), budgetValue_->value()}});
+    QVariantMap train = SupernetOptionsForm::toMap(supernetOptions());
+    train.insert(QStringLiteral("corpus"), corpus());
+    train.insert(QStringLiteral("unit"), budgetUnit_->currentData().toString());
+    train.insert(QStringLiteral("value"), budgetValue_->value());
+    settings_->setTrainSettings(train);
     const SearchSettings s = searchSettings();
     settings_->setSearchSettings({{QStringLiteral("supernet"), s.supernetRun},
                                   {QStringLiteral("flops"), s.flops},
@@ -791,6 +814,7 @@ void RunControlPanel::restoreSettings() {
         const bool updates = t.value(QStringLiteral("unit")).toString() == QLatin1String("--updates");
         const int value = t.value(QStringLiteral("value")).toInt();
         if (value > 0) setBudget(updates ? 0 : value, updates ? value : 0);
+        setSupernetOptions(SupernetOptionsForm::fromMap(t));
     }
     const QVariantMap m = settings_->searchSettings();
     if (m.isEmpty()) return;

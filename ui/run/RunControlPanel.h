@@ -1,14 +1,15 @@
 // RunControlPanel is the "Run" dock: it starts a supernet training run of the space being edited (corpus,
-// minutes or updates) as a child `automoe train` process, or an evolutionary search on a trained supernet run
-// (budgets, evolution settings, seed, optionally only the editor's narrowed space) as a child `automoe
-// search` process, pauses, resumes and cancels it, and tracks the run shown in the views: the seven AutoMoE
-// stages it has reached, progress with an ETA (from its training steps or generations and its budget) and the
-// child's log.
+// minutes or updates, kind of supernet and subnet sampling) as a child `automoe train` process, or an
+// evolutionary search on a trained supernet run (budgets, evolution settings, seed, optionally only the
+// editor's narrowed space) as a child `automoe search` process, pauses, resumes and cancels it, and tracks
+// the run shown in the views: the seven AutoMoE stages it has reached, progress with an ETA (from its
+// training steps or generations and its budget) and the child's log.
 #pragma once
 
 #include "run/RunProgress.h"
 #include "run/RunStages.h"
 #include "store/RunRecords.h"
+#include "ui/run/SupernetOptionsForm.h"
 
 #include <QTemporaryDir>
 #include <QWidget>
@@ -68,8 +69,16 @@ public:
     void setBudget(int minutes, int updates);
     int budgetMinutes() const;
     int budgetUpdates() const;
+    // The kind of supernet (shared, or a Mixture-of-Supernets with its weight sets) and the subnet sampling
+    // of a training run.
+    using SupernetOptions = SupernetOptionsForm::Options;
+    SupernetOptions supernetOptions() const;
+    void setSupernetOptions(const SupernetOptions& options);
     // More `automoe train` options (vocabulary size, threads, ...), appended to the ones the panel sets.
     void setExtraArguments(const QStringList& args) { extraArgs_ = args; }
+    // The `automoe train` arguments for the current settings (after --control-stdin --db), the extra ones
+    // included; writes the editor's space to a temporary file. Empty and an error when they are incomplete.
+    QStringList trainArguments(QString* error);
     // More `automoe search` options (threads, max tokens, ...).
     void setExtraSearchArguments(const QStringList& args) { extraSearchArgs_ = args; }
 
@@ -166,6 +175,7 @@ private:
     QLabel* spaceLabel_;
     QComboBox* budgetUnit_;
     QSpinBox* budgetValue_;
+    SupernetOptionsForm* supernetOptions_ = nullptr;
     QPushButton* start_;
     QPushButton* pause_;
     QPushButton* resume_;

@@ -8,31 +8,70 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QFont>
+#include <QHash>
 #include <QLocale>
 #include <QThread>
 #include <exception>
 #include <memory>
+#include <optional>
+#include <utility>
 
 namespace automoe::ui {
 
 namespace {
+
+// Runs of these kinds train weights: their config says which supernet (TrainingRunConfig).
+bool trainsWeights(const std::string& kind) {
+    return kind == "supernet" || kind == "retrain";
+}
 
 // The worker's read-only connection, reopened when the database changes.
 class RunListWorker : public QObject {
 public:
     std::vector<RunSummary> list(const QString& path) {
         if (!reader_ || path_ != path) {
-            reader_.reset();
+            reset();
             path_ = path;
             reader_ = std::make_unique<RunReader>(path.toStdString());
         }
         return reader_->listRuns();
     }
-    void reset() { reader_.reset(); }
+
+    // The supernet labels of the training runs among `runs`. A run's config is written once, when it is
+    // created: each run's is read once (a run is known by its id and creation time).
+    QHash<qint64, RunListModel::SupernetLabel> supernets(const std::vector<RunSummary>& runs) {
+        QHash<qint64, RunListModel::SupernetLabel> out;
+        for (const RunSummary& r : runs) {
+            if (!trainsWeights(r.kind)) continue;
+            auto it = supernets_.find(r.id);
+            if (it == supernets_.end() || it->first != r.createdMs) {
+                try {
+                    const std::optional<RunInfo> info = reader_->getRun(r.id);
+                    if (!info) continue;
+                    it = supernets_.insert(
+                        r.id, {r.createdMs, RunListModel::supernetLabel(info->spec.kind, info->spec.config)});
+                } catch (const std::exception& e) {
+                    // One unreadable config does not hide the list; it is read again at the next refresh.
+                    out.insert(r.id, {QStringLiteral("?"), RunListModel::tr("The run's config could not be "
+                                                                            "read: %1")
+                                                               .arg(QString::fromUtf8(e.what()))});
+                    continue;
+                }
+            }
+            out.insert(r.id, it->second);
+        }
+        return out;
+    }
+
+    void reset() {
+        reader_.reset();
+        supernets_.clear();
+    }
 
 private:
     QString path_;
     std::unique_ptr<RunReader> reader_;
+    QHash<qint64, std::pair<std::int64_t, RunListModel::SupernetLabel>> supernets_; // by id: created, label
 };
 
 QString statusText(RunStatus s) {
@@ -77,6 +116,12 @@ bool sameRow(const RunSummary& a, const RunSummary& b) {
            a.createdMs == b.createdMs && a.latestUpdate == b.latestUpdate;
 }
 
+RunListModel::SupernetLabel sharedLabel() {
+    return {QStringLiteral("shared"),
+            RunListModel::tr("Supernet: shared weights (HAT / AutoMoE weight sharing): every subnet uses the "
+                             "leading rows and columns of one set of weights")};
+}
+
 } // namespace
 
 RunListModel::RunListModel(QObject* parent)
@@ -114,23 +159,27 @@ void RunListModel::refresh() {
         QElapsedTimer t;
         t.start();
         std::vector<RunSummary> runs;
+        QHash<qint64, SupernetLabel> supernets;
         QString error;
         try {
             // A database that does not exist yet is an empty list, not a new file.
-            if (QFileInfo::exists(path)) runs = worker->list(path);
+            if (QFileInfo::exists(path)) {
+                runs = worker->list(path);
+                supernets = worker->supernets(runs);
+            }
         } catch (const std::exception& e) {
             worker->reset();
             error = QString::fromStdString(e.what());
         }
         const double ms = double(t.nsecsElapsed()) / 1e6;
-        QMetaObject::invokeMethod(this, [this, path, runs = std::move(runs), error, ms]() mutable {
-            applyResult(path, std::move(runs), error, ms);
-        });
+        QMetaObject::invokeMethod(
+            this, [this, path, runs = std::move(runs), supernets = std::move(supernets), error,
+                   ms]() mutable { applyResult(path, std::move(runs), std::move(supernets), error, ms); });
     });
 }
 
-void RunListModel::applyResult(const QString& path, std::vector<RunSummary> runs, const QString& error,
-                               double queryMs) {
+void RunListModel::applyResult(const QString& path, std::vector<RunSummary> runs,
+                               QHash<qint64, SupernetLabel> supernets, const QString& error, double queryMs) {
     busy_ = false;
     if (path == path_) {
         queryMs_ = queryMs;
@@ -141,7 +190,7 @@ void RunListModel::applyResult(const QString& path, std::vector<RunSummary> runs
             lastError_.clear();
             QElapsedTimer t;
             t.start();
-            setRuns(std::move(runs));
+            setRuns(std::move(runs), std::move(supernets));
             applyMs_ = double(t.nsecsElapsed()) / 1e6;
             emit refreshed();
         }
@@ -152,19 +201,22 @@ void RunListModel::applyResult(const QString& path, std::vector<RunSummary> runs
     }
 }
 
-void RunListModel::setRuns(std::vector<RunSummary> runs) {
+void RunListModel::setRuns(std::vector<RunSummary> runs, QHash<qint64, SupernetLabel> supernets) {
     bool sameIds = runs.size() == runs_.size();
     for (std::size_t i = 0; sameIds && i < runs.size(); ++i)
         sameIds = runs[i].id == runs_[i].id;
     if (!sameIds) {
         beginResetModel();
         runs_ = std::move(runs);
+        supernets_ = std::move(supernets);
         endResetModel();
         return;
     }
     // Same runs in the same order: only changed rows are repainted and the selection stays.
+    std::swap(supernets_, supernets); // `supernets` holds the previous labels now
     for (std::size_t i = 0; i < runs.size(); ++i) {
-        if (sameRow(runs[i], runs_[i])) continue;
+        const qint64 id = runs[i].id;
+        if (sameRow(runs[i], runs_[i]) && supernets_.value(id) == supernets.value(id)) continue;
         runs_[i] = std::move(runs[i]);
         emit dataChanged(index(int(i), 0), index(int(i), ColumnCount - 1));
     }
@@ -191,6 +243,46 @@ QString RunListModel::createdText(const QDateTime& created, const QDateTime& now
     return created.toString(QStringLiteral("yyyy-MM-dd"));
 }
 
+RunListModel::SupernetLabel RunListModel::supernetLabel(const std::string& kind,
+                                                        const nlohmann::json& config) {
+    if (!trainsWeights(kind)) return {};
+    const auto it = config.find("supernet");
+    if (it == config.end()) return sharedLabel(); // stored before Mixture-of-Supernets
+    const nlohmann::json& s = *it;
+    const SupernetLabel notUnderstood{
+        QStringLiteral("?"), tr("Supernet not understood: %1").arg(QString::fromStdString(s.dump()))};
+    if (!s.is_object()) return notUnderstood;
+    // Missing keys have the defaults of the core's MixtureOptions (2 weight sets, FFN / experts only).
+    std::string mixture = "shared";
+    int sets = 2;
+    bool attention = false;
+    if (s.contains("kind")) {
+        if (!s.at("kind").is_string()) return notUnderstood;
+        mixture = s.at("kind").get<std::string>();
+    }
+    if (s.contains("sets")) {
+        if (!s.at("sets").is_number_integer()) return notUnderstood;
+        sets = s.at("sets").get<int>();
+    }
+    if (s.contains("attention")) {
+        if (!s.at("attention").is_boolean()) return notUnderstood;
+        attention = s.at("attention").get<bool>();
+    }
+    if (mixture == "shared") return sharedLabel();
+    if ((mixture != "mos-layer" && mixture != "mos-neuron") || sets < 1) return notUnderstood;
+    SupernetLabel label;
+    label.text = QStringLiteral("%1 \u00D7%2").arg(QString::fromStdString(mixture)).arg(sets);
+    if (attention) label.text += QStringLiteral(" +attn");
+    label.description =
+        tr("Supernet: Mixture-of-Supernets, %1 weight sets per layer mixed by a router with %2; %3")
+            .arg(sets)
+            .arg(mixture == "mos-layer" ? tr("one mixture per layer") : tr("one mixture per output neuron"))
+            .arg(attention ? tr("in the attention projections too")
+                           : tr("in the feed-forward / expert "
+                                "matrices only"));
+    return label;
+}
+
 int RunListModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : int(runs_.size());
 }
@@ -212,6 +304,8 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
             return QString::fromStdString(r.name);
         case KindColumn:
             return QString::fromStdString(r.kind);
+        case SupernetColumn:
+            return supernets_.value(r.id).text;
         case StatusColumn:
             return statusText(r.status);
         case CreatedColumn:
@@ -233,21 +327,31 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
     }
     if (role == Qt::TextAlignmentRole && (index.column() == IdColumn || index.column() == UpdateColumn))
         return int(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole && r.status == RunStatus::Interrupted)
-        return tr("Run %1 “%2”: its process is gone (killed or crashed) while it was running; everything up "
-                  "to its last committed event is kept. Resume it from the context menu.")
-            .arg(r.id)
-            .arg(QString::fromStdString(r.name));
-    if (role == Qt::ToolTipRole)
-        return tr("Run %1 “%2”: %3 %4, created %5")
-            .arg(r.id)
-            .arg(QString::fromStdString(r.name), QString::fromStdString(r.kind), statusText(r.status),
-                 QDateTime::fromMSecsSinceEpoch(r.createdMs).toString(Qt::ISODate));
+    if (role == Qt::ToolTipRole) {
+        QString tip =
+            r.status == RunStatus::Interrupted
+                ? tr("Run %1 “%2”: its process is gone (killed or crashed) while it was running; everything "
+                     "up to its last committed event is kept. Resume it from the context menu.")
+                      .arg(r.id)
+                      .arg(QString::fromStdString(r.name))
+                : tr("Run %1 “%2”: %3 %4, created %5")
+                      .arg(r.id)
+                      .arg(QString::fromStdString(r.name), QString::fromStdString(r.kind),
+                           statusText(r.status),
+                           QDateTime::fromMSecsSinceEpoch(r.createdMs).toString(Qt::ISODate));
+        const QString supernet = supernets_.value(r.id).description;
+        if (!supernet.isEmpty()) tip += QLatin1Char('\n') + supernet;
+        return tip;
+    }
     return {};
 }
 
 QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (orientation != Qt::Horizontal) return {};
+    if (role == Qt::ToolTipRole && section == SupernetColumn)
+        return tr("The supernet of a training run: shared (weight sharing), or a Mixture-of-Supernets "
+                  "(mos-layer / mos-neuron ×m weight sets, +attn: attention mixed too)");
+    if (role != Qt::DisplayRole) return {};
     switch (section) {
     case IdColumn:
         return tr("ID");
@@ -255,6 +359,8 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
         return tr("Name");
     case KindColumn:
         return tr("Kind");
+    case SupernetColumn:
+        return tr("Supernet");
     case StatusColumn:
         return tr("Status");
     case CreatedColumn:

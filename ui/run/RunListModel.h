@@ -1,14 +1,16 @@
-// RunListModel is the run database as a table (id, name, kind, status, created, latest update) for the
-// runs browser. refresh() reads RunReader::listRuns() on a worker thread with its own read-only connection
-// (a viewer never writes, migrates or checks the file) and applies the result on the UI thread, updating rows
-// in place so that the selection and scroll position survive a refresh while a run is writing. A run whose
-// process is gone is listed as "interrupted".
+// RunListModel is the run database as a table (id, name, kind, supernet, status, created, latest update) for
+// the runs browser. refresh() reads RunReader::listRuns() on a worker thread with its own read-only
+// connection (a viewer never writes, migrates or checks the file) and applies the result on the UI thread,
+// updating rows in place so that the selection and scroll position survive a refresh while a run is writing.
+// A run whose process is gone is listed as "interrupted". The supernet of a training run (weight sharing or a
+// Mixture-of-Supernets) is read once from its stored config, on the worker thread.
 #pragma once
 
 #include "store/RunRecords.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
+#include <QHash>
 #include <QString>
 #include <vector>
 
@@ -20,7 +22,16 @@ class RunListModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { IdColumn, NameColumn, KindColumn, StatusColumn, CreatedColumn, UpdateColumn, ColumnCount };
+    enum Column {
+        IdColumn,
+        NameColumn,
+        KindColumn,
+        SupernetColumn,
+        StatusColumn,
+        CreatedColumn,
+        UpdateColumn,
+        ColumnCount
+    };
     // The run id of a row (any column), as a qint64.
     static constexpr int RunIdRole = Qt::UserRole + 1;
     // RunStatus as an int.
@@ -30,6 +41,19 @@ public:
     // "2025-12-06" (the tooltip has the full time).
     static QString createdText(const QDateTime& created, const QDateTime& now);
 
+    // The supernet of a training run: the Supernet column's text ("shared", "mos-neuron ×2",
+    // "mos-layer ×4 +attn") and a sentence for the tooltip.
+    struct SupernetLabel {
+        QString text, description;
+        bool operator==(const SupernetLabel& o) const {
+            return text == o.text && description == o.description;
+        }
+    };
+    // The label of a run of `kind` stored with `config` (its RunSpec's): empty for runs that train no
+    // supernet weights (search, latency, rank, ...); "shared" for a training run stored without a "supernet"
+    // key (before Mixture-of-Supernets); "?" and a description saying so for a key that is not understood.
+    static SupernetLabel supernetLabel(const std::string& kind, const nlohmann::json& config);
+
     explicit RunListModel(QObject* parent = nullptr);
     ~RunListModel() override;
 
@@ -37,8 +61,9 @@ public:
     void setDatabasePath(const QString& path);
     QString databasePath() const { return path_; }
 
-    // Shows `runs` (newest first, as listRuns() returns them).
-    void setRuns(std::vector<RunSummary> runs);
+    // Shows `runs` (newest first, as listRuns() returns them) with the supernet labels of the training runs
+    // among them (by run id; a run without one shows none).
+    void setRuns(std::vector<RunSummary> runs, QHash<qint64, SupernetLabel> supernets = {});
     const std::vector<RunSummary>& runs() const { return runs_; }
     int rowOfRun(qint64 runId) const;
     // The run shown in the views: its row is bold.
@@ -63,12 +88,14 @@ signals:
     void failed(const QString& message);
 
 private:
-    void applyResult(const QString& path, std::vector<RunSummary> runs, const QString& error, double queryMs);
+    void applyResult(const QString& path, std::vector<RunSummary> runs,
+                     QHash<qint64, SupernetLabel> supernets, const QString& error, double queryMs);
 
     QThread* thread_ = nullptr;
     QObject* worker_ = nullptr; // lives in thread_, owns the reader's RunStore
     QString path_;
     std::vector<RunSummary> runs_;
+    QHash<qint64, SupernetLabel> supernets_;
     bool busy_ = false;
     bool again_ = false;
     double queryMs_ = 0, applyMs_ = 0;

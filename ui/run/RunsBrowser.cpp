@@ -5,7 +5,9 @@
 #include "ui/run/RunListModel.h"
 
 #include <QDir>
+#include <QEvent>
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -14,12 +16,15 @@
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace automoe::ui {
 
 namespace {
 constexpr int kRefreshMs = 2000;
-}
+// The room a run's name keeps before the Supernet column gives way, in average characters ("tiny (edited)").
+constexpr int kNameChars = 13;
+} // namespace
 
 RunsBrowser::RunsBrowser(QWidget* parent)
     : QWidget(parent)
@@ -35,7 +40,7 @@ RunsBrowser::RunsBrowser(QWidget* parent)
     proxy_->setSortRole(Qt::EditRole);
 
     filter_->setObjectName("runFilter");
-    filter_->setPlaceholderText(tr("Filter runs by name, kind, status…"));
+    filter_->setPlaceholderText(tr("Filter runs by name, kind, supernet, status…"));
     filter_->setClearButtonEnabled(true);
     connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
 
@@ -62,7 +67,10 @@ RunsBrowser::RunsBrowser(QWidget* parent)
     connect(model_, &RunListModel::refreshed, this, [this] {
         if (document_ && document_->runId() > 0 && currentRunId() != document_->runId())
             selectRun(document_->runId());
+        fitColumns();
     });
+    table_->viewport()->installEventFilter(this);
+    fitColumns();
 
     pathLabel_->setObjectName("runDatabaseLabel");
     pathLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -79,6 +87,30 @@ RunsBrowser::RunsBrowser(QWidget* parent)
     timer_->setInterval(kRefreshMs);
     connect(timer_, &QTimer::timeout, model_, &RunListModel::refresh);
     timer_->start();
+}
+
+bool RunsBrowser::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == table_->viewport() && event->type() == QEvent::Resize) fitColumns();
+    return QWidget::eventFilter(watched, event);
+}
+
+void RunsBrowser::fitColumns() {
+    // In the default dock the columns other than the name leave it about 90 px; a Supernet column there
+    // would squeeze the names to nothing, so it waits for a wider dock. A hidden section has no size hint:
+    // the Supernet header's width is its text's plus what the Kind header adds to its own.
+    const QHeaderView* header = table_->horizontalHeader();
+    auto headerText = [this](int c) { return model_->headerData(c, Qt::Horizontal).toString(); };
+    auto headerWidth = [&](int c) {
+        if (c != RunListModel::SupernetColumn) return header->sectionSizeHint(c);
+        const QFontMetrics fm = header->fontMetrics();
+        return fm.horizontalAdvance(headerText(c)) + header->sectionSizeHint(RunListModel::KindColumn) -
+               fm.horizontalAdvance(headerText(RunListModel::KindColumn));
+    };
+    const QAbstractItemView* view = table_; // QTableView makes sizeHintForColumn() protected
+    int needed = table_->fontMetrics().averageCharWidth() * kNameChars;
+    for (int c = 0; c < RunListModel::ColumnCount; ++c)
+        if (c != RunListModel::NameColumn) needed += std::max(view->sizeHintForColumn(c), headerWidth(c));
+    table_->setColumnHidden(RunListModel::SupernetColumn, table_->viewport()->width() < needed);
 }
 
 void RunsBrowser::setDocument(RunDocument* document) {

@@ -1,7 +1,9 @@
 // RunsBrowser is the "Runs" dock: the runs of the open run database in a sortable table with a filter box,
 // refreshed every two seconds off the UI thread. Double-click (or Enter) opens a run for replay; the context
 // menu also overlays a run's Pareto front on the current one and resumes a cancelled or interrupted run (one
-// whose process is gone). The run shown in the views (the RunDocument's) is selected and drawn in bold.
+// whose process is gone). The run shown in the views (the RunDocument's) is selected and drawn in bold. The
+// Supernet column (shared, or a Mixture-of-Supernets) is shown only when the table is wide enough for it
+// beside a readable name; every row's tooltip says which supernet a training run has in any case.
 #pragma once
 
 #include <QWidget>
@@ -44,6 +46,9 @@ private:
     void showContextMenu(const QPoint& pos);
     void followDocument();
     qint64 runAt(const QModelIndex& proxyIndex) const;
+    // Shows the Supernet column when the names keep their room beside it, hides it otherwise.
+    void fitColumns();
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
     RunListModel* model_;
     QSortFilterProxyModel* proxy_;

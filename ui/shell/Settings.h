@@ -31,8 +31,8 @@ public:
     QString runDatabase() const;
     void setRunDatabase(const QString& path);
 
-    // The Run dock's settings of its last start (a key-value map each: corpus and budget of a training;
-    // budgets, evolution settings, seed of a search); empty before the first.
+    // The Run dock's settings of its last start (a key-value map each: corpus, budget, kind of supernet and
+    // subnet sampling of a training; budgets, evolution settings, seed of a search); empty before the first.
     QVariantMap trainSettings() const;
     void setTrainSettings(const QVariantMap& values);
     QVariantMap searchSettings() const;
