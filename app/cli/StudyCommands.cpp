@@ -60,11 +60,12 @@ public:
     void onEvent(const Event& e) override {
         const auto& p = e.payload;
         if (e.type == "study_setup") {
-            std::fprintf(stderr,
-                         "gap study: %zu architectures x %zu supernet runs; standalone %lld updates, fine-tune "
-                         "%lld; NLL on %lld validation pairs\n",
-                         p["archs"].size(), p["runs"].size(), (long long)p.value("standalone_updates", 0LL),
-                         (long long)p.value("finetune_updates", 0LL), (long long)p.value("sentences", 0LL));
+            std::fprintf(
+                stderr,
+                "gap study: %zu architectures x %zu supernet runs; standalone %lld updates, fine-tune "
+                "%lld; NLL on %lld validation pairs\n",
+                p["archs"].size(), p["runs"].size(), (long long)p.value("standalone_updates", 0LL),
+                (long long)p.value("finetune_updates", 0LL), (long long)p.value("sentences", 0LL));
         } else if (e.type == "study_standalone") {
             std::fprintf(stderr, "%2zu/%zu  standalone %.4f  (%.0f s)  %s\n", p.value("index", size_t(0)) + 1,
                          p.value("count", size_t(0)), p.value("standalone_nll", 0.0), p.value("seconds", 0.0),
@@ -117,10 +118,10 @@ void runGap(const GapArgs& a) {
     std::printf("%5s  %-18s  %7s  %8s  %8s  %9s  %11s  %8s  %7s\n", "RUN", "SUPERNET", "TAU", "|GAP|", "GAP",
                 "FT |GAP|", "FT TO REACH", "S/UPDATE", "UPDATES");
     for (const GapStudyRunResult& r : run.results()) {
-        const std::string reach = r.reached > 0 ? formatFixed(r.meanUpdatesToReach, 1) + " (" +
-                                                      std::to_string(r.reached) + "/" +
-                                                      std::to_string(c.archs) + ")"
-                                                : "none/" + std::to_string(c.archs);
+        const std::string reach = r.reached > 0
+                                      ? formatFixed(r.meanUpdatesToReach, 1) + " (" +
+                                            std::to_string(r.reached) + "/" + std::to_string(c.archs) + ")"
+                                      : "none/" + std::to_string(c.archs);
         std::printf("%5lld  %-18s  %7s  %8.4f  %8.4f  %9.4f  %11s  %8.3f  %7lld\n", (long long)r.run,
                     r.kind.c_str(), fixedOrNa(r.kendallTau, 3).c_str(), r.meanAbsGap, r.meanGap,
                     r.finetunedMeanAbsGap, reach.c_str(), r.secondsPerUpdate, (long long)r.updates);
@@ -159,12 +160,14 @@ void addStudyCommands(CLI::App& root) {
                     "Validate every N fine-tune updates (0 = a fifth of --finetune-updates)")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
-    gap->add_option("--lr", a->lr, "Fine-tune peak learning rate (warm-up, then cosine)")->capture_default_str();
+    gap->add_option("--lr", a->lr, "Fine-tune peak learning rate (warm-up, then cosine)")
+        ->capture_default_str();
     gap->add_option("--sentences", a->sentences, "Validation pairs of every NLL (0 = all)")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
     gap->add_option("--max-tokens", a->maxTokens, "Tokens per batch (0 = the first run's)");
-    gap->add_option("--seed", a->seed, "Seed of the architectures, batches and dropout")->capture_default_str();
+    gap->add_option("--seed", a->seed, "Seed of the architectures, batches and dropout")
+        ->capture_default_str();
     gap->add_option("--threads", a->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
     gap->add_option("--name", a->name, "Run name");
     gap->add_flag("--json", a->json, "Print the result as JSON");

@@ -13,15 +13,19 @@ SupernetKind supernetKind(const std::string& name) {
 
 const char* toString(SupernetKind kind) {
     switch (kind) {
-    case SupernetKind::MoSLayer: return "mos-layer";
-    case SupernetKind::MoSNeuron: return "mos-neuron";
-    case SupernetKind::Shared: break;
+    case SupernetKind::MoSLayer:
+        return "mos-layer";
+    case SupernetKind::MoSNeuron:
+        return "mos-neuron";
+    case SupernetKind::Shared:
+        break;
     }
     return "shared";
 }
 
 nlohmann::json MixtureOptions::toJson() const {
-    return {{"kind", toString(kind)}, {"sets", sets}, {"attention", attention}, {"router_hidden", routerHidden}};
+    return {
+        {"kind", toString(kind)}, {"sets", sets}, {"attention", attention}, {"router_hidden", routerHidden}};
 }
 
 MixtureOptions MixtureOptions::fromJson(const nlohmann::json& j) {
@@ -76,6 +80,10 @@ torch::Tensor WeightMixtureImpl::coefficients(const torch::Tensor& encoding) {
 
 LinearWeights WeightMixtureImpl::mix(const torch::Tensor& firstWeight, const torch::Tensor& firstBias,
                                      int64_t out, int64_t in, const torch::Tensor& encoding) {
+    // One set: the softmax over it is exactly 1, so the mixture is the layer's own block. Returning the
+    // block itself (not 1 x block, a new contiguous tensor that the GEMM reads with other strides) keeps
+    // a one-set MoS supernet plain weight sharing bit for bit.
+    if (options_.sets == 1) return {firstWeight, firstBias};
     const auto alpha = coefficients(encoding);
     const bool neuron = options_.kind == SupernetKind::MoSNeuron;
     // Coefficient of set k, broadcastable against a weight block [out, in] and a bias block [out].

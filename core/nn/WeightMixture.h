@@ -53,8 +53,8 @@ public:
     torch::Tensor coefficients(const torch::Tensor& encoding);
 
     // The mixture's leading [out, in] block (and bias[:out]); first = E1 (the layer's own weight / bias).
-    LinearWeights mix(const torch::Tensor& firstWeight, const torch::Tensor& firstBias, int64_t out, int64_t in,
-                      const torch::Tensor& encoding);
+    LinearWeights mix(const torch::Tensor& firstWeight, const torch::Tensor& firstBias, int64_t out,
+                      int64_t in, const torch::Tensor& encoding);
 
     // Sum of the parameters' version counters: changes whenever an optimizer step or a load writes them.
     int64_t version() const;

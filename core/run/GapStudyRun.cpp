@@ -151,15 +151,16 @@ GapStudyRunResult summarizeGap(const std::vector<double>& inherited, const std::
     for (size_t i = 0; i < inherited.size(); ++i) {
         r.meanAbsGap += std::abs(inherited[i] - standalone[i]) / n;
         r.meanGap += (inherited[i] - standalone[i]) / n;
-        if (!curves[i].empty()) r.finetunedMeanAbsGap += std::abs(curves[i].back().second - standalone[i]) / n;
+        if (!curves[i].empty())
+            r.finetunedMeanAbsGap += std::abs(curves[i].back().second - standalone[i]) / n;
         if (const auto u = updatesToReach(curves[i], standalone[i])) {
             ++r.reached;
             reachSum += double(*u);
         }
     }
     r.meanUpdatesToReach = r.reached > 0 ? reachSum / r.reached : std::numeric_limits<double>::quiet_NaN();
-    r.kendallTau = inherited.size() >= 2 ? kendallTauB(inherited, standalone)
-                                         : std::numeric_limits<double>::quiet_NaN();
+    r.kendallTau =
+        inherited.size() >= 2 ? kendallTauB(inherited, standalone) : std::numeric_limits<double>::quiet_NaN();
     return r;
 }
 
@@ -175,7 +176,8 @@ GapStudyRun::GapStudyRun(RunStore& store, GapStudyConfig config)
         throw std::invalid_argument("finetune_updates: " + std::to_string(config_.finetuneUpdates) +
                                     " is negative");
     if (config_.finetuneEvery < 0)
-        throw std::invalid_argument("finetune_every: " + std::to_string(config_.finetuneEvery) + " is negative");
+        throw std::invalid_argument("finetune_every: " + std::to_string(config_.finetuneEvery) +
+                                    " is negative");
     if (config_.sentences < 0)
         throw std::invalid_argument("sentences: " + std::to_string(config_.sentences) + " is negative");
     std::set<int64_t> seen;
@@ -225,13 +227,12 @@ void GapStudyRun::run() {
                                      std::to_string(first.runId) + " (another vocabulary)");
     const SearchSpace& space = first.config.space;
     const SupernetDims dims = first.model->config().dims;
-    const std::vector<Architecture> archs =
-        spreadArchitectures(space, dims, config_.archs, config_.seed);
+    const std::vector<Architecture> archs = spreadArchitectures(space, dims, config_.archs, config_.seed);
     const int64_t maxTokens = config_.maxTokens > 0 ? config_.maxTokens : first.config.trainer.maxTokens;
     const int64_t every =
         config_.finetuneEvery > 0 ? config_.finetuneEvery : std::max<int64_t>(1, config_.finetuneUpdates / 5);
-    const TokenizedSet train = tokenize(first.vocabulary, CorpusSplit::select(first.corpus, first.split.train()),
-                                        first.config.tokenize);
+    const TokenizedSet train = tokenize(
+        first.vocabulary, CorpusSplit::select(first.corpus, first.split.train()), first.config.tokenize);
     if (train.size() == 0)
         throw std::runtime_error("run " + std::to_string(first.runId) + " has no training pairs");
 

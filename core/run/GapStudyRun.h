@@ -49,14 +49,14 @@ struct GapStudyConfig {
 // One supernet run's row of the result.
 struct GapStudyRunResult {
     int64_t run = 0;
-    std::string kind;           // "shared", "mos-layer x2", ...
-    double kendallTau = 0;      // inherited vs standalone NLL, over the architectures
-    double meanAbsGap = 0;      // mean |inherited - standalone| (nats per target token)
-    double meanGap = 0;         // mean (inherited - standalone)
-    int reached = 0;            // architectures whose fine-tune reached the standalone NLL
-    double meanUpdatesToReach = 0; // over those that reached (NaN when none did)
-    double secondsPerUpdate = 0;   // the run's training, from its stored steps
-    int64_t updates = 0;           // the run's training updates
+    std::string kind;               // "shared", "mos-layer x2", ...
+    double kendallTau = 0;          // inherited vs standalone NLL, over the architectures
+    double meanAbsGap = 0;          // mean |inherited - standalone| (nats per target token)
+    double meanGap = 0;             // mean (inherited - standalone)
+    int reached = 0;                // architectures whose fine-tune reached the standalone NLL
+    double meanUpdatesToReach = 0;  // over those that reached (NaN when none did)
+    double secondsPerUpdate = 0;    // the run's training, from its stored steps
+    int64_t updates = 0;            // the run's training updates
     double finetunedMeanAbsGap = 0; // mean |fine-tuned after K updates - standalone|
 
     nlohmann::json toJson() const;

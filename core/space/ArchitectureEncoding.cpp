@@ -81,10 +81,17 @@ std::vector<float> architectureEncoding(const Architecture& a, const SupernetDim
 }
 
 std::vector<std::string> architectureEncodingNames(const SupernetDims& dims) {
-    std::vector<std::string> names{"encoder embed",     "decoder embed",     "encoder depth",
-                                   "decoder depth",     "encoder FFN",       "decoder FFN",
-                                   "encoder heads",     "decoder heads",     "enc-dec heads",
-                                   "attended encoder layers", "qkv"};
+    std::vector<std::string> names{"encoder embed",
+                                   "decoder embed",
+                                   "encoder depth",
+                                   "decoder depth",
+                                   "encoder FFN",
+                                   "decoder FFN",
+                                   "encoder heads",
+                                   "decoder heads",
+                                   "enc-dec heads",
+                                   "attended encoder layers",
+                                   "qkv"};
     if (moeSupernet(dims))
         for (const char* n : {"encoder experts", "decoder experts", "encoder total FFN", "decoder total FFN"})
             names.push_back(n);

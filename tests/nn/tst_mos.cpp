@@ -123,8 +123,8 @@ private Q_SLOTS:
     void encodingHandComputed() {
         const SupernetDims d = smallSpace().supernet();
         const std::vector<float> got = architectureEncoding(heterogeneousArch(), d);
-        const std::vector<double> want{12.0 / 16, 1.0,     2.0 / 3, 1.0 / 2, 18.0 / 24,
-                                       16.0 / 24, 3.0 / 4, 1.0,     2.0 / 4, 2.0 / 3,
+        const std::vector<double> want{12.0 / 16, 1.0,     2.0 / 3, 1.0 / 2,   18.0 / 24,
+                                       16.0 / 24, 3.0 / 4, 1.0,     2.0 / 4,   2.0 / 3,
                                        1.0,       1.5 / 3, 1.0,     24.0 / 72, 48.0 / 72};
         QCOMPARE(int(got.size()), architectureEncodingSize(d));
         QCOMPARE(got.size(), want.size());
@@ -132,10 +132,12 @@ private Q_SLOTS:
         for (size_t i = 0; i < want.size(); ++i)
             QVERIFY2(std::abs(double(got[i]) - want[i]) < 1e-6,
                      (architectureEncodingNames(d)[i] + ": " + std::to_string(got[i])).c_str());
-        // The supernet itself is all ones; a dense supernet has no expert entries.
+        // The supernet's own architecture is all ones but the attended-layers entry: it attends the last
+        // encoder layer only (1 of 3). A dense supernet has no expert entries.
         SuperTransformer model(smallConfig());
-        for (float v : architectureEncoding(model->architecture(), d))
-            QCOMPARE(v, 1.0f);
+        const std::vector<float> full = architectureEncoding(model->architecture(), d);
+        for (size_t i = 0; i < full.size(); ++i)
+            QCOMPARE(full[i], i == 9 ? 1.0f / 3 : 1.0f);
         SupernetDims dense = d;
         dense.encoderExperts = dense.decoderExperts = 1;
         QCOMPARE(architectureEncodingSize(dense), 11);
@@ -231,8 +233,8 @@ private Q_SLOTS:
             QCOMPARE(plain->architecture(), arch);
             plain->eval();
             const double plainDiff = maxDiff(plain->forward(src, tgt).logits, expected.logits);
-            QVERIFY2(plainDiff < 1e-5, (arch.key() + ": collapsed supernet, max |diff| " +
-                                        std::to_string(plainDiff)).c_str());
+            QVERIFY2(plainDiff < 1e-5,
+                     (arch.key() + ": collapsed supernet, max |diff| " + std::to_string(plainDiff)).c_str());
         }
         // The collapsed FFN weight of a layer is the mixture E1 a1 + E2 a2 + E3 a3 of its block.
         const Architecture arch = heterogeneousArch();

@@ -49,7 +49,9 @@ class TestRunProgress : public QObject {
     Q_OBJECT
 private slots:
     void stagesAreDefinedOnce() {
-        QCOMPARE(stageEvents().size(), std::size_t(9));
+        QCOMPARE(stageEvents().size(), std::size_t(10));
+        const StageEventInfo* study = stageEventInfo(stage::kStudy);
+        QVERIFY(study && !study->pipeline && study->unit == ProgressUnit::Architecture);
         QCOMPARE(std::string(pipelineStageTitle(P::Supernet)), std::string("Supernet training"));
         QCOMPARE(std::string(pipelineStageTitle(P::Measure)), std::string("Measure latency, FLOPs, params"));
         QCOMPARE(std::string(pipelineStageTitle(P::Test)), std::string("Test BLEU"));
