@@ -241,8 +241,13 @@ void GapStudyRun::run() {
     scratchOptions.sampling = SubnetSampling::Fixed;
     scratchOptions.seed = config_.seed;
     scratchOptions.maxTokens = maxTokens;
-    if (scratchOptions.lr.totalUpdates <= 0 || scratchOptions.lr.totalUpdates > config_.standaloneUpdates)
-        scratchOptions.lr.totalUpdates = config_.standaloneUpdates;
+    // The run's peak learning rate, on a schedule that fits the budget: the run's own warm-up (400 updates
+    // by default) would keep a 200-update standalone below its peak throughout, so the baseline would be
+    // undertrained and the gap understated. Warm-up over a tenth of the budget, then cosine to 1e-6.
+    scratchOptions.lr.kind = LrScheduleOptions::Kind::Cosine;
+    scratchOptions.lr.warmupUpdates = std::max<int64_t>(1, config_.standaloneUpdates / 10);
+    scratchOptions.lr.totalUpdates = config_.standaloneUpdates;
+    scratchOptions.lr.minLr = 1e-6;
     TrainerOptions finetuneOptions = first.config.trainer;
     finetuneOptions.sampling = SubnetSampling::Fixed;
     finetuneOptions.seed = config_.seed;

@@ -4,8 +4,9 @@
 //
 // It picks K architectures spread across the space (farthest-point sampling on the architecture encoding
 // of a seeded random pool that holds the largest and the smallest; the same for every run), and for each:
-//   - standalone: trained from scratch for N updates with the first run's recipe (fixed sampling, the same
-//     seed, batches and schedule for every architecture), once, shared by all runs;
+//   - standalone: trained from scratch for N updates with the first run's recipe (its peak learning rate,
+//     batch size, dropout, label smoothing; fixed sampling; warm-up over N / 10 updates then cosine; the
+//     same seed, batches and schedule for every architecture), once, shared by all runs;
 //   - per run: the validation NLL with inherited weights (collapsed: what the deployed model computes), and
 //     the NLL during K fine-tune updates from those weights (collapsedSupernet, so every kind fine-tunes
 //     the same dense parameterisation), evaluated every E updates;

@@ -408,7 +408,16 @@ private slots:
 
     // The real CLI, killed with SIGKILL while training: the database is sound, every committed update is
     // there, and --resume continues from the last checkpoint with a continuous curve.
+    void sigkillThenResume_data() {
+        QTest::addColumn<QStringList>("supernet");
+        QTest::newRow("shared") << QStringList{};
+        // A Mixture-of-Supernets run: its weight sets and routers come back from the checkpoint, and the
+        // stored kind makes the resumed run build the same supernet.
+        QTest::newRow("mos-neuron") << QStringList{"--supernet", "mos-neuron", "--mos-experts", "2"};
+    }
+
     void sigkillThenResume() {
+        QFETCH(QStringList, supernet);
         QTemporaryDir dir;
         const std::string corpus = writeCorpus(dir.path(), 400);
         const QString spacePath = dir.path() + "/space.json";
@@ -417,9 +426,10 @@ private slots:
         QProcess p;
         p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         p.start(AUTOMOE_CLI,
-                {"train", "--space", spacePath, "--corpus", QString::fromStdString(corpus), "--db", db,
-                 "--updates", "100000", "--checkpoint-every", "4", "--validate-every", "4", "--vocab-size",
-                 "60", "--max-tokens", "200", "--threads", "1"});
+                QStringList{"train", "--space", spacePath, "--corpus", QString::fromStdString(corpus), "--db",
+                            db, "--updates", "100000", "--checkpoint-every", "4", "--validate-every", "4",
+                            "--vocab-size", "60", "--max-tokens", "200", "--threads", "1"} +
+                    supernet);
         QVERIFY(p.waitForStarted());
         // The first line of stdout says which run it is, for the desktop app.
         QTRY_VERIFY_WITH_TIMEOUT(p.canReadLine(), 60000);
@@ -488,6 +498,8 @@ private slots:
         resumed->addObserver(&rec);
         QCOMPARE(resumed->execute(), RunStatus::Finished);
         QCOMPARE(whileResumed, RunStatus::Running);
+        QCOMPARE(resumed->config().supernet.kind,
+                 supernet.isEmpty() ? SupernetKind::Shared : SupernetKind::MoSNeuron);
         const auto after = store.trainingSteps(1);
         QCOMPARE(int64_t(after.size()), lastBefore + 4);
         for (size_t i = 0; i < after.size(); ++i)

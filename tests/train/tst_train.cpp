@@ -190,18 +190,31 @@ private slots:
 
     void checkpointRoundTripIsExact_data() {
         QTest::addColumn<QString>("sampling");
-        QTest::newRow("random") << "random";
-        QTest::newRow("sandwich") << "sandwich";
+        QTest::addColumn<QString>("supernet");
+        QTest::newRow("random") << "random"
+                                << "shared";
+        QTest::newRow("sandwich") << "sandwich"
+                                  << "shared";
+        // Mixture-of-Supernets: the further weight sets, the routers and their Adam moments round-trip too.
+        QTest::newRow("sandwich mos-layer") << "sandwich"
+                                            << "mos-layer";
+        QTest::newRow("random mos-neuron") << "random"
+                                           << "mos-neuron";
     }
 
     void checkpointRoundTripIsExact() {
         QFETCH(QString, sampling);
+        QFETCH(QString, supernet);
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/ck.pt").toStdString();
         auto train = reversalSet(200, 1);
         auto valid = reversalSet(20, 2);
+        SuperTransformerConfig config = smallConfig(0.2);
+        config.mixture.kind = supernetKind(supernet.toStdString());
+        config.mixture.sets = 3;
+        config.mixture.attention = supernet == "mos-neuron";
         torch::manual_seed(3);
-        Trainer a(SuperTransformer(smallConfig(0.2)), smallSpace(), train, valid,
+        Trainer a(SuperTransformer(config), smallSpace(), train, valid,
                   testOptions(subnetSampling(sampling.toStdString())));
         for (int i = 0; i < 6; ++i)
             a.step();
@@ -213,7 +226,7 @@ private slots:
             cont.push_back(a.step());
 
         torch::manual_seed(99); // different init and dropout stream: the checkpoint must restore both
-        Trainer b(SuperTransformer(smallConfig(0.2)), smallSpace(), train, valid,
+        Trainer b(SuperTransformer(config), smallSpace(), train, valid,
                   testOptions(subnetSampling(sampling.toStdString())));
         const auto meta = b.loadCheckpoint(path);
         QCOMPARE(meta.value("note", std::string()), std::string("x"));
