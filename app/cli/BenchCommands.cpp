@@ -39,6 +39,18 @@ void addBenchCommands(CLI::App& root) {
     model->add_option("--vocab", opt->vocabSize, "Vocabulary size (output layer width)")
         ->capture_default_str()
         ->check(CLI::Range(int64_t(16), int64_t(1) << 22));
+    model
+        ->add_option(
+            "--supernet", opt->supernet,
+            "Also time a Mixture-of-Supernets supernet (mos-layer or mos-neuron) against the shared one, "
+            "and print its parameters and memory")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"shared", "mos-layer", "mos-neuron"}));
+    model->add_option("--mos-experts", opt->mosSets, "Weight sets per covered layer of the MoS supernet (m)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 16));
+    model->add_flag("--mos-attention", opt->mosAttention,
+                    "The MoS supernet also mixes the attention projections");
     model->add_flag("--json", *asJson, "Print the figures as JSON");
     model->callback([opt, asJson] {
         automoe::ModelBenchmarkOptions o = *opt;

@@ -4,6 +4,7 @@
 #include "cost/CostModel.h"
 #include "nn/SuperTransformer.h"
 #include "nn/TorchRuntime.h"
+#include "nn/WeightMixture.h"
 #include "space/SpaceIO.h"
 
 #include <nlohmann/json.hpp>
@@ -151,6 +152,18 @@ GemmMeasurement measureGemm(const std::string& label, int64_t m, int64_t k, int6
     return timeGemm(label, m, k, n, transposedB, seconds);
 }
 
+namespace {
+
+long residentKb() {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+    return 0;
+}
+
+} // namespace
+
 long peakResidentKb() {
     std::ifstream in("/proc/self/status");
     std::string line;
@@ -245,6 +258,46 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
             torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kPad));
     };
 
+    // Mixture-of-Supernets beside it: the same seed, so its first weight set equals the shared supernet's
+    // weights; timed on the rows that differ in what the mixture covers.
+    const MixtureOptions mixture = [&] {
+        MixtureOptions m;
+        m.kind = supernetKind(opt.supernet);
+        m.sets = opt.mosSets;
+        m.attention = opt.mosAttention;
+        if (m.enabled() && m.sets < 1)
+            throw std::runtime_error("bench model: --mos-experts must be at least 1, got " +
+                                     std::to_string(m.sets));
+        return m;
+    }();
+    SuperTransformer mosModel{nullptr};
+    const std::vector<size_t> mosRows{0, 1, 2, kMoE};
+    if (mixture.enabled()) {
+        say("building the " + mixture.label() + " supernet");
+        r.hasMixture = true;
+        MixtureBenchmark& x = r.mixture;
+        x.label = mixture.label();
+        for (const auto& p : model->parameters())
+            x.supernetParams += p.numel();
+        const long before = residentKb();
+        SuperTransformerConfig mosConfig = config;
+        mosConfig.mixture = mixture;
+        torch::manual_seed(opt.seed);
+        mosModel = SuperTransformer(mosConfig);
+        mosModel->train();
+        x.rssGrowthMb = double(residentKb() - before) / 1024.0;
+        for (const SuperLinear& lin : mosModel->mixedLinears()) {
+            x.coveredParams += lin->weight.numel() + (lin->bias.defined() ? lin->bias.numel() : 0);
+            x.extraSetParams += lin->mixture->weight.numel() +
+                                (lin->mixture->bias.defined() ? lin->mixture->bias.numel() : 0);
+            for (const auto& p : lin->mixture->routerHidden->parameters())
+                x.routerParams += p.numel();
+            for (const auto& p : lin->mixture->routerOut->parameters())
+                x.routerParams += p.numel();
+        }
+        x.trainingExtraMb = double(x.extraSetParams + x.routerParams) * 4.0 * 4.0 / (1024.0 * 1024.0);
+    }
+
     std::vector<Runner> runners;
     for (const auto& a : archs) {
         model->setArchitecture(a.arch);
@@ -329,6 +382,25 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
         runners.push_back(std::move(run));
     }
 
+    const size_t firstMosRunner = runners.size();
+    if (mosModel)
+        for (size_t row : mosRows) {
+            Runner run;
+            run.m = runners[row].m;
+            run.m.name = r.mixture.label + " " + archs[row].name.substr(std::string("supernet ").size());
+            mosModel->setArchitecture(archs[row].arch);
+            run.m.params = mosModel->sampledParameterCount();
+            const Architecture arch = archs[row].arch;
+            run.step = [&, arch] {
+                mosModel->setArchitecture(arch);
+                clearGrads(*mosModel);
+                auto out = mosModel->forward(batch.src, batch.tgtIn);
+                auto loss = lossOf(out.logits, batch.tgtOut) + 0.01 * out.loadBalancingLoss;
+                loss.backward();
+            };
+            runners.push_back(std::move(run));
+        }
+
     // Warm-up, then round-robin: one step of each model per round, so that load changes on a shared
     // machine hit every model alike; the median of each model's steps is reported.
     say("warming up");
@@ -358,8 +430,17 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
         m.fractionOfPeak = r.gemmPeak > 0 ? m.gflops / r.gemmPeak : 0;
         r.models.push_back(m);
     }
-    if (opt.includePeer && runners.size() == archs.size() + 1) {
-        const auto& p = r.models.back();
+    if (mosModel)
+        for (size_t i = 0; i < mosRows.size(); ++i) {
+            const ModelMeasurement& shared = r.models[mosRows[i]];
+            const ModelMeasurement& mos = r.models[firstMosRunner + i];
+            r.mixture.rows.push_back(shared.name);
+            r.mixture.stepRatios.push_back(mos.stepMs / shared.stepMs);
+            r.mixture.maxStepRatio = std::max(r.mixture.maxStepRatio, r.mixture.stepRatios.back());
+        }
+    if (opt.includePeer && runners.size() > archs.size() &&
+        runners[archs.size()].m.name.rfind("peer", 0) == 0) {
+        const auto& p = r.models[archs.size()];
         const auto& d = r.models[kDense];
         const auto& e = r.models[kMoE];
         r.denseRatio = d.tokensPerSec / p.tokensPerSec;
@@ -412,6 +493,30 @@ std::string formatModelBenchmark(const ModelBenchmarkResult& r) {
             r.denseFlopRatio, r.moeExperts, r.moeFlopRatio);
         o << line;
     }
+    if (r.hasMixture) {
+        const MixtureBenchmark& x = r.mixture;
+        o << "Mixture-of-Supernets " << x.label << " beside the shared supernet (same seed, same batch):\n";
+        for (size_t i = 0; i < x.rows.size(); ++i) {
+            std::snprintf(line, sizeof line, "  step time / shared  %-36s %.3f\n", x.rows[i].c_str(),
+                          x.stepRatios[i]);
+            o << line;
+        }
+        std::snprintf(line, sizeof line, "  worst %.3f (target <= 1.25)\n", x.maxStepRatio);
+        o << line;
+        std::snprintf(line, sizeof line,
+                      "  parameters: supernet %.2fM; covered by the mixture %.2fM; further sets %.2fM; "
+                      "routers %.3fM (+%.1f%% of the supernet)\n",
+                      double(x.supernetParams) / 1e6, double(x.coveredParams) / 1e6,
+                      double(x.extraSetParams) / 1e6, double(x.routerParams) / 1e6,
+                      100.0 * double(x.extraSetParams + x.routerParams) /
+                          double(std::max<int64_t>(1, x.supernetParams)));
+        o << line;
+        std::snprintf(line, sizeof line,
+                      "  memory: +%.1f MB in training (weights, gradients, 2 Adam moments at fp32); the MoS "
+                      "model added %.1f MB resident when built\n",
+                      x.trainingExtraMb, x.rssGrowthMb);
+        o << line;
+    }
     std::snprintf(line, sizeof line, "peak memory (VmHWM): %.1f MB\n", double(r.peakRssKb) / 1024.0);
     o << line;
     o << "\narchitectures:\n";
@@ -452,6 +557,19 @@ nlohmann::json modelBenchmarkJson(const ModelBenchmarkResult& r) {
     j["peak_rss_kb"] = r.peakRssKb;
     j["flops_note"] = r.flopsNote;
     j["notes"] = r.notes;
+    if (r.hasMixture) {
+        const MixtureBenchmark& x = r.mixture;
+        j["mixture"] = {{"label", x.label},
+                        {"supernet_params", x.supernetParams},
+                        {"covered_params", x.coveredParams},
+                        {"extra_set_params", x.extraSetParams},
+                        {"router_params", x.routerParams},
+                        {"training_extra_mb", x.trainingExtraMb},
+                        {"rss_growth_mb", x.rssGrowthMb},
+                        {"rows", x.rows},
+                        {"step_ratios", x.stepRatios},
+                        {"max_step_ratio", x.maxStepRatio}};
+    }
     return j;
 }
 

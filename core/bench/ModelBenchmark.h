@@ -20,6 +20,26 @@ struct ModelBenchmarkOptions {
     uint64_t seed = 1;
     int64_t vocabSize = 8000;
     bool includePeer = true;
+    // Mixture-of-Supernets beside the shared supernet: "shared" (none), "mos-layer" or "mos-neuron", with
+    // `mosSets` weight sets per covered layer (and the attention projections when `mosAttention`).
+    std::string supernet = "shared";
+    int mosSets = 2;
+    bool mosAttention = false;
+};
+
+// What a Mixture-of-Supernets supernet costs beside the shared one of the same space, measured in the same
+// run (ModelBenchmarkOptions::supernet).
+struct MixtureBenchmark {
+    std::string label;              // "mos-neuron x2"
+    int64_t supernetParams = 0;     // every parameter of the shared supernet (embeddings included)
+    int64_t coveredParams = 0;      // parameters of the super linears the mixture covers (one set)
+    int64_t extraSetParams = 0;     // the further m - 1 sets of them
+    int64_t routerParams = 0;       // the routers' MLPs
+    double trainingExtraMb = 0;     // (extra sets + routers) x 4 bytes x (weight, gradient, 2 Adam moments)
+    double rssGrowthMb = 0;         // resident memory the MoS model added when built (VmRSS)
+    std::vector<std::string> rows;  // names of the shared rows compared
+    std::vector<double> stepRatios; // MoS step time / shared step time, per row
+    double maxStepRatio = 0;        // the worst of them (target <= 1.25)
 };
 
 struct GemmMeasurement {
@@ -56,6 +76,8 @@ struct ModelBenchmarkResult {
     long peakRssKb = 0;
     std::string flopsNote;
     std::vector<std::string> notes;
+    bool hasMixture = false;
+    MixtureBenchmark mixture;
 };
 
 // progress: called with a short line before each phase (may be empty).
