@@ -152,18 +152,6 @@ GemmMeasurement measureGemm(const std::string& label, int64_t m, int64_t k, int6
     return timeGemm(label, m, k, n, transposedB, seconds);
 }
 
-namespace {
-
-long residentKb() {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-    return 0;
-}
-
-} // namespace
-
 long peakResidentKb() {
     std::ifstream in("/proc/self/status");
     std::string line;
@@ -279,13 +267,11 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
         x.label = mixture.label();
         for (const auto& p : model->parameters())
             x.supernetParams += p.numel();
-        const long before = residentKb();
         SuperTransformerConfig mosConfig = config;
         mosConfig.mixture = mixture;
         torch::manual_seed(opt.seed);
         mosModel = SuperTransformer(mosConfig);
         mosModel->train();
-        x.rssGrowthMb = double(residentKb() - before) / 1024.0;
         for (const SuperLinear& lin : mosModel->mixedLinears()) {
             x.coveredParams += lin->weight.numel() + (lin->bias.defined() ? lin->bias.numel() : 0);
             x.extraSetParams += lin->mixture->weight.numel() +
@@ -512,9 +498,9 @@ std::string formatModelBenchmark(const ModelBenchmarkResult& r) {
                           double(std::max<int64_t>(1, x.supernetParams)));
         o << line;
         std::snprintf(line, sizeof line,
-                      "  memory: +%.1f MB in training (weights, gradients, 2 Adam moments at fp32); the MoS "
-                      "model added %.1f MB resident when built\n",
-                      x.trainingExtraMb, x.rssGrowthMb);
+                      "  memory: +%.1f MB in training (further sets and routers: weights, gradients, 2 Adam "
+                      "moments at fp32)\n",
+                      x.trainingExtraMb);
         o << line;
     }
     std::snprintf(line, sizeof line, "peak memory (VmHWM): %.1f MB\n", double(r.peakRssKb) / 1024.0);
@@ -565,7 +551,6 @@ nlohmann::json modelBenchmarkJson(const ModelBenchmarkResult& r) {
                         {"extra_set_params", x.extraSetParams},
                         {"router_params", x.routerParams},
                         {"training_extra_mb", x.trainingExtraMb},
-                        {"rss_growth_mb", x.rssGrowthMb},
                         {"rows", x.rows},
                         {"step_ratios", x.stepRatios},
                         {"max_step_ratio", x.maxStepRatio}};

@@ -36,7 +36,6 @@ struct MixtureBenchmark {
     int64_t extraSetParams = 0;     // the further m - 1 sets of them
     int64_t routerParams = 0;       // the routers' MLPs
     double trainingExtraMb = 0;     // (extra sets + routers) x 4 bytes x (weight, gradient, 2 Adam moments)
-    double rssGrowthMb = 0;         // resident memory the MoS model added when built (VmRSS)
     std::vector<std::string> rows;  // names of the shared rows compared
     std::vector<double> stepRatios; // MoS step time / shared step time, per row
     double maxStepRatio = 0;        // the worst of them (target <= 1.25)
