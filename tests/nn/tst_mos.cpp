@@ -5,16 +5,20 @@
 // vector in training, validation, the search fitness and the collapse.
 #include "NnTestSupport.h"
 
+#include "bench/ModelBenchmark.h"
 #include "nn/StandaloneTransformer.h"
 #include "nn/SuperTransformer.h"
 #include "nn/WeightMixture.h"
 #include "run/SubnetFitness.h"
 #include "space/ArchitectureEncoding.h"
+#include "space/SpaceIO.h"
 #include "train/LabelSmoothedLoss.h"
 #include "train/Trainer.h"
 
 #include "TestMain.h"
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -359,6 +363,69 @@ private Q_SLOTS:
         shared->setArchitecture(heterogeneousArch());
         mos->setArchitecture(heterogeneousArch());
         QCOMPARE(mos->sampledParameterCount(), shared->sampledParameterCount());
+    }
+
+    // `automoe bench model --supernet mos-neuron --mos-experts 3` on the small space: the MoS rows beside the
+    // shared ones, and its parameter figures equal to those of a MoS supernet of the same space counted here.
+    void modelBenchmarkReportsTheMixture() {
+        QTemporaryDir dir;
+        const std::string space = (dir.path() + "/space.json").toStdString();
+        saveSpace(smallSpace(), space);
+        ModelBenchmarkOptions o;
+        o.spacePath = space;
+        o.batchTokens = 62;
+        o.seconds = 0.01;
+        o.threads = 1;
+        o.vocabSize = 64;
+        o.includePeer = false;
+        o.supernet = "mos-neuron";
+        o.mosSets = 3;
+        const ModelBenchmarkResult r = runModelBenchmark(o);
+        QVERIFY(r.hasMixture);
+        QCOMPARE(r.mixture.label, std::string("mos-neuron x3"));
+        QCOMPARE(r.models.size(), size_t(6 + 4)); // the six supernet rows, then four MoS rows
+        QCOMPARE(r.models[6].name, std::string("mos-neuron x3 largest"));
+        QCOMPARE(r.models[6].arch, r.models[0].arch);
+        QCOMPARE(r.models[9].arch, r.models[5].arch);
+        QCOMPARE(r.mixture.rows, (std::vector<std::string>{"supernet largest", "supernet smallest",
+                                                           "supernet random", r.models[5].name}));
+        QCOMPARE(r.mixture.stepRatios.size(), size_t(4));
+        double worst = 0;
+        for (size_t i = 0; i < 4; ++i) {
+            const size_t shared = i < 3 ? i : 5;
+            QCOMPARE(r.mixture.stepRatios[i], r.models[6 + i].stepMs / r.models[shared].stepMs);
+            worst = std::max(worst, r.mixture.stepRatios[i]);
+        }
+        QCOMPARE(r.mixture.maxStepRatio, worst);
+
+        SuperTransformerConfig c = smallConfig();
+        c.vocabSize = 64;
+        SuperTransformer shared(c);
+        c.mixture.kind = SupernetKind::MoSNeuron;
+        c.mixture.sets = 3;
+        SuperTransformer mos(c);
+        int64_t total = 0, covered = 0, routers = 0;
+        for (const auto& p : shared->parameters())
+            total += p.numel();
+        for (const auto& lin : mos->mixedLinears()) {
+            covered += lin->weight.numel() + lin->bias.numel();
+            routers += 15 * 128 + 128 + 128 * 3 * lin->superOut() + 3 * lin->superOut();
+        }
+        QCOMPARE(r.mixture.supernetParams, total);
+        QCOMPARE(r.mixture.coveredParams, covered);
+        QCOMPARE(r.mixture.extraSetParams, 2 * covered);
+        QCOMPARE(r.mixture.routerParams, routers);
+        QCOMPARE(r.mixture.trainingExtraMb, double(2 * covered + routers) * 16 / (1024.0 * 1024.0));
+        const nlohmann::json j = modelBenchmarkJson(r);
+        QCOMPARE(j["mixture"]["router_params"].get<int64_t>(), routers);
+        QVERIFY(formatModelBenchmark(r).find(
+                    "Mixture-of-Supernets mos-neuron x3 beside the shared supernet") != std::string::npos);
+        // Without --supernet there is no mixture.
+        o.supernet = "shared";
+        const ModelBenchmarkResult plain = runModelBenchmark(o);
+        QVERIFY(!plain.hasMixture);
+        QCOMPARE(plain.models.size(), size_t(6));
+        QVERIFY(!modelBenchmarkJson(plain).contains("mixture"));
     }
 };
 
