@@ -25,6 +25,7 @@ void RunDocument::reset(const QString& dbPath, qint64 runId) {
     candidates_.clear();
     generations_.clear();
     routing_.reset();
+    study_.clear();
     progress_ = RunProgress();
     log_.clear();
     lastSeq_ = 0;
@@ -86,7 +87,7 @@ void RunDocument::addLogLine(const Event& e) {
 void RunDocument::apply(const FeedBatch& batch) {
     const int firstStep = int(steps_.size()), firstValidation = int(validations_.size());
     const int firstCandidate = int(candidates_.size()), firstGeneration = int(generations_.size());
-    const int firstLog = int(log_.size());
+    const int firstLog = int(log_.size()), firstStudyEvent = study_.eventCount();
     bool stepsRewritten = false, validationsRewritten = false, routingChanged = false;
     bool infoChanged = false;
     if (batch.info) {
@@ -115,6 +116,7 @@ void RunDocument::apply(const FeedBatch& batch) {
                 }
             },
             e.row);
+        if (std::holds_alternative<std::monostate>(e.row)) study_.apply(e);
         addLogLine(e);
         lastSeq_ = std::max<qint64>(lastSeq_, e.seq);
     }
@@ -137,6 +139,7 @@ void RunDocument::apply(const FeedBatch& batch) {
     if (int(candidates_.size()) > firstCandidate) emit candidatesAdded(firstCandidate);
     if (int(generations_.size()) > firstGeneration) emit generationsAdded(firstGeneration);
     if (routingChanged) emit this->routingChanged();
+    if (study_.eventCount() > firstStudyEvent) emit studyChanged(firstStudyEvent);
     if (!batch.events.empty()) emit progressChanged();
     if (int(log_.size()) > firstLog) emit logAdded(firstLog);
     emit batchApplied();

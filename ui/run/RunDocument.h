@@ -1,16 +1,17 @@
 // RunDocument is the model of the run the workbench shows (the counterpart of Tiled's MapDocument): its
-// record, its training steps, validations, routing, search candidates and generations, its stages and
-// progress, and which architecture is selected. A RunFeed fills it (RunPlayer::apply), live or in replay,
-// through the same call; the training and Pareto views, the Run dock, the export dialog, the runs browser
-// and the architecture figure observe it and hold no copies of their own. Rows are de-duplicated: a run that
-// was killed and resumed logs the updates after its last checkpoint again, and each update is kept once
-// (the later row wins).
+// record, its training steps, validations, routing, search candidates and generations, a gap study's
+// points, its stages and progress, and which architecture is selected. A RunFeed fills it (RunPlayer::apply),
+// live or in replay, through the same call; the training, Pareto and gap study views, the Run dock, the
+// export dialog, the runs browser and the architecture figure observe it and hold no copies of their own.
+// Rows are de-duplicated: a run that was killed and resumed logs the updates after its last checkpoint again,
+// and each update is kept once (the later row wins).
 #pragma once
 
 #include "run/RunProgress.h"
 #include "store/Event.h"
 #include "store/RunRecords.h"
 #include "ui/plots/CostMetric.h"
+#include "ui/plots/StudyModel.h"
 #include "ui/run/FeedBatch.h"
 
 #include <QObject>
@@ -53,6 +54,8 @@ public:
     const std::vector<CandidateRow>& candidates() const { return candidates_; }
     const std::vector<GenerationRow>& generations() const { return generations_; }
     const std::optional<RoutingSnapshot>& routing() const { return routing_; }
+    // A gap study run's architectures, points and per-run figures (its "study_*" events).
+    const StudyModel& study() const { return study_; }
     // Stages, progress and ETA (core's one definition, the same as the CLI's progress bar).
     const RunProgress& progress() const { return progress_; }
     // The run's story as log lines (stages, data, checkpoints, status, errors), for a run the app did not
@@ -87,6 +90,8 @@ signals:
     void candidatesAdded(int first);
     void generationsAdded(int first);
     void routingChanged();
+    // Study events arrived; `firstEvent` is how many the study held before them (0: the study's first).
+    void studyChanged(int firstEvent);
     void progressChanged();
     // log()[first..] are new.
     void logAdded(int first);
@@ -108,6 +113,7 @@ private:
     std::vector<CandidateRow> candidates_;
     std::vector<GenerationRow> generations_;
     std::optional<RoutingSnapshot> routing_;
+    StudyModel study_;
     RunProgress progress_;
     QStringList log_;
     qint64 lastSeq_ = 0;

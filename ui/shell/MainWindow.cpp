@@ -8,6 +8,7 @@
 #include "ui/plots/CostMetric.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/plots/PlotExporter.h"
+#include "ui/plots/StudyView.h"
 #include "ui/plots/TrainingView.h"
 #include "ui/routing/RoutingView.h"
 #include "ui/run/RunControlPanel.h"
@@ -395,6 +396,15 @@ void MainWindow::createRunDocks() {
                      addToolDock(tr("Routing"), "routingDock", routing, Qt::BottomDockWidgetArea));
     connect(run_, &RunDocument::cleared, routing,
             [this, routing] { routing->setRun(run_->databasePath(), run_->runId()); });
+    // A gap study run (kind "study"): its scatter and table, brought forward when its first events arrive.
+    auto* study = new StudyView(this);
+    study->setObjectName("studyView");
+    study->setDocument(run_);
+    QDockWidget* studyDock = addToolDock(tr("Gap study"), "studyDock", study, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(paretoDock_, studyDock);
+    connect(run_, &RunDocument::studyChanged, studyDock, [studyDock](int first) {
+        if (first == 0) studyDock->raise();
+    });
     trainingDock_->raise();
 
     timeline_ = new TimelineBar(player_, this);
