@@ -144,7 +144,8 @@ private slots:
         const GapStudyRunResult r = summarizeGap(inherited, standalone, curves);
         QVERIFY(std::abs(r.meanAbsGap - 0.625) < 1e-12);
         QVERIFY(std::abs(r.meanGap - 0.125) < 1e-12);
-        QVERIFY2(std::abs(r.kendallTau - 1.0 / std::sqrt(30.0)) < 1e-12, qPrintable(QString::number(r.kendallTau)));
+        QVERIFY2(std::abs(r.kendallTau - 1.0 / std::sqrt(30.0)) < 1e-12,
+                 qPrintable(QString::number(r.kendallTau)));
         QCOMPARE(r.reached, 3);
         QVERIFY(std::abs(r.meanUpdatesToReach - 20.0 / 3) < 1e-12);
         QVERIFY(std::abs(r.finetunedMeanAbsGap - 1.15 / 4) < 1e-12);
@@ -154,7 +155,9 @@ private slots:
         QVERIFY(std::isnan(none.meanUpdatesToReach));
         QVERIFY(none.toJson()["mean_updates_to_reach"].is_null());
         QCOMPARE(none.kendallTau, 1.0);
-        QCOMPARE(errorOf([] { summarizeGap({1.0}, {1.0, 2.0}, {{}, {}}); }),
+        QCOMPARE(errorOf([] {
+                     summarizeGap({1.0}, {1.0, 2.0}, {{}, {}});
+                 }),
                  QString("summarizeGap: one value per architecture is needed in each series"));
     }
 
