@@ -27,6 +27,24 @@ std::string resumeHint(const RunInfo& info) {
     return resumeCommand(info.spec.kind, info.id);
 }
 
+// "shared" or "mos-neuron x2 +attn", then the sampling: a supernet run's training recipe in one line. Runs
+// stored before Mixture-of-Supernets have no "supernet": plain weight sharing.
+std::string supernetDescription(const nlohmann::json& config) {
+    std::string text = "shared";
+    const auto it = config.find("supernet");
+    if (it != config.end() && it->is_object() && it->value("kind", std::string("shared")) != "shared") {
+        const nlohmann::json& s = *it;
+        text = s.value("kind", std::string("?")) + " x" + std::to_string(s.value("sets", 2)) +
+               (s.value("attention", false) ? " +attn" : "");
+    }
+    const nlohmann::json trainer = config.value("trainer", nlohmann::json::object());
+    const std::string sampling = trainer.value("sampling", std::string("random"));
+    text += ", sampling " + sampling;
+    if (sampling == "sandwich")
+        text += " (largest + smallest + " + std::to_string(trainer.value("sandwich_random", 1)) + " random)";
+    return text;
+}
+
 void listRuns(const std::string& db, bool json) {
     RunReader store(databasePath(db));
     const auto runs = store.listRuns();
@@ -114,6 +132,7 @@ void showRun(const std::string& db, int64_t id, bool json) {
     std::printf("  space      %s\n  corpus     %s\n", info.spec.space.value("name", std::string("?")).c_str(),
                 info.spec.corpus.dump().c_str());
     const nlohmann::json& config = info.spec.config;
+    if (info.spec.kind == "supernet") std::printf("  supernet   %s\n", supernetDescription(config).c_str());
     if (config.value("parent_run", int64_t(0)) > 0)
         std::printf("  parent     supernet run %lld%s\n", (long long)config.value("parent_run", int64_t(0)),
                     config.value("inherit_checkpoint", std::string()).empty() ? " (from scratch)"

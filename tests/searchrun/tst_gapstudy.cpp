@@ -272,6 +272,19 @@ private slots:
                  qPrintable(e));
     }
 
+    void runsShowNamesTheSupernetKind() {
+        for (const auto& [run, line] :
+             {std::pair{shared_, QString("  supernet   shared, sampling random\n")},
+              std::pair{mos_, QString("  supernet   mos-layer x2, sampling random\n")}}) {
+            QProcess p;
+            p.start(AUTOMOE_CLI, {"runs", "show", QString::number(run), "--db", QString::fromStdString(db_)});
+            QVERIFY(p.waitForFinished(60000));
+            QCOMPARE(p.exitCode(), 0);
+            const QString out = QString::fromUtf8(p.readAllStandardOutput());
+            QVERIFY2(out.contains(line), qPrintable(out));
+        }
+    }
+
     void cliNamesBadRuns() {
         QProcess p;
         p.start(AUTOMOE_CLI, {"study", "gap", "--db", QString::fromStdString(db_), "--runs", "1,x"});
