@@ -18,6 +18,7 @@
 // "study_standalone" then one "study_inherited" per supernet run, and "study_result" {runs: [...]}.
 #pragma once
 
+#include "run/GapSummary.h"
 #include "run/RunBase.h"
 #include "space/Architecture.h"
 #include "space/SearchSpace.h"
@@ -47,36 +48,11 @@ struct GapStudyConfig {
     static GapStudyConfig fromJson(const nlohmann::json& j); // throws std::invalid_argument naming the field
 };
 
-// One supernet run's row of the result.
-struct GapStudyRunResult {
-    int64_t run = 0;
-    std::string kind;               // "shared", "mos-layer x2", ...
-    double kendallTau = 0;          // inherited vs standalone NLL, over the architectures
-    double meanAbsGap = 0;          // mean |inherited - standalone| (nats per target token)
-    double meanGap = 0;             // mean (inherited - standalone)
-    int reached = 0;                // architectures whose fine-tune reached the standalone NLL
-    double meanUpdatesToReach = 0;  // over those that reached (NaN when none did)
-    double secondsPerUpdate = 0;    // the run's training, from its stored steps
-    int64_t updates = 0;            // the run's training updates
-    double finetunedMeanAbsGap = 0; // mean |fine-tuned after K updates - standalone|
-
-    nlohmann::json toJson() const;
-};
-
 // K architectures of `space` spread across it: farthest-point sampling (Euclidean, on the architecture
 // encoding in `dims`) over the largest, the smallest and `pool` random ones drawn with `seed`, starting
 // from the largest and the smallest. Deterministic.
 std::vector<Architecture> spreadArchitectures(const SearchSpace& space, const SupernetDims& dims, int count,
                                               uint64_t seed, int pool = 0);
-
-// The fine-tune updates at which a curve of (updates, NLL) first reaches `target` (NLL <= target), or
-// nullopt.
-std::optional<int64_t> updatesToReach(const std::vector<std::pair<int64_t, double>>& curve, double target);
-
-// The per-run summary from one run's inherited NLLs, fine-tune curves and the standalone NLLs (all
-// indexed by architecture).
-GapStudyRunResult summarizeGap(const std::vector<double>& inherited, const std::vector<double>& standalone,
-                               const std::vector<std::vector<std::pair<int64_t, double>>>& curves);
 
 class GapStudyRun : public RunBase {
 public:

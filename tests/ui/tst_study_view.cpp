@@ -58,40 +58,45 @@ nlohmann::json standalonePayload(int index, double nll) {
             {"standalone_nll", nll}, {"updates", 20}, {"seconds", 1.0}};
 }
 
-// `reach`: the fine-tune updates to the standalone NLL, or kNotReached.
+// `reach`: the fine-tune updates to the standalone NLL (5 or 10), or kNotReached. The curve (updates 0, 5,
+// 10) reaches the standalone NLL exactly there, as the core's updatesToReach reads it: 0.05 below it at 5
+// and 0.1 below at 10 when reached at 5; 0.05 above at 5 and 0.1 below at 10 when reached at 10; 0.3 and
+// 0.2 above when never. (Every inherited NLL here is above its standalone one, so none is reached at 0.)
 constexpr std::int64_t kNotReached = -1;
 nlohmann::json inheritedPayload(int index, std::int64_t run, const char* kind, double standalone,
-                                double inherited, std::int64_t reach, double last) {
+                                double inherited, std::int64_t reach) {
+    const double at5 = reach == 5 ? standalone - 0.05 : reach == 10 ? standalone + 0.05 : standalone + 0.3;
+    const double last = reach == kNotReached ? standalone + 0.2 : standalone - 0.1;
     return {{"index", index},
             {"run", run},
             {"kind", kind},
             {"arch_key", "k" + std::to_string(index)},
             {"inherited_nll", inherited},
             {"standalone_nll", standalone},
-            {"finetune", {{0, inherited}, {5, (inherited + last) / 2}, {10, last}}},
+            {"finetune", {{0, inherited}, {5, at5}, {10, last}}},
             {"updates_to_standalone", reach != kNotReached ? nlohmann::json(reach) : nlohmann::json()},
             {"seconds", 0.5}};
 }
 
 // Standalone NLL x and inherited NLLs y1 (run 1), y2 (run 2) of architectures 0..3.
 //
-// Run 1, Kendall tau-b by hand: x = 1, 2, 3, 4; y1 = 1.5, 1.5, 3.5, 3.0. The six pairs:
+// Run 1, Kendall tau-b by hand: x = 1, 2, 3, 4; y1 = 2.5, 2.5, 4.5, 4.3. The six pairs:
 //   (0,1) dx = -1, dy = 0    tied in y
 //   (0,2) dx = -2, dy = -2   concordant
-//   (0,3) dx = -3, dy = -1.5 concordant
+//   (0,3) dx = -3, dy = -1.8 concordant
 //   (1,2) dx = -1, dy = -2   concordant
-//   (1,3) dx = -2, dy = -1.5 concordant
-//   (2,3) dx = -1, dy = +0.5 discordant
+//   (1,3) dx = -2, dy = -1.8 concordant
+//   (2,3) dx = -1, dy = +0.2 discordant
 // C = 4, D = 1, n0 = 6, ties_x = 0, ties_y = 1: tau-b = (4 - 1) / sqrt((6 - 0)(6 - 1)) = 3 / sqrt(30)
-// = 0.5477 (tau-a, which ignores ties, would say 3 / 6 = 0.5). Gaps y1 - x: +0.5, -0.5, +0.5, -1.0: mean
-// gap -0.5 / 4 = -0.125, mean |gap| 2.5 / 4 = 0.625. Fine-tunes of architectures 0 and 2 reach the
-// standalone NLL after 5 and 10 updates: 2 / 4 reached, mean 7.5 updates.
+// = 0.5477 (tau-a, which ignores ties, would say 3 / 6 = 0.5). Gaps y1 - x: 1.5, 0.5, 1.5, 0.3: mean gap
+// and mean |gap| 3.8 / 4 = 0.95. Fine-tunes of architectures 0 and 2 reach the standalone NLL after 5 and
+// 10 updates: 2 / 4 reached, mean 7.5 updates; after fine-tuning |gap| 0.1, 0.2, 0.1, 0.2: mean 0.15.
 //
-// Run 2: y2 = 5, 4, 3, 2, the reverse order of x: all six pairs discordant, tau-b = -1; gaps 4, 2, 0, -2:
-// mean gap 1, mean |gap| 2; none reached.
+// Run 2: y2 = 8, 7, 6, 5, the reverse order of x: all six pairs discordant, tau-b = -1; gaps 7, 5, 3, 1:
+// mean gap and mean |gap| 4; none reached (after fine-tuning 0.2 above).
 const double kX[4] = {1, 2, 3, 4};
-const double kY1[4] = {1.5, 1.5, 3.5, 3.0};
-const double kY2[4] = {5, 4, 3, 2};
+const double kY1[4] = {2.5, 2.5, 4.5, 4.3};
+const double kY2[4] = {8, 7, 6, 5};
 const double kTau1 = 3.0 / std::sqrt(30.0);
 
 // The study's events in log order, as GapStudyRun writes them: setup, stage, per architecture its standalone
@@ -109,10 +114,8 @@ std::vector<Event> studyEvents(bool withResult = true, double storedTau2 = -1.0)
     for (int i = 0; i < 4; ++i) {
         push("study_standalone", standalonePayload(i, kX[i]));
         const std::int64_t reach = i == 0 ? 5 : i == 2 ? 10 : kNotReached;
-        push("study_inherited",
-             inheritedPayload(i, 1, "shared", kX[i], kY1[i], reach, reach > 0 ? kX[i] - 0.1 : kX[i] + 0.2));
-        push("study_inherited",
-             inheritedPayload(i, 2, "mos-layer x2", kX[i], kY2[i], kNotReached, kY2[i] - 0.1));
+        push("study_inherited", inheritedPayload(i, 1, "shared", kX[i], kY1[i], reach));
+        push("study_inherited", inheritedPayload(i, 2, "mos-layer x2", kX[i], kY2[i], kNotReached));
     }
     push("stage", {{"stage", "study"}, {"state", "finished"}, {"studied", 4}});
     if (withResult)
@@ -120,23 +123,23 @@ std::vector<Event> studyEvents(bool withResult = true, double storedTau2 = -1.0)
                                {{{"run", 1},
                                  {"kind", "shared"},
                                  {"kendall_tau", kTau1},
-                                 {"mean_abs_gap", 0.625},
-                                 {"mean_gap", -0.125},
+                                 {"mean_abs_gap", 0.95},
+                                 {"mean_gap", 0.95},
                                  {"reached", 2},
                                  {"mean_updates_to_reach", 7.5},
                                  {"seconds_per_update", 0.25},
                                  {"updates", 30},
-                                 {"finetuned_mean_abs_gap", 0.125}},
+                                 {"finetuned_mean_abs_gap", 0.15}},
                                 {{"run", 2},
                                  {"kind", "mos-layer x2"},
                                  {"kendall_tau", storedTau2},
-                                 {"mean_abs_gap", 2.0},
-                                 {"mean_gap", 1.0},
+                                 {"mean_abs_gap", 4.0},
+                                 {"mean_gap", 4.0},
                                  {"reached", 0},
                                  {"mean_updates_to_reach", nullptr},
                                  {"seconds_per_update", 0.5},
                                  {"updates", 40},
-                                 {"finetuned_mean_abs_gap", 1.9}}}},
+                                 {"finetuned_mean_abs_gap", 0.2}}}},
                               {"standalone_nll", {1, 2, 3, 4}},
                               {"archs", 4}});
     return out;
@@ -259,8 +262,8 @@ private slots:
         QCOMPARE(view.scatterPoints(3).size(), 0);
         QCOMPARE(doc.study().pointCount(), 5);
         // (standalone, inherited), sorted by standalone NLL.
-        QCOMPARE(view.scatterPoints(1), (QVector<QPointF>{{1, 1.5}, {2, 1.5}, {3, 3.5}}));
-        QCOMPARE(view.scatterPoints(2), (QVector<QPointF>{{1, 5}, {2, 4}}));
+        QCOMPARE(view.scatterPoints(1), (QVector<QPointF>{{1, 2.5}, {2, 2.5}, {3, 4.5}}));
+        QCOMPARE(view.scatterPoints(2), (QVector<QPointF>{{1, 8}, {2, 7}}));
         feed(doc, events, afterInherited(events, 5), events.size());
         QCOMPARE(view.scatterPoints(1).size(), 4);
         QCOMPARE(view.scatterPoints(2).size(), 4);
@@ -274,12 +277,12 @@ private slots:
         const auto events = studyEvents(false);
         feed(doc, events, 0, afterInherited(events, 3)); // run 1: archs 0, 1; run 2: arch 0
         QCOMPARE(view.tableModel()->rowCount(), 2);
-        // Run 1 over x = 1, 2 and y = 1.5, 1.5: y constant, tau-b undefined; gaps +0.5, -0.5.
+        // Run 1 over x = 1, 2 and y = 2.5, 2.5: y constant, tau-b undefined; gaps 1.5, 0.5.
         QCOMPARE(cell(view, 0, StudyTableModel::RunColumn), QString("1"));
         QCOMPARE(cell(view, 0, StudyTableModel::KindColumn), QString("shared"));
         QCOMPARE(cell(view, 0, StudyTableModel::TauColumn), QString("—"));
-        QCOMPARE(cell(view, 0, StudyTableModel::MeanAbsGapColumn), QString("0.500"));
-        QCOMPARE(cell(view, 0, StudyTableModel::MeanGapColumn), QString("+0.000"));
+        QCOMPARE(cell(view, 0, StudyTableModel::MeanAbsGapColumn), QString("1.000"));
+        QCOMPARE(cell(view, 0, StudyTableModel::MeanGapColumn), QString("+1.000"));
         QCOMPARE(cell(view, 0, StudyTableModel::ReachedColumn), QString("1 / 2"));
         QCOMPARE(cell(view, 0, StudyTableModel::UpdatesToReachColumn), QString("5.0"));
         QCOMPARE(cell(view, 0, StudyTableModel::SecondsPerUpdateColumn), QString("0.250"));
@@ -293,14 +296,14 @@ private slots:
 
         feed(doc, events, afterInherited(events, 3), events.size()); // every point, no result yet
         QCOMPARE(cell(view, 0, StudyTableModel::TauColumn), QString("0.548"));
-        QCOMPARE(cell(view, 0, StudyTableModel::MeanAbsGapColumn), QString("0.625"));
-        QCOMPARE(cell(view, 0, StudyTableModel::MeanGapColumn), QString("-0.125"));
+        QCOMPARE(cell(view, 0, StudyTableModel::MeanAbsGapColumn), QString("0.950"));
+        QCOMPARE(cell(view, 0, StudyTableModel::MeanGapColumn), QString("+0.950"));
         QCOMPARE(cell(view, 0, StudyTableModel::ReachedColumn), QString("2 / 4"));
         QCOMPARE(cell(view, 0, StudyTableModel::UpdatesToReachColumn), QString("7.5"));
         QCOMPARE(cell(view, 0, StudyTableModel::StatusColumn), QString("partial 4/4"));
         QCOMPARE(cell(view, 1, StudyTableModel::TauColumn), QString("-1.000"));
-        QCOMPARE(cell(view, 1, StudyTableModel::MeanAbsGapColumn), QString("2.000"));
-        QCOMPARE(cell(view, 1, StudyTableModel::MeanGapColumn), QString("+1.000"));
+        QCOMPARE(cell(view, 1, StudyTableModel::MeanAbsGapColumn), QString("4.000"));
+        QCOMPARE(cell(view, 1, StudyTableModel::MeanGapColumn), QString("+4.000"));
         QCOMPARE(view.legendText(1), QString("run 1 shared · τ-b 0.548 · 4 of 4 archs"));
         QCOMPARE(view.legendText(2), QString("run 2 mos-layer x2 · τ-b -1.000 · 4 of 4 archs"));
         QVERIFY(std::abs(doc.study().run(1)->live.kendallTau - kTau1) < 1e-12);
@@ -328,6 +331,10 @@ private slots:
         QVERIFY(std::abs(run1.summary().meanAbsGap - run1.live.meanAbsGap) < 1e-12);
         QVERIFY(std::abs(run1.summary().meanGap - run1.live.meanGap) < 1e-12);
         QCOMPARE(run1.summary().reached, run1.live.reached);
+        QCOMPARE(run1.live.reached, 2);
+        QVERIFY(std::abs(run1.live.meanUpdatesToReach - 7.5) < 1e-12);
+        QVERIFY(std::abs(run1.live.finetunedMeanAbsGap - 0.15) < 1e-12);
+        QVERIFY(std::abs(run1.summary().finetunedMeanAbsGap - run1.live.finetunedMeanAbsGap) < 1e-12);
         // Run 2 shows the stored value, and null (no fine-tune reached) as "—".
         QCOMPARE(cell(view, 1, StudyTableModel::TauColumn), QString("0.250"));
         QVERIFY(std::isnan(doc.study().run(2)->summary().meanUpdatesToReach));
@@ -350,13 +357,13 @@ private slots:
         const auto events = studyEvents();
         feed(doc, events, 0, afterInherited(events, 4)); // archs 0 and 1, both runs
         QCOMPARE(view.selectedArch(), 1);                // follows the newest architecture
-        QCOMPARE(view.finetuneCurve(2), (QVector<QPointF>{{0, 4}, {5, 3.95}, {10, 3.9}}));
+        QCOMPARE(view.finetuneCurve(2), (QVector<QPointF>{{0, 7}, {5, 2.3}, {10, 2.2}}));
         view.selectArch(0);
-        QCOMPARE(view.finetuneCurve(1), (QVector<QPointF>{{0, 1.5}, {5, 1.2}, {10, 0.9}}));
+        QCOMPARE(view.finetuneCurve(1), (QVector<QPointF>{{0, 2.5}, {5, 0.95}, {10, 0.9}}));
         QCOMPARE(view.finetuneCurve(2).size(), 3);
         feed(doc, events, afterInherited(events, 4), events.size());
         QCOMPARE(view.selectedArch(), 0); // picked: new points leave it alone
-        QCOMPARE(view.finetuneCurve(1).front(), QPointF(0, 1.5));
+        QCOMPARE(view.finetuneCurve(1).front(), QPointF(0, 2.5));
     }
 
     void resetsWhenAnotherRunIsOpened() {

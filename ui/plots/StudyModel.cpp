@@ -1,6 +1,6 @@
 #include "ui/plots/StudyModel.h"
 
-#include "util/RankCorrelation.h"
+#include "run/GapSummary.h"
 
 #include <algorithm>
 #include <cmath>
@@ -200,27 +200,23 @@ void StudyModel::applyResult(const nlohmann::json& p) {
 }
 
 StudyModel::Summary StudyModel::summarize(const std::vector<Point>& points) {
-    Summary s;
-    s.archs = int(points.size());
+    // The core's summary, the one GapStudyRun stores: live and stored figures agree by construction.
     std::vector<double> inherited, standalone;
-    double reachSum = 0;
-    const double n = double(std::max<std::size_t>(1, points.size()));
+    std::vector<std::vector<std::pair<std::int64_t, double>>> curves;
     for (const Point& p : points) {
         inherited.push_back(p.inheritedNll);
         standalone.push_back(p.standaloneNll);
-        s.meanAbsGap += std::abs(p.inheritedNll - p.standaloneNll) / n;
-        s.meanGap += (p.inheritedNll - p.standaloneNll) / n;
-        if (!p.finetune.empty())
-            s.finetunedMeanAbsGap += std::abs(p.finetune.back().second - p.standaloneNll) / n;
-        if (p.updatesToStandalone) {
-            ++s.reached;
-            reachSum += double(*p.updatesToStandalone);
-        }
+        curves.push_back(p.finetune);
     }
-    s.meanUpdatesToReach = s.reached > 0 ? reachSum / s.reached : kNaN;
-    if (points.empty()) s.meanAbsGap = s.meanGap = s.finetunedMeanAbsGap = kNaN; // no figure, not a zero gap
-    // The core's tau-b (ties handled), the one GapStudyRun stores: live and stored values agree.
-    s.kendallTau = points.size() >= 2 ? kendallTauB(inherited, standalone) : kNaN;
+    const GapStudyRunResult r = summarizeGap(inherited, standalone, curves);
+    Summary s;
+    s.archs = int(points.size());
+    s.kendallTau = r.kendallTau;
+    s.meanAbsGap = r.meanAbsGap;
+    s.meanGap = r.meanGap;
+    s.reached = r.reached;
+    s.meanUpdatesToReach = r.meanUpdatesToReach;
+    s.finetunedMeanAbsGap = r.finetunedMeanAbsGap;
     return s;
 }
 
