@@ -119,9 +119,16 @@ void StudyView::buildPlot() {
     finetuneRect_->axis(QCPAxis::atLeft)->setLabel(tr("validation NLL"));
 
     plot_->legend->setVisible(true);
-    // Bottom right: below the diagonal, where a supernet's inherited NLL is seldom better than training
-    // alone.
-    scatterRect_->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    // Under the scatter, not inside it: real studies put points in every corner of the axis rect (the gaps
+    // are small next to the spread of the standalone losses), and an inset legend hid some of them. Entries
+    // side by side, two to a row.
+    scatterRect_->insetLayout()->take(plot_->legend);
+    plot_->plotLayout()->addElement(1, 0, plot_->legend);
+    plot_->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    plot_->legend->setWrap(2);
+    plot_->legend->setMargins(QMargins(4, 2, 4, 2));
+    plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+    plot_->plotLayout()->setRowSpacing(2);
 
     // y = x: a point's height above the line is its gap.
     diagonal_ = new QCPItemStraightLine(plot_);
