@@ -4,7 +4,9 @@
 // agreeing with them), the fine-tune curves of the selected architecture, the empty state, a reset when
 // another run is opened, and a stored run replayed through RunPlayer showing what the events fed live show.
 #include "TestMain.h"
+#include "space/ArchitectureIO.h"
 #include "store/RunStore.h"
+#include "ui/figure/ArchitectureView.h"
 #include "ui/plots/StudyModel.h"
 #include "ui/plots/StudyTableModel.h"
 #include "ui/plots/StudyView.h"
@@ -19,6 +21,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <cmath>
+#include <qcustomplot.h>
 
 using namespace automoe;
 using namespace automoe::ui;
@@ -496,6 +499,49 @@ private slots:
         feed(*window.runDocument(), events, 0, events.size());
         QCOMPARE(view->scatterPoints(1).size(), 4);
         QTRY_VERIFY(!view->visibleRegion().isEmpty()); // brought forward
+    }
+
+    // Clicking a point shows its architecture in the central figure, with its losses.
+    void clickingAPointShowsItsArchitecture() {
+        QTemporaryDir dir;
+        Settings settings(dir.filePath("settings.ini"));
+        settings.setRunDatabase(dir.filePath("runs.sqlite"));
+        SpaceDocument space;
+        QVERIFY(space.open("tiny"));
+        MainWindow window(&space, &settings);
+        auto* view = window.findChild<StudyView*>("studyView");
+        QVERIFY(view);
+        window.resize(1400, 1000);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto events = studyEvents();
+        const Architecture smallest = space.space().smallest();
+        events[0].payload["archs"][1]["arch"] = architectureToJson(smallest);
+        window.runDocument()->reset("db", 7);
+        feed(*window.runDocument(), events, 0, events.size());
+        QTRY_VERIFY(!view->visibleRegion().isEmpty());
+        QVERIFY(window.architectureView()->architecture().key() != smallest.key());
+        QSignalSpy clicked(view, &StudyView::architectureClicked);
+        view->plot()->replot();
+        auto* rect = view->plot()->axisRect(0);
+        // Run 1's point of architecture 1: (standalone 2, inherited 2.5).
+        const QPoint at(int(std::lround(rect->axis(QCPAxis::atBottom)->coordToPixel(kX[1]))),
+                        int(std::lround(rect->axis(QCPAxis::atLeft)->coordToPixel(kY1[1]))));
+        QTest::mouseClick(view->plot(), Qt::LeftButton, {}, at);
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked.first().first().toInt(), 1);
+        QCOMPARE(view->selectedArch(), 1);
+        QCOMPARE(window.architectureView()->architecture().key(), smallest.key());
+        // An architecture without a stored description (arch 0 here) leaves the figure as it is.
+        const QPoint first(int(std::lround(rect->axis(QCPAxis::atBottom)->coordToPixel(kX[0]))),
+                           int(std::lround(rect->axis(QCPAxis::atLeft)->coordToPixel(kY1[0]))));
+        QTest::mouseClick(view->plot(), Qt::LeftButton, {}, first);
+        QCOMPARE(clicked.count(), 2);
+        QCOMPARE(view->selectedArch(), 0);
+        QCOMPARE(window.architectureView()->architecture().key(), smallest.key());
+        // Selecting from code (tests, the newest point) does not move the central figure.
+        view->selectArch(2);
+        QCOMPARE(clicked.count(), 2);
     }
 };
 

@@ -111,9 +111,14 @@ void StudyModel::applySetup(const nlohmann::json& p) {
         runs.push_back({r.at("run").get<std::int64_t>(), text(r, "name"), text(r, "kind"),
                         text(r, "sampling"), r.value("updates", std::int64_t(0)),
                         numberOr(r, "seconds_per_update")});
-    std::vector<std::pair<int, QString>> archs;
+    struct ArchSetup {
+        int index;
+        QString key;
+        nlohmann::json arch;
+    };
+    std::vector<ArchSetup> archs;
     for (const nlohmann::json& a : p.at("archs"))
-        archs.emplace_back(a.at("index").get<int>(), text(a, "arch_key"));
+        archs.push_back({a.at("index").get<int>(), text(a, "arch_key"), a.value("arch", nlohmann::json())});
     const std::int64_t standalone = p.value("standalone_updates", std::int64_t(0));
     const std::int64_t finetune = p.value("finetune_updates", std::int64_t(0));
 
@@ -128,8 +133,11 @@ void StudyModel::applySetup(const nlohmann::json& p) {
         r.updates = s.updates;
         r.secondsPerUpdate = s.secondsPerUpdate;
     }
-    for (const auto& [index, key] : archs)
-        archOf(index).key = key;
+    for (const ArchSetup& a : archs) {
+        Arch& arch = archOf(a.index);
+        arch.key = a.key;
+        arch.arch = a.arch;
+    }
 }
 
 void StudyModel::applyStandalone(const nlohmann::json& p) {

@@ -23,6 +23,7 @@ public:
     struct Arch {
         int index = 0;
         QString key;
+        nlohmann::json arch; // the architecture (architectureToJson), null when the setup had none
         std::optional<double> standaloneNll;
     };
 

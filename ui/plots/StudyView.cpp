@@ -418,7 +418,9 @@ std::pair<qint64, int> StudyView::pointAt(const QPointF& pos) const {
 void StudyView::handleMousePress(QMouseEvent* event) {
     const auto [runId, i] = pointAt(event->position());
     if (runId == 0) return;
-    selectArch(document_->study().run(runId)->points[std::size_t(i)].index);
+    const int index = document_->study().run(runId)->points[std::size_t(i)].index;
+    selectArch(index);
+    emit architectureClicked(index);
 }
 
 void StudyView::handleMouseMove(QMouseEvent* event) {

@@ -59,6 +59,10 @@ public:
 public slots:
     void clear();
 
+signals:
+    // The user clicked a point of architecture `index` (of the study's setup): the main window shows it.
+    void architectureClicked(int index);
+
 private:
     struct RunGraphs {
         QCPGraph* scatter = nullptr;

@@ -8,6 +8,7 @@
 #include "ui/plots/CostMetric.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/plots/PlotExporter.h"
+#include "ui/plots/StudyModel.h"
 #include "ui/plots/StudyView.h"
 #include "ui/plots/TrainingView.h"
 #include "ui/routing/RoutingView.h"
@@ -25,6 +26,8 @@
 #include "ui/space/SpaceEditor.h"
 #include "ui/space/SpaceSummaryWidget.h"
 #include "util/Format.h"
+
+#include <algorithm>
 
 #include <QAction>
 #include <QActionGroup>
@@ -405,6 +408,7 @@ void MainWindow::createRunDocks() {
     connect(run_, &RunDocument::studyChanged, studyDock, [studyDock](int first) {
         if (first == 0) studyDock->raise();
     });
+    connect(study, &StudyView::architectureClicked, this, &MainWindow::showStudyArchitecture);
     trainingDock_->raise();
 
     timeline_ = new TimelineBar(player_, this);
@@ -529,6 +533,28 @@ void MainWindow::showCandidate(const QString& key) {
         updateTitle();
     } catch (const std::exception& e) {
         reportError(tr("Could not show the candidate"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::showStudyArchitecture(int index) {
+    const StudyModel& study = run_->study();
+    const auto arch = std::find_if(study.archs().begin(), study.archs().end(),
+                                   [index](const StudyModel::Arch& a) { return a.index == index; });
+    if (arch == study.archs().end() || !arch->arch.is_object() || arch->arch.empty()) return;
+    try {
+        QStringList losses;
+        if (arch->standaloneNll) losses << tr("standalone NLL %1").arg(*arch->standaloneNll, 0, 'f', 4);
+        for (const StudyModel::Run& r : study.runs())
+            for (const StudyModel::Point& p : r.points)
+                if (p.index == index)
+                    losses
+                        << tr("run %1 %2 inherited %3").arg(r.id).arg(r.kind).arg(p.inheritedNll, 0, 'f', 4);
+        view_->setArchitecture(architectureFromJson(arch->arch),
+                               tr("Architecture %1 of gap study run %2").arg(index + 1).arg(run_->runId()),
+                               losses.join(QStringLiteral(" · ")));
+        updateTitle();
+    } catch (const std::exception& e) {
+        reportError(tr("Could not show the architecture"), QString::fromStdString(e.what()));
     }
 }
 

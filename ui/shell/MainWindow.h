@@ -118,6 +118,8 @@ private slots:
     void handleSpaceChanged();
     void chooseRunDatabase();
     void showCandidate(const QString& key);
+    // Architecture `index` of the gap study shown (a point of its scatter was clicked).
+    void showStudyArchitecture(int index);
 
 private:
     void createActions();
