@@ -501,6 +501,43 @@ private slots:
         QTRY_VERIFY(!view->visibleRegion().isEmpty()); // brought forward
     }
 
+    // A wheel zoom stops following: new points leave the axes alone until Follow is pressed again, which
+    // takes in the whole study; opening another run follows again.
+    void zoomingStopsFollowingUntilFollowIsPressed() {
+        RunDocument doc;
+        StudyView view;
+        view.setDocument(&doc);
+        view.resize(900, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        doc.reset("db", 7);
+        const auto events = studyEvents(false);
+        feed(doc, events, 0, afterInherited(events, 2)); // x = 1 (run 1: y 2.5, run 2: y 8)
+        QVERIFY(view.follow());
+        QCPAxis* x = view.plot()->axisRect(0)->axis(QCPAxis::atBottom);
+        QVERIFY(x->range().contains(1.0) && x->range().contains(8.0)); // one range on both axes
+        QSignalSpy followed(&view, &StudyView::followChanged);
+        view.plot()->replot();
+        const QPoint centre = view.plot()->axisRect(0)->rect().center();
+        QWheelEvent wheel(centre, view.plot()->mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(view.plot(), &wheel);
+        QVERIFY(!view.follow());
+        QCOMPARE(followed.count(), 1);
+        QVERIFY(!view.followButton()->isChecked());
+        const QCPRange zoomed = x->range();
+        feed(doc, events, afterInherited(events, 2), events.size()); // x up to 4, y up to 8
+        QCOMPARE(x->range().lower, zoomed.lower);
+        QCOMPARE(x->range().upper, zoomed.upper);
+        view.followButton()->click();
+        QVERIFY(view.follow());
+        QVERIFY(x->range().contains(1.0) && x->range().contains(8.0));
+        QVERIFY(x->range().size() > zoomed.size());
+        view.setFollow(false);
+        doc.reset("db", 8);
+        QVERIFY(view.follow());
+    }
+
     // Clicking a point shows its architecture in the central figure, with its losses.
     void clickingAPointShowsItsArchitecture() {
         QTemporaryDir dir;

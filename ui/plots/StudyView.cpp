@@ -7,10 +7,13 @@
 
 #include <qcustomplot.h>
 
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableView>
+#include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -83,10 +86,23 @@ StudyView::StudyView(QWidget* parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
+    followButton_ = new QToolButton(this);
+    followButton_->setObjectName("studyFollow");
+    followButton_->setText(tr("Follow"));
+    followButton_->setCheckable(true);
+    followButton_->setChecked(true);
+    followButton_->setAutoRaise(true);
+    followButton_->setToolTip(tr("Follow the study: the axes take in every new point. The wheel zooms and "
+                                 "a drag pans either plot, which stops following until you press this."));
+    connect(followButton_, &QToolButton::toggled, this, &StudyView::setFollow);
+    auto* top = new QHBoxLayout;
+    top->setContentsMargins(0, 0, 4, 0);
+    top->addWidget(status_, 1);
+    top->addWidget(followButton_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
-    layout->addWidget(status_);
+    layout->addLayout(top);
     layout->addWidget(splitter, 1);
     clear();
 }
@@ -101,6 +117,8 @@ void StudyView::buildPlot() {
     plot_->setAutoAddPlottableToLegend(false);
     PlotTheme::apply(*plot_, palette_, font());
     connect(plot_, &QCustomPlot::mousePress, this, &StudyView::handleMousePress);
+    // Wheel zoom and drag pan in both plots; a change of the axes the view did not make stops following.
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     connect(plot_, &QCustomPlot::mouseMove, this, &StudyView::handleMouseMove);
 
     scatterRect_ = plot_->axisRect();
@@ -117,6 +135,11 @@ void StudyView::buildPlot() {
     y->setLabel(tr("inherited validation NLL"));
     finetuneRect_->axis(QCPAxis::atBottom)->setLabel(tr("fine-tune updates"));
     finetuneRect_->axis(QCPAxis::atLeft)->setLabel(tr("validation NLL"));
+    for (QCPAxisRect* rect : {scatterRect_, finetuneRect_})
+        for (QCPAxis* axis : {rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft)})
+            connect(axis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
+                if (!rescaling_) setFollow(false);
+            });
 
     plot_->legend->setVisible(true);
     // Under the scatter, not inside it: real studies put points in every corner of the axis rect (the gaps
@@ -205,10 +228,18 @@ void StudyView::clear() {
     selectedArch_ = -1;
     archPicked_ = false;
     tableModel_->setStudy(document_ ? &document_->study() : nullptr);
+    rescaling_ = true;
     for (QCPAxisRect* rect : {scatterRect_, finetuneRect_}) {
         rect->axis(QCPAxis::atBottom)->setRange(0, 1);
         rect->axis(QCPAxis::atLeft)->setRange(0, 1);
     }
+    rescaling_ = false;
+    follow_ = false; // setFollow(true) below must not refresh a study that is not set up yet
+    {
+        const QSignalBlocker block(followButton_);
+        followButton_->setChecked(true);
+    }
+    follow_ = true;
     finetuneRect_->axis(QCPAxis::atBottom)->setLabel(tr("fine-tune updates"));
     refreshEmptyState(document_ ? &document_->study() : nullptr);
     plot_->replot(QCustomPlot::rpQueuedReplot);
@@ -268,8 +299,12 @@ void StudyView::refreshScatter(const StudyModel& study) {
     // One range on both axes: the vertical distance to the diagonal reads as the gap at the same scale as
     // the spread of the standalone NLLs.
     const QCPRange range = paddedRange(values, QCPRange(0, 1));
-    scatterRect_->axis(QCPAxis::atBottom)->setRange(range);
-    scatterRect_->axis(QCPAxis::atLeft)->setRange(range);
+    if (follow_) {
+        rescaling_ = true;
+        scatterRect_->axis(QCPAxis::atBottom)->setRange(range);
+        scatterRect_->axis(QCPAxis::atLeft)->setRange(range);
+        rescaling_ = false;
+    }
     diagonalLabel_->position->setCoords(range.lower + 0.12 * range.size(), range.lower + 0.12 * range.size());
     const bool any = !values.empty();
     diagonal_->setVisible(any);
@@ -310,8 +345,12 @@ void StudyView::refreshFinetune(const StudyModel& study) {
         standaloneLabel_->position->setCoords(last, *alone);
     }
     standaloneLabel_->setVisible(hasAlone);
-    finetuneRect_->axis(QCPAxis::atBottom)->setRange(-0.03 * last, 1.03 * last);
-    finetuneRect_->axis(QCPAxis::atLeft)->setRange(paddedRange(ys, QCPRange(0, 1)));
+    if (follow_) {
+        rescaling_ = true;
+        finetuneRect_->axis(QCPAxis::atBottom)->setRange(-0.03 * last, 1.03 * last);
+        finetuneRect_->axis(QCPAxis::atLeft)->setRange(paddedRange(ys, QCPRange(0, 1)));
+        rescaling_ = false;
+    }
     finetuneRect_->axis(QCPAxis::atBottom)
         ->setLabel(selectedArch_ >= 0
                        ? tr("fine-tune updates · %1").arg(archName(selectedArch_, study.archs().size()))
@@ -389,6 +428,17 @@ QVector<QPointF> StudyView::finetuneCurve(qint64 runId) const {
     for (auto d = it->finetune->data()->constBegin(); d != it->finetune->data()->constEnd(); ++d)
         out.append(QPointF(d->key, d->value));
     return out;
+}
+
+void StudyView::setFollow(bool follow) {
+    if (follow == follow_) return;
+    follow_ = follow;
+    if (followButton_) {
+        const QSignalBlocker block(followButton_);
+        followButton_->setChecked(follow);
+    }
+    if (follow && document_) refresh(); // back to the whole study
+    emit followChanged(follow);
 }
 
 void StudyView::selectArch(int index) {

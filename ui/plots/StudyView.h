@@ -21,6 +21,7 @@ class QCustomPlot;
 class QLabel;
 class QMouseEvent;
 class QTableView;
+class QToolButton;
 
 namespace automoe::ui {
 
@@ -55,6 +56,11 @@ public:
     void selectArch(int index);
     // The fine-tune curve (updates, NLL) of run `runId` for the selected architecture.
     QVector<QPointF> finetuneCurve(qint64 runId) const;
+    // As in the Training and Pareto views: while on, the axes take in every new point; a wheel zoom or a
+    // drag in either plot turns it off until Follow is pressed again (or another run is opened).
+    bool follow() const { return follow_; }
+    void setFollow(bool follow);
+    QToolButton* followButton() const { return followButton_; }
 
 public slots:
     void clear();
@@ -62,6 +68,7 @@ public slots:
 signals:
     // The user clicked a point of architecture `index` (of the study's setup): the main window shows it.
     void architectureClicked(int index);
+    void followChanged(bool follow);
 
 private:
     struct RunGraphs {
@@ -95,6 +102,9 @@ private:
     QHash<qint64, RunGraphs> graphs_;
     QTableView* table_ = nullptr;
     StudyTableModel* tableModel_ = nullptr;
+    QToolButton* followButton_ = nullptr;
+    bool follow_ = true;
+    bool rescaling_ = false; // the view itself is setting the axes: not the user's zoom
     int selectedArch_ = -1;
     bool archPicked_ = false; // the user picked selectedArch_: new points no longer move it
 };
