@@ -301,14 +301,58 @@ private slots:
             QVERIFY2(std::abs(sum - 1.0) < 1e-6, qPrintable(QString::number(sum)));
     }
 
+    // The sandwich rule trains largest, smallest and n random subnets on the update's batch and averages
+    // them: without dropout, the first update's loss is the mean of the losses of the same subnets trained
+    // alone (fixed sampling, same seed, same first batch).
+    void sandwichAveragesLargestSmallestAndRandom_data() {
+        QTest::addColumn<int>("randoms");
+        QTest::newRow("n = 0") << 0;
+        QTest::newRow("n = 1") << 1;
+    }
+
+    void sandwichAveragesLargestSmallestAndRandom() {
+        QFETCH(int, randoms);
+        auto train = reversalSet(60, 1);
+        auto firstLoss = [&](SubnetSampling sampling, const std::optional<Architecture>& fixed) {
+            TrainerOptions o = testOptions(sampling);
+            o.sandwichRandom = randoms;
+            o.fixedArchitecture = fixed;
+            torch::manual_seed(4);
+            Trainer t(SuperTransformer(smallConfig(0.0)), smallSpace(), train, train, o);
+            return t.step();
+        };
+        const UpdateResult sandwich = firstLoss(SubnetSampling::Sandwich, std::nullopt);
+        const SearchSpace space = smallSpace();
+        std::vector<double> alone{firstLoss(SubnetSampling::Fixed, space.largest()).loss,
+                                  firstLoss(SubnetSampling::Fixed, space.smallest()).loss};
+        if (randoms == 0) {
+            QCOMPARE(sandwich.arch.key(), space.largest().key()); // the recorded subnet is one it trained
+        } else {
+            alone.push_back(firstLoss(SubnetSampling::Fixed, sandwich.arch).loss);
+        }
+        double mean = 0;
+        for (double l : alone)
+            mean += l / double(alone.size());
+        QVERIFY2(std::abs(sandwich.loss - mean) < 1e-5,
+                 qPrintable(QString("%1 vs %2").arg(sandwich.loss, 0, 'g', 9).arg(mean, 0, 'g', 9)));
+    }
+
     void optionsJsonRoundTrip() {
         TrainerOptions o = testOptions(SubnetSampling::Sandwich);
+        o.sandwichRandom = 3;
         o.lr.kind = LrScheduleOptions::Kind::Cosine;
         o.clipNorm = 0.5;
         o.fixedArchitecture = smallSpace().smallest();
         const TrainerOptions back = TrainerOptions::fromJson(o.toJson());
         QCOMPARE(back.toJson().dump(), o.toJson().dump());
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, TrainerOptions::fromJson({{"sampling", "greedy"}}));
+        QCOMPARE(back.sandwichRandom, 3);
+        try {
+            TrainerOptions::fromJson({{"sampling", "sandwich"}, {"sandwich_random", -1}});
+            QFAIL("accepted a negative count");
+        } catch (const std::invalid_argument& e) {
+            QCOMPARE(std::string(e.what()), std::string("trainer.sandwich_random: -1 is negative"));
+        }
     }
 };
 
