@@ -4,6 +4,7 @@
 // search's fitness, the stored result equal to the returned one), and clear errors for runs it cannot
 // compare.
 #include "../support/SmallRun.h"
+#include "RunTestSupport.h"
 #include "nn/TorchRuntime.h"
 #include "run/GapStudyRun.h"
 #include "run/SubnetFitness.h"
@@ -21,26 +22,8 @@
 #include <set>
 
 using namespace automoe;
-
-namespace {
-
-template <class F> QString errorOf(F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
-std::vector<Event> eventsOf(RunStore& store, int64_t run, const std::string& type) {
-    std::vector<Event> out;
-    for (Event& e : store.events(run))
-        if (e.type == type) out.push_back(std::move(e));
-    return out;
-}
-
-} // namespace
+using testsupport::errorOf;
+using testsupport::eventsOf;
 
 class TestGapStudy : public QObject {
     Q_OBJECT

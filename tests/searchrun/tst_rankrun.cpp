@@ -5,6 +5,7 @@
 // errors, and the search benchmark's figures being consistent with each other.
 #include "../nn/NnTestSupport.h"
 #include "../support/SmallRun.h"
+#include "RunTestSupport.h"
 #include "SmallSearch.h"
 #include "bench/SearchBenchmark.h"
 #include "nn/TorchRuntime.h"
@@ -26,26 +27,8 @@
 #include <set>
 
 using namespace automoe;
-
-namespace {
-
-template <class F> QString errorOf(F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
-std::vector<Event> eventsOf(RunStore& store, int64_t run, const std::string& type) {
-    std::vector<Event> out;
-    for (Event& e : store.events(run))
-        if (e.type == type) out.push_back(std::move(e));
-    return out;
-}
-
-} // namespace
+using testsupport::errorOf;
+using testsupport::eventsOf;
 
 class TestRankRun : public QObject {
     Q_OBJECT

@@ -3,6 +3,7 @@
 // its front, yml / json exports and standalone weights (translating exactly like the supernet); a latency
 // dataset run with its predictor feeding a --predicted search; clear errors for bad runs and budgets.
 #include "../support/SmallRun.h"
+#include "RunTestSupport.h"
 #include "SmallSearch.h"
 #include "cost/CostModel.h"
 #include "cost/LatencyMeterVersion.h"
@@ -28,6 +29,7 @@
 #include <set>
 
 using namespace automoe;
+using testsupport::errorOf;
 
 namespace {
 
@@ -64,15 +66,6 @@ std::string storedError(RunStore& store, int64_t run) {
     store.flush();
     for (const Event& e : store.events(run))
         if (e.type == "error") return e.payload.value("message", std::string());
-    return {};
-}
-
-template <class F> QString errorOf(F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
-    }
     return {};
 }
 
