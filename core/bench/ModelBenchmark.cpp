@@ -284,6 +284,19 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
         x.trainingExtraMb = double(x.extraSetParams + x.routerParams) * 4.0 * 4.0 / (1024.0 * 1024.0);
     }
 
+    // One timed training step of `m` on `arch`: forward, cross-entropy + balance loss, backward; the same
+    // for the shared and the MoS supernet.
+    auto trainingStep = [&](SuperTransformer m, const Architecture& arch, bool skipPadding) {
+        return [&, m, arch, skipPadding]() mutable {
+            m->setArchitecture(arch);
+            m->setSkipPadding(skipPadding);
+            clearGrads(*m);
+            auto out = m->forward(batch.src, batch.tgtIn);
+            auto loss = lossOf(out.logits, batch.tgtOut) + 0.01 * out.loadBalancingLoss;
+            loss.backward();
+        };
+    };
+
     std::vector<Runner> runners;
     for (const auto& a : archs) {
         model->setArchitecture(a.arch);
@@ -304,16 +317,7 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
         run.m.arch = a.arch.key();
         run.m.params = model->sampledParameterCount();
         run.m.flopsPerStep = stepFlops(a.arch, batch, opt.vocabSize, &profile);
-        const Architecture arch = a.arch;
-        const bool skip = a.skipPadding;
-        run.step = [&, arch, skip] {
-            model->setArchitecture(arch);
-            model->setSkipPadding(skip);
-            clearGrads(*model);
-            auto out = model->forward(batch.src, batch.tgtIn);
-            auto loss = lossOf(out.logits, batch.tgtOut) + 0.01 * out.loadBalancingLoss;
-            loss.backward();
-        };
+        run.step = trainingStep(model, a.arch, a.skipPadding);
         runners.push_back(std::move(run));
     }
 
@@ -376,14 +380,7 @@ ModelBenchmarkResult runModelBenchmark(const ModelBenchmarkOptions& opt,
             run.m.name = r.mixture.label + " " + archs[row].name.substr(std::string("supernet ").size());
             mosModel->setArchitecture(archs[row].arch);
             run.m.params = mosModel->sampledParameterCount();
-            const Architecture arch = archs[row].arch;
-            run.step = [&, arch] {
-                mosModel->setArchitecture(arch);
-                clearGrads(*mosModel);
-                auto out = mosModel->forward(batch.src, batch.tgtIn);
-                auto loss = lossOf(out.logits, batch.tgtOut) + 0.01 * out.loadBalancingLoss;
-                loss.backward();
-            };
+            run.step = trainingStep(mosModel, archs[row].arch, archs[row].skipPadding);
             runners.push_back(std::move(run));
         }
 
