@@ -82,6 +82,12 @@ void addBenchCommands(CLI::App& root) {
     train->add_option("--threads", topt->threads, "Intra-op threads (0 = one per core)")
         ->capture_default_str();
     train->add_option("--seed", topt->seed, "Seed")->capture_default_str();
+    train->add_flag("--profile", topt->profile,
+                    "Instead of a random-subnet run: where an update's time goes (forward and backward per "
+                    "region) for the largest, smallest and a random architecture");
+    train->add_option("--profile-updates", topt->profileUpdates, "Profiled updates per architecture")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     train->add_flag("--json", *trainJson, "Print the figures as JSON");
     train->callback([topt, trainJson] {
         const bool json = *trainJson;

@@ -107,7 +107,8 @@ void addSpaceCommands(CLI::App& root) {
         space->add_subcommand("show", "Dimensions, size and the cheapest / most expensive architecture");
     auto file = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
-    show->add_option("FILE", *file, "Space JSON file, or a bundled space name (tiny, automoe-wmt)")
+    show->add_option("FILE", *file,
+                     "Space JSON file, or a bundled space name (tiny, automoe-ref-small, automoe-wmt)")
         ->required();
     show->add_flag("--json", *json,
                    "Print JSON (keys log10_size, flops_min, flops_max, params_min, params_max, ...)");

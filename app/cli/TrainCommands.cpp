@@ -222,7 +222,9 @@ void addTrainCommands(CLI::App& root) {
     auto a = std::make_shared<TrainArgs>();
     CLI::App* train = root.add_subcommand(
         "train", "Train a weight-sharing supernet (AutoMoE stage 1); every run is stored");
-    train->add_option("--space", a->space, "Search space: a bundled name (tiny, automoe-wmt) or a JSON file")
+    train
+        ->add_option("--space", a->space,
+                     "Search space: a bundled name (tiny, automoe-ref-small, automoe-wmt) or a JSON file")
         ->capture_default_str();
     train
         ->add_option(

@@ -55,7 +55,8 @@ Options parseOptions(const QApplication& app) {
     parser.addVersionOption();
     parser.addPositionalArgument(
         QStringLiteral("space"),
-        QStringLiteral("Search space to open: a JSON file or a bundled name (tiny, automoe-wmt)."),
+        QStringLiteral(
+            "Search space to open: a JSON file or a bundled name (tiny, automoe-ref-small, automoe-wmt)."),
         QStringLiteral("[space]"));
     QCommandLineOption spaceOption(QStringLiteral("space"), QStringLiteral("Search space to open."),
                                    QStringLiteral("FILE"));

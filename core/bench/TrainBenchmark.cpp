@@ -1,15 +1,19 @@
 #include "bench/TrainBenchmark.h"
 
 #include "bench/ModelBenchmark.h"
+#include "bench/StepProfiler.h"
 #include "cost/CostModel.h"
+#include "nn/ProfileScope.h"
 #include "nn/TorchRuntime.h"
 #include "run/TrainingRun.h"
 #include "space/SpaceIO.h"
 #include "store/RunStore.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <random>
 #include <unistd.h>
 
 namespace automoe {
@@ -28,6 +32,59 @@ double updateFlops(const Architecture& arch, const Batch& b, const TokenizedSet&
         total += CostModel::evaluate(arch, o).flops;
     }
     return 3 * total;
+}
+
+// Profiles `arch` trained alone (fixed sampling) from a fresh supernet of the bench's seed: two warm-up
+// updates, then profiled and unprofiled updates alternating, so both see the same mix of batches.
+ArchitectureProfile profileArchitecture(const std::string& label, const Architecture& arch,
+                                        const TrainingRunConfig& config, const RunData& data, int vocab,
+                                        double gemmPeak, int64_t updates) {
+    ArchitectureProfile p;
+    p.label = label;
+    p.archKey = arch.key();
+    p.updates = updates;
+    TrainerOptions options = config.trainer;
+    options.sampling = SubnetSampling::Fixed;
+    options.fixedArchitecture = arch;
+    torch::manual_seed(options.seed);
+    SuperTransformer model(TrainingRun::modelConfig(config, vocab));
+    Trainer trainer(model, config.space, data.train, data.valid, options);
+    for (int i = 0; i < 2; ++i)
+        trainer.step();
+    BatchStream shadow(data.train, options.maxTokens, options.seed);
+    shadow.seek(trainer.position());
+    double ms = 0, profiledMs = 0, tokens = 0, targetTokens = 0, flops = 0;
+    for (int64_t i = 0; i < 2 * updates; ++i) {
+        const Batch batch = shadow.next();
+        if (i % 2 == 0) {
+            const UpdateResult u = trainer.step();
+            ms += u.wallMs;
+            tokens += double(u.tokens);
+            targetTokens += double(u.targetTokens);
+            flops += updateFlops(u.arch, batch, data.train, vocab);
+            continue;
+        }
+        const auto t0 = Clock::now();
+        {
+            StepProfiler profiler;
+            {
+                ProfileScope scope("automoe::other"); // time between ops
+                trainer.step();
+            }
+            for (const auto& [region, t] : profiler.regions()) {
+                p.regions[region].forwardMs += t.forwardMs / double(updates);
+                p.regions[region].backwardMs += t.backwardMs / double(updates);
+            }
+        }
+        profiledMs += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    }
+    p.msPerUpdate = ms / double(updates);
+    p.profiledMsPerUpdate = profiledMs / double(updates);
+    p.tokensPerSec = tokens / (ms / 1000.0);
+    p.targetTokensPerSec = targetTokens / (ms / 1000.0);
+    p.gflops = flops / (ms / 1000.0) / 1e9;
+    p.fractionOfPeak = gemmPeak > 0 ? p.gflops / gemmPeak : 0;
+    return p;
 }
 
 } // namespace
@@ -65,6 +122,23 @@ TrainBenchmarkResult runTrainBenchmark(const TrainBenchmarkOptions& opt,
         r.gemmPeak = std::max(r.gemmPeak, g.gflops);
     }
 
+    if (opt.profile) {
+        std::mt19937_64 rng(opt.seed);
+        const Architecture random = config.space.sampleGenes(rng);
+        for (const auto& [label, arch] :
+             {std::pair<std::string, Architecture>{"largest", config.space.largest()},
+              {"smallest", config.space.smallest()},
+              {"random", random}}) {
+            progress("profiling the " + label + " architecture");
+            r.profiles.push_back(profileArchitecture(label, arch, config, *data, r.vocabSize, r.gemmPeak,
+                                                     std::max<int64_t>(opt.profileUpdates, 1)));
+        }
+        r.peakRssKb = peakResidentKb();
+        std::error_code ec;
+        std::filesystem::remove_all(tmp, ec);
+        return r;
+    }
+
     torch::manual_seed(opt.seed);
     SuperTransformer model(TrainingRun::modelConfig(config, r.vocabSize));
     Trainer trainer(model, config.space, data->train, data->valid, config.trainer);
@@ -78,7 +152,8 @@ TrainBenchmarkResult runTrainBenchmark(const TrainBenchmarkOptions& opt,
     for (int64_t i = 0; i < opt.warmup; ++i)
         trainer.step();
 
-    double msOn = 0, msOff = 0, tokOn = 0, tokOff = 0, flops = 0, tokens = 0, ms = 0, appendUs = 0;
+    double msOn = 0, msOff = 0, tokOn = 0, tokOff = 0, flops = 0, tokens = 0, targetTokens = 0, ms = 0,
+           appendUs = 0;
     int64_t logged = 0;
     // Replays the trainer's batch stream to know each update's rows for the FLOPs count.
     BatchStream shadow(data->train, config.trainer.maxTokens, config.trainer.seed);
@@ -100,6 +175,7 @@ TrainBenchmarkResult runTrainBenchmark(const TrainBenchmarkOptions& opt,
         }
         ms += u.wallMs;
         tokens += double(u.tokens);
+        targetTokens += double(u.targetTokens);
         flops += updateFlops(u.arch, batch, data->train, r.vocabSize);
         if ((i + 1) % 10 == 0)
             progress("update " + std::to_string(i + 1) + "/" + std::to_string(opt.updates));
@@ -109,6 +185,7 @@ TrainBenchmarkResult runTrainBenchmark(const TrainBenchmarkOptions& opt,
     r.updates = opt.updates;
     r.msPerUpdate = ms / double(std::max<int64_t>(opt.updates, 1));
     r.tokensPerSec = tokens / (ms / 1000.0);
+    r.targetTokensPerSec = targetTokens / (ms / 1000.0);
     r.gflops = flops / (ms / 1000.0) / 1e9;
     r.fractionOfPeak = r.gemmPeak > 0 ? r.gflops / r.gemmPeak : 0;
     r.storeOffMsPerToken = tokOff > 0 ? 1000.0 * msOff / tokOff : 0;
@@ -121,6 +198,98 @@ TrainBenchmarkResult runTrainBenchmark(const TrainBenchmarkOptions& opt,
     std::filesystem::remove_all(tmp, ec);
     return r;
 }
+
+namespace {
+
+// Regions in the order of a step, then any the profiler found that are not listed here.
+const std::vector<std::string> kRegionOrder = {"data",
+                                               "sampled weights",
+                                               "embedding",
+                                               "attention projections",
+                                               "attention scores",
+                                               "attention softmax",
+                                               "attention values",
+                                               "MoE routing",
+                                               "MoE dispatch",
+                                               "expert FFNs",
+                                               "residual, dropout, norm",
+                                               "output projection",
+                                               "loss",
+                                               "optimizer",
+                                               "other"};
+
+std::string formatProfiles(const std::vector<ArchitectureProfile>& profiles) {
+    std::string out;
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "where an update's time goes (%lld profiled updates per architecture, alternating with as "
+                  "many unprofiled ones;\nshare of a profiled update, forward / backward)\n",
+                  (long long)profiles.front().updates);
+    out += line;
+    std::snprintf(line, sizeof line, "  %-26s", "");
+    out += line;
+    for (const auto& p : profiles) {
+        std::snprintf(line, sizeof line, " %17s", p.label.c_str());
+        out += line;
+    }
+    out += "\n";
+    std::vector<std::string> order = kRegionOrder;
+    for (const auto& p : profiles)
+        for (const auto& [name, t] : p.regions)
+            if (std::find(order.begin(), order.end(), name) == order.end())
+                order.insert(order.end() - 1, name);
+    std::vector<double> fwd(profiles.size()), bwd(profiles.size());
+    for (const std::string& name : order) {
+        std::snprintf(line, sizeof line, "  %-26s", name.c_str());
+        out += line;
+        for (size_t i = 0; i < profiles.size(); ++i) {
+            const auto& p = profiles[i];
+            const auto it = p.regions.find(name);
+            const double f = it == p.regions.end() ? 0 : it->second.forwardMs;
+            const double b = it == p.regions.end() ? 0 : it->second.backwardMs;
+            fwd[i] += f;
+            bwd[i] += b;
+            std::snprintf(line, sizeof line, "   %5.1f%% / %5.1f%%", 100 * f / p.profiledMsPerUpdate,
+                          100 * b / p.profiledMsPerUpdate);
+            out += line;
+        }
+        out += "\n";
+    }
+    auto row = [&](const char* label, auto value) {
+        std::snprintf(line, sizeof line, "  %-26s", label);
+        out += line;
+        for (size_t i = 0; i < profiles.size(); ++i) {
+            std::snprintf(line, sizeof line, " %17s", value(i).c_str());
+            out += line;
+        }
+        out += "\n";
+    };
+    auto fmt = [](const char* f, double v) {
+        char b[64];
+        std::snprintf(b, sizeof b, f, v);
+        return std::string(b);
+    };
+    row("sum (forward / backward)", [&](size_t i) {
+        char b[64];
+        std::snprintf(b, sizeof b, "%5.1f%% / %5.1f%%", 100 * fwd[i] / profiles[i].profiledMsPerUpdate,
+                      100 * bwd[i] / profiles[i].profiledMsPerUpdate);
+        return std::string(b);
+    });
+    row("ms/update, profiled", [&](size_t i) { return fmt("%.0f", profiles[i].profiledMsPerUpdate); });
+    row("ms/update", [&](size_t i) { return fmt("%.0f", profiles[i].msPerUpdate); });
+    row("target tokens/s", [&](size_t i) { return fmt("%.0f", profiles[i].targetTokensPerSec); });
+    row("GFLOP/s", [&](size_t i) { return fmt("%.1f", profiles[i].gflops); });
+    row("share of the GEMM peak", [&](size_t i) { return fmt("%.1f%%", 100 * profiles[i].fractionOfPeak); });
+    out += "\n";
+    for (const auto& p : profiles) {
+        std::snprintf(line, sizeof line, "  %-8s %s\n", p.label.c_str(), p.archKey.c_str());
+        out += line;
+    }
+    out += "\n";
+    return out;
+}
+
+} // namespace
 
 std::string formatTrainBenchmark(const TrainBenchmarkResult& r) {
     std::string out;
@@ -137,11 +306,17 @@ std::string formatTrainBenchmark(const TrainBenchmarkResult& r) {
     }
     std::snprintf(line, sizeof line, "  %-40s %9.1f\n\n", "peak", r.gemmPeak);
     out += line;
-    std::snprintf(line, sizeof line,
-                  "training (%lld updates, a random subnet each)\n  %.0f ms/update, %.0f tokens/s, %.1f "
-                  "GFLOP/s = %.1f%% "
-                  "of the GEMM peak\n\n",
-                  (long long)r.updates, r.msPerUpdate, r.tokensPerSec, r.gflops, 100 * r.fractionOfPeak);
+    if (!r.profiles.empty()) {
+        out += formatProfiles(r.profiles);
+        std::snprintf(line, sizeof line, "peak memory (VmHWM): %.2f GB\n", double(r.peakRssKb) / 1048576.0);
+        return out + line;
+    }
+    std::snprintf(
+        line, sizeof line,
+        "training (%lld updates, a random subnet each)\n  %.0f ms/update, %.0f tokens/s (%.0f target "
+        "tokens/s), %.1f GFLOP/s = %.1f%% of the GEMM peak\n\n",
+        (long long)r.updates, r.msPerUpdate, r.tokensPerSec, r.targetTokensPerSec, r.gflops,
+        100 * r.fractionOfPeak);
     out += line;
     std::snprintf(
         line, sizeof line,
@@ -161,6 +336,32 @@ nlohmann::json trainBenchmarkJson(const TrainBenchmarkResult& r) {
     nlohmann::json gemm = nlohmann::json::array();
     for (const auto& [label, g] : r.gemm)
         gemm.push_back({{"label", label}, {"gflops", g}});
+    nlohmann::json profiles = nlohmann::json::array();
+    for (const auto& p : r.profiles) {
+        nlohmann::json regions = nlohmann::json::object();
+        for (const auto& [name, t] : p.regions)
+            regions[name] = {{"forward_ms", t.forwardMs}, {"backward_ms", t.backwardMs}};
+        profiles.push_back({{"label", p.label},
+                            {"architecture", p.archKey},
+                            {"updates", p.updates},
+                            {"ms_per_update", p.msPerUpdate},
+                            {"profiled_ms_per_update", p.profiledMsPerUpdate},
+                            {"tokens_per_sec", p.tokensPerSec},
+                            {"target_tokens_per_sec", p.targetTokensPerSec},
+                            {"gflops", p.gflops},
+                            {"fraction_of_peak", p.fractionOfPeak},
+                            {"regions_ms_per_update", regions}});
+    }
+    if (!r.profiles.empty())
+        return {{"space", r.space},
+                {"corpus", r.corpus},
+                {"threads", r.threads},
+                {"vocab_size", r.vocabSize},
+                {"train_pairs", r.trainPairs},
+                {"gemm", gemm},
+                {"gemm_peak_gflops", r.gemmPeak},
+                {"profiles", profiles},
+                {"peak_rss_kb", r.peakRssKb}};
     return {{"space", r.space},
             {"corpus", r.corpus},
             {"threads", r.threads},
@@ -171,6 +372,7 @@ nlohmann::json trainBenchmarkJson(const TrainBenchmarkResult& r) {
             {"updates", r.updates},
             {"ms_per_update", r.msPerUpdate},
             {"tokens_per_sec", r.tokensPerSec},
+            {"target_tokens_per_sec", r.targetTokensPerSec},
             {"gflops", r.gflops},
             {"fraction_of_peak", r.fractionOfPeak},
             {"store_off_ms_per_1k_tokens", r.storeOffMsPerToken},

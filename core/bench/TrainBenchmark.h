@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -21,6 +22,29 @@ struct TrainBenchmarkOptions {
     int vocabSize = 8000;
     int threads = 0;
     uint64_t seed = 1;
+    // --profile: instead of the random-subnet run and the logging cost, where an update's time goes for the
+    // largest, the smallest and one random architecture (profileUpdates profiled updates each, alternating
+    // with as many unprofiled ones that give the step time without the profiler's overhead).
+    bool profile = false;
+    int64_t profileUpdates = 6;
+};
+
+// One architecture's profile: milliseconds per update by region (forward and backward), measured with the
+// profiler attached, and the step time and throughput of the unprofiled updates.
+struct ArchitectureProfile {
+    std::string label; // largest, smallest, random
+    std::string archKey;
+    int64_t updates = 0;    // profiled updates (as many unprofiled ones ran in between)
+    double msPerUpdate = 0; // unprofiled
+    double profiledMsPerUpdate = 0;
+    double targetTokensPerSec = 0; // unprofiled
+    double tokensPerSec = 0;       // source + target, unprofiled
+    double gflops = 0;             // unprofiled
+    double fractionOfPeak = 0;
+    struct Region {
+        double forwardMs = 0, backwardMs = 0; // per profiled update
+    };
+    std::map<std::string, Region> regions;
 };
 
 struct TrainBenchmarkResult {
@@ -33,7 +57,8 @@ struct TrainBenchmarkResult {
     int64_t updates = 0;
     double msPerUpdate = 0;  // mean over all measured updates
     double tokensPerSec = 0; // real source + target tokens
-    double gflops = 0;       // 3 x forward FLOPs of each update's subnet at its batch's lengths
+    double targetTokensPerSec = 0;
+    double gflops = 0; // 3 x forward FLOPs of each update's subnet at its batch's lengths
     double fractionOfPeak = 0;
     double storeOffMsPerToken = 0, storeOnMsPerToken = 0; // step time per 1000 tokens, by block kind
     double storeOverhead = 0;                             // on / off - 1 (noisy: different subnets per block)
@@ -41,6 +66,7 @@ struct TrainBenchmarkResult {
     double appendOverhead = 0;                            // appendUs / step time
     uint64_t eventsCommitted = 0;
     long peakRssKb = 0;
+    std::vector<ArchitectureProfile> profiles; // --profile only
 };
 
 TrainBenchmarkResult runTrainBenchmark(const TrainBenchmarkOptions& options,

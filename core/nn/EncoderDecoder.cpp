@@ -1,6 +1,8 @@
 #include "nn/EncoderDecoder.h"
 
+#include "nn/Dropout.h"
 #include "nn/MultiHeadAttention.h"
+#include "nn/ProfileScope.h"
 #include "nn/RoutingTrace.h"
 
 #include <algorithm>
@@ -23,8 +25,9 @@ torch::Tensor paddingMask(const torch::Tensor& padMask, const torch::TensorOptio
 }
 
 torch::Tensor embedStack(const StackWeights& w, const torch::Tensor& tokens, bool training) {
+    ProfileScope scope("automoe::embedding");
     auto x = w.embedding.embed(tokens, w.embedDim).add_(w.positions->forward(tokens, w.embedDim));
-    if (w.dropout > 0 && training) x = torch::dropout(x, w.dropout, true);
+    if (w.dropout > 0 && training) x = applyDropout(x, w.dropout, true);
     return x;
 }
 
@@ -46,7 +49,8 @@ torch::Tensor transformerLayer(const TransformerLayerWeights& w, const torch::Te
                                DecoderLayerCache* cache) {
     const bool drop = w.dropout > 0 && training;
     auto addNorm = [&](const torch::Tensor& residual, torch::Tensor h, const NormWeights& norm) {
-        if (drop) h = torch::dropout(h, w.dropout, true);
+        ProfileScope scope("automoe::residual, dropout, norm");
+        if (drop) h = applyDropout(h, w.dropout, true);
         return norm.apply(residual + h);
     };
     auto attended = cache ? selfAttentionStep(w.selfAttn, x, cache->selfKeys, cache->selfValues, training)
@@ -165,7 +169,7 @@ torch::Tensor decodeStep(const StackWeights& w, const torch::Tensor& tokens, Dec
     const int64_t R = tokens.size(0);
     const auto tokenColumn = tokens.view({R, 1});
     auto x = w.embedding.embed(tokenColumn, w.embedDim).add_(w.positions->at(state.steps, R, w.embedDim));
-    if (w.dropout > 0 && training) x = torch::dropout(x, w.dropout, true);
+    if (w.dropout > 0 && training) x = applyDropout(x, w.dropout, true);
     TokenRows rows;
     rows.batch = R;
     rows.seqLen = 1;
@@ -195,7 +199,12 @@ torch::Tensor meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec
 TransformerOutput transformerOutput(const EmbeddingWeights& embedding, const EncoderOutput& enc,
                                     const DecoderOutput& dec) {
     TransformerOutput out;
-    out.logits = embedding.project(dec.hidden);
+    out.hidden = dec.hidden;
+    {
+        ProfileScope scope("automoe::output projection");
+        out.logits = embedding.project(dec.hidden);
+    }
+    ProfileScope scope("automoe::MoE routing");
     out.loadBalancingLoss = meanBalanceLoss(enc, dec);
     return out;
 }

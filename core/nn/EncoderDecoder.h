@@ -27,7 +27,8 @@ struct DecoderOutput {
 };
 
 struct TransformerOutput {
-    torch::Tensor logits;            // [B, T, vocab]
+    torch::Tensor logits;            // [B, T, vocab]; undefined from SuperTransformer::forwardHidden
+    torch::Tensor hidden;            // [B, T, e_dec], the decoder states the logits are projected from
     torch::Tensor loadBalancingLoss; // scalar: mean over this architecture's MoE layers (0 when none)
 };
 

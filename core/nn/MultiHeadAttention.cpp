@@ -1,6 +1,8 @@
 #include "nn/MultiHeadAttention.h"
 
 #include "nn/BatchedMatmul.h"
+#include "nn/Dropout.h"
+#include "nn/ProfileScope.h"
 
 #include <cmath>
 
@@ -9,14 +11,20 @@ namespace automoe {
 torch::Tensor selfAttention(const AttentionWeights& w, const torch::Tensor& x, const torch::Tensor& mask,
                             bool training) {
     // One GEMM for q, k and v: a qkv-wide GEMM alone runs at half the speed of a 3*qkv-wide one here.
-    auto parts = w.inProj.apply(x).split(w.qkvDim(), -1);
+    std::vector<torch::Tensor> parts;
+    {
+        ProfileScope scope("automoe::attention projections");
+        parts = w.inProj.apply(x).split(w.qkvDim(), -1);
+    }
     return attendHeads(w, parts[0], parts[1], parts[2], mask, training);
 }
 
 torch::Tensor encoderDecoderAttention(const AttentionWeights& w, const torch::Tensor& query,
                                       const torch::Tensor& memory, const torch::Tensor& mask, bool training) {
+    ProfileScope scope("automoe::attention projections");
     auto [k, v] = memoryKeysValues(w, memory);
-    return attendHeads(w, w.qProj.apply(query), k, v, mask, training);
+    auto q = w.qProj.apply(query);
+    return attendHeads(w, q, k, v, mask, training);
 }
 
 std::pair<torch::Tensor, torch::Tensor> memoryKeysValues(const AttentionWeights& w,
@@ -39,15 +47,27 @@ torch::Tensor attendHeads(const AttentionWeights& w, const torch::Tensor& q, con
     const int64_t H = w.heads, qkv = q.size(2), D = qkv / H;
     // Heads are strided views of the projections (no copies); fairseq's scaling of q after its projection
     // (bias included) is folded into the score product.
-    auto qh = q.view({B, T, H, D}).permute({0, 2, 1, 3});            // [B, H, T, D]
-    auto kh = k.view({B, S, H, D}).permute({0, 2, 3, 1});            // [B, H, D, S]
-    auto vh = v.view({B, S, H, D}).permute({0, 2, 1, 3});            // [B, H, S, D]
-    auto scores = batchedMatmul(qh, kh, 1.0 / std::sqrt(double(D))); // [B, H, T, S]
-    if (mask.defined()) scores.add_(mask);
-    auto probs = torch::softmax(scores, -1);
-    if (w.dropout > 0 && training) probs = torch::dropout(probs, w.dropout, true);
-    // Written head-interleaved, i.e. already [B, T, H, D] in memory: out_proj reads it without a transpose.
-    auto ctx = batchedMatmul(probs, vh, 1.0, /*interleaveHeads=*/true);
+    auto qh = q.view({B, T, H, D}).permute({0, 2, 1, 3}); // [B, H, T, D]
+    auto kh = k.view({B, S, H, D}).permute({0, 2, 3, 1}); // [B, H, D, S]
+    auto vh = v.view({B, S, H, D}).permute({0, 2, 1, 3}); // [B, H, S, D]
+    torch::Tensor scores, probs, ctx;
+    {
+        ProfileScope scope("automoe::attention scores");
+        scores = batchedMatmul(qh, kh, 1.0 / std::sqrt(double(D))); // [B, H, T, S]
+        if (mask.defined()) scores.add_(mask);
+    }
+    {
+        ProfileScope scope("automoe::attention softmax");
+        probs = torch::softmax(scores, -1);
+        if (w.dropout > 0 && training) probs = applyDropout(probs, w.dropout, true);
+    }
+    {
+        ProfileScope scope("automoe::attention values");
+        // Written head-interleaved, i.e. already [B, T, H, D] in memory: out_proj reads it without a
+        // transpose.
+        ctx = batchedMatmul(probs, vh, 1.0, /*interleaveHeads=*/true);
+    }
+    ProfileScope scope("automoe::attention projections");
     return w.outProj.apply(ctx.permute({0, 2, 1, 3}).reshape({B, T, qkv}));
 }
 

@@ -1,5 +1,6 @@
 #include "nn/SuperTransformer.h"
 
+#include "nn/ProfileScope.h"
 #include "space/ArchitectureEncoding.h"
 
 #include <algorithm>
@@ -138,6 +139,7 @@ void SuperTransformerImpl::validate(const Architecture& a) const {
 }
 
 void SuperTransformerImpl::setArchitecture(const Architecture& arch) {
+    ProfileScope scope("automoe::sampled weights");
     validate(arch);
     const auto& d = config_.dims;
     encoderDropout_ = config_.dropout * arch.encoder.embedDim / d.encoderEmbedDim;
@@ -185,6 +187,7 @@ int64_t SuperTransformerImpl::mixtureParameterCount() const {
 }
 
 StackWeights SuperTransformerImpl::sampledStack(Stack s) {
+    ProfileScope scope("automoe::sampled weights");
     const bool enc = s == Stack::Encoder;
     const auto& layers = enc ? encoderLayers : decoderLayers;
     return stackWeights(arch_, s, embedding->weights(), *positions, enc ? encoderDropout_ : decoderDropout_,
@@ -197,6 +200,19 @@ EncoderOutput SuperTransformerImpl::encode(const torch::Tensor& src) {
 
 DecoderOutput SuperTransformerImpl::decode(const torch::Tensor& tgtIn, const EncoderOutput& enc) {
     return runDecoder(sampledStack(Stack::Decoder), tgtIn, enc, is_training(), traceOrNull());
+}
+
+TransformerOutput SuperTransformerImpl::forwardHidden(const torch::Tensor& src, const torch::Tensor& tgtIn) {
+    EncoderOutput enc = encode(src);
+    DecoderOutput dec = decode(tgtIn, enc);
+    TransformerOutput out;
+    out.hidden = dec.hidden;
+    {
+        ProfileScope scope("automoe::MoE routing");
+        out.loadBalancingLoss = meanBalanceLoss(enc, dec);
+    }
+    if (tracing_) trace_.finishBatch(src.size(0));
+    return out;
 }
 
 TransformerOutput SuperTransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& tgtIn) {

@@ -45,6 +45,8 @@ public:
 
     // src [B, S], tgtIn [B, T] int64, padded with padIndex.
     TransformerOutput forward(const torch::Tensor& src, const torch::Tensor& tgtIn);
+    // forward without the output layer (logits undefined): for a loss that projects only the rows it needs.
+    TransformerOutput forwardHidden(const torch::Tensor& src, const torch::Tensor& tgtIn);
 
     EncoderOutput encode(const torch::Tensor& src);
     DecoderOutput decode(const torch::Tensor& tgtIn, const EncoderOutput& encoded);

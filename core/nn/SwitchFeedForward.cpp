@@ -1,5 +1,7 @@
 #include "nn/SwitchFeedForward.h"
 
+#include "nn/ProfileScope.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -16,6 +18,7 @@ struct RouterChoice {
 };
 
 RouterChoice route(const MoEWeights& w, const torch::Tensor& x) {
+    ProfileScope scope("automoe::MoE routing");
     RouterChoice c;
     c.probs = torch::softmax(w.router.apply(x), -1);
     if (w.topK == 1)
@@ -72,6 +75,7 @@ MoEOutput routed(const MoEWeights& w, const torch::Tensor& x, MoERouting* routin
     }
 
     auto [probs, gate, idx] = route(w, x); // [N, n], [N, k], [N, k]
+    auto dispatch = std::make_unique<ProfileScope>("automoe::MoE dispatch");
 
     // Assignments in choice-major order (a = choice * N + token): every token's first choice claims
     // expert capacity before any second choice, as in GShard/Switch.
@@ -110,11 +114,13 @@ MoEOutput routed(const MoEWeights& w, const torch::Tensor& x, MoERouting* routin
         out.output.index_add_(0, cut ? tokenParts[i].narrow(0, 0, keep) : tokenParts[i],
                               y.mul(g.unsqueeze(1)));
     }
+    dispatch.reset();
 
     // Load balancing: f_i = share of assignments sent to expert i before dropping, P_i = mean router
     // probability of expert i; n * sum f_i P_i is 1 at perfect balance whatever n is, so layers with
     // different expert counts average meaningfully.
     if (!step) {
+        ProfileScope scope("automoe::MoE routing");
         auto f = counts.to(x.scalar_type()).div_(double(N * k));
         out.balanceLoss = (f * probs.mean(0)).sum().mul_(double(n));
     }
@@ -143,6 +149,7 @@ MoEOutput routed(const MoEWeights& w, const torch::Tensor& x, MoERouting* routin
 
 torch::Tensor expertForward(const ExpertWeights& w, const torch::Tensor& x) {
     // relu_ in place: fc1's output is not needed by its own backward, and relu's backward reads its result.
+    ProfileScope scope("automoe::expert FFNs");
     auto h = w.fc1.apply(x);
     return w.fc2.apply(torch::relu_(h));
 }
@@ -172,7 +179,13 @@ MoEOutput switchFeedForwardSequence(const MoEWeights& w, const torch::Tensor& x,
     const int64_t B = x.size(0), T = x.size(1), E = x.size(2);
     auto flat = x.reshape({B * T, E});
     const bool select = !rows.full && (w.skipPadding || w.routed());
-    MoEOutput out = switchFeedForward(w, select ? flat.index_select(0, rows.index) : flat, routing, step);
+    torch::Tensor in;
+    {
+        ProfileScope scope("automoe::MoE dispatch");
+        in = select ? flat.index_select(0, rows.index) : flat;
+    }
+    MoEOutput out = switchFeedForward(w, in, routing, step);
+    ProfileScope scope("automoe::MoE dispatch");
     if (select)
         out.output = torch::zeros_like(flat).index_copy_(0, rows.index, out.output);
     else if (routing && !rows.full) {

@@ -1,7 +1,9 @@
 #include "train/Trainer.h"
 
+#include "nn/ProfileScope.h"
 #include "nn/TorchArchive.h"
 #include "space/ArchitectureIO.h"
+#include "train/FusedAdam.h"
 #include "train/LabelSmoothedLoss.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -149,14 +151,18 @@ Architecture Trainer::sampleArchitecture() {
 double Trainer::forwardBackward(const Batch& batch, const Architecture& arch, double scale, double& nll,
                                 double& lb) {
     model_->setArchitecture(arch);
-    auto out = model_->forward(batch.src, batch.tgtIn);
-    auto ls = labelSmoothedCrossEntropy(out.logits, batch.tgtOut, options_.labelSmoothing,
-                                        model_->config().padIndex);
+    const TransformerOutput out = model_->forwardHidden(batch.src, batch.tgtIn);
+    // The output layer runs on the real target positions only.
+    auto ls = labelSmoothedCrossEntropyOfHidden(
+        out.hidden, [&](const torch::Tensor& h) { return model_->outputLogits(h); }, batch.tgtOut,
+        options_.labelSmoothing, model_->config().padIndex);
+    const torch::Tensor& balance = out.loadBalancingLoss;
     const double n = double(std::max<int64_t>(ls.tokens, 1));
-    auto loss = ls.loss / n + options_.balanceLossWeight * out.loadBalancingLoss;
+    auto loss = ls.loss / n + options_.balanceLossWeight * balance;
+    ProfileScope scope("automoe::backward");
     (loss * scale).backward();
     nll = ls.nll.item<double>() / n;
-    lb = out.loadBalancingLoss.item<double>();
+    lb = balance.item<double>();
     return ls.loss.item<double>() / n;
 }
 
@@ -168,7 +174,9 @@ UpdateResult Trainer::step() {
     for (auto& group : optimizer_->param_groups())
         static_cast<torch::optim::AdamOptions&>(group.options()).lr(r.lr);
 
+    auto dataScope = std::make_unique<ProfileScope>("automoe::data");
     Batch batch = stream_.next();
+    dataScope.reset();
     r.tokens = batch.sourceTokens + batch.targetTokens;
     r.targetTokens = batch.targetTokens;
     r.arch = sampleArchitecture();
@@ -188,8 +196,11 @@ UpdateResult Trainer::step() {
     }
 
     model_->train();
-    for (auto& p : model_->parameters())
-        p.mutable_grad().reset();
+    {
+        ProfileScope scope("automoe::optimizer");
+        for (auto& p : model_->parameters())
+            p.mutable_grad().reset();
+    }
     const double scale = 1.0 / double(subnets.size());
     for (const auto& arch : subnets) {
         double nll = 0, lb = 0;
@@ -197,18 +208,14 @@ UpdateResult Trainer::step() {
         r.nll += scale * nll;
         r.lbLoss += scale * lb;
     }
+    ProfileScope optimizerScope("automoe::optimizer");
     std::vector<torch::Tensor> withGrad;
     for (auto& p : model_->parameters())
         if (p.grad().defined()) withGrad.push_back(p);
-    if (options_.clipNorm > 0) {
-        r.gradNorm = torch::nn::utils::clip_grad_norm_(withGrad, options_.clipNorm);
-    } else {
-        double sq = 0;
-        for (auto& p : withGrad)
-            sq += p.grad().pow(2).sum().item<double>();
-        r.gradNorm = std::sqrt(sq);
-    }
-    optimizer_->step();
+    // Clipping's coefficient is applied as Adam reads the gradients (one pass instead of a rewrite).
+    const auto [norm, clip] = gradientNormAndClip(withGrad, options_.clipNorm);
+    r.gradNorm = norm;
+    fusedAdamStep(*optimizer_, clip);
     update_ = r.update;
     r.position = stream_.position();
     r.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -232,8 +239,10 @@ ValidationResult Trainer::validate(const Architecture& arch, bool withRouting) {
     double nllSum = 0;
     for (const auto& rows : planBatches(subset, options_.maxTokens, 0, false)) {
         Batch b = makeBatch(subset, rows, options_.ids);
-        auto out = model_->forward(b.src, b.tgtIn);
-        auto ls = labelSmoothedCrossEntropy(out.logits, b.tgtOut, 0.0, model_->config().padIndex);
+        const TransformerOutput out = model_->forwardHidden(b.src, b.tgtIn);
+        auto ls = labelSmoothedCrossEntropyOfHidden(
+            out.hidden, [&](const torch::Tensor& h) { return model_->outputLogits(h); }, b.tgtOut, 0.0,
+            model_->config().padIndex);
         nllSum += ls.nll.item<double>();
         v.targetTokens += ls.tokens;
         v.sentences += b.size();

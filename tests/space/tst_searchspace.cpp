@@ -113,6 +113,7 @@ private slots:
     void bundledSpacesLoad_data() {
         QTest::addColumn<QString>("name");
         QTest::newRow("tiny") << "tiny";
+        QTest::newRow("automoe-ref-small") << "automoe-ref-small";
         QTest::newRow("automoe-wmt") << "automoe-wmt";
     }
     void bundledSpacesLoad() {
@@ -123,6 +124,22 @@ private slots:
         // Saving and reading back gives the same space.
         const SearchSpace back = spaceFromJson(spaceToJson(s));
         QVERIFY(back == s);
+    }
+
+    void automoeRefSmallMatchesTheReference() {
+        // The AutoMoE reference's small MoE supernet of the throughput comparison (issue 19): its largest
+        // subnet has 15.0 M non-embedding parameters, as the reference counts them.
+        const SearchSpace s = loadSpaceByNameOrPath("automoe-ref-small");
+        QCOMPARE(s.qkvDim, 256);
+        QCOMPARE(s.encoder.embedDim.choices, (std::vector<int>{128, 256}));
+        QCOMPARE(s.decoder.ffnDim.choices, (std::vector<int>{256, 512, 1024}));
+        QCOMPARE(s.encoder.layers.choices, (std::vector<int>{3}));
+        QCOMPARE(s.decoder.layers.choices, (std::vector<int>{1, 2, 3}));
+        QCOMPARE(s.encoder.selfHeads.choices, (std::vector<int>{4}));
+        QCOMPARE(s.decoder.experts.choices, (std::vector<int>{1, 2, 3, 4}));
+        const auto largest = CostModel::evaluate(s.largest());
+        QVERIFY2(std::abs(double(largest.paramsHat) - 15.00e6) < 0.005e6,
+                 qPrintable(QString::number(largest.paramsHat)));
     }
 
     void automoeWmtMatchesThePaper() {

@@ -1,7 +1,7 @@
 // The supernet trainer's parts against hand-computed values (label-smoothed loss, learning-rate
 // schedules, token-bucketed batches) and its promises: a checkpoint round trip continues with exactly the
 // loss of the uninterrupted run, a broken checkpoint is refused with its file named, training learns.
-#include "../nn/NnTestSupport.h"
+#include "TrainTestSupport.h"
 #include "data/Batches.h"
 #include "train/LabelSmoothedLoss.h"
 #include "train/LrSchedule.h"
@@ -16,42 +16,7 @@
 
 using namespace automoe;
 using namespace automoe::nntest;
-
-namespace {
-
-// Random sequences of tokens in [kPad + 2, kVocab): target = source reversed (a task a small model learns).
-TokenizedSet reversalSet(int n, uint64_t seed, int minLen = 2, int maxLen = 9) {
-    std::mt19937_64 rng(seed);
-    TokenizedSet set;
-    for (int i = 0; i < n; ++i) {
-        const int len = minLen + int(rng() % uint64_t(maxLen - minLen + 1));
-        std::vector<int32_t> src;
-        for (int j = 0; j < len; ++j)
-            src.push_back(int32_t(kPad + 3 + int(rng() % uint64_t(kVocab - kPad - 3))));
-        std::vector<int32_t> tgt(src.rbegin(), src.rend());
-        src.push_back(int32_t(kPad + 2)); // eos
-        set.source.push_back(src);
-        set.target.push_back(tgt);
-    }
-    return set;
-}
-
-SpecialIds testIds() {
-    return SpecialIds{kPad, kPad + 1, kPad + 2};
-}
-
-TrainerOptions testOptions(SubnetSampling sampling = SubnetSampling::Random) {
-    TrainerOptions o;
-    o.maxTokens = 120;
-    o.lr.peak = 3e-3;
-    o.lr.warmupUpdates = 10;
-    o.sampling = sampling;
-    o.seed = 7;
-    o.ids = testIds();
-    return o;
-}
-
-} // namespace
+using namespace automoe::traintest;
 
 class TestTrain : public QObject {
     Q_OBJECT

@@ -26,7 +26,7 @@ QString SpaceDocument::name() const {
 }
 
 QStringList SpaceDocument::bundledSpaceNames() {
-    return {QStringLiteral("tiny"), QStringLiteral("automoe-wmt")};
+    return {QStringLiteral("tiny"), QStringLiteral("automoe-ref-small"), QStringLiteral("automoe-wmt")};
 }
 
 void SpaceDocument::setSpace(const SearchSpace& space, const QString& filePath, const QString& source) {

@@ -42,8 +42,8 @@ public:
     // True when the space differs from what was opened or last saved (as far as the undo stack knows).
     bool isModified() const;
 
-    // Opens a bundled space by name ("tiny", "automoe-wmt") or a JSON file. On failure returns false, sets
-    // `error` to a message naming the file and the field, and keeps the current space.
+    // Opens a bundled space by name ("tiny", "automoe-ref-small", "automoe-wmt") or a JSON file. On failure
+    // returns false, sets `error` to a message naming the file and the field, and keeps the current space.
     bool open(const QString& nameOrPath, QString* error = nullptr);
     // Writes the space as JSON; on failure returns false with a message naming the file. A space still named
     // after a bundled space or its old file takes the new file's name (see the definition).
