@@ -29,8 +29,9 @@ constexpr int64_t kGrain = 1 << 14;
 
 // out = in * scale where kept, else 0. Branch-free over non-aliasing arrays, so that the compiler
 // vectorises it.
-__attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic"))) void scaleKept(const float* __restrict in, float* __restrict out, const uint8_t* __restrict keep, int64_t n,
-               float scale) {
+__attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic"))) void
+scaleKept(const float* __restrict in, float* __restrict out, const uint8_t* __restrict keep, int64_t n,
+          float scale) {
     for (int64_t i = 0; i < n; ++i)
         out[i] = in[i] * (scale * float(keep[i]));
 }

@@ -6,6 +6,10 @@
 
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 namespace automoe {
 
 namespace {
@@ -14,11 +18,28 @@ struct AdamScalars {
     float b1, oneMinusB1, b2, oneMinusB2, invSqrtBc2, eps, negStepSize, weightDecay, gradScale;
 };
 
-// One element-wise pass; vectorised (sqrt without errno, as torch's kernels).
-__attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic", "no-math-errno"))) void
-adamPass(float* __restrict p, const float* __restrict grad, float* __restrict m, float* __restrict v, int64_t n,
-         const AdamScalars s) {
-    for (int64_t i = 0; i < n; ++i) {
+// One element-wise pass. Four lanes at a time with SSE (every x86-64 CPU has it; the compiler does not
+// vectorise the loop by itself because sqrt may set errno), the same arithmetic in the scalar tail.
+void adamPass(float* __restrict p, const float* __restrict grad, float* __restrict m, float* __restrict v,
+              int64_t n, const AdamScalars s) {
+    int64_t i = 0;
+#if defined(__SSE2__)
+    const __m128 gs = _mm_set1_ps(s.gradScale), wd = _mm_set1_ps(s.weightDecay), b1 = _mm_set1_ps(s.b1),
+                 omb1 = _mm_set1_ps(s.oneMinusB1), b2 = _mm_set1_ps(s.b2), omb2 = _mm_set1_ps(s.oneMinusB2),
+                 ibc2 = _mm_set1_ps(s.invSqrtBc2), eps = _mm_set1_ps(s.eps), nss = _mm_set1_ps(s.negStepSize);
+    for (; i + 4 <= n; i += 4) {
+        const __m128 pv = _mm_loadu_ps(p + i);
+        __m128 g = _mm_mul_ps(_mm_loadu_ps(grad + i), gs);
+        g = _mm_add_ps(g, _mm_mul_ps(wd, pv));
+        const __m128 mi = _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(m + i), b1), _mm_mul_ps(omb1, g));
+        const __m128 vi = _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(v + i), b2), _mm_mul_ps(_mm_mul_ps(omb2, g), g));
+        _mm_storeu_ps(m + i, mi);
+        _mm_storeu_ps(v + i, vi);
+        const __m128 denom = _mm_add_ps(_mm_mul_ps(_mm_sqrt_ps(vi), ibc2), eps);
+        _mm_storeu_ps(p + i, _mm_add_ps(pv, _mm_mul_ps(nss, _mm_div_ps(mi, denom))));
+    }
+#endif
+    for (; i < n; ++i) {
         float g = grad[i] * s.gradScale;
         g = g + s.weightDecay * p[i];
         const float mi = m[i] * s.b1 + s.oneMinusB1 * g;

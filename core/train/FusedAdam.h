@@ -5,7 +5,10 @@
 //
 // The arithmetic is Adam's, in the same order and in float: m = m*b1 + (1-b1)*g; v = v*b2 + (1-b2)*g*g;
 // p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps), with g = grad * gradScale (+ weight_decay * p). It can
-// differ from torch's vectorised kernels in the last bit (fused multiply-adds in those kernels).
+// differ from torch's kernels in the last bit (they fuse multiply-adds; the division by sqrt(1-b2^t) is a
+// multiplication by its inverse here). Four lanes at a
+// time (SSE): `automoe bench train --profile` showed the compiler's scalar loop no faster than torch's ten
+// passes; with SSE it is 4-5x faster (15.7 M parameters: 12.6 vs 52-66 ms).
 #pragma once
 
 #include <torch/torch.h>
