@@ -82,6 +82,11 @@ void addBenchCommands(CLI::App& root) {
     train->add_option("--threads", topt->threads, "Intra-op threads (0 = one per core)")
         ->capture_default_str();
     train->add_option("--seed", topt->seed, "Seed")->capture_default_str();
+    train
+        ->add_option("--peak-every", topt->peakEvery,
+                     "Time the GEMM peak again every N updates (the share of the peak is against the median "
+                     "of these samples; 0 = at the start only)")
+        ->capture_default_str();
     train->add_flag("--profile", topt->profile,
                     "Instead of a random-subnet run: where an update's time goes (forward and backward per "
                     "region) for the largest, smallest and a random architecture");

@@ -18,6 +18,10 @@ struct TrainBenchmarkOptions {
     int64_t updates = 40;          // measured updates (half with the store on), after warm-up
     int64_t warmup = 3;
     int64_t block = 4; // updates per alternating store-on / store-off block
+    // The best GEMM shape of the start is timed again every peakEvery updates (not counted as training
+    // time): the share of the peak is taken against the median of all those samples, so that a slow or fast
+    // spell of a shared machine moves the peak and the training alike. 0 = only at the start.
+    int64_t peakEvery = 10;
     int64_t maxTokens = 4096;
     int vocabSize = 8000;
     int threads = 0;
@@ -52,14 +56,17 @@ struct TrainBenchmarkResult {
     int threads = 0;
     int vocabSize = 0;
     int64_t trainPairs = 0;
-    double gemmPeak = 0;
-    std::vector<std::pair<std::string, double>> gemm; // label, GFLOP/s
+    double gemmPeak = 0;                              // share-of-peak reference: median of peakSamples
+    double gemmPeakAtStart = 0;                       // the best shape at the start
+    std::vector<double> peakSamples;                  // the best shape, at the start and through the run
+    std::vector<std::pair<std::string, double>> gemm; // label, GFLOP/s (at the start)
     int64_t updates = 0;
     double msPerUpdate = 0;  // mean over all measured updates
     double tokensPerSec = 0; // real source + target tokens
     double targetTokensPerSec = 0;
-    double gflops = 0; // 3 x forward FLOPs of each update's subnet at its batch's lengths
-    double fractionOfPeak = 0;
+    double gflops = 0;                // 3 x forward FLOPs of each update's subnet at its batch's lengths
+    double fractionOfPeak = 0;        // against gemmPeak
+    double fractionOfPeakAtStart = 0; // against gemmPeakAtStart
     double storeOffMsPerToken = 0, storeOnMsPerToken = 0; // step time per 1000 tokens, by block kind
     double storeOverhead = 0;                             // on / off - 1 (noisy: different subnets per block)
     double appendUsPerUpdate = 0;                         // time inside RunStore::append per logged update

@@ -44,5 +44,4 @@ inline TrainerOptions testOptions(SubnetSampling sampling = SubnetSampling::Rand
     return o;
 }
 
-
 } // namespace automoe::traintest

@@ -2,8 +2,8 @@
 // loss (value and gradients, on logits and from hidden states with padding), the counter-based dropout
 // (rate, scaling, reproducibility, independence of the thread count, gradient), Adam in one pass with
 // clipping folded in, and a 50-update training run against a reference loop written with torch's own loss,
-// clip_grad_norm_ and torch::optim::Adam. Also the step profiler: nested regions are exclusive, backward nodes
-// are charged to the region that created them.
+// clip_grad_norm_ and torch::optim::Adam. Also the step profiler: nested regions are exclusive, backward
+// nodes are charged to the region that created them.
 #include "TrainTestSupport.h"
 #include "bench/StepProfiler.h"
 #include "nn/Dropout.h"
@@ -87,13 +87,16 @@ private slots:
         const double errBefore = relativeError(b.grad().to(torch::kDouble), exact.grad());
         qInfo("gradient: max error relative to the largest, fused %.2e, torch composition in float %.2e", err,
               errBefore);
-        QVERIFY2(err < 1e-5 && err <= 2 * errBefore + 1e-7, qPrintable(QString("%1 vs %2").arg(err).arg(errBefore)));
+        QVERIFY2(err < 1e-5 && err <= 2 * errBefore + 1e-7,
+                 qPrintable(QString("%1 vs %2").arg(err).arg(errBefore)));
         // Padded positions get no gradient.
-        if (padding) QCOMPARE(a.grad().narrow(1, T - 1, 1).narrow(0, 0, B / 2).abs().max().item<float>(), 0.0f);
+        if (padding)
+            QCOMPARE(a.grad().narrow(1, T - 1, 1).narrow(0, 0, B / 2).abs().max().item<float>(), 0.0f);
     }
 
     void lossFromHiddenProjectsRealRowsOnly() {
-        // hidden -> (real rows) -> tied output layer -> loss equals projecting every row and dropping pads after.
+        // hidden -> (real rows) -> tied output layer -> loss equals projecting every row and dropping pads
+        // after.
         torch::manual_seed(5);
         const int64_t B = 3, T = 5, e = 8, V = 20;
         auto weightA = torch::randn({V, e}).requires_grad_();
@@ -143,7 +146,8 @@ private slots:
         // Neighbouring elements are not correlated (two elements share a 64-bit hash).
         auto d = y.eq(0).to(torch::kFloat);
         const double both = (d.narrow(0, 0, n - 1) * d.narrow(0, 1, n - 1)).mean().item<double>();
-        QVERIFY2(std::abs(both - p * p) < 6 * std::sqrt(p * p * (1 - p * p) / double(n)), qPrintable(QString::number(both)));
+        QVERIFY2(std::abs(both - p * p) < 6 * std::sqrt(p * p * (1 - p * p) / double(n)),
+                 qPrintable(QString::number(both)));
     }
 
     void dropoutIsReproducibleAndThreadIndependent() {
