@@ -20,6 +20,7 @@ thread_local StepProfiler* active = nullptr;
 struct StepProfiler::Frame : at::ObserverContext {
     Clock::time_point start;
     std::string region;
+    std::string op; // the op's or node's name (not kept for regions)
     bool backward = false;
     bool userScope = false;
     double childMs = 0;
@@ -84,6 +85,7 @@ void StepProfiler::enter(Frame& frame, const at::RecordFunction& fn) {
     } else {
         frame.region = "other";
     }
+    if (!frame.userScope) frame.op = name;
     top_ = &frame;
     frame.start = Clock::now();
 }
@@ -92,6 +94,11 @@ void StepProfiler::leave(Frame& frame) {
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - frame.start).count();
     RegionTime& t = regions_[frame.region];
     (frame.backward ? t.backwardMs : t.forwardMs) += ms - frame.childMs;
+    if (!frame.userScope) {
+        OpTime& op = ops_[frame.op];
+        ++op.calls;
+        op.ms += ms - frame.childMs;
+    }
     top_ = frame.parent;
     if (top_) top_->childMs += ms;
     if (frame.userScope && !frame.backward)

@@ -20,6 +20,12 @@ struct RegionTime {
     double backwardMs = 0;
 };
 
+// An op's exclusive time (a torch operator, or an autograd node of the backward pass), summed over calls.
+struct OpTime {
+    int64_t calls = 0;
+    double ms = 0;
+};
+
 class StepProfiler {
 public:
     StepProfiler();
@@ -29,7 +35,12 @@ public:
 
     // Exclusive milliseconds per region since construction or reset().
     const std::map<std::string, RegionTime>& regions() const { return regions_; }
-    void reset() { regions_.clear(); }
+    // Exclusive milliseconds per op name ("aten::mm", "MmBackward0", ...), regions left out.
+    const std::map<std::string, OpTime>& ops() const { return ops_; }
+    void reset() {
+        regions_.clear();
+        ops_.clear();
+    }
 
     // Internal (the callbacks' state).
     struct Frame;
@@ -44,6 +55,7 @@ private:
     // Autograd sequence number -> the region open from that number on (forward regions only).
     std::map<int64_t, std::string> sequenceRegions_;
     std::map<std::string, RegionTime> regions_;
+    std::map<std::string, OpTime> ops_;
 };
 
 } // namespace automoe

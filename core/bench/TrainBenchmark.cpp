@@ -54,6 +54,7 @@ ArchitectureProfile profileArchitecture(const std::string& label, const Architec
     BatchStream shadow(data.train, options.maxTokens, options.seed);
     shadow.seek(trainer.position());
     double ms = 0, profiledMs = 0, tokens = 0, targetTokens = 0, flops = 0;
+    std::map<std::string, ArchitectureProfile::Op> ops;
     for (int64_t i = 0; i < 2 * updates; ++i) {
         const Batch batch = shadow.next();
         if (i % 2 == 0) {
@@ -75,9 +76,19 @@ ArchitectureProfile profileArchitecture(const std::string& label, const Architec
                 p.regions[region].forwardMs += t.forwardMs / double(updates);
                 p.regions[region].backwardMs += t.backwardMs / double(updates);
             }
+            for (const auto& [name, t] : profiler.ops()) {
+                auto& op = ops[name];
+                op.name = name;
+                op.ms += t.ms / double(updates);
+                op.calls += double(t.calls) / double(updates);
+            }
         }
         profiledMs += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     }
+    for (const auto& [name, op] : ops)
+        p.topOps.push_back(op);
+    std::sort(p.topOps.begin(), p.topOps.end(), [](const auto& a, const auto& b) { return a.ms > b.ms; });
+    if (p.topOps.size() > 12) p.topOps.resize(12);
     p.msPerUpdate = ms / double(updates);
     p.profiledMsPerUpdate = profiledMs / double(updates);
     p.tokensPerSec = tokens / (ms / 1000.0);
@@ -303,6 +314,16 @@ std::string formatProfiles(const std::vector<ArchitectureProfile>& profiles) {
         std::snprintf(line, sizeof line, "  %-8s %s\n", p.label.c_str(), p.archKey.c_str());
         out += line;
     }
+    out += "\nheaviest ops and autograd nodes (exclusive ms per profiled update, calls)\n";
+    for (const auto& p : profiles) {
+        std::snprintf(line, sizeof line, "  %s\n", p.label.c_str());
+        out += line;
+        for (const auto& op : p.topOps) {
+            std::snprintf(line, sizeof line, "    %-44s %8.1f ms %6.0f  (%4.1f%%)\n", op.name.c_str(), op.ms,
+                          op.calls, 100 * op.ms / p.profiledMsPerUpdate);
+            out += line;
+        }
+    }
     out += "\n";
     return out;
 }
@@ -376,7 +397,15 @@ nlohmann::json trainBenchmarkJson(const TrainBenchmarkResult& r) {
                             {"target_tokens_per_sec", p.targetTokensPerSec},
                             {"gflops", p.gflops},
                             {"fraction_of_peak", p.fractionOfPeak},
-                            {"regions_ms_per_update", regions}});
+                            {"regions_ms_per_update", regions},
+                            {"top_ops", [&] {
+                                 nlohmann::json ops = nlohmann::json::array();
+                                 for (const auto& op : p.topOps)
+                                     ops.push_back({{"name", op.name},
+                                                    {"ms_per_update", op.ms},
+                                                    {"calls_per_update", op.calls}});
+                                 return ops;
+                             }()}});
     }
     if (!r.profiles.empty())
         return {{"space", r.space},

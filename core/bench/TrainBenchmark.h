@@ -49,6 +49,11 @@ struct ArchitectureProfile {
         double forwardMs = 0, backwardMs = 0; // per profiled update
     };
     std::map<std::string, Region> regions;
+    struct Op {
+        std::string name;
+        double ms = 0, calls = 0; // per profiled update
+    };
+    std::vector<Op> topOps; // the heaviest ops and autograd nodes by exclusive time, heaviest first
 };
 
 struct TrainBenchmarkResult {

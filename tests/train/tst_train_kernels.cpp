@@ -293,6 +293,10 @@ private slots:
         QVERIFY2(r.at("inner").forwardMs > 2 * r.at("outer").forwardMs,
                  qPrintable(QString("%1 %2").arg(r.at("inner").forwardMs).arg(r.at("outer").forwardMs)));
         QCOMPARE(r.at("inner").backwardMs, 0.0);
+        // Ops by name: the five products, exclusive of the regions.
+        QVERIFY(profiler.ops().count("aten::mm"));
+        QCOMPARE(profiler.ops().at("aten::mm").calls, int64_t(5));
+        QVERIFY(!profiler.ops().count("automoe::inner"));
     }
 
     void profilerChargesBackwardToTheCreatingRegion() {
@@ -320,6 +324,9 @@ private slots:
                  qPrintable(QString("%1 %2").arg(r.at("big").backwardMs).arg(r.at("small").backwardMs)));
         // The region around backward() is not a region of its own.
         QVERIFY(!r.count("backward"));
+        // Three products, three backward nodes.
+        QVERIFY(profiler.ops().count("MmBackward0"));
+        QCOMPARE(profiler.ops().at("MmBackward0").calls, int64_t(3));
     }
 
     void profilerSeesATrainingStep() {
