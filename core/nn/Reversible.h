@@ -1,0 +1,61 @@
+// Multi-split reversible layers (DARTSformer, Zhao et al. 2021, §3): the building block of issue 13's
+// memory-efficient differentiable search. Only this block exists so far; mixed operations, the DARTS space
+// file, the bi-level search, the CLI and the GUI are still to come.
+//
+// A layer splits the hidden state [..., d] along channels into n parts X_1..X_n and computes, for k = 1..n,
+//     Y_k = X_k + G_k(Y_1, ..., Y_{k-1}, X_{k+1}, ..., X_n),
+// so each part is updated from the newest value of every other part. It inverts exactly, in reverse order:
+//     X_k = Y_k - G_k(Y_1, ..., Y_{k-1}, X_{k+1}, ..., X_n)   for k = n..1
+// (X_{k+1..n} are already known when X_k is reconstructed). A decoder layer has n + 1 parts whose last G is
+// encoder-decoder attention: the branch reads the encoder output as a captured tensor.
+//
+// How the n - 1 inputs of a G_k are fused is the branch's business; `fuseBySum` is the choice used here (a
+// stated alternative to concatenation: it keeps every G_k at width d / n and costs nothing).
+//
+// reversibleSequence runs layers keeping only the last output; its backward walks the layers downward,
+// reconstructs each layer's input from its output, recomputes that layer under autograd and back-propagates
+// through it alone, so activation memory does not grow with depth.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <vector>
+
+namespace automoe {
+
+class ReversibleLayer {
+public:
+    // others: (Y_1..Y_{k-1}, X_{k+1}..X_n), n - 1 tensors in that order. Returns a tensor of part k's shape.
+    using Branch = std::function<torch::Tensor(const std::vector<torch::Tensor>& others)>;
+
+    // splitSizes: the parts' widths (summing to d); one branch per part. Throws std::invalid_argument for
+    // fewer than 2 parts, a non-positive width or a branch count that differs.
+    ReversibleLayer(std::vector<int64_t> splitSizes, std::vector<Branch> branches);
+
+    int64_t parts() const { return int64_t(splitSizes_.size()); }
+    int64_t width() const;
+
+    // x [..., d] -> y [..., d]; differentiable by ordinary autograd (which keeps every intermediate).
+    torch::Tensor forward(const torch::Tensor& x) const;
+    // y -> x, the exact inverse up to float rounding.
+    torch::Tensor inverse(const torch::Tensor& y) const;
+
+private:
+    std::vector<torch::Tensor> split(const torch::Tensor& t) const;
+
+    std::vector<int64_t> splitSizes_;
+    std::vector<Branch> branches_;
+};
+
+// The sum of the other parts (all of one width): the fusion of a branch's inputs used here.
+torch::Tensor fuseBySum(const std::vector<torch::Tensor>& others);
+
+// layers applied in order to x, keeping only the output. `captured`: every tensor the branches read besides
+// the hidden state that needs a gradient (weights, architecture weights alpha, encoder memory); their
+// gradients are accumulated as for any autograd input. The layers (not the vector) must outlive the backward
+// pass.
+torch::Tensor reversibleSequence(const std::vector<const ReversibleLayer*>& layers, const torch::Tensor& x,
+                                 const std::vector<torch::Tensor>& captured);
+
+} // namespace automoe
