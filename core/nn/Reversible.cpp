@@ -13,10 +13,12 @@ ReversibleLayer::ReversibleLayer(std::vector<int64_t> splitSizes, std::vector<Br
         throw std::invalid_argument("ReversibleLayer: needs at least 2 parts, got " +
                                     std::to_string(splitSizes_.size()));
     for (int64_t s : splitSizes_)
-        if (s <= 0) throw std::invalid_argument("ReversibleLayer: part width " + std::to_string(s) + " is not positive");
+        if (s <= 0)
+            throw std::invalid_argument("ReversibleLayer: part width " + std::to_string(s) +
+                                        " is not positive");
     if (branches_.size() != splitSizes_.size())
-        throw std::invalid_argument("ReversibleLayer: " + std::to_string(branches_.size()) + " branches for " +
-                                    std::to_string(splitSizes_.size()) + " parts");
+        throw std::invalid_argument("ReversibleLayer: " + std::to_string(branches_.size()) +
+                                    " branches for " + std::to_string(splitSizes_.size()) + " parts");
 }
 
 int64_t ReversibleLayer::width() const {
@@ -92,7 +94,8 @@ public:
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                    torch::autograd::variable_list grads) {
-        const auto holder = c10::static_intrusive_pointer_cast<LayersHolder>(ctx->saved_data["layers"].toCapsule());
+        const auto holder =
+            c10::static_intrusive_pointer_cast<LayersHolder>(ctx->saved_data["layers"].toCapsule());
         const auto& layers = holder->layers;
         auto saved = ctx->get_saved_variables();
         torch::Tensor y = saved[0].detach();

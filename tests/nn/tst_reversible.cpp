@@ -13,8 +13,9 @@ namespace {
 
 // Branches of one layer: part k's G_k = softmax(alpha_k) . [tanh(W_k z + b_k), sin z] with z the sum of the
 // other parts, i.e. a two-candidate mixed operation as in DARTS; both candidates are bounded, as the
-// LayerNorm-wrapped candidates of the search are, so the state grows additively with depth, not geometrically. The last part may also read a captured memory
-// [B, S, w] (mean over S), as a decoder layer's encoder-decoder branch does.
+// LayerNorm-wrapped candidates of the search are, so the state grows additively with depth, not
+// geometrically. The last part may also read a captured memory [B, S, w] (mean over S), as a decoder layer's
+// encoder-decoder branch does.
 struct TestLayer {
     std::vector<torch::Tensor> weights, biases, alphas;
     std::unique_ptr<ReversibleLayer> layer;
@@ -22,7 +23,8 @@ struct TestLayer {
     TestLayer(int64_t parts, int64_t partWidth, const torch::Tensor* memory) {
         std::vector<ReversibleLayer::Branch> branches;
         for (int64_t k = 0; k < parts; ++k) {
-            weights.push_back((torch::randn({partWidth, partWidth}) / std::sqrt(double(partWidth))).requires_grad_());
+            weights.push_back(
+                (torch::randn({partWidth, partWidth}) / std::sqrt(double(partWidth))).requires_grad_());
             biases.push_back((torch::randn({partWidth}) * 0.1).requires_grad_());
             alphas.push_back(torch::randn({2}).requires_grad_());
             const bool readsMemory = memory && k == parts - 1;
@@ -30,7 +32,8 @@ struct TestLayer {
                 auto z = fuseBySum(others);
                 if (readsMemory) z = z + memory->mean(1, /*keepdim=*/true);
                 const auto a = torch::softmax(alphas[size_t(k)], 0);
-                return a[0] * torch::tanh(torch::nn::functional::linear(z, weights[size_t(k)], biases[size_t(k)])) +
+                return a[0] * torch::tanh(
+                                  torch::nn::functional::linear(z, weights[size_t(k)], biases[size_t(k)])) +
                        a[1] * torch::sin(z);
             });
         }
@@ -72,7 +75,8 @@ private slots:
         torch::NoGradGuard noGrad;
         const auto x = torch::randn({5, 7, parts * w});
         // One layer, then six layers deep.
-        const double one = (layers[0]->layer->inverse(layers[0]->layer->forward(x)) - x).abs().max().item<double>();
+        const double one =
+            (layers[0]->layer->inverse(layers[0]->layer->forward(x)) - x).abs().max().item<double>();
         torch::Tensor h = x;
         for (auto& l : layers)
             h = l->layer->forward(h);
@@ -80,8 +84,8 @@ private slots:
         for (size_t i = layers.size(); i-- > 0;)
             h = layers[i]->layer->inverse(h);
         const double six = (h - x).abs().max().item<double>();
-        qInfo("n = %lld: max abs reconstruction error %.2e (one layer), %.2e (six layers)", (long long)parts, one,
-              six);
+        qInfo("n = %lld: max abs reconstruction error %.2e (one layer), %.2e (six layers)", (long long)parts,
+              one, six);
         QVERIFY2(one < 1e-5, qPrintable(QString::number(one)));
         QVERIFY2(six < 1e-4, qPrintable(QString::number(six)));
     }

@@ -1,0 +1,60 @@
+// The candidate operations of DARTSformer's mixed edges (issue 13, in progress): the search space of a G_k in a
+// multi-split reversible layer (nn/Reversible). Names as in a DARTS space file:
+//   conv3 conv5 conv7 conv11          standard 1-D convolution over time, width in = width out
+//   lightconv3 ... lightconv15        lightweight convolution (Wu et al. 2019): Linear -> GLU -> depthwise
+//                                     convolution whose softmax-normalised kernel is shared by the channels of
+//                                     a head -> Linear
+//   dynconv3 ... dynconv15            dynamic convolution: as lightconv, the kernel predicted from each position
+//   self_attention                    multi-head self-attention (causal in a decoder)
+//   ende_attention                    encoder-decoder attention over the encoder output (decoder only)
+//   glu                               Linear(w, 2w) -> GLU
+//   ffn                               Linear(w, 4w) -> ReLU -> Linear(4w, w)
+//   zero, identity                    no connection (0) and x itself, unwrapped
+// Every other candidate is wrapped as LayerNorm(x + op(x)). In a decoder (causal) every convolution pads on the
+// left only and attention masks the future, so position t never sees positions after t. Padding of shorter
+// sentences is not masked inside the convolutions (the search batches are length-bucketed).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace automoe {
+
+enum class DartsOpKind { Conv, LightConv, DynamicConv, SelfAttention, EncoderAttention, Glu, Ffn, Zero, Identity };
+
+struct DartsOpSpec {
+    DartsOpKind kind = DartsOpKind::Identity;
+    int kernel = 0; // convolutions only
+
+    // "conv7", "lightconv15", "self_attention", ... Throws std::invalid_argument naming the text.
+    static DartsOpSpec parse(const std::string& name);
+    std::string name() const;
+};
+
+class DartsOpImpl : public torch::nn::Module {
+public:
+    // width: the part's width (heads must divide it); causal: a decoder candidate; memoryWidth: the encoder
+    // output's width (ende_attention only).
+    DartsOpImpl(DartsOpSpec spec, int64_t width, bool causal, int64_t heads = 4, int64_t memoryWidth = 0);
+
+    // x [B, T, width] -> [B, T, width]. memory [B, S, memoryWidth]: ende_attention's keys and values.
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& memory = {});
+
+    const DartsOpSpec& spec() const { return spec_; }
+
+private:
+    torch::Tensor op(const torch::Tensor& x, const torch::Tensor& memory);
+
+    DartsOpSpec spec_;
+    int64_t width_, heads_;
+    bool causal_;
+    torch::nn::Conv1d conv_{nullptr};
+    torch::nn::Linear in_{nullptr}, out_{nullptr}, kernelProj_{nullptr};
+    torch::Tensor lightKernel_; // [heads, kernel]
+    torch::Tensor qkv_, qkvBias_, attnOut_, attnOutBias_, q_, qBias_, kv_, kvBias_;
+    torch::nn::LayerNorm norm_{nullptr};
+};
+TORCH_MODULE(DartsOp);
+
+} // namespace automoe
