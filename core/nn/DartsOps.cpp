@@ -9,20 +9,6 @@ namespace automoe {
 
 namespace {
 
-bool startsWith(const std::string& s, const std::string& prefix) {
-    return s.rfind(prefix, 0) == 0;
-}
-
-int kernelOf(const std::string& name, const std::string& prefix) {
-    const std::string digits = name.substr(prefix.size());
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 3)
-        throw std::invalid_argument("unknown DARTS operation '" + name + "'");
-    const int k = std::stoi(digits);
-    if (k < 1 || k % 2 == 0)
-        throw std::invalid_argument("DARTS operation '" + name + "': the kernel width must be odd and positive");
-    return k;
-}
-
 // x [B, T, C] padded along T for a kernel of width k: on the left only (causal) or evenly.
 torch::Tensor padTime(const torch::Tensor& x, int k, bool causal) {
     const int64_t left = causal ? k - 1 : (k - 1) / 2;
@@ -32,66 +18,21 @@ torch::Tensor padTime(const torch::Tensor& x, int k, bool causal) {
 
 } // namespace
 
-DartsOpSpec DartsOpSpec::parse(const std::string& name) {
-    DartsOpSpec s;
-    if (name == "self_attention") s.kind = DartsOpKind::SelfAttention;
-    else if (name == "ende_attention") s.kind = DartsOpKind::EncoderAttention;
-    else if (name == "glu") s.kind = DartsOpKind::Glu;
-    else if (name == "ffn") s.kind = DartsOpKind::Ffn;
-    else if (name == "zero") s.kind = DartsOpKind::Zero;
-    else if (name == "identity") s.kind = DartsOpKind::Identity;
-    else if (startsWith(name, "lightconv")) {
-        s.kind = DartsOpKind::LightConv;
-        s.kernel = kernelOf(name, "lightconv");
-    } else if (startsWith(name, "dynconv")) {
-        s.kind = DartsOpKind::DynamicConv;
-        s.kernel = kernelOf(name, "dynconv");
-    } else if (startsWith(name, "conv")) {
-        s.kind = DartsOpKind::Conv;
-        s.kernel = kernelOf(name, "conv");
-    } else {
-        throw std::invalid_argument("unknown DARTS operation '" + name + "'");
-    }
-    return s;
-}
-
-std::string DartsOpSpec::name() const {
-    switch (kind) {
-    case DartsOpKind::Conv:
-        return "conv" + std::to_string(kernel);
-    case DartsOpKind::LightConv:
-        return "lightconv" + std::to_string(kernel);
-    case DartsOpKind::DynamicConv:
-        return "dynconv" + std::to_string(kernel);
-    case DartsOpKind::SelfAttention:
-        return "self_attention";
-    case DartsOpKind::EncoderAttention:
-        return "ende_attention";
-    case DartsOpKind::Glu:
-        return "glu";
-    case DartsOpKind::Ffn:
-        return "ffn";
-    case DartsOpKind::Zero:
-        return "zero";
-    case DartsOpKind::Identity:
-        return "identity";
-    }
-    return "?";
-}
-
 DartsOpImpl::DartsOpImpl(DartsOpSpec spec, int64_t width, bool causal, int64_t heads, int64_t memoryWidth)
     : spec_(spec)
     , width_(width)
     , heads_(heads)
     , causal_(causal) {
-    if (width <= 0) throw std::invalid_argument("DARTS operation " + spec.name() + ": width must be positive");
+    if (width <= 0)
+        throw std::invalid_argument("DARTS operation " + spec.name() + ": width must be positive");
     const bool headed = spec.kind == DartsOpKind::LightConv || spec.kind == DartsOpKind::DynamicConv ||
                         spec.kind == DartsOpKind::SelfAttention || spec.kind == DartsOpKind::EncoderAttention;
     if (headed && (heads <= 0 || width % heads != 0))
         throw std::invalid_argument("DARTS operation " + spec.name() + ": " + std::to_string(heads) +
                                     " heads do not divide width " + std::to_string(width));
     if (spec.kind == DartsOpKind::EncoderAttention && causal == false)
-        throw std::invalid_argument("DARTS operation ende_attention: only a decoder part can attend the encoder");
+        throw std::invalid_argument(
+            "DARTS operation ende_attention: only a decoder part can attend the encoder");
     auto xavier = [](int64_t out, int64_t in) {
         auto w = torch::empty({out, in});
         torch::nn::init::xavier_uniform_(w);
@@ -99,7 +40,8 @@ DartsOpImpl::DartsOpImpl(DartsOpSpec spec, int64_t width, bool causal, int64_t h
     };
     switch (spec.kind) {
     case DartsOpKind::Conv:
-        conv_ = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(width, width, spec.kernel)));
+        conv_ =
+            register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(width, width, spec.kernel)));
         break;
     case DartsOpKind::LightConv:
     case DartsOpKind::DynamicConv:
@@ -117,7 +59,8 @@ DartsOpImpl::DartsOpImpl(DartsOpSpec spec, int64_t width, bool causal, int64_t h
         attnOutBias_ = register_parameter("out_proj_bias", torch::zeros({width}));
         break;
     case DartsOpKind::EncoderAttention:
-        if (memoryWidth <= 0) throw std::invalid_argument("DARTS operation ende_attention: needs the encoder width");
+        if (memoryWidth <= 0)
+            throw std::invalid_argument("DARTS operation ende_attention: needs the encoder width");
         q_ = register_parameter("q_proj_weight", xavier(width, width));
         qBias_ = register_parameter("q_proj_bias", torch::zeros({width}));
         kv_ = register_parameter("kv_proj_weight", xavier(2 * width, memoryWidth));
@@ -149,8 +92,8 @@ torch::Tensor DartsOpImpl::op(const torch::Tensor& x, const torch::Tensor& memor
     case DartsOpKind::LightConv:
     case DartsOpKind::DynamicConv: {
         const int64_t k = spec_.kernel, H = heads_, C = width_ / heads_;
-        auto v = torch::glu(in_->forward(x), -1);                           // [B, T, w]
-        auto windows = padTime(v, int(k), causal_).unfold(1, k, 1);        // [B, T, w, k]
+        auto v = torch::glu(in_->forward(x), -1);                   // [B, T, w]
+        auto windows = padTime(v, int(k), causal_).unfold(1, k, 1); // [B, T, w, k]
         windows = windows.reshape({B, T, H, C, k});
         torch::Tensor kernel;
         if (spec_.kind == DartsOpKind::LightConv)
@@ -169,7 +112,8 @@ torch::Tensor DartsOpImpl::op(const torch::Tensor& x, const torch::Tensor& memor
         return selfAttention(w, x, mask, is_training());
     }
     case DartsOpKind::EncoderAttention: {
-        if (!memory.defined()) throw std::invalid_argument("DARTS operation ende_attention: no encoder output");
+        if (!memory.defined())
+            throw std::invalid_argument("DARTS operation ende_attention: no encoder output");
         AttentionWeights w;
         w.qProj = {q_, qBias_};
         w.kvProj = {kv_, kvBias_};
@@ -195,6 +139,28 @@ torch::Tensor DartsOpImpl::forward(const torch::Tensor& x, const torch::Tensor& 
                                     std::to_string(width_) + "]");
     if (spec_.kind == DartsOpKind::Zero || spec_.kind == DartsOpKind::Identity) return op(x, memory);
     return norm_->forward(x + op(x, memory));
+}
+
+MixedOpImpl::MixedOpImpl(const std::vector<DartsOpSpec>& candidates, int64_t width, bool causal,
+                         int64_t heads, int64_t memoryWidth) {
+    if (candidates.empty()) throw std::invalid_argument("mixed operation: no candidates");
+    for (size_t i = 0; i < candidates.size(); ++i)
+        ops_.push_back(register_module(std::to_string(i) + "_" + candidates[i].name(),
+                                       DartsOp(candidates[i], width, causal, heads, memoryWidth)));
+}
+
+torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& weights,
+                                   const torch::Tensor& memory) {
+    if (weights.dim() != 1 || weights.size(0) != int64_t(ops_.size()))
+        throw std::invalid_argument("mixed operation: " + std::to_string(ops_.size()) +
+                                    " candidates, weights of shape " + std::to_string(weights.numel()));
+    torch::Tensor sum;
+    for (size_t i = 0; i < ops_.size(); ++i) {
+        if (ops_[i]->spec().kind == DartsOpKind::Zero) continue;
+        auto term = weights[int64_t(i)] * ops_[i]->forward(x, memory);
+        sum = sum.defined() ? sum + term : term;
+    }
+    return sum.defined() ? sum : torch::zeros_like(x);
 }
 
 } // namespace automoe

@@ -1,36 +1,26 @@
-// The candidate operations of DARTSformer's mixed edges (issue 13, in progress): the search space of a G_k in a
-// multi-split reversible layer (nn/Reversible). Names as in a DARTS space file:
+// The candidate operations of DARTSformer's mixed edges (issue 13, in progress): the search space of a G_k in
+// a multi-split reversible layer (nn/Reversible). Names as in a DARTS space file:
 //   conv3 conv5 conv7 conv11          standard 1-D convolution over time, width in = width out
 //   lightconv3 ... lightconv15        lightweight convolution (Wu et al. 2019): Linear -> GLU -> depthwise
-//                                     convolution whose softmax-normalised kernel is shared by the channels of
-//                                     a head -> Linear
-//   dynconv3 ... dynconv15            dynamic convolution: as lightconv, the kernel predicted from each position
-//   self_attention                    multi-head self-attention (causal in a decoder)
-//   ende_attention                    encoder-decoder attention over the encoder output (decoder only)
-//   glu                               Linear(w, 2w) -> GLU
-//   ffn                               Linear(w, 4w) -> ReLU -> Linear(4w, w)
-//   zero, identity                    no connection (0) and x itself, unwrapped
-// Every other candidate is wrapped as LayerNorm(x + op(x)). In a decoder (causal) every convolution pads on the
-// left only and attention masks the future, so position t never sees positions after t. Padding of shorter
-// sentences is not masked inside the convolutions (the search batches are length-bucketed).
+//                                     convolution whose softmax-normalised kernel is shared by the channels
+//                                     of a head -> Linear
+//   dynconv3 ... dynconv15            dynamic convolution: as lightconv, the kernel predicted from each
+//   position self_attention                    multi-head self-attention (causal in a decoder) ende_attention
+//   encoder-decoder attention over the encoder output (decoder only) glu Linear(w, 2w) -> GLU ffn Linear(w,
+//   4w) -> ReLU -> Linear(4w, w) zero, identity                    no connection (0) and x itself, unwrapped
+// Every other candidate is wrapped as LayerNorm(x + op(x)). In a decoder (causal) every convolution pads on
+// the left only and attention masks the future, so position t never sees positions after t. Padding of
+// shorter sentences is not masked inside the convolutions (the search batches are length-bucketed).
 #pragma once
+
+#include "space/DartsSpace.h"
 
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace automoe {
-
-enum class DartsOpKind { Conv, LightConv, DynamicConv, SelfAttention, EncoderAttention, Glu, Ffn, Zero, Identity };
-
-struct DartsOpSpec {
-    DartsOpKind kind = DartsOpKind::Identity;
-    int kernel = 0; // convolutions only
-
-    // "conv7", "lightconv15", "self_attention", ... Throws std::invalid_argument naming the text.
-    static DartsOpSpec parse(const std::string& name);
-    std::string name() const;
-};
 
 class DartsOpImpl : public torch::nn::Module {
 public:
@@ -56,5 +46,25 @@ private:
     torch::nn::LayerNorm norm_{nullptr};
 };
 TORCH_MODULE(DartsOp);
+
+// A mixed edge: sum_i w_i op_i(x) over a stack's candidates, with w = softmax(alpha) passed in, because alpha
+// are architecture parameters kept apart from the operations' weights (the bi-level optimisation updates
+// them on different data). A zero candidate contributes nothing and is not computed.
+class MixedOpImpl : public torch::nn::Module {
+public:
+    MixedOpImpl(const std::vector<DartsOpSpec>& candidates, int64_t width, bool causal, int64_t heads = 4,
+                int64_t memoryWidth = 0);
+
+    // weights [candidates]; memory for ende_attention.
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& weights,
+                          const torch::Tensor& memory = {});
+
+    size_t size() const { return ops_.size(); }
+    DartsOp op(size_t i) const { return ops_[i]; } // a module holder: shares the module
+
+private:
+    std::vector<DartsOp> ops_;
+};
+TORCH_MODULE(MixedOp);
 
 } // namespace automoe
