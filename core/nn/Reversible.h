@@ -14,7 +14,9 @@
 //
 // reversibleSequence runs layers keeping only the last output; its backward walks the layers downward,
 // reconstructs each layer's input from its output, recomputes that layer under autograd and back-propagates
-// through it alone, so activation memory does not grow with depth.
+// through it alone, so activation memory does not grow with depth. The branches must compute the same thing
+// when called again: a branch with dropout needs its random state replayed in the backward pass, which is not
+// done yet (the search will need it).
 #pragma once
 
 #include <torch/torch.h>

@@ -24,7 +24,8 @@ int kernelOf(const std::string& name, const std::string& prefix) {
         throw std::invalid_argument("unknown DARTS operation '" + name + "'");
     const int k = std::stoi(digits);
     if (k < 1 || k % 2 == 0)
-        throw std::invalid_argument("DARTS operation '" + name + "': the kernel width must be odd and positive");
+        throw std::invalid_argument("DARTS operation '" + name +
+                                    "': the kernel width must be odd and positive");
     return k;
 }
 
@@ -144,8 +145,8 @@ DartsSpace parseDartsSpace(const std::string& text, const std::string& source) {
     try {
         if (!j.is_object()) throw SpaceError("", "expected a JSON object");
         for (const auto& [key, value] : j.items())
-            if (key != "format" && key != "version" && key != "name" && key != "description" && key != "encoder" &&
-                key != "decoder")
+            if (key != "format" && key != "version" && key != "name" && key != "description" &&
+                key != "encoder" && key != "decoder")
                 throw SpaceError(key, "unknown key");
         if (j.contains("format") && j["format"] != "automoe-darts-space")
             throw SpaceError("format", "expected \"automoe-darts-space\"");

@@ -18,7 +18,17 @@
 
 namespace automoe {
 
-enum class DartsOpKind { Conv, LightConv, DynamicConv, SelfAttention, EncoderAttention, Glu, Ffn, Zero, Identity };
+enum class DartsOpKind {
+    Conv,
+    LightConv,
+    DynamicConv,
+    SelfAttention,
+    EncoderAttention,
+    Glu,
+    Ffn,
+    Zero,
+    Identity
+};
 
 struct DartsOpSpec {
     DartsOpKind kind = DartsOpKind::Identity;

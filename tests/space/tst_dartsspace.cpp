@@ -33,10 +33,14 @@ private slots:
     void badNamesAreRefused_data() {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("message");
-        QTest::newRow("even kernel") << "conv4" << "'conv4': the kernel width must be odd";
-        QTest::newRow("no kernel") << "conv" << "unknown DARTS operation 'conv'";
-        QTest::newRow("not a number") << "dynconvX" << "unknown DARTS operation 'dynconvX'";
-        QTest::newRow("unknown") << "attention" << "unknown DARTS operation 'attention'";
+        QTest::newRow("even kernel") << "conv4"
+                                     << "'conv4': the kernel width must be odd";
+        QTest::newRow("no kernel") << "conv"
+                                   << "unknown DARTS operation 'conv'";
+        QTest::newRow("not a number") << "dynconvX"
+                                      << "unknown DARTS operation 'dynconvX'";
+        QTest::newRow("unknown") << "attention"
+                                 << "unknown DARTS operation 'attention'";
     }
 
     void badNamesAreRefused() {
@@ -55,7 +59,8 @@ private slots:
         const DartsSpace standard = DartsSpace::standard();
         QCOMPARE(names(bundled.encoder), names(standard.encoder));
         QCOMPARE(names(bundled.decoder), names(standard.decoder));
-        QCOMPARE(bundled.encoder.size(), size_t(17)); // 4 conv, 4 light, 4 dynamic, attention, glu, ffn, zero, id
+        QCOMPARE(bundled.encoder.size(),
+                 size_t(17)); // 4 conv, 4 light, 4 dynamic, attention, glu, ffn, zero, id
         QVERIFY(names(bundled.decoder).contains("ende_attention"));
         QVERIFY(!names(bundled.encoder).contains("ende_attention"));
         const DartsSpace back = parseDartsSpace(dartsSpaceToJson(bundled), "round trip");
@@ -67,12 +72,14 @@ private slots:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("message");
         const QString dec = R"("decoder": {"candidates": ["conv3"]})";
-        QTest::newRow("unknown op") << R"({"encoder": {"candidates": ["conv3", "ffn", "conv4x"]}, )" + dec + "}"
+        QTest::newRow("unknown op") << R"({"encoder": {"candidates": ["conv3", "ffn", "conv4x"]}, )" + dec +
+                                           "}"
                                     << "bad.json: encoder.candidates[2]: unknown DARTS operation 'conv4x'";
         QTest::newRow("even kernel") << R"({"encoder": {"candidates": ["conv4"]}, )" + dec + "}"
                                      << "bad.json: encoder.candidates[0]: DARTS operation 'conv4'";
-        QTest::newRow("ende in encoder") << R"({"encoder": {"candidates": ["ende_attention"]}, )" + dec + "}"
-                                         << "bad.json: encoder.candidates[0]: ende_attention is a decoder operation";
+        QTest::newRow("ende in encoder")
+            << R"({"encoder": {"candidates": ["ende_attention"]}, )" + dec + "}"
+            << "bad.json: encoder.candidates[0]: ende_attention is a decoder operation";
         QTest::newRow("twice") << R"({"encoder": {"candidates": ["glu", "glu"]}, )" + dec + "}"
                                << "bad.json: encoder.candidates[1]: 'glu' is listed twice";
         QTest::newRow("empty") << R"({"encoder": {"candidates": []}, )" + dec + "}"
@@ -89,9 +96,11 @@ private slots:
                                     << "bad.json: decoder: missing";
         QTest::newRow("newer") << R"({"version": 2, "encoder": {"candidates": ["glu"]}, )" + dec + "}"
                                << "bad.json: version: version 2 is newer than this program's 1";
-        QTest::newRow("format") << R"({"format": "automoe-space", "encoder": {"candidates": ["glu"]}, )" + dec + "}"
+        QTest::newRow("format") << R"({"format": "automoe-space", "encoder": {"candidates": ["glu"]}, )" +
+                                       dec + "}"
                                 << "bad.json: format: expected \"automoe-darts-space\"";
-        QTest::newRow("json") << R"({"encoder": )" << "bad.json: invalid JSON";
+        QTest::newRow("json") << R"({"encoder": )"
+                              << "bad.json: invalid JSON";
     }
 
     void badFilesNameFileAndField() {
