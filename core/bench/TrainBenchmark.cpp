@@ -407,39 +407,34 @@ nlohmann::json trainBenchmarkJson(const TrainBenchmarkResult& r) {
                                  return ops;
                              }()}});
     }
-    if (!r.profiles.empty())
-        return {{"space", r.space},
-                {"corpus", r.corpus},
-                {"threads", r.threads},
-                {"vocab_size", r.vocabSize},
-                {"train_pairs", r.trainPairs},
-                {"gemm", gemm},
-                {"gemm_peak_gflops", r.gemmPeak},
-                {"profiles", profiles},
-                {"peak_rss_kb", r.peakRssKb}};
-    return {{"space", r.space},
-            {"corpus", r.corpus},
-            {"threads", r.threads},
-            {"vocab_size", r.vocabSize},
-            {"train_pairs", r.trainPairs},
-            {"gemm", gemm},
-            {"gemm_peak_gflops", r.gemmPeak},
-            {"gemm_peak_at_start_gflops", r.gemmPeakAtStart},
-            {"gemm_peak_samples", r.peakSamples},
-            {"updates", r.updates},
-            {"ms_per_update", r.msPerUpdate},
-            {"tokens_per_sec", r.tokensPerSec},
-            {"target_tokens_per_sec", r.targetTokensPerSec},
-            {"gflops", r.gflops},
-            {"fraction_of_peak", r.fractionOfPeak},
-            {"fraction_of_peak_at_start", r.fractionOfPeakAtStart},
-            {"store_off_ms_per_1k_tokens", r.storeOffMsPerToken},
-            {"store_on_ms_per_1k_tokens", r.storeOnMsPerToken},
-            {"store_overhead", r.storeOverhead},
-            {"append_us_per_update", r.appendUsPerUpdate},
-            {"append_overhead", r.appendOverhead},
-            {"events_committed", r.eventsCommitted},
-            {"peak_rss_kb", r.peakRssKb}};
+    nlohmann::json j = {{"space", r.space},
+                        {"corpus", r.corpus},
+                        {"threads", r.threads},
+                        {"vocab_size", r.vocabSize},
+                        {"train_pairs", r.trainPairs},
+                        {"gemm", gemm},
+                        {"gemm_peak_gflops", r.gemmPeak},
+                        {"peak_rss_kb", r.peakRssKb}};
+    if (!r.profiles.empty()) {
+        j["profiles"] = profiles;
+        return j;
+    }
+    j.update(nlohmann::json{{"gemm_peak_at_start_gflops", r.gemmPeakAtStart},
+                            {"gemm_peak_samples", r.peakSamples},
+                            {"updates", r.updates},
+                            {"ms_per_update", r.msPerUpdate},
+                            {"tokens_per_sec", r.tokensPerSec},
+                            {"target_tokens_per_sec", r.targetTokensPerSec},
+                            {"gflops", r.gflops},
+                            {"fraction_of_peak", r.fractionOfPeak},
+                            {"fraction_of_peak_at_start", r.fractionOfPeakAtStart},
+                            {"store_off_ms_per_1k_tokens", r.storeOffMsPerToken},
+                            {"store_on_ms_per_1k_tokens", r.storeOnMsPerToken},
+                            {"store_overhead", r.storeOverhead},
+                            {"append_us_per_update", r.appendUsPerUpdate},
+                            {"append_overhead", r.appendOverhead},
+                            {"events_committed", r.eventsCommitted}});
+    return j;
 }
 
 } // namespace automoe

@@ -197,10 +197,10 @@ torch::Tensor meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec
 }
 
 TransformerOutput transformerOutput(const EmbeddingWeights& embedding, const EncoderOutput& enc,
-                                    const DecoderOutput& dec) {
+                                    const DecoderOutput& dec, bool logits) {
     TransformerOutput out;
     out.hidden = dec.hidden;
-    {
+    if (logits) {
         ProfileScope scope("automoe::output projection");
         out.logits = embedding.project(dec.hidden);
     }

@@ -104,8 +104,9 @@ torch::Tensor decodeStep(const StackWeights& decoder, const torch::Tensor& token
 // Mean of the collected per-layer balance losses, 0 when there are none.
 torch::Tensor meanBalanceLoss(const EncoderOutput& enc, const DecoderOutput& dec);
 
-// Logits of every position (tied output layer) and the mean balance loss.
+// The decoder states, the logits of every position (tied output layer; left undefined without `logits`) and
+// the mean balance loss.
 TransformerOutput transformerOutput(const EmbeddingWeights& embedding, const EncoderOutput& enc,
-                                    const DecoderOutput& dec);
+                                    const DecoderOutput& dec, bool logits = true);
 
 } // namespace automoe

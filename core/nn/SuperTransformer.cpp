@@ -202,25 +202,21 @@ DecoderOutput SuperTransformerImpl::decode(const torch::Tensor& tgtIn, const Enc
     return runDecoder(sampledStack(Stack::Decoder), tgtIn, enc, is_training(), traceOrNull());
 }
 
-TransformerOutput SuperTransformerImpl::forwardHidden(const torch::Tensor& src, const torch::Tensor& tgtIn) {
+TransformerOutput SuperTransformerImpl::run(const torch::Tensor& src, const torch::Tensor& tgtIn,
+                                            bool logits) {
     EncoderOutput enc = encode(src);
     DecoderOutput dec = decode(tgtIn, enc);
-    TransformerOutput out;
-    out.hidden = dec.hidden;
-    {
-        ProfileScope scope("automoe::MoE routing");
-        out.loadBalancingLoss = meanBalanceLoss(enc, dec);
-    }
+    TransformerOutput out = transformerOutput(embedding->weights(), enc, dec, logits);
     if (tracing_) trace_.finishBatch(src.size(0));
     return out;
 }
 
+TransformerOutput SuperTransformerImpl::forwardHidden(const torch::Tensor& src, const torch::Tensor& tgtIn) {
+    return run(src, tgtIn, /*logits=*/false);
+}
+
 TransformerOutput SuperTransformerImpl::forward(const torch::Tensor& src, const torch::Tensor& tgtIn) {
-    EncoderOutput enc = encode(src);
-    DecoderOutput dec = decode(tgtIn, enc);
-    TransformerOutput out = transformerOutput(embedding->weights(), enc, dec);
-    if (tracing_) trace_.finishBatch(src.size(0));
-    return out;
+    return run(src, tgtIn, /*logits=*/true);
 }
 
 torch::Tensor SuperTransformerImpl::nextTokenLogits(const torch::Tensor& tgtIn,

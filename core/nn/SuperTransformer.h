@@ -85,6 +85,7 @@ public:
     std::vector<SuperTransformerLayer> decoderLayers; // registered as decoder.layers.<i>
 
 private:
+    TransformerOutput run(const torch::Tensor& src, const torch::Tensor& tgtIn, bool logits);
     void validate(const Architecture& arch) const;
     // Views of the current architecture's weights of one stack.
     StackWeights sampledStack(Stack s);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 namespace automoe {
@@ -75,7 +76,7 @@ MoEOutput routed(const MoEWeights& w, const torch::Tensor& x, MoERouting* routin
     }
 
     auto [probs, gate, idx] = route(w, x); // [N, n], [N, k], [N, k]
-    auto dispatch = std::make_unique<ProfileScope>("automoe::MoE dispatch");
+    std::optional<ProfileScope> dispatch(std::in_place, "automoe::MoE dispatch");
 
     // Assignments in choice-major order (a = choice * N + token): every token's first choice claims
     // expert capacity before any second choice, as in GShard/Switch.

@@ -1,9 +1,9 @@
 #include "space/DartsSpace.h"
 
 #include "space/SpaceError.h"
+#include "space/SpaceIO.h"
 #include "util/Resources.h"
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -136,12 +136,7 @@ DartsSpace DartsSpace::standard() {
 }
 
 DartsSpace parseDartsSpace(const std::string& text, const std::string& source) {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw SpaceError("", std::string("invalid JSON: ") + e.what()).inFile(source);
-    }
+    const json j = parseSpaceJson(text, source);
     try {
         if (!j.is_object()) throw SpaceError("", "expected a JSON object");
         for (const auto& [key, value] : j.items())
@@ -178,11 +173,7 @@ DartsSpace loadDartsSpace(const std::string& path) {
 }
 
 DartsSpace loadDartsSpaceByNameOrPath(const std::string& nameOrPath) {
-    std::error_code ec;
-    if (std::filesystem::exists(nameOrPath, ec) || nameOrPath.find('/') != std::string::npos ||
-        nameOrPath.find(".json") != std::string::npos)
-        return loadDartsSpace(nameOrPath);
-    return loadDartsSpace(resourcePath("darts/" + nameOrPath + ".json"));
+    return loadDartsSpace(bundledOrPath(nameOrPath, "darts"));
 }
 
 std::string dartsSpaceToJson(const DartsSpace& s) {

@@ -208,13 +208,24 @@ json spaceToJson(const SearchSpace& s) {
     return j;
 }
 
-SearchSpace parseSpace(const std::string& text, const std::string& source) {
-    json j;
+json parseSpaceJson(const std::string& text, const std::string& source) {
     try {
-        j = json::parse(text);
+        return json::parse(text);
     } catch (const json::parse_error& e) {
         throw SpaceError("", std::string("invalid JSON: ") + e.what()).inFile(source);
     }
+}
+
+std::string bundledOrPath(const std::string& nameOrPath, const std::string& folder) {
+    std::error_code ec;
+    if (std::filesystem::exists(nameOrPath, ec) || nameOrPath.find('/') != std::string::npos ||
+        nameOrPath.find(".json") != std::string::npos)
+        return nameOrPath;
+    return resourcePath(folder + "/" + nameOrPath + ".json");
+}
+
+SearchSpace parseSpace(const std::string& text, const std::string& source) {
+    const json j = parseSpaceJson(text, source);
     try {
         return spaceFromJson(j);
     } catch (const SpaceError& e) {
@@ -232,11 +243,7 @@ void saveSpace(const SearchSpace& space, const std::string& path) {
 }
 
 SearchSpace loadSpaceByNameOrPath(const std::string& nameOrPath) {
-    std::error_code ec;
-    if (std::filesystem::exists(nameOrPath, ec) || nameOrPath.find('/') != std::string::npos ||
-        nameOrPath.find(".json") != std::string::npos)
-        return loadSpace(nameOrPath);
-    return loadSpace(resourcePath("spaces/" + nameOrPath + ".json"));
+    return loadSpace(bundledOrPath(nameOrPath, "spaces"));
 }
 
 } // namespace automoe

@@ -19,4 +19,10 @@ void saveSpace(const SearchSpace& space, const std::string& path);
 // A bundled space by name ("tiny", "automoe-wmt") or a path to a JSON file.
 SearchSpace loadSpaceByNameOrPath(const std::string& nameOrPath);
 
+// Shared by the space files (this one, DartsSpace): the JSON of `text`, a parse error thrown as a SpaceError
+// naming `source`; and the file a name stands for: `nameOrPath` itself when it is a path (exists, or has a
+// '/' or ".json"), else the bundled resources/<folder>/<nameOrPath>.json.
+nlohmann::json parseSpaceJson(const std::string& text, const std::string& source);
+std::string bundledOrPath(const std::string& nameOrPath, const std::string& folder);
+
 } // namespace automoe

@@ -3,6 +3,7 @@
 #include "nn/ProfileScope.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace automoe {
 
@@ -88,33 +89,36 @@ SmoothedLoss smoothedLossOfRows(const torch::Tensor& rows, const torch::Tensor& 
     return out;
 }
 
+// The rows of `rows` ([..., w], one per target position) and the targets at non-pad positions, as
+// {rows [n, w], targets [n]}; no copy when there is no padding.
+std::pair<torch::Tensor, torch::Tensor> nonPadRows(const torch::Tensor& rows, const torch::Tensor& target,
+                                                   int64_t padIndex) {
+    auto flatTarget = target.reshape({-1});
+    auto flat = rows.reshape({-1, rows.size(-1)});
+    auto keep = flatTarget.ne(padIndex).nonzero().squeeze(1);
+    if (keep.size(0) == flatTarget.size(0)) return {flat, flatTarget};
+    return {flat.index_select(0, keep), flatTarget.index_select(0, keep)};
+}
+
 } // namespace
 
 SmoothedLoss labelSmoothedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& target,
                                        double epsilon, int64_t padIndex) {
-    const int64_t V = logits.size(-1);
-    auto flatTarget = target.reshape({-1});
-    auto keep = flatTarget.ne(padIndex).nonzero().squeeze(1);
-    auto flat = logits.reshape({-1, V});
-    const bool all = keep.size(0) == flatTarget.size(0);
-    return smoothedLossOfRows(all ? flat : flat.index_select(0, keep),
-                              all ? flatTarget : flatTarget.index_select(0, keep), epsilon);
+    const auto [rows, targets] = nonPadRows(logits, target, padIndex);
+    return smoothedLossOfRows(rows, targets, epsilon);
 }
 
 SmoothedLoss
 labelSmoothedCrossEntropyOfHidden(const torch::Tensor& hidden,
                                   const std::function<torch::Tensor(const torch::Tensor&)>& project,
                                   const torch::Tensor& target, double epsilon, int64_t padIndex) {
-    auto flatTarget = target.reshape({-1});
-    auto keep = flatTarget.ne(padIndex).nonzero().squeeze(1);
-    auto flat = hidden.reshape({-1, hidden.size(-1)});
-    const bool all = keep.size(0) == flatTarget.size(0);
+    const auto [rows, targets] = nonPadRows(hidden, target, padIndex);
     torch::Tensor logits;
     {
         ProfileScope scope("automoe::output projection");
-        logits = project(all ? flat : flat.index_select(0, keep));
+        logits = project(rows);
     }
-    return smoothedLossOfRows(logits, all ? flatTarget : flatTarget.index_select(0, keep), epsilon);
+    return smoothedLossOfRows(logits, targets, epsilon);
 }
 
 } // namespace automoe

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <unistd.h>
@@ -174,7 +175,7 @@ UpdateResult Trainer::step() {
     for (auto& group : optimizer_->param_groups())
         static_cast<torch::optim::AdamOptions&>(group.options()).lr(r.lr);
 
-    auto dataScope = std::make_unique<ProfileScope>("automoe::data");
+    std::optional<ProfileScope> dataScope(std::in_place, "automoe::data");
     Batch batch = stream_.next();
     dataScope.reset();
     r.tokens = batch.sourceTokens + batch.targetTokens;
