@@ -87,6 +87,20 @@ void ArchitectureFigure::setArchitecture(const Architecture& arch, const QString
     arch_ = arch;
     cost_ = CostModel::evaluate(arch);
     hasArchitecture_ = true;
+    isDarts_ = false;
+    darts_.setArchitecture(DartsArchitecture());
+    title_ = title;
+    subtitle_ = subtitle;
+    relayout();
+}
+
+void ArchitectureFigure::setDartsArchitecture(const DartsArchitecture& arch, const QString& title,
+                                              const QString& subtitle) {
+    arch_ = Architecture();
+    cost_ = ArchitectureCost();
+    darts_.setArchitecture(arch);
+    hasArchitecture_ = true;
+    isDarts_ = true;
     title_ = title;
     subtitle_ = subtitle;
     relayout();
@@ -96,6 +110,8 @@ void ArchitectureFigure::clear() {
     arch_ = Architecture();
     cost_ = ArchitectureCost();
     hasArchitecture_ = false;
+    isDarts_ = false;
+    darts_.setArchitecture(DartsArchitecture());
     title_.clear();
     subtitle_.clear();
     relayout();
@@ -148,6 +164,10 @@ int ArchitectureFigure::scaleWidth(Stack stack) const {
 }
 
 void ArchitectureFigure::relayout() {
+    if (isDarts_) {
+        relayoutDarts();
+        return;
+    }
     const double width = 2 * kMargin + 2 * kBlockWidth + kGap;
     const double encoderX = kMargin;
     const double decoderX = kMargin + kBlockWidth + kGap;
@@ -247,7 +267,11 @@ void ArchitectureFigure::paint(QPainter& p, const QTransform& transform) const {
         p.setPen(palette_.text);
         p.drawText(titleRect_, Qt::AlignLeft | Qt::AlignVCenter, title_);
         paintSubtitle(p);
-
+    }
+    if (hasArchitecture_ && isDarts_) {
+        darts_.paint(p, palette_, [this](double px, bool bold) { return font(px, bold); });
+        paintDartsCaption(p);
+    } else if (hasArchitecture_) {
         paintCrossLinks(p);
         paintStack(p, Stack::Encoder);
         paintStack(p, Stack::Decoder);
@@ -496,6 +520,33 @@ QString ArchitectureFigure::legendLine() const {
         .arg(kTimes);
 }
 
+void ArchitectureFigure::relayoutDarts() {
+    // The AutoMoE figure's width, title and subtitle; DartsFigure's stacks; a caption and legend below.
+    const double width = 2 * kMargin + 2 * kBlockWidth + kGap;
+    double y = kMargin;
+    titleRect_ = QRectF(kMargin, y, width - 2 * kMargin, 24);
+    y += 24;
+    subtitleRect_ = QRectF(kMargin, y, width - 2 * kMargin, 18);
+    y += 18 + 18;
+    y += darts_.layout(kMargin, y, width - 2 * kMargin) + 20;
+    captionRect_ = QRectF(kMargin, y, width - 2 * kMargin, 20);
+    y += 20 + 4;
+    const QFontMetricsF small(font(11));
+    const QRectF legend = small.boundingRect(QRectF(0, 0, width - 2 * kMargin, 1000),
+                                             Qt::TextWordWrap | Qt::AlignLeft, DartsFigure::legendLine());
+    legendRect_ = QRectF(kMargin, y, width - 2 * kMargin, legend.height() + 2);
+    y += legendRect_.height() + kMargin;
+    size_ = QSizeF(width, y);
+}
+
+void ArchitectureFigure::paintDartsCaption(QPainter& p) const {
+    p.setFont(font(13));
+    p.setPen(palette_.muted);
+    p.drawText(captionRect_, Qt::AlignLeft | Qt::AlignVCenter, darts_.captionLine());
+    p.setFont(font(11));
+    p.drawText(legendRect_, Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, DartsFigure::legendLine());
+}
+
 void ArchitectureFigure::paintCaption(QPainter& p) const {
     const QFont regular = font(13);
     const QFont bold = font(13, true);
@@ -557,6 +608,7 @@ QString ArchitectureFigure::layerToolTip(const LayerBox& b) const {
 
 QString ArchitectureFigure::toolTipAt(const QPointF& pt) const {
     if (!hasArchitecture_) return {};
+    if (isDarts_) return darts_.toolTipAt(pt);
     for (const auto* boxes : {&encoderBoxes_, &decoderBoxes_}) {
         for (const LayerBox& b : *boxes) {
             if (!b.rect.contains(pt)) continue;

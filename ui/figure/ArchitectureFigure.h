@@ -7,6 +7,7 @@
 #include "cost/CostModel.h"
 #include "space/Architecture.h"
 #include "space/SearchSpace.h"
+#include "ui/figure/DartsFigure.h"
 #include "ui/figure/FigurePalette.h"
 
 #include <QCoreApplication>
@@ -32,6 +33,10 @@ public:
     // `title` names the architecture ("Most expensive architecture"); `subtitle`, rich text (for exponents:
     // 10<sup>17.6</sup>), says where it is from.
     void setArchitecture(const Architecture& arch, const QString& title, const QString& subtitle = QString());
+    // A DARTS architecture (issue 13) instead: its stacks of chosen operations (DartsFigure), the same
+    // title, subtitle and caption around them.
+    void setDartsArchitecture(const DartsArchitecture& arch, const QString& title,
+                              const QString& subtitle = QString());
     void clear();
     // The supernet the architecture lives in sets the bar scale and shows unused expert slots and skipped
     // layers, so that figures of one space share a scale. Without it the architecture's own maxima are used.
@@ -40,7 +45,12 @@ public:
     void setFontFamily(const QString& family);
 
     bool hasArchitecture() const { return hasArchitecture_; }
+    // The AutoMoE architecture shown (empty while a DARTS architecture is).
     const Architecture& architecture() const { return arch_; }
+    bool isDarts() const { return isDarts_; }
+    const DartsArchitecture& dartsArchitecture() const { return darts_.architecture(); }
+    const DartsFigure& dartsFigure() const { return darts_; }
+    QString subtitle() const { return subtitle_; }
     const ArchitectureCost& cost() const { return cost_; }
     QString title() const { return title_; }
     const FigurePalette& palette() const { return palette_; }
@@ -91,6 +101,8 @@ private:
 
     QString layerToolTip(const LayerBox& box) const;
     QString captionLine() const;
+    void relayoutDarts();
+    void paintDartsCaption(QPainter& p) const;
     QString legendLine() const;
     int scaleWidth(Stack stack) const;
     int slotCount() const;
@@ -101,6 +113,8 @@ private:
     Architecture arch_;
     ArchitectureCost cost_;
     bool hasArchitecture_ = false;
+    bool isDarts_ = false;
+    DartsFigure darts_;
     std::optional<SupernetDims> supernet_;
     QString title_;
     QString subtitle_;

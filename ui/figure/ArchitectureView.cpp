@@ -31,6 +31,15 @@ void ArchitectureView::setArchitecture(const Architecture& arch, const QString& 
     emit architectureChanged();
 }
 
+void ArchitectureView::setDartsArchitecture(const DartsArchitecture& arch, const QString& title,
+                                            const QString& subtitle) {
+    figure_.setDartsArchitecture(arch, title, subtitle);
+    setAccessibleDescription(title + QLatin1Char(' ') + subtitle);
+    updateGeometry();
+    update();
+    emit architectureChanged();
+}
+
 void ArchitectureView::setSupernet(const std::optional<SupernetDims>& supernet) {
     figure_.setSupernet(supernet);
     updateGeometry();

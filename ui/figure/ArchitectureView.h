@@ -16,12 +16,16 @@ public:
     explicit ArchitectureView(QWidget* parent = nullptr);
 
     void setArchitecture(const Architecture& arch, const QString& title, const QString& subtitle = QString());
+    void setDartsArchitecture(const DartsArchitecture& arch, const QString& title,
+                              const QString& subtitle = QString());
     void setSupernet(const std::optional<SupernetDims>& supernet);
     void clear();
 
     const ArchitectureFigure& figure() const { return figure_; }
     bool hasArchitecture() const { return figure_.hasArchitecture(); }
     const Architecture& architecture() const { return figure_.architecture(); }
+    bool isDarts() const { return figure_.isDarts(); }
+    const DartsArchitecture& dartsArchitecture() const { return figure_.dartsArchitecture(); }
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;

@@ -3,6 +3,7 @@
 #include "run/RunProgress.h"
 #include "space/SpaceIO.h"
 #include "ui/run/CliProcess.h"
+#include "ui/run/DartsOptionsForm.h"
 #include "ui/run/RunDocument.h"
 #include "ui/shell/Settings.h"
 #include "ui/space/SpaceDocument.h"
@@ -119,6 +120,8 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     auto* searchTab = new QWidget(modeTabs_);
     buildSearchTab(searchTab);
     modeTabs_->addTab(searchTab, tr("Search"));
+    dartsOptions_ = new DartsOptionsForm(modeTabs_);
+    modeTabs_->addTab(dartsOptions_, tr("DARTS"));
     // The tabs take the height of the page shown, not of the tallest page.
     auto fitPage = [this](int current) {
         for (int p = 0; p < modeTabs_->count(); ++p)
@@ -131,8 +134,10 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     connect(modeTabs_, &QTabWidget::currentChanged, this, fitPage);
     connect(modeTabs_, &QTabWidget::currentChanged, this, [this](int i) {
         start_->setToolTip(
-            i == 0 ? tr("Train a supernet of this space as a new run (AutoMoE stage 1)")
-                   : tr("Search the supernet run under the budgets as a new run (AutoMoE stage 4)"));
+            i == 0   ? tr("Train a supernet of this space as a new run (AutoMoE stage 1)")
+            : i == 1 ? tr("Search the supernet run under the budgets as a new run (AutoMoE stage 4)")
+                     : tr("Differentiable architecture search with reversible networks (DARTSformer) as a "
+                          "new run"));
     });
 
     for (QPushButton* b : {start_, pause_, resume_, cancel_})
@@ -144,8 +149,9 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
            "checkpoint"));
     cancel_->setToolTip(
         tr("Stop the run after its current update; it writes a checkpoint and can be resumed"));
-    connect(start_, &QPushButton::clicked, this,
-            [this] { mode() == Mode::Search ? startSearch() : startRun(); });
+    connect(start_, &QPushButton::clicked, this, [this] {
+        mode() == Mode::Search ? startSearch() : mode() == Mode::Darts ? startDarts() : startRun();
+    });
     connect(pause_, &QPushButton::clicked, this, [this] {
         process_->pause();
         paused_ = true;
@@ -412,6 +418,7 @@ void RunControlPanel::updateButtons() {
     supernetOptions_->setEditable(!running);
     modeTabs_->tabBar()->setEnabled(!running);
     modeTabs_->widget(1)->setEnabled(!running);
+    dartsOptions_->setEditable(!running);
     pause_->setEnabled(running && !paused_ && !cancelling_);
     resume_->setEnabled((running && paused_ && !cancelling_) || canResumeShownRun());
     cancel_->setEnabled(running && !cancelling_);
@@ -662,11 +669,28 @@ void RunControlPanel::buildSearchTab(QWidget* tab) {
 }
 
 RunControlPanel::Mode RunControlPanel::mode() const {
-    return modeTabs_->currentIndex() == 1 ? Mode::Search : Mode::Train;
+    const int i = modeTabs_->currentIndex();
+    return i == 1 ? Mode::Search : i == 2 ? Mode::Darts : Mode::Train;
 }
 
 void RunControlPanel::setMode(Mode mode) {
-    modeTabs_->setCurrentIndex(mode == Mode::Search ? 1 : 0);
+    modeTabs_->setCurrentIndex(mode == Mode::Search ? 1 : mode == Mode::Darts ? 2 : 0);
+}
+
+QStringList RunControlPanel::dartsArguments(QString* error) const {
+    const QStringList args = DartsOptionsForm::arguments(dartsOptions_->options(), error);
+    return args.isEmpty() ? args : args + extraDartsArgs_;
+}
+
+bool RunControlPanel::startDarts() {
+    QString error;
+    const QStringList args = dartsArguments(&error);
+    if (!error.isEmpty()) {
+        appendLog(error);
+        emit failed(tr("Could not start the DARTS search"), error);
+        return false;
+    }
+    return startChild(QStringList{QStringLiteral("darts")} + args, tr("the DARTS search"));
 }
 
 RunControlPanel::SearchSettings RunControlPanel::searchSettings() const {
@@ -802,6 +826,7 @@ void RunControlPanel::saveSettings() const {
                                   {QStringLiteral("seed"), s.seed},
                                   {QStringLiteral("fitnessSentences"), s.fitnessSentences},
                                   {QStringLiteral("narrowed"), s.narrowedSpace}});
+    settings_->setDartsSettings(DartsOptionsForm::toMap(dartsOptions_->options()));
     settings_->sync();
 }
 
@@ -816,6 +841,8 @@ void RunControlPanel::restoreSettings() {
         if (value > 0) setBudget(updates ? 0 : value, updates ? value : 0);
         setSupernetOptions(SupernetOptionsForm::fromMap(t));
     }
+    const QVariantMap d = settings_->dartsSettings();
+    if (!d.isEmpty()) dartsOptions_->setOptions(DartsOptionsForm::fromMap(d));
     const QVariantMap m = settings_->searchSettings();
     if (m.isEmpty()) return;
     SearchSettings s;

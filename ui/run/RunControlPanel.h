@@ -1,7 +1,8 @@
 // RunControlPanel is the "Run" dock: it starts a supernet training run of the space being edited (corpus,
 // minutes or updates, kind of supernet and subnet sampling) as a child `automoe train` process, or an
 // evolutionary search on a trained supernet run (budgets, evolution settings, seed, optionally only the
-// editor's narrowed space) as a child `automoe search` process, pauses, resumes and cancels it, and tracks
+// editor's narrowed space) as a child `automoe search` process, or a DARTS search (DartsOptionsForm) as a
+// child `automoe darts` process, pauses, resumes and cancels it, and tracks
 // the run shown in the views: the seven AutoMoE stages it has reached, progress with an ETA (from its
 // training steps or generations and its budget) and the child's log.
 #pragma once
@@ -31,6 +32,7 @@ class QTimer;
 namespace automoe::ui {
 
 class CliProcess;
+class DartsOptionsForm;
 class RunDocument;
 class Settings;
 class SpaceDocument;
@@ -50,7 +52,7 @@ public:
         bool narrowedSpace =
             false; // explore the editor's space (inside the supernet's) instead of the supernet's
     };
-    enum class Mode { Train, Search };
+    enum class Mode { Train, Search, Darts };
 
     RunControlPanel(SpaceDocument* document, QWidget* parent = nullptr);
     ~RunControlPanel() override;
@@ -89,6 +91,12 @@ public:
     // The `automoe search` arguments for the current settings (after --control-stdin --db); empty and an
     // error naming the field when they are incomplete.
     QStringList searchArguments(QString* error);
+    // The DARTS tab, and the `automoe darts` arguments for its settings (after --control-stdin --db), the
+    // extra ones included; empty and an error naming the field when they are incomplete.
+    DartsOptionsForm* dartsForm() const { return dartsOptions_; }
+    QStringList dartsArguments(QString* error) const;
+    // More `automoe darts` options (threads, seed, ...).
+    void setExtraDartsArguments(const QStringList& args) { extraDartsArgs_ = args; }
     // Supernet runs offered to search on (id, "name (status)").
     QList<QPair<qint64, QString>> supernetChoices() const;
 
@@ -108,6 +116,9 @@ public slots:
     bool startRun();
     // Starts a search with searchSettings(); false (reason in the log and failed()) when it could not start.
     bool startSearch();
+    // Starts a DARTS search with the DARTS tab's settings; false (reason in the log and failed()) when it
+    // could not start.
+    bool startDarts();
     // Continues run `runId` of the database (cancelled, or interrupted: its process gone) from its last
     // checkpoint or stored state in a child process; false (reason in the log and failed()) when it cannot.
     bool resumeRun(qint64 runId, const QString& kind);
@@ -149,6 +160,7 @@ private:
     QString dbPath_;
     QStringList extraArgs_;
     QStringList extraSearchArgs_;
+    QStringList extraDartsArgs_;
     QTemporaryDir tempDir_;
     bool paused_ = false;
     bool cancelling_ = false;
@@ -176,6 +188,7 @@ private:
     QComboBox* budgetUnit_;
     QSpinBox* budgetValue_;
     SupernetOptionsForm* supernetOptions_ = nullptr;
+    DartsOptionsForm* dartsOptions_ = nullptr;
     QPushButton* start_;
     QPushButton* pause_;
     QPushButton* resume_;

@@ -26,6 +26,7 @@ void RunDocument::reset(const QString& dbPath, qint64 runId) {
     generations_.clear();
     routing_.reset();
     study_.clear();
+    darts_.clear();
     progress_ = RunProgress();
     log_.clear();
     lastSeq_ = 0;
@@ -88,6 +89,7 @@ void RunDocument::apply(const FeedBatch& batch) {
     const int firstStep = int(steps_.size()), firstValidation = int(validations_.size());
     const int firstCandidate = int(candidates_.size()), firstGeneration = int(generations_.size());
     const int firstLog = int(log_.size()), firstStudyEvent = study_.eventCount();
+    const int firstDartsEvent = darts_.eventCount();
     bool stepsRewritten = false, validationsRewritten = false, routingChanged = false;
     bool infoChanged = false;
     if (batch.info) {
@@ -116,7 +118,10 @@ void RunDocument::apply(const FeedBatch& batch) {
                 }
             },
             e.row);
-        if (std::holds_alternative<std::monostate>(e.row)) study_.apply(e);
+        if (std::holds_alternative<std::monostate>(e.row)) {
+            study_.apply(e);
+            darts_.apply(e);
+        }
         addLogLine(e);
         lastSeq_ = std::max<qint64>(lastSeq_, e.seq);
     }
@@ -140,6 +145,7 @@ void RunDocument::apply(const FeedBatch& batch) {
     if (int(generations_.size()) > firstGeneration) emit generationsAdded(firstGeneration);
     if (routingChanged) emit this->routingChanged();
     if (study_.eventCount() > firstStudyEvent) emit studyChanged(firstStudyEvent);
+    if (darts_.eventCount() > firstDartsEvent) emit dartsChanged(firstDartsEvent);
     if (!batch.events.empty()) emit progressChanged();
     if (int(log_.size()) > firstLog) emit logAdded(firstLog);
     emit batchApplied();

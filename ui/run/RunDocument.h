@@ -1,15 +1,16 @@
 // RunDocument is the model of the run the workbench shows (the counterpart of Tiled's MapDocument): its
 // record, its training steps, validations, routing, search candidates and generations, a gap study's
-// points, its stages and progress, and which architecture is selected. A RunFeed fills it (RunPlayer::apply),
-// live or in replay, through the same call; the training, Pareto and gap study views, the Run dock, the
-// export dialog, the runs browser and the architecture figure observe it and hold no copies of their own.
-// Rows are de-duplicated: a run that was killed and resumed logs the updates after its last checkpoint again,
-// and each update is kept once (the later row wins).
+// points, a DARTS search's architecture weights, its stages and progress, and which architecture is selected.
+// A RunFeed fills it (RunPlayer::apply), live or in replay, through the same call; the training, Pareto and
+// gap study views, the Run dock, the export dialog, the runs browser and the architecture figure observe it
+// and hold no copies of their own. Rows are de-duplicated: a run that was killed and resumed logs the updates
+// after its last checkpoint again, and each update is kept once (the later row wins).
 #pragma once
 
 #include "run/RunProgress.h"
 #include "store/Event.h"
 #include "store/RunRecords.h"
+#include "ui/darts/DartsModel.h"
 #include "ui/plots/CostMetric.h"
 #include "ui/plots/StudyModel.h"
 #include "ui/run/FeedBatch.h"
@@ -56,6 +57,8 @@ public:
     const std::optional<RoutingSnapshot>& routing() const { return routing_; }
     // A gap study run's architectures, points and per-run figures (its "study_*" events).
     const StudyModel& study() const { return study_; }
+    // A DARTS search run's setup, architecture weights per update and derived architecture ("darts_*").
+    const DartsModel& darts() const { return darts_; }
     // Stages, progress and ETA (core's one definition, the same as the CLI's progress bar).
     const RunProgress& progress() const { return progress_; }
     // The run's story as log lines (stages, data, checkpoints, status, errors), for a run the app did not
@@ -92,6 +95,8 @@ signals:
     void routingChanged();
     // Study events arrived; `firstEvent` is how many the study held before them (0: the study's first).
     void studyChanged(int firstEvent);
+    // DARTS events arrived; `firstEvent` is how many the model held before them (0: the run's first).
+    void dartsChanged(int firstEvent);
     void progressChanged();
     // log()[first..] are new.
     void logAdded(int first);
@@ -114,6 +119,7 @@ private:
     std::vector<GenerationRow> generations_;
     std::optional<RoutingSnapshot> routing_;
     StudyModel study_;
+    DartsModel darts_;
     RunProgress progress_;
     QStringList log_;
     qint64 lastSeq_ = 0;

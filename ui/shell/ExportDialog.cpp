@@ -26,6 +26,9 @@ namespace automoe::ui {
 ExportDialog::ExportDialog(QWidget* parent)
     : QDialog(parent)
     , process_(new CliProcess(this))
+    , dartsBox_(new QGroupBox(tr("DARTS architecture"), this))
+    , dartsLabel_(new QLabel(this))
+    , exportDartsButton_(new QPushButton(tr("Export DARTS Architecture (JSON)"), this))
     , runLabel_(new QLabel(this))
     , archList_(new QListWidget(this))
     , formatBox_(new QComboBox(this))
@@ -71,6 +74,22 @@ ExportDialog::ExportDialog(QWidget* parent)
     archForm->addRow(tr("Folder"), dirRow);
     archForm->addRow(exportArchButton_);
 
+    dartsBox_->setObjectName("exportDartsBox");
+    dartsLabel_->setObjectName("exportDartsLabel");
+    dartsLabel_->setWordWrap(true);
+    exportDartsButton_->setObjectName("exportDartsButton");
+    exportDartsButton_->setToolTip(
+        tr("Write it as the DARTS architecture JSON that `automoe train --darts-arch` "
+           "retrains, into the folder above"));
+    connect(exportDartsButton_, &QPushButton::clicked, this, [this] {
+        QString error;
+        if (!exportDartsArchitecture(&error)) appendLog(error);
+    });
+    auto* dartsLayout = new QVBoxLayout(dartsBox_);
+    dartsLayout->addWidget(dartsLabel_);
+    dartsLayout->addWidget(exportDartsButton_);
+    dartsBox_->setVisible(false);
+
     plotBox_->setObjectName("exportPlotBox");
     plotFileEdit_->setObjectName("exportPlotFile");
     plotFileEdit_->setPlaceholderText(tr("file.png, .svg or .pdf"));
@@ -104,6 +123,7 @@ ExportDialog::ExportDialog(QWidget* parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(archBox, 1);
+    layout->addWidget(dartsBox_);
     layout->addWidget(plotGroup);
     layout->addWidget(log_);
     layout->addWidget(buttons);
@@ -142,6 +162,37 @@ void ExportDialog::setRun(const QString& dbPath, qint64 runId,
                            ? tr("From search run %1: its Pareto front and the selected candidate").arg(runId)
                            : tr("Show a search run (runs browser) to export the architectures it found."));
     updateButtons();
+}
+
+void ExportDialog::setDartsArchitecture(const std::optional<DartsArchitecture>& arch, const QString& label) {
+    darts_ = arch;
+    dartsLabel_->setText(label);
+    dartsBox_->setVisible(arch.has_value());
+    updateButtons();
+}
+
+QString ExportDialog::dartsArchitectureFile() const {
+    return QDir(outputDirectory())
+        .filePath(QStringLiteral("run%1-darts-arch.json").arg(darts_ ? darts_->searchRun : 0));
+}
+
+bool ExportDialog::exportDartsArchitecture(QString* error) {
+    auto fail = [error](const QString& message) {
+        if (error) *error = message;
+        return false;
+    };
+    if (!darts_) return fail(tr("No DARTS run is shown: no DARTS architecture to export."));
+    const QString dir = outputDirectory();
+    if (dir.isEmpty() || !QFileInfo(dir).isDir()) return fail(tr("The folder %1 does not exist.").arg(dir));
+    const QString path = dartsArchitectureFile();
+    try {
+        saveDartsArchitecture(*darts_, path.toStdString());
+    } catch (const std::exception& e) {
+        return fail(
+            tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), QString::fromUtf8(e.what())));
+    }
+    appendLog(tr("DARTS architecture written to %1").arg(QDir::toNativeSeparators(path)));
+    return true;
 }
 
 void ExportDialog::addPlot(const QString& name, PlotWriter writer) {
@@ -321,6 +372,7 @@ void ExportDialog::updateButtons() {
     exportArchButton_->setEnabled(!busy && runId_ > 0 && anyChecked);
     exportArchButton_->setText(busy ? tr("Exporting…") : tr("Export Architectures"));
     exportPlotButton_->setEnabled(!plots_.empty() && !plotFileEdit_->text().trimmed().isEmpty());
+    exportDartsButton_->setEnabled(darts_.has_value());
 }
 
 void ExportDialog::appendLog(const QString& line) {

@@ -1,16 +1,21 @@
 // ExportDialog (File > Export…) writes what the workbench shows to files: architectures of a search run (the
-// Pareto front and the selected candidate) as HAT/AutoMoE SubTransformer yml or JSON, optionally with their
-// inherited weights as standalone model files, and any plot (Pareto front, training curves, routing, the
-// architecture figure) as PNG, SVG or PDF. Architectures are written by child `automoe export` processes, one
-// after the other (weights need LibTorch, which the GUI never loads): the UI thread never waits on them.
+// Pareto front and the selected candidate; a DARTS run's derived architecture as DARTS JSON) as HAT/AutoMoE
+// SubTransformer yml or JSON, optionally with their inherited weights as standalone model files, and any plot
+// (Pareto front, training curves, routing, the architecture figure) as PNG, SVG or PDF. Architectures are
+// written by child `automoe export` processes, one after the other (weights need LibTorch, which the GUI
+// never loads): the UI thread never waits on them.
 #pragma once
+
+#include "space/DartsArchitecture.h"
 
 #include <QDialog>
 #include <QStringList>
 #include <functional>
+#include <optional>
 #include <vector>
 
 class QCheckBox;
+class QGroupBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -41,6 +46,13 @@ public:
 
     // The search run the architectures come from; an empty list (or no run) disables that part.
     void setRun(const QString& dbPath, qint64 runId, const std::vector<Architecture>& architectures);
+    // The architecture of the DARTS search run shown (the derived one, else the argmax of its newest
+    // weights), written as DARTS JSON by this process (no LibTorch needed); nullopt hides that part.
+    void setDartsArchitecture(const std::optional<DartsArchitecture>& arch, const QString& label);
+    // Where it goes: run<ID>-darts-arch.json in the output folder.
+    QString dartsArchitectureFile() const;
+    bool exportDartsArchitecture(QString* error = nullptr);
+    QPushButton* dartsExportButton() const { return exportDartsButton_; }
     void addPlot(const QString& name, PlotWriter writer);
     QStringList plotNames() const;
 
@@ -90,6 +102,10 @@ private:
     std::vector<Job> queue_;
     QStringList written_;
 
+    std::optional<DartsArchitecture> darts_;
+    QGroupBox* dartsBox_;
+    QLabel* dartsLabel_;
+    QPushButton* exportDartsButton_;
     QLabel* runLabel_;
     QListWidget* archList_;
     QComboBox* formatBox_;

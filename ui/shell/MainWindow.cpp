@@ -1,8 +1,10 @@
 #include "ui/shell/MainWindow.h"
 
 #include "space/ArchitectureIO.h"
+#include "space/DartsArchitecture.h"
 #include "store/RunReader.h"
 #include "store/RunStore.h"
+#include "ui/darts/AlphaView.h"
 #include "ui/figure/ArchitectureView.h"
 #include "ui/figure/FigureExporter.h"
 #include "ui/plots/CostMetric.h"
@@ -409,6 +411,18 @@ void MainWindow::createRunDocks() {
         if (first == 0) studyDock->raise();
     });
     connect(study, &StudyView::architectureClicked, this, &MainWindow::showStudyArchitecture);
+    // A DARTS search run (kind "darts"): its architecture weights, brought forward with its first events;
+    // the update it shows is the architecture in the central figure.
+    alpha_ = new AlphaView(this);
+    alpha_->setObjectName("alphaView");
+    alpha_->setDocument(run_);
+    QDockWidget* alphaDock =
+        addToolDock(tr("Architecture weights (DARTS)"), "alphaDock", alpha_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(studyDock, alphaDock);
+    connect(run_, &RunDocument::dartsChanged, alphaDock, [alphaDock](int first) {
+        if (first == 0) alphaDock->raise();
+    });
+    connect(alpha_, &AlphaView::shownStepChanged, this, &MainWindow::showDartsArchitecture);
     trainingDock_->raise();
 
     timeline_ = new TimelineBar(player_, this);
@@ -558,6 +572,42 @@ void MainWindow::showStudyArchitecture(int index) {
     }
 }
 
+void MainWindow::showDartsArchitecture() {
+    const DartsModel& darts = run_->darts();
+    if (darts.isEmpty()) return;
+    const int index = alpha_->shownIndex();
+    const bool newest = index < 0 || index + 1 == int(darts.history().size());
+    DartsArchitecture arch;
+    QString title, subtitle;
+    if (darts.derived() && newest) {
+        const DartsModel::Derived& d = *darts.derived();
+        arch = d.architecture;
+        title = tr("DARTS architecture derived by run %1").arg(run_->runId());
+        subtitle = tr("After %1 updates%2%3 parameters%4%5")
+                       .arg(d.update)
+                       .arg(kDot, si(double(d.params)), kDot, d.key.toHtmlEscaped());
+    } else if (const std::optional<DartsArchitecture> current = darts.architectureAt(index)) {
+        arch = *current;
+        arch.searchRun = run_->runId();
+        const DartsModel::AlphaStep& step = darts.history()[std::size_t(index)];
+        title = tr("DARTS run %1 at update %2").arg(run_->runId()).arg(step.update);
+        subtitle =
+            tr("The operation of largest weight on every edge (zero excluded)%1α loss %2%3%4")
+                .arg(kDot)
+                .arg(step.alphaLoss, 0, 'f', 4)
+                .arg(kDot, darts.derived()
+                               ? tr("the derived architecture is at update %1").arg(darts.derived()->update)
+                               : tr("not derived yet"));
+    } else {
+        return;
+    }
+    if (view_->isDarts() && view_->dartsArchitecture() == arch && view_->figure().title() == title &&
+        view_->figure().subtitle() == subtitle)
+        return;
+    view_->setDartsArchitecture(arch, title, subtitle);
+    updateTitle();
+}
+
 void MainWindow::restoreLayout() {
     const QByteArray geometry = settings_->windowGeometry();
     if (!geometry.isEmpty()) restoreGeometry(geometry);
@@ -629,7 +679,14 @@ bool MainWindow::saveSpaceAs(const QString& path) {
 bool MainWindow::exportArchitecture(const QString& path) {
     if (!view_->hasArchitecture()) return false;
     try {
-        saveArchitecture(view_->architecture(), path.toStdString());
+        // A DARTS architecture has one file format, its JSON (`automoe train --darts-arch` reads it).
+        if (view_->isDarts() && QFileInfo(path).suffix().compare(QLatin1String("json"), Qt::CaseInsensitive))
+            throw std::runtime_error(path.toStdString() +
+                                     ": a DARTS architecture is written as JSON (.json)");
+        if (view_->isDarts())
+            saveDartsArchitecture(view_->dartsArchitecture(), path.toStdString());
+        else
+            saveArchitecture(view_->architecture(), path.toStdString());
     } catch (const std::exception& e) {
         reportError(tr("Could not export the architecture"), QString::fromStdString(e.what()));
         return false;
@@ -779,11 +836,15 @@ void MainWindow::chooseSpaceToSave() {
 
 void MainWindow::chooseArchitectureExport() {
     const QString yml = tr("HAT/AutoMoE SubTransformer (*.yml *.yaml)");
-    const QString json = tr("JSON (*.json)");
-    QString filter = yml;
-    const QString start = QDir(settings_->lastDirectory("architecture")).filePath(suggestedFileName("yml"));
-    QString path =
-        QFileDialog::getSaveFileName(this, tr("Export Architecture"), start, yml + ";;" + json, &filter);
+    const QString json = view_->isDarts() ? tr("DARTS architecture JSON (*.json)") : tr("JSON (*.json)");
+    QString filter = view_->isDarts() ? json : yml;
+    const QString start =
+        QDir(settings_->lastDirectory("architecture"))
+            .filePath(view_->isDarts()
+                          ? QStringLiteral("run%1-darts-arch.json").arg(view_->dartsArchitecture().searchRun)
+                          : suggestedFileName("yml"));
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Architecture"), start,
+                                                view_->isDarts() ? json : yml + ";;" + json, &filter);
     if (path.isEmpty()) return;
     if (QFileInfo(path).suffix().isEmpty())
         path += filter == json ? QStringLiteral(".json") : QStringLiteral(".yml");
@@ -848,6 +909,24 @@ ExportDialog* MainWindow::openExportDialog() {
                              label(*c, tr("front")), archs.empty()});
     dialog->setRun(runDatabase_, archs.empty() ? 0 : run_->runId(), archs);
     dialog->setOutputDirectory(QFileInfo(runDatabase_).absolutePath());
+    // A DARTS run: its derived architecture, else the argmax of its newest weights.
+    const DartsModel& darts = run_->darts();
+    if (darts.derived()) {
+        DartsArchitecture arch = darts.derived()->architecture;
+        if (arch.searchRun <= 0) arch.searchRun = run_->runId();
+        dialog->setDartsArchitecture(arch, tr("Derived by run %1 after %2 updates: %3")
+                                               .arg(run_->runId())
+                                               .arg(darts.derived()->update)
+                                               .arg(darts.derived()->key));
+    } else if (auto current = darts.architectureAt(int(darts.history().size()) - 1)) {
+        current->searchRun = run_->runId();
+        dialog->setDartsArchitecture(
+            *current, tr("Run %1 has not derived its architecture yet: the argmax of its weights "
+                         "after update %2: %3")
+                          .arg(run_->runId())
+                          .arg(current->searchStep)
+                          .arg(QString::fromStdString(current->key())));
+    }
     // Plots: the Pareto and training views, every other dock that holds a QCustomPlot, the figure.
     dialog->addPlot(tr("Pareto front"),
                     [this](const QString& path, QString* error) { return pareto_->exportPlot(path, error); });

@@ -19,6 +19,7 @@ class QMenu;
 
 namespace automoe::ui {
 
+class AlphaView;
 class ArchitectureView;
 class ExportDialog;
 class Settings;
@@ -61,6 +62,8 @@ public:
     TrainingView* trainingView() const { return training_; }
     ParetoView* paretoView() const { return pareto_; }
     RunsBrowser* runsBrowser() const { return runsBrowser_; }
+    // The architecture weights of a DARTS search run (heat map and timeline).
+    AlphaView* alphaView() const { return alpha_; }
     RunControlPanel* runControl() const { return runControl_; }
     RunPlayer* player() const { return player_; }
     // The model of the run shown (live or replayed) that every run view observes.
@@ -120,6 +123,9 @@ private slots:
     void showCandidate(const QString& key);
     // Architecture `index` of the gap study shown (a point of its scatter was clicked).
     void showStudyArchitecture(int index);
+    // A DARTS run's architecture in the central figure: the derived one at the newest update, else the
+    // argmax of the weights at the update the alpha view shows.
+    void showDartsArchitecture();
 
 private:
     void createActions();
@@ -163,6 +169,7 @@ private:
     QDockWidget* runDock_ = nullptr;
     QDockWidget* trainingDock_ = nullptr;
     QDockWidget* paretoDock_ = nullptr;
+    AlphaView* alpha_ = nullptr;
     RunDocument* run_ = nullptr;
     RunFeed* compareFeed_ = nullptr;
     QAction* openDatabaseAction_ = nullptr;

@@ -68,6 +68,14 @@ void Settings::setSearchSettings(const QVariantMap& values) {
     settings_->setValue("run/search", values);
 }
 
+QVariantMap Settings::dartsSettings() const {
+    return settings_->value("run/darts").toMap();
+}
+
+void Settings::setDartsSettings(const QVariantMap& values) {
+    settings_->setValue("run/darts", values);
+}
+
 QString Settings::lastDirectory(const QString& kind) const {
     return settings_->value("directories/" + kind, QDir::homePath()).toString();
 }
