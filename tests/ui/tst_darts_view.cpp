@@ -743,6 +743,7 @@ static const int dartsDbHelper = automoe::test::registerHelper("--darts-db", [](
                         {"architecture", dartsArchitectureToJson(derived)},
                         {"key", derived.key()},
                         {"params", 7654321}}));
+    append(Event::make(id, "run_status", {{"status", "finished"}}));
     store.flush();
     std::printf("run %lld\n", static_cast<long long>(id));
     return 0;

@@ -117,7 +117,6 @@ void AlphaView::buildPlot() {
     edges->setLabel(tr("mixed edge"));
 
     map_ = new QCPColorMap(ops, edges);
-    map_->setGradient(weightGradient(palette_));
     map_->setInterpolate(false);
     map_->setTightBoundary(false);
     scale_ = new QCPColorScale(plot_);
@@ -128,7 +127,9 @@ void AlphaView::buildPlot() {
     scale_->axis()->setLabel(tr("softmax weight"));
     PlotTheme::styleAxis(*scale_->axis(), palette_, font());
     plot_->plotLayout()->addElement(0, 1, scale_);
+    // The map takes the scale's gradient and range once they are linked: set them on the scale.
     map_->setColorScale(scale_);
+    scale_->setGradient(weightGradient(palette_));
     auto* margins = new QCPMarginGroup(plot_);
     rect->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
     scale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
@@ -314,6 +315,15 @@ void AlphaView::updateStatus() {
     stepLabel_->setText(count > 0 ? tr("update %1 / %2").arg(shownUpdate()).arg(m->history().back().update)
                                   : QString());
     status_->setText(statusText());
+    // The keys are long: under the mouse, not in the line.
+    QStringList keys;
+    if (m && shown_ >= 0 && shown_ < count && !m->history()[std::size_t(shown_)].derived.isEmpty())
+        keys << tr("argmax at update %1: %2")
+                    .arg(shownUpdate())
+                    .arg(m->history()[std::size_t(shown_)].derived);
+    if (m && m->derived()) keys << tr("derived: %1").arg(m->derived()->key);
+    if (m) keys += m->errors();
+    status_->setToolTip(keys.join(QLatin1Char('\n')));
 }
 
 QString AlphaView::statusText() const {
@@ -331,9 +341,8 @@ QString AlphaView::statusText() const {
     if (shown_ >= 0 && shown_ < int(m->history().size())) {
         const DartsModel::AlphaStep& step = m->history()[std::size_t(shown_)];
         parts << tr("update %1 · α loss %2").arg(step.update).arg(step.alphaLoss, 0, 'f', 4);
-        if (!step.derived.isEmpty()) parts << tr("argmax %1").arg(step.derived);
     }
-    if (const auto& d = m->derived()) parts << tr("derived at update %1: %2").arg(d->update).arg(d->key);
+    if (const auto& d = m->derived()) parts << tr("derived at update %1").arg(d->update);
     if (!m->errors().isEmpty()) parts << tr("%1 event(s) not read").arg(m->errors().size());
     return parts.join(QStringLiteral(" · "));
 }

@@ -521,8 +521,8 @@ QString ArchitectureFigure::legendLine() const {
 }
 
 void ArchitectureFigure::relayoutDarts() {
-    // The AutoMoE figure's width, title and subtitle; DartsFigure's stacks; a caption and legend below.
-    const double width = 2 * kMargin + 2 * kBlockWidth + kGap;
+    // At least the AutoMoE figure's width; title and subtitle; DartsFigure's stacks; caption and legend.
+    const double width = 2 * kMargin + darts_.width(2 * kBlockWidth + kGap);
     double y = kMargin;
     titleRect_ = QRectF(kMargin, y, width - 2 * kMargin, 24);
     y += 24;

@@ -19,6 +19,7 @@ constexpr double kPad = 9;
 constexpr double kLayerLabel = 62;
 constexpr double kArrow = 16; // between two chips
 constexpr double kChipHeight = 28;
+constexpr double kMinChipWidth = 150; // "Enc-dec attention" and "fixed" at 11.5 and 10 px
 
 const QString kDot = QStringLiteral(" \u00B7 ");
 
@@ -122,6 +123,15 @@ QStringList DartsFigure::layerOps(bool decoder, int layer) const {
     for (const auto& [op, split] : subLayers(decoder, layer))
         out << opTitle(op);
     return out;
+}
+
+double DartsFigure::width(double minWidth) const {
+    int chips = 2;
+    for (bool decoder : {false, true})
+        for (int l = 0; l < int((decoder ? arch_.decoder : arch_.encoder).size()); ++l)
+            chips = std::max(chips, int(subLayers(decoder, l).size()));
+    const double block = 2 * kPad + kLayerLabel + chips * kMinChipWidth + (chips - 1) * kArrow;
+    return std::max(minWidth, 2 * block + kGap);
 }
 
 double DartsFigure::layout(double left, double top, double width) {
@@ -244,15 +254,15 @@ void DartsFigure::paintStack(QPainter& p, bool decoder, const FigurePalette& pal
             p.setBrush(colour);
             p.drawRoundedRect(QRectF(c.rect.left() + 1, c.rect.top() + 1, 4, c.rect.height() - 2), 2, 2);
             const QRectF text = c.rect.adjusted(9, 0, -4, 0);
-            const QFontMetricsF fm(chipFont);
-            p.setFont(chipFont);
-            p.setPen(palette.text);
-            p.drawText(text, Qt::AlignVCenter | Qt::AlignLeft,
-                       fm.elidedText(opTitle(c.op), Qt::ElideRight, text.width() - 18));
+            const QString edge = c.split >= 0 ? QStringLiteral("e%1").arg(c.split + 1) : tr("fixed");
             p.setFont(small);
             p.setPen(palette.muted);
-            p.drawText(text, Qt::AlignVCenter | Qt::AlignRight,
-                       c.split >= 0 ? QStringLiteral("e%1").arg(c.split + 1) : tr("fixed"));
+            p.drawText(text, Qt::AlignVCenter | Qt::AlignRight, edge);
+            p.setFont(chipFont);
+            p.setPen(palette.text);
+            const double room = text.width() - QFontMetricsF(small).horizontalAdvance(edge) - 6;
+            p.drawText(text, Qt::AlignVCenter | Qt::AlignLeft,
+                       QFontMetricsF(chipFont).elidedText(opTitle(c.op), Qt::ElideRight, room));
         }
     }
 

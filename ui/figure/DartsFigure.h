@@ -31,6 +31,9 @@ public:
     void setArchitecture(const DartsArchitecture& arch);
     const DartsArchitecture& architecture() const { return arch_; }
 
+    // The width the stacks need: two blocks wide enough for the longest layer's sub-layers, at least
+    // `minWidth` (the AutoMoE figure's).
+    double width(double minWidth) const;
     // Lays the stacks out in the band from (left, top), `width` wide; returns the band's height.
     double layout(double left, double top, double width);
     void paint(QPainter& p, const FigurePalette& palette, const FontFactory& font) const;

@@ -583,9 +583,9 @@ void MainWindow::showDartsArchitecture() {
         const DartsModel::Derived& d = *darts.derived();
         arch = d.architecture;
         title = tr("DARTS architecture derived by run %1").arg(run_->runId());
-        subtitle = tr("After %1 updates%2%3 parameters%4%5")
+        subtitle = tr("After %1 updates%2%3 parameters (retrained as an ordinary Transformer)")
                        .arg(d.update)
-                       .arg(kDot, si(double(d.params)), kDot, d.key.toHtmlEscaped());
+                       .arg(kDot, si(double(d.params)));
     } else if (const std::optional<DartsArchitecture> current = darts.architectureAt(index)) {
         arch = *current;
         arch.searchRun = run_->runId();
