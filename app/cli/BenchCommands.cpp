@@ -1,19 +1,88 @@
 #include "cli/Commands.h"
 
+#include "bench/DartsBenchmark.h"
 #include "bench/DecodeBenchmark.h"
 #include "bench/ModelBenchmark.h"
 #include "bench/SearchBenchmark.h"
 #include "bench/TrainBenchmark.h"
+#include "nn/TorchRuntime.h"
 #include "util/Resources.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 namespace automoe::cli {
+
+namespace {
+
+struct DartsBenchArgs {
+    automoe::DartsBenchOptions options;
+    int threads = 0;
+    bool json = false;
+    std::string child; // "reversible" / "ordinary": this process measures options.depths[0] x hiddens[0]
+};
+
+std::string shellQuote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+void runDartsBench(const DartsBenchArgs& a) {
+    if (!a.child.empty()) {
+        if (a.child != "reversible" && a.child != "ordinary")
+            throw std::runtime_error("--child: expected reversible or ordinary, got " + a.child);
+        automoe::configureTorchThreads(a.threads);
+        const auto p = automoe::measureDartsStep(a.options, a.options.depths.at(0), a.options.hiddens.at(0),
+                                                 a.child == "reversible");
+        std::cout << automoe::dartsBenchPointJson(p).dump() << std::endl;
+        return;
+    }
+    std::error_code ec;
+    const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec) throw std::runtime_error("bench darts: cannot find this program (/proc/self/exe)");
+    std::vector<automoe::DartsBenchPoint> points;
+    for (int64_t hidden : a.options.hiddens)
+        for (int64_t depth : a.options.depths)
+            for (const char* mode : {"reversible", "ordinary"}) {
+                if (!a.json)
+                    std::fprintf(stderr, "... hidden %lld depth %lld %s\n", (long long)hidden,
+                                 (long long)depth, mode);
+                const std::string command =
+                    shellQuote(self) + " bench darts --child " + mode + " --depth " + std::to_string(depth) +
+                    " --hidden " + std::to_string(hidden) + " --splits " + std::to_string(a.options.splits) +
+                    " --heads " + std::to_string(a.options.heads) + " --steps " +
+                    std::to_string(a.options.steps) + " --sentences " + std::to_string(a.options.sentences) +
+                    " --length " + std::to_string(a.options.length) + " --threads " +
+                    std::to_string(a.threads);
+                FILE* pipe = ::popen(command.c_str(), "r");
+                if (!pipe) throw std::runtime_error("bench darts: cannot start " + command);
+                std::string output;
+                char buffer[4096];
+                while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe))
+                    output.append(buffer, n);
+                const int status = ::pclose(pipe);
+                const auto start = output.rfind('{');
+                if (status != 0 || start == std::string::npos)
+                    throw std::runtime_error("bench darts: the child for hidden " + std::to_string(hidden) +
+                                             " depth " + std::to_string(depth) + " " + mode +
+                                             " failed (status " + std::to_string(status) + ")");
+                points.push_back(
+                    automoe::dartsBenchPointFromJson(nlohmann::json::parse(output.substr(start))));
+            }
+    if (a.json)
+        std::cout << automoe::dartsBenchJson(a.options, points).dump(2) << "\n";
+    else
+        std::cout << automoe::formatDartsBench(a.options, points);
+}
+
+} // namespace
 
 void addBenchCommands(CLI::App& root) {
     auto* bench = root.add_subcommand("bench", "Benchmarks that print figures (never pass/fail)");
@@ -197,6 +266,36 @@ void addBenchCommands(CLI::App& root) {
         else
             std::cout << automoe::formatDecodeBenchmark(result);
     });
+
+    auto dartsOpt = std::make_shared<DartsBenchArgs>();
+    auto* darts = bench->add_subcommand(
+        "darts",
+        "DARTS search step, reversible vs ordinary back-propagation: seconds and peak memory by depth "
+        "(each configuration in a child process)");
+    darts->add_option("--depth", dartsOpt->options.depths, "Encoder and decoder layers (repeatable)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
+    darts->add_option("--hidden", dartsOpt->options.hiddens, "Encoder widths (repeatable)")
+        ->capture_default_str()
+        ->check(CLI::Range(8, 4096));
+    darts->add_option("--splits", dartsOpt->options.splits, "Parts of an encoder layer")
+        ->capture_default_str();
+    darts->add_option("--heads", dartsOpt->options.heads, "Attention heads of a part")->capture_default_str();
+    darts->add_option("--steps", dartsOpt->options.steps, "Timed steps after the first")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    darts->add_option("--sentences", dartsOpt->options.sentences, "Sentences per batch")
+        ->capture_default_str();
+    darts->add_option("--length", dartsOpt->options.length, "Tokens per sentence, each side")
+        ->capture_default_str();
+    darts->add_option("--threads", dartsOpt->threads, "Intra-op threads (0 = one per core)")
+        ->capture_default_str();
+    darts->add_flag("--json", dartsOpt->json, "Print the figures as JSON");
+    darts
+        ->add_option("--child", dartsOpt->child,
+                     "(internal) measure one configuration: reversible or ordinary")
+        ->group("");
+    darts->callback([dartsOpt] { runDartsBench(*dartsOpt); });
 }
 
 } // namespace automoe::cli

@@ -50,4 +50,8 @@ void addCloseCommands(CLI::App& root);
 // Supernets) on architectures spread across their space (core/run/GapStudyRun), stored as a run.
 void addStudyCommands(CLI::App& root);
 
+// `automoe darts` (a DARTSformer search: reversible mixed network, bi-level first-order DARTS, stored and
+// resumable) and `automoe darts derive` (its architecture as JSON); `automoe train --darts-arch` retrains it.
+void addDartsCommands(CLI::App& root);
+
 } // namespace automoe::cli

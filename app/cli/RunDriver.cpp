@@ -167,9 +167,14 @@ RunStatus driveRun(RunStore& store, RunBase& run, bool controlStdin) {
 }
 
 RunStatus driveTrainingRun(RunStore& store, TrainingRun& run, bool controlStdin) {
+    return driveUpdatesRun(store, run, run.config().kind, run.config().toJson(), controlStdin);
+}
+
+RunStatus driveUpdatesRun(RunStore& store, RunBase& run, const std::string& kind,
+                          const nlohmann::json& config, bool controlStdin) {
     std::fprintf(stderr, "run %lld in %s (%d threads)\n", (long long)run.id(), store.path().c_str(),
                  torchThreads());
-    ProgressPrinter progress(run.config().kind, run.config().toJson());
+    ProgressPrinter progress(kind, config);
     run.addObserver(&progress);
     const RunStatus status = driveRun(store, run, controlStdin);
     std::printf("run %lld %s\n", (long long)run.id(), toString(status));

@@ -26,5 +26,8 @@ RunStatus driveRun(RunStore& store, RunBase& run, bool controlStdin);
 // driveRun() of a training run with its progress on stderr (a redrawn bar on a terminal, a line every 10 s
 // otherwise; the numbers are RunProgress's, as in the desktop app), then "run N <status>" on stdout.
 RunStatus driveTrainingRun(RunStore& store, TrainingRun& run, bool controlStdin);
+// The same for any run that counts updates (a DARTS search or retrain): `kind` and `config` as stored.
+RunStatus driveUpdatesRun(RunStore& store, RunBase& run, const std::string& kind,
+                          const nlohmann::json& config, bool controlStdin);
 
 } // namespace automoe::cli

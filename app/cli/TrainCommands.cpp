@@ -4,6 +4,7 @@
 #include "cli/RunDriver.h"
 #include "eval/Translation.h"
 #include "nn/TorchRuntime.h"
+#include "run/DartsRun.h"
 #include "run/TrainingRun.h"
 #include "space/ArchitectureIO.h"
 #include "space/SpaceIO.h"
@@ -46,12 +47,63 @@ struct TrainArgs {
     std::string arch;
     int64_t fromRun = 0;
     bool inherit = false;
+    std::string dartsArch;
 };
+
+// `train --darts-arch`: a DARTS architecture retrained as an ordinary Transformer (run kind darts_retrain),
+// on the data of the search it came from (--from-run, else its search_run when that run is in the database),
+// or on --corpus.
+int runDartsRetrain(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
+    RunStore store(databasePath(a.db));
+    const DartsArchitecture arch = loadDartsArchitecture(a.dartsArch);
+    if (a.inherit) throw UsageError("--inherit: a DARTS architecture is retrained from scratch");
+    int64_t from = a.fromRun;
+    if (from <= 0 && arch.searchRun > 0) {
+        const auto run = store.getRun(arch.searchRun);
+        if (run && run->spec.kind == "darts") from = arch.searchRun;
+    }
+    DartsRunConfig c;
+    if (from > 0) {
+        c = dartsRetrainConfig(store, from, arch);
+    } else {
+        c.kind = "darts_retrain";
+        c.architecture = arch;
+        c.corpus = a.corpus;
+        c.reverse = a.reverse;
+        c.vocabulary.size = a.vocabSize;
+        c.split.seed = a.seed;
+    }
+    c.name = a.name;
+    c.seed = a.seed;
+    c.maxTokens = a.maxTokens;
+    c.lr.peak = a.lr;
+    c.lr.warmupUpdates = a.warmup;
+    c.lr.kind = lrScheduleKind(a.schedule);
+    c.dropout = a.dropout;
+    c.validateEvery = a.validateEvery;
+    c.checkpointEvery = a.checkpointEvery;
+    c.maxUpdates = a.updates;
+    c.maxMinutes = a.minutes;
+    if (!updatesGiven && !minutesGiven) c.maxMinutes = 20;
+    DartsRun run(store, std::move(c));
+    driveUpdatesRun(store, run, run.config().kind, run.config().toJson(), a.controlStdin);
+    return 0;
+}
 
 int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
     configureTorchThreads(a.threads);
+    if (!a.dartsArch.empty()) {
+        if (!a.arch.empty()) throw UsageError("--darts-arch and --arch: give one architecture");
+        return runDartsRetrain(a, updatesGiven, minutesGiven);
+    }
     RunStore store(databasePath(a.db));
     std::unique_ptr<TrainingRun> run;
+    if (a.resume > 0 && store.requireRun(a.resume).spec.kind == "darts_retrain") {
+        auto darts =
+            DartsRun::resume(store, a.resume, updatesGiven ? a.updates : -1, minutesGiven ? a.minutes : -1);
+        driveUpdatesRun(store, *darts, darts->config().kind, darts->config().toJson(), a.controlStdin);
+        return 0;
+    }
     if (a.resume > 0) {
         run = TrainingRun::resume(store, a.resume, updatesGiven ? a.updates : -1,
                                   minutesGiven ? a.minutes : -1);
@@ -279,6 +331,10 @@ void addTrainCommands(CLI::App& root) {
                       "Train this one architecture (.yml / .json) instead of a supernet (stages 6-7)");
     train->add_option("--from-run", a->fromRun,
                       "With --arch: the supernet run whose split, vocabulary and space to use");
+    train->add_option(
+        "--darts-arch", a->dartsArch,
+        "Retrain a DARTS architecture (`automoe darts derive -o FILE`) as an ordinary Transformer, on "
+        "the data of the search it came from (or --from-run, or --corpus)");
     train->add_flag("--inherit", a->inherit,
                     "With --arch: start from the supernet run's last checkpoint weights");
     train->add_flag("--control-stdin", a->controlStdin,

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     automoe::cli::addRankCommands(app);
     automoe::cli::addStudyCommands(app);
     automoe::cli::addCloseCommands(app);
+    automoe::cli::addDartsCommands(app);
 
     try {
         app.parse(argc, argv);

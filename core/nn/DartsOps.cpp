@@ -1,5 +1,6 @@
 #include "nn/DartsOps.h"
 
+#include "nn/Dropout.h"
 #include "nn/MultiHeadAttention.h"
 
 #include <cmath>
@@ -18,11 +19,13 @@ torch::Tensor padTime(const torch::Tensor& x, int k, bool causal) {
 
 } // namespace
 
-DartsOpImpl::DartsOpImpl(DartsOpSpec spec, int64_t width, bool causal, int64_t heads, int64_t memoryWidth)
+DartsOpImpl::DartsOpImpl(DartsOpSpec spec, int64_t width, bool causal, int64_t heads, int64_t memoryWidth,
+                         double dropout)
     : spec_(spec)
     , width_(width)
     , heads_(heads)
-    , causal_(causal) {
+    , causal_(causal)
+    , dropout_(dropout) {
     if (width <= 0)
         throw std::invalid_argument("DARTS operation " + spec.name() + ": width must be positive");
     const bool headed = spec.kind == DartsOpKind::LightConv || spec.kind == DartsOpKind::DynamicConv ||
@@ -45,8 +48,8 @@ DartsOpImpl::DartsOpImpl(DartsOpSpec spec, int64_t width, bool causal, int64_t h
         break;
     case DartsOpKind::LightConv:
     case DartsOpKind::DynamicConv:
-        in_ = register_module("in", torch::nn::Linear(width, 2 * width));
-        out_ = register_module("out", torch::nn::Linear(width, width));
+        in_ = register_module("proj_in", torch::nn::Linear(width, 2 * width));
+        out_ = register_module("proj_out", torch::nn::Linear(width, width));
         if (spec.kind == DartsOpKind::LightConv)
             lightKernel_ = register_parameter("kernel", torch::randn({heads, spec.kernel}) * 0.1);
         else
@@ -69,11 +72,11 @@ DartsOpImpl::DartsOpImpl(DartsOpSpec spec, int64_t width, bool causal, int64_t h
         attnOutBias_ = register_parameter("out_proj_bias", torch::zeros({width}));
         break;
     case DartsOpKind::Glu:
-        in_ = register_module("in", torch::nn::Linear(width, 2 * width));
+        in_ = register_module("proj_in", torch::nn::Linear(width, 2 * width));
         break;
     case DartsOpKind::Ffn:
-        in_ = register_module("in", torch::nn::Linear(width, 4 * width));
-        out_ = register_module("out", torch::nn::Linear(4 * width, width));
+        in_ = register_module("proj_in", torch::nn::Linear(width, 4 * width));
+        out_ = register_module("proj_out", torch::nn::Linear(4 * width, width));
         break;
     case DartsOpKind::Zero:
     case DartsOpKind::Identity:
@@ -83,16 +86,18 @@ DartsOpImpl::DartsOpImpl(DartsOpSpec spec, int64_t width, bool causal, int64_t h
         norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
 }
 
-torch::Tensor DartsOpImpl::op(const torch::Tensor& x, const torch::Tensor& memory) {
+torch::Tensor DartsOpImpl::op(const torch::Tensor& x, const DartsContext& context) {
     const int64_t B = x.size(0), T = x.size(1);
+    const torch::Tensor& memory = context.memory;
+    auto masked = [&](const torch::Tensor& t) { return context.keep.defined() ? t * context.keep : t; };
     switch (spec_.kind) {
     case DartsOpKind::Conv:
         // conv1d works on [B, C, T].
-        return conv_->forward(padTime(x, spec_.kernel, causal_).transpose(1, 2)).transpose(1, 2);
+        return conv_->forward(padTime(masked(x), spec_.kernel, causal_).transpose(1, 2)).transpose(1, 2);
     case DartsOpKind::LightConv:
     case DartsOpKind::DynamicConv: {
         const int64_t k = spec_.kernel, H = heads_, C = width_ / heads_;
-        auto v = torch::glu(in_->forward(x), -1);                   // [B, T, w]
+        auto v = masked(torch::glu(in_->forward(x), -1));           // [B, T, w]
         auto windows = padTime(v, int(k), causal_).unfold(1, k, 1); // [B, T, w, k]
         windows = windows.reshape({B, T, H, C, k});
         torch::Tensor kernel;
@@ -107,8 +112,11 @@ torch::Tensor DartsOpImpl::op(const torch::Tensor& x, const torch::Tensor& memor
         w.inProj = {qkv_, qkvBias_};
         w.outProj = {attnOut_, attnOutBias_};
         w.heads = heads_;
-        torch::Tensor mask;
-        if (causal_) mask = torch::full({T, T}, -1e9, x.options()).triu_(1).view({1, 1, T, T});
+        torch::Tensor mask = context.selfMask;
+        if (causal_) {
+            auto future = torch::full({T, T}, -1e9, x.options()).triu_(1).view({1, 1, T, T});
+            mask = mask.defined() ? mask + future : future;
+        }
         return selfAttention(w, x, mask, is_training());
     }
     case DartsOpKind::EncoderAttention: {
@@ -119,7 +127,7 @@ torch::Tensor DartsOpImpl::op(const torch::Tensor& x, const torch::Tensor& memor
         w.kvProj = {kv_, kvBias_};
         w.outProj = {attnOut_, attnOutBias_};
         w.heads = heads_;
-        return encoderDecoderAttention(w, x, memory, {}, is_training());
+        return encoderDecoderAttention(w, x, memory, context.memoryMask, is_training());
     }
     case DartsOpKind::Glu:
         return torch::glu(in_->forward(x), -1);
@@ -133,31 +141,31 @@ torch::Tensor DartsOpImpl::op(const torch::Tensor& x, const torch::Tensor& memor
     return x;
 }
 
-torch::Tensor DartsOpImpl::forward(const torch::Tensor& x, const torch::Tensor& memory) {
+torch::Tensor DartsOpImpl::forward(const torch::Tensor& x, const DartsContext& context) {
     if (x.dim() != 3 || x.size(2) != width_)
         throw std::invalid_argument("DARTS operation " + spec_.name() + ": expected [B, T, " +
                                     std::to_string(width_) + "]");
-    if (spec_.kind == DartsOpKind::Zero || spec_.kind == DartsOpKind::Identity) return op(x, memory);
-    return norm_->forward(x + op(x, memory));
+    if (spec_.kind == DartsOpKind::Zero || spec_.kind == DartsOpKind::Identity) return op(x, context);
+    return norm_->forward(x + applyDropout(op(x, context), dropout_, is_training()));
 }
 
 MixedOpImpl::MixedOpImpl(const std::vector<DartsOpSpec>& candidates, int64_t width, bool causal,
                          int64_t heads, int64_t memoryWidth) {
     if (candidates.empty()) throw std::invalid_argument("mixed operation: no candidates");
     for (size_t i = 0; i < candidates.size(); ++i)
-        ops_.push_back(register_module(std::to_string(i) + "_" + candidates[i].name(),
+        ops_.push_back(register_module("op" + std::to_string(i) + "_" + candidates[i].name(),
                                        DartsOp(candidates[i], width, causal, heads, memoryWidth)));
 }
 
 torch::Tensor MixedOpImpl::forward(const torch::Tensor& x, const torch::Tensor& weights,
-                                   const torch::Tensor& memory) {
+                                   const DartsContext& context) {
     if (weights.dim() != 1 || weights.size(0) != int64_t(ops_.size()))
         throw std::invalid_argument("mixed operation: " + std::to_string(ops_.size()) +
                                     " candidates, weights of shape " + std::to_string(weights.numel()));
     torch::Tensor sum;
     for (size_t i = 0; i < ops_.size(); ++i) {
         if (ops_[i]->spec().kind == DartsOpKind::Zero) continue;
-        auto term = weights[int64_t(i)] * ops_[i]->forward(x, memory);
+        auto term = weights[int64_t(i)] * ops_[i]->forward(x, context);
         sum = sum.defined() ? sum + term : term;
     }
     return sum.defined() ? sum : torch::zeros_like(x);

@@ -39,6 +39,9 @@ struct DecoderState {
     std::vector<DecoderLayerCache> layers;
     torch::Tensor sourcePadMask; // bool [R, S], true at padding: the source of every row
     int64_t steps = 0;
+    // For a model that re-runs its decoder over the prefix at every step (nn/DartsTransformer: convolutions
+    // have no key/value cache): the tokens fed so far [R, steps] and the encoder output [R, S, e].
+    torch::Tensor prefix, memory;
 
     int64_t rows() const { return sourcePadMask.size(0); }
 
@@ -46,6 +49,8 @@ struct DecoderState {
     // B x beam, or to drop finished rows.
     void selectRows(const torch::Tensor& index) {
         sourcePadMask = sourcePadMask.index_select(0, index);
+        for (torch::Tensor* t : {&prefix, &memory})
+            if (t->defined()) *t = t->index_select(0, index);
         for (auto& l : layers)
             for (torch::Tensor* t :
                  {&l.selfKeys, &l.selfValues, &l.memoryKeys, &l.memoryValues, &l.memoryMask})
@@ -56,6 +61,7 @@ struct DecoderState {
     // self-attention caches move; index must map every row to a row of the same source sentence, whose
     // encoder-decoder keys and values are identical, so those stay in place.
     void reorderWithinSentences(const torch::Tensor& index) {
+        if (prefix.defined()) prefix = prefix.index_select(0, index);
         for (auto& l : layers)
             for (torch::Tensor* t : {&l.selfKeys, &l.selfValues})
                 if (t->defined()) *t = t->index_select(0, index);

@@ -34,6 +34,7 @@ const std::vector<StageEventInfo>& stageEvents() {
         {stage::kTest, P::Test, U::None, nullptr, false},
         {stage::kRank, std::nullopt, U::Architecture, stage::kArchs, false},
         {stage::kStudy, std::nullopt, U::Architecture, stage::kArchs, false},
+        {stage::kDarts, std::nullopt, U::Update, stage::kMaxUpdates, true},
     };
     return all;
 }
@@ -54,13 +55,15 @@ std::vector<PipelineStage> RunKindStages::pipeline() const {
 
 std::string RunKindStages::resumeCommand(std::int64_t runId) const {
     if (resume == ResumeCommand::None) return "";
-    return std::string(resume == ResumeCommand::Train ? "automoe train" : "automoe search") + " --resume " +
-           std::to_string(runId);
+    const char* program = resume == ResumeCommand::Train    ? "automoe train"
+                          : resume == ResumeCommand::Search ? "automoe search"
+                                                            : "automoe darts";
+    return std::string(program) + " --resume " + std::to_string(runId);
 }
 
 const std::vector<std::string>& runKinds() {
-    static const std::vector<std::string> kinds = {"supernet", "retrain", "search",
-                                                   "latency",  "rank",    "study"};
+    static const std::vector<std::string> kinds = {"supernet", "retrain", "search", "latency",
+                                                   "rank",     "study",   "darts",  "darts_retrain"};
     return kinds;
 }
 
@@ -95,9 +98,17 @@ RunKindStages runKindStages(const std::string& kind, const nlohmann::json& confi
         k.events = {stage::kRank};
     } else if (kind == "study") {
         k.events = {stage::kStudy};
+    } else if (kind == "darts") {
+        k.events = {stage::kData, stage::kDarts};
+        k.resume = ResumeCommand::Darts;
+    } else if (kind == "darts_retrain") {
+        k.events = {stage::kData, stage::kRetrain};
+        if (test) k.events.push_back(stage::kTest);
+        k.resume = ResumeCommand::Darts;
     } else {
-        throw std::invalid_argument("unknown run kind \"" + kind +
-                                    "\" (expected supernet, retrain, search, latency, rank or study)");
+        throw std::invalid_argument(
+            "unknown run kind \"" + kind +
+            "\" (expected supernet, retrain, search, latency, rank, study, darts or darts_retrain)");
     }
     return k;
 }

@@ -42,6 +42,7 @@ constexpr const char* kRetrain = "retrain";
 constexpr const char* kTest = "test";
 constexpr const char* kRank = "rank";   // the rank check of a search (not a pipeline stage)
 constexpr const char* kStudy = "study"; // the supernet-standalone gap study (not a pipeline stage)
+constexpr const char* kDarts = "darts"; // a DARTS search (not a stage of the AutoMoE pipeline)
 
 // Payload keys of the budgets a "started" event carries.
 constexpr const char* kMaxUpdates = "max_updates";
@@ -75,7 +76,7 @@ const std::vector<StageEventInfo>& stageEvents();
 const StageEventInfo* stageEventInfo(const std::string& name);
 
 // How a stopped (cancelled, failed, interrupted) run of a kind continues.
-enum class ResumeCommand { None, Train, Search };
+enum class ResumeCommand { None, Train, Search, Darts };
 
 struct RunKindStages {
     std::string kind;                // as stored in runs.kind
@@ -84,11 +85,13 @@ struct RunKindStages {
 
     // The pipeline stages the run lights, in order (the first is also what its "data" stage lights).
     std::vector<PipelineStage> pipeline() const;
-    // "automoe train --resume 7", "automoe search --resume 7", or "" when the kind cannot be resumed.
+    // "automoe train --resume 7", "automoe search --resume 7", "automoe darts --resume 7", or "" when the
+    // kind cannot be resumed.
     std::string resumeCommand(std::int64_t runId) const;
 };
 
-// The kinds of run the core stores: "supernet", "retrain", "search", "latency", "rank".
+// The kinds of run the core stores: "supernet", "retrain", "search", "latency", "rank", "study", "darts",
+// "darts_retrain".
 const std::vector<std::string>& runKinds();
 // The stages of a run of `kind` with stored configuration `config`:
 //   supernet  data, supernet, test              resumed by `automoe train --resume ID`
@@ -97,6 +100,9 @@ const std::vector<std::string>& runKinds();
 //   search    data, search                      `automoe search --resume ID`
 //   latency   latency_dataset, latency_predictor   not resumable
 //   rank      rank                              not resumable
+//   study     study                             not resumable
+//   darts     data, darts                       `automoe darts --resume ID`
+//   darts_retrain  data, retrain, test          (`automoe train --darts-arch`), `automoe darts --resume ID`
 // test is left out when config.test_sentences is 0. Throws std::invalid_argument for an unknown kind.
 RunKindStages runKindStages(const std::string& kind, const nlohmann::json& config = nlohmann::json::object());
 // runKindStages(kind).resumeCommand(runId), and "" for a kind this program does not know.

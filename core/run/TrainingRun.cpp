@@ -18,44 +18,83 @@ namespace automoe {
 
 namespace fs = std::filesystem;
 
+void writeDataSettings(nlohmann::json& j, const std::string& corpus, bool reverse,
+                       const CorpusSplitOptions& split, const VocabularyOptions& vocabulary,
+                       const TokenizeOptions& tokenize) {
+    j["corpus"] = corpus;
+    j["reverse"] = reverse;
+    j["split"] = {{"valid", split.validSize},
+                  {"test", split.testSize},
+                  {"max_fraction", split.maxFraction},
+                  {"seed", split.seed}};
+    j["vocabulary"] = {
+        {"size", vocabulary.size},
+        {"model_type", vocabulary.modelType == VocabularyOptions::ModelType::Bpe ? "bpe" : "unigram"},
+        {"max_sentences", vocabulary.maxSentences},
+        {"threads", vocabulary.numThreads},
+        {"seed", vocabulary.seed}};
+    j["tokenize"] = {{"max_source", tokenize.maxSourceTokens}, {"max_target", tokenize.maxTargetTokens}};
+}
+
+void readDataSettings(const nlohmann::json& j, std::string& corpus, bool& reverse, CorpusSplitOptions& split,
+                      VocabularyOptions& vocabulary, TokenizeOptions& tokenize) {
+    const JsonFields f = JsonFields::at("config");
+    corpus = f.get(j, "corpus", corpus);
+    reverse = f.get(j, "reverse", reverse);
+    if (j.contains("split")) {
+        const auto& s = j["split"];
+        const JsonFields fsplit = JsonFields::at("config.split");
+        split.validSize = fsplit.get(s, "valid", split.validSize);
+        split.testSize = fsplit.get(s, "test", split.testSize);
+        split.maxFraction = fsplit.get(s, "max_fraction", split.maxFraction);
+        split.seed = fsplit.get(s, "seed", split.seed);
+    }
+    if (j.contains("vocabulary")) {
+        const auto& v = j["vocabulary"];
+        const JsonFields fvocab = JsonFields::at("config.vocabulary");
+        vocabulary.size = fvocab.get(v, "size", vocabulary.size);
+        const std::string type = fvocab.get(v, "model_type", std::string("unigram"));
+        if (type != "unigram" && type != "bpe")
+            throw std::invalid_argument("config.vocabulary.model_type: expected unigram or bpe, got " + type);
+        vocabulary.modelType =
+            type == "bpe" ? VocabularyOptions::ModelType::Bpe : VocabularyOptions::ModelType::Unigram;
+        vocabulary.maxSentences = fvocab.get(v, "max_sentences", vocabulary.maxSentences);
+        vocabulary.numThreads = fvocab.get(v, "threads", vocabulary.numThreads);
+        vocabulary.seed = fvocab.get(v, "seed", vocabulary.seed);
+    }
+    if (j.contains("tokenize")) {
+        tokenize.maxSourceTokens =
+            JsonFields::at("config.tokenize").get(j["tokenize"], "max_source", tokenize.maxSourceTokens);
+        tokenize.maxTargetTokens =
+            JsonFields::at("config.tokenize").get(j["tokenize"], "max_target", tokenize.maxTargetTokens);
+    }
+}
+
 nlohmann::json TrainingRunConfig::toJson() const {
-    return {
-        {"name", name},
-        {"kind", kind},
-        {"space_source", spaceSource},
-        {"space", spaceToJson(space)},
-        {"corpus", corpus},
-        {"reverse", reverse},
-        {"split",
-         {{"valid", split.validSize},
-          {"test", split.testSize},
-          {"max_fraction", split.maxFraction},
-          {"seed", split.seed}}},
-        {"vocabulary",
-         {{"size", vocabulary.size},
-          {"model_type", vocabulary.modelType == VocabularyOptions::ModelType::Bpe ? "bpe" : "unigram"},
-          {"max_sentences", vocabulary.maxSentences},
-          {"threads", vocabulary.numThreads},
-          {"seed", vocabulary.seed}}},
-        {"tokenize", {{"max_source", tokenize.maxSourceTokens}, {"max_target", tokenize.maxTargetTokens}}},
-        {"trainer", trainer.toJson()},
-        {"model",
-         {{"dropout", dropout},
-          {"attention_dropout", attentionDropout},
-          {"capacity_factor", capacityFactor}}},
-        {"supernet", supernet.toJson()},
-        {"max_updates", maxUpdates},
-        {"max_minutes", maxMinutes},
-        {"validate_every", validateEvery},
-        {"checkpoint_every", checkpointEvery},
-        {"keep_checkpoints", keepCheckpoints},
-        {"routing_every", routingEvery},
-        {"test_sentences", testSentences},
-        {"parent_run", parentRun},
-        {"inherit_checkpoint", inheritCheckpoint},
-        {"search_run", searchRun},
-        {"search_arch_id", searchArchId},
-        {"cost_repeats", costRepeats}};
+    nlohmann::json j = {{"name", name},
+                        {"kind", kind},
+                        {"space_source", spaceSource},
+                        {"space", spaceToJson(space)},
+                        {"trainer", trainer.toJson()},
+                        {"model",
+                         {{"dropout", dropout},
+                          {"attention_dropout", attentionDropout},
+                          {"capacity_factor", capacityFactor}}},
+                        {"supernet", supernet.toJson()},
+                        {"max_updates", maxUpdates},
+                        {"max_minutes", maxMinutes},
+                        {"validate_every", validateEvery},
+                        {"checkpoint_every", checkpointEvery},
+                        {"keep_checkpoints", keepCheckpoints},
+                        {"routing_every", routingEvery},
+                        {"test_sentences", testSentences},
+                        {"parent_run", parentRun},
+                        {"inherit_checkpoint", inheritCheckpoint},
+                        {"search_run", searchRun},
+                        {"search_arch_id", searchArchId},
+                        {"cost_repeats", costRepeats}};
+    writeDataSettings(j, corpus, reverse, split, vocabulary, tokenize);
+    return j;
 }
 
 TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
@@ -66,35 +105,7 @@ TrainingRunConfig TrainingRunConfig::fromJson(const nlohmann::json& j) {
     c.spaceSource = f.get(j, "space_source", c.spaceSource);
     if (!j.contains("space")) throw std::invalid_argument("config.space: missing");
     c.space = spaceFromJson(j.at("space"));
-    c.corpus = f.get(j, "corpus", c.corpus);
-    c.reverse = f.get(j, "reverse", c.reverse);
-    if (j.contains("split")) {
-        const auto& s = j["split"];
-        const JsonFields fsplit = JsonFields::at("config.split");
-        c.split.validSize = fsplit.get(s, "valid", c.split.validSize);
-        c.split.testSize = fsplit.get(s, "test", c.split.testSize);
-        c.split.maxFraction = fsplit.get(s, "max_fraction", c.split.maxFraction);
-        c.split.seed = fsplit.get(s, "seed", c.split.seed);
-    }
-    if (j.contains("vocabulary")) {
-        const auto& v = j["vocabulary"];
-        const JsonFields fvocab = JsonFields::at("config.vocabulary");
-        c.vocabulary.size = fvocab.get(v, "size", c.vocabulary.size);
-        const std::string type = fvocab.get(v, "model_type", std::string("unigram"));
-        if (type != "unigram" && type != "bpe")
-            throw std::invalid_argument("config.vocabulary.model_type: expected unigram or bpe, got " + type);
-        c.vocabulary.modelType =
-            type == "bpe" ? VocabularyOptions::ModelType::Bpe : VocabularyOptions::ModelType::Unigram;
-        c.vocabulary.maxSentences = fvocab.get(v, "max_sentences", c.vocabulary.maxSentences);
-        c.vocabulary.numThreads = fvocab.get(v, "threads", c.vocabulary.numThreads);
-        c.vocabulary.seed = fvocab.get(v, "seed", c.vocabulary.seed);
-    }
-    if (j.contains("tokenize")) {
-        c.tokenize.maxSourceTokens =
-            JsonFields::at("config.tokenize").get(j["tokenize"], "max_source", c.tokenize.maxSourceTokens);
-        c.tokenize.maxTargetTokens =
-            JsonFields::at("config.tokenize").get(j["tokenize"], "max_target", c.tokenize.maxTargetTokens);
-    }
+    readDataSettings(j, c.corpus, c.reverse, c.split, c.vocabulary, c.tokenize);
     if (j.contains("trainer")) c.trainer = TrainerOptions::fromJson(j["trainer"]);
     if (j.contains("model")) {
         const auto& m = j["model"];

@@ -74,6 +74,15 @@ struct TrainingRunConfig {
     static TrainingRunConfig ofRun(RunReader& store, int64_t runId);
 };
 
+// The corpus, split, vocabulary and tokenization settings as a run's stored configuration holds them
+// (keys corpus, reverse, split, vocabulary, tokenize), shared by every kind of run that loads a corpus.
+// readDataSettings keeps the given values for missing keys and throws std::invalid_argument naming the field.
+void writeDataSettings(nlohmann::json& j, const std::string& corpus, bool reverse,
+                       const CorpusSplitOptions& split, const VocabularyOptions& vocabulary,
+                       const TokenizeOptions& tokenize);
+void readDataSettings(const nlohmann::json& j, std::string& corpus, bool& reverse, CorpusSplitOptions& split,
+                      VocabularyOptions& vocabulary, TokenizeOptions& tokenize);
+
 // What the run loaded: handed to observers in the "data" event and used by evaluation.
 struct RunData {
     Corpus corpus;

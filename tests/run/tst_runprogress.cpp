@@ -49,7 +49,9 @@ class TestRunProgress : public QObject {
     Q_OBJECT
 private slots:
     void stagesAreDefinedOnce() {
-        QCOMPARE(stageEvents().size(), std::size_t(10));
+        QCOMPARE(stageEvents().size(), std::size_t(11));
+        const StageEventInfo* darts = stageEventInfo(stage::kDarts);
+        QVERIFY(darts && !darts->pipeline && darts->unit == ProgressUnit::Update && darts->minutes);
         const StageEventInfo* study = stageEventInfo(stage::kStudy);
         QVERIFY(study && !study->pipeline && study->unit == ProgressUnit::Architecture);
         QCOMPARE(std::string(pipelineStageTitle(P::Supernet)), std::string("Supernet training"));
@@ -81,7 +83,11 @@ private slots:
         QCOMPARE(runKindStages("rank").pipeline().size(), std::size_t(0));
         QCOMPARE(runKindStages("study").events, (V{"study"}));
         QCOMPARE(runKindStages("study").resumeCommand(3), std::string());
-        QCOMPARE(runKinds().size(), std::size_t(6));
+        QCOMPARE(runKindStages("darts").events, (V{"data", "darts"}));
+        QCOMPARE(runKindStages("darts").resumeCommand(5), std::string("automoe darts --resume 5"));
+        QCOMPARE(runKindStages("darts_retrain").events, (V{"data", "retrain", "test"}));
+        QCOMPARE(runKindStages("darts_retrain", {{"test_sentences", 0}}).events, (V{"data", "retrain"}));
+        QCOMPARE(runKinds().size(), std::size_t(8));
         for (const std::string& kind : runKinds())
             QVERIFY(!runKindStages(kind).events.empty());
         try {
@@ -89,8 +95,24 @@ private slots:
             QFAIL("no error");
         } catch (const std::invalid_argument& e) {
             QCOMPARE(QString(e.what()), QString("unknown run kind \"bogus\" (expected supernet, retrain, "
-                                                "search, latency, rank or study)"));
+                                                "search, latency, rank, study, darts or darts_retrain)"));
         }
+    }
+
+    // A DARTS search counts its updates against its max_updates like a training run.
+    void dartsSearchCountsUpdates() {
+        RunProgress p;
+        p.setRun("darts", {{"max_updates", 40}});
+        p.apply(status(1000, RunStatus::Running));
+        p.apply(stageEvent(1000, "data", "started"));
+        p.apply(stageEvent(2000, "data", "finished"));
+        p.apply(stageEvent(2000, "darts", "started", {{"max_updates", 40}, {"max_minutes", 0}}));
+        for (int u = 1; u <= 10; ++u)
+            p.apply(step(2000 + 1000 * u, u));
+        QCOMPARE(p.activeStageEvent(), std::string("darts"));
+        QCOMPARE(p.fraction(12000), 0.25);
+        QVERIFY(p.etaSeconds(12000).has_value());
+        QCOMPARE(*p.etaSeconds(12000), 30.0); // 30 updates left at 1 s each
     }
 
     // 1 update a second; a 10 s pause after update 10; update 11 one second after resuming.

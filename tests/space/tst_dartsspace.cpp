@@ -1,10 +1,12 @@
 // The DARTS space file (issue 13, in progress): operation names parse and print back, the bundled file is
 // the standard candidate list and round-trips, and every kind of bad file is refused naming the file and the
 // field.
+#include "space/DartsArchitecture.h"
 #include "space/DartsSpace.h"
 #include "space/SpaceError.h"
 
 #include "TestMain.h"
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 
 using namespace automoe;
@@ -112,6 +114,67 @@ private slots:
         } catch (const SpaceError& e) {
             QVERIFY2(QString(e.what()).startsWith(message), e.what());
         }
+    }
+
+    void architectureRoundTrips() {
+        DartsArchitecture a = DartsArchitecture::standardTransformer(64, 4, 2, 1);
+        a.decoder[0][0] = DartsOpSpec::parse("dynconv7");
+        a.encoder[1][1] = DartsOpSpec::parse("identity");
+        a.searchRun = 12;
+        a.searchStep = 400;
+        const DartsArchitecture back = parseDartsArchitecture(dartsArchitectureToJson(a).dump(), "a.json");
+        QVERIFY(back == a);
+        QCOMPARE(back.key(),
+                 std::string("enc[self_attention,ffn|self_attention,identity] dec[dynconv7,ffn]"));
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("arch.json").toStdString();
+        saveDartsArchitecture(a, path);
+        QVERIFY(loadDartsArchitecture(path) == a);
+    }
+
+    void badArchitecturesNameFileAndField_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown op")
+            << R"({"splits": 2, "encoder": [["ffn", "conv4x"]], "decoder": [["ffn", "glu"]]})"
+            << "arch.json: encoder[0][1]: unknown DARTS operation 'conv4x'";
+        QTest::newRow("zero") << R"({"encoder": [["ffn", "glu"]], "decoder": [["zero", "glu"]]})"
+                              << "arch.json: decoder[0][0]: zero is never part of an architecture";
+        QTest::newRow("ende in encoder")
+            << R"({"encoder": [["ende_attention", "glu"]], "decoder": [["ffn", "glu"]]})"
+            << "arch.json: encoder[0][0]: ende_attention is a decoder operation";
+        QTest::newRow("split count")
+            << R"({"splits": 3, "encoder": [["ffn", "glu"]], "decoder": [["ffn", "glu"]]})"
+            << "arch.json: encoder[0]: expected a list of 3 operation names";
+        QTest::newRow("no decoder") << R"({"encoder": [["ffn", "glu"]]})"
+                                    << "arch.json: decoder: missing";
+        QTest::newRow("heads")
+            << R"({"hidden": 10, "heads": 4, "encoder": [["ffn", "glu"]], "decoder": [["ffn", "glu"]]})"
+            << "arch.json: heads: 4 heads do not divide hidden 10";
+        QTest::newRow("unknown key")
+            << R"({"layers": 3, "encoder": [["ffn", "glu"]], "decoder": [["ffn", "glu"]]})"
+            << "arch.json: layers: unknown key";
+        QTest::newRow("format") << R"({"format": "automoe-space", "encoder": [], "decoder": []})"
+                                << "arch.json: format: expected \"automoe-darts-arch\"";
+    }
+    void badArchitecturesNameFileAndField() {
+        QFETCH(QString, text);
+        QFETCH(QString, message);
+        try {
+            parseDartsArchitecture(text.toStdString(), "arch.json");
+            QFAIL("no error");
+        } catch (const SpaceError& e) {
+            QVERIFY2(QString(e.what()).startsWith(message), e.what());
+        }
+    }
+
+    void derivationSkipsZeroAndChecksSizes() {
+        const std::vector<DartsOpSpec> c{DartsOpSpec::parse("zero"), DartsOpSpec::parse("conv3"),
+                                         DartsOpSpec::parse("ffn")};
+        const auto d = deriveEdges(c, {{{0.7, 0.1, 0.2}, {0.2, 0.5, 0.3}}});
+        QCOMPARE(d[0][0].name(), std::string("ffn"));
+        QCOMPARE(d[0][1].name(), std::string("conv3"));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, deriveEdges(c, {{{0.5, 0.5}}}));
     }
 };
 
