@@ -328,6 +328,15 @@ private slots:
         QVERIFY(map);
         QCOMPARE(map->dataRange().lower, doc.darts().minWeight());
         QCOMPARE(map->dataRange().upper, doc.darts().maxWeight());
+        QCOMPARE(view.colourValue(7, 3), view.cellValue(7, 3));
+        // Relative to uniform: weight x the stack's candidates (5 in the encoder, 6 in the decoder).
+        view.setColour(AlphaView::Colour::Relative);
+        QCOMPARE(view.colourValue(1, 0), edgeWeights(1, false, 0, 1)[0] * 5);
+        QCOMPARE(view.colourValue(7, 3), edgeWeights(1, true, 1, 1)[3] * 6);
+        QCOMPARE(view.cellValue(7, 3), edgeWeights(1, true, 1, 1)[3]);
+        QVERIFY(std::isnan(view.colourValue(1, 2)));
+        QCOMPARE(map->dataRange().upper, doc.darts().maxRelative());
+        QCOMPARE(doc.darts().maxRelative(), 2.5); // zero's half of encoder edge (0, 0), x 5
     }
 
     // The ring marks the operation DARTS derives: the largest weight other than zero.

@@ -6,6 +6,7 @@
 
 #include <qcustomplot.h>
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSignalBlocker>
@@ -81,6 +82,20 @@ AlphaView::AlphaView(QWidget* parent)
     timelineRow->addWidget(slider_, 1);
     timelineRow->addWidget(stepLabel_);
     timelineRow->addWidget(followButton_);
+    colourBox_ = new QComboBox(this);
+    colourBox_->setObjectName("alphaColour");
+    colourBox_->addItem(tr("softmax weight"));
+    colourBox_->addItem(tr("weight × candidates"));
+    colourBox_->setToolTip(
+        tr("Colour by the softmax weight, or by the weight times the stack's number of "
+           "candidates (1 = uniform), which compares the encoder's and the decoder's edges "
+           "when their candidate lists differ in length"));
+    connect(colourBox_, qOverload<int>(&QComboBox::activated), this,
+            [this](int i) { setColour(i == 1 ? Colour::Relative : Colour::Weight); });
+    auto* colourLabel = new QLabel(tr("Colour"), this);
+    colourLabel->setContentsMargins(12, 0, 0, 0);
+    timelineRow->addWidget(colourLabel);
+    timelineRow->addWidget(colourBox_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -271,19 +286,25 @@ void AlphaView::drawStep() {
         // Cell (c, r) is centred on coordinates (c, r): the ticks name the cells.
         map_->data()->setRange(QCPRange(0, cols - 1), QCPRange(0, rows - 1));
         map_->data()->fill(kNaN);
+        weights_.fill(kNaN, rows * cols);
+        const bool relative = colour_ == Colour::Relative;
         for (int r = 0; r < rows; ++r) {
             const DartsModel::Edge& e = edges[std::size_t(r)];
             const std::vector<double>& w = m->weights(shown_, e);
             for (int c = 0; c < int(w.size()); ++c) {
                 const int column = m->columnOf(e.decoder, c);
-                if (column >= 0) map_->data()->setCell(column, r, w[std::size_t(c)]);
+                if (column < 0) continue;
+                weights_[r * cols + column] = w[std::size_t(c)];
+                map_->data()->setCell(column, r,
+                                      relative ? w[std::size_t(c)] * double(w.size()) : w[std::size_t(c)]);
             }
             const int chosen = m->derivedCandidate(shown_, e);
             const int column = chosen >= 0 ? m->columnOf(e.decoder, chosen) : -1;
             marked_[std::size_t(r)] = column;
             if (column >= 0) marks_->addData(column, r);
         }
-        double lo = m->minWeight(), hi = m->maxWeight();
+        double lo = relative ? m->minRelative() : m->minWeight();
+        double hi = relative ? m->maxRelative() : m->maxWeight();
         if (!(hi > lo)) {
             lo = std::max(0.0, lo - 0.01);
             hi = lo + 0.02;
@@ -298,11 +319,29 @@ void AlphaView::drawStep() {
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+bool AlphaView::isCell(int row, int column) const {
+    return map_->visible() && row >= 0 && column >= 0 && row < rowLabels_.size() &&
+           column < columnLabels_.size();
+}
+
 double AlphaView::cellValue(int row, int column) const {
-    if (!map_->visible() || row < 0 || column < 0 || row >= rowLabels_.size() ||
-        column >= columnLabels_.size())
-        return kNaN;
-    return map_->data()->cell(column, row);
+    return isCell(row, column) ? weights_.value(row * int(columnLabels_.size()) + column, kNaN) : kNaN;
+}
+
+double AlphaView::colourValue(int row, int column) const {
+    return isCell(row, column) ? map_->data()->cell(column, row) : kNaN;
+}
+
+void AlphaView::setColour(Colour colour) {
+    if (colour == colour_) return;
+    colour_ = colour;
+    {
+        const QSignalBlocker block(colourBox_);
+        colourBox_->setCurrentIndex(colour == Colour::Relative ? 1 : 0);
+    }
+    scale_->axis()->setLabel(colour == Colour::Relative ? tr("weight × candidates (1 = uniform)")
+                                                        : tr("softmax weight"));
+    drawStep();
 }
 
 int AlphaView::markedColumn(int row) const {
@@ -376,8 +415,17 @@ QString AlphaView::toolTipAt(const QPointF& pos) const {
     if (row < 0) return QString();
     const double w = cellValue(row, column);
     QString tip = tr("%1 · %2\n").arg(rowLabels_[row], columnLabels_[column]);
+    const int candidates = [&] {
+        int n = 0;
+        for (int c = 0; c < columnLabels_.size(); ++c)
+            n += std::isnan(cellValue(row, c)) ? 0 : 1;
+        return n;
+    }();
     tip += std::isnan(w) ? tr("not a candidate of this stack")
-                         : tr("softmax weight %1 after update %2").arg(weightText(w)).arg(shownUpdate());
+                         : tr("softmax weight %1 after update %2 (%3 × uniform)")
+                               .arg(weightText(w))
+                               .arg(shownUpdate())
+                               .arg(w * candidates, 0, 'f', 3);
     const int marked = markedColumn(row);
     if (marked >= 0)
         tip +=

@@ -11,10 +11,12 @@
 #include "ui/figure/FigurePalette.h"
 
 #include <QStringList>
+#include <QVector>
 #include <QWidget>
 #include <cstdint>
 
 class QCPColorMap;
+class QComboBox;
 class QCPColorScale;
 class QCPGraph;
 class QCPItemText;
@@ -52,12 +54,20 @@ public:
     void scrubTo(int index);
     bool follow() const { return follow_; }
     void setFollow(bool follow);
+    // What the colour shows: the softmax weight (the default), or the weight times the number of candidates
+    // of its stack (1 = uniform), which compares stacks whose candidate lists differ in length (the
+    // decoder's has ende_attention too, so its uniform weight is lower).
+    enum class Colour { Weight, Relative };
+    Colour colour() const { return colour_; }
+    void setColour(Colour colour);
 
-    // The heat map as drawn: rows (edges, top to bottom), columns (candidates), the cell's value (NaN:
-    // blank), and the column marked as the derived operation of each row (-1: none).
+    // The heat map as drawn: rows (edges, top to bottom), columns (candidates), the cell's softmax weight and
+    // the value its colour shows (NaN: blank), and the column marked as the derived operation of each row
+    // (-1: none).
     QStringList rowLabels() const { return rowLabels_; }
     QStringList columnLabels() const { return columnLabels_; }
     double cellValue(int row, int column) const;
+    double colourValue(int row, int column) const;
     int markedColumn(int row) const;
     // The tooltip for a point of the plot (widget coordinates); empty off the heat map.
     QString toolTipAt(const QPointF& pos) const;
@@ -82,6 +92,7 @@ private:
     // The (row, column) of the cell under `pos` (plot widget coordinates), or (-1, -1).
     std::pair<int, int> cellAt(const QPointF& pos) const;
     const DartsModel* model() const;
+    bool isCell(int row, int column) const;
 
     RunDocument* document_ = nullptr;
     FigurePalette palette_;
@@ -94,6 +105,9 @@ private:
     QSlider* slider_ = nullptr;
     QLabel* stepLabel_ = nullptr;
     QToolButton* followButton_ = nullptr;
+    QComboBox* colourBox_ = nullptr;
+    Colour colour_ = Colour::Weight;
+    QVector<double> weights_; // row * columns + column, NaN where blank
     QStringList rowLabels_, columnLabels_;
     std::vector<int> marked_; // per row
     int shown_ = -1;

@@ -114,8 +114,11 @@ void DartsModel::applyAlpha(const nlohmann::json& p) {
         for (const auto& layer : *stack)
             for (const auto& edge : layer)
                 for (double w : edge) {
+                    const double r = w * double(edge.size());
                     minWeight_ = hasWeights_ ? std::min(minWeight_, w) : w;
                     maxWeight_ = hasWeights_ ? std::max(maxWeight_, w) : w;
+                    minRelative_ = hasWeights_ ? std::min(minRelative_, r) : r;
+                    maxRelative_ = hasWeights_ ? std::max(maxRelative_, r) : r;
                     hasWeights_ = true;
                 }
     if (history_.empty() || step.update > history_.back().update) {

@@ -70,6 +70,10 @@ public:
     // that stays put while the timeline is scrubbed; (0, 0) before the first step.
     double minWeight() const { return minWeight_; }
     double maxWeight() const { return maxWeight_; }
+    // The same for weight x candidates of its stack (1: the uniform weight), which compares stacks with
+    // different numbers of candidates.
+    double minRelative() const { return minRelative_; }
+    double maxRelative() const { return maxRelative_; }
     // DARTS events applied so far (ignored ones not counted).
     int eventCount() const { return events_; }
     // "event 12 (darts_alpha): ..." for every DARTS event that could not be read.
@@ -99,7 +103,7 @@ private:
     std::optional<Setup> setup_;
     std::vector<AlphaStep> history_;
     std::optional<Derived> derived_;
-    double minWeight_ = 0, maxWeight_ = 0;
+    double minWeight_ = 0, maxWeight_ = 0, minRelative_ = 0, maxRelative_ = 0;
     bool hasWeights_ = false;
     int events_ = 0;
     QStringList errors_;
