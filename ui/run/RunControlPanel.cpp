@@ -592,8 +592,13 @@ void RunControlPanel::updateStatus() {
         break;
     default: {
         const std::optional<PipelineStage> stage = run_->progress().activeStage();
-        status_->setText(stage ? tr("%1: %2").arg(runText, QString::fromUtf8(pipelineStageTitle(*stage)))
-                               : runText);
+        // A DARTS search is no stage of the AutoMoE pipeline: say what it is and where its weights show.
+        const bool darts = run_->kind() == QLatin1String("darts") && !run_->darts().history().empty();
+        status_->setText(
+            stage   ? tr("%1: %2").arg(runText, QString::fromUtf8(pipelineStageTitle(*stage)))
+            : darts ? tr("%1: DARTS search (its architecture weights: the Architecture weights dock)")
+                          .arg(runText)
+                    : runText);
     }
     }
 }
