@@ -315,8 +315,7 @@ QString DartsFigure::captionLine() const {
                        .arg(kDot)
                        .arg(arch_.splits);
     if (arch_.searchRun > 0)
-        text +=
-            tr("%1derived by DARTS run %2 at update %3").arg(kDot).arg(arch_.searchRun).arg(arch_.searchStep);
+        text += tr("%1from DARTS run %2 at update %3").arg(kDot).arg(arch_.searchRun).arg(arch_.searchStep);
     return text;
 }
 
