@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <malloc.h>
 #include <nlohmann/json.hpp>
 
 namespace automoe {
@@ -62,6 +63,9 @@ DartsBenchPoint measureDartsStep(const DartsBenchOptions& o, int64_t depth, int6
     p.hidden = hidden;
     p.reversible = reversible;
     p.weights = net->weightCount();
+    // The first step's activations are freed, but glibc keeps freed memory in the heap (and raises its mmap
+    // threshold after large frees): hand it back so the resident size is weights and state alone.
+    ::malloc_trim(0);
     p.steadyKb = resetPeak() ? residentKb() : 0;
     std::vector<double> seconds;
     for (int s = 0; s < std::max(1, o.steps); ++s) {

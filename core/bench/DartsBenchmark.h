@@ -4,10 +4,10 @@
 // configuration in a child process of its own so that its peak memory (VmHWM) is its alone.
 //
 // Memory is reported twice: the process's peak, and the activation peak — the peak above the resident size
-// after a first step, when weights, gradients and both optimizers' moments exist (VmHWM is reset through
-// /proc/self/clear_refs at that point). The weights of a search network grow with depth whatever the
-// backward does (every candidate of every edge has its own, with Adam's two moments), so the depth claim of
-// the method is about the second figure.
+// after a first step, when weights, gradients and both optimizers' moments exist (freed heap memory is
+// returned with malloc_trim and VmHWM is reset through /proc/self/clear_refs at that point). The weights of a
+// search network grow with depth whatever the backward does (every candidate of every edge has its own, with
+// Adam's two moments), so the depth claim of the method is about the second figure.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>

@@ -130,7 +130,7 @@ torch::Tensor DartsSearchNetworkImpl::runStack(const std::vector<std::unique_ptr
         std::vector<const ReversibleLayer*> list;
         for (const auto& l : layers)
             list.push_back(l.get());
-        return reversibleSequence(list, x, captured);
+        return reversibleSequence(list, x, captured, CapturedGradients::IntoLeafGrads);
     }
     torch::Tensor h = x;
     for (const auto& l : layers)

@@ -58,6 +58,65 @@ torch::Tensor ReversibleLayer::inverse(const torch::Tensor& y) const {
     return torch::cat(parts, -1);
 }
 
+std::pair<torch::Tensor, torch::Tensor> ReversibleLayer::backward(const torch::Tensor& y,
+                                                                  const torch::Tensor& dy,
+                                                                  const std::vector<torch::Tensor>& captured,
+                                                                  std::vector<torch::Tensor>& capturedGrads,
+                                                                  bool intoLeafGrads) const {
+    std::vector<torch::Tensor> parts = split(y.detach()); // becomes X part by part, from the last
+    std::vector<torch::Tensor> grads = split(dy);         // dY_j, becoming dX_j
+    for (auto& g : grads)
+        g = g.contiguous();
+    const size_t n = parts.size();
+    std::vector<torch::Tensor> wanted;
+    std::vector<size_t> wantedIndex;
+    for (size_t i = 0; i < captured.size(); ++i)
+        if (captured[i].requires_grad()) {
+            wanted.push_back(captured[i]);
+            wantedIndex.push_back(i);
+        }
+    for (size_t k = n; k-- > 0;) {
+        // G_k's inputs: Y_j (j < k, final) and X_j (j > k, reconstructed); leaves of this evaluation.
+        std::vector<torch::Tensor> others;
+        std::vector<size_t> otherIndex;
+        for (size_t j = 0; j < n; ++j)
+            if (j != k) {
+                others.push_back(parts[j].detach().requires_grad_(true));
+                otherIndex.push_back(j);
+            }
+        torch::Tensor g;
+        {
+            torch::AutoGradMode gradMode(true);
+            g = branches_[k](others);
+        }
+        // Y_k = X_k + G_k: dX_k = dY_k (G_j for j < k add to it later); the inputs of G_k get dY_k through
+        // it.
+        std::vector<torch::Tensor> inputs(others);
+        inputs.insert(inputs.end(), wanted.begin(), wanted.end());
+        const auto d = torch::autograd::grad({g}, inputs, {grads[k]}, /*retain_graph=*/false,
+                                             /*create_graph=*/false, /*allow_unused=*/true);
+        for (size_t i = 0; i < others.size(); ++i)
+            if (d[i].defined()) grads[otherIndex[i]] = grads[otherIndex[i]] + d[i];
+        for (size_t i = 0; i < wanted.size(); ++i) {
+            const torch::Tensor& gi = d[others.size() + i];
+            if (!gi.defined()) continue;
+            if (intoLeafGrads && wanted[i].is_leaf()) {
+                torch::NoGradGuard noGrad;
+                auto& grad = wanted[i].mutable_grad();
+                if (grad.defined())
+                    grad.add_(gi);
+                else // a copy, as AccumulateGrad makes of a gradient that may be a view or shared
+                    grad = gi.clone(at::MemoryFormat::Contiguous);
+                continue;
+            }
+            auto& acc = capturedGrads[wantedIndex[i]];
+            acc = acc.defined() ? acc + gi : gi;
+        }
+        parts[k] = parts[k] - g.detach();
+    }
+    return {torch::cat(parts, -1), torch::cat(grads, -1)};
+}
+
 torch::Tensor fuseBySum(const std::vector<torch::Tensor>& others) {
     if (others.empty()) throw std::invalid_argument("fuseBySum: no inputs");
     torch::Tensor sum = others[0];
@@ -71,18 +130,21 @@ namespace {
 // The layers, kept with the graph node (the caller's vector need not outlive the call).
 struct LayersHolder : torch::CustomClassHolder {
     std::vector<const ReversibleLayer*> layers;
+    bool intoLeafGrads = false;
 };
 
 class ReversibleSequenceFunction : public torch::autograd::Function<ReversibleSequenceFunction> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
-                                 torch::TensorList captured, std::vector<const ReversibleLayer*> layers) {
+                                 torch::TensorList captured, std::vector<const ReversibleLayer*> layers,
+                                 bool intoLeafGrads) {
         // Runs without autograd (as every custom function's forward): nothing but the output is kept.
         torch::Tensor h = x;
         for (const ReversibleLayer* layer : layers)
             h = layer->forward(h);
         auto holder = c10::make_intrusive<LayersHolder>();
         holder->layers = std::move(layers);
+        holder->intoLeafGrads = intoLeafGrads;
         ctx->saved_data["layers"] = c10::IValue::make_capsule(holder);
         // The top output (the only activation kept) and the captured tensors; saved as an output, the result
         // holds no reference cycle with this node, and an in-place change to it is detected.
@@ -102,43 +164,16 @@ public:
         const std::vector<torch::Tensor> captured(saved.begin() + 1, saved.end());
         torch::Tensor gy = grads[0];
         std::vector<torch::Tensor> gCaptured(captured.size());
-        std::vector<torch::Tensor> wanted;
-        std::vector<size_t> wantedIndex;
-        for (size_t i = 0; i < captured.size(); ++i)
-            if (captured[i].requires_grad()) {
-                wanted.push_back(captured[i]);
-                wantedIndex.push_back(i);
-            }
         for (size_t l = layers.size(); l-- > 0;) {
-            const ReversibleLayer& layer = *layers[l];
-            torch::Tensor x;
-            {
-                torch::NoGradGuard noGrad;
-                x = layer.inverse(y);
-            }
-            // Recompute this layer alone under autograd and back-propagate through it.
-            auto xLeaf = x.detach().requires_grad_(true);
-            torch::Tensor out;
-            {
-                torch::AutoGradMode gradMode(true);
-                out = layer.forward(xLeaf);
-            }
-            std::vector<torch::Tensor> inputs{xLeaf};
-            inputs.insert(inputs.end(), wanted.begin(), wanted.end());
-            const auto g = torch::autograd::grad({out}, inputs, {gy}, /*retain_graph=*/false,
-                                                 /*create_graph=*/false, /*allow_unused=*/true);
-            for (size_t i = 0; i < wanted.size(); ++i) {
-                if (!g[i + 1].defined()) continue;
-                auto& acc = gCaptured[wantedIndex[i]];
-                acc = acc.defined() ? acc + g[i + 1] : g[i + 1];
-            }
-            gy = g[0].defined() ? g[0] : torch::zeros_like(x);
-            y = x;
+            auto [x, gx] = layers[l]->backward(y, gy, captured, gCaptured, holder->intoLeafGrads);
+            y = std::move(x);
+            gy = std::move(gx);
         }
         torch::autograd::variable_list out{gy};
         for (auto& g : gCaptured)
             out.push_back(g);
         out.push_back(torch::Tensor()); // the layers
+        out.push_back(torch::Tensor()); // the flag
         return out;
     }
 };
@@ -146,9 +181,10 @@ public:
 } // namespace
 
 torch::Tensor reversibleSequence(const std::vector<const ReversibleLayer*>& layers, const torch::Tensor& x,
-                                 const std::vector<torch::Tensor>& captured) {
+                                 const std::vector<torch::Tensor>& captured, CapturedGradients gradients) {
     if (layers.empty()) return x;
-    return ReversibleSequenceFunction::apply(x, torch::TensorList(captured), layers);
+    return ReversibleSequenceFunction::apply(x, torch::TensorList(captured), layers,
+                                             gradients == CapturedGradients::IntoLeafGrads);
 }
 
 } // namespace automoe
