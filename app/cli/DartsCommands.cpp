@@ -52,19 +52,7 @@ class DartsPrinter : public RunObserver {
 public:
     void onEvent(const Event& e) override {
         const auto& p = e.payload;
-        if (e.type == "darts_setup") {
-            std::fprintf(
-                stderr,
-                "DARTS search: %lld encoder + %lld decoder layers, hidden %lld, %lld splits, %s; %zu "
-                "encoder and %zu decoder candidates; %.2f M weights, %lld architecture weights; "
-                "theta on %lld pairs, alpha on %lld\n",
-                (long long)p.value("encoder_layers", 0LL), (long long)p.value("decoder_layers", 0LL),
-                (long long)p.value("hidden", 0LL), (long long)p.value("splits", 0LL),
-                p.value("reversible", true) ? "reversible" : "ordinary backprop",
-                p["encoder_candidates"].size(), p["decoder_candidates"].size(),
-                double(p.value("weight_params", 0LL)) / 1e6, (long long)p.value("alpha_params", 0LL),
-                (long long)p.value("weight_pairs", 0LL), (long long)p.value("alpha_pairs", 0LL));
-        } else if (e.type == "darts_derived") {
+        if (e.type == "darts_derived") { // the setup and every other line come from the progress printer
             derived_ = p.value("key", std::string());
             params_ = p.value("params", int64_t(0));
         }
@@ -113,9 +101,8 @@ void runDarts(const DartsArgs& a, bool updatesGiven, bool minutesGiven) {
     }
     DartsPrinter printer;
     run->addObserver(&printer);
-    const RunStatus status =
-        driveUpdatesRun(store, *run, run->config().kind, run->config().toJson(), a.controlStdin);
-    std::printf("run %lld %s\n", (long long)run->id(), toString(status));
+    driveUpdatesRun(store, *run, run->config().kind, run->config().toJson(),
+                    a.controlStdin); // prints the status
     if (run->config().kind == "darts" && !printer.derived_.empty())
         std::printf("derived: %s (%.2f M parameters as an ordinary Transformer)\n"
                     "export it with `automoe darts derive --run %lld -o arch.json`, retrain it with "

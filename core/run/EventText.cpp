@@ -105,7 +105,24 @@ std::string eventText(const Event& e) {
                formatSI(double(integer(p, "params_active"))) + " active params";
     if (e.type == "test_bleu" || e.type == "evaluation")
         return (e.type == "test_bleu" ? "test " : "eval ") + str(p, "subnet") + " (" +
-               std::to_string(integer(p, "sentences")) + " sentences): " + str(p, "bleu_text");
+               std::to_string(integer(p, "sentences")) + " sentences): " + str(p, "bleu_text") +
+               (p.contains("chrf") && p["chrf"].is_number() ? ", chrF " + formatFixed(number(p, "chrf"), 2)
+                                                            : std::string());
+    if (e.type == "darts_setup")
+        return "DARTS search: " + std::to_string(integer(p, "encoder_layers")) + " + " +
+               std::to_string(integer(p, "decoder_layers")) + " layers, hidden " +
+               std::to_string(integer(p, "hidden")) + ", " + std::to_string(integer(p, "splits")) +
+               " splits, " + (p.value("reversible", true) ? "reversible" : "ordinary backprop") + "; " +
+               std::to_string(p.value("encoder_candidates", nlohmann::json::array()).size()) +
+               " encoder and " +
+               std::to_string(p.value("decoder_candidates", nlohmann::json::array()).size()) +
+               " decoder candidates; " + formatSI(double(integer(p, "weight_params"))) + " weights, " +
+               std::to_string(integer(p, "alpha_params")) + " architecture weights";
+    if (e.type == "darts_derived")
+        return "derived at update " + std::to_string(integer(p, "update")) + ": " + str(p, "key") + " (" +
+               formatSI(double(integer(p, "params"))) + " params as an ordinary Transformer)";
+    if (e.type == "darts_model")
+        return "model " + str(p, "key") + ": " + formatSI(double(integer(p, "params"))) + " params";
     if (e.type == "generation_summary")
         return "generation " + std::to_string(integer(p, "generation")) + ": best fitness " +
                formatFixed(number(p, "best_fitness"), 4) + ", front " +

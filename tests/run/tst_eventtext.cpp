@@ -61,6 +61,19 @@ private slots:
         row("latency predictor, undefined tau", "latency_predictor",
             R"({"meter": 2, "samples": 2, "validation": {"mape": 0.1, "kendall_tau": null}})",
             "latency predictor (meter 2): 2 samples, held-out MAPE 10.0 %");
+        row("test BLEU and chrF", "test_bleu",
+            R"({"subnet": "derived", "sentences": 500, "bleu_text": "BLEU = 1.20 20.0/2.0/0.5/0.1", "chrf": 17.456})",
+            "test derived (500 sentences): BLEU = 1.20 20.0/2.0/0.5/0.1, chrF 17.46");
+        row("DARTS setup", "darts_setup",
+            R"({"encoder_layers": 3, "decoder_layers": 2, "hidden": 128, "splits": 2, "reversible": true,
+                "encoder_candidates": ["ffn", "zero"], "decoder_candidates": ["ffn", "zero", "ende_attention"],
+                "weight_params": 7350000, "alpha_params": 210})",
+            "DARTS search: 3 + 2 layers, hidden 128, 2 splits, reversible; 2 encoder and 3 decoder "
+            "candidates; "
+            "7.35 M weights, 210 architecture weights");
+        row("DARTS derived", "darts_derived",
+            R"({"update": 400, "key": "enc[ffn,conv3] dec[glu,ffn]", "params": 1390000})",
+            "derived at update 400: enc[ffn,conv3] dec[glu,ffn] (1.39 M params as an ordinary Transformer)");
         // Drawn, not listed.
         row("training step", "training_step", R"({"update": 1, "loss": 8.3})", "");
         row("unknown", "something_new", R"({"a": 1})", "");
