@@ -32,6 +32,7 @@ struct DartsArgs {
     int64_t warmup = 400;
     double alphaLr = 3e-4;
     double alphaDecay = 1e-3;
+    int64_t alphaWarmup = 0;
     int vocabSize = 8000;
     uint64_t seed = 1;
     int64_t validateEvery = 100;
@@ -88,6 +89,7 @@ void runDarts(const DartsArgs& a, bool updatesGiven, bool minutesGiven) {
         c.lr.warmupUpdates = a.warmup;
         c.alphaLr = a.alphaLr;
         c.alphaWeightDecay = a.alphaDecay;
+        c.alphaWarmup = a.alphaWarmup;
         c.validateEvery = a.validateEvery;
         c.checkpointEvery = a.checkpointEvery;
         c.maxUpdates = a.updates;
@@ -160,6 +162,11 @@ void addDartsCommands(CLI::App& root) {
         ->capture_default_str();
     darts->add_option("--alpha-decay", a->alphaDecay, "Weight decay of the architecture weights")
         ->capture_default_str();
+    darts
+        ->add_option("--alpha-warmup", a->alphaWarmup,
+                     "Updates that train the weights only before the architecture weights start moving")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     darts->add_option("--vocab-size", a->vocabSize, "SentencePiece vocabulary size")->capture_default_str();
     darts->add_option("--seed", a->seed, "Seed of the split, initialisation and batches")
         ->capture_default_str();

@@ -111,6 +111,7 @@ json DartsRunConfig::toJson() const {
               {"reversible", reversible},
               {"alpha_lr", alphaLr},
               {"alpha_weight_decay", alphaWeightDecay},
+              {"alpha_warmup", alphaWarmup},
               {"dropout", dropout},
               {"max_tokens", maxTokens},
               {"lr", lrJson(lr)},
@@ -147,6 +148,7 @@ DartsRunConfig DartsRunConfig::fromJson(const json& j) {
     c.reversible = f.get(j, "reversible", c.reversible);
     c.alphaLr = f.get(j, "alpha_lr", c.alphaLr);
     c.alphaWeightDecay = f.get(j, "alpha_weight_decay", c.alphaWeightDecay);
+    c.alphaWarmup = f.get(j, "alpha_warmup", c.alphaWarmup);
     c.dropout = f.get(j, "dropout", c.dropout);
     c.maxTokens = f.get(j, "max_tokens", c.maxTokens);
     if (j.contains("lr")) c.lr = lrFromJson(j["lr"], c.lr);
@@ -190,6 +192,8 @@ DartsRun::DartsRun(RunStore& store, DartsRunConfig config)
     if (config_.maxTokens <= 0)
         throw std::invalid_argument("max_tokens: must be positive, got " + std::to_string(config_.maxTokens));
     if (!(config_.alphaLr > 0)) throw std::invalid_argument("alpha_lr: must be positive");
+    if (config_.alphaWarmup < 0)
+        throw std::invalid_argument("alpha_warmup: must be >= 0, got " + std::to_string(config_.alphaWarmup));
     if (config_.dropout < 0 || config_.dropout >= 1)
         throw std::invalid_argument("dropout: must be in [0, 1)");
     if (config_.name.empty())
@@ -250,25 +254,6 @@ std::string DartsRun::checkpointPath(int64_t update) const {
         .string();
 }
 
-void DartsRun::pruneCheckpoints() const {
-    const fs::path dir = fs::path(checkpointPath(0)).parent_path();
-    std::vector<std::pair<int64_t, fs::path>> existing;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind("checkpoint-", 0) == 0 && entry.path().extension() == ".pt") {
-            try {
-                existing.emplace_back(std::stoll(name.substr(11)), entry.path());
-            } catch (const std::exception&) {
-            }
-        }
-    }
-    std::sort(existing.begin(), existing.end());
-    const size_t keep = size_t(std::max(1, config_.keepCheckpoints));
-    for (size_t i = 0; i + keep < existing.size(); ++i)
-        fs::remove(existing[i].second, ec);
-}
-
 void DartsRun::run() {
     stage(stage::kData, stage::kStarted, {{"corpus", config_.corpus}});
     TrainingRunConfig dataSettings;
@@ -286,18 +271,7 @@ void DartsRun::run() {
     }
     const auto data = TrainingRun::loadData(dataSettings, runFilesDir(store_) + "/vocab",
                                             splitJson.is_null() ? nullptr : &splitJson);
-    publish(Event::make(runId_, "data",
-                        {{"corpus", data->corpus.info.toJson()},
-                         {"split", data->split.toJson()},
-                         {"vocabulary",
-                          {{"size", data->vocabulary.size()},
-                           {"path", data->vocabulary.modelPath()},
-                           {"from_cache", data->vocabulary.fromCache()}}},
-                         {"train",
-                          {{"sentences", data->train.size()},
-                           {"source_tokens", data->train.sourceTokens()},
-                           {"target_tokens", data->train.targetTokens()}}},
-                         {"valid", {{"sentences", data->valid.size()}}}}));
+    publish(Event::make(runId_, "data", dataEventPayload(*data)));
     stage(stage::kData, stage::kFinished);
     if (data->train.size() < 2)
         throw std::runtime_error("corpus " + config_.corpus + " has fewer than 2 training pairs");
@@ -307,8 +281,76 @@ void DartsRun::run() {
         retrain(*data);
 }
 
-void DartsRun::search(const RunData& data) {
+bool DartsRun::updateLoop(const char* stageName, int64_t& update, const std::function<void()>& step,
+                          const std::function<void()>& validate, const std::function<void()>& checkpoint) {
     using Clock = std::chrono::steady_clock;
+    stage(stageName, stage::kStarted,
+          {{stage::kMaxUpdates, config_.maxUpdates}, {stage::kMaxMinutes, config_.maxMinutes}});
+    // The time budget counts working time: paused time is taken off.
+    const auto started = Clock::now();
+    const auto pausedBefore = pausedTime();
+    int64_t lastValidated = -1, lastCheckpointed = resuming_ ? update : -1;
+    bool cancelled = false;
+    while (true) {
+        if (!proceed()) {
+            cancelled = true;
+            break;
+        }
+        if (config_.maxUpdates > 0 && update >= config_.maxUpdates) break;
+        const double minutes =
+            std::chrono::duration<double>(Clock::now() - started - (pausedTime() - pausedBefore)).count() /
+            60.0;
+        if (config_.maxMinutes > 0 && minutes >= config_.maxMinutes) break;
+        step(); // advances update
+        if (config_.validateEvery > 0 && update % config_.validateEvery == 0) {
+            validate();
+            lastValidated = update;
+        }
+        if (config_.checkpointEvery > 0 && update % config_.checkpointEvery == 0) {
+            checkpoint();
+            lastCheckpointed = update;
+        }
+    }
+    // Leave the run resumable and its curve complete however it stopped.
+    if (update > 0 && lastValidated != update && !cancelled) validate();
+    if (update > 0 && lastCheckpointed != update) checkpoint();
+    stage(stageName, stage::kFinished, {{"update", update}, {"cancelled", cancelled}});
+    return !cancelled;
+}
+
+void DartsRun::saveCheckpoint(torch::serialize::OutputArchive& archive, json state, int64_t update) {
+    archive.write("torch_rng", generatorState());
+    state["format"] = kCheckpointFormat;
+    state["update"] = update;
+    state["run"] = runId_;
+    writeArchiveText(archive, "darts_state", state.dump());
+    const std::string path = checkpointPath(update);
+    fs::create_directories(fs::path(path).parent_path());
+    saveArchiveAtomic(archive, path);
+    publish(Event::checkpoint(runId_, CheckpointRow{update, path, int64_t(fs::file_size(path)), 0}));
+    store_.flush(); // the row is committed before older files go
+    removeOldCheckpoints(fs::path(path).parent_path().string(), config_.keepCheckpoints);
+}
+
+std::optional<json> DartsRun::restoreCheckpoint(torch::serialize::InputArchive& archive) {
+    const auto last = store_.lastCheckpoint(runId_);
+    std::optional<json> state;
+    if (last) {
+        loadArchive(archive, last->path);
+        state = json::parse(readArchiveText(archive, "darts_state", last->path));
+        if (state->value("format", 0) != kCheckpointFormat)
+            throw std::runtime_error(last->path + ": unsupported DARTS checkpoint format");
+        torch::Tensor gen;
+        archive.read("torch_rng", gen);
+        setGeneratorState(gen);
+    }
+    const int64_t from = state ? state->at("update").get<int64_t>() : 0;
+    publish(Event::make(runId_, "resumed", {{"from_update", from}, {"checkpoint", last ? last->path : ""}}));
+    spdlog::info("run {}: resumed at update {}", runId_, from);
+    return state;
+}
+
+void DartsRun::search(const RunData& data) {
     torch::manual_seed(config_.seed);
     DartsSearchConfig mc;
     mc.vocabSize = data.vocabulary.size();
@@ -328,22 +370,15 @@ void DartsRun::search(const RunData& data) {
     BatchStream weightStream(weightHalf, config_.maxTokens, config_.seed);
     BatchStream alphaStream(alphaHalf, config_.maxTokens, config_.seed + 1);
     DartsOptimizers optimizers(*net, config_.lr.peak, config_.alphaLr, config_.alphaWeightDecay);
-    torch::optim::Adam& weightAdam = optimizers.weights;
-    torch::optim::Adam& alphaAdam = optimizers.alpha;
     int64_t update = 0;
 
     if (resuming_) {
-        const auto last = store_.lastCheckpoint(runId_);
-        if (last) {
-            torch::serialize::InputArchive archive;
-            loadArchive(archive, last->path);
-            const json state = json::parse(readArchiveText(archive, "darts_state", last->path));
-            if (state.value("format", 0) != kCheckpointFormat)
-                throw std::runtime_error(last->path + ": unsupported DARTS checkpoint format");
+        torch::serialize::InputArchive archive;
+        if (const auto state = restoreCheckpoint(archive)) {
             torch::serialize::InputArchive weights, wopt, aopt;
             archive.read("weights", weights);
             net->load(weights);
-            torch::Tensor ae, ad, gen;
+            torch::Tensor ae, ad;
             archive.read("alpha_encoder", ae);
             archive.read("alpha_decoder", ad);
             {
@@ -352,20 +387,15 @@ void DartsRun::search(const RunData& data) {
                 net->alphaDecoder().copy_(ad);
             }
             archive.read("weight_optimizer", wopt);
-            weightAdam.load(wopt);
+            optimizers.weights.load(wopt);
             archive.read("alpha_optimizer", aopt);
-            alphaAdam.load(aopt);
-            archive.read("torch_rng", gen);
-            setGeneratorState(gen);
-            update = state.at("update").get<int64_t>();
+            optimizers.alpha.load(aopt);
+            update = state->at("update").get<int64_t>();
             weightStream.seek(
-                {state.at("weight_epoch").get<int64_t>(), state.at("weight_batch").get<int64_t>()});
+                {state->at("weight_epoch").get<int64_t>(), state->at("weight_batch").get<int64_t>()});
             alphaStream.seek(
-                {state.at("alpha_epoch").get<int64_t>(), state.at("alpha_batch").get<int64_t>()});
+                {state->at("alpha_epoch").get<int64_t>(), state->at("alpha_batch").get<int64_t>()});
         }
-        publish(Event::make(runId_, "resumed",
-                            {{"from_update", update}, {"checkpoint", last ? last->path : ""}}));
-        spdlog::info("run {}: resumed at update {}", runId_, update);
     }
 
     auto names = [](const std::vector<DartsOpSpec>& ops) {
@@ -391,72 +421,22 @@ void DartsRun::search(const RunData& data) {
                          {"weight_pairs", weightHalf.size()},
                          {"alpha_pairs", alphaHalf.size()}}));
 
-    auto writeCheckpoint = [&]() {
-        torch::serialize::OutputArchive archive, weights, wopt, aopt;
-        net->save(weights);
-        archive.write("weights", weights);
-        archive.write("alpha_encoder", net->alphaEncoder().detach());
-        archive.write("alpha_decoder", net->alphaDecoder().detach());
-        weightAdam.save(wopt);
-        archive.write("weight_optimizer", wopt);
-        alphaAdam.save(aopt);
-        archive.write("alpha_optimizer", aopt);
-        archive.write("torch_rng", generatorState());
-        const json state = {{"format", kCheckpointFormat},
-                            {"update", update},
-                            {"weight_epoch", weightStream.position().epoch},
-                            {"weight_batch", weightStream.position().batch},
-                            {"alpha_epoch", alphaStream.position().epoch},
-                            {"alpha_batch", alphaStream.position().batch},
-                            {"run", runId_}};
-        writeArchiveText(archive, "darts_state", state.dump());
-        const std::string path = checkpointPath(update);
-        fs::create_directories(fs::path(path).parent_path());
-        saveArchiveAtomic(archive, path);
-        publish(Event::checkpoint(runId_, CheckpointRow{update, path, int64_t(fs::file_size(path)), 0}));
-        store_.flush(); // the row is committed before older files go
-        pruneCheckpoints();
-    };
-    auto validate = [&]() {
-        const double nll = validationNll(net, valid, config_.maxTokens);
-        publish(Event::validation(runId_, ValidationRow{update, "supernet", nll, std::nullopt}));
-        spdlog::info("run {} update {}: valid nll {:.3f}, derived {}", runId_, update, nll,
-                     net->derive().key());
-    };
-
-    stage(stage::kDarts, stage::kStarted,
-          {{stage::kMaxUpdates, config_.maxUpdates}, {stage::kMaxMinutes, config_.maxMinutes}});
-    const auto started = Clock::now();
-    const auto pausedBefore = pausedTime();
-    int64_t lastValidated = -1, lastCheckpointed = resuming_ ? update : -1;
-    bool cancelled = false;
-    const double eps = config_.labelSmoothing;
-    while (true) {
-        if (!proceed()) {
-            cancelled = true;
-            break;
-        }
-        if (config_.maxUpdates > 0 && update >= config_.maxUpdates) break;
-        const double minutes =
-            std::chrono::duration<double>(Clock::now() - started - (pausedTime() - pausedBefore)).count() /
-            60.0;
-        if (config_.maxMinutes > 0 && minutes >= config_.maxMinutes) break;
-
-        const auto t0 = Clock::now();
+    auto step = [&] {
+        const auto t0 = std::chrono::steady_clock::now();
         const Batch ab = alphaStream.next();
         const Batch wb = weightStream.next();
         ++update;
         const double lr = lrAt(config_.lr, update);
         const DartsStepResult r =
-            dartsSearchStep(*net, optimizers, ab, wb, lr, config_.clipNorm, eps, Vocabulary::kPadId);
-
+            dartsSearchStep(*net, optimizers, ab, wb, lr, config_.clipNorm, config_.labelSmoothing,
+                            Vocabulary::kPadId, update > config_.alphaWarmup);
         TrainingStepRow row;
         row.update = update;
         row.loss = r.weightLoss;
         row.nll = r.weightNll;
         row.lr = lr;
         row.tokens = wb.sourceTokens + wb.targetTokens;
-        row.wallMs = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        row.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         publish(Event::trainingStep(runId_, row));
         publish(Event::make(runId_, "darts_alpha",
                             {{"update", update},
@@ -464,18 +444,31 @@ void DartsRun::search(const RunData& data) {
                              {"encoder", edgeWeightsToJson(net->encoderWeights())},
                              {"decoder", edgeWeightsToJson(net->decoderWeights())},
                              {"derived", net->derive().key()}}));
-        if (config_.validateEvery > 0 && update % config_.validateEvery == 0) {
-            validate();
-            lastValidated = update;
-        }
-        if (config_.checkpointEvery > 0 && update % config_.checkpointEvery == 0) {
-            writeCheckpoint();
-            lastCheckpointed = update;
-        }
-    }
-    if (update > 0 && lastValidated != update && !cancelled) validate();
-    if (update > 0 && lastCheckpointed != update) writeCheckpoint();
-    stage(stage::kDarts, stage::kFinished, {{"update", update}, {"cancelled", cancelled}});
+    };
+    auto validate = [&] {
+        const double nll = validationNll(net, valid, config_.maxTokens);
+        publish(Event::validation(runId_, ValidationRow{update, "supernet", nll, std::nullopt}));
+        spdlog::info("run {} update {}: valid nll {:.3f}, derived {}", runId_, update, nll,
+                     net->derive().key());
+    };
+    auto checkpoint = [&] {
+        torch::serialize::OutputArchive archive, weights, wopt, aopt;
+        net->save(weights);
+        archive.write("weights", weights);
+        archive.write("alpha_encoder", net->alphaEncoder().detach());
+        archive.write("alpha_decoder", net->alphaDecoder().detach());
+        optimizers.weights.save(wopt);
+        archive.write("weight_optimizer", wopt);
+        optimizers.alpha.save(aopt);
+        archive.write("alpha_optimizer", aopt);
+        saveCheckpoint(archive,
+                       {{"weight_epoch", weightStream.position().epoch},
+                        {"weight_batch", weightStream.position().batch},
+                        {"alpha_epoch", alphaStream.position().epoch},
+                        {"alpha_batch", alphaStream.position().batch}},
+                       update);
+    };
+    const bool completed = updateLoop(stage::kDarts, update, step, validate, checkpoint);
     if (update > 0) {
         DartsArchitecture arch = net->derive();
         arch.searchRun = runId_;
@@ -484,20 +477,18 @@ void DartsRun::search(const RunData& data) {
         dm.vocabSize = data.vocabulary.size();
         dm.padIndex = Vocabulary::kPadId;
         dm.arch = arch;
-        DartsTransformer derivedModel(dm);
-        if (!cancelled)
+        if (completed)
             publish(Event::make(runId_, "darts_derived",
                                 {{"update", update},
                                  {"architecture", dartsArchitectureToJson(arch)},
                                  {"key", arch.key()},
-                                 {"params", derivedModel->parameterCount()}}));
+                                 {"params", DartsTransformer(dm)->parameterCount()}}));
         derived_ = arch;
     }
-    setStatus(cancelled ? RunStatus::Cancelled : RunStatus::Finished);
+    setStatus(completed ? RunStatus::Finished : RunStatus::Cancelled);
 }
 
 void DartsRun::retrain(const RunData& data) {
-    using Clock = std::chrono::steady_clock;
     torch::manual_seed(config_.seed);
     DartsModelConfig mc;
     mc.vocabSize = data.vocabulary.size();
@@ -512,74 +503,24 @@ void DartsRun::retrain(const RunData& data) {
                             torch::optim::AdamOptions(config_.lr.peak).betas({0.9, 0.98}).eps(1e-8));
     int64_t update = 0;
     if (resuming_) {
-        const auto last = store_.lastCheckpoint(runId_);
-        if (last) {
-            torch::serialize::InputArchive archive, weights, opt;
-            loadArchive(archive, last->path);
-            const json state = json::parse(readArchiveText(archive, "darts_state", last->path));
-            if (state.value("format", 0) != kCheckpointFormat)
-                throw std::runtime_error(last->path + ": unsupported DARTS checkpoint format");
+        torch::serialize::InputArchive archive;
+        if (const auto state = restoreCheckpoint(archive)) {
+            torch::serialize::InputArchive weights, opt;
             archive.read("weights", weights);
             model->load(weights);
             archive.read("optimizer", opt);
             adam.load(opt);
-            torch::Tensor gen;
-            archive.read("torch_rng", gen);
-            setGeneratorState(gen);
-            update = state.at("update").get<int64_t>();
-            stream.seek({state.at("epoch").get<int64_t>(), state.at("batch").get<int64_t>()});
+            update = state->at("update").get<int64_t>();
+            stream.seek({state->at("epoch").get<int64_t>(), state->at("batch").get<int64_t>()});
         }
-        publish(Event::make(runId_, "resumed",
-                            {{"from_update", update}, {"checkpoint", last ? last->path : ""}}));
     }
     publish(Event::make(runId_, "darts_model",
                         {{"architecture", dartsArchitectureToJson(mc.arch)},
                          {"key", mc.arch.key()},
                          {"params", model->parameterCount()},
                          {"dropout", config_.dropout}}));
-    auto writeCheckpoint = [&]() {
-        torch::serialize::OutputArchive archive, weights, opt;
-        model->save(weights);
-        archive.write("weights", weights);
-        adam.save(opt);
-        archive.write("optimizer", opt);
-        archive.write("torch_rng", generatorState());
-        writeArchiveText(archive, "darts_state",
-                         json{{"format", kCheckpointFormat},
-                              {"update", update},
-                              {"epoch", stream.position().epoch},
-                              {"batch", stream.position().batch},
-                              {"run", runId_}}
-                             .dump());
-        const std::string path = checkpointPath(update);
-        fs::create_directories(fs::path(path).parent_path());
-        saveArchiveAtomic(archive, path);
-        publish(Event::checkpoint(runId_, CheckpointRow{update, path, int64_t(fs::file_size(path)), 0}));
-        store_.flush();
-        pruneCheckpoints();
-    };
-    auto validate = [&]() {
-        const double nll = validationNll(model, valid, config_.maxTokens);
-        publish(Event::validation(runId_, ValidationRow{update, "derived", nll, std::nullopt}));
-        spdlog::info("run {} update {}: valid nll {:.3f}", runId_, update, nll);
-    };
-    stage(stage::kRetrain, stage::kStarted,
-          {{stage::kMaxUpdates, config_.maxUpdates}, {stage::kMaxMinutes, config_.maxMinutes}});
-    const auto started = Clock::now();
-    const auto pausedBefore = pausedTime();
-    int64_t lastValidated = -1, lastCheckpointed = resuming_ ? update : -1;
-    bool cancelled = false;
-    while (true) {
-        if (!proceed()) {
-            cancelled = true;
-            break;
-        }
-        if (config_.maxUpdates > 0 && update >= config_.maxUpdates) break;
-        const double minutes =
-            std::chrono::duration<double>(Clock::now() - started - (pausedTime() - pausedBefore)).count() /
-            60.0;
-        if (config_.maxMinutes > 0 && minutes >= config_.maxMinutes) break;
-        const auto t0 = Clock::now();
+    auto step = [&] {
+        const auto t0 = std::chrono::steady_clock::now();
         const Batch b = stream.next();
         adam.zero_grad();
         const SmoothedLoss l = batchLoss(model, b, config_.labelSmoothing, Vocabulary::kPadId);
@@ -589,32 +530,34 @@ void DartsRun::retrain(const RunData& data) {
         const double lr = lrAt(config_.lr, update);
         for (auto& group : adam.param_groups())
             static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-        const auto [norm, coef] = config_.clipNorm > 0
-                                      ? gradientNormAndClip(model->parameters(), config_.clipNorm)
-                                      : std::pair{0.0, 1.0};
-        (void)norm;
-        fusedAdamStep(adam, coef);
+        fusedAdamStep(adam, config_.clipNorm > 0
+                                ? gradientNormAndClip(model->parameters(), config_.clipNorm).second
+                                : 1.0);
         TrainingStepRow row;
         row.update = update;
         row.loss = l.loss.item<double>() / targetTokens;
         row.nll = l.nll.item<double>() / targetTokens;
         row.lr = lr;
         row.tokens = b.sourceTokens + b.targetTokens;
-        row.wallMs = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        row.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         publish(Event::trainingStep(runId_, row));
-        if (config_.validateEvery > 0 && update % config_.validateEvery == 0) {
-            validate();
-            lastValidated = update;
-        }
-        if (config_.checkpointEvery > 0 && update % config_.checkpointEvery == 0) {
-            writeCheckpoint();
-            lastCheckpointed = update;
-        }
-    }
-    if (update > 0 && lastValidated != update && !cancelled) validate();
-    if (update > 0 && lastCheckpointed != update) writeCheckpoint();
-    stage(stage::kRetrain, stage::kFinished, {{"update", update}, {"cancelled", cancelled}});
-    if (!cancelled && config_.testSentences > 0 && update > 0) {
+    };
+    auto validate = [&] {
+        const double nll = validationNll(model, valid, config_.maxTokens);
+        publish(Event::validation(runId_, ValidationRow{update, "derived", nll, std::nullopt}));
+        spdlog::info("run {} update {}: valid nll {:.3f}", runId_, update, nll);
+    };
+    auto checkpoint = [&] {
+        torch::serialize::OutputArchive archive, weights, opt;
+        model->save(weights);
+        archive.write("weights", weights);
+        adam.save(opt);
+        archive.write("optimizer", opt);
+        saveCheckpoint(archive, {{"epoch", stream.position().epoch}, {"batch", stream.position().batch}},
+                       update);
+    };
+    const bool completed = updateLoop(stage::kRetrain, update, step, validate, checkpoint);
+    if (completed && config_.testSentences > 0 && update > 0) {
         stage(stage::kTest, stage::kStarted, {{"sentences", config_.testSentences}});
         auto pairs = CorpusSplit::select(data.corpus, data.split.test());
         if (pairs.size() > size_t(config_.testSentences)) pairs.resize(size_t(config_.testSentences));
@@ -636,7 +579,7 @@ void DartsRun::retrain(const RunData& data) {
                      r.bleu.format(), r.chrf.score);
         stage(stage::kTest, stage::kFinished);
     }
-    setStatus(cancelled ? RunStatus::Cancelled : RunStatus::Finished);
+    setStatus(completed ? RunStatus::Finished : RunStatus::Cancelled);
 }
 
 DartsArchitecture derivedArchitecture(RunReader& store, int64_t searchRun) {

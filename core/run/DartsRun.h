@@ -6,7 +6,8 @@
 // half (the operations' weights held constant), then one Adam step of the weights theta on a batch of the
 // even half (alpha held constant), both on the label-smoothed loss per target token; theta's learning rate
 // has a linear warm-up then inverse square root, alpha's is constant with weight decay (DARTS' settings:
-// 3e-4, betas 0.5 / 0.999, decay 1e-3). Events of a search run:
+// 3e-4, betas 0.5 / 0.999, decay 1e-3). With alpha_warmup N, the first N updates train the weights only (a
+// common remedy for DARTS' preference for whatever trains fastest early). Events of a search run:
 //   "data"          the corpus, split and vocabulary, as a training run's
 //   "darts_setup"   {encoder_candidates, decoder_candidates, hidden, heads, splits, encoder_layers,
 //                    decoder_layers, reversible, weight_params, alpha_params, weight_pairs, alpha_pairs}
@@ -32,10 +33,16 @@
 #include "space/DartsSpace.h"
 #include "train/LrSchedule.h"
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+
+namespace torch::serialize {
+class InputArchive;
+class OutputArchive;
+} // namespace torch::serialize
 
 namespace automoe {
 
@@ -61,6 +68,7 @@ struct DartsRunConfig {
     bool reversible = true;
     double alphaLr = 3e-4;
     double alphaWeightDecay = 1e-3;
+    int64_t alphaWarmup = 0; // updates that train the weights only before alpha starts moving
     // The derived model (kind "darts_retrain").
     std::optional<DartsArchitecture> architecture;
     double dropout = 0.1;
@@ -106,8 +114,18 @@ private:
     void run() override;
     void search(const RunData& data);
     void retrain(const RunData& data);
+    // Both kinds' loop: the update and minutes budgets (paused time not counted), pause and cancel between
+    // updates, validation and checkpoints every N updates and once more at the end; the stage's events.
+    // Returns false when the run was cancelled.
+    bool updateLoop(const char* stageName, int64_t& update, const std::function<void()>& step,
+                    const std::function<void()>& validate, const std::function<void()>& checkpoint);
+    // Adds the generator and `state` (format, update, run) to `archive`, writes it atomically, publishes
+    // its row and removes the files beyond keepCheckpoints.
+    void saveCheckpoint(torch::serialize::OutputArchive& archive, nlohmann::json state, int64_t update);
+    // Opens the run's last checkpoint into `archive`, restores the generator and returns its state (none
+    // without a checkpoint); publishes "resumed". Throws naming the file when it is damaged.
+    std::optional<nlohmann::json> restoreCheckpoint(torch::serialize::InputArchive& archive);
     std::string checkpointPath(int64_t update) const;
-    void pruneCheckpoints() const;
 
     DartsRunConfig config_;
     bool resuming_ = false;

@@ -206,6 +206,38 @@ TrainingRunConfig retrainConfig(RunReader& store, int64_t supernetRun, const Arc
     return c;
 }
 
+nlohmann::json dataEventPayload(const RunData& data) {
+    return {{"corpus", data.corpus.info.toJson()},
+            {"split", data.split.toJson()},
+            {"vocabulary",
+             {{"size", data.vocabulary.size()},
+              {"path", data.vocabulary.modelPath()},
+              {"from_cache", data.vocabulary.fromCache()}}},
+            {"train",
+             {{"sentences", data.train.size()},
+              {"source_tokens", data.train.sourceTokens()},
+              {"target_tokens", data.train.targetTokens()}}},
+            {"valid", {{"sentences", data.valid.size()}}}};
+}
+
+void removeOldCheckpoints(const std::string& dir, int keep) {
+    std::vector<std::pair<int64_t, fs::path>> existing;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("checkpoint-", 0) == 0 && entry.path().extension() == ".pt") {
+            try {
+                existing.emplace_back(std::stoll(name.substr(11)), entry.path());
+            } catch (const std::exception&) {
+            }
+        }
+    }
+    std::sort(existing.begin(), existing.end());
+    const size_t kept = size_t(std::max(1, keep));
+    for (size_t i = 0; i + kept < existing.size(); ++i)
+        fs::remove(existing[i].second, ec);
+}
+
 nlohmann::json storedSplit(RunReader& store, int64_t runId) {
     for (const Event& e : store.events(runId, 1, 200))
         if (e.type == "data" && e.payload.contains("split")) return e.payload["split"];
@@ -289,18 +321,7 @@ void TrainingRun::run() {
                                      " has no stored split");
     }
     data_ = loadData(config_, runFilesDir(store_) + "/vocab", splitJson.is_null() ? nullptr : &splitJson);
-    publish(Event::make(runId_, "data",
-                        {{"corpus", data_->corpus.info.toJson()},
-                         {"split", data_->split.toJson()},
-                         {"vocabulary",
-                          {{"size", data_->vocabulary.size()},
-                           {"path", data_->vocabulary.modelPath()},
-                           {"from_cache", data_->vocabulary.fromCache()}}},
-                         {"train",
-                          {{"sentences", data_->train.size()},
-                           {"source_tokens", data_->train.sourceTokens()},
-                           {"target_tokens", data_->train.targetTokens()}}},
-                         {"valid", {{"sentences", data_->valid.size()}}}}));
+    publish(Event::make(runId_, "data", dataEventPayload(*data_)));
     stage(stage::kData, stage::kFinished);
 
     // Model and trainer. A `close` run measures the architecture's costs (stage 5) before it trains it
@@ -392,21 +413,7 @@ void TrainingRun::writeCheckpoint(Trainer& trainer) {
     publish(Event::checkpoint(runId_, CheckpointRow{trainer.update(), path.string(), bytes, 0}));
     // The row must be committed before older files go: the store always names a checkpoint that exists.
     store_.flush();
-    std::vector<std::pair<int64_t, fs::path>> existing;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind("checkpoint-", 0) == 0 && entry.path().extension() == ".pt") {
-            try {
-                existing.emplace_back(std::stoll(name.substr(11)), entry.path());
-            } catch (const std::exception&) {
-            }
-        }
-    }
-    std::sort(existing.begin(), existing.end());
-    const size_t keep = size_t(std::max(1, config_.keepCheckpoints));
-    for (size_t i = 0; i + keep < existing.size(); ++i)
-        fs::remove(existing[i].second, ec);
+    removeOldCheckpoints(dir.string(), config_.keepCheckpoints);
 }
 
 void TrainingRun::measureCosts(SuperTransformerImpl& model) {

@@ -23,16 +23,18 @@ SmoothedLoss lossOf(DartsSearchNetworkImpl& net, const Batch& b, double epsilon,
 
 DartsStepResult dartsSearchStep(DartsSearchNetworkImpl& net, DartsOptimizers& optimizers,
                                 const Batch& alphaBatch, const Batch& weightBatch, double weightLr,
-                                double clipNorm, double labelSmoothing, int64_t padIndex) {
+                                double clipNorm, double labelSmoothing, int64_t padIndex, bool stepAlpha) {
     DartsStepResult r;
-    // Alpha on its batch, the weights constant (no gradient computed for them).
-    net.setTrainable(false, true);
-    optimizers.alpha.zero_grad();
-    const SmoothedLoss a = lossOf(net, alphaBatch, labelSmoothing, padIndex);
-    r.alphaTargetTokens = a.tokens;
-    (a.loss / double(std::max<int64_t>(a.tokens, 1))).backward();
-    r.alphaLoss = a.loss.item<double>() / double(std::max<int64_t>(a.tokens, 1));
-    optimizers.alpha.step();
+    if (stepAlpha) {
+        // Alpha on its batch, the weights constant (no gradient computed for them).
+        net.setTrainable(false, true);
+        optimizers.alpha.zero_grad();
+        const SmoothedLoss a = lossOf(net, alphaBatch, labelSmoothing, padIndex);
+        r.alphaTargetTokens = a.tokens;
+        (a.loss / double(std::max<int64_t>(a.tokens, 1))).backward();
+        r.alphaLoss = a.loss.item<double>() / double(std::max<int64_t>(a.tokens, 1));
+        optimizers.alpha.step();
+    }
     // The weights on theirs, alpha constant.
     net.setTrainable(true, false);
     optimizers.weights.zero_grad();

@@ -25,8 +25,10 @@ struct DartsStepResult {
     int64_t alphaTargetTokens = 0, weightTargetTokens = 0;
 };
 
+// With !stepAlpha the update trains the weights only (a warm-up before alpha moves; alphaLoss stays 0).
 DartsStepResult dartsSearchStep(DartsSearchNetworkImpl& net, DartsOptimizers& optimizers,
                                 const Batch& alphaBatch, const Batch& weightBatch, double weightLr,
-                                double clipNorm, double labelSmoothing, int64_t padIndex);
+                                double clipNorm, double labelSmoothing, int64_t padIndex,
+                                bool stepAlpha = true);
 
 } // namespace automoe

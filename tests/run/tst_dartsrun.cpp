@@ -208,6 +208,26 @@ private slots:
                  resumed->error().c_str());
     }
 
+    // With alpha_warmup 3 the first three updates train the weights only: alpha stays at its initial value
+    // (the same in every event), then moves.
+    void alphaWarmupHoldsAlphaThenLetsItMove() {
+        RunStore store(db_);
+        DartsRunConfig c = smallConfig(corpus_, 5);
+        c.alphaWarmup = 3;
+        DartsRun run(store, c);
+        QCOMPARE(run.execute(), RunStatus::Finished);
+        store.flush();
+        RunReader reader(db_);
+        const auto alpha = eventsOf(reader, run.id(), "darts_alpha");
+        QCOMPARE(alpha.size(), size_t(5));
+        QCOMPARE(alpha[1].payload["encoder"], alpha[0].payload["encoder"]);
+        QCOMPARE(alpha[2].payload["decoder"], alpha[0].payload["decoder"]);
+        QCOMPARE(alpha[2].payload["alpha_loss"].get<double>(), 0.0);
+        QVERIFY(alpha[3].payload["encoder"] != alpha[2].payload["encoder"]);
+        QVERIFY(alpha[3].payload["alpha_loss"].get<double>() > 0);
+        QCOMPARE(reader.requireRun(run.id()).spec.config["alpha_warmup"].get<int64_t>(), int64_t(3));
+    }
+
     void wrongRunsAndSettingsAreRefusedByName() {
         RunStore store(db_);
         const int64_t other = store.createRun({"a search", "search", json::object(), {}, {}, 1});
