@@ -1,5 +1,7 @@
 #include "nn/DartsSearchNetwork.h"
 
+#include "nn/MultiHeadAttention.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -26,10 +28,6 @@ EdgeWeights weightsOf(const torch::Tensor& alpha) {
             for (int64_t c = 0; c < w.size(2); ++c)
                 out[size_t(l)][size_t(k)].push_back(a[l][k][c]);
     return out;
-}
-
-torch::Tensor additivePadMask(const torch::Tensor& pad, const torch::TensorOptions& options) {
-    return torch::zeros(pad.sizes(), options).masked_fill_(pad, -1e9).view({pad.size(0), 1, 1, pad.size(1)});
 }
 
 } // namespace
@@ -143,7 +141,7 @@ torch::Tensor DartsSearchNetworkImpl::encode(const torch::Tensor& src) {
     const auto options = srcEmbed_.options();
     encoderContext_ = DartsContext{};
     if (pad.any().item<bool>()) {
-        encoderContext_.selfMask = additivePadMask(pad, options);
+        encoderContext_.selfMask = additivePaddingMask(pad, options);
         encoderContext_.keep = pad.logical_not().to(options.dtype()).unsqueeze(-1);
     }
     auto x = torch::embedding(srcEmbed_, src, config_.padIndex) * std::sqrt(double(config_.hidden)) +

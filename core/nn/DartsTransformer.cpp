@@ -1,19 +1,12 @@
 #include "nn/DartsTransformer.h"
 
 #include "nn/Dropout.h"
+#include "nn/MultiHeadAttention.h"
 
 #include <cmath>
 #include <stdexcept>
 
 namespace automoe {
-
-namespace {
-
-torch::Tensor additivePadMask(const torch::Tensor& pad, const torch::TensorOptions& options) {
-    return torch::zeros(pad.sizes(), options).masked_fill_(pad, -1e9).view({pad.size(0), 1, 1, pad.size(1)});
-}
-
-} // namespace
 
 DartsTransformerImpl::DartsTransformerImpl(DartsModelConfig config)
     : config_(std::move(config)) {
@@ -70,7 +63,7 @@ EncoderOutput DartsTransformerImpl::encodeSource(const torch::Tensor& src) {
     out.hasPadding = out.padMask.any().item<bool>();
     DartsContext context;
     if (out.hasPadding) {
-        context.selfMask = additivePadMask(out.padMask, embed_.options());
+        context.selfMask = additivePaddingMask(out.padMask, embed_.options());
         context.keep = out.padMask.logical_not().to(embed_.scalar_type()).unsqueeze(-1);
     }
     auto x = embed(src);
@@ -85,7 +78,7 @@ torch::Tensor DartsTransformerImpl::decode(const torch::Tensor& tgtIn, const tor
                                            const torch::Tensor& padMask) {
     DartsContext context(memory);
     if (padMask.defined() && padMask.any().item<bool>())
-        context.memoryMask = additivePadMask(padMask, embed_.options());
+        context.memoryMask = additivePaddingMask(padMask, embed_.options());
     auto y = embed(tgtIn);
     for (auto& layer : decoder_)
         for (auto& sub : layer)

@@ -14,15 +14,9 @@ namespace automoe {
 
 namespace {
 
-// Large enough to zero a softmax weight, finite so that a fully masked row yields no NaN.
+// Large enough to zero a softmax weight, finite so that a fully masked row yields no NaN (as
+// additivePaddingMask's).
 constexpr double kBlocked = -1e9;
-
-// Additive key mask [B, 1, 1, S] from a bool padding mask [B, S].
-torch::Tensor paddingMask(const torch::Tensor& padMask, const torch::TensorOptions& options) {
-    return torch::zeros(padMask.sizes(), options)
-        .masked_fill_(padMask, kBlocked)
-        .view({padMask.size(0), 1, 1, padMask.size(1)});
-}
 
 torch::Tensor embedStack(const StackWeights& w, const torch::Tensor& tokens, bool training) {
     ProfileScope scope("automoe::embedding");
@@ -75,7 +69,7 @@ EncoderOutput runEncoder(const StackWeights& w, const torch::Tensor& src, bool t
     out.padMask = src.eq(w.embedding.padIndex);
     out.hasPadding = !rows.full;
     torch::Tensor mask;
-    if (out.hasPadding) mask = paddingMask(out.padMask, x.options());
+    if (out.hasPadding) mask = additivePaddingMask(out.padMask, x.options());
     out.layers.reserve(w.layers.size());
     for (size_t i = 0; i < w.layers.size(); ++i) {
         MoERouting routing;
@@ -96,7 +90,7 @@ public:
         , depth_(static_cast<int>(enc.layers.size()))
         , memory_(size_t(depth_) + 1)
         , mask_(size_t(depth_) + 1) {
-        if (enc.hasPadding) baseMask_ = paddingMask(enc.padMask, options);
+        if (enc.hasPadding) baseMask_ = additivePaddingMask(enc.padMask, options);
     }
 
     // {memory [B, m*S, e_enc], mask or undefined} of a layer attending to `attended` encoder layers.
@@ -130,7 +124,7 @@ DecoderOutput runDecoder(const StackWeights& w, const torch::Tensor& tgtIn, cons
     auto x = embedStack(w, tgtIn, training);
     const TokenRows rows = TokenRows::of(tgtIn, w.embedding.padIndex);
     auto selfMask = torch::full({T, T}, kBlocked, x.options()).triu_(1).view({1, 1, T, T});
-    if (!rows.full) selfMask = selfMask + paddingMask(tgtIn.eq(w.embedding.padIndex), x.options());
+    if (!rows.full) selfMask = selfMask + additivePaddingMask(tgtIn.eq(w.embedding.padIndex), x.options());
 
     DecoderMemory memory(enc, x.options());
     for (size_t i = 0; i < w.layers.size(); ++i) {

@@ -8,6 +8,12 @@
 
 namespace automoe {
 
+torch::Tensor additivePaddingMask(const torch::Tensor& padMask, const torch::TensorOptions& options) {
+    return torch::zeros(padMask.sizes(), options)
+        .masked_fill_(padMask, -1e9)
+        .view({padMask.size(0), 1, 1, padMask.size(1)});
+}
+
 torch::Tensor selfAttention(const AttentionWeights& w, const torch::Tensor& x, const torch::Tensor& mask,
                             bool training) {
     // One GEMM for q, k and v: a qkv-wide GEMM alone runs at half the speed of a 3*qkv-wide one here.

@@ -11,6 +11,10 @@
 
 namespace automoe {
 
+// Additive key mask [B, 1, 1, S] from a bool padding mask [B, S] (true at padding): -1e9 at padding, large
+// enough to zero a softmax weight and finite so that a fully masked row yields no NaN.
+torch::Tensor additivePaddingMask(const torch::Tensor& padMask, const torch::TensorOptions& options);
+
 // x [B, T, e] attends to itself through the fused [q; k; v] projection w.inProj. mask: additive float mask
 // broadcastable to [B, heads, T, T] (0 = attend, a large negative number = blocked) or undefined.
 // Returns [B, T, e].

@@ -1,5 +1,6 @@
 #include "nn/TorchRuntime.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -52,6 +53,18 @@ TorchThreadScope::TorchThreadScope(int threads)
 
 TorchThreadScope::~TorchThreadScope() {
     if (torchThreads() != previous_) torch::set_num_threads(previous_);
+}
+
+torch::Tensor cpuGeneratorState() {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return gen.get_state();
+}
+
+void setCpuGeneratorState(const torch::Tensor& state) {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(state);
 }
 
 } // namespace automoe

@@ -2,7 +2,16 @@
 // policy for tensor memory. The CLI and the GUI call configureTorchThreads once at start-up (DESIGN §1).
 #pragma once
 
+namespace at {
+class Tensor;
+}
+
 namespace automoe {
+
+// The state of torch's default CPU generator (dropout, initialisation), for checkpoints: read and restored
+// under the generator's lock.
+at::Tensor cpuGeneratorState();
+void setCpuGeneratorState(const at::Tensor& state);
 
 // threads <= 0: one per hardware core. Sets the intra-op pool on every call; the inter-op pool can be
 // sized only once per process (LibTorch throws afterwards), so later calls leave it alone. The first call

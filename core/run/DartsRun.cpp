@@ -4,6 +4,7 @@
 #include "nn/DartsSearchNetwork.h"
 #include "nn/DartsTransformer.h"
 #include "nn/TorchArchive.h"
+#include "nn/TorchRuntime.h"
 #include "run/RunStages.h"
 #include "run/TrainingRun.h"
 #include "store/RunFiles.h"
@@ -82,18 +83,6 @@ template <class Model> double validationNll(Model& model, const TokenizedSet& va
     }
     model->train(wasTraining);
     return nll / double(std::max<int64_t>(tokens, 1));
-}
-
-torch::Tensor generatorState() {
-    auto gen = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    return gen.get_state();
-}
-
-void setGeneratorState(const torch::Tensor& state) {
-    auto gen = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(state);
 }
 
 } // namespace
@@ -226,12 +215,8 @@ DartsRun::DartsRun(RunStore& store, int64_t runId, DartsRunConfig config)
 std::unique_ptr<DartsRun> DartsRun::resume(RunStore& store, int64_t runId, int64_t maxUpdates,
                                            double maxMinutes) {
     const RunInfo info = store.requireRun(runId);
-    if (info.spec.kind != "darts" && info.spec.kind != "darts_retrain") {
-        const std::string how = resumeCommand(info.spec.kind, runId);
-        throw std::runtime_error("run " + std::to_string(runId) + " is a " + info.spec.kind +
-                                 " run, not a DARTS run" +
-                                 (how.empty() ? ": it cannot be resumed" : ": resume it with `" + how + "`"));
-    }
+    if (info.spec.kind != "darts" && info.spec.kind != "darts_retrain")
+        throw std::runtime_error(wrongKindToResume(runId, info.spec.kind, "DARTS"));
     DartsRunConfig config;
     try {
         config = DartsRunConfig::fromJson(info.spec.config);
@@ -319,7 +304,7 @@ bool DartsRun::updateLoop(const char* stageName, int64_t& update, const std::fun
 }
 
 void DartsRun::saveCheckpoint(torch::serialize::OutputArchive& archive, json state, int64_t update) {
-    archive.write("torch_rng", generatorState());
+    archive.write("torch_rng", cpuGeneratorState());
     state["format"] = kCheckpointFormat;
     state["update"] = update;
     state["run"] = runId_;
@@ -342,7 +327,7 @@ std::optional<json> DartsRun::restoreCheckpoint(torch::serialize::InputArchive& 
             throw std::runtime_error(last->path + ": unsupported DARTS checkpoint format");
         torch::Tensor gen;
         archive.read("torch_rng", gen);
-        setGeneratorState(gen);
+        setCpuGeneratorState(gen);
     }
     const int64_t from = state ? state->at("update").get<int64_t>() : 0;
     publish(Event::make(runId_, "resumed", {{"from_update", from}, {"checkpoint", last ? last->path : ""}}));
@@ -528,11 +513,7 @@ void DartsRun::retrain(const RunData& data) {
         (l.loss / targetTokens).backward();
         ++update;
         const double lr = lrAt(config_.lr, update);
-        for (auto& group : adam.param_groups())
-            static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-        fusedAdamStep(adam, config_.clipNorm > 0
-                                ? gradientNormAndClip(model->parameters(), config_.clipNorm).second
-                                : 1.0);
+        clippedAdamStep(adam, model->parameters(), lr, config_.clipNorm);
         TrainingStepRow row;
         row.update = update;
         row.loss = l.loss.item<double>() / targetTokens;

@@ -75,6 +75,12 @@ std::string resumeCommand(const std::string& kind, std::int64_t runId) {
     }
 }
 
+std::string wrongKindToResume(std::int64_t runId, const std::string& kind, const std::string& what) {
+    const std::string how = resumeCommand(kind, runId);
+    return "run " + std::to_string(runId) + " is a " + kind + " run, not a " + what + " run" +
+           (how.empty() ? ": it cannot be resumed" : ": resume it with `" + how + "`");
+}
+
 RunKindStages runKindStages(const std::string& kind, const nlohmann::json& config) {
     auto number = [&](const char* key, double fallback) {
         const auto it = config.is_object() ? config.find(key) : config.end();

@@ -107,5 +107,9 @@ const std::vector<std::string>& runKinds();
 RunKindStages runKindStages(const std::string& kind, const nlohmann::json& config = nlohmann::json::object());
 // runKindStages(kind).resumeCommand(runId), and "" for a kind this program does not know.
 std::string resumeCommand(const std::string& kind, std::int64_t runId);
+// Why run `runId` of `kind` is not resumed by a command that resumes `what` runs ("training", "DARTS"):
+// "run 7 is a search run, not a training run: resume it with `automoe search --resume 7`" (or ": it cannot
+// be resumed").
+std::string wrongKindToResume(std::int64_t runId, const std::string& kind, const std::string& what);
 
 } // namespace automoe

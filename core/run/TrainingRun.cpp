@@ -267,12 +267,8 @@ TrainingRun::TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig confi
 std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId, int64_t maxUpdates,
                                                  double maxMinutes) {
     const RunInfo info = store.requireRun(runId);
-    if (info.spec.kind != "supernet" && info.spec.kind != "retrain") {
-        const std::string how = resumeCommand(info.spec.kind, runId);
-        throw std::runtime_error("run " + std::to_string(runId) + " is a " + info.spec.kind +
-                                 " run, not a training run" +
-                                 (how.empty() ? ": it cannot be resumed" : ": resume it with `" + how + "`"));
-    }
+    if (info.spec.kind != "supernet" && info.spec.kind != "retrain")
+        throw std::runtime_error(wrongKindToResume(runId, info.spec.kind, "training"));
     TrainingRunConfig config = TrainingRunConfig::ofRun(store, runId);
     if (maxUpdates >= 0) config.maxUpdates = maxUpdates;
     if (maxMinutes >= 0) config.maxMinutes = maxMinutes;

@@ -44,10 +44,7 @@ DartsStepResult dartsSearchStep(DartsSearchNetworkImpl& net, DartsOptimizers& op
     (w.loss / tokens).backward();
     r.weightLoss = w.loss.item<double>() / tokens;
     r.weightNll = w.nll.item<double>() / tokens;
-    for (auto& group : optimizers.weights.param_groups())
-        static_cast<torch::optim::AdamOptions&>(group.options()).lr(weightLr);
-    const double coef = clipNorm > 0 ? gradientNormAndClip(net.weightParameters(), clipNorm).second : 1.0;
-    fusedAdamStep(optimizers.weights, coef);
+    clippedAdamStep(optimizers.weights, net.weightParameters(), weightLr, clipNorm);
     net.setTrainable(true, true);
     return r;
 }

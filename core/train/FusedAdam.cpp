@@ -130,4 +130,13 @@ std::pair<double, double> gradientNormAndClip(const std::vector<torch::Tensor>& 
     return {total.item<double>(), double(coef.item<float>())};
 }
 
+double clippedAdamStep(torch::optim::Adam& adam, const std::vector<torch::Tensor>& params, double lr,
+                       double clipNorm) {
+    for (auto& group : adam.param_groups())
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    const auto [norm, coef] = gradientNormAndClip(params, clipNorm);
+    fusedAdamStep(adam, coef);
+    return norm;
+}
+
 } // namespace automoe

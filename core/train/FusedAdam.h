@@ -23,4 +23,10 @@ void fusedAdamStep(torch::optim::Adam& adam, double gradScale = 1.0);
 // clipping coefficient min(1, maxNorm / (norm + 1e-6)) that clip_grad_norm_ would multiply them by.
 std::pair<double, double> gradientNormAndClip(const std::vector<torch::Tensor>& params, double maxNorm);
 
+// An update at learning rate `lr` (set on every parameter group) with the gradients of `params` clipped to a
+// global norm of clipNorm (0: not clipped): gradientNormAndClip, then fusedAdamStep with its coefficient.
+// Returns the gradient norm before clipping.
+double clippedAdamStep(torch::optim::Adam& adam, const std::vector<torch::Tensor>& params, double lr,
+                       double clipNorm);
+
 } // namespace automoe

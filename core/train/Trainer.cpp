@@ -2,11 +2,11 @@
 
 #include "nn/ProfileScope.h"
 #include "nn/TorchArchive.h"
+#include "nn/TorchRuntime.h"
 #include "space/ArchitectureIO.h"
 #include "train/FusedAdam.h"
 #include "train/LabelSmoothedLoss.h"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -172,8 +172,6 @@ UpdateResult Trainer::step() {
     UpdateResult r;
     r.update = update_ + 1;
     r.lr = lrAt(options_.lr, r.update);
-    for (auto& group : optimizer_->param_groups())
-        static_cast<torch::optim::AdamOptions&>(group.options()).lr(r.lr);
 
     std::optional<ProfileScope> dataScope(std::in_place, "automoe::data");
     Batch batch = stream_.next();
@@ -214,9 +212,7 @@ UpdateResult Trainer::step() {
     for (auto& p : model_->parameters())
         if (p.grad().defined()) withGrad.push_back(p);
     // Clipping's coefficient is applied as Adam reads the gradients (one pass instead of a rewrite).
-    const auto [norm, clip] = gradientNormAndClip(withGrad, options_.clipNorm);
-    r.gradNorm = norm;
-    fusedAdamStep(*optimizer_, clip);
+    r.gradNorm = clippedAdamStep(*optimizer_, withGrad, r.lr, options_.clipNorm);
     update_ = r.update;
     r.position = stream_.position();
     r.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -293,13 +289,7 @@ int64_t Trainer::saveCheckpoint(const std::string& path, const nlohmann::json& m
                                 {"options", options_.toJson()},
                                 {"meta", meta}};
         writeArchiveText(archive, "trainer_state", state.dump());
-        torch::Tensor genState;
-        {
-            auto gen = at::detail::getDefaultCPUGenerator();
-            std::lock_guard<std::mutex> lock(gen.mutex());
-            genState = gen.get_state();
-        }
-        archive.write("torch_rng", genState);
+        archive.write("torch_rng", cpuGeneratorState());
         archive.save_to(tmp);
     }
     fsyncPath(tmp, false);
@@ -356,11 +346,7 @@ nlohmann::json Trainer::loadCheckpoint(const std::string& path) {
         rng >> rng_;
         torch::Tensor genState;
         archive.read("torch_rng", genState);
-        {
-            auto gen = at::detail::getDefaultCPUGenerator();
-            std::lock_guard<std::mutex> lock(gen.mutex());
-            gen.set_state(genState);
-        }
+        setCpuGeneratorState(genState);
         update_ = state.at("update").get<int64_t>();
         stream_.seek({state.at("epoch").get<int64_t>(), state.at("batch").get<int64_t>()});
         return state.value("meta", nlohmann::json::object());
