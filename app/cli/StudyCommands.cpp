@@ -4,6 +4,9 @@
 #include "cli/RunDriver.h"
 #include "nn/TorchRuntime.h"
 #include "run/GapStudyRun.h"
+#include "run/MoeDenseStudy.h"
+#include "space/ArchitectureIO.h"
+#include "space/SpaceIO.h"
 #include "util/Format.h"
 
 #include <CLI/CLI.hpp>
@@ -132,6 +135,157 @@ void runGap(const GapArgs& a) {
                 seconds);
 }
 
+struct MoeDenseArgs {
+    std::string space = "tiny";
+    std::string corpus = "ding";
+    std::string db;
+    std::string name;
+    double minutes = 0;
+    int64_t updates = 0;
+    std::string budgets = "0.5,0.75";
+    std::string baseline;
+    int population = 20, parents = 5, mutations = 10, crossovers = 10, iterations = 6;
+    int64_t fitnessSentences = 200;
+    int latencyRepeats = 10;
+    int64_t testSentences = 500;
+    uint64_t seed = 1;
+    int threads = 0;
+    int64_t resume = 0;
+    bool json = false;
+    bool controlStdin = false;
+};
+
+std::vector<double> parseBudgets(const std::string& text) {
+    std::vector<double> out;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        try {
+            size_t used = 0;
+            const double f = std::stod(item, &used);
+            if (used != item.size()) throw std::invalid_argument(item);
+            out.push_back(f);
+        } catch (const std::exception&) {
+            throw UsageError(
+                "--budgets: '" + item +
+                "' is not a fraction of the baseline's FLOPs (expected e.g. --budgets 0.5,0.75)");
+        }
+    }
+    if (out.empty()) throw UsageError("--budgets: no budget given");
+    return out;
+}
+
+// The study's own events, and a line per stage run's milestones (validation, generation, test BLEU).
+class MoeDensePrinter : public RunObserver {
+public:
+    void onEvent(const Event& e) override {
+        const nlohmann::json p = e.storedPayload(); // typed rows (validation, generation) carry no payload
+        if (e.type == "moe_study_setup") {
+            std::fprintf(stderr, "MoE vs dense: baseline %s (%s FLOPs); budgets",
+                         p.value("baseline_key", "").c_str(),
+                         formatSI(p.value("baseline_flops", 0.0)).c_str());
+            for (const auto& b : p["budgets"])
+                std::fprintf(stderr, " %g x = %s", b.value("fraction", 0.0),
+                             formatSI(b.value("flops", 0.0)).c_str());
+            std::fprintf(stderr, "; %zu stages\n", p["stages"].size());
+        } else if (e.type == "moe_study_stage") {
+            std::fprintf(stderr, "stage %s: run %lld %s\n", p.value("stage", "").c_str(),
+                         (long long)p.value("run", 0LL), p.value("state", "").c_str());
+        } else if (e.type == "moe_study_row") {
+            std::fprintf(stderr, "row %s%s: BLEU %.2f chrF %.2f valid NLL %.3f, %s FLOPs\n",
+                         p.value("method", "").c_str(),
+                         p["budget"].is_null() ? ""
+                                               : (" @" + formatFixed(p["budget"].get<double>(), 2)).c_str(),
+                         p.value("bleu", 0.0), p.value("chrf", 0.0), p.value("valid_nll", 0.0),
+                         formatSI(p.value("flops", 0.0)).c_str());
+        } else if (e.type == "validation") {
+            std::fprintf(stderr, "  run %lld update %lld: valid NLL %s %.3f\n", (long long)e.runId,
+                         (long long)p.value("update", 0LL), p.value("subnet", "").c_str(),
+                         p.value("loss", 0.0));
+        } else if (e.type == "generation") {
+            std::fprintf(stderr, "  run %lld generation %lld: hypervolume %.4g\n", (long long)e.runId,
+                         (long long)p.value("generation", 0LL), p.value("hypervolume", 0.0));
+        } else if (e.type == "test_bleu") {
+            std::fprintf(stderr, "  run %lld test %s: %s\n", (long long)e.runId,
+                         p.value("subnet", "").c_str(), p.value("bleu_text", "").c_str());
+        } else if (e.type == "error") {
+            std::fprintf(stderr, "error: %s\n", p.value("message", std::string()).c_str());
+        }
+    }
+};
+
+void printMoeDenseTable(const MoeDenseStudy& run, double seconds) {
+    std::printf("%-9s  %6s  %8s  %9s  %9s  %7s  %10s  %9s  %6s  %6s  %5s\n", "METHOD", "BUDGET", "FLOPS",
+                "ACTIVE", "TOTAL", "EXPERTS", "LATENCY MS", "VALID NLL", "BLEU", "CHRF", "RUN");
+    for (const MoeDenseStudyRow& r : run.rows())
+        std::printf("%-9s  %6s  %8s  %9s  %9s  %7d  %10.2f  %9.3f  %6.2f  %6.2f  %5lld\n", r.method.c_str(),
+                    r.budget ? (formatFixed(*r.budget, 2) + "x").c_str() : "-", formatSI(r.flops).c_str(),
+                    formatSI(double(r.paramsActive)).c_str(), formatSI(double(r.paramsTotal)).c_str(),
+                    r.experts, r.latencyMs, r.validNll, r.bleu, r.chrf, (long long)r.run);
+    std::printf("study run %lld: %zu rows in %.0f s; FLOPs and params non-embedding (HAT convention, 30 / 30 "
+                "tokens), test BLEU and chrF greedy\n",
+                (long long)run.id(), run.rows().size(), seconds);
+}
+
+void runMoeDense(const MoeDenseArgs& a, bool minutesGiven, bool updatesGiven) {
+    configureTorchThreads(a.threads);
+    RunStore store(databasePath(a.db));
+    std::unique_ptr<MoeDenseStudy> run;
+    if (a.resume > 0) {
+        run = MoeDenseStudy::resume(store, a.resume);
+    } else {
+        MoeDenseStudyConfig c;
+        c.name = a.name;
+        TrainingRunConfig& t = c.training;
+        t.spaceSource = a.space;
+        t.space = loadSpaceByNameOrPath(a.space);
+        t.corpus = a.corpus;
+        t.trainer.seed = a.seed;
+        t.split.seed = a.seed;
+        c.minutes = a.minutes;
+        c.updates = a.updates;
+        if (!minutesGiven && !updatesGiven) c.minutes = 15;
+        if (minutesGiven && updatesGiven) throw UsageError("--minutes and --updates: give one of them");
+        c.budgets = parseBudgets(a.budgets);
+        if (!a.baseline.empty()) c.baseline = loadArchitecture(a.baseline, t.space.qkvDim);
+        c.evolution.population = a.population;
+        c.evolution.parents = a.parents;
+        c.evolution.mutations = a.mutations;
+        c.evolution.crossovers = a.crossovers;
+        c.evolution.iterations = a.iterations;
+        c.evolution.seed = a.seed;
+        c.fitnessSentences = a.fitnessSentences;
+        c.latencyRepeats = a.latencyRepeats;
+        c.testSentences = a.testSentences;
+        try {
+            run = std::make_unique<MoeDenseStudy>(store, std::move(c));
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+        }
+    }
+    std::fprintf(stderr, "study run %lld in %s (%d threads)\n", (long long)run->id(), store.path().c_str(),
+                 torchThreads());
+    MoeDensePrinter printer;
+    run->addObserver(&printer);
+    run->addStageObserver(&printer);
+    const auto t0 = std::chrono::steady_clock::now();
+    const RunStatus status = driveRun(store, *run, a.controlStdin);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (status != RunStatus::Finished) {
+        std::printf("study run %lld %s (continue it with `automoe study moe-vs-dense --resume %lld`)\n",
+                    (long long)run->id(), toString(status), (long long)run->id());
+        return;
+    }
+    if (a.json) {
+        nlohmann::json out = {{"run_id", run->id()}, {"seconds", seconds}, {"rows", nlohmann::json::array()}};
+        for (const MoeDenseStudyRow& r : run->rows())
+            out["rows"].push_back(r.toJson());
+        std::printf("%s\n", out.dump(2).c_str());
+        return;
+    }
+    printMoeDenseTable(*run, seconds);
+}
+
 } // namespace
 
 void addStudyCommands(CLI::App& root) {
@@ -174,6 +328,50 @@ void addStudyCommands(CLI::App& root) {
     gap->add_flag("--control-stdin", a->controlStdin,
                   "Read pause / resume / cancel commands, one per line, from stdin");
     gap->callback([a] { runGap(*a); });
+
+    auto m = std::make_shared<MoeDenseArgs>();
+    CLI::App* moe = study->add_subcommand(
+        "moe-vs-dense",
+        "AutoMoE's claim on one corpus: (a) a hand-designed dense Transformer, (b) the best of a dense "
+        "search "
+        "(1 expert per layer, HAT's setting) and (c) the best of the heterogeneous MoE search at FLOPs "
+        "budgets "
+        "below the baseline's, each trained for the same updates; one table (FLOPs, params, latency, valid "
+        "NLL, test BLEU, chrF), every stage a run of its own");
+    moe->add_option("--space", m->space, "Search space: a bundled name or a JSON file")
+        ->capture_default_str();
+    moe->add_option("--corpus", m->corpus, "ding, sample, a .tsv file, or a prefix P with P.de and P.en")
+        ->capture_default_str();
+    moe->add_option("--db", m->db, "Run database");
+    moe->add_option("--name", m->name, "Run name");
+    auto* minutes = moe->add_option("--minutes", m->minutes,
+                                    "Minutes per training stage: the baseline and each supernet (default 15)")
+                        ->check(CLI::PositiveNumber);
+    auto* updates = moe->add_option("--updates", m->updates, "Updates per training stage instead of minutes")
+                        ->check(CLI::PositiveNumber);
+    moe->add_option("--budgets", m->budgets, "FLOPs budgets as fractions of the baseline's, e.g. 0.5,0.75")
+        ->capture_default_str();
+    moe->add_option(
+        "--baseline", m->baseline,
+        "The hand-designed baseline (.yml / .json; default the space's largest dense architecture)");
+    moe->add_option("--population", m->population, "P of each search")->capture_default_str();
+    moe->add_option("--parents", m->parents, "K of each search")->capture_default_str();
+    moe->add_option("--mutation", m->mutations, "M of each search")->capture_default_str();
+    moe->add_option("--crossover", m->crossovers, "C of each search")->capture_default_str();
+    moe->add_option("--iterations", m->iterations, "Generations of each search")->capture_default_str();
+    moe->add_option("--fitness-sentences", m->fitnessSentences, "Validation pairs of a search's fitness")
+        ->capture_default_str();
+    moe->add_option("--latency-repeats", m->latencyRepeats, "Timed runs of each latency measurement")
+        ->capture_default_str();
+    moe->add_option("--test-sentences", m->testSentences, "Test pairs of each greedy BLEU")
+        ->capture_default_str();
+    moe->add_option("--seed", m->seed, "Seed of the split, training and searches")->capture_default_str();
+    moe->add_option("--threads", m->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
+    moe->add_option("--resume", m->resume, "Continue study run ID where it stopped");
+    moe->add_flag("--json", m->json, "Print the table as JSON");
+    moe->add_flag("--control-stdin", m->controlStdin,
+                  "Read pause / resume / cancel commands, one per line, from stdin");
+    moe->callback([m, minutes, updates] { runMoeDense(*m, minutes->count() > 0, updates->count() > 0); });
 }
 
 } // namespace automoe::cli

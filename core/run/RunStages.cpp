@@ -35,6 +35,7 @@ const std::vector<StageEventInfo>& stageEvents() {
         {stage::kRank, std::nullopt, U::Architecture, stage::kArchs, false},
         {stage::kStudy, std::nullopt, U::Architecture, stage::kArchs, false},
         {stage::kDarts, std::nullopt, U::Update, stage::kMaxUpdates, true},
+        {stage::kMoeStudy, std::nullopt, U::None, nullptr, false},
     };
     return all;
 }
@@ -57,13 +58,14 @@ std::string RunKindStages::resumeCommand(std::int64_t runId) const {
     if (resume == ResumeCommand::None) return "";
     const char* program = resume == ResumeCommand::Train    ? "automoe train"
                           : resume == ResumeCommand::Search ? "automoe search"
-                                                            : "automoe darts";
+                          : resume == ResumeCommand::Darts  ? "automoe darts"
+                                                            : "automoe study moe-vs-dense";
     return std::string(program) + " --resume " + std::to_string(runId);
 }
 
 const std::vector<std::string>& runKinds() {
-    static const std::vector<std::string> kinds = {"supernet", "retrain", "search", "latency",
-                                                   "rank",     "study",   "darts",  "darts_retrain"};
+    static const std::vector<std::string> kinds = {"supernet", "retrain", "search",        "latency",  "rank",
+                                                   "study",    "darts",   "darts_retrain", "moe_study"};
     return kinds;
 }
 
@@ -111,10 +113,13 @@ RunKindStages runKindStages(const std::string& kind, const nlohmann::json& confi
         k.events = {stage::kData, stage::kRetrain};
         if (test) k.events.push_back(stage::kTest);
         k.resume = ResumeCommand::Darts;
+    } else if (kind == "moe_study") {
+        k.events = {stage::kMoeStudy};
+        k.resume = ResumeCommand::MoeStudy;
     } else {
-        throw std::invalid_argument(
-            "unknown run kind \"" + kind +
-            "\" (expected supernet, retrain, search, latency, rank, study, darts or darts_retrain)");
+        throw std::invalid_argument("unknown run kind \"" + kind +
+                                    "\" (expected supernet, retrain, search, latency, rank, study, darts, "
+                                    "darts_retrain or moe_study)");
     }
     return k;
 }

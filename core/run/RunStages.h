@@ -40,9 +40,10 @@ constexpr const char* kSearch = "search";
 constexpr const char* kCosts = "costs"; // measure latency, FLOPs and params of the found subnet
 constexpr const char* kRetrain = "retrain";
 constexpr const char* kTest = "test";
-constexpr const char* kRank = "rank";   // the rank check of a search (not a pipeline stage)
-constexpr const char* kStudy = "study"; // the supernet-standalone gap study (not a pipeline stage)
-constexpr const char* kDarts = "darts"; // a DARTS search (not a stage of the AutoMoE pipeline)
+constexpr const char* kRank = "rank";          // the rank check of a search (not a pipeline stage)
+constexpr const char* kStudy = "study";        // the supernet-standalone gap study (not a pipeline stage)
+constexpr const char* kDarts = "darts";        // a DARTS search (not a stage of the AutoMoE pipeline)
+constexpr const char* kMoeStudy = "moe_study"; // the MoE-vs-dense study: its stages are runs of their own
 
 // Payload keys of the budgets a "started" event carries.
 constexpr const char* kMaxUpdates = "max_updates";
@@ -76,7 +77,7 @@ const std::vector<StageEventInfo>& stageEvents();
 const StageEventInfo* stageEventInfo(const std::string& name);
 
 // How a stopped (cancelled, failed, interrupted) run of a kind continues.
-enum class ResumeCommand { None, Train, Search, Darts };
+enum class ResumeCommand { None, Train, Search, Darts, MoeStudy };
 
 struct RunKindStages {
     std::string kind;                // as stored in runs.kind
@@ -91,7 +92,7 @@ struct RunKindStages {
 };
 
 // The kinds of run the core stores: "supernet", "retrain", "search", "latency", "rank", "study", "darts",
-// "darts_retrain".
+// "darts_retrain", "moe_study".
 const std::vector<std::string>& runKinds();
 // The stages of a run of `kind` with stored configuration `config`:
 //   supernet  data, supernet, test              resumed by `automoe train --resume ID`
@@ -103,6 +104,7 @@ const std::vector<std::string>& runKinds();
 //   study     study                             not resumable
 //   darts     data, darts                       `automoe darts --resume ID`
 //   darts_retrain  data, retrain, test          (`automoe train --darts-arch`), `automoe darts --resume ID`
+//   moe_study moe_study                         `automoe study moe-vs-dense --resume ID`
 // test is left out when config.test_sentences is 0. Throws std::invalid_argument for an unknown kind.
 RunKindStages runKindStages(const std::string& kind, const nlohmann::json& config = nlohmann::json::object());
 // runKindStages(kind).resumeCommand(runId), and "" for a kind this program does not know.

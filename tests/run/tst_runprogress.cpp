@@ -87,7 +87,10 @@ private slots:
         QCOMPARE(runKindStages("darts").resumeCommand(5), std::string("automoe darts --resume 5"));
         QCOMPARE(runKindStages("darts_retrain").events, (V{"data", "retrain", "test"}));
         QCOMPARE(runKindStages("darts_retrain", {{"test_sentences", 0}}).events, (V{"data", "retrain"}));
-        QCOMPARE(runKinds().size(), std::size_t(8));
+        QCOMPARE(runKindStages("moe_study").events, (V{"moe_study"}));
+        QCOMPARE(runKindStages("moe_study").resumeCommand(9),
+                 std::string("automoe study moe-vs-dense --resume 9"));
+        QCOMPARE(runKinds().size(), std::size_t(9));
         for (const std::string& kind : runKinds())
             QVERIFY(!runKindStages(kind).events.empty());
         try {
@@ -95,7 +98,8 @@ private slots:
             QFAIL("no error");
         } catch (const std::invalid_argument& e) {
             QCOMPARE(QString(e.what()), QString("unknown run kind \"bogus\" (expected supernet, retrain, "
-                                                "search, latency, rank, study, darts or darts_retrain)"));
+                                                "search, latency, rank, study, darts, darts_retrain or "
+                                                "moe_study)"));
         }
     }
 
