@@ -41,6 +41,7 @@ struct TrainArgs {
     int vocabSize = 8000;
     int64_t validateEvery = 200;
     int64_t checkpointEvery = 200;
+    int64_t routingEvery = 1; // with every validation: the traced forward adds no measurable time to it
     double dropout = 0.1;
     bool reverse = false;
     bool controlStdin = false;
@@ -127,6 +128,7 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         c.trainer.lr.kind = lrScheduleKind(a.schedule);
         c.validateEvery = a.validateEvery;
         c.checkpointEvery = a.checkpointEvery;
+        c.routingEvery = a.routingEvery;
         c.maxUpdates = a.updates;
         c.maxMinutes = a.minutes;
         if (!updatesGiven && !minutesGiven) c.maxMinutes = 20;
@@ -160,6 +162,7 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         c.attentionDropout = a.dropout;
         c.validateEvery = a.validateEvery;
         c.checkpointEvery = a.checkpointEvery;
+        c.routingEvery = a.routingEvery;
         c.maxUpdates = a.updates;
         c.maxMinutes = a.minutes;
         if (!updatesGiven && !minutesGiven) c.maxMinutes = 20;
@@ -324,6 +327,14 @@ void addTrainCommands(CLI::App& root) {
         ->capture_default_str();
     train->add_option("--checkpoint-every", a->checkpointEvery, "Write a checkpoint every N updates")
         ->capture_default_str();
+    train
+        ->add_option("--routing-every", a->routingEvery,
+                     "At validations of updates divisible by N (1: every validation), record the expert "
+                     "load and routing health (entropy, busiest expert) of every MoE layer of the largest "
+                     "(or the fixed) subnet; 0 = off (a run stopping between validations still records "
+                     "them once at its end)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     train->add_option("--dropout", a->dropout, "Dropout at the supernet's width (scaled down with width)")
         ->capture_default_str();
     train->add_flag("--reverse", a->reverse, "Train English -> German");

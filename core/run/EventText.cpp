@@ -1,6 +1,7 @@
 #include "run/EventText.h"
 
 #include "data/Corpus.h"
+#include "eval/RoutingHealth.h"
 #include "store/EventRows.h"
 #include "util/Format.h"
 
@@ -72,6 +73,29 @@ std::string dataText(const nlohmann::json& p) {
     return text;
 }
 
+// "routing health at update 400 (largest): enc 1 H 0.93 busiest 41% · dec 3 H 0.05 busiest 99% (collapsed)":
+// per MoE layer (1-based, as the Training view labels them) the normalized entropy and the busiest share.
+std::string routingHealthText(const nlohmann::json& p) {
+    RoutingHealth h;
+    try {
+        h = routingHealthFromJson(p);
+    } catch (const std::invalid_argument& e) {
+        return std::string("routing health: unreadable (") + e.what() + ")";
+    }
+    std::string text = "routing health at update " + std::to_string(h.update) + " (" + h.subnet + "):";
+    if (h.layers.empty()) return text + " no MoE layer";
+    const char* separator = " ";
+    for (const LayerRoutingHealth& l : h.layers) {
+        text += separator;
+        text += (l.stack == "decoder" ? "dec " : "enc ") + std::to_string(l.layer + 1) + " H " +
+                formatFixed(l.normalizedEntropy, 2) + " busiest " + formatFixed(100.0 * l.busiestShare, 0) +
+                "%";
+        if (l.collapsed()) text += " (collapsed)";
+        separator = " \u00b7 ";
+    }
+    return text;
+}
+
 } // namespace
 
 std::string eventText(const Event& e) {
@@ -84,6 +108,7 @@ std::string eventText(const Event& e) {
     if (e.type == "inherited")
         return "inherited the weights of run " + std::to_string(integer(p, "parent_run")) + " (" +
                str(p, "checkpoint") + ")";
+    if (e.type == "routing_health") return routingHealthText(p);
     if (e.type == "checkpoint") {
         CheckpointRow storage;
         if (const CheckpointRow* c = typedRow(e, storage))

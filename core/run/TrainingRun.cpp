@@ -3,6 +3,7 @@
 #include "cost/LatencyMeter.h"
 #include "data/CorpusError.h"
 #include "data/CorpusReader.h"
+#include "eval/RoutingHealth.h"
 #include "eval/Translation.h"
 #include "run/RunStages.h"
 #include "search/CandidateEvaluator.h"
@@ -389,7 +390,7 @@ void TrainingRun::validateAndLog(Trainer& trainer, bool routing) {
     if (config_.trainer.sampling == SubnetSampling::Fixed) {
         const ValidationResult v = trainer.validate(*config_.trainer.fixedArchitecture, routing);
         publish(Event::validation(runId_, ValidationRow{trainer.update(), "fixed", v.nll, std::nullopt}));
-        if (v.routing && !v.routing->rows.empty()) publish(Event::routing(runId_, *v.routing));
+        if (v.routing && !v.routing->rows.empty()) publishRouting(*v.routing, "fixed");
         return;
     }
     const Architecture largest = config_.space.largest(), smallest = config_.space.smallest();
@@ -397,9 +398,14 @@ void TrainingRun::validateAndLog(Trainer& trainer, bool routing) {
     publish(Event::validation(runId_, ValidationRow{trainer.update(), "largest", big.nll, std::nullopt}));
     const ValidationResult small = trainer.validate(smallest);
     publish(Event::validation(runId_, ValidationRow{trainer.update(), "smallest", small.nll, std::nullopt}));
-    if (big.routing && !big.routing->rows.empty()) publish(Event::routing(runId_, *big.routing));
+    if (big.routing && !big.routing->rows.empty()) publishRouting(*big.routing, "largest");
     spdlog::info("run {} update {}: valid nll largest {:.3f}, smallest {:.3f}", runId_, trainer.update(),
                  big.nll, small.nll);
+}
+
+void TrainingRun::publishRouting(const RoutingSnapshot& snapshot, const std::string& subnet) {
+    publish(Event::routing(runId_, snapshot));
+    publish(Event::make(runId_, "routing_health", toJson(routingHealth(snapshot, subnet))));
 }
 
 void TrainingRun::writeCheckpoint(Trainer& trainer) {

@@ -139,6 +139,9 @@ private:
     TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig config);
     void run() override;
     void validateAndLog(Trainer& trainer, bool routing);
+    // The "routing" event of a validated subnet ("largest" or "fixed"), then its "routing_health" (same
+    // update; eval/RoutingHealth.h).
+    void publishRouting(const RoutingSnapshot& snapshot, const std::string& subnet);
     void writeCheckpoint(Trainer& trainer);
     void testBleu(Trainer& trainer);
     void measureCosts(SuperTransformerImpl& model);

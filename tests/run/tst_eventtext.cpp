@@ -74,6 +74,27 @@ private slots:
         row("DARTS derived", "darts_derived",
             R"({"update": 400, "key": "enc[ffn,conv3] dec[glu,ffn]", "params": 1390000})",
             "derived at update 400: enc[ffn,conv3] dec[glu,ffn] (1.39 M params as an ordinary Transformer)");
+        // Routing health: per layer (1-based) the normalized entropy and the busiest share; over 60 % is
+        // marked collapsed.
+        row("routing health", "routing_health",
+            R"({"update": 400, "subnet": "largest", "layers": [
+                {"stack": "encoder", "layer": 0, "experts": 4, "entropy": 1.2892, "normalized_entropy": 0.93,
+                 "busiest_expert": 2, "busiest_share": 0.41},
+                {"stack": "decoder", "layer": 2, "experts": 2, "entropy": 0.0560, "normalized_entropy": 0.0808,
+                 "busiest_expert": 0, "busiest_share": 0.99}]})",
+            "routing health at update 400 (largest): enc 1 H 0.93 busiest 41% \u00b7 dec 3 H 0.08 busiest "
+            "99% "
+            "(collapsed)");
+        row("routing health of a fixed subnet", "routing_health",
+            R"({"update": 20, "subnet": "fixed", "layers": [
+                {"stack": "decoder", "layer": 0, "experts": 2, "entropy": 0.6730, "normalized_entropy": 0.971,
+                 "busiest_expert": 1, "busiest_share": 0.6}]})",
+            "routing health at update 20 (fixed): dec 1 H 0.97 busiest 60%");
+        row("routing health, dense subnet", "routing_health",
+            R"({"update": 5, "subnet": "largest", "layers": []})",
+            "routing health at update 5 (largest): no MoE layer");
+        row("routing health, unreadable", "routing_health", R"({"update": 5, "subnet": "largest"})",
+            "routing health: unreadable (routing_health event: missing field \"layers\")");
         // Drawn, not listed.
         row("training step", "training_step", R"({"update": 1, "loss": 8.3})", "");
         row("unknown", "something_new", R"({"a": 1})", "");

@@ -3,11 +3,13 @@
 // minutes budget that pausing does not spend, exact resume, clear failures, and the real CLI killed with
 // SIGKILL mid-run: read beside it, listed as interrupted, and resumed.
 #include "../support/SmallRun.h"
+#include "eval/RoutingHealth.h"
 #include "nn/TorchRuntime.h"
 #include "run/RunProgress.h"
 #include "run/TrainingRun.h"
 #include "space/SpaceIO.h"
 #include "store/Database.h"
+#include "store/EventRows.h"
 #include "store/RunLock.h"
 #include "store/RunReader.h"
 #include "store/Schema.h"
@@ -137,6 +139,55 @@ private slots:
             QCOMPARE(p->fraction(p->lastEventMs()), 1.0);
         }
         QCOMPARE(live.elapsedSeconds(live.lastEventMs()), replay.elapsedSeconds(replay.lastEventMs()));
+    }
+
+    // Every routing snapshot is followed by a "routing_health" event of the same update (issue 14) whose
+    // numbers are routingHealth() of that snapshot, live and as the store gives them back.
+    void routingHealthFollowsEachRoutingSnapshot() {
+        QTemporaryDir dir;
+        const std::string corpus = writeCorpus(dir.path());
+        RunStore store((dir.path() + "/runs.sqlite").toStdString());
+        TrainingRunConfig c = smallConfig(corpus);
+        c.maxUpdates = 4;
+        c.validateEvery = 2;
+        c.routingEvery = 2;
+        c.checkpointEvery = 4;
+        c.testSentences = 0;
+        TrainingRun run(store, c);
+        Recorder rec;
+        run.addObserver(&rec);
+        QCOMPARE(run.execute(), RunStatus::Finished);
+
+        const std::vector<Event> stored = store.events(run.id());
+        QCOMPARE(stored.size(), rec.events.size());
+        std::vector<std::int64_t> updates;
+        for (std::size_t i = 0; i < stored.size(); ++i) {
+            if (stored[i].type != "routing") continue;
+            QVERIFY(i + 1 < stored.size());
+            const Event& next = stored[i + 1];
+            QCOMPARE(next.type, std::string("routing_health"));
+            QCOMPARE(rec.events[i + 1].payload, next.payload); // live = stored
+            const RoutingSnapshot snapshot = routingFromJson(stored[i].payload);
+            const RoutingHealth health = routingHealthFromJson(next.payload);
+            const RoutingHealth expected = routingHealth(snapshot, "largest");
+            QCOMPARE(health.update, snapshot.update);
+            QCOMPARE(health.subnet, std::string("largest"));
+            // The small space's largest subnet: 3 encoder and 2 decoder layers of 3 experts each.
+            QCOMPARE(health.layers.size(), std::size_t(5));
+            for (std::size_t l = 0; l < health.layers.size(); ++l) {
+                const LayerRoutingHealth &a = health.layers[l], &b = expected.layers[l];
+                QCOMPARE(a.stack, b.stack);
+                QCOMPARE(a.layer, b.layer);
+                QCOMPARE(a.experts, 3);
+                QCOMPARE(a.entropy, b.entropy);
+                QCOMPARE(a.normalizedEntropy, b.normalizedEntropy);
+                QCOMPARE(a.busiestExpert, b.busiestExpert);
+                QCOMPARE(a.busiestShare, b.busiestShare);
+                QVERIFY(a.busiestShare >= 1.0 / 3 - 1e-12 && a.busiestShare <= 1.0);
+            }
+            updates.push_back(health.update);
+        }
+        QCOMPARE(updates, (std::vector<std::int64_t>{2, 4}));
     }
 
     // `automoe eval` decodes incrementally; --full-prefix re-runs the decoder over the whole prefix and must
