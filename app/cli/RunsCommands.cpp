@@ -3,6 +3,7 @@
 #include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
+#include "eval/RoutingHealth.h"
 #include "run/RunStages.h"
 #include "store/RunReader.h"
 #include "store/RunStore.h"
@@ -43,6 +44,33 @@ std::string supernetDescription(const nlohmann::json& config) {
     if (sampling == "sandwich")
         text += " (largest + smallest + " + std::to_string(trainer.value("sandwich_random", 1)) + " random)";
     return text;
+}
+
+// The payload of the run's last "routing_health" event, or null.
+nlohmann::json lastRoutingHealth(const std::vector<Event>& events) {
+    for (auto it = events.rbegin(); it != events.rend(); ++it)
+        if (it->type == "routing_health") return it->payload;
+    return nullptr;
+}
+
+// Per MoE layer of the last routing health: normalized entropy (1 = balanced) and the busiest expert's share.
+void printRoutingHealth(const nlohmann::json& payload) {
+    if (payload.is_null()) return;
+    RoutingHealth h;
+    try {
+        h = routingHealthFromJson(payload);
+    } catch (const std::invalid_argument& e) {
+        std::printf("  routing    unreadable: %s\n", e.what());
+        return;
+    }
+    std::printf("  routing    update %lld, %s subnet: normalized entropy of the expert load (1 = balanced), "
+                "busiest expert\n",
+                (long long)h.update, h.subnet.c_str());
+    for (const LayerRoutingHealth& l : h.layers)
+        std::printf("             %s %d  H %.2f  expert %d of %d takes %5.1f %%%s\n",
+                    l.stack == "decoder" ? "dec" : "enc", l.layer + 1, l.normalizedEntropy,
+                    l.busiestExpert + 1, l.experts, 100.0 * l.busiestShare,
+                    l.collapsed() ? "  collapsed" : "");
 }
 
 void listRuns(const std::string& db, bool json) {
@@ -87,6 +115,7 @@ void showRun(const std::string& db, int64_t id, bool json) {
     const auto steps = store.trainingSteps(id);
     const auto validations = store.validations(id);
     const auto checkpoints = store.checkpoints(id);
+    const std::vector<Event> events = store.events(id);
     if (json) {
         nlohmann::json s = nlohmann::json::array(), v = nlohmann::json::array(), c = nlohmann::json::array();
         for (const auto& r : steps)
@@ -96,7 +125,7 @@ void showRun(const std::string& db, int64_t id, bool json) {
         for (const auto& r : checkpoints)
             c.push_back(toJson(r));
         nlohmann::json evaluations = nlohmann::json::array(), costs = nlohmann::json::array();
-        for (const Event& e : store.events(id)) {
+        for (const Event& e : events) {
             if (e.type == "test_bleu" || e.type == "evaluation") {
                 nlohmann::json p = e.payload;
                 p["type"] = e.type;
@@ -120,7 +149,8 @@ void showRun(const std::string& db, int64_t id, bool json) {
                               {"validations", v},
                               {"checkpoints", c},
                               {"evaluations", evaluations},
-                              {"costs", costs}};
+                              {"costs", costs},
+                              {"routing_health", lastRoutingHealth(events)}};
         std::cout << out.dump(2) << "\n";
         return;
     }
@@ -141,7 +171,7 @@ void showRun(const std::string& db, int64_t id, bool json) {
         std::printf("  search     run %lld, architecture %lld\n",
                     (long long)config.value("search_run", int64_t(0)),
                     (long long)config.value("search_arch_id", int64_t(0)));
-    for (const Event& e : store.events(id))
+    for (const Event& e : events)
         if (e.type == "arch_costs")
             std::printf(
                 "  costs      latency %.2f ms (encoder %.2f, decoder %.2f; %d repeats), FLOPs %s, active "
@@ -162,10 +192,11 @@ void showRun(const std::string& db, int64_t id, bool json) {
             (validations.size() > 1 && &r == &validations[validations.size() - 2]))
             std::printf("  valid      update %lld %s nll %.3f%s\n", (long long)r.update, r.subnet.c_str(),
                         r.loss, r.bleu ? (" BLEU " + formatFixed(*r.bleu, 2)).c_str() : "");
+    printRoutingHealth(lastRoutingHealth(events));
     if (!checkpoints.empty())
         std::printf("  checkpoint update %lld: %s\n", (long long)checkpoints.back().update,
                     checkpoints.back().path.c_str());
-    for (const Event& e : store.events(id))
+    for (const Event& e : events)
         if (e.type == "test_bleu" || e.type == "evaluation")
             std::printf("  %-10s update %lld %s %s (%lld sentences, beam %d): %s\n",
                         e.type == "test_bleu" ? "test" : "eval", (long long)e.payload.value("update", 0LL),
@@ -212,7 +243,9 @@ void addRunsCommands(CLI::App& root) {
     CLI::App* show = runs->add_subcommand("show", "One run: configuration, space, training steps");
     show->add_option("id", a->id, "Run id")->required();
     show->add_option("--db", a->db, "Run database");
-    show->add_flag("--json", a->json, "JSON with config, space, training_steps, validations, checkpoints");
+    show->add_flag("--json", a->json,
+                   "JSON with config, space, training_steps, validations, checkpoints, evaluations, costs, "
+                   "routing_health (the last)");
     show->callback([a] { showRun(a->db, a->id, a->json); });
     CLI::App* check = runs->add_subcommand(
         "check", "PRAGMA integrity_check over the whole database (read-only): \"ok\", or what is damaged");

@@ -70,6 +70,13 @@ std::pair<int, QString> cli(const QStringList& args, QString* err = nullptr) {
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput())};
 }
 
+std::vector<nlohmann::json> eventsOfType(const std::vector<Event>& events, const std::string& type) {
+    std::vector<nlohmann::json> out;
+    for (const Event& e : events)
+        if (e.type == type) out.push_back(e.payload);
+    return out;
+}
+
 RunReader::Options lockOnly() {
     RunReader::Options o;
     o.staleAfterMs = 0; // a run whose lock is free counts as interrupted at once
@@ -188,6 +195,21 @@ private slots:
             updates.push_back(health.update);
         }
         QCOMPARE(updates, (std::vector<std::int64_t>{2, 4}));
+
+        // `automoe runs show` prints the last one, a line per layer.
+        store.flush();
+        const auto [code, text] =
+            cli({"runs", "show", QString::number(run.id()), "--db", dir.path() + "/runs.sqlite"});
+        QCOMPARE(code, 0);
+        QVERIFY2(text.contains("routing    update 4, largest subnet"), qPrintable(text));
+        const RoutingHealth last = routingHealthFromJson(eventsOfType(stored, "routing_health").back());
+        const LayerRoutingHealth& dec2 = last.layers.back();
+        const QString line = QString("dec 2  H %1  expert %2 of 3 takes %3 %")
+                                 .arg(dec2.normalizedEntropy, 0, 'f', 2)
+                                 .arg(dec2.busiestExpert + 1)
+                                 .arg(100.0 * dec2.busiestShare, 5, 'f', 1);
+        QVERIFY2(text.contains(line), qPrintable(text + "\nexpected: " + line));
+        QCOMPARE(text.count(QRegularExpression(" (enc|dec) \\d  H ")), 5);
     }
 
     // `automoe eval` decodes incrementally; --full-prefix re-runs the decoder over the whole prefix and must
