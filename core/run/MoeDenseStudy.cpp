@@ -64,6 +64,17 @@ SearchSpace denseSubspace(const SearchSpace& space) {
     return d;
 }
 
+EvolutionConfig MoeDenseStudyConfig::studyEvolution() {
+    EvolutionConfig e;
+    e.population = 20;
+    e.parents = 5;
+    e.mutations = 10;
+    e.crossovers = 10;
+    e.iterations = 6;
+    e.maxAttempts = 50000;
+    return e;
+}
+
 void MoeDenseStudyConfig::validate() const {
     training.space.validate();
     if (minutes < 0) throw std::invalid_argument("minutes: " + std::to_string(minutes) + " is negative");
@@ -234,7 +245,7 @@ MoeDenseStudy::~MoeDenseStudy() {
     stopWorker();
 }
 
-RunStatus MoeDenseStudy::execute(RunBase& child) {
+RunStatus MoeDenseStudy::runStage(RunBase& child) {
     for (RunObserver* o : stageObservers_)
         child.addObserver(o);
     child.start();
@@ -275,7 +286,7 @@ int64_t MoeDenseStudy::trainingStage(const std::string& name, const TrainingRunC
         stageRuns_[name] = child->id();
     }
     publish(Event::make(runId_, kStageEvent, {{"stage", name}, {"run", child->id()}, {"state", "started"}}));
-    const RunStatus s = execute(*child);
+    const RunStatus s = runStage(*child);
     if (s == RunStatus::Cancelled) return 0;
     if (s != RunStatus::Finished)
         throw std::runtime_error("stage " + name + ": run " + std::to_string(child->id()) + " " +
@@ -305,7 +316,7 @@ int64_t MoeDenseStudy::searchStage(const std::string& name, int64_t supernetRun,
         stageRuns_[name] = child->id();
     }
     publish(Event::make(runId_, kStageEvent, {{"stage", name}, {"run", child->id()}, {"state", "started"}}));
-    const RunStatus s = execute(*child);
+    const RunStatus s = runStage(*child);
     if (s == RunStatus::Cancelled) return 0;
     if (s != RunStatus::Finished)
         throw std::runtime_error("stage " + name + ": search run " + std::to_string(child->id()) + " " +

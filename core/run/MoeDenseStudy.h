@@ -52,10 +52,13 @@ struct MoeDenseStudyConfig {
     double minutes = 0;                        // per training stage (baseline and supernets); or
     int64_t updates = 0;                       // per training stage when minutes is 0
     std::vector<double> budgets = {0.5, 0.75}; // fractions of the baseline's FLOPs, each in (0, 1]
-    EvolutionConfig evolution;                 // of every search (frontCost is FLOPs)
-    int64_t fitnessSentences = 200;            // validation pairs of a search's fitness
-    int latencyRepeats = 10;                   // timed runs of each retrain's latency measurement
-    int64_t testSentences = 500;               // test pairs of each retrain's greedy BLEU
+    // Of every search (frontCost is FLOPs). A budget well below the baseline's FLOPs rejects most random
+    // draws of a space with many experts and top-2 layers, so the study allows many more draws per child.
+    EvolutionConfig evolution = studyEvolution();
+    static EvolutionConfig studyEvolution();
+    int64_t fitnessSentences = 200; // validation pairs of a search's fitness
+    int latencyRepeats = 10;        // timed runs of each retrain's latency measurement
+    int64_t testSentences = 500;    // test pairs of each retrain's greedy BLEU
 
     // Throws std::invalid_argument naming the field.
     void validate() const;
@@ -117,7 +120,7 @@ private:
     // Runs (or resumes, or reuses) the stage's run; returns its id, or 0 when the study was cancelled.
     int64_t trainingStage(const std::string& name, const TrainingRunConfig& c);
     int64_t searchStage(const std::string& name, int64_t supernetRun, double flopsLimit);
-    RunStatus execute(RunBase& child);
+    RunStatus runStage(RunBase& child);
     MoeDenseStudyRow rowOf(const std::string& method, std::optional<double> budget, int64_t trainRun,
                            int64_t searchRun, int64_t supernetRun, double fitness);
 
