@@ -3,6 +3,7 @@
 #include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
+#include "cli/StudyTable.h"
 #include "eval/RoutingHealth.h"
 #include "run/RunStages.h"
 #include "store/RunReader.h"
@@ -193,6 +194,17 @@ void showRun(const std::string& db, int64_t id, bool json) {
             std::printf("  valid      update %lld %s nll %.3f%s\n", (long long)r.update, r.subnet.c_str(),
                         r.loss, r.bleu ? (" BLEU " + formatFixed(*r.bleu, 2)).c_str() : "");
     printRoutingHealth(lastRoutingHealth(events));
+    if (info.spec.kind == "moe_study") {
+        std::vector<MoeDenseStudyRow> rows;
+        for (const Event& e : events) {
+            if (e.type == "moe_study_stage" && e.payload.value("state", std::string()) == "started")
+                std::printf("  stage      %-18s run %lld\n", e.payload.value("stage", std::string()).c_str(),
+                            (long long)e.payload.value("run", int64_t(0)));
+            else if (e.type == "moe_study_row")
+                rows.push_back(MoeDenseStudyRow::fromJson(e.payload));
+        }
+        if (!rows.empty()) printMoeDenseTable(rows);
+    }
     if (!checkpoints.empty())
         std::printf("  checkpoint update %lld: %s\n", (long long)checkpoints.back().update,
                     checkpoints.back().path.c_str());

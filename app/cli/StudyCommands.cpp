@@ -2,6 +2,7 @@
 
 #include "cli/CliSupport.h"
 #include "cli/RunDriver.h"
+#include "cli/StudyTable.h"
 #include "nn/TorchRuntime.h"
 #include "run/GapStudyRun.h"
 #include "run/MoeDenseStudy.h"
@@ -214,19 +215,6 @@ public:
     }
 };
 
-void printMoeDenseTable(const MoeDenseStudy& run, double seconds) {
-    std::printf("%-9s  %6s  %8s  %9s  %9s  %7s  %10s  %9s  %6s  %6s  %5s\n", "METHOD", "BUDGET", "FLOPS",
-                "ACTIVE", "TOTAL", "EXPERTS", "LATENCY MS", "VALID NLL", "BLEU", "CHRF", "RUN");
-    for (const MoeDenseStudyRow& r : run.rows())
-        std::printf("%-9s  %6s  %8s  %9s  %9s  %7d  %10.2f  %9.3f  %6.2f  %6.2f  %5lld\n", r.method.c_str(),
-                    r.budget ? (formatFixed(*r.budget, 2) + "x").c_str() : "-", formatSI(r.flops).c_str(),
-                    formatSI(double(r.paramsActive)).c_str(), formatSI(double(r.paramsTotal)).c_str(),
-                    r.experts, r.latencyMs, r.validNll, r.bleu, r.chrf, (long long)r.run);
-    std::printf("study run %lld: %zu rows in %.0f s; FLOPs and params non-embedding (HAT convention, 30 / 30 "
-                "tokens), test BLEU and chrF greedy\n",
-                (long long)run.id(), run.rows().size(), seconds);
-}
-
 void runMoeDense(const MoeDenseArgs& a, bool minutesGiven, bool updatesGiven) {
     configureTorchThreads(a.threads);
     RunStore store(databasePath(a.db));
@@ -283,7 +271,10 @@ void runMoeDense(const MoeDenseArgs& a, bool minutesGiven, bool updatesGiven) {
         std::printf("%s\n", out.dump(2).c_str());
         return;
     }
-    printMoeDenseTable(*run, seconds);
+    printMoeDenseTable(run->rows());
+    std::printf("study run %lld: %zu rows in %.0f s; FLOPs and params non-embedding (HAT convention, 30 / 30 "
+                "tokens), test BLEU and chrF greedy\n",
+                (long long)run->id(), run->rows().size(), seconds);
 }
 
 } // namespace

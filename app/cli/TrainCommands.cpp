@@ -43,6 +43,8 @@ struct TrainArgs {
     int64_t checkpointEvery = 200;
     int64_t routingEvery = 1; // with every validation: the traced forward adds no measurable time to it
     double dropout = 0.1;
+    double balanceWeight = TrainerOptions{}.balanceLossWeight;
+    double labelSmoothing = TrainerOptions{}.labelSmoothing;
     bool reverse = false;
     bool controlStdin = false;
     std::string arch;
@@ -160,6 +162,8 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         c.supernet.attention = a.mosAttention;
         c.dropout = a.dropout;
         c.attentionDropout = a.dropout;
+        c.trainer.balanceLossWeight = a.balanceWeight;
+        c.trainer.labelSmoothing = a.labelSmoothing;
         c.validateEvery = a.validateEvery;
         c.checkpointEvery = a.checkpointEvery;
         c.routingEvery = a.routingEvery;
@@ -337,6 +341,14 @@ void addTrainCommands(CLI::App& root) {
         ->check(CLI::NonNegativeNumber);
     train->add_option("--dropout", a->dropout, "Dropout at the supernet's width (scaled down with width)")
         ->capture_default_str();
+    train
+        ->add_option("--balance-weight", a->balanceWeight,
+                     "Weight of the MoE load-balancing loss (Switch Transformer's alpha)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    train->add_option("--label-smoothing", a->labelSmoothing, "Label smoothing of the training loss")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 0.99));
     train->add_flag("--reverse", a->reverse, "Train English -> German");
     train->add_option("--arch", a->arch,
                       "Train this one architecture (.yml / .json) instead of a supernet (stages 6-7)");

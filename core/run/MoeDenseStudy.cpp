@@ -141,58 +141,6 @@ MoeDenseStudyConfig MoeDenseStudyConfig::fromJson(const nlohmann::json& j) {
     return c;
 }
 
-nlohmann::json MoeDenseStudyRow::toJson() const {
-    return {{"method", method},
-            {"budget", budget ? nlohmann::json(*budget) : nlohmann::json()},
-            {"run", run},
-            {"search_run", searchRun},
-            {"supernet_run", supernetRun},
-            {"arch_key", archKey},
-            {"arch", arch},
-            {"experts", experts},
-            {"search_fitness", searchFitness},
-            {"flops", flops},
-            {"params_active", paramsActive},
-            {"params_total", paramsTotal},
-            {"latency_ms", latencyMs},
-            {"encoder_ms", encoderMs},
-            {"decoder_ms", decoderMs},
-            {"updates", updates},
-            {"valid_nll", validNll},
-            {"bleu", bleu},
-            {"chrf", chrf},
-            {"test_sentences", testSentences}};
-}
-
-MoeDenseStudyRow MoeDenseStudyRow::fromJson(const nlohmann::json& j) {
-    const JsonFields f = JsonFields::at("moe_study_row");
-    MoeDenseStudyRow r;
-    r.method = f.get(j, "method", r.method);
-    if (r.method != "baseline" && r.method != "dense" && r.method != "moe")
-        throw std::invalid_argument("moe_study_row.method: expected baseline, dense or moe, got '" +
-                                    r.method + "'");
-    if (j.contains("budget") && !j["budget"].is_null()) r.budget = f.get(j, "budget", 0.0);
-    r.run = f.get(j, "run", r.run);
-    r.searchRun = f.get(j, "search_run", r.searchRun);
-    r.supernetRun = f.get(j, "supernet_run", r.supernetRun);
-    r.archKey = f.get(j, "arch_key", r.archKey);
-    if (j.contains("arch")) r.arch = j["arch"];
-    r.experts = f.get(j, "experts", r.experts);
-    r.searchFitness = f.get(j, "search_fitness", r.searchFitness);
-    r.flops = f.get(j, "flops", r.flops);
-    r.paramsActive = f.get(j, "params_active", r.paramsActive);
-    r.paramsTotal = f.get(j, "params_total", r.paramsTotal);
-    r.latencyMs = f.get(j, "latency_ms", r.latencyMs);
-    r.encoderMs = f.get(j, "encoder_ms", r.encoderMs);
-    r.decoderMs = f.get(j, "decoder_ms", r.decoderMs);
-    r.updates = f.get(j, "updates", r.updates);
-    r.validNll = f.get(j, "valid_nll", r.validNll);
-    r.bleu = f.get(j, "bleu", r.bleu);
-    r.chrf = f.get(j, "chrf", r.chrf);
-    r.testSentences = f.get(j, "test_sentences", r.testSentences);
-    return r;
-}
-
 std::vector<std::string> MoeDenseStudy::stageNames(const std::vector<double>& budgets) {
     std::vector<std::string> names = {"baseline", "dense_supernet", "moe_supernet"};
     for (double f : budgets)
@@ -303,7 +251,8 @@ int64_t MoeDenseStudy::searchStage(const std::string& name, int64_t supernetRun,
         child = SearchRun::resume(store_, it->second);
     } else {
         SearchRunConfig c;
-        c.name = "study " + std::to_string(runId_) + " " + name;
+        c.name = "study " + std::to_string(runId_) + (name.rfind("dense", 0) == 0 ? " (b) " : " (c) ") +
+                 name.substr(0, name.find('_')) + " search" + name.substr(name.find('@'));
         c.supernetRun = supernetRun;
         Constraint budget;
         budget.metric = CostMetric::Flops;
