@@ -1,11 +1,15 @@
 // Pins TrainingView: it plots exactly the rows it is given (loss, learning rate, tokens per second,
 // validation by subnet), smooths the loss the same whether rows come in one batch or many, shows the latest
-// routing snapshot per MoE layer, clears, and exports.
+// routing snapshot per MoE layer, draws the routing health a RunDocument collected (a line per MoE layer,
+// each update once, unreadable events counted), clears, and exports.
 #include "ui/plots/TrainingView.h"
+
+#include "ui/run/RunDocument.h"
 
 #include <qcustomplot.h>
 
 #include "TestMain.h"
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <random>
@@ -29,6 +33,36 @@ std::vector<TrainingStepRow> steps(int count, std::uint64_t seed) {
         rows.push_back(r);
     }
     return rows;
+}
+
+// A "routing_health" event as a training run writes it: the core's routingHealth() of a snapshot with an
+// encoder layer 0 of four experts and a decoder layer 1 of two.
+Event healthEvent(std::int64_t update, std::vector<double> encoder, std::vector<double> decoder,
+                  std::int64_t seq) {
+    RoutingSnapshot s;
+    s.update = update;
+    for (std::size_t e = 0; e < encoder.size(); ++e)
+        s.rows.push_back({"encoder", 0, int(e), encoder[e]});
+    for (std::size_t e = 0; e < decoder.size(); ++e)
+        s.rows.push_back({"decoder", 1, int(e), decoder[e]});
+    Event ev = Event::make(1, "routing_health", toJson(routingHealth(s)));
+    ev.seq = seq;
+    return ev;
+}
+
+FeedBatch batchOf(std::vector<Event> events) {
+    FeedBatch b;
+    b.firstSeq = events.front().seq;
+    b.lastSeq = events.back().seq;
+    b.events = std::move(events);
+    return b;
+}
+
+bool near(const QVector<QPointF>& a, const QVector<QPointF>& b) {
+    if (a.size() != b.size()) return false;
+    for (int i = 0; i < a.size(); ++i)
+        if (a[i].x() != b[i].x() || std::abs(a[i].y() - b[i].y()) > 1e-12) return false;
+    return true;
 }
 
 } // namespace
@@ -141,6 +175,101 @@ private slots:
             for (int x = image.width() / 2; x < image.width(); x += 2)
                 hits += image.pixelColor(x, y) == expert0;
         QVERIFY(hits > 50);
+    }
+
+    // A RunDocument collects every update's routing health (a re-emitted update once, the later event
+    // winning; an unreadable payload listed) and the view draws a busiest-share and an entropy line per MoE
+    // layer with the core's numbers.
+    void routingHealthFromTheDocument() {
+        RunDocument doc;
+        doc.reset("db", 1);
+        TrainingView view;
+        view.setDocument(&doc);
+        const RoutingHealthPanel& health = view.routingHealth();
+        QCOMPARE(health.layerCount(), 0);
+        QSignalSpy changed(&doc, &RunDocument::routingHealthChanged);
+
+        Event bad = Event::make(1, "routing_health", {{"update", 300}, {"subnet", "largest"}});
+        bad.seq = 5;
+        doc.apply(batchOf({healthEvent(100, {0.7, 0.1, 0.1, 0.1}, {0.5, 0.5}, 1),
+                           healthEvent(200, {0.1, 0.2, 0.3, 0.4}, {0.9, 0.1}, 2)}));
+        // Killed after update 200 and resumed from a checkpoint at 100: 200 comes again, then 300 and 400.
+        doc.apply(batchOf({healthEvent(200, {0.25, 0.25, 0.25, 0.25}, {0.99, 0.01}, 3),
+                           healthEvent(400, {0.0, 1.0, 0.0, 0.0}, {0.6, 0.4}, 4), bad}));
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(doc.routingHealth().history().size(), std::size_t(3));
+        QCOMPARE(doc.routingHealth().errors(),
+                 QStringList{"event 5 (routing_health): routing_health event: missing field \"layers\""});
+
+        QCOMPARE(health.layerCount(), 2);
+        QCOMPARE(health.layerName(0), QString("Enc 1"));
+        QCOMPARE(health.layerName(1), QString("Dec 2"));
+        // Both series of each layer in one panel, the busiest share shown; the legend lists the layers once.
+        QCOMPARE(health.rect()->graphs().size(), 4);
+        QCOMPARE(health.legend()->itemCount(), 2);
+        QCOMPARE(health.legend()->itemWithPlottable(health.shareGraph(1)), health.legend()->item(1));
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY(health.shareGraph(i)->visible() && !health.entropyGraph(i)->visible());
+            QCOMPARE(health.shareGraph(i)->pen().color(), health.entropyGraph(i)->pen().color());
+        }
+        QVERIFY(health.layerColour(0) != health.layerColour(1));
+        // Busiest shares by hand; entropy / ln n: 0.7/0.1/0.1/0.1 -> 0.6783898247235198 (tst_routinghealth),
+        // uniform -> 1, all on one expert -> 0; 0.99/0.01 -> -(0.99 ln 0.99 + 0.01 ln 0.01) / ln 2
+        // = (0.00995 + 0.04605) / 0.693147 = 0.0807931358959, 0.6/0.4 -> 0.6730116670092565 / ln 2.
+        QVERIFY(near(health.busiestShare(0), {{100, 0.7}, {200, 0.25}, {400, 1.0}}));
+        QVERIFY(near(health.normalizedEntropy(0), {{100, 0.6783898247235198}, {200, 1.0}, {400, 0.0}}));
+        QVERIFY(near(health.busiestShare(1), {{100, 0.5}, {200, 0.99}, {400, 0.6}}));
+        const QVector<QPointF> dec = health.normalizedEntropy(1);
+        QCOMPARE(dec.size(), 3);
+        QCOMPARE(dec[0].y(), 1.0);
+        QVERIFY(std::abs(dec[1].y() - 0.0807931358959) < 1e-12);
+        QVERIFY(std::abs(dec[2].y() - 0.6730116670092565 / std::log(2.0)) < 1e-12);
+        // The collapse line at 60 %, the unreadable event noted.
+        QCOMPARE(health.collapseLine()->point1->coords().y(), 0.6);
+        QCOMPARE(health.collapseLine()->point2->coords().y(), 0.6);
+        QVERIFY(health.collapseLine()->visible());
+        QCOMPARE(health.collapseLabel()->text(), QString("collapse (60 %)"));
+        QCOMPARE(health.note()->text(), QString("1 routing_health event(s) not read"));
+        // On the update axis of the loss.
+        QCOMPARE(health.rect()->axis(QCPAxis::atBottom)->range(),
+                 view.lossRect()->axis(QCPAxis::atBottom)->range());
+
+        // Drawn: the decoder layer's colour appears in the panel, and the tooltip names the update.
+        view.resize(1400, 900);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        auto hitsOf = [&](const QColor& want) {
+            view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+            const QRect panel = health.rect()->rect();
+            const QImage image = view.plot()->toPixmap().toImage();
+            int hits = 0;
+            for (int y = panel.top(); y < panel.bottom(); ++y)
+                for (int x = panel.left(); x < panel.right(); ++x) {
+                    const QColor c = image.pixelColor(x, y);
+                    hits += std::abs(c.red() - want.red()) + std::abs(c.green() - want.green()) +
+                                std::abs(c.blue() - want.blue()) <
+                            24; // the line's core (antialiased at its edges)
+                }
+            return hits;
+        };
+        QVERIFY2(hitsOf(health.layerColour(1)) > 30, "the decoder layer's line is not drawn");
+        const double x = health.rect()->axis(QCPAxis::atBottom)->coordToPixel(200);
+        const QString tip = view.toolTipAt(QPointF(x, health.rect()->rect().center().y()));
+        QVERIFY2(tip.contains("update 200") && tip.contains("Dec 2: expert 1 of 2 takes 99.0 %"),
+                 qPrintable(tip));
+
+        // Balance: the entropy lines instead, no collapse line.
+        view.balanceButton()->click();
+        QCOMPARE(health.metric(), RoutingHealthPanel::Metric::Balance);
+        for (int i = 0; i < 2; ++i)
+            QVERIFY(!health.shareGraph(i)->visible() && health.entropyGraph(i)->visible());
+        QVERIFY(!health.collapseLine()->visible());
+        QCOMPARE(health.rect()->axis(QCPAxis::atLeft)->label(), QString("Balance"));
+        QVERIFY2(hitsOf(health.layerColour(1)) > 30, "the decoder layer's balance is not drawn");
+
+        doc.reset("db", 2); // another run: nothing drawn
+        QCOMPARE(health.layerCount(), 0);
+        QVERIFY(!health.legend()->visible());
     }
 
     void clearEmptiesEveryPanel() {

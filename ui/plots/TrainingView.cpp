@@ -82,9 +82,24 @@ TrainingView::TrainingView(QWidget* parent)
     followButton_->setToolTip(tr("Follow live data: the axes take in every new update. Zooming or panning "
                                  "switches it off; switch it on to see everything again."));
     connect(followButton_, &QToolButton::toggled, this, &TrainingView::setFollow);
+    balanceButton_ = new QToolButton(this);
+    balanceButton_->setObjectName("routingBalance");
+    balanceButton_->setText(tr("Balance"));
+    balanceButton_->setCheckable(true);
+    balanceButton_->setAutoRaise(true);
+    balanceButton_->setToolTip(
+        tr("Routing health: show each MoE layer's balance (the entropy of its expert load "
+           "over ln n: 1 = every expert equally busy, 0 = one expert takes every token) "
+           "instead of its busiest expert's share"));
+    connect(balanceButton_, &QToolButton::toggled, this, [this](bool balance) {
+        health_->setMetric(balance ? RoutingHealthPanel::Metric::Balance
+                                   : RoutingHealthPanel::Metric::BusiestShare);
+        plot_->replot(QCustomPlot::rpQueuedReplot);
+    });
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(8, 2, 8, 0);
     bar->addStretch(1);
+    bar->addWidget(balanceButton_);
     bar->addWidget(followButton_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -117,7 +132,9 @@ void TrainingView::buildPlot() {
     connect(plot_, &QCustomPlot::mouseMove, this, &TrainingView::handleMouseMove);
     PlotTheme::apply(*plot_, palette_, font());
 
-    // Left column: loss, learning rate and throughput over updates, x-aligned. Right: expert load.
+    // Left column: loss, learning rate and throughput over updates, x-aligned. Right: routing, the expert
+    // load of the latest snapshot and the routing health of every snapshot (on the same update range as the
+    // left).
     QCPLayoutGrid* main = plot_->plotLayout();
     lossRect_ = plot_->axisRect();
     main->take(lossRect_);
@@ -143,11 +160,15 @@ void TrainingView::buildPlot() {
         PlotTheme::styleAxisRect(*rect, palette_, font());
         rect->setRangeDrag(Qt::Horizontal);
         rect->setRangeZoom(Qt::Horizontal);
-        // The three panels share one update axis. A change the view did not make is the user's zoom or pan.
+    }
+    health_ = std::make_unique<RoutingHealthPanel>(*plot_, *right, 2, palette_, font());
+    updateRects_ = {lossRect_, lrRect_, throughputRect_, health_->rect()};
+    for (QCPAxisRect* rect : updateRects_) {
+        // One update axis. A change the view did not make is the user's zoom or pan.
         connect(rect->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
                 [this](const QCPRange& range) {
                     if (!rescaling_) setFollow(false);
-                    for (QCPAxisRect* other : {lossRect_, lrRect_, throughputRect_})
+                    for (QCPAxisRect* other : updateRects_)
                         if (other->axis(QCPAxis::atBottom)->range() != range)
                             other->axis(QCPAxis::atBottom)->setRange(range);
                 });
@@ -205,7 +226,7 @@ void TrainingView::buildPlot() {
     routingRect_->setRangeZoom(Qt::Orientations());
     right->addElement(0, 0, routingTitle_);
     right->addElement(1, 0, routingRect_);
-    right->setRowStretchFactors({0.01, 1.0});
+    right->setRowStretchFactors({0.01, 1.0, 0.01, 0.85});
     PlotTheme::styleAxisRect(*routingRect_, palette_, font());
     QCPAxis* share = routingRect_->axis(QCPAxis::atBottom);
     share->setLabel(tr("Share of the layer's tokens (%)"));
@@ -328,6 +349,11 @@ void TrainingView::setRouting(const RoutingSnapshot& snapshot) {
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void TrainingView::setRoutingHealth(const RoutingHealthModel& model) {
+    health_->show(model);
+    dataChanged();
+}
+
 void TrainingView::rebuildRoutingBars() {
     std::size_t slotCount = 0;
     for (const LayerLoad& l : loads_)
@@ -426,9 +452,12 @@ void TrainingView::setDocument(RunDocument* document) {
     connect(document_, &RunDocument::routingChanged, this, [this] {
         if (document_->routing()) setRouting(*document_->routing());
     });
+    connect(document_, &RunDocument::routingHealthChanged, this,
+            [this] { setRoutingHealth(document_->routingHealth()); });
     reloadSteps();
     reloadValidations();
     if (document_->routing()) setRouting(*document_->routing());
+    setRoutingHealth(document_->routingHealth());
 }
 
 void TrainingView::reloadSteps() {
@@ -452,14 +481,17 @@ void TrainingView::reloadValidations() {
 void TrainingView::rescale() {
     rescaling_ = true;
     bool ok = false;
-    QCPRange updates = rawLoss_->getKeyRange(ok);
-    for (QCPGraph* g : {validLargest_, validSmallest_, validOther_}) {
-        bool has = false;
-        const QCPRange r = g->getKeyRange(has);
-        if (!has) continue;
+    QCPRange updates;
+    auto take = [&](const QCPRange& r) {
         updates = ok ? QCPRange(std::min(updates.lower, r.lower), std::max(updates.upper, r.upper)) : r;
         ok = true;
+    };
+    for (QCPGraph* g : {rawLoss_, validLargest_, validSmallest_, validOther_}) {
+        bool has = false;
+        const QCPRange r = g->getKeyRange(has);
+        if (has) take(r);
     }
+    if (QCPRange r; health_->updateRange(r)) take(r);
     if (!ok) updates = QCPRange(0, 1000);
     if (updates.size() <= 0) updates = QCPRange(updates.lower - 1, updates.upper + 1);
     lossRect_->axis(QCPAxis::atBottom)->setRange(updates.lower, updates.upper + 0.01 * updates.size());
@@ -480,6 +512,7 @@ void TrainingView::clear() {
     loads_.clear();
     routingUpdate_.reset();
     rebuildRoutingBars();
+    health_->clear();
     // A new run is seen whole again.
     setFollow(true);
     rescale();
@@ -505,6 +538,7 @@ QVector<QPointF> TrainingView::validationLoss(const QString& subnet) const {
 }
 
 QString TrainingView::toolTipAt(const QPointF& pos) const {
+    if (QString health = health_->toolTipAt(pos); !health.isEmpty()) return health;
     if (routingRect_->rect().contains(pos.toPoint())) {
         const int row = int(std::lround(routingRect_->axis(QCPAxis::atLeft)->pixelToCoord(pos.y())));
         if (row < 0 || row >= int(loads_.size())) return QString();

@@ -1,18 +1,21 @@
 // TrainingView shows a supernet training run as it goes: training loss per update (raw, faint, and an
 // exponential moving average), validation loss of the largest and smallest subnets (and of any other
-// evaluated subnet), the learning rate, throughput in tokens per second, and the latest expert load of every
-// MoE layer as stacked bars (one colour per expert slot, as in the architecture figure). It follows a
-// RunDocument (live runs and replay alike) or is fed rows directly. Like PlotJuggler it "follows" live data
-// (the axes take in every new update) until the user zooms or pans; then the user's view stays put under
-// live updates until Follow is switched on again.
+// evaluated subnet), the learning rate, throughput in tokens per second, the routing health of every MoE
+// layer against the update (RoutingHealthPanel: the busiest expert's share, or with Balance the entropy of
+// the expert load over ln n), and the latest expert load of every MoE layer as stacked bars (one colour per
+// expert slot, as in the architecture figure). It follows a RunDocument (live runs and replay alike) or is
+// fed rows directly. Like PlotJuggler it "follows" live data (the axes take in every new update) until the
+// user zooms or pans; then the user's view stays put under live updates until Follow is switched on again.
 #pragma once
 
 #include "store/RunRecords.h"
 #include "ui/figure/FigurePalette.h"
+#include "ui/plots/RoutingHealthPanel.h"
 
 #include <QPointF>
 #include <QVector>
 #include <QWidget>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -51,11 +54,15 @@ public:
     bool follow() const { return follow_; }
     void setFollow(bool follow);
     QToolButton* followButton() const { return followButton_; }
+    // Switches the routing-health panel between the busiest expert's share (off) and the balance (on).
+    QToolButton* balanceButton() const { return balanceButton_; }
 
     void addTrainingSteps(const std::vector<TrainingStepRow>& rows);
     void addValidations(const std::vector<ValidationRow>& rows);
     // Replaces the expert-load panel with this snapshot (the latest one wins).
     void setRouting(const RoutingSnapshot& snapshot);
+    // Replaces the routing-health panel with what `model` holds (every update so far).
+    void setRoutingHealth(const RoutingHealthModel& model);
     void clear();
 
     // Weight of the moving average of the training loss and throughput, in [0, 1) (0 = no smoothing);
@@ -78,6 +85,7 @@ public:
     QCustomPlot* plot() const { return plot_; }
     // The loss panel (the update axis it shares with the learning-rate and throughput panels).
     QCPAxisRect* lossRect() const { return lossRect_; }
+    const RoutingHealthPanel& routingHealth() const { return *health_; }
     bool exportPlot(const QString& path, QString* error = nullptr);
 
 signals:
@@ -101,6 +109,7 @@ private:
     FigurePalette palette_;
     RunDocument* document_ = nullptr;
     QToolButton* followButton_ = nullptr;
+    QToolButton* balanceButton_ = nullptr;
     bool follow_ = true;
     bool rescaling_ = false; // the view itself is moving the axes
     QCustomPlot* plot_ = nullptr;
@@ -108,6 +117,8 @@ private:
     QCPAxisRect* lrRect_ = nullptr;
     QCPAxisRect* throughputRect_ = nullptr;
     QCPAxisRect* routingRect_ = nullptr;
+    std::unique_ptr<RoutingHealthPanel> health_;
+    std::vector<QCPAxisRect*> updateRects_; // the panels that share the update axis
     QCPTextElement* routingTitle_ = nullptr;
     QCPGraph* rawLoss_ = nullptr;
     QCPGraph* smoothLoss_ = nullptr;

@@ -25,6 +25,7 @@ void RunDocument::reset(const QString& dbPath, qint64 runId) {
     candidates_.clear();
     generations_.clear();
     routing_.reset();
+    routingHealth_.clear();
     study_.clear();
     darts_.clear();
     progress_ = RunProgress();
@@ -90,6 +91,8 @@ void RunDocument::apply(const FeedBatch& batch) {
     const int firstCandidate = int(candidates_.size()), firstGeneration = int(generations_.size());
     const int firstLog = int(log_.size()), firstStudyEvent = study_.eventCount();
     const int firstDartsEvent = darts_.eventCount();
+    const int firstHealthEvent = routingHealth_.eventCount(),
+              firstHealthError = int(routingHealth_.errors().size());
     bool stepsRewritten = false, validationsRewritten = false, routingChanged = false;
     bool infoChanged = false;
     if (batch.info) {
@@ -121,6 +124,7 @@ void RunDocument::apply(const FeedBatch& batch) {
         if (std::holds_alternative<std::monostate>(e.row)) {
             study_.apply(e);
             darts_.apply(e);
+            routingHealth_.apply(e);
         }
         addLogLine(e);
         lastSeq_ = std::max<qint64>(lastSeq_, e.seq);
@@ -144,6 +148,9 @@ void RunDocument::apply(const FeedBatch& batch) {
     if (int(candidates_.size()) > firstCandidate) emit candidatesAdded(firstCandidate);
     if (int(generations_.size()) > firstGeneration) emit generationsAdded(firstGeneration);
     if (routingChanged) emit this->routingChanged();
+    if (routingHealth_.eventCount() > firstHealthEvent ||
+        int(routingHealth_.errors().size()) > firstHealthError)
+        emit routingHealthChanged();
     if (study_.eventCount() > firstStudyEvent) emit studyChanged(firstStudyEvent);
     if (darts_.eventCount() > firstDartsEvent) emit dartsChanged(firstDartsEvent);
     if (!batch.events.empty()) emit progressChanged();

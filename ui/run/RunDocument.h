@@ -1,10 +1,10 @@
 // RunDocument is the model of the run the workbench shows (the counterpart of Tiled's MapDocument): its
-// record, its training steps, validations, routing, search candidates and generations, a gap study's
-// points, a DARTS search's architecture weights, its stages and progress, and which architecture is selected.
-// A RunFeed fills it (RunPlayer::apply), live or in replay, through the same call; the training, Pareto and
-// gap study views, the Run dock, the export dialog, the runs browser and the architecture figure observe it
-// and hold no copies of their own. Rows are de-duplicated: a run that was killed and resumed logs the updates
-// after its last checkpoint again, and each update is kept once (the later row wins).
+// record, its training steps, validations, routing and routing health, search candidates and generations, a
+// gap study's points, a DARTS search's architecture weights, its stages and progress, and which architecture
+// is selected. A RunFeed fills it (RunPlayer::apply), live or in replay, through the same call; the training,
+// Pareto and gap study views, the Run dock, the export dialog, the runs browser and the architecture figure
+// observe it and hold no copies of their own. Rows are de-duplicated: a run that was killed and resumed logs
+// the updates after its last checkpoint again, and each update is kept once (the later row wins).
 #pragma once
 
 #include "run/RunProgress.h"
@@ -12,6 +12,7 @@
 #include "store/RunRecords.h"
 #include "ui/darts/DartsModel.h"
 #include "ui/plots/CostMetric.h"
+#include "ui/plots/RoutingHealthModel.h"
 #include "ui/plots/StudyModel.h"
 #include "ui/run/FeedBatch.h"
 
@@ -55,6 +56,8 @@ public:
     const std::vector<CandidateRow>& candidates() const { return candidates_; }
     const std::vector<GenerationRow>& generations() const { return generations_; }
     const std::optional<RoutingSnapshot>& routing() const { return routing_; }
+    // The routing health of every validation that had routing ("routing_health" events), by update.
+    const RoutingHealthModel& routingHealth() const { return routingHealth_; }
     // A gap study run's architectures, points and per-run figures (its "study_*" events).
     const StudyModel& study() const { return study_; }
     // A DARTS search run's setup, architecture weights per update and derived architecture ("darts_*").
@@ -93,6 +96,9 @@ signals:
     void candidatesAdded(int first);
     void generationsAdded(int first);
     void routingChanged();
+    // routing_health events arrived (read routingHealth() anew: an update may have been replaced), or one
+    // could not be read (listed in routingHealth().errors()).
+    void routingHealthChanged();
     // Study events arrived; `firstEvent` is how many the study held before them (0: the study's first).
     void studyChanged(int firstEvent);
     // DARTS events arrived; `firstEvent` is how many the model held before them (0: the run's first).
@@ -118,6 +124,7 @@ private:
     std::vector<CandidateRow> candidates_;
     std::vector<GenerationRow> generations_;
     std::optional<RoutingSnapshot> routing_;
+    RoutingHealthModel routingHealth_;
     StudyModel study_;
     DartsModel darts_;
     RunProgress progress_;
