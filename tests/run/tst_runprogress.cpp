@@ -49,7 +49,10 @@ class TestRunProgress : public QObject {
     Q_OBJECT
 private slots:
     void stagesAreDefinedOnce() {
-        QCOMPARE(stageEvents().size(), std::size_t(11));
+        QCOMPARE(stageEvents().size(), std::size_t(12));
+        // The MoE study's own stage owns no budget: its stages are runs with their own progress.
+        const StageEventInfo* moeStudy = stageEventInfo(stage::kMoeStudy);
+        QVERIFY(moeStudy && !moeStudy->pipeline && moeStudy->unit == ProgressUnit::None);
         const StageEventInfo* darts = stageEventInfo(stage::kDarts);
         QVERIFY(darts && !darts->pipeline && darts->unit == ProgressUnit::Update && darts->minutes);
         const StageEventInfo* study = stageEventInfo(stage::kStudy);
