@@ -38,7 +38,10 @@ QString StudyTableModel::figure(double value, int decimals, bool sign) {
 }
 
 QVariant StudyTableModel::data(const QModelIndex& index, int role) const {
-    if (!study_ || !index.isValid() || index.row() >= rows_) return {};
+    // The study may have been cleared (another run opened) before this model's reload(): a view that paints
+    // in between gets nothing rather than a run that is gone.
+    if (!study_ || !index.isValid() || index.row() >= rows_ || index.row() >= int(study_->runs().size()))
+        return {};
     const StudyModel::Run& run = study_->runs()[std::size_t(index.row())];
     const StudyModel::Summary& s = run.summary();
     const int column = index.column();
