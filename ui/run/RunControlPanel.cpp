@@ -4,6 +4,7 @@
 #include "space/SpaceIO.h"
 #include "ui/run/CliProcess.h"
 #include "ui/run/DartsOptionsForm.h"
+#include "ui/run/MoeStudyOptionsForm.h"
 #include "ui/run/RunDocument.h"
 #include "ui/shell/Settings.h"
 #include "ui/space/SpaceDocument.h"
@@ -122,6 +123,11 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     modeTabs_->addTab(searchTab, tr("Search"));
     dartsOptions_ = new DartsOptionsForm(modeTabs_);
     modeTabs_->addTab(dartsOptions_, tr("DARTS"));
+    moeStudyOptions_ = new MoeStudyOptionsForm(modeTabs_);
+    modeTabs_->addTab(moeStudyOptions_, tr("MoE vs dense"));
+    modeTabs_->setTabToolTip(3,
+                             tr("AutoMoE's comparison: a dense baseline, the best of a dense search and the "
+                                "best of a MoE search at FLOPs budgets below the baseline's"));
     // The tabs take the height of the page shown, not of the tallest page.
     auto fitPage = [this](int current) {
         for (int p = 0; p < modeTabs_->count(); ++p)
@@ -136,8 +142,11 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
         start_->setToolTip(
             i == 0   ? tr("Train a supernet of this space as a new run (AutoMoE stage 1)")
             : i == 1 ? tr("Search the supernet run under the budgets as a new run (AutoMoE stage 4)")
-                     : tr("Differentiable architecture search with reversible networks (DARTSformer) as a "
-                          "new run"));
+            : i == 2
+                ? tr("Differentiable architecture search with reversible networks (DARTSformer) as a "
+                     "new run")
+                : tr("The MoE vs dense study as a new run: a dense baseline, a dense and a MoE supernet, "
+                     "and a search and retrain of each at every FLOPs budget (every stage a run)"));
     });
 
     for (QPushButton* b : {start_, pause_, resume_, cancel_})
@@ -150,7 +159,19 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     cancel_->setToolTip(
         tr("Stop the run after its current update; it writes a checkpoint and can be resumed"));
     connect(start_, &QPushButton::clicked, this, [this] {
-        mode() == Mode::Search ? startSearch() : mode() == Mode::Darts ? startDarts() : startRun();
+        switch (mode()) {
+        case Mode::Search:
+            startSearch();
+            break;
+        case Mode::Darts:
+            startDarts();
+            break;
+        case Mode::MoeStudy:
+            startMoeStudy();
+            break;
+        default:
+            startRun();
+        }
     });
     connect(pause_, &QPushButton::clicked, this, [this] {
         process_->pause();
@@ -356,13 +377,20 @@ bool RunControlPanel::startRun() {
     return startChild(QStringList{QStringLiteral("train")} + args, tr("the training"));
 }
 
+QStringList RunControlPanel::childArguments(const QStringList& args, const QString& dbPath) {
+    // The options belong to the command that runs: `study` only groups its subcommands.
+    const int at = args.value(0) == QLatin1String("study") && args.size() > 1 ? 2 : 1;
+    QStringList full = args;
+    full.insert(at, QStringLiteral("--control-stdin"));
+    full.insert(at + 1, QStringLiteral("--db"));
+    full.insert(at + 2, dbPath);
+    return full;
+}
+
 bool RunControlPanel::startChild(const QStringList& args, const QString& what) {
     QString error;
     if (dbPath_.isEmpty()) error = tr("No run database is open.");
-    QStringList full = args;
-    full.insert(1, QStringLiteral("--control-stdin"));
-    full.insert(2, QStringLiteral("--db"));
-    full.insert(3, dbPath_);
+    const QStringList full = childArguments(args, dbPath_);
     if (error.isEmpty() && process_->start(full, &error)) {
         childRun_ = 0;
         paused_ = false;
@@ -419,6 +447,7 @@ void RunControlPanel::updateButtons() {
     modeTabs_->tabBar()->setEnabled(!running);
     modeTabs_->widget(1)->setEnabled(!running);
     dartsOptions_->setEditable(!running);
+    moeStudyOptions_->setEditable(!running);
     pause_->setEnabled(running && !paused_ && !cancelling_);
     resume_->setEnabled((running && paused_ && !cancelling_) || canResumeShownRun());
     cancel_->setEnabled(running && !cancelling_);
@@ -594,11 +623,15 @@ void RunControlPanel::updateStatus() {
         const std::optional<PipelineStage> stage = run_->progress().activeStage();
         // A DARTS search is no stage of the AutoMoE pipeline: say what it is and where its weights show.
         const bool darts = run_->kind() == QLatin1String("darts") && !run_->darts().history().empty();
+        // Nor is a MoE-vs-dense study: its stages are runs of their own, listed in its dock.
+        const bool moeStudy = run_->kind() == QLatin1String("moe_study");
         status_->setText(
             stage   ? tr("%1: %2").arg(runText, QString::fromUtf8(pipelineStageTitle(*stage)))
             : darts ? tr("%1: DARTS search (its architecture weights: the Architecture weights dock)")
                           .arg(runText)
-                    : runText);
+            : moeStudy ? tr("%1: MoE vs dense study (its stages, table and plot: the MoE vs dense dock)")
+                             .arg(runText)
+                       : runText);
     }
     }
 }
@@ -675,11 +708,14 @@ void RunControlPanel::buildSearchTab(QWidget* tab) {
 
 RunControlPanel::Mode RunControlPanel::mode() const {
     const int i = modeTabs_->currentIndex();
-    return i == 1 ? Mode::Search : i == 2 ? Mode::Darts : Mode::Train;
+    return i == 1 ? Mode::Search : i == 2 ? Mode::Darts : i == 3 ? Mode::MoeStudy : Mode::Train;
 }
 
 void RunControlPanel::setMode(Mode mode) {
-    modeTabs_->setCurrentIndex(mode == Mode::Search ? 1 : mode == Mode::Darts ? 2 : 0);
+    modeTabs_->setCurrentIndex(mode == Mode::Search     ? 1
+                               : mode == Mode::Darts    ? 2
+                               : mode == Mode::MoeStudy ? 3
+                                                        : 0);
 }
 
 QStringList RunControlPanel::dartsArguments(QString* error) const {
@@ -696,6 +732,28 @@ bool RunControlPanel::startDarts() {
         return false;
     }
     return startChild(QStringList{QStringLiteral("darts")} + args, tr("the DARTS search"));
+}
+
+QStringList RunControlPanel::moeStudyArguments(QString* error) {
+    MoeStudyOptionsForm::Options o = moeStudyOptions_->options();
+    if (o.editorSpace) {
+        o.space = writeSpaceFile(error);
+        if (o.space.isEmpty()) return {};
+    }
+    const QStringList args = MoeStudyOptionsForm::arguments(o, error);
+    return args.isEmpty() ? args : args + extraMoeStudyArgs_;
+}
+
+bool RunControlPanel::startMoeStudy() {
+    QString error;
+    const QStringList args = moeStudyArguments(&error);
+    if (!error.isEmpty()) {
+        appendLog(error);
+        emit failed(tr("Could not start the MoE vs dense study"), error);
+        return false;
+    }
+    return startChild(QStringList{QStringLiteral("study"), QStringLiteral("moe-vs-dense")} + args,
+                      tr("the MoE vs dense study"));
 }
 
 RunControlPanel::SearchSettings RunControlPanel::searchSettings() const {
@@ -832,6 +890,7 @@ void RunControlPanel::saveSettings() const {
                                   {QStringLiteral("fitnessSentences"), s.fitnessSentences},
                                   {QStringLiteral("narrowed"), s.narrowedSpace}});
     settings_->setDartsSettings(DartsOptionsForm::toMap(dartsOptions_->options()));
+    settings_->setMoeStudySettings(MoeStudyOptionsForm::toMap(moeStudyOptions_->options()));
     settings_->sync();
 }
 
@@ -848,6 +907,8 @@ void RunControlPanel::restoreSettings() {
     }
     const QVariantMap d = settings_->dartsSettings();
     if (!d.isEmpty()) dartsOptions_->setOptions(DartsOptionsForm::fromMap(d));
+    const QVariantMap study = settings_->moeStudySettings();
+    if (!study.isEmpty()) moeStudyOptions_->setOptions(MoeStudyOptionsForm::fromMap(study));
     const QVariantMap m = settings_->searchSettings();
     if (m.isEmpty()) return;
     SearchSettings s;

@@ -2,7 +2,8 @@
 // minutes or updates, kind of supernet and subnet sampling) as a child `automoe train` process, or an
 // evolutionary search on a trained supernet run (budgets, evolution settings, seed, optionally only the
 // editor's narrowed space) as a child `automoe search` process, or a DARTS search (DartsOptionsForm) as a
-// child `automoe darts` process, pauses, resumes and cancels it, and tracks
+// child `automoe darts` process, or a MoE-vs-dense study (MoeStudyOptionsForm) as a child `automoe study
+// moe-vs-dense` process, pauses, resumes and cancels it, and tracks
 // the run shown in the views: the seven AutoMoE stages it has reached, progress with an ETA (from its
 // training steps or generations and its budget) and the child's log.
 #pragma once
@@ -33,6 +34,7 @@ namespace automoe::ui {
 
 class CliProcess;
 class DartsOptionsForm;
+class MoeStudyOptionsForm;
 class RunDocument;
 class Settings;
 class SpaceDocument;
@@ -52,7 +54,7 @@ public:
         bool narrowedSpace =
             false; // explore the editor's space (inside the supernet's) instead of the supernet's
     };
-    enum class Mode { Train, Search, Darts };
+    enum class Mode { Train, Search, Darts, MoeStudy };
 
     RunControlPanel(SpaceDocument* document, QWidget* parent = nullptr);
     ~RunControlPanel() override;
@@ -97,6 +99,16 @@ public:
     QStringList dartsArguments(QString* error) const;
     // More `automoe darts` options (threads, seed, ...).
     void setExtraDartsArguments(const QStringList& args) { extraDartsArgs_ = args; }
+    // The MoE vs dense tab, and the `automoe study moe-vs-dense` arguments for its settings (after
+    // --control-stdin --db), the extra ones included; the space in the editor is written to a temporary file
+    // when the tab uses it. Empty and an error naming the field when they are incomplete.
+    MoeStudyOptionsForm* moeStudyForm() const { return moeStudyOptions_; }
+    QStringList moeStudyArguments(QString* error);
+    // More `automoe study moe-vs-dense` options (threads, search sizes, ...).
+    void setExtraMoeStudyArguments(const QStringList& args) { extraMoeStudyArgs_ = args; }
+    // The `automoe` command line of a child: `args` with --control-stdin --db DB after the (sub)command
+    // ("train --control-stdin --db DB ...", "study moe-vs-dense --control-stdin --db DB ...").
+    static QStringList childArguments(const QStringList& args, const QString& dbPath);
     // Supernet runs offered to search on (id, "name (status)").
     QList<QPair<qint64, QString>> supernetChoices() const;
 
@@ -119,6 +131,9 @@ public slots:
     // Starts a DARTS search with the DARTS tab's settings; false (reason in the log and failed()) when it
     // could not start.
     bool startDarts();
+    // Starts a MoE-vs-dense study with the MoE vs dense tab's settings; false (reason in the log and
+    // failed()) when it could not start.
+    bool startMoeStudy();
     // Continues run `runId` of the database (cancelled, or interrupted: its process gone) from its last
     // checkpoint or stored state in a child process; false (reason in the log and failed()) when it cannot.
     bool resumeRun(qint64 runId, const QString& kind);
@@ -161,6 +176,7 @@ private:
     QStringList extraArgs_;
     QStringList extraSearchArgs_;
     QStringList extraDartsArgs_;
+    QStringList extraMoeStudyArgs_;
     QTemporaryDir tempDir_;
     bool paused_ = false;
     bool cancelling_ = false;
@@ -189,6 +205,7 @@ private:
     QSpinBox* budgetValue_;
     SupernetOptionsForm* supernetOptions_ = nullptr;
     DartsOptionsForm* dartsOptions_ = nullptr;
+    MoeStudyOptionsForm* moeStudyOptions_ = nullptr;
     QPushButton* start_;
     QPushButton* pause_;
     QPushButton* resume_;

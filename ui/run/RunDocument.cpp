@@ -27,6 +27,7 @@ void RunDocument::reset(const QString& dbPath, qint64 runId) {
     routing_.reset();
     routingHealth_.clear();
     study_.clear();
+    moeStudy_.clear();
     darts_.clear();
     progress_ = RunProgress();
     log_.clear();
@@ -91,6 +92,8 @@ void RunDocument::apply(const FeedBatch& batch) {
     const int firstCandidate = int(candidates_.size()), firstGeneration = int(generations_.size());
     const int firstLog = int(log_.size()), firstStudyEvent = study_.eventCount();
     const int firstDartsEvent = darts_.eventCount();
+    const int firstMoeStudyEvent = moeStudy_.eventCount(),
+              firstMoeStudyError = int(moeStudy_.errors().size());
     const int firstHealthEvent = routingHealth_.eventCount(),
               firstHealthError = int(routingHealth_.errors().size());
     bool stepsRewritten = false, validationsRewritten = false, routingChanged = false;
@@ -123,6 +126,7 @@ void RunDocument::apply(const FeedBatch& batch) {
             e.row);
         if (std::holds_alternative<std::monostate>(e.row)) {
             study_.apply(e);
+            moeStudy_.apply(e);
             darts_.apply(e);
             routingHealth_.apply(e);
         }
@@ -152,6 +156,8 @@ void RunDocument::apply(const FeedBatch& batch) {
         int(routingHealth_.errors().size()) > firstHealthError)
         emit routingHealthChanged();
     if (study_.eventCount() > firstStudyEvent) emit studyChanged(firstStudyEvent);
+    if (moeStudy_.eventCount() > firstMoeStudyEvent || int(moeStudy_.errors().size()) > firstMoeStudyError)
+        emit moeStudyChanged(firstMoeStudyEvent);
     if (darts_.eventCount() > firstDartsEvent) emit dartsChanged(firstDartsEvent);
     if (!batch.events.empty()) emit progressChanged();
     if (int(log_.size()) > firstLog) emit logAdded(firstLog);

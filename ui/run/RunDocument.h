@@ -1,10 +1,11 @@
 // RunDocument is the model of the run the workbench shows (the counterpart of Tiled's MapDocument): its
 // record, its training steps, validations, routing and routing health, search candidates and generations, a
-// gap study's points, a DARTS search's architecture weights, its stages and progress, and which architecture
-// is selected. A RunFeed fills it (RunPlayer::apply), live or in replay, through the same call; the training,
-// Pareto and gap study views, the Run dock, the export dialog, the runs browser and the architecture figure
-// observe it and hold no copies of their own. Rows are de-duplicated: a run that was killed and resumed logs
-// the updates after its last checkpoint again, and each update is kept once (the later row wins).
+// gap study's points, a MoE-vs-dense study's stages and table, a DARTS search's architecture weights, its
+// stages and progress, and which architecture is selected. A RunFeed fills it (RunPlayer::apply), live or in
+// replay, through the same call; the training, Pareto and gap study views, the Run dock, the export dialog,
+// the runs browser and the architecture figure observe it and hold no copies of their own. Rows are
+// de-duplicated: a run that was killed and resumed logs the updates after its last checkpoint again, and each
+// update is kept once (the later row wins).
 #pragma once
 
 #include "run/RunProgress.h"
@@ -12,6 +13,7 @@
 #include "store/RunRecords.h"
 #include "ui/darts/DartsModel.h"
 #include "ui/plots/CostMetric.h"
+#include "ui/plots/MoeStudyModel.h"
 #include "ui/plots/RoutingHealthModel.h"
 #include "ui/plots/StudyModel.h"
 #include "ui/run/FeedBatch.h"
@@ -60,6 +62,8 @@ public:
     const RoutingHealthModel& routingHealth() const { return routingHealth_; }
     // A gap study run's architectures, points and per-run figures (its "study_*" events).
     const StudyModel& study() const { return study_; }
+    // A MoE-vs-dense study run's setup, stages and table ("moe_study_*" events).
+    const MoeStudyModel& moeStudy() const { return moeStudy_; }
     // A DARTS search run's setup, architecture weights per update and derived architecture ("darts_*").
     const DartsModel& darts() const { return darts_; }
     // Stages, progress and ETA (core's one definition, the same as the CLI's progress bar).
@@ -101,6 +105,9 @@ signals:
     void routingHealthChanged();
     // Study events arrived; `firstEvent` is how many the study held before them (0: the study's first).
     void studyChanged(int firstEvent);
+    // MoE-vs-dense study events arrived (or one could not be read: listed in moeStudy().errors());
+    // `firstEvent` is how many the study held before them (0: the study's first).
+    void moeStudyChanged(int firstEvent);
     // DARTS events arrived; `firstEvent` is how many the model held before them (0: the run's first).
     void dartsChanged(int firstEvent);
     void progressChanged();
@@ -126,6 +133,7 @@ private:
     std::optional<RoutingSnapshot> routing_;
     RoutingHealthModel routingHealth_;
     StudyModel study_;
+    MoeStudyModel moeStudy_;
     DartsModel darts_;
     RunProgress progress_;
     QStringList log_;

@@ -283,6 +283,11 @@ RunListModel::SupernetLabel RunListModel::supernetLabel(const std::string& kind,
     return label;
 }
 
+QString RunListModel::kindLabel(const std::string& kind) {
+    if (kind == "moe_study") return tr("MoE vs dense");
+    return QString::fromStdString(kind);
+}
+
 int RunListModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : int(runs_.size());
 }
@@ -303,7 +308,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
         case NameColumn:
             return QString::fromStdString(r.name);
         case KindColumn:
-            return QString::fromStdString(r.kind);
+            return kindLabel(r.kind);
         case SupernetColumn:
             return supernets_.value(r.id).text;
         case StatusColumn:
@@ -336,7 +341,9 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
                       .arg(QString::fromStdString(r.name))
                 : tr("Run %1 “%2”: %3 %4, created %5")
                       .arg(r.id)
-                      .arg(QString::fromStdString(r.name), QString::fromStdString(r.kind),
+                      .arg(QString::fromStdString(r.name),
+                           r.kind == "moe_study" ? tr("MoE vs dense study (moe_study)")
+                                                 : QString::fromStdString(r.kind),
                            statusText(r.status),
                            QDateTime::fromMSecsSinceEpoch(r.createdMs).toString(Qt::ISODate));
         const QString supernet = supernets_.value(r.id).description;

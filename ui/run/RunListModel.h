@@ -49,6 +49,10 @@ public:
             return text == o.text && description == o.description;
         }
     };
+    // The Kind column's text for a run of `kind`: the kind itself, or a label for people where the stored
+    // name reads badly ("moe_study": "MoE vs dense", short for the narrow dock). The tooltip names both.
+    static QString kindLabel(const std::string& kind);
+
     // The label of a run of `kind` stored with `config` (its RunSpec's): empty for runs that train no
     // supernet weights (search, latency, rank, ...); "shared" for a training run stored without a "supernet"
     // key (before Mixture-of-Supernets); "?" and a description saying so for a key that is not understood.

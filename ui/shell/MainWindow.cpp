@@ -8,6 +8,9 @@
 #include "ui/figure/ArchitectureView.h"
 #include "ui/figure/FigureExporter.h"
 #include "ui/plots/CostMetric.h"
+#include "ui/plots/MoeStudyModel.h"
+#include "ui/plots/MoeStudyTableModel.h"
+#include "ui/plots/MoeStudyView.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/plots/PlotExporter.h"
 #include "ui/plots/StudyModel.h"
@@ -411,6 +414,19 @@ void MainWindow::createRunDocks() {
         if (first == 0) studyDock->raise();
     });
     connect(study, &StudyView::architectureClicked, this, &MainWindow::showStudyArchitecture);
+    // A MoE-vs-dense study run (kind "moe_study"): its table, plot and stages, brought forward with its first
+    // events; a stage or row double-clicked opens that run as the runs browser does.
+    auto* moeStudy = new MoeStudyView(this);
+    moeStudy->setObjectName("moeStudyView");
+    moeStudy->setDocument(run_);
+    QDockWidget* moeStudyDock =
+        addToolDock(tr("MoE vs dense"), "moeStudyDock", moeStudy, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(studyDock, moeStudyDock);
+    connect(run_, &RunDocument::moeStudyChanged, moeStudyDock, [moeStudyDock](int first) {
+        if (first == 0) moeStudyDock->raise();
+    });
+    connect(moeStudy, &MoeStudyView::architectureSelected, this, &MainWindow::showMoeStudyArchitecture);
+    connect(moeStudy, &MoeStudyView::runActivated, this, &MainWindow::replayRun);
     // A DARTS search run (kind "darts"): its architecture weights, brought forward with its first events;
     // the update it shows is the architecture in the central figure.
     alpha_ = new AlphaView(this);
@@ -418,7 +434,7 @@ void MainWindow::createRunDocks() {
     alpha_->setDocument(run_);
     QDockWidget* alphaDock =
         addToolDock(tr("Architecture weights (DARTS)"), "alphaDock", alpha_, Qt::BottomDockWidgetArea);
-    tabifyDockWidget(studyDock, alphaDock);
+    tabifyDockWidget(moeStudyDock, alphaDock);
     connect(run_, &RunDocument::dartsChanged, alphaDock, [alphaDock](int first) {
         if (first == 0) alphaDock->raise();
     });
@@ -566,6 +582,33 @@ void MainWindow::showStudyArchitecture(int index) {
         view_->setArchitecture(architectureFromJson(arch->arch),
                                tr("Architecture %1 of gap study run %2").arg(index + 1).arg(run_->runId()),
                                losses.join(QStringLiteral(" · ")));
+        updateTitle();
+    } catch (const std::exception& e) {
+        reportError(tr("Could not show the architecture"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::showMoeStudyArchitecture(int index) {
+    const MoeStudyModel& study = run_->moeStudy();
+    if (index < 0 || index >= int(study.rows().size())) return;
+    const MoeDenseStudyRow& r = study.rows()[std::size_t(index)];
+    if (!r.arch.is_object() || r.arch.empty()) return;
+    try {
+        const QString title =
+            r.budget ? tr("%1 at %2 of the baseline's FLOPs · study run %3")
+                           .arg(MoeStudyModel::methodLabel(r.method), MoeStudyTableModel::budgetText(r))
+                           .arg(run_->runId())
+                     : tr("%1 · study run %2").arg(MoeStudyModel::methodLabel(r.method)).arg(run_->runId());
+        const QString subtitle = tr("Trained by run %1 for %2 updates%3test BLEU %4%3chrF %5%3valid NLL %6%3"
+                                    "latency %7 ms")
+                                     .arg(r.run)
+                                     .arg(r.updates)
+                                     .arg(kDot)
+                                     .arg(r.bleu, 0, 'f', 2)
+                                     .arg(r.chrf, 0, 'f', 2)
+                                     .arg(r.validNll, 0, 'f', 3)
+                                     .arg(r.latencyMs, 0, 'f', 2);
+        view_->setArchitecture(architectureFromJson(r.arch), title, subtitle);
         updateTitle();
     } catch (const std::exception& e) {
         reportError(tr("Could not show the architecture"), QString::fromStdString(e.what()));

@@ -123,6 +123,8 @@ private slots:
     void showCandidate(const QString& key);
     // Architecture `index` of the gap study shown (a point of its scatter was clicked).
     void showStudyArchitecture(int index);
+    // Row `index` of the MoE-vs-dense study shown (a table row or a point of its plot was selected).
+    void showMoeStudyArchitecture(int index);
     // A DARTS run's architecture in the central figure: the derived one at the newest update, else the
     // argmax of the weights at the update the alpha view shows.
     void showDartsArchitecture();

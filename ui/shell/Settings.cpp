@@ -76,6 +76,14 @@ void Settings::setDartsSettings(const QVariantMap& values) {
     settings_->setValue("run/darts", values);
 }
 
+QVariantMap Settings::moeStudySettings() const {
+    return settings_->value("run/moeStudy").toMap();
+}
+
+void Settings::setMoeStudySettings(const QVariantMap& values) {
+    settings_->setValue("run/moeStudy", values);
+}
+
 QString Settings::lastDirectory(const QString& kind) const {
     return settings_->value("directories/" + kind, QDir::homePath()).toString();
 }

@@ -33,13 +33,16 @@ public:
 
     // The Run dock's settings of its last start (a key-value map each: corpus, budget, kind of supernet and
     // subnet sampling of a training; budgets, evolution settings, seed of a search; corpus, budget and shape
-    // of a DARTS search); empty before the first.
+    // of a DARTS search; corpus, space, stage budget, FLOPs budgets and seed of a MoE-vs-dense study); empty
+    // before the first.
     QVariantMap trainSettings() const;
     void setTrainSettings(const QVariantMap& values);
     QVariantMap searchSettings() const;
     void setSearchSettings(const QVariantMap& values);
     QVariantMap dartsSettings() const;
     void setDartsSettings(const QVariantMap& values);
+    QVariantMap moeStudySettings() const;
+    void setMoeStudySettings(const QVariantMap& values);
 
     // The folder the last file dialog of `kind` ("space", "architecture", "figure") used.
     QString lastDirectory(const QString& kind) const;
