@@ -26,25 +26,28 @@ struct TrainArgs {
     std::string name;
     int64_t updates = 0;
     double minutes = 0;
-    int64_t maxTokens = 4096;
+    int64_t maxTokens = TrainerOptions{}.maxTokens;
     int threads = 0;
     uint64_t seed = 1;
     int64_t resume = 0;
-    double lr = 1e-3;
-    int64_t warmup = 400;
-    std::string schedule = "inverse_sqrt";
+    // The defaults are the core's (TrainerOptions, VocabularyOptions, TrainingRunConfig), which the study
+    // and the desktop app's runs use as well.
+    double lr = TrainerOptions{}.lr.peak;
+    int64_t warmup = TrainerOptions{}.lr.warmupUpdates;
+    std::string schedule = toString(TrainerOptions{}.lr.kind);
     std::string sampling = "random";
     int sandwichRandom = 1;
     std::string supernet = "shared";
     int mosExperts = 2;
     bool mosAttention = false;
-    int vocabSize = 8000;
+    int vocabSize = VocabularyOptions{}.size;
     int64_t validateEvery = 200;
     int64_t checkpointEvery = 200;
-    int64_t routingEvery = 1; // with every validation: the traced forward adds no measurable time to it
-    double dropout = 0.1;
+    int64_t routingEvery = TrainingRunConfig{}.routingEvery;
+    double dropout = TrainingRunConfig{}.dropout;
     double balanceWeight = TrainerOptions{}.balanceLossWeight;
     double labelSmoothing = TrainerOptions{}.labelSmoothing;
+    double capacityFactor = TrainingRunConfig{}.capacityFactor;
     bool reverse = false;
     bool controlStdin = false;
     std::string arch;
@@ -164,6 +167,7 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         c.attentionDropout = a.dropout;
         c.trainer.balanceLossWeight = a.balanceWeight;
         c.trainer.labelSmoothing = a.labelSmoothing;
+        c.capacityFactor = a.capacityFactor;
         c.validateEvery = a.validateEvery;
         c.checkpointEvery = a.checkpointEvery;
         c.routingEvery = a.routingEvery;
@@ -344,6 +348,12 @@ void addTrainCommands(CLI::App& root) {
     train
         ->add_option("--balance-weight", a->balanceWeight,
                      "Weight of the MoE load-balancing loss (Switch Transformer's alpha)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    train
+        ->add_option("--capacity-factor", a->capacityFactor,
+                     "MoE expert capacity in training: an expert takes at most factor x tokens x k / n of a "
+                     "batch, the rest pass by on the residual (0 = no limit)")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
     train->add_option("--label-smoothing", a->labelSmoothing, "Label smoothing of the training loss")

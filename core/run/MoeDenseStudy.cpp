@@ -215,6 +215,7 @@ RunStatus MoeDenseStudy::runStage(RunBase& child) {
 }
 
 int64_t MoeDenseStudy::trainingStage(const std::string& name, const TrainingRunConfig& c) {
+    if (!proceed()) return 0; // cancelled while the stage before finished
     std::unique_ptr<TrainingRun> child;
     if (const auto it = stageRuns_.find(name); it != stageRuns_.end()) {
         const RunInfo info = store_.requireRun(it->second);
@@ -244,6 +245,7 @@ int64_t MoeDenseStudy::trainingStage(const std::string& name, const TrainingRunC
 }
 
 int64_t MoeDenseStudy::searchStage(const std::string& name, int64_t supernetRun, double flopsLimit) {
+    if (!proceed()) return 0;
     std::unique_ptr<SearchRun> child;
     if (const auto it = stageRuns_.find(name); it != stageRuns_.end()) {
         const RunInfo info = store_.requireRun(it->second);

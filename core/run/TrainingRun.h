@@ -52,7 +52,9 @@ struct TrainingRunConfig {
     int64_t validateEvery = 200;
     int64_t checkpointEvery = 200;
     int keepCheckpoints = 2;
-    int64_t routingEvery = 200; // expert-load snapshot of the largest subnet, with validation
+    // Expert load and routing health of the largest (or the fixed) subnet at validations of updates divisible
+    // by N (1: every validation; the traced forward adds no measurable time to it).
+    int64_t routingEvery = 1;
     // Stages 6-7: a run of kind "retrain" trains trainer.fixedArchitecture on its parent supernet run's
     // split and vocabulary, from scratch or from the parent's checkpoint weights (inheritCheckpoint).
     int64_t parentRun = 0;

@@ -53,6 +53,14 @@ const char* toString(SubnetSampling s) {
     return "?";
 }
 
+LrScheduleOptions supernetLr() {
+    LrScheduleOptions o;
+    o.kind = LrScheduleOptions::Kind::InverseSqrt;
+    o.peak = 1e-3;
+    o.warmupUpdates = 400;
+    return o;
+}
+
 nlohmann::json TrainerOptions::toJson() const {
     nlohmann::json j = {
         {"max_tokens", maxTokens},

@@ -28,9 +28,12 @@ enum class SubnetSampling { Random, Sandwich, Fixed };
 SubnetSampling subnetSampling(const std::string& name); // "random", "sandwich", "fixed"
 const char* toString(SubnetSampling s);
 
+// Inverse square root after 400 warm-up updates from a peak of 1e-3.
+LrScheduleOptions supernetLr();
+
 struct TrainerOptions {
-    int64_t maxTokens = 4096; // per batch, padding counted
-    LrScheduleOptions lr;
+    int64_t maxTokens = 4096;            // per batch, padding counted
+    LrScheduleOptions lr = supernetLr(); // the supernet defaults of `automoe train` and the study
     double beta1 = 0.9, beta2 = 0.98, adamEps = 1e-8, weightDecay = 0.0;
     double clipNorm = 1.0; // 0 = no clipping
     double labelSmoothing = 0.1;
