@@ -2,6 +2,7 @@
 // line) and shows its most expensive architecture in the workbench; --replay RUN [--db FILE] opens a stored
 // run in the training and Pareto views.
 #include "ui/figure/ArchitectureView.h"
+#include "ui/plots/MoeStudyView.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/routing/RoutingView.h"
 #include "ui/run/CliProcess.h"
@@ -35,6 +36,8 @@ struct Options {
     QString screenshot;
     QSize screenshotSize{1440, 900};
     int selectFront = -1;
+    int selectStudyRow = -1;
+    QString studyMetric; // bleu, chrf or nll
     bool exportDialogShot = false;
     QString architecture = QStringLiteral("most-expensive");
     bool verbose = false;
@@ -107,12 +110,22 @@ Options parseOptions(const QApplication& app) {
                                     QStringLiteral("Select the front's candidate K of the replayed search."),
                                     QStringLiteral("K"));
     selectOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    // With --screenshot, a MoE-vs-dense study replayed: select its row K (its architecture in the figure) and
+    // plot that metric.
+    QCommandLineOption studyRowOption(QStringLiteral("select-study-row"),
+                                      QStringLiteral("Select row K of the replayed MoE-vs-dense study."),
+                                      QStringLiteral("K"));
+    studyRowOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption studyMetricOption(QStringLiteral("study-metric"),
+                                         QStringLiteral("The MoE-vs-dense plot's y: bleu, chrf or nll."),
+                                         QStringLiteral("METRIC"));
+    studyMetricOption.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption exportShotOption(QStringLiteral("screenshot-export-dialog"),
                                         QStringLiteral("With --screenshot, grab the export dialog."));
     exportShotOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption,
                        dbOption, seekOption, demoOption, routeOption, routeArchOption, routeValidOption,
-                       selectOption, exportShotOption});
+                       selectOption, exportShotOption, studyRowOption, studyMetricOption});
     parser.process(app);
 
     Options o;
@@ -145,6 +158,8 @@ Options parseOptions(const QApplication& app) {
     o.routeArch = parser.value(routeArchOption);
     if (parser.isSet(routeValidOption)) o.routeValid = parser.value(routeValidOption).toInt();
     if (parser.isSet(selectOption)) o.selectFront = parser.value(selectOption).toInt();
+    if (parser.isSet(studyRowOption)) o.selectStudyRow = parser.value(studyRowOption).toInt();
+    o.studyMetric = parser.value(studyMetricOption);
     o.exportDialogShot = parser.isSet(exportShotOption);
     return o;
 }
@@ -308,6 +323,16 @@ int main(int argc, char* argv[]) {
                                           : front.size() / 2];
                 window.paretoView()->selectKey(p.key);
                 emit window.paretoView()->candidateSelected(p.architectureId, p.key);
+            }
+        }
+        if (auto* study = window.findChild<MoeStudyView*>(QStringLiteral("moeStudyView"))) {
+            if (options.studyMetric == QLatin1String("chrf"))
+                study->setMetric(MoeStudyView::Metric::Chrf);
+            else if (options.studyMetric == QLatin1String("nll"))
+                study->setMetric(MoeStudyView::Metric::ValidNll);
+            if (options.selectStudyRow >= 0) {
+                study->selectRow(options.selectStudyRow);
+                window.runControl()->setMode(RunControlPanel::Mode::MoeStudy); // the tab that starts one
             }
         }
         QWidget* shotTarget = &window;

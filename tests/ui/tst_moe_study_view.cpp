@@ -520,6 +520,7 @@ private slots:
         for (const char* method : {"baseline", "dense", "moe"}) {
             QCOMPARE(view.points(method), pointsOf(rows, method, &MoeDenseStudyRow::bleu));
         }
+        QCOMPARE(view.pointLabels(), (QStringList{"0.5x", "0.5x", "0.75x", "0.75x"}));
         QCOMPARE(view.legendText("baseline"), QString("(a) dense baseline"));
         QCOMPARE(view.legendText("dense"), QString("(b) dense search"));
         QCOMPARE(view.legendText("moe"), QString("(c) MoE search"));

@@ -89,6 +89,8 @@ MoeStudyView::MoeStudyView(QWidget* parent)
     table_->setModel(sorted_);
     table_->setSortingEnabled(true);
     table_->sortByColumn(MoeStudyTableModel::MethodColumn, Qt::AscendingOrder);
+    connect(table_->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+            [this] { fitTableColumns(); });
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setMinimumHeight(90);
     table_->setToolTip(QString());
@@ -119,6 +121,8 @@ MoeStudyView::MoeStudyView(QWidget* parent)
     stages_->horizontalHeader()->setSectionResizeMode(MoeStudyStageModel::StateColumn,
                                                       QHeaderView::ResizeToContents);
     // Room for "(c) MoE retrain 0.75x", its run and "interrupted".
+    // Eleven stages fit the default dock without a scroll bar.
+    stages_->verticalHeader()->setDefaultSectionSize(stages_->fontMetrics().height() + 4);
     stages_->setMinimumWidth(
         stages_->fontMetrics().horizontalAdvance(QStringLiteral("(c) MoE retrain 0.75x 12345 "
                                                                 "interrupted")) +
@@ -248,6 +252,9 @@ void MoeStudyView::clear() {
     budgetLines_.clear();
     for (QCPGraph* g : {baseline_, dense_, moe_, selection_})
         g->data()->clear();
+    for (QCPItemText* t : pointLabels_)
+        plot_->removeItem(t);
+    pointLabels_.clear();
     plot_->xAxis->setRange(0, 1);
     plot_->yAxis->setRange(0, 1);
     refreshStatus();
@@ -268,7 +275,7 @@ void MoeStudyView::refresh() {
     stageModel_->reload();
     stages_->resizeColumnsToContents();
     tableModel_->reload();
-    table_->resizeColumnsToContents();
+    fitTableColumns();
     if (selectedRow_ >= int(study.rows().size())) selectedRow_ = -1;
     syncTableSelection();
     refreshBudgetLines(study);
@@ -341,6 +348,26 @@ void MoeStudyView::refreshPlot(const MoeStudyModel& study) {
         values.append(y);
         xs.push_back(r.flops);
         ys.push_back(y);
+    }
+    // Each searched row's budget beside its point: the series join their points by FLOPs, and a search's
+    // best may sit far below its budget's line.
+    for (QCPItemText* t : pointLabels_)
+        plot_->removeItem(t);
+    pointLabels_.clear();
+    for (int i = 0; i < int(study.rows().size()); ++i) {
+        const MoeDenseStudyRow& r = study.rows()[std::size_t(i)];
+        if (!r.budget || (r.method != "dense" && r.method != "moe")) continue;
+        auto* label = new QCPItemText(plot_);
+        label->position->setCoords(r.flops, valueOf(i));
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+        label->setPadding(QMargins(9, 0, 0, 0));
+        label->setText(fractionLabel(*r.budget));
+        label->setColor(MoeStudyTableModel::methodColour(r.method).darker(130));
+        QFont f = font();
+        f.setPointSizeF(8);
+        label->setFont(f);
+        label->setSelectable(false);
+        pointLabels_.push_back(label);
     }
     baseline_->setData(bx, by);
     dense_->setData(dx, dy);
@@ -486,6 +513,13 @@ QStringList MoeStudyView::budgetLabels() const {
     return out;
 }
 
+QStringList MoeStudyView::pointLabels() const {
+    QStringList out;
+    for (const QCPItemText* t : pointLabels_)
+        out << t->text();
+    return out;
+}
+
 QString MoeStudyView::pointToolTip(int index) const {
     if (!document_ || index < 0 || index >= int(document_->moeStudy().rows().size())) return {};
     const MoeDenseStudyRow& r = document_->moeStudy().rows()[std::size_t(index)];
@@ -502,6 +536,21 @@ QString MoeStudyView::pointToolTip(int index) const {
                .arg(r.validNll, 0, 'f', 3);
     tip += tr(" · BLEU %1 · chrF %2").arg(r.bleu, 0, 'f', 2).arg(r.chrf, 0, 'f', 2);
     return tip;
+}
+
+void MoeStudyView::fitTableColumns() {
+    // The cells' widths, and the header's text but not the room a header keeps for a sort indicator in every
+    // section (about 20 px each, 220 px over the table: the eleven columns then fit the default dock). The
+    // sorted column keeps its indicator's room.
+    const QHeaderView* header = table_->horizontalHeader();
+    const QFontMetrics fm = header->fontMetrics();
+    const QAbstractItemView* view = table_; // QTableView makes sizeHintForColumn() protected
+    for (int c = 0; c < MoeStudyTableModel::ColumnCount; ++c) {
+        const QString text = sorted_->headerData(c, Qt::Horizontal).toString();
+        int w = std::max(view->sizeHintForColumn(c), fm.horizontalAdvance(text) + 14);
+        if (header->sortIndicatorSection() == c) w = std::max(w, fm.horizontalAdvance(text) + 30);
+        table_->setColumnWidth(c, w);
+    }
 }
 
 void MoeStudyView::syncTableSelection() {

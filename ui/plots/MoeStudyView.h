@@ -67,6 +67,8 @@ public:
     // The budget lines: their FLOPs and their labels ("0.5x"), in the setup's order.
     QVector<double> budgetLines() const;
     QStringList budgetLabels() const;
+    // The label beside each searched row's point: its budget ("0.5x"), in rows() order.
+    QStringList pointLabels() const;
     // The text shown in place of the plot while it has no point; empty once it has one.
     QString emptyText() const;
     // The tooltip of the point of rows()[index].
@@ -96,6 +98,7 @@ private:
     void refreshBudgetLines(const MoeStudyModel& study);
     void refreshStatus();
     void syncTableSelection();
+    void fitTableColumns();
     double valueOf(int index) const;
     int pointAt(const QPointF& pos) const;
     void handleMousePress(QMouseEvent* event);
@@ -121,6 +124,7 @@ private:
         QCPItemText* text = nullptr;
     };
     std::vector<BudgetLine> budgetLines_;
+    std::vector<QCPItemText*> pointLabels_;
     QTableView* table_ = nullptr;
     MoeStudyTableModel* tableModel_ = nullptr;
     QSortFilterProxyModel* sorted_ = nullptr;

@@ -609,6 +609,13 @@ void MainWindow::showMoeStudyArchitecture(int index) {
                                      .arg(r.validNll, 0, 'f', 3)
                                      .arg(r.latencyMs, 0, 'f', 2);
         view_->setArchitecture(architectureFromJson(r.arch), title, subtitle);
+        // The status bar said what the figure showed before (e.g. the most expensive architecture).
+        const ArchitectureCost& c = view_->figure().cost();
+        statusBar()->showMessage(tr("%1: %2 params (%3 active per token), %4")
+                                     .arg(title, si(static_cast<double>(c.paramsHat)),
+                                          si(static_cast<double>(c.paramsActive)),
+                                          SpaceSummaryWidget::flopsText(c.flopsHat)),
+                                 kStatusTimeoutMs);
         updateTitle();
     } catch (const std::exception& e) {
         reportError(tr("Could not show the architecture"), QString::fromStdString(e.what()));
