@@ -12,6 +12,7 @@
 
 #include "TestMain.h"
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <map>
@@ -277,6 +278,29 @@ private slots:
         QCOMPARE(result[0].payload["rows"].size(), size_t(3));
         QCOMPARE(result[0].payload["rows"][2].dump(), rows[2].toJson().dump());
         QCOMPARE(result[0].payload.value("retrain_updates", int64_t(0)), baselineUpdates);
+    }
+
+    // `automoe train` shows the core's defaults, which the study's runs use: they once differed (the core
+    // had a peak learning rate of 5e-4 after 1000 warm-up updates, the CLI 1e-3 after 400).
+    void trainDefaultsAreTheCores() {
+        QProcess p;
+        p.start(AUTOMOE_CLI, {"train", "--help"});
+        QVERIFY(p.waitForFinished(60000));
+        const QString help = QString::fromUtf8(p.readAllStandardOutput());
+        auto shown = [&](const QString& option) {
+            const QRegularExpression re(QRegularExpression::escape(option) + " [A-Z:]+=([0-9.e+-]+)");
+            const auto m = re.match(help);
+            return m.hasMatch() ? m.captured(1).toDouble() : -1.0;
+        };
+        const TrainingRunConfig core;
+        QCOMPARE(shown("--lr"), core.trainer.lr.peak);
+        QCOMPARE(shown("--warmup"), double(core.trainer.lr.warmupUpdates));
+        QCOMPARE(shown("--max-tokens"), double(core.trainer.maxTokens));
+        QCOMPARE(shown("--vocab-size"), double(core.vocabulary.size));
+        QCOMPARE(shown("--dropout"), core.dropout);
+        QCOMPARE(shown("--balance-weight"), core.trainer.balanceLossWeight);
+        QCOMPARE(shown("--routing-every"), double(core.routingEvery));
+        QVERIFY(help.contains("--schedule TEXT=" + QString(toString(core.trainer.lr.kind))));
     }
 
     // The CLI refuses bad budgets with the option's name, before it creates anything.
