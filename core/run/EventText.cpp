@@ -104,7 +104,35 @@ std::string eventText(const Event& e) {
     if (e.type == "run_status") return "run " + std::to_string(e.runId) + ": " + str(p, "status");
     if (e.type == "error") return "error: " + str(p, "message");
     if (e.type == "data") return dataText(p);
-    if (e.type == "resumed") return "resumed at update " + std::to_string(integer(p, "from_update"));
+    if (e.type == "resumed")
+        return p.contains("stages_begun")
+                   ? "resumed the study (" + std::to_string(integer(p, "stages_begun")) +
+                         " stages begun before)"
+                   : "resumed at update " + std::to_string(integer(p, "from_update"));
+    if (e.type == "moe_study_setup") {
+        std::string budgets;
+        for (const auto& b : p.value("budgets", nlohmann::json::array()))
+            if (b.is_object())
+                budgets += (budgets.empty() ? "" : ", ") + formatFixed(number(b, "fraction"), 2) +
+                           "x = " + formatSI(number(b, "flops"));
+        return "MoE vs dense: baseline " + str(p, "baseline_key") + " (" +
+               formatSI(number(p, "baseline_flops")) + " FLOPs); budgets " + budgets + "; " +
+               std::to_string(p.value("stages", nlohmann::json::array()).size()) + " stages";
+    }
+    if (e.type == "moe_study_stage")
+        return "stage " + str(p, "stage") + ": run " + std::to_string(integer(p, "run")) + " " +
+               str(p, "state");
+    if (e.type == "moe_study_row") {
+        const bool hasBudget = p.contains("budget") && p["budget"].is_number();
+        return "row " + str(p, "method") +
+               (hasBudget ? " at " + formatFixed(number(p, "budget"), 2) + "x" : "") + ": " +
+               formatSI(number(p, "flops")) + " FLOPs, valid nll " + formatFixed(number(p, "valid_nll"), 3) +
+               ", BLEU " + formatFixed(number(p, "bleu"), 2) + ", chrF " + formatFixed(number(p, "chrf"), 2) +
+               " (run " + std::to_string(integer(p, "run")) + ")";
+    }
+    if (e.type == "moe_study_result")
+        return "study table: " + std::to_string(p.value("rows", nlohmann::json::array()).size()) +
+               " rows, retrains of " + std::to_string(integer(p, "retrain_updates")) + " updates";
     if (e.type == "inherited")
         return "inherited the weights of run " + std::to_string(integer(p, "parent_run")) + " (" +
                str(p, "checkpoint") + ")";

@@ -95,6 +95,27 @@ private slots:
             "routing health at update 5 (largest): no MoE layer");
         row("routing health, unreadable", "routing_health", R"({"update": 5, "subnet": "largest"})",
             "routing health: unreadable (routing_health event: missing field \"layers\")");
+        // The MoE-vs-dense study's events.
+        row("study resumed", "resumed", R"({"stages_begun": 3})",
+            "resumed the study (3 stages begun before)");
+        row("study setup", "moe_study_setup",
+            R"({"baseline_key": "q192|E256:4/768", "baseline_flops": 293480000,
+                "budgets": [{"fraction": 0.5, "flops": 146740000}, {"fraction": 0.75, "flops": 220110000}],
+                "stages": ["baseline", "dense_supernet", "moe_supernet"]})",
+            "MoE vs dense: baseline q192|E256:4/768 (293.48 M FLOPs); budgets 0.50x = 146.74 M, 0.75x = "
+            "220.11 M; 3 stages");
+        row("study stage", "moe_study_stage", R"({"stage": "moe_search@0.5", "run": 6, "state": "finished"})",
+            "stage moe_search@0.5: run 6 finished");
+        row("study row", "moe_study_row",
+            R"({"method": "moe", "budget": 0.5, "flops": 143840000, "valid_nll": 4.1234, "bleu": 3.217,
+                "chrf": 20.1, "run": 8})",
+            "row moe at 0.50x: 143.84 M FLOPs, valid nll 4.123, BLEU 3.22, chrF 20.10 (run 8)");
+        row("study baseline row", "moe_study_row",
+            R"({"method": "baseline", "budget": null, "flops": 293480000, "valid_nll": 4.0, "bleu": 4.5,
+                "chrf": 21.0, "run": 2})",
+            "row baseline: 293.48 M FLOPs, valid nll 4.000, BLEU 4.50, chrF 21.00 (run 2)");
+        row("study result", "moe_study_result", R"({"rows": [{}, {}, {}], "retrain_updates": 1200})",
+            "study table: 3 rows, retrains of 1200 updates");
         // Drawn, not listed.
         row("training step", "training_step", R"({"update": 1, "loss": 8.3})", "");
         row("unknown", "something_new", R"({"a": 1})", "");
