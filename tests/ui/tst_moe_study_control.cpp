@@ -146,6 +146,91 @@ private slots:
             QCOMPARE(again.points(method), view->points(method));
         QCOMPARE(again.budgetLines(), view->budgetLines());
     }
+
+    // Cancelled while a stage runs, the study says which stage it stopped in; Resume (the Run dock's, as
+    // for any run shown) continues it with `automoe study moe-vs-dense --resume ID` to the same table a
+    // study that was never stopped has: every stage finished, the stopped one begun twice.
+    void aCancelledStudyResumedFromTheRunDockFinishes() {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("runs.sqlite");
+        const QString spacePath = dir.filePath("small.json");
+        saveSpace(testsupport::smallSpace(), spacePath.toStdString());
+        Settings settings(dir.filePath("settings.ini"));
+        settings.setRunDatabase(db);
+        SpaceDocument space;
+        QVERIFY(space.open(spacePath));
+        MainWindow window(&space, &settings);
+        window.resize(1400, 1000);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* view = window.findChild<MoeStudyView*>("moeStudyView");
+        RunControlPanel* panel = window.runControl();
+        panel->process()->setCliPath(AUTOMOE_CLI);
+        panel->setMode(RunControlPanel::Mode::MoeStudy);
+        MoeStudyOptionsForm::Options o;
+        o.corpus = "sample";
+        o.editorSpace = true;
+        o.minutes = 0;
+        o.updates = 3;
+        panel->moeStudyForm()->setOptions(o);
+        panel->setExtraMoeStudyArguments({"--population", "4", "--parents", "2", "--mutation", "1",
+                                          "--crossover", "1", "--iterations", "1", "--fitness-sentences", "8",
+                                          "--latency-repeats", "1", "--test-sentences", "5", "--threads",
+                                          "1"});
+        // Cancel as soon as the dense supernet's stage has begun.
+        bool cancelled = false;
+        connect(window.runDocument(), &RunDocument::moeStudyChanged, this, [&] {
+            const MoeStudyModel::Stage* s = window.runDocument()->moeStudy().stage("dense_supernet");
+            if (!cancelled && s && s->started && !s->finished && panel->cancelButton()->isEnabled()) {
+                cancelled = true;
+                panel->cancelButton()->click();
+            }
+        });
+        QVERIFY(panel->startMoeStudy());
+        QTRY_VERIFY_WITH_TIMEOUT(cancelled, 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->process()->isRunning(), 120000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.runDocument()->status(), RunStatus::Cancelled, 20000);
+        const qint64 id = window.runDocument()->runId();
+        const MoeStudyModel& study = window.runDocument()->moeStudy();
+        QStringList stopped;
+        for (int i = 0; i < view->stageModel()->rowCount(); ++i) {
+            const MoeStudyModel::Stage& s = study.stages()[std::size_t(i)];
+            const QString state =
+                view->stageModel()->index(i, MoeStudyStageModel::StateColumn).data().toString();
+            if (s.started && !s.finished) {
+                QCOMPARE(state, QString("cancelled"));
+                stopped << s.name;
+            }
+        }
+        QCOMPARE(stopped.size(), 1); // the stage the study was in
+        QVERIFY(study.rows().size() < 5);
+
+        // Resume the run shown.
+        QTRY_VERIFY(panel->resumeButton()->isEnabled());
+        panel->resumeButton()->click();
+        QVERIFY(panel->process()->isRunning());
+        // The study's own settings are stored with it; the thread count is this machine's.
+        QCOMPARE(panel->process()->arguments(),
+                 (QStringList{"study", "moe-vs-dense", "--control-stdin", "--db", db, "--resume",
+                              QString::number(id), "--threads", "1"}));
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->process()->isRunning(), 540000);
+        QVERIFY2(panel->process()->errorOutput().isEmpty() || study.hasResult(),
+                 qPrintable(panel->process()->errorOutput().join('\n')));
+        QTRY_COMPARE_WITH_TIMEOUT(window.runDocument()->runId(), id, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.runDocument()->status(), RunStatus::Finished, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.runDocument()->moeStudy().hasResult(), 20000);
+        const MoeStudyModel& done = window.runDocument()->moeStudy();
+        QCOMPARE(done.errors(), QStringList());
+        QCOMPARE(done.resumes(), 1);
+        QCOMPARE(done.rows().size(), std::size_t(5));
+        QCOMPARE(done.stage(stopped.front())->starts, 2);
+        QVERIFY(done.stage(stopped.front())->finished);
+        for (int i = 0; i < 11; ++i)
+            QCOMPARE(view->stageModel()->index(i, MoeStudyStageModel::StateColumn).data().toString(),
+                     QString("finished"));
+        QVERIFY2(view->statusLabel()->text().contains("resumed 1 time"),
+                 qPrintable(view->statusLabel()->text()));
+    }
 };
 
 AUTOMOE_TEST_MAIN(TestMoeStudyControl)

@@ -427,7 +427,17 @@ QStringList RunControlPanel::resumeArguments() const {
 }
 
 bool RunControlPanel::resumeRun(qint64 runId, const QString& kind) {
-    const QStringList args = resumeArguments(kind, runId);
+    QStringList args = resumeArguments(kind, runId);
+    // A run resumes with the settings it was created with; of the extra options its kind's runs are given,
+    // the thread count is the one that is not a setting of the run but of this machine.
+    const QStringList& extra = kind == QLatin1String("search") ? extraSearchArgs_
+                               : kind == QLatin1String("darts") || kind == QLatin1String("darts_retrain")
+                                   ? extraDartsArgs_
+                               : kind == QLatin1String("moe_study") ? extraMoeStudyArgs_
+                                                                    : extraArgs_;
+    if (const int at = extra.indexOf(QStringLiteral("--threads"));
+        !args.isEmpty() && at >= 0 && at + 1 < extra.size())
+        args << extra.mid(at, 2);
     if (args.isEmpty()) {
         const QString error = tr("Runs of kind “%1” cannot be resumed.").arg(kind);
         appendLog(error);

@@ -135,7 +135,8 @@ public slots:
     // failed()) when it could not start.
     bool startMoeStudy();
     // Continues run `runId` of the database (cancelled, or interrupted: its process gone) from its last
-    // checkpoint or stored state in a child process; false (reason in the log and failed()) when it cannot.
+    // checkpoint or stored state in a child process (given the --threads of the kind's extra arguments, if
+    // any); false (reason in the log and failed()) when it cannot.
     bool resumeRun(qint64 runId, const QString& kind);
     // The runs of the database (the runs browser's list): the finished supernet runs become search choices.
     void setRuns(const std::vector<automoe::RunSummary>& runs);
