@@ -2,10 +2,10 @@
 // order, a row emitted again replacing the earlier one, the stored result, unreadable payloads listed with
 // the field named, stage states from the events and the study's status, a resumed study), the table's cells
 // and sort, Ctrl+C as TSV, the plot (one point per row at its FLOPs and metric, budget lines at the budgets'
-// FLOPs), a row selected showing its architecture in the main window and a stage double-clicked opening its
-// run, the Run dock's MoE vs dense tab (arguments, errors naming the field, remembered settings), and a real
-// study's stored events (tests/data/moe_study, from `automoe study moe-vs-dense` on the bundled sample)
-// replayed through RunPlayer showing the table the study stored.
+// FLOPs; exported from File > Export…), a row selected showing its architecture in the main window and a
+// stage double-clicked opening its run, the Run dock's MoE vs dense tab (arguments, errors naming the field,
+// remembered settings), and a real study's stored events (tests/data/moe_study, from `automoe study
+// moe-vs-dense` on the bundled sample) replayed through RunPlayer showing the table the study stored.
 #include "TestMain.h"
 #include "space/ArchitectureIO.h"
 #include "space/SpaceIO.h"
@@ -20,6 +20,7 @@
 #include "ui/run/RunDocument.h"
 #include "ui/run/RunListModel.h"
 #include "ui/run/RunPlayer.h"
+#include "ui/shell/ExportDialog.h"
 #include "ui/shell/MainWindow.h"
 #include "ui/shell/Settings.h"
 #include "ui/space/SpaceDocument.h"
@@ -630,6 +631,33 @@ private slots:
         QCOMPARE(window.architectureView()->architecture().key(), largest.key());
         const QModelIndex current = view->table()->currentIndex();
         QCOMPARE(current.siblingAtColumn(MoeStudyTableModel::RunColumn).data().toString(), QString("11"));
+    }
+
+    // File > Export… lists the dock's plot and writes it through PlotExporter (PNG, SVG, PDF by extension).
+    void thePlotIsExportedLikeTheOthers() {
+        QTemporaryDir dir;
+        Settings settings(dir.filePath("settings.ini"));
+        settings.setRunDatabase(dir.filePath("runs.sqlite"));
+        SpaceDocument space;
+        QVERIFY(space.open("tiny"));
+        MainWindow window(&space, &settings);
+        window.resize(1400, 1000);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.runDocument()->reset("db", 1);
+        feedAll(*window.runDocument(), studyEvents());
+        ExportDialog* dialog = window.openExportDialog();
+        QVERIFY2(dialog->plotNames().contains("MoE vs dense"), qPrintable(dialog->plotNames().join(", ")));
+        for (const char* name : {"study.png", "study.svg", "study.pdf"}) {
+            QString error;
+            QVERIFY2(dialog->exportPlot("MoE vs dense", dir.filePath(name), &error), qPrintable(error));
+            QVERIFY(QFileInfo(dir.filePath(name)).size() > 1000);
+        }
+        dialog->close();
+        auto* view = window.findChild<MoeStudyView*>("moeStudyView");
+        QString error;
+        QVERIFY(!view->exportPlot(dir.filePath("study.txt"), &error));
+        QVERIFY2(error.contains("study.txt"), qPrintable(error));
     }
 
     void doubleClickingAStageOrARowOpensItsRun() {
