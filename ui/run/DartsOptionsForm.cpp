@@ -1,5 +1,7 @@
 #include "ui/run/DartsOptionsForm.h"
 
+#include "ui/run/CorpusChoice.h"
+
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
@@ -26,14 +28,9 @@ DartsOptionsForm::DartsOptionsForm(QWidget* parent)
     , maxTokens_(new QSpinBox(this)) {
     setObjectName("dartsOptions");
     corpus_->setObjectName("dartsCorpus");
-    corpus_->addItem(tr("Ding de→en dictionary"), QStringLiteral("ding"));
-    corpus_->addItem(tr("Bundled sample"), QStringLiteral("sample"));
-    corpus_->addItem(tr("File…"), QString());
-    corpus_->setToolTip(tr("Parallel corpus of the search: its training split is halved, one half for the "
-                           "weights, the other for the architecture weights"));
-    connect(corpus_, qOverload<int>(&QComboBox::activated), this, [this](int i) {
-        if (corpus_->itemData(i).toString().isEmpty()) chooseCorpusFile();
-    });
+    setUpCorpusBox(corpus_,
+                   tr("Parallel corpus of the search: its training split is halved, one half for the "
+                      "weights, the other for the architecture weights"));
 
     space_->setObjectName("dartsSpace");
     space_->setPlaceholderText(tr("bundled “darts” (every candidate)"));
@@ -173,29 +170,7 @@ void DartsOptionsForm::setEditable(bool editable) {
 }
 
 void DartsOptionsForm::setCorpus(const QString& corpus) {
-    int i = corpus_->findData(corpus);
-    if (i < 0 && !corpus.isEmpty()) {
-        corpus_->insertItem(2, QFileInfo(corpus).fileName(), corpus);
-        corpus_->setItemData(2, QDir::toNativeSeparators(corpus), Qt::ToolTipRole);
-        i = 2;
-    }
-    corpus_->setCurrentIndex(std::max(0, i));
-}
-
-void DartsOptionsForm::chooseCorpusFile() {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Choose a Parallel Corpus"), QDir::homePath(),
-                                     tr("Parallel corpora (*.tsv *.de *.en);;All files (*)"));
-    if (path.isEmpty()) {
-        corpus_->setCurrentIndex(0);
-        return;
-    }
-    // A fairseq-style pair P.de + P.en is given to the CLI as its prefix P.
-    const QFileInfo info(path);
-    const QString suffix = info.suffix();
-    setCorpus(suffix == QLatin1String("de") || suffix == QLatin1String("en")
-                  ? info.absolutePath() + QLatin1Char('/') + info.completeBaseName()
-                  : path);
+    selectCorpus(corpus_, corpus);
 }
 
 void DartsOptionsForm::chooseSpaceFile() {

@@ -48,7 +48,6 @@ public:
 
 private:
     void setCorpus(const QString& corpus);
-    void chooseCorpusFile();
     void chooseSpaceFile();
 
     QComboBox* corpus_;

@@ -1,5 +1,7 @@
 #include "ui/run/MoeStudyOptionsForm.h"
 
+#include "ui/run/CorpusChoice.h"
+
 #include "ui/space/SpaceDocument.h"
 
 #include <QComboBox>
@@ -33,15 +35,9 @@ MoeStudyOptionsForm::MoeStudyOptionsForm(QWidget* parent)
     , seed_(new QSpinBox(this)) {
     setObjectName("moeStudyOptions");
     corpus_->setObjectName("moeStudyCorpus");
-    corpus_->addItem(tr("Ding de→en dictionary"), QStringLiteral("ding"));
-    corpus_->addItem(tr("Bundled sample"), QStringLiteral("sample"));
-    corpus_->addItem(tr("File…"), QString());
-    corpus_->setToolTip(
-        tr("Parallel corpus of every stage: the baseline, both supernets, the searches' fitness, "
-           "the retrains and their test BLEU"));
-    connect(corpus_, qOverload<int>(&QComboBox::activated), this, [this](int i) {
-        if (corpus_->itemData(i).toString().isEmpty()) chooseCorpusFile();
-    });
+    setUpCorpusBox(corpus_,
+                   tr("Parallel corpus of every stage: the baseline, both supernets, the searches' fitness, "
+                      "the retrains and their test BLEU"));
 
     space_->setObjectName("moeStudySpace");
     for (const QString& name : SpaceDocument::bundledSpaceNames())
@@ -194,13 +190,7 @@ void MoeStudyOptionsForm::setEditable(bool editable) {
 }
 
 void MoeStudyOptionsForm::setCorpus(const QString& corpus) {
-    int i = corpus_->findData(corpus);
-    if (i < 0 && !corpus.isEmpty()) {
-        corpus_->insertItem(2, QFileInfo(corpus).fileName(), corpus);
-        corpus_->setItemData(2, QDir::toNativeSeparators(corpus), Qt::ToolTipRole);
-        i = 2;
-    }
-    corpus_->setCurrentIndex(std::max(0, i));
+    selectCorpus(corpus_, corpus);
 }
 
 void MoeStudyOptionsForm::setSpace(const QString& space, bool editor) {
@@ -213,22 +203,6 @@ void MoeStudyOptionsForm::setSpace(const QString& space, bool editor) {
         i = at;
     }
     space_->setCurrentIndex(std::max(0, i));
-}
-
-void MoeStudyOptionsForm::chooseCorpusFile() {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Choose a Parallel Corpus"), QDir::homePath(),
-                                     tr("Parallel corpora (*.tsv *.de *.en);;All files (*)"));
-    if (path.isEmpty()) {
-        corpus_->setCurrentIndex(0);
-        return;
-    }
-    // A fairseq-style pair P.de + P.en is given to the CLI as its prefix P.
-    const QFileInfo info(path);
-    const QString suffix = info.suffix();
-    setCorpus(suffix == QLatin1String("de") || suffix == QLatin1String("en")
-                  ? info.absolutePath() + QLatin1Char('/') + info.completeBaseName()
-                  : path);
 }
 
 void MoeStudyOptionsForm::chooseSpaceFile() {

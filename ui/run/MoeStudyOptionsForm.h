@@ -52,7 +52,6 @@ public:
 private:
     void setCorpus(const QString& corpus);
     void setSpace(const QString& space, bool editor);
-    void chooseCorpusFile();
     void chooseSpaceFile();
 
     QComboBox* corpus_;

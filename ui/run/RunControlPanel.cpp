@@ -1,5 +1,7 @@
 #include "ui/run/RunControlPanel.h"
 
+#include "ui/run/CorpusChoice.h"
+
 #include "run/RunProgress.h"
 #include "space/SpaceIO.h"
 #include "ui/run/CliProcess.h"
@@ -74,14 +76,9 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     setObjectName("runControlPanel");
 
     corpusBox_->setObjectName("corpusBox");
-    corpusBox_->addItem(tr("Ding de→en dictionary"), QStringLiteral("ding"));
-    corpusBox_->addItem(tr("Bundled sample"), QStringLiteral("sample"));
-    corpusBox_->addItem(tr("File…"), QString());
-    corpusBox_->setToolTip(tr("Parallel corpus: Debian's trans-de-en (else the bundled sample), the bundled "
-                              "sample, or a TSV / fairseq-style file of your own"));
-    connect(corpusBox_, qOverload<int>(&QComboBox::activated), this, [this](int i) {
-        if (corpusBox_->itemData(i).toString().isEmpty()) chooseCorpusFile();
-    });
+    setUpCorpusBox(corpusBox_,
+                   tr("Parallel corpus: Debian's trans-de-en (else the bundled sample), the bundled "
+                      "sample, or a TSV / fairseq-style file of your own"));
 
     spaceLabel_->setObjectName("runSpaceLabel");
     spaceLabel_->setToolTip(tr("The run trains a supernet of the space in the editor, edits included"));
@@ -279,13 +276,7 @@ QString RunControlPanel::corpus() const {
 }
 
 void RunControlPanel::setCorpus(const QString& corpus) {
-    int i = corpusBox_->findData(corpus);
-    if (i < 0) {
-        corpusBox_->insertItem(2, QFileInfo(corpus).fileName(), corpus);
-        corpusBox_->setItemData(2, QDir::toNativeSeparators(corpus), Qt::ToolTipRole);
-        i = 2;
-    }
-    corpusBox_->setCurrentIndex(i);
+    selectCorpus(corpusBox_, corpus);
 }
 
 void RunControlPanel::setBudget(int minutes, int updates) {
@@ -299,22 +290,6 @@ int RunControlPanel::budgetMinutes() const {
 
 int RunControlPanel::budgetUpdates() const {
     return budgetUnit_->currentIndex() == 1 ? budgetValue_->value() : 0;
-}
-
-void RunControlPanel::chooseCorpusFile() {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Choose a Parallel Corpus"), QDir::homePath(),
-                                     tr("Parallel corpora (*.tsv *.de *.en);;All files (*)"));
-    if (path.isEmpty()) {
-        corpusBox_->setCurrentIndex(0);
-        return;
-    }
-    // A fairseq-style pair P.de + P.en is given to the CLI as its prefix P.
-    const QFileInfo info(path);
-    const QString suffix = info.suffix();
-    setCorpus(suffix == QLatin1String("de") || suffix == QLatin1String("en")
-                  ? info.absolutePath() + QLatin1Char('/') + info.completeBaseName()
-                  : path);
 }
 
 QString RunControlPanel::writeSpaceFile(QString* error) {

@@ -147,7 +147,6 @@ signals:
     void failed(const QString& title, const QString& message);
 
 private:
-    void chooseCorpusFile();
     void showStage(PipelineStage stage, StageState state);
     void updateButtons();
     void updateProgress();
