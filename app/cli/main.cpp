@@ -1,6 +1,7 @@
 // `automoe`: the command-line face of the engine. Every subcommand has --help; bad input gives a one-line
 // error on stderr and a non-zero exit status.
 #include "cli/Commands.h"
+#include "cli/VersionReport.h"
 #include "util/Logging.h"
 
 #include <CLI/CLI.hpp>
@@ -12,7 +13,9 @@ int main(int argc, char** argv) {
         "AutoMoE Studio command line: search spaces, architectures, costs, training, runs and benchmarks",
         "automoe"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("automoe ") + AUTOMOE_VERSION);
+    app.set_version_flag(
+        "--version", [] { return automoe::cli::versionReport(); },
+        "Version, git revision, libraries, BLAS, threads and data directory; exit");
     bool verbose = false;
     app.add_flag("-v,--verbose", verbose, "Log debug messages to the console");
     app.parse_complete_callback([&verbose] { automoe::setupLogging(verbose); });

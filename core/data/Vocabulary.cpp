@@ -45,9 +45,10 @@ std::vector<std::string> shimCandidates() {
     if (n > 0) {
         const fs::path dir = fs::path(std::string(exe, size_t(n))).parent_path();
         paths.push_back((dir / "libautomoe_spm.so").string());
-        paths.push_back((dir / "../lib/automoe-studio/libautomoe_spm.so").lexically_normal().string());
+        // The install library directory relative to the install bin directory: an unpacked package.
+        paths.push_back((dir / AUTOMOE_SPM_FROM_BIN).lexically_normal().string());
     }
-#ifdef AUTOMOE_SPM_BUILD_PATH
+#if defined(AUTOMOE_SPM_BUILD_PATH) && AUTOMOE_SEARCH_SOURCE_TREE
     paths.emplace_back(AUTOMOE_SPM_BUILD_PATH);
 #endif
 #ifdef AUTOMOE_SPM_INSTALL_PATH
