@@ -14,6 +14,7 @@
 #include "ui/shell/Settings.h"
 #include "ui/shell/StallMonitor.h"
 #include "ui/space/SpaceDocument.h"
+#include "util/BuildInfo.h"
 #include "util/Logging.h"
 
 #include <QApplication>
@@ -170,7 +171,10 @@ int main(int argc, char* argv[]) {
     automoe::ui::ProfilingApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AutoMoE"));
     QApplication::setApplicationName(QStringLiteral("AutoMoE Studio"));
-    QApplication::setApplicationVersion(QStringLiteral(AUTOMOE_VERSION));
+    // "0.1.0 (git 73f302a1b2)": --version, Help > About and support questions name the exact build.
+    QApplication::setApplicationVersion(QStringLiteral("%1 (git %2)")
+                                            .arg(QString::fromStdString(automoe::programVersion()),
+                                                 QString::fromStdString(automoe::gitRevision())));
     QApplication::setDesktopFileName(QStringLiteral("automoe-studio"));
     const Options options = parseOptions(app);
     const bool screenshot = !options.screenshot.isEmpty();

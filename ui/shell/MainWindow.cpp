@@ -24,13 +24,16 @@
 #include "ui/run/RunPlayer.h"
 #include "ui/run/RunsBrowser.h"
 #include "ui/run/TimelineBar.h"
+#include "ui/shell/AboutDialog.h"
 #include "ui/shell/ExportDialog.h"
+#include "ui/shell/GuideBrowser.h"
 #include "ui/shell/Settings.h"
 #include "ui/shell/StallMonitor.h"
 #include "ui/space/SpaceDocument.h"
 #include "ui/space/SpaceEditor.h"
 #include "ui/space/SpaceSummaryWidget.h"
 #include "util/Format.h"
+#include "util/Resources.h"
 
 #include <algorithm>
 
@@ -254,6 +257,11 @@ void MainWindow::createActions() {
     for (QAction* a : {cheapestAction_, mostExpensiveAction_, randomAction_})
         a->setCheckable(true);
 
+    guideAction_ = new QAction(tr("AutoMoE Studio &User Guide"), this);
+    guideAction_->setShortcut(QKeySequence::HelpContents);
+    guideAction_->setStatusTip(tr("The seven AutoMoE stages in the app and on the command line, your own "
+                                  "corpus, reading the views, resume, compare and replay"));
+    connect(guideAction_, &QAction::triggered, this, &MainWindow::showUserGuide);
     aboutAction_ = new QAction(tr("&About AutoMoE Studio"), this);
     aboutAction_->setMenuRole(QAction::AboutRole);
     connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
@@ -295,6 +303,7 @@ void MainWindow::createMenus() {
     viewMenu_ = menuBar()->addMenu(tr("&View"));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(guideAction_);
     help->addAction(aboutAction_);
 }
 
@@ -924,14 +933,18 @@ void MainWindow::copyFigure() {
 }
 
 void MainWindow::showAbout() {
-    QMessageBox::about(
-        this, tr("About AutoMoE Studio"),
-        tr("<h3>AutoMoE Studio %1</h3>"
-           "<p>A workbench for neural architecture search over sparsely activated Mixture-of-Experts "
-           "Transformers.</p>"
-           "<p>After Jawahar et al., <i>AutoMoE: Neural Architecture Search for Efficient Sparsely Activated "
-           "Transformers</i> (arXiv 2210.07535), and Mixture-of-Supernets (arXiv 2306.04845).</p>")
-            .arg(QApplication::applicationVersion()));
+    auto* dialog = new AboutDialog(QString(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void MainWindow::showUserGuide() {
+    if (!guide_) {
+        guide_ = new GuideBrowser(this);
+        guide_->open(QString::fromStdString(userGuidePath()));
+    }
+    guide_->show();
+    guide_->raise();
 }
 
 ExportDialog* MainWindow::openExportDialog() {

@@ -22,6 +22,7 @@ namespace automoe::ui {
 class AlphaView;
 class ArchitectureView;
 class ExportDialog;
+class GuideBrowser;
 class Settings;
 class SpaceDocument;
 class SpaceEditor;
@@ -118,6 +119,8 @@ private slots:
     void chooseViewExport();
     void copyFigure();
     void showAbout();
+    // Help > User Guide (F1): docs/guide.md in a browser window.
+    void showUserGuide();
     void handleSpaceChanged();
     void chooseRunDatabase();
     void showCandidate(const QString& key);
@@ -192,6 +195,8 @@ private:
     QAction* mostExpensiveAction_ = nullptr;
     QAction* randomAction_ = nullptr;
     QAction* aboutAction_ = nullptr;
+    QAction* guideAction_ = nullptr;
+    GuideBrowser* guide_ = nullptr;
     QActionGroup* pickGroup_ = nullptr;
     QActionGroup* bundledGroup_ = nullptr;
 };
