@@ -59,12 +59,15 @@ private slots:
         AboutDialog dialog(cli);
         const QString report = reportOf(dialog);
         QVERIFY2(report.contains(QStringLiteral("AutoMoE Studio 9.8.7 (git test)")), qPrintable(report));
-        QVERIFY2(report.contains(QStringLiteral("Qt %1").arg(QString::fromLatin1(qVersion()))), qPrintable(report));
-        QVERIFY2(report.contains(QStringLiteral("SQLite %1").arg(QString::fromStdString(automoe::sqliteVersion()))),
+        QVERIFY2(report.contains(QStringLiteral("Qt %1").arg(QString::fromLatin1(qVersion()))),
+                 qPrintable(report));
+        QVERIFY2(report.contains(
+                     QStringLiteral("SQLite %1").arg(QString::fromStdString(automoe::sqliteVersion()))),
                  qPrintable(report));
         // The command line's answer, verbatim, after its path.
         QVERIFY2(report.contains(cli), qPrintable(report));
-        for (const char* line : {"automoe 1.2.3 (git abc)", "LibTorch 4.5.6 (CPU)", "BLAS: /x/libblas.so.3", "threads: 7"})
+        for (const char* line :
+             {"automoe 1.2.3 (git abc)", "LibTorch 4.5.6 (CPU)", "BLAS: /x/libblas.so.3", "threads: 7"})
             QVERIFY2(report.contains(QLatin1String(line)), qPrintable(report));
         // The text shown is the report.
         auto* text = dialog.findChild<QPlainTextEdit*>(QStringLiteral("aboutReport"));
@@ -75,9 +78,12 @@ private slots:
     void realCommandLineReportsTorchBlasAndThreads() {
         AboutDialog dialog(QStringLiteral(AUTOMOE_CLI));
         const QString report = reportOf(dialog);
-        QVERIFY2(report.contains(QStringLiteral("automoe %1 (git ").arg(QString::fromStdString(automoe::programVersion()))),
+        QVERIFY2(
+            report.contains(
+                QStringLiteral("automoe %1 (git ").arg(QString::fromStdString(automoe::programVersion()))),
+            qPrintable(report));
+        QVERIFY2(report.contains(QRegularExpression(QStringLiteral("LibTorch \\d+\\.\\d+"))),
                  qPrintable(report));
-        QVERIFY2(report.contains(QRegularExpression(QStringLiteral("LibTorch \\d+\\.\\d+"))), qPrintable(report));
         QVERIFY2(report.contains(QRegularExpression(QStringLiteral("BLAS: /\\S*blas"))), qPrintable(report));
         QVERIFY2(report.contains(QRegularExpression(QStringLiteral("threads: \\d+"))), qPrintable(report));
     }
@@ -88,7 +94,8 @@ private slots:
         QVERIFY2(missing.report().contains(QStringLiteral("was not found")), qPrintable(missing.report()));
 
         QTemporaryDir dir;
-        const QString cli = writeScript(dir, QStringLiteral("automoe"), "echo 'broken install' >&2\nexit 3\n");
+        const QString cli =
+            writeScript(dir, QStringLiteral("automoe"), "echo 'broken install' >&2\nexit 3\n");
         AboutDialog failing(cli);
         const QString report = reportOf(failing);
         QVERIFY2(report.contains(QStringLiteral("failed (exit status 3)")), qPrintable(report));
@@ -104,8 +111,8 @@ private slots:
         QVERIFY2(text.contains(QStringLiteral("AutoMoE Studio user guide")), qPrintable(text.left(200)));
         // The Markdown was rendered (no heading marks left) and a screenshot it shows resolves to an image.
         QVERIFY(!text.startsWith(QLatin1Char('#')));
-        const QVariant image = guide.browser()->loadResource(QTextDocument::ImageResource,
-                                                            QUrl(QStringLiteral("screenshots/main-window.png")));
+        const QVariant image = guide.browser()->loadResource(
+            QTextDocument::ImageResource, QUrl(QStringLiteral("screenshots/main-window.png")));
         QVERIFY(!image.isNull());
 
         GuideBrowser missing;

@@ -21,7 +21,8 @@ AboutDialog::AboutDialog(const QString& cliPath, QWidget* parent)
     auto* heading = new QLabel(
         tr("<h3>AutoMoE Studio %1</h3>"
            "<p>A workbench for neural architecture search over sparsely activated Mixture-of-Experts "
-           "Transformers, after Jawahar et al., <i>AutoMoE: Neural Architecture Search for Efficient Sparsely "
+           "Transformers, after Jawahar et al., <i>AutoMoE: Neural Architecture Search for Efficient "
+           "Sparsely "
            "Activated Transformers</i> (arXiv 2210.07535), and Mixture-of-Supernets (arXiv 2306.04845).</p>")
             .arg(QApplication::applicationVersion().toHtmlEscaped()),
         this);
@@ -61,7 +62,8 @@ AboutDialog::AboutDialog(const QString& cliPath, QWidget* parent)
     connect(process_, &QProcess::finished, this, [this, cli](int code, QProcess::ExitStatus status) {
         const QString out = QString::fromUtf8(process_->readAll()).trimmed();
         if (status == QProcess::NormalExit && code == 0)
-            setCliPart(tr("Command line (training and search): %1\n%2").arg(QDir::toNativeSeparators(cli), out));
+            setCliPart(
+                tr("Command line (training and search): %1\n%2").arg(QDir::toNativeSeparators(cli), out));
         else
             setCliPart(tr("Command line %1 failed (exit status %2): %3")
                            .arg(QDir::toNativeSeparators(cli))
