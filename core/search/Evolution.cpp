@@ -559,6 +559,11 @@ GenerationRow toGenerationRow(const GenerationSummary& g, const Evolution& evolu
     GenerationRow r;
     r.generation = g.generation;
     r.hypervolume = g.hypervolume;
+    if (const std::optional<ParetoPoint> ref = evolution.reference()) {
+        r.referenceCost = ref->cost;
+        r.referenceFitness = ref->fitness;
+    }
+    r.costMetric = toString(evolution.config().frontCost);
     for (std::size_t i : g.front) {
         const EvaluatedCandidate& c = evolution.evaluated().at(i);
         json p = {{"arch_key", c.key},

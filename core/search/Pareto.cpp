@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 namespace automoe {
 
@@ -70,6 +72,36 @@ double hypervolume2D(const std::vector<ParetoPoint>& points, const ParetoPoint& 
         volume += (nextCost - p.cost) * (reference.fitness - p.fitness);
     }
     return volume;
+}
+
+std::vector<double> hypervolumeByGeneration(const std::vector<ParetoPoint>& points,
+                                            const std::vector<long long>& generations,
+                                            const ParetoPoint& reference) {
+    if (points.size() != generations.size())
+        throw std::invalid_argument("hypervolumeByGeneration: one generation per point is needed");
+    long long last = -1;
+    for (long long g : generations) {
+        if (g < 0)
+            throw std::invalid_argument("hypervolumeByGeneration: negative generation " + std::to_string(g));
+        last = std::max(last, g);
+    }
+    std::vector<std::vector<std::size_t>> byGeneration(std::size_t(last + 1));
+    for (std::size_t i = 0; i < points.size(); ++i)
+        byGeneration[std::size_t(generations[i])].push_back(i);
+    // The front so far plus a generation's points have the same hypervolume as every point so far.
+    std::vector<ParetoPoint> front;
+    std::vector<double> volumes;
+    volumes.reserve(byGeneration.size());
+    for (const std::vector<std::size_t>& members : byGeneration) {
+        for (std::size_t i : members)
+            front.push_back(points[i]);
+        std::vector<ParetoPoint> kept;
+        for (std::size_t i : paretoFront(front))
+            kept.push_back(front[i]);
+        front = std::move(kept);
+        volumes.push_back(hypervolume2D(front, reference));
+    }
+    return volumes;
 }
 
 std::vector<std::vector<std::size_t>> nonDominatedSort(const std::vector<std::vector<double>>& points) {

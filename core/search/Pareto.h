@@ -28,6 +28,15 @@ std::vector<std::size_t> nonDominated(const std::vector<std::vector<double>>& po
 // better than the reference in both coordinates add nothing; duplicates count once.
 double hypervolume2D(const std::vector<ParetoPoint>& points, const ParetoPoint& reference);
 
+// The hypervolume after each generation: element g is hypervolume2D of every point whose generation is at
+// most g, for g = 0 .. the highest generation in `generations` (one per point; negative generations are
+// refused with std::invalid_argument). A generation without points repeats the one before. This is what
+// the evolution stores per generation, recomputed from the candidates alone: the workbench draws compared
+// searches against one reference with it.
+std::vector<double> hypervolumeByGeneration(const std::vector<ParetoPoint>& points,
+                                            const std::vector<long long>& generations,
+                                            const ParetoPoint& reference);
+
 // NSGA-II fast non-dominated sort: fronts[0] is the non-dominated set, fronts[1] is non-dominated once
 // fronts[0] is removed, ... Each front lists indices ascending.
 std::vector<std::vector<std::size_t>> nonDominatedSort(const std::vector<std::vector<double>>& points);

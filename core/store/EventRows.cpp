@@ -62,6 +62,11 @@ GenerationRow generationFromJson(const nlohmann::json& j) {
     g.generation = f.required<std::int64_t>(j, "generation");
     g.hypervolume = f.get<double>(j, "hypervolume", 0);
     g.front = j.contains("front") && j.at("front").is_array() ? j.at("front") : nlohmann::json::array();
+    if (j.contains("reference") && j.at("reference").is_object()) {
+        g.referenceCost = f.required<double>(j.at("reference"), "cost");
+        g.referenceFitness = f.required<double>(j.at("reference"), "fitness");
+    }
+    g.costMetric = f.get<std::string>(j, "cost_metric", "");
     return g;
 }
 

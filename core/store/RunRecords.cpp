@@ -61,7 +61,11 @@ nlohmann::json toJson(const CandidateRow& r) {
 }
 
 nlohmann::json toJson(const GenerationRow& r) {
-    return {{"generation", r.generation}, {"hypervolume", r.hypervolume}, {"front", r.front}};
+    nlohmann::json j = {{"generation", r.generation}, {"hypervolume", r.hypervolume}, {"front", r.front}};
+    if (r.referenceCost && r.referenceFitness)
+        j["reference"] = {{"cost", *r.referenceCost}, {"fitness", *r.referenceFitness}};
+    if (!r.costMetric.empty()) j["cost_metric"] = r.costMetric;
+    return j;
 }
 
 nlohmann::json toJson(const RoutingSnapshot& r) {

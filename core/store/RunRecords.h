@@ -96,6 +96,12 @@ struct GenerationRow {
     std::int64_t generation = 0;
     double hypervolume = 0;
     nlohmann::json front = nlohmann::json::array();
+    // The point the hypervolume is measured from (cost on costMetric, fitness) and the front's cost axis.
+    // In the event log only (the generations table keeps hypervolume and front): runs logged before it was
+    // added, and rows read from the table, have none.
+    std::optional<double> referenceCost = std::nullopt;
+    std::optional<double> referenceFitness = std::nullopt;
+    std::string costMetric = {};
 };
 
 struct RoutingStatRow {

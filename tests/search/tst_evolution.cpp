@@ -180,6 +180,18 @@ private slots:
         QVERIFY(evo.reference().has_value());
         QCOMPARE(evo.reference()->cost, budgetFlops()); // the budget bounds the front
         double previousBest = HUGE_VAL, previousVolume = 0;
+        // Recomputed from the candidates alone, generation by generation, it is what the evolution stored.
+        std::vector<ParetoPoint> cloud;
+        std::vector<long long> cloudGenerations;
+        for (const EvaluatedCandidate& c : all) {
+            cloud.push_back(evo.paretoPoint(c));
+            cloudGenerations.push_back(c.generation);
+        }
+        const std::vector<double> recomputed =
+            hypervolumeByGeneration(cloud, cloudGenerations, *evo.reference());
+        QCOMPARE(recomputed.size(), evo.generations().size());
+        for (const GenerationSummary& g : evo.generations())
+            QCOMPARE(recomputed[std::size_t(g.generation)], g.hypervolume);
         for (const GenerationSummary& g : evo.generations()) {
             QVERIFY2(g.bestFitness <= previousBest, qPrintable(QString::number(g.generation)));
             previousBest = g.bestFitness;
@@ -191,6 +203,11 @@ private slots:
                 if (c.generation <= g.generation) points.push_back(evo.paretoPoint(c));
             QVERIFY(!g.front.empty());
             QCOMPARE(g.hypervolume, hypervolume2D(points, *evo.reference()));
+            // The stored row carries the hypervolume with its reference point.
+            const GenerationRow row = toGenerationRow(g, evo);
+            QCOMPARE(row.hypervolume, g.hypervolume);
+            QCOMPARE(row.referenceCost, std::optional<double>(evo.reference()->cost));
+            QCOMPARE(row.referenceFitness, std::optional<double>(evo.reference()->fitness));
             for (std::size_t k = 0; k < g.front.size(); ++k) {
                 const ParetoPoint f = evo.paretoPoint(all[g.front[k]]);
                 QVERIFY(all[g.front[k]].generation <= g.generation);

@@ -95,6 +95,15 @@ private slots:
         QCOMPARE(gb.generation, g.generation);
         QCOMPARE(gb.hypervolume, g.hypervolume);
         QVERIFY(gb.front == g.front);
+        QVERIFY(!gb.referenceCost && !gb.referenceFitness);
+        // The hypervolume's reference point and cost axis travel with the row.
+        g.referenceCost = 1.5e8;
+        g.referenceFitness = 6.25;
+        g.costMetric = "flops";
+        const GenerationRow gr = generationFromJson(toJson(g));
+        QCOMPARE(gr.referenceCost, g.referenceCost);
+        QCOMPARE(gr.referenceFitness, g.referenceFitness);
+        QCOMPARE(gr.costMetric, g.costMetric);
 
         RoutingSnapshot r{60, {{"encoder", 0, 0, 0.25}, {"encoder", 0, 1, 0.75}, {"decoder", 1, 2, 1.0}}};
         const RoutingSnapshot rb = routingFromJson(toJson(r));
