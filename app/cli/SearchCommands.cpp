@@ -9,6 +9,9 @@
 #include "run/RunProgress.h"
 #include "run/SearchExport.h"
 #include "run/SearchRun.h"
+#include "search/CandidateCsv.h"
+#include "search/GeneFeatures.h"
+#include "search/GeneImportance.h"
 #include "space/ArchitectureIO.h"
 #include "space/SpaceIO.h"
 #include "util/Clock.h"
@@ -20,6 +23,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <set>
 
 namespace automoe::cli {
 namespace {
@@ -220,13 +224,111 @@ void runLatencyBuild(const LatencyArgs& a) {
     std::printf("predictor: %s\n", run.predictorPath().c_str());
 }
 
-void showFront(const std::string& db, int64_t id, bool json) {
-    RunReader store(databasePath(db));
-    const nlohmann::json front = searchFront(store, id);
-    if (json)
-        std::cout << front.dump(2) << "\n";
-    else
-        printFront(front);
+nlohmann::json recordToJson(const CandidateRecord& r) {
+    auto optional = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+    nlohmann::json j = {{"arch_id", r.archId},
+                        {"arch_key", r.key},
+                        {"generation", r.generation},
+                        {"fitness", r.fitness},
+                        {"flops", r.flops},
+                        {"params_active", r.paramsActive},
+                        {"latency_ms", optional(r.latencyMs)},
+                        {"predicted_latency_ms", optional(r.predictedLatencyMs)},
+                        {"on_front", r.onFront}};
+    nlohmann::json genes = nlohmann::json::object();
+    for (std::size_t i = 0; i < r.genes.size() && i < geneFeatures().size(); ++i)
+        genes[geneFeatures()[i].name] = r.genes[i];
+    j["genes"] = genes;
+    return j;
+}
+
+struct FrontArgs {
+    int64_t run = 0;
+    std::string db;
+    bool json = false;
+    bool all = false;
+    bool csv = false;
+};
+
+// The front (or with --all every candidate, the front's marked) as a table, JSON or CSV (CandidateCsv).
+void showFront(const FrontArgs& a) {
+    RunReader store(databasePath(a.db));
+    const nlohmann::json front = searchFront(store, a.run);
+    if (!a.all && !a.csv) {
+        if (a.json)
+            std::cout << front.dump(2) << "\n";
+        else
+            printFront(front);
+        return;
+    }
+    std::set<std::string> onFront;
+    for (const auto& p : front)
+        onFront.insert(p.at("arch_key").get<std::string>());
+    std::vector<CandidateRecord> records;
+    std::set<std::string> seen;
+    for (const CandidateRow& c : store.candidates(a.run)) {
+        const bool member = onFront.count(c.architecture.key) > 0;
+        if ((!a.all && !member) || !seen.insert(c.architecture.key).second) continue;
+        records.push_back(candidateRecord(c, member));
+    }
+    if (a.csv) {
+        writeCandidatesCsv(std::cout, records);
+    } else if (a.json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const CandidateRecord& r : records)
+            list.push_back(recordToJson(r));
+        std::cout << list.dump(2) << "\n";
+    } else {
+        std::printf("%6s  %8s  %9s  %9s  %10s  %4s  %5s  %s\n", "ARCH", "FITNESS", "FLOPS", "PARAMS",
+                    "LATENCY_MS", "GEN", "FRONT", "KEY");
+        for (const CandidateRecord& r : records) {
+            const std::optional<double> latency = r.latencyMs ? r.latencyMs : r.predictedLatencyMs;
+            std::printf("%6lld  %8.4f  %9s  %9s  %10s  %4lld  %5s  %s\n", (long long)r.archId, r.fitness,
+                        formatSI(r.flops).c_str(), formatSI(double(r.paramsActive)).c_str(),
+                        latency ? formatFixed(*latency, 2).c_str() : "-", (long long)r.generation,
+                        r.onFront ? "yes" : "", r.key.c_str());
+        }
+    }
+}
+
+struct ImportanceArgs {
+    int64_t run = 0;
+    std::string db;
+    bool json = false;
+    int levels = 10;
+};
+
+// `automoe search importance`: GeneImportance over the search's evaluated candidates.
+void showImportance(const ImportanceArgs& a) {
+    RunReader store(databasePath(a.db));
+    store.requireRun(a.run, "search");
+    const GeneImportanceReport report = geneImportance(store.candidates(a.run), a.levels);
+    if (a.json) {
+        nlohmann::json genes = nlohmann::json::array();
+        for (const GeneImportance& g : report.genes)
+            genes.push_back({{"gene", g.gene},
+                             {"label", g.label},
+                             {"importance", g.importance},
+                             {"eta_squared", g.etaSquared},
+                             {"levels", g.levels}});
+        std::cout << nlohmann::json{{"run", a.run},
+                                    {"candidates", report.candidates},
+                                    {"fitness_variance", report.fitnessVariance},
+                                    {"method",
+                                     "first-order variance decomposition, bias-adjusted (epsilon^2)"},
+                                    {"max_levels", a.levels},
+                                    {"genes", genes}}
+                         .dump(2)
+                  << "\n";
+        return;
+    }
+    std::printf("search run %lld: %d candidates, fitness variance %.4g\n", (long long)a.run,
+                report.candidates, report.fitnessVariance);
+    std::printf("share of the fitness variance each gene explains alone (bias-adjusted, eta^2 raw)\n");
+    std::printf("%-18s  %10s  %6s  %6s  %s\n", "GENE", "IMPORTANCE", "ETA2", "LEVELS", "");
+    for (const GeneImportance& g : report.genes)
+        std::printf("%-18s  %10.3f  %6.3f  %6d  %s\n", g.gene.c_str(), g.importance, g.etaSquared, g.levels,
+                    std::string(std::size_t(std::lround(g.importance * 40)), '#').c_str());
 }
 
 struct ExportArgs {
@@ -330,7 +432,21 @@ void addSearchCommands(CLI::App& root) {
         "Search only this space (file or bundled name); it must lie inside the supernet's space");
     search->add_flag("--control-stdin", s->controlStdin,
                      "Read pause / resume / cancel commands, one per line, from stdin");
-    search->callback([s] { runSearch(*s); });
+    auto imp = std::make_shared<ImportanceArgs>();
+    CLI::App* importance = search->add_subcommand(
+        "importance", "How much of the fitness variance each gene group explains alone, over a search run's "
+                      "evaluated candidates (first-order variance decomposition, bias-adjusted)");
+    importance->add_option("--run", imp->run, "The search run id")->required();
+    importance->add_option("--db", imp->db, "Run database");
+    importance->add_flag("--json", imp->json, "JSON: {run, candidates, genes: [{gene, importance, ...}]}");
+    importance->add_option("--levels", imp->levels, "Bins of a gene with more distinct values")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 1000));
+    importance->callback([imp] { showImportance(*imp); });
+    search->callback([s, importance] {
+        if (importance->parsed()) return; // `search importance`: not a new search
+        runSearch(*s);
+    });
 
     CLI::App* latency = root.add_subcommand("latency", "Latency dataset and predictor (AutoMoE stages 2-3)");
     latency->require_subcommand(1);
@@ -357,11 +473,6 @@ void addSearchCommands(CLI::App& root) {
                     "Read pause / resume / cancel commands, one per line, from stdin");
     build->callback([l] { runLatencyBuild(*l); });
 
-    struct FrontArgs {
-        int64_t run = 0;
-        std::string db;
-        bool json = false;
-    };
     auto f = std::make_shared<FrontArgs>();
     CLI::App* front = root.add_subcommand("front", "The Pareto front of a search run");
     front->add_option("--run", f->run, "The search run id")->required();
@@ -369,7 +480,12 @@ void addSearchCommands(CLI::App& root) {
     front->add_flag(
         "--json", f->json,
         "JSON: a list of {arch_id, arch_key, fitness, flops, params_active, latency_ms, generation, ...}");
-    front->callback([f] { showFront(f->db, f->run, f->json); });
+    front->add_flag("--all", f->all,
+                    "Every evaluated candidate, not only the front (on_front marks the front)");
+    front->add_flag("--csv", f->csv,
+                    "CSV: arch_id, arch_key, generation, fitness, flops, params_active, latency_ms, "
+                    "predicted_latency_ms, on_front and one column per gene group");
+    front->callback([f] { showFront(*f); });
 
     auto e = std::make_shared<ExportArgs>();
     CLI::App* exp = root.add_subcommand("export", "Write an architecture a search found (and its weights)");
