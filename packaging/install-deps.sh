@@ -15,6 +15,9 @@ PACKAGES=(
   trans-de-en
   xvfb xauth x11-utils fonts-dejavu-core
   clang-format
+  # Packaging and its checks (packaging/deb.sh, tests/packaging): CPack's dpkg-shlibdeps, man pages from
+  # --help, the validators, and what the checks run (man, bash completion, file, readelf).
+  dpkg-dev help2man lintian desktop-file-utils appstream man-db bash-completion file binutils
 )
 
 missing=()
