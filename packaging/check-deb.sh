@@ -105,6 +105,9 @@ for page in automoe automoe-studio $(for s in $subs; do echo "automoe-$s"; done)
     warnings=$(MANWIDTH=100 man --warnings -l "$f" 2>&1 >"$root/$page.txt")
     [ -z "$warnings" ] || fail "man $page: $warnings"
     grep -q "^NAME" "$root/$page.txt" || fail "man $page has no NAME"
+    # Only the --help text: no run-time chatter of the program (Qt's, a log line) in the page.
+    grep -qE "QStandardPaths|XDG_RUNTIME_DIR|\[(info|warning)\]" "$root/$page.txt" &&
+        fail "man $page contains a message the program printed besides its help"
 done
 cp "$root/automoe-train.txt" "$out/automoe-train.man.txt" 2>/dev/null
 grep -q -- "--corpus" "$root/automoe-train.txt" || fail "man automoe-train lacks --corpus"

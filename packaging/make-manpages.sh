@@ -34,7 +34,7 @@ page() { # NAME DESCRIPTION INCLUDE COMMAND...
     shift 3
     printf '#!/bin/sh\nexec %s "$@"\n' "$*" > "$work/$name"
     chmod +x "$work/$name"
-    help2man --no-info --no-discard-stderr --section=1 --version-string="$version" \
+    help2man --no-info --section=1 --version-string="$version" \
         --name="$description" --include="$include" --output="$work/$name.1" "$work/$name"
     gzip -9n < "$work/$name.1" > "$out/$name.1.gz"
 }
