@@ -211,7 +211,7 @@ std::string formatSearchBenchmark(const SearchBenchmarkResult& r) {
     add("  wall time per generation          %10.0f ms (mean of %zu:", meanGen, r.generationMs.size());
     for (double ms : r.generationMs)
         add(" %.0f", ms);
-    add(")\n");
+    add("%s", ")\n");
     add("  fitness evaluation                %10.0f target tokens/s (%.1f s inside fitness, search overhead "
         "%.1f%%)\n\n",
         r.evalTokensPerSec, r.fitnessSeconds, 100 * r.searchOverhead);
