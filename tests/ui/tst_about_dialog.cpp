@@ -19,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTextBlock>
 #include <QTextBrowser>
 
 using namespace automoe::ui;
@@ -114,6 +115,17 @@ private slots:
         const QVariant image = guide.browser()->loadResource(
             QTextDocument::ImageResource, QUrl(QStringLiteral("screenshots/main-window.png")));
         QVERIFY(!image.isNull());
+        // Every screenshot fits the reading width (they are 1440 pixels wide or more).
+        int images = 0;
+        for (QTextBlock block = guide.browser()->document()->begin(); block.isValid(); block = block.next())
+            for (auto it = block.begin(); !it.atEnd(); ++it)
+                if (it.fragment().charFormat().isImageFormat()) {
+                    ++images;
+                    const QTextImageFormat format = it.fragment().charFormat().toImageFormat();
+                    QVERIFY2(format.width() > 0 && format.width() <= GuideBrowser::kImageWidth,
+                             qPrintable(format.name()));
+                }
+        QVERIFY(images >= 3);
 
         GuideBrowser missing;
         QVERIFY(!missing.open(QStringLiteral("/nonexistent/guide.md")));

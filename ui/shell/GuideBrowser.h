@@ -18,7 +18,12 @@ public:
     bool open(const QString& path);
     QTextBrowser* browser() const { return browser_; }
 
+    // Images wider than this are shown scaled down to it (the window is 900 wide).
+    static constexpr int kImageWidth = 820;
+
 private:
+    void fitImages();
+
     QTextBrowser* browser_ = nullptr;
 };
 
