@@ -2,11 +2,13 @@
 // line) and shows its most expensive architecture in the workbench; --replay RUN [--db FILE] opens a stored
 // run in the training and Pareto views.
 #include "ui/figure/ArchitectureView.h"
+#include "ui/plots/CandidateTableView.h"
 #include "ui/plots/MoeStudyView.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/routing/RoutingView.h"
 #include "ui/run/CliProcess.h"
 #include "ui/run/RunControlPanel.h"
+#include "ui/run/RunDocument.h"
 #include "ui/run/RunPlayer.h"
 #include "ui/shell/ExportDialog.h"
 #include "ui/shell/MainWindow.h"
@@ -40,6 +42,8 @@ struct Options {
     int selectStudyRow = -1;
     QString studyMetric; // bleu, chrf or nll
     bool exportDialogShot = false;
+    QString dock;   // with --screenshot: raise this dock (its object name, e.g. candidatesDock)
+    QString filter; // with --screenshot: the candidate table's filter
     QString architecture = QStringLiteral("most-expensive");
     bool verbose = false;
     qint64 replay = 0;
@@ -124,6 +128,15 @@ Options parseOptions(const QApplication& app) {
     QCommandLineOption exportShotOption(QStringLiteral("screenshot-export-dialog"),
                                         QStringLiteral("With --screenshot, grab the export dialog."));
     exportShotOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption dockOption(QStringLiteral("screenshot-dock"),
+                                  QStringLiteral("With --screenshot, raise the dock NAME (its object name)."),
+                                  QStringLiteral("NAME"));
+    dockOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption filterOption(QStringLiteral("candidate-filter"),
+                                    QStringLiteral("With --screenshot, filter the candidate table."),
+                                    QStringLiteral("TEXT"));
+    filterOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({dockOption, filterOption});
     parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption,
                        dbOption, seekOption, demoOption, routeOption, routeArchOption, routeValidOption,
                        selectOption, exportShotOption, studyRowOption, studyMetricOption});
@@ -162,6 +175,8 @@ Options parseOptions(const QApplication& app) {
     if (parser.isSet(studyRowOption)) o.selectStudyRow = parser.value(studyRowOption).toInt();
     o.studyMetric = parser.value(studyMetricOption);
     o.exportDialogShot = parser.isSet(exportShotOption);
+    o.dock = parser.value(dockOption);
+    o.filter = parser.value(filterOption);
     return o;
 }
 
@@ -327,6 +342,7 @@ int main(int argc, char* argv[]) {
                                           : front.size() / 2];
                 window.paretoView()->selectKey(p.key);
                 emit window.paretoView()->candidateSelected(p.architectureId, p.key);
+                window.runDocument()->select(p.key); // the table and the figure follow the selection
             }
         }
         if (auto* study = window.findChild<MoeStudyView*>(QStringLiteral("moeStudyView"))) {
@@ -337,6 +353,15 @@ int main(int argc, char* argv[]) {
             if (options.selectStudyRow >= 0) {
                 study->selectRow(options.selectStudyRow);
                 window.runControl()->setMode(RunControlPanel::Mode::MoeStudy); // the tab that starts one
+            }
+        }
+        if (!options.filter.isEmpty()) window.candidateTable()->setFilterText(options.filter);
+        if (!options.dock.isEmpty()) {
+            if (auto* dock = window.findChild<QDockWidget*>(options.dock)) {
+                dock->raise();
+                window.resizeDocks({dock}, {options.screenshotSize.height() * 55 / 100}, Qt::Vertical);
+            } else {
+                std::fprintf(stderr, "no dock named %s\n", qPrintable(options.dock));
             }
         }
         QWidget* shotTarget = &window;

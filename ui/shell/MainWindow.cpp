@@ -7,7 +7,11 @@
 #include "ui/darts/AlphaView.h"
 #include "ui/figure/ArchitectureView.h"
 #include "ui/figure/FigureExporter.h"
+#include "ui/plots/CandidateTableModel.h"
+#include "ui/plots/CandidateTableView.h"
 #include "ui/plots/CostMetric.h"
+#include "ui/plots/GeneImportanceView.h"
+#include "ui/plots/HypervolumeView.h"
 #include "ui/plots/MoeStudyModel.h"
 #include "ui/plots/MoeStudyTableModel.h"
 #include "ui/plots/MoeStudyView.h"
@@ -42,6 +46,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -207,6 +212,13 @@ void MainWindow::createActions() {
         tr("Export found architectures (yml, JSON, weights) and any plot (PNG, SVG, PDF)"));
     connect(exportDialogAction_, &QAction::triggered, this, [this] { openExportDialog(); });
 
+    exportCandidatesAction_ = new QAction(tr("Export &Candidates CSV…"), this);
+    exportCandidatesAction_->setObjectName("exportCandidatesAction");
+    exportCandidatesAction_->setStatusTip(
+        tr("Save every candidate of the search shown (costs, front, genes) as CSV, as `automoe front --all "
+           "--csv` writes it"));
+    connect(exportCandidatesAction_, &QAction::triggered, this, &MainWindow::chooseCandidatesCsvExport);
+
     copyFigureAction_ = new QAction(icon("copy"), tr("&Copy Figure"), this);
     copyFigureAction_->setShortcut(QKeySequence::Copy);
     copyFigureAction_->setStatusTip(tr("Copy the architecture figure to the clipboard as an image"));
@@ -227,6 +239,8 @@ void MainWindow::createActions() {
     connect(clearCompareAction_, &QAction::triggered, this, [this] {
         for (const QString& name : pareto_->overlayNames())
             pareto_->removeOverlay(name);
+        for (const QString& name : hypervolume_->overlayNames())
+            hypervolume_->removeOverlay(name);
     });
 
     quitAction_ = new QAction(tr("&Quit"), this);
@@ -278,6 +292,7 @@ void MainWindow::createMenus() {
     file->addAction(exportArchitectureAction_);
     file->addAction(exportViewAction_);
     file->addAction(exportDialogAction_);
+    file->addAction(exportCandidatesAction_);
     file->addSeparator();
     file->addAction(openDatabaseAction_);
     file->addSeparator();
@@ -406,6 +421,29 @@ void MainWindow::createRunDocks() {
     paretoDock_ = addToolDock(tr("Pareto front"), "paretoDock", pareto_, Qt::BottomDockWidgetArea);
     // Tabs: a training run fills the bottom with its curves; a search brings its Pareto front forward.
     tabifyDockWidget(trainingDock_, paretoDock_);
+    // The search analysis beside the front: hypervolume per generation, the candidate table (its selection is
+    // the document's, so it, the front and the figure select together) and gene importance.
+    hypervolume_ = new HypervolumeView(this);
+    hypervolume_->setObjectName("hypervolumeView");
+    hypervolume_->setDocument(run_);
+    QDockWidget* hypervolumeDock =
+        addToolDock(tr("Hypervolume"), "hypervolumeDock", hypervolume_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(paretoDock_, hypervolumeDock);
+    candidates_ = new CandidateTableView(this);
+    candidates_->setObjectName("candidateTableView");
+    candidates_->setDocument(run_);
+    candidates_->setCostMetric(pareto_->costMetric());
+    connect(pareto_->metricBox(), qOverload<int>(&QComboBox::currentIndexChanged), candidates_,
+            [this] { candidates_->setCostMetric(pareto_->costMetric()); });
+    QDockWidget* candidatesDock =
+        addToolDock(tr("Candidates"), "candidatesDock", candidates_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(hypervolumeDock, candidatesDock);
+    importance_ = new GeneImportanceView(this);
+    importance_->setObjectName("geneImportanceView");
+    importance_->setDocument(run_);
+    QDockWidget* importanceDock =
+        addToolDock(tr("Gene importance"), "importanceDock", importance_, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(candidatesDock, importanceDock);
     // Routing (adaptive compute) of the run shown: `automoe route` on its supernet, in a child process.
     auto* routing = new RoutingView(this);
     routing->setObjectName("routingView");
@@ -537,6 +575,7 @@ void MainWindow::compareWithRun(qint64 runId) {
             return;
         }
         pareto_->setOverlay(tr("run %1").arg(runId), *rows);
+        hypervolume_->setOverlay(tr("run %1").arg(runId), *rows);
         statusBar()->showMessage(tr("Overlaid the Pareto front of run %1").arg(runId), kStatusTimeoutMs);
     };
     connect(feed, &RunFeed::batchReady, this, [feed, rows, finish](const FeedBatch& b) {
@@ -766,6 +805,22 @@ bool MainWindow::exportView(const QString& path) {
     return true;
 }
 
+bool MainWindow::exportCandidatesCsv(const QString& path) {
+    if (candidates_->model()->rowCount() == 0) {
+        reportError(tr("Could not export the candidates"), tr("The run shown has no search candidates."));
+        return false;
+    }
+    QString error;
+    if (!candidates_->exportCsv(path, false, &error)) {
+        reportError(tr("Could not export the candidates"), error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported %n candidate(s) to %1", nullptr, candidates_->model()->rowCount())
+                                 .arg(QDir::toNativeSeparators(path)),
+                             kStatusTimeoutMs);
+    return true;
+}
+
 void MainWindow::showArchitecture(const Architecture& arch, Pick pick, const QString& title) {
     pick_ = pick;
     QAction* action = pick == Pick::Cheapest        ? cheapestAction_
@@ -924,6 +979,19 @@ void MainWindow::chooseViewExport() {
     }
     settings_->setLastDirectory("figure", QFileInfo(path).absolutePath());
     exportView(path);
+}
+
+void MainWindow::chooseCandidatesCsvExport() {
+    const QString start =
+        QDir(settings_->lastDirectory("candidates"))
+            .filePath(run_->isOpen() ? QStringLiteral("run-%1-candidates.csv").arg(run_->runId())
+                                     : QStringLiteral("candidates.csv"));
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Candidates CSV"), start,
+                                                tr("CSV files (*.csv);;All files (*)"));
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".csv");
+    settings_->setLastDirectory("candidates", QFileInfo(path).absolutePath());
+    exportCandidatesCsv(path);
 }
 
 void MainWindow::copyFigure() {

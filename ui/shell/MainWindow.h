@@ -21,6 +21,9 @@ namespace automoe::ui {
 
 class AlphaView;
 class ArchitectureView;
+class CandidateTableView;
+class GeneImportanceView;
+class HypervolumeView;
 class ExportDialog;
 class GuideBrowser;
 class Settings;
@@ -62,6 +65,10 @@ public:
     Pick pick() const { return pick_; }
     TrainingView* trainingView() const { return training_; }
     ParetoView* paretoView() const { return pareto_; }
+    // The search analysis docks: hypervolume per generation, every candidate in a table, gene importance.
+    HypervolumeView* hypervolumeView() const { return hypervolume_; }
+    CandidateTableView* candidateTable() const { return candidates_; }
+    GeneImportanceView* importanceView() const { return importance_; }
     RunsBrowser* runsBrowser() const { return runsBrowser_; }
     // The architecture weights of a DARTS search run (heat map and timeline).
     AlphaView* alphaView() const { return alpha_; }
@@ -85,6 +92,8 @@ public slots:
     void saveSpace();
     bool exportArchitecture(const QString& path);
     bool exportView(const QString& path);
+    // File > Export Candidates CSV…: every candidate of the search shown (CandidateCsv).
+    bool exportCandidatesCsv(const QString& path);
     // File > Export…: opens (non-modal) the export dialog on the run shown and the plots.
     ExportDialog* openExportDialog();
 
@@ -117,6 +126,7 @@ private slots:
     void chooseSpaceToSave();
     void chooseArchitectureExport();
     void chooseViewExport();
+    void chooseCandidatesCsvExport();
     void copyFigure();
     void showAbout();
     // Help > User Guide (F1): docs/guide.md in a browser window.
@@ -163,6 +173,9 @@ private:
     QString runDatabase_;
     TrainingView* training_ = nullptr;
     ParetoView* pareto_ = nullptr;
+    HypervolumeView* hypervolume_ = nullptr;
+    CandidateTableView* candidates_ = nullptr;
+    GeneImportanceView* importance_ = nullptr;
     RunsBrowser* runsBrowser_ = nullptr;
     RunControlPanel* runControl_ = nullptr;
     RunPlayer* player_ = nullptr;
@@ -190,6 +203,7 @@ private:
     QAction* exportViewAction_ = nullptr;
     QAction* copyFigureAction_ = nullptr;
     QAction* exportDialogAction_ = nullptr;
+    QAction* exportCandidatesAction_ = nullptr;
     QAction* quitAction_ = nullptr;
     QAction* cheapestAction_ = nullptr;
     QAction* mostExpensiveAction_ = nullptr;

@@ -1,0 +1,245 @@
+#include "ui/plots/CandidateTableModel.h"
+
+#include "search/GeneFeatures.h"
+#include "search/Pareto.h"
+#include "ui/plots/PlotTheme.h"
+#include "ui/run/RunDocument.h"
+
+#include <cmath>
+#include <limits>
+
+namespace automoe::ui {
+
+CandidateTableModel::CandidateTableModel(QObject* parent)
+    : QAbstractTableModel(parent) {
+    geneCount_ = int(geneFeatures().size());
+    names_ = {QStringLiteral("id"),    QStringLiteral("gen"),    QStringLiteral("fitness"),
+              QStringLiteral("flops"), QStringLiteral("params"), QStringLiteral("latency"),
+              QStringLiteral("front")};
+    for (const GeneFeature& f : geneFeatures())
+        names_ << QString::fromLatin1(f.name);
+    names_ << QStringLiteral("key");
+}
+
+void CandidateTableModel::setDocument(RunDocument* document) {
+    if (document_) disconnect(document_, nullptr, this, nullptr);
+    document_ = document;
+    clear();
+    if (!document_) return;
+    connect(document_, &RunDocument::cleared, this, &CandidateTableModel::clear);
+    connect(document_, &RunDocument::candidatesAdded, this, [this](int first) {
+        const auto& all = document_->candidates();
+        addCandidates(std::vector<CandidateRow>(all.begin() + first, all.end()));
+    });
+    addCandidates(document_->candidates());
+}
+
+void CandidateTableModel::setCostMetric(CostMetric metric) {
+    if (metric == metric_) return;
+    metric_ = metric;
+    updateFront();
+}
+
+void CandidateTableModel::clear() {
+    if (rows_.empty()) return;
+    beginResetModel();
+    rows_.clear();
+    byKey_.clear();
+    endResetModel();
+}
+
+void CandidateTableModel::addCandidates(const std::vector<CandidateRow>& rows) {
+    std::vector<CandidateRecord> added;
+    for (const CandidateRow& row : rows) {
+        CandidateRecord r;
+        r.archId = row.architecture.id;
+        r.key = row.architecture.key;
+        r.generation = row.generation;
+        r.fitness = row.fitness;
+        r.flops = row.flops;
+        r.paramsActive = row.paramsActive;
+        r.latencyMs = row.latencyMs;
+        r.predictedLatencyMs = row.predictedLatencyMs;
+        try {
+            r.genes = geneFeatureValues(row.architecture.json);
+        } catch (const std::exception&) {
+            // An architecture without readable genes still lists its costs (its genes as "—").
+        }
+        if (r.genes.size() != std::size_t(geneCount_))
+            r.genes.assign(std::size_t(geneCount_), std::numeric_limits<double>::quiet_NaN());
+        const QString key = QString::fromStdString(r.key);
+        const auto known = byKey_.constFind(key);
+        if (known != byKey_.constEnd()) {
+            rows_[std::size_t(*known)] = std::move(r);
+            emit dataChanged(index(*known, 0), index(*known, columnCount() - 1));
+            continue;
+        }
+        byKey_.insert(key, int(rows_.size() + added.size()));
+        added.push_back(std::move(r));
+    }
+    if (!added.empty()) {
+        beginInsertRows(QModelIndex(), int(rows_.size()), int(rows_.size() + added.size()) - 1);
+        for (CandidateRecord& r : added)
+            rows_.push_back(std::move(r));
+        endInsertRows();
+    }
+    updateFront();
+}
+
+void CandidateTableModel::updateFront() {
+    std::vector<ParetoPoint> points;
+    std::vector<int> which;
+    for (std::size_t i = 0; i < rows_.size(); ++i) {
+        const double cost = value(int(i), metric_ == CostMetric::Flops          ? FlopsColumn
+                                          : metric_ == CostMetric::ActiveParams ? ParamsColumn
+                                                                                : LatencyColumn);
+        if (!std::isfinite(cost) || !std::isfinite(rows_[i].fitness)) continue;
+        points.push_back({cost, rows_[i].fitness});
+        which.push_back(int(i));
+    }
+    std::vector<bool> on(rows_.size(), false);
+    for (std::size_t k : paretoFront(points))
+        on[std::size_t(which[k])] = true;
+    int lo = -1, hi = -1;
+    for (std::size_t i = 0; i < rows_.size(); ++i) {
+        if (rows_[i].onFront == on[i]) continue;
+        rows_[i].onFront = on[i];
+        if (lo < 0) lo = int(i);
+        hi = int(i);
+    }
+    if (lo >= 0) emit dataChanged(index(lo, FrontColumn), index(hi, FrontColumn));
+}
+
+int CandidateTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(rows_.size());
+}
+
+int CandidateTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(names_.size());
+}
+
+double CandidateTableModel::value(int row, int column) const {
+    const CandidateRecord& r = rows_.at(std::size_t(row));
+    const double inf = std::numeric_limits<double>::infinity();
+    switch (column) {
+    case IdColumn:
+        return double(r.archId);
+    case GenerationColumn:
+        return double(r.generation);
+    case FitnessColumn:
+        return r.fitness;
+    case FlopsColumn:
+        return r.flops;
+    case ParamsColumn:
+        return double(r.paramsActive);
+    case LatencyColumn:
+        return r.latencyMs ? *r.latencyMs : r.predictedLatencyMs ? *r.predictedLatencyMs : inf;
+    case FrontColumn:
+        return r.onFront ? 1.0 : 0.0;
+    default:
+        break;
+    }
+    const int gene = column - FirstGeneColumn;
+    if (gene >= 0 && gene < geneCount_) return r.genes[std::size_t(gene)];
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+QVariant CandidateTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rowCount()) return {};
+    const CandidateRecord& r = rows_[std::size_t(index.row())];
+    const int column = index.column();
+    if (role == KeyRole) return QString::fromStdString(r.key);
+    if (role == SortRole) {
+        if (column == keyColumn()) return QString::fromStdString(r.key);
+        return value(index.row(), column);
+    }
+    if (role == Qt::TextAlignmentRole)
+        return column == keyColumn() ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                                     : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && column == LatencyColumn && !r.latencyMs && r.predictedLatencyMs)
+        return tr("Predicted by the latency predictor");
+    if (role != Qt::DisplayRole) return {};
+    switch (column) {
+    case IdColumn:
+        return r.archId > 0 ? QString::number(r.archId) : QStringLiteral("—");
+    case GenerationColumn:
+        return QString::number(r.generation);
+    case FitnessColumn:
+        return QString::number(r.fitness, 'f', 4);
+    case FlopsColumn:
+        return PlotTheme::siNumber(r.flops, 4);
+    case ParamsColumn:
+        return PlotTheme::siNumber(double(r.paramsActive), 4);
+    case LatencyColumn: {
+        const double v = value(index.row(), column);
+        return std::isfinite(v)
+                   ? QString::number(v, 'f', 2) + (r.latencyMs ? QString() : QStringLiteral(" p"))
+                   : QStringLiteral("—");
+    }
+    case FrontColumn:
+        return r.onFront ? tr("yes") : QString();
+    default:
+        break;
+    }
+    if (column == keyColumn()) return QString::fromStdString(r.key);
+    const double v = value(index.row(), column);
+    if (!std::isfinite(v)) return QStringLiteral("—");
+    return v == std::round(v) ? QString::number(qint64(v)) : QString::number(v, 'f', 2);
+}
+
+QVariant CandidateTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || section < 0 || section >= names_.size()) return {};
+    if (role == Qt::DisplayRole) return names_[section];
+    if (role == Qt::ToolTipRole) {
+        const int gene = section - FirstGeneColumn;
+        QString what;
+        if (gene >= 0 && gene < geneCount_)
+            what = QString::fromLatin1(geneFeatures()[std::size_t(gene)].label);
+        else if (section == IdColumn)
+            what = tr("The architecture's id in the run database");
+        else if (section == FitnessColumn)
+            what = tr("Validation loss with inherited weights (lower is better)");
+        else if (section == LatencyColumn)
+            what = tr("Latency in ms: measured, else predicted (p)");
+        else if (section == FrontColumn)
+            what = tr("On the Pareto front of fitness against the Pareto view's cost");
+        else if (section == keyColumn())
+            what = tr("The architecture's canonical key");
+        return tr("%1 — filter with e.g. \"%2<4.5\"")
+            .arg(what.isEmpty() ? names_[section] : what, names_[section]);
+    }
+    return {};
+}
+
+QString CandidateTableModel::columnName(int column) const {
+    return column >= 0 && column < names_.size() ? names_[column] : QString();
+}
+
+int CandidateTableModel::columnOf(const QString& name) const {
+    for (int i = 0; i < names_.size(); ++i)
+        if (names_[i].compare(name, Qt::CaseInsensitive) == 0) return i;
+    if (name.compare(QLatin1String("generation"), Qt::CaseInsensitive) == 0) return GenerationColumn;
+    if (name.compare(QLatin1String("on_front"), Qt::CaseInsensitive) == 0) return FrontColumn;
+    return -1;
+}
+
+QString CandidateTableModel::keyAt(int row) const {
+    return row >= 0 && row < rowCount() ? QString::fromStdString(rows_[std::size_t(row)].key) : QString();
+}
+
+int CandidateTableModel::rowOfKey(const QString& key) const {
+    return byKey_.value(key, -1);
+}
+
+std::vector<CandidateRecord> CandidateTableModel::records() const {
+    return rows_;
+}
+
+std::vector<CandidateRecord> CandidateTableModel::records(const std::vector<int>& rows) const {
+    std::vector<CandidateRecord> out;
+    for (int r : rows)
+        if (r >= 0 && r < rowCount()) out.push_back(rows_[std::size_t(r)]);
+    return out;
+}
+
+} // namespace automoe::ui

@@ -1,0 +1,63 @@
+// CandidateTableView is the candidate table dock: every evaluated candidate of the shown search
+// (CandidateTableModel), sortable by any column (click a header) and filtered by a line of terms
+// (CandidateFilter: "fitness<4.9 dec_layers=2..3 front=yes"). Its selection is the RunDocument's: selecting a
+// row selects that architecture in the Pareto view and the architecture figure, and a candidate selected
+// there is selected (and scrolled to) here. Ctrl+C copies the selected rows as TSV (TableCopy); exportCsv()
+// writes the candidates as CandidateCsv.
+#pragma once
+
+#include "ui/plots/CostMetric.h"
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+namespace automoe::ui {
+
+class CandidateFilterModel;
+class CandidateTableModel;
+class RunDocument;
+
+class CandidateTableView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit CandidateTableView(QWidget* parent = nullptr);
+
+    // Follows `document`: its candidates and its selection (nullptr: none). Not owned.
+    void setDocument(RunDocument* document);
+    void setCostMetric(CostMetric metric);
+
+    // Applies a filter text as if typed; false (the error shown and returned) when it does not parse.
+    bool setFilterText(const QString& text, QString* error = nullptr);
+    QString filterError() const;
+
+    // Writes every candidate (shownOnly: the rows the filter shows, in the order shown) to `path`; on failure
+    // returns false and sets `error` naming the file.
+    bool exportCsv(const QString& path, bool shownOnly = false, QString* error = nullptr) const;
+
+    QTableView* table() const { return table_; }
+    CandidateTableModel* model() const { return model_; }
+    CandidateFilterModel* proxy() const { return proxy_; }
+    QLineEdit* filterEdit() const { return filterEdit_; }
+    // The architecture key of the selected row; empty when none.
+    QString selectedKey() const;
+
+private:
+    void updateCount();
+    void showDocumentSelection(const QString& key);
+
+    RunDocument* document_ = nullptr;
+    CandidateTableModel* model_ = nullptr;
+    CandidateFilterModel* proxy_ = nullptr;
+    QTableView* table_ = nullptr;
+    QLineEdit* filterEdit_ = nullptr;
+    QLabel* countLabel_ = nullptr;
+    QLabel* errorLabel_ = nullptr;
+    QString filterError_;
+    bool syncing_ = false;
+};
+
+} // namespace automoe::ui
