@@ -30,8 +30,8 @@ AboutDialog::AboutDialog(const QString& cliPath, QWidget* parent)
     text_ = new QPlainTextEdit(this);
     text_->setObjectName(QStringLiteral("aboutReport"));
     text_->setReadOnly(true);
-    text_->setLineWrapMode(QPlainTextEdit::NoWrap);
-    text_->setMinimumSize(640, 220);
+    text_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    text_->setMinimumSize(720, 240);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     QPushButton* copy = buttons->addButton(tr("&Copy"), QDialogButtonBox::ActionRole);
