@@ -3,7 +3,8 @@
 # environment overrides git (a build from a tarball can say which commit it is).
 set(revision "$ENV{AUTOMOE_GIT_REVISION}")
 if(revision STREQUAL "")
-  execute_process(COMMAND git -C "${SOURCE_DIR}" describe --always --dirty --abbrev=10
+  # --no-optional-locks: no index refresh under index.lock, which would race with a commit in the same tree.
+  execute_process(COMMAND git --no-optional-locks -C "${SOURCE_DIR}" describe --always --dirty --abbrev=10
                   OUTPUT_VARIABLE revision OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE failed)
   if(failed OR revision STREQUAL "")
     set(revision "unknown")
