@@ -1,12 +1,18 @@
 // automoe-ui-bench: fills the Pareto view with synthetic candidates (50 generations) and prints how long
 // adding them takes and the median and maximum full redraw (QCustomPlot::replot, rpImmediateRefresh),
-// the budget-drag redraw (the budget layer only) and the hover look-up. With --screenshot DIR it renders
-// the Pareto and training views with realistic synthetic data instead.
+// the budget-drag redraw (the budget layer only) and the hover look-up; then the candidate table at the same
+// sizes (adding the rows with their gene features, a repaint, a re-sort, a filter). With --screenshot DIR it
+// renders the Pareto and training views with realistic synthetic data instead.
 //
 //   automoe-ui-bench [--points 10000,100000] [--generations 50] [--repeats 21] [--size 1200x800]
 //   automoe-ui-bench --screenshot docs/screenshots
 #include "LiveBench.h"
 #include "SyntheticRun.h"
+#include "space/ArchitectureIO.h"
+#include "space/SpaceIO.h"
+#include "ui/plots/CandidateFilterModel.h"
+#include "ui/plots/CandidateTableModel.h"
+#include "ui/plots/CandidateTableView.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/plots/TrainingView.h"
 
@@ -21,6 +27,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <random>
 #include <vector>
 
 using namespace automoe;
@@ -105,6 +112,70 @@ void benchmark(int points, int generations, int repeats, QSize size) {
                 "hover look-up median %.2f ms; %d on the front\n",
                 view.pointCount(), generations, addMs, addCpuMs, f.median, f.max, fc.median, fc.max, b.median,
                 b.max, h.median, int(view.front().size()));
+    std::fflush(stdout);
+}
+
+// The candidate table at the same sizes: adding the rows generation by generation (their gene features are
+// computed from each candidate's architecture JSON: 64 sampled tiny-space architectures, cycled), a full
+// repaint of the visible rows, a re-sort by fitness and a filter change.
+void benchmarkTable(int points, int generations, int repeats, QSize size) {
+    const int perGeneration = std::max(1, points / generations);
+    std::vector<CandidateRow> rows = bench::syntheticCandidates(generations, perGeneration, 42);
+    const SearchSpace space = loadSpaceByNameOrPath("tiny");
+    std::mt19937_64 rng(5);
+    std::vector<nlohmann::json> archs;
+    for (int i = 0; i < 64; ++i)
+        archs.push_back(architectureToJson(space.sample(rng)));
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        rows[i].architecture.json = archs[i % archs.size()];
+
+    CandidateTableView view;
+    view.resize(size);
+    view.show();
+    QApplication::processEvents();
+    QElapsedTimer timer;
+    const double addCpu = threadCpuMs();
+    timer.start();
+    std::vector<double> perBatch;
+    for (int g = 0; g < generations; ++g) {
+        const auto first = rows.begin() + std::ptrdiff_t(g) * perGeneration;
+        QElapsedTimer batch;
+        batch.start();
+        view.model()->addCandidates(std::vector<CandidateRow>(first, first + perGeneration));
+        perBatch.push_back(elapsedMs(batch));
+    }
+    const double addMs = elapsedMs(timer);
+    const double addCpuMs = threadCpuMs() - addCpu;
+    QApplication::processEvents();
+
+    std::vector<double> redraw, sort, filter;
+    view.table()->viewport()->repaint(); // warm-up
+    for (int i = 0; i < repeats; ++i) {
+        timer.restart();
+        view.table()->viewport()->repaint();
+        redraw.push_back(elapsedMs(timer));
+    }
+    for (int i = 0; i < repeats; ++i) {
+        timer.restart();
+        view.table()->sortByColumn(i % 2 ? CandidateTableModel::FitnessColumn
+                                         : CandidateTableModel::FlopsColumn,
+                                   Qt::AscendingOrder);
+        view.table()->viewport()->repaint();
+        sort.push_back(elapsedMs(timer));
+    }
+    for (int i = 0; i < repeats; ++i) {
+        timer.restart();
+        view.setFilterText(i % 2 ? QStringLiteral("fitness<4.2 flops<1G") : QString());
+        view.table()->viewport()->repaint();
+        filter.push_back(elapsedMs(timer));
+    }
+    const Stats r = stats(redraw), so = stats(sort), fi = stats(filter), b = stats(perBatch);
+    std::printf(
+        "%7d candidates in the table: add %.1f ms (%.1f ms CPU; per generation median %.2f ms, max %.2f "
+        "ms); redraw median %.2f ms, max %.2f ms; re-sort median %.2f ms, max %.2f ms; filter median "
+        "%.2f ms, max %.2f ms\n",
+        view.model()->rowCount(), addMs, addCpuMs, b.median, b.max, r.median, r.max, so.median, so.max,
+        fi.median, fi.max);
     std::fflush(stdout);
 }
 
@@ -204,5 +275,8 @@ int main(int argc, char** argv) {
     std::printf("load average when starting: %s\n", qPrintable(loadAverage()));
     for (const QString& n : parser.value(pointsOption).split(QLatin1Char(','), Qt::SkipEmptyParts))
         benchmark(n.toInt(), generations, repeats, size);
+    // The candidate table against the Pareto redraws above, measured in the same run.
+    for (const QString& n : parser.value(pointsOption).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        benchmarkTable(n.toInt(), generations, repeats, size);
     return 0;
 }

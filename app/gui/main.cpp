@@ -42,8 +42,9 @@ struct Options {
     int selectStudyRow = -1;
     QString studyMetric; // bleu, chrf or nll
     bool exportDialogShot = false;
-    QString dock;   // with --screenshot: raise this dock (its object name, e.g. candidatesDock)
-    QString filter; // with --screenshot: the candidate table's filter
+    QString dock;       // with --screenshot: raise this dock (its object name, e.g. candidatesDock)
+    QString filter;     // with --screenshot: the candidate table's filter
+    qint64 compare = 0; // with --screenshot: overlay this run (Run > Compare with Selected Run)
     QString architecture = QStringLiteral("most-expensive");
     bool verbose = false;
     qint64 replay = 0;
@@ -136,7 +137,11 @@ Options parseOptions(const QApplication& app) {
                                     QStringLiteral("With --screenshot, filter the candidate table."),
                                     QStringLiteral("TEXT"));
     filterOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({dockOption, filterOption});
+    QCommandLineOption compareOption(QStringLiteral("compare"),
+                                     QStringLiteral("With --screenshot, compare with run RUN."),
+                                     QStringLiteral("RUN"));
+    compareOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({dockOption, filterOption, compareOption});
     parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption,
                        dbOption, seekOption, demoOption, routeOption, routeArchOption, routeValidOption,
                        selectOption, exportShotOption, studyRowOption, studyMetricOption});
@@ -177,6 +182,7 @@ Options parseOptions(const QApplication& app) {
     o.exportDialogShot = parser.isSet(exportShotOption);
     o.dock = parser.value(dockOption);
     o.filter = parser.value(filterOption);
+    o.compare = parser.value(compareOption).toLongLong();
     return o;
 }
 
@@ -356,6 +362,7 @@ int main(int argc, char* argv[]) {
             }
         }
         if (!options.filter.isEmpty()) window.candidateTable()->setFilterText(options.filter);
+        if (options.compare > 0) window.compareWithRun(options.compare);
         if (!options.dock.isEmpty()) {
             if (auto* dock = window.findChild<QDockWidget*>(options.dock)) {
                 dock->raise();
