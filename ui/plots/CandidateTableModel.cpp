@@ -5,6 +5,7 @@
 #include "ui/plots/PlotTheme.h"
 #include "ui/run/RunDocument.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -27,17 +28,15 @@ void CandidateTableModel::setDocument(RunDocument* document) {
     clear();
     if (!document_) return;
     connect(document_, &RunDocument::cleared, this, &CandidateTableModel::clear);
-    connect(document_, &RunDocument::candidatesAdded, this, [this](int first) {
-        const auto& all = document_->candidates();
-        addCandidates(std::vector<CandidateRow>(all.begin() + first, all.end()));
-    });
+    connect(document_, &RunDocument::candidatesAdded, this,
+            [this](int first) { addCandidates(document_->candidates(), std::size_t(first)); });
     addCandidates(document_->candidates());
 }
 
 void CandidateTableModel::setCostMetric(CostMetric metric) {
     if (metric == metric_) return;
     metric_ = metric;
-    updateFront();
+    updateFront(-1);
 }
 
 void CandidateTableModel::clear() {
@@ -45,12 +44,16 @@ void CandidateTableModel::clear() {
     beginResetModel();
     rows_.clear();
     byKey_.clear();
+    front_.clear();
     endResetModel();
 }
 
-void CandidateTableModel::addCandidates(const std::vector<CandidateRow>& rows) {
+void CandidateTableModel::addCandidates(const std::vector<CandidateRow>& rows, std::size_t first) {
     std::vector<CandidateRecord> added;
-    for (const CandidateRow& row : rows) {
+    bool replaced = false;
+    const int firstNew = int(rows_.size());
+    for (std::size_t i = first; i < rows.size(); ++i) {
+        const CandidateRow& row = rows[i];
         CandidateRecord r;
         r.archId = row.architecture.id;
         r.key = row.architecture.key;
@@ -69,8 +72,13 @@ void CandidateTableModel::addCandidates(const std::vector<CandidateRow>& rows) {
             r.genes.assign(std::size_t(geneCount_), std::numeric_limits<double>::quiet_NaN());
         const QString key = QString::fromStdString(r.key);
         const auto known = byKey_.constFind(key);
+        if (known != byKey_.constEnd() && std::size_t(*known) >= rows_.size()) {
+            added[std::size_t(*known) - rows_.size()] = std::move(r); // twice in this batch: the later wins
+            continue;
+        }
         if (known != byKey_.constEnd()) {
             rows_[std::size_t(*known)] = std::move(r);
+            replaced = true;
             emit dataChanged(index(*known, 0), index(*known, columnCount() - 1));
             continue;
         }
@@ -83,31 +91,54 @@ void CandidateTableModel::addCandidates(const std::vector<CandidateRow>& rows) {
             rows_.push_back(std::move(r));
         endInsertRows();
     }
-    updateFront();
+    updateFront(replaced ? -1 : firstNew);
 }
 
-void CandidateTableModel::updateFront() {
+int CandidateTableModel::costColumn() const {
+    return metric_ == CostMetric::Flops          ? FlopsColumn
+           : metric_ == CostMetric::ActiveParams ? ParamsColumn
+                                                 : LatencyColumn;
+}
+
+void CandidateTableModel::updateFront(int firstNew) {
+    // Rows only appended: the new front is the front of the old front and the new rows, so a batch costs
+    // O((front + new) log) instead of a sort of every row. A replaced row or a new metric recomputes it all.
+    const bool incremental = firstNew >= 0;
     std::vector<ParetoPoint> points;
     std::vector<int> which;
-    for (std::size_t i = 0; i < rows_.size(); ++i) {
-        const double cost = value(int(i), metric_ == CostMetric::Flops          ? FlopsColumn
-                                          : metric_ == CostMetric::ActiveParams ? ParamsColumn
-                                                                                : LatencyColumn);
-        if (!std::isfinite(cost) || !std::isfinite(rows_[i].fitness)) continue;
-        points.push_back({cost, rows_[i].fitness});
-        which.push_back(int(i));
+    auto consider = [&](int i) {
+        const double cost = value(i, costColumn());
+        if (!std::isfinite(cost) || !std::isfinite(rows_[std::size_t(i)].fitness)) return;
+        points.push_back({cost, rows_[std::size_t(i)].fitness});
+        which.push_back(i);
+    };
+    if (incremental) {
+        for (int i : front_)
+            consider(i);
+        for (int i = firstNew; i < int(rows_.size()); ++i)
+            consider(i);
+    } else {
+        for (int i = 0; i < int(rows_.size()); ++i)
+            consider(i);
     }
-    std::vector<bool> on(rows_.size(), false);
+    std::vector<int> front;
     for (std::size_t k : paretoFront(points))
-        on[std::size_t(which[k])] = true;
-    int lo = -1, hi = -1;
-    for (std::size_t i = 0; i < rows_.size(); ++i) {
-        if (rows_[i].onFront == on[i]) continue;
-        rows_[i].onFront = on[i];
-        if (lo < 0) lo = int(i);
-        hi = int(i);
+        front.push_back(which[k]);
+    std::sort(front.begin(), front.end());
+    // Rows whose flag changes: the old front's and the new front's.
+    std::vector<int> touched = front_;
+    touched.insert(touched.end(), front.begin(), front.end());
+    if (!incremental)
+        for (int i = 0; i < int(rows_.size()); ++i)
+            touched.push_back(i);
+    front_ = front;
+    for (int i : touched) {
+        const bool on = std::binary_search(front_.begin(), front_.end(), i);
+        CandidateRecord& r = rows_[std::size_t(i)];
+        if (r.onFront == on) continue;
+        r.onFront = on;
+        emit dataChanged(index(i, FrontColumn), index(i, FrontColumn));
     }
-    if (lo >= 0) emit dataChanged(index(lo, FrontColumn), index(hi, FrontColumn));
 }
 
 int CandidateTableModel::rowCount(const QModelIndex& parent) const {

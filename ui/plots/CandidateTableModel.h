@@ -45,7 +45,9 @@ public:
     CostMetric costMetric() const { return metric_; }
 
     // Appends candidates (a key already shown replaces its row) and recomputes the front.
-    void addCandidates(const std::vector<CandidateRow>& rows);
+    void addCandidates(const std::vector<CandidateRow>& rows) { addCandidates(rows, 0); }
+    // rows[first..] only (what a document's candidatesAdded(first) names), without copying them.
+    void addCandidates(const std::vector<CandidateRow>& rows, std::size_t first);
     void clear();
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
@@ -68,7 +70,9 @@ public:
     std::vector<CandidateRecord> records(const std::vector<int>& rows) const;
 
 private:
-    void updateFront();
+    // The on-front flags; firstNew >= 0: only rows from firstNew on are new (appended), -1: recompute all.
+    void updateFront(int firstNew);
+    int costColumn() const;
 
     RunDocument* document_ = nullptr;
     CostMetric metric_ = CostMetric::Flops;
@@ -76,6 +80,7 @@ private:
     QStringList names_;
     std::vector<CandidateRecord> rows_;
     QHash<QString, int> byKey_;
+    std::vector<int> front_; // rows on the front, ascending
 };
 
 } // namespace automoe::ui
