@@ -419,6 +419,38 @@ private slots:
         QVERIFY2(error.contains("x.csv"), qPrintable(error));
     }
 
+    void aCandidateLoggedAgainReplacesItsRow() {
+        RunDocument doc;
+        doc.reset(QString(), 1);
+        CandidateTableView view;
+        view.setDocument(&doc);
+        std::vector<CandidateRow> rows = fixtureCandidates();
+        CandidateRow again = rows[3]; // k4, now on the front: fitness 4.5 at 250 FLOPs
+        again.fitness = 4.5;
+        FeedBatch batch;
+        for (const CandidateRow& c : rows)
+            batch.events.push_back(Event::candidate(1, c));
+        batch.events.push_back(Event::candidate(1, again)); // twice in one batch
+        doc.apply(batch);
+        QCOMPARE(view.model()->rowCount(), 6);
+        const int row = view.model()->rowOfKey("k4");
+        QCOMPARE(view.model()->value(row, CandidateTableModel::FitnessColumn), 4.5);
+        QCOMPARE(view.model()->value(row, CandidateTableModel::FrontColumn), 1.0);
+        // And in a later batch: k3 (300, 4.4) worsened to 4.7 leaves the front (k4 dominates it).
+        CandidateRow later = rows[2];
+        later.fitness = 4.7;
+        applyAll(doc, {Event::candidate(1, later)});
+        QCOMPARE(view.model()->rowCount(), 6);
+        QCOMPARE(view.model()->value(view.model()->rowOfKey("k3"), CandidateTableModel::FrontColumn), 0.0);
+        // The rows are what the CLI writes (`automoe front --all --csv` builds them with candidateRecord).
+        for (int r = 0; r < view.model()->rowCount(); ++r) {
+            const CandidateRow* c = doc.candidate(view.model()->keyAt(r));
+            QVERIFY(c);
+            const bool front = view.model()->value(r, CandidateTableModel::FrontColumn) > 0;
+            QVERIFY(view.model()->records()[std::size_t(r)] == candidateRecord(*c, front));
+        }
+    }
+
     void importanceViewRanksTheGeneFitnessFollowsFirst() {
         RunDocument doc;
         doc.reset(QString(), 1);
