@@ -7,6 +7,7 @@
 #include "search/CandidateCsv.h"
 #include "space/ArchitectureIO.h"
 #include "store/RunStore.h"
+#include "ui/figure/ArchitectureView.h"
 #include "ui/plots/CandidateFilterModel.h"
 #include "ui/plots/CandidateTableModel.h"
 #include "ui/plots/CandidateTableView.h"
@@ -15,6 +16,10 @@
 #include "ui/plots/ParetoView.h"
 #include "ui/run/RunDocument.h"
 #include "ui/run/RunPlayer.h"
+#include "ui/shell/ExportDialog.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Settings.h"
+#include "ui/space/SpaceDocument.h"
 #include "ui/widgets/TableCopy.h"
 
 #include "TestMain.h"
@@ -481,6 +486,50 @@ private slots:
             if (bar.first.startsWith("enc_")) QVERIFY2(bar.second < 0.1, qPrintable(bar.first));
         doc.reset();
         QVERIFY(!view.report());
+    }
+
+    // In the main window: a table row selected draws its architecture in the central figure and rings it in
+    // the Pareto view; File > Export… lists the new plots; File > Export Candidates CSV writes every row.
+    void theMainWindowLinksExportsAndWritesCsv() {
+        QTemporaryDir dir;
+        Settings settings(dir.filePath("settings.ini"));
+        settings.setRunDatabase(dir.filePath("runs.sqlite"));
+        SpaceDocument space;
+        QVERIFY(space.open("tiny"));
+        MainWindow window(&space, &settings, nullptr, [](const QString&, const QString&) {});
+        window.resize(1400, 1000);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.runDocument()->reset("db", 1);
+        applyAll(*window.runDocument(), fixtureEvents(1));
+
+        CandidateTableView* table = window.candidateTable();
+        const int row = table->model()->rowOfKey("k4");
+        table->table()->selectionModel()->setCurrentIndex(
+            table->proxy()->mapFromSource(table->model()->index(row, 0)),
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QCOMPARE(window.paretoView()->selectedKey(), QString("k4"));
+        QCOMPARE(window.architectureView()->architecture(), fixtureArch(3, 2));
+
+        ExportDialog* dialog = window.openExportDialog();
+        for (const char* name : {"Hypervolume", "Gene importance"}) {
+            QVERIFY2(dialog->plotNames().contains(name), qPrintable(dialog->plotNames().join(", ")));
+            QString error;
+            const QString path = dir.filePath(QString(name) + ".svg");
+            QVERIFY2(dialog->exportPlot(name, path, &error), qPrintable(error));
+            QVERIFY(QFileInfo(path).size() > 1000);
+        }
+        dialog->close();
+
+        const QString csv = dir.filePath("candidates.csv");
+        QVERIFY(window.exportCandidatesCsv(csv));
+        std::ifstream in(csv.toStdString());
+        const std::vector<CandidateRecord> back = readCandidatesCsv(in);
+        QCOMPARE(back.size(), std::size_t(6));
+        QVERIFY(back == table->model()->records());
+        window.runDocument()->reset();
+        QVERIFY(!window.exportCandidatesCsv(dir.filePath("none.csv"))); // nothing to export: refused
+        QVERIFY(!QFileInfo::exists(dir.filePath("none.csv")));
     }
 
     void newPlotsExportAsPngSvgAndPdf_data() {
