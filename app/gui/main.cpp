@@ -2,8 +2,10 @@
 // line) and shows its most expensive architecture in the workbench; --replay RUN [--db FILE] opens a stored
 // run in the training and Pareto views.
 #include "ui/figure/ArchitectureView.h"
+#include "ui/plots/CandidateTableModel.h"
 #include "ui/plots/CandidateTableView.h"
 #include "ui/plots/MoeStudyView.h"
+#include "ui/plots/ParallelCoordinatesView.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/routing/RoutingView.h"
 #include "ui/run/CliProcess.h"
@@ -28,6 +30,7 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <spdlog/spdlog.h>
@@ -45,6 +48,7 @@ struct Options {
     QString dock;       // with --screenshot: raise this dock (its object name, e.g. candidatesDock)
     QString filter;     // with --screenshot: the candidate table's filter
     qint64 compare = 0; // with --screenshot: overlay this run (Run > Compare with Selected Run)
+    QString brush;      // with --screenshot: brush COLUMN=LO..HI in the parallel coordinates
     QString architecture = QStringLiteral("most-expensive");
     bool verbose = false;
     qint64 replay = 0;
@@ -141,7 +145,12 @@ Options parseOptions(const QApplication& app) {
                                      QStringLiteral("With --screenshot, compare with run RUN."),
                                      QStringLiteral("RUN"));
     compareOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({dockOption, filterOption, compareOption});
+    QCommandLineOption brushOption(QStringLiteral("parallel-brush"),
+                                   QStringLiteral("With --screenshot, brush COLUMN=LO..HI in the parallel "
+                                                  "coordinates."),
+                                   QStringLiteral("BRUSH"));
+    brushOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({dockOption, filterOption, compareOption, brushOption});
     parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption,
                        dbOption, seekOption, demoOption, routeOption, routeArchOption, routeValidOption,
                        selectOption, exportShotOption, studyRowOption, studyMetricOption});
@@ -183,6 +192,7 @@ Options parseOptions(const QApplication& app) {
     o.dock = parser.value(dockOption);
     o.filter = parser.value(filterOption);
     o.compare = parser.value(compareOption).toLongLong();
+    o.brush = parser.value(brushOption);
     return o;
 }
 
@@ -363,6 +373,20 @@ int main(int argc, char* argv[]) {
         }
         if (!options.filter.isEmpty()) window.candidateTable()->setFilterText(options.filter);
         if (options.compare > 0) window.compareWithRun(options.compare);
+        if (auto* parallel =
+                window.findChild<ParallelCoordinatesView*>(QStringLiteral("parallelCoordinatesView"));
+            parallel && !options.brush.isEmpty()) {
+            for (const QString& term : options.brush.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+                const QString column = term.section(QLatin1Char('='), 0, 0);
+                const QStringList range = term.section(QLatin1Char('='), 1).split(QStringLiteral(".."));
+                const int c = window.candidateTable()->model()->columnOf(column);
+                const auto& axes = parallel->axisColumns();
+                const auto at = std::find(axes.begin(), axes.end(), c);
+                if (at != axes.end() && range.size() == 2)
+                    parallel->setBrush(int(at - axes.begin()),
+                                       QPair<double, double>(range[0].toDouble(), range[1].toDouble()));
+            }
+        }
         if (!options.dock.isEmpty()) {
             if (auto* dock = window.findChild<QDockWidget*>(options.dock)) {
                 dock->raise();

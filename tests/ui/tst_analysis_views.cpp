@@ -13,7 +13,9 @@
 #include "ui/plots/CandidateTableView.h"
 #include "ui/plots/GeneImportanceView.h"
 #include "ui/plots/HypervolumeView.h"
+#include "ui/plots/ParallelCoordinatesView.h"
 #include "ui/plots/ParetoView.h"
+#include "ui/plots/PolylineCloud.h"
 #include "ui/run/RunDocument.h"
 #include "ui/run/RunPlayer.h"
 #include "ui/shell/ExportDialog.h"
@@ -486,6 +488,72 @@ private slots:
             if (bar.first.startsWith("enc_")) QVERIFY2(bar.second < 0.1, qPrintable(bar.first));
         doc.reset();
         QVERIFY(!view.report());
+    }
+
+    // Brushing an axis range keeps exactly the candidates inside it, in the parallel coordinates, in the
+    // table (the brushes are its filter) and so in what the table links to; a drag on an axis brushes, a
+    // click on it clears the brush.
+    void brushingSelectsExactlyTheCandidatesInTheRange() {
+        RunDocument doc;
+        doc.reset(QString(), 1);
+        CandidateTableView table;
+        table.setDocument(&doc);
+        ParallelCoordinatesView parallel;
+        parallel.resize(900, 500);
+        parallel.setTable(&table);
+        applyAll(doc, fixtureEvents(1));
+        QCoreApplication::processEvents(); // the queued redraw
+        const auto& axes = parallel.axisColumns();
+        const int fitness =
+            int(std::find(axes.begin(), axes.end(), int(CandidateTableModel::FitnessColumn)) - axes.begin());
+        const int decLayers =
+            int(std::find(axes.begin(), axes.end(), table.model()->columnOf("dec_layers")) - axes.begin());
+        QVERIFY(fitness < int(axes.size()) && decLayers < int(axes.size()));
+        auto keysOf = [&](const std::vector<int>& rows) {
+            QStringList keys;
+            for (int r : rows)
+                keys << table.model()->keyAt(r);
+            keys.sort();
+            return keys;
+        };
+        auto tableKeys = [&] {
+            QStringList keys = shownKeys(*table.proxy());
+            keys.sort();
+            return keys;
+        };
+        parallel.setBrush(fitness, QPair<double, double>(4.3, 4.7)); // k2 4.6, k3 4.4
+        QCOMPARE(keysOf(parallel.brushedRows()), (QStringList{"k2", "k3"}));
+        QCOMPARE(tableKeys(), (QStringList{"k2", "k3"}));
+        parallel.setBrush(decLayers, QPair<double, double>(3, 3)); // and three decoder layers: k3
+        QCOMPARE(keysOf(parallel.brushedRows()), QStringList{"k3"});
+        QCOMPARE(tableKeys(), QStringList{"k3"});
+        QCOMPARE(parallel.brushFilter(), QString("fitness=4.3..4.7 dec_layers=3..3"));
+        int highlighted = 0;
+        auto* lines = qobject_cast<PolylineCloud*>(parallel.plot()->plottable(0));
+        QVERIFY(lines);
+        for (const PolylineCloud::Line& line : lines->lines())
+            highlighted += line.highlighted ? 1 : 0;
+        QCOMPARE(highlighted, 1);
+        parallel.clearBrushes();
+        QCOMPARE(table.proxy()->rowCount(), 6);
+
+        // With the mouse: a drag along the fitness axis from 4.25 to 4.65 brushes k2 and k3 (values read back
+        // from pixels, so the ends are approximate); a click on the axis clears it.
+        parallel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&parallel));
+        parallel.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        const QPoint from = parallel.pixelFor(fitness, 4.65).toPoint(),
+                     to = parallel.pixelFor(fitness, 4.25).toPoint();
+        QTest::mousePress(parallel.plot(), Qt::LeftButton, Qt::NoModifier, from);
+        QMouseEvent move(QEvent::MouseMove, QPointF(to), parallel.plot()->mapToGlobal(QPointF(to)),
+                         Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(parallel.plot(), &move);
+        QTest::mouseRelease(parallel.plot(), Qt::LeftButton, Qt::NoModifier, to);
+        QCOMPARE(parallel.brushes().size(), 1);
+        QCOMPARE(tableKeys(), (QStringList{"k2", "k3"}));
+        QTest::mouseClick(parallel.plot(), Qt::LeftButton, Qt::NoModifier, from);
+        QVERIFY(parallel.brushes().isEmpty());
+        QCOMPARE(table.proxy()->rowCount(), 6);
     }
 
     // In the main window: a table row selected draws its architecture in the central figure and rings it in

@@ -15,6 +15,7 @@
 #include "ui/plots/MoeStudyModel.h"
 #include "ui/plots/MoeStudyTableModel.h"
 #include "ui/plots/MoeStudyView.h"
+#include "ui/plots/ParallelCoordinatesView.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/plots/PlotExporter.h"
 #include "ui/plots/StudyModel.h"
@@ -444,6 +445,12 @@ void MainWindow::createRunDocks() {
     QDockWidget* importanceDock =
         addToolDock(tr("Gene importance"), "importanceDock", importance_, Qt::BottomDockWidgetArea);
     tabifyDockWidget(candidatesDock, importanceDock);
+    // Parallel coordinates over the table's rows; its brushes are the table's filter.
+    auto* parallel = new ParallelCoordinatesView(this);
+    parallel->setObjectName("parallelCoordinatesView");
+    parallel->setTable(candidates_);
+    tabifyDockWidget(importanceDock, addToolDock(tr("Parallel coordinates"), "parallelDock", parallel,
+                                                 Qt::BottomDockWidgetArea));
     // Routing (adaptive compute) of the run shown: `automoe route` on its supernet, in a child process.
     auto* routing = new RoutingView(this);
     routing->setObjectName("routingView");

@@ -1,0 +1,280 @@
+#include "ui/plots/ParallelCoordinatesView.h"
+
+#include "ui/plots/CandidateTableModel.h"
+#include "ui/plots/CandidateTableView.h"
+#include "ui/plots/PlotExporter.h"
+#include "ui/plots/PlotTheme.h"
+#include "ui/plots/PolylineCloud.h"
+
+#include <qcustomplot.h>
+
+#include <QLabel>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <cmath>
+#include <limits>
+
+namespace automoe::ui {
+
+namespace {
+constexpr double kGrabPixels = 14.0; // how close to an axis a press starts a brush
+constexpr double kClickPixels = 4.0; // a shorter drag is a click: it clears the axis's brush
+constexpr double kBrushHalfWidth = 0.09;
+} // namespace
+
+ParallelCoordinatesView::ParallelCoordinatesView(QWidget* parent)
+    : QWidget(parent) {
+    setAccessibleName(tr("Parallel coordinates"));
+    status_ = new QLabel(this);
+    status_->setWordWrap(true);
+    plot_ = new QCustomPlot(this);
+    plot_->setMinimumSize(480, 260);
+    PlotTheme::apply(*plot_, palette_, font());
+    PlotTheme::styleAxisRect(*plot_->axisRect(), palette_, font());
+    plot_->yAxis->setRange(-0.04, 1.04);
+    plot_->yAxis->setVisible(false);
+    plot_->xAxis->grid()->setVisible(false);
+    plot_->yAxis->grid()->setVisible(false);
+    plot_->xAxis->setTickLabelRotation(-30);
+    plot_->xAxis->setTickLength(0, 0);
+    plot_->xAxis->setBasePen(Qt::NoPen);
+    lines_ = new PolylineCloud(plot_->xAxis, plot_->yAxis);
+    connect(plot_, &QCustomPlot::mousePress, this, &ParallelCoordinatesView::handleMousePress);
+    connect(plot_, &QCustomPlot::mouseMove, this, &ParallelCoordinatesView::handleMouseMove);
+    connect(plot_, &QCustomPlot::mouseRelease, this, &ParallelCoordinatesView::handleMouseRelease);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(4);
+    auto* top = new QVBoxLayout;
+    top->setContentsMargins(8, 6, 8, 0);
+    top->addWidget(status_);
+    layout->addLayout(top);
+    layout->addWidget(plot_, 1);
+    rebuild();
+}
+
+void ParallelCoordinatesView::setTable(CandidateTableView* table) {
+    if (model_) disconnect(model_, nullptr, this, nullptr);
+    table_ = table;
+    model_ = table ? table->model() : nullptr;
+    columns_.clear();
+    brushes_.clear();
+    if (model_) {
+        columns_ = {CandidateTableModel::FitnessColumn, CandidateTableModel::FlopsColumn,
+                    CandidateTableModel::ParamsColumn};
+        for (int c = CandidateTableModel::FirstGeneColumn; c < model_->keyColumn(); ++c)
+            columns_.push_back(c);
+        connect(model_, &QAbstractItemModel::rowsInserted, this, &ParallelCoordinatesView::scheduleRebuild);
+        connect(model_, &QAbstractItemModel::dataChanged, this, &ParallelCoordinatesView::scheduleRebuild);
+        // A new run: its own ranges, no brushes.
+        connect(model_, &QAbstractItemModel::modelReset, this, [this] {
+            brushes_.clear();
+            scheduleRebuild();
+        });
+    }
+    rebuild();
+}
+
+void ParallelCoordinatesView::scheduleRebuild() {
+    if (rebuildQueued_) return;
+    rebuildQueued_ = true;
+    QTimer::singleShot(0, this, [this] {
+        rebuildQueued_ = false;
+        rebuild();
+    });
+}
+
+double ParallelCoordinatesView::normalised(int axis, double value) const {
+    const auto& [lo, hi] = ranges_[std::size_t(axis)];
+    if (!std::isfinite(value)) return std::numeric_limits<double>::quiet_NaN();
+    return hi > lo ? (value - lo) / (hi - lo) : 0.5;
+}
+
+double ParallelCoordinatesView::valueAt(int axis, double pixelY) const {
+    const auto& [lo, hi] = ranges_[std::size_t(axis)];
+    const double t = std::clamp(plot_->yAxis->pixelToCoord(pixelY), 0.0, 1.0);
+    return lo + t * (hi - lo);
+}
+
+QPointF ParallelCoordinatesView::pixelFor(int axis, double value) const {
+    const double t = normalised(axis, value);
+    return {plot_->xAxis->coordToPixel(double(axis)), plot_->yAxis->coordToPixel(std::isnan(t) ? 0.0 : t)};
+}
+
+int ParallelCoordinatesView::axisNear(double pixelX) const {
+    int best = -1;
+    double bestDistance = kGrabPixels;
+    for (int a = 0; a < int(columns_.size()); ++a) {
+        const double d = std::abs(plot_->xAxis->coordToPixel(double(a)) - pixelX);
+        if (d <= bestDistance) {
+            best = a;
+            bestDistance = d;
+        }
+    }
+    return best;
+}
+
+std::vector<int> ParallelCoordinatesView::brushedRows() const {
+    std::vector<int> rows;
+    if (!model_) return rows;
+    for (int r = 0; r < model_->rowCount(); ++r) {
+        bool inside = true;
+        for (auto it = brushes_.begin(); it != brushes_.end() && inside; ++it) {
+            const double v = model_->value(r, columns_[std::size_t(it.key())]);
+            const double tol = 1e-9 * std::max(1.0, std::abs(it.value().second));
+            inside = std::isfinite(v) && v >= it.value().first - tol && v <= it.value().second + tol;
+        }
+        if (inside) rows.push_back(r);
+    }
+    return rows;
+}
+
+QString ParallelCoordinatesView::brushFilter() const {
+    QStringList terms;
+    for (auto it = brushes_.begin(); it != brushes_.end(); ++it)
+        terms << QStringLiteral("%1=%2..%3")
+                     .arg(model_->columnName(columns_[std::size_t(it.key())]))
+                     .arg(QString::number(it.value().first, 'g', 10),
+                          QString::number(it.value().second, 'g', 10));
+    return terms.join(QLatin1Char(' '));
+}
+
+void ParallelCoordinatesView::setBrush(int axis, std::optional<QPair<double, double>> range) {
+    if (axis < 0 || axis >= int(columns_.size())) return;
+    if (range) {
+        if (range->first > range->second) std::swap(range->first, range->second);
+        brushes_[axis] = *range;
+    } else {
+        brushes_.remove(axis);
+    }
+    applyBrushes();
+}
+
+void ParallelCoordinatesView::clearBrushes() {
+    brushes_.clear();
+    applyBrushes();
+}
+
+void ParallelCoordinatesView::applyBrushes() {
+    if (table_) table_->setFilterText(brushFilter());
+    rebuild();
+}
+
+void ParallelCoordinatesView::rebuild() {
+    plot_->clearItems();
+    const int n = int(columns_.size());
+    const int rows = model_ ? model_->rowCount() : 0;
+    ranges_.assign(std::size_t(n), {0.0, 0.0});
+    for (int a = 0; a < n; ++a) {
+        double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+        for (int r = 0; r < rows; ++r) {
+            const double v = model_->value(r, columns_[std::size_t(a)]);
+            if (!std::isfinite(v)) continue;
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+        ranges_[std::size_t(a)] =
+            std::isfinite(lo) ? QPair<double, double>(lo, hi) : QPair<double, double>(0, 1);
+    }
+    // Lines, coloured by fitness (the first axis): dark = fit.
+    std::vector<char> brushed(std::size_t(rows), brushes_.isEmpty() ? 1 : 0);
+    if (!brushes_.isEmpty())
+        for (int r : brushedRows())
+            brushed[std::size_t(r)] = 1;
+    std::vector<PolylineCloud::Line> lines;
+    lines.reserve(std::size_t(rows));
+    for (int r = 0; r < rows; ++r) {
+        PolylineCloud::Line l;
+        for (int a = 0; a < n; ++a)
+            l.values.push_back(normalised(a, model_->value(r, columns_[std::size_t(a)])));
+        l.shade = n > 0 && !std::isnan(l.values[0]) ? l.values[0] : 1.0;
+        l.highlighted = brushed[std::size_t(r)] != 0;
+        lines.push_back(std::move(l));
+    }
+    lines_->setLines(std::move(lines));
+
+    // Axes: a vertical line each with its range at the ends, the column's name below; brushes as boxes.
+    auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    auto rangeText = [&](int a, double v) {
+        const int c = columns_[std::size_t(a)];
+        if (c == CandidateTableModel::FitnessColumn) return QString::number(v, 'f', 3);
+        if (c == CandidateTableModel::FlopsColumn || c == CandidateTableModel::ParamsColumn)
+            return PlotTheme::siNumber(v, 3);
+        return v == std::round(v) ? QString::number(qint64(v)) : QString::number(v, 'f', 1);
+    };
+    for (int a = 0; a < n; ++a) {
+        ticker->addTick(a, model_->columnName(columns_[std::size_t(a)]));
+        auto* line = new QCPItemLine(plot_);
+        line->start->setCoords(a, 0);
+        line->end->setCoords(a, 1);
+        line->setPen(QPen(palette_.text, 1.2));
+        for (const bool top : {true, false}) {
+            auto* label = new QCPItemText(plot_);
+            label->position->setCoords(a, top ? 1.0 : 0.0);
+            label->setPositionAlignment(Qt::AlignHCenter | (top ? Qt::AlignBottom : Qt::AlignTop));
+            label->setFont(small);
+            label->setColor(palette_.text);
+            label->setText(
+                rows ? rangeText(a, top ? ranges_[std::size_t(a)].second : ranges_[std::size_t(a)].first)
+                     : QString());
+            label->setClipToAxisRect(false);
+        }
+    }
+    for (auto it = brushes_.begin(); it != brushes_.end(); ++it) {
+        auto* box = new QCPItemRect(plot_);
+        box->topLeft->setCoords(it.key() - kBrushHalfWidth, normalised(it.key(), it.value().second));
+        box->bottomRight->setCoords(it.key() + kBrushHalfWidth, normalised(it.key(), it.value().first));
+        box->setPen(QPen(QColor(0xd6, 0x45, 0x3d), 1.5));
+        box->setBrush(QColor(0xd6, 0x45, 0x3d, 40));
+    }
+    plot_->xAxis->setTicker(ticker);
+    // Room on the left for the first axis's slanted name.
+    plot_->xAxis->setRange(-1.3, std::max(1, n) - 0.6);
+    const int shown = brushes_.isEmpty() ? rows : int(brushedRows().size());
+    status_->setText(
+        rows == 0 ? tr("Candidates of a search appear here, one line each across the genes and costs.")
+        : brushes_.isEmpty()
+            ? tr("%n candidate(s), coloured by fitness (dark = lower loss). Drag along an axis to "
+                 "brush a range; the candidate table then shows the brushed ones.",
+                 nullptr, rows)
+            : tr("%1 of %n candidate(s) in the brushes (%2); click an axis to clear its brush.", nullptr,
+                 rows)
+                  .arg(shown)
+                  .arg(brushFilter()));
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ParallelCoordinatesView::handleMousePress(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton || !model_ || model_->rowCount() == 0) return;
+    dragAxis_ = axisNear(event->position().x());
+    dragFrom_ = event->position().y();
+}
+
+void ParallelCoordinatesView::handleMouseMove(QMouseEvent* event) {
+    if (dragAxis_ < 0 || std::abs(event->position().y() - dragFrom_) < kClickPixels) return;
+    // The box follows the drag; the filter is applied on release.
+    brushes_[dragAxis_] = {valueAt(dragAxis_, std::max(dragFrom_, event->position().y())),
+                           valueAt(dragAxis_, std::min(dragFrom_, event->position().y()))};
+    rebuild();
+}
+
+void ParallelCoordinatesView::handleMouseRelease(QMouseEvent* event) {
+    if (dragAxis_ < 0) return;
+    const int axis = dragAxis_;
+    dragAxis_ = -1;
+    const double y = event->position().y();
+    if (std::abs(y - dragFrom_) < kClickPixels)
+        setBrush(axis, std::nullopt);
+    else
+        setBrush(axis, QPair<double, double>(valueAt(axis, std::max(dragFrom_, y)),
+                                             valueAt(axis, std::min(dragFrom_, y))));
+}
+
+bool ParallelCoordinatesView::exportPlot(const QString& path, QString* error) {
+    return PlotExporter::exportPlot(*plot_, path, error);
+}
+
+} // namespace automoe::ui

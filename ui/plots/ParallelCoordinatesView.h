@@ -1,0 +1,78 @@
+// ParallelCoordinatesView draws every candidate of the candidate table (CandidateTableModel) as a polyline
+// across one vertical axis per column — fitness, FLOPs, active parameters and each gene group — each axis
+// scaled to its column's range, lines coloured by fitness (dark = fit). Dragging along an axis brushes a
+// range of it (a click on the axis clears that axis's brush); the brushes become the candidate table's filter
+// ("fitness=4.93..4.95 dec_layers=2..3"), so the table shows exactly the brushed candidates, and the brushed
+// lines stay coloured while the others fade. It follows the model live and in replay (the model follows the
+// RunDocument), redrawing at most once per event-loop pass.
+#pragma once
+
+#include "ui/figure/FigurePalette.h"
+
+#include <QMap>
+#include <QPair>
+#include <QWidget>
+#include <optional>
+#include <vector>
+
+class QCustomPlot;
+class QLabel;
+class QMouseEvent;
+
+namespace automoe::ui {
+
+class CandidateTableModel;
+class CandidateTableView;
+class PolylineCloud;
+
+class ParallelCoordinatesView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ParallelCoordinatesView(QWidget* parent = nullptr);
+
+    // Draws the rows of `table`'s model and writes the brushes into its filter. Not owned.
+    void setTable(CandidateTableView* table);
+
+    // The model columns drawn as axes, left to right.
+    const std::vector<int>& axisColumns() const { return columns_; }
+    // Brushes a value range of axis `axis` (an index into axisColumns()); an empty optional clears it.
+    void setBrush(int axis, std::optional<QPair<double, double>> range);
+    void clearBrushes();
+    QMap<int, QPair<double, double>> brushes() const { return brushes_; }
+    // The table filter the brushes stand for ("" when none).
+    QString brushFilter() const;
+    // Model rows inside every brush (all rows when none).
+    std::vector<int> brushedRows() const;
+
+    QCustomPlot* plot() const { return plot_; }
+    // Widget coordinates of a value on an axis, for input and tests.
+    QPointF pixelFor(int axis, double value) const;
+    bool exportPlot(const QString& path, QString* error = nullptr);
+
+private:
+    void rebuild();
+    void scheduleRebuild();
+    void applyBrushes();
+    double normalised(int axis, double value) const;
+    double valueAt(int axis, double pixelY) const;
+    int axisNear(double pixelX) const;
+    void handleMousePress(QMouseEvent* event);
+    void handleMouseMove(QMouseEvent* event);
+    void handleMouseRelease(QMouseEvent* event);
+
+    FigurePalette palette_;
+    CandidateTableView* table_ = nullptr;
+    CandidateTableModel* model_ = nullptr;
+    QCustomPlot* plot_ = nullptr;
+    PolylineCloud* lines_ = nullptr;
+    QLabel* status_ = nullptr;
+    std::vector<int> columns_;
+    std::vector<QPair<double, double>> ranges_; // per axis: min, max of its column
+    QMap<int, QPair<double, double>> brushes_;  // axis -> value range
+    bool rebuildQueued_ = false;
+    int dragAxis_ = -1;
+    double dragFrom_ = 0;
+};
+
+} // namespace automoe::ui
