@@ -13,6 +13,7 @@
 #include "ui/plots/CandidateFilterModel.h"
 #include "ui/plots/CandidateTableModel.h"
 #include "ui/plots/CandidateTableView.h"
+#include "ui/plots/ParallelCoordinatesView.h"
 #include "ui/plots/ParetoView.h"
 #include "ui/plots/TrainingView.h"
 
@@ -177,6 +178,31 @@ void benchmarkTable(int points, int generations, int repeats, QSize size) {
         view.table()->viewport()->repaint();
         filter.push_back(elapsedMs(timer));
     }
+    // The parallel coordinates over the same rows: a full redraw, unbrushed and with a brush on fitness.
+    ParallelCoordinatesView parallel;
+    parallel.resize(size);
+    parallel.setTable(&view);
+    parallel.show();
+    QApplication::processEvents();
+    std::vector<double> lines, brushed;
+    const int pcRepeats = std::max(3, repeats / 3);
+    parallel.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    for (int i = 0; i < pcRepeats; ++i) {
+        timer.restart();
+        parallel.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        lines.push_back(elapsedMs(timer));
+    }
+    parallel.setBrush(0, QPair<double, double>(3.6, 4.0));
+    for (int i = 0; i < pcRepeats; ++i) {
+        timer.restart();
+        parallel.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        brushed.push_back(elapsedMs(timer));
+    }
+    parallel.setTable(nullptr);
+    const Stats pl = stats(lines), pb = stats(brushed);
+    std::printf("%7d candidates in the parallel coordinates: redraw median %.1f ms, max %.1f ms; brushed "
+                "median %.1f ms, max %.1f ms\n",
+                view.model()->rowCount(), pl.median, pl.max, pb.median, pb.max);
     const Stats r = stats(redraw), so = stats(sort), fi = stats(filter), b = stats(perBatch);
     std::printf(
         "%7d candidates in the table: add %.1f ms (%.1f ms CPU; per generation median %.2f ms, max %.2f "

@@ -51,6 +51,11 @@ void PolylineCloud::draw(QCPPainter* painter) {
     const QCPAxis* y = valueAxis();
     if (!x || !y) return;
     painter->setBrush(Qt::NoBrush);
+    // Many lines on screen: without antialiasing (several times faster on the raster engine, and at that
+    // density the smoothing is not seen). Vector export keeps it.
+    const bool vector = painter->modes().testFlag(QCPPainter::pmVectorized) ||
+                        painter->modes().testFlag(QCPPainter::pmNoCaching);
+    if (lines_.size() > 1000 && !vector) painter->setRenderHint(QPainter::Antialiasing, false);
     const bool anyFaded =
         std::any_of(lines_.begin(), lines_.end(), [](const Line& l) { return !l.highlighted; });
     // A thin line per candidate; with many, translucent so density shows.
