@@ -1,6 +1,8 @@
 // PolylineCloud is the QCustomPlot plottable of the parallel coordinates view: one polyline per candidate
 // through (axis index, normalised value) points, coloured by a 0..1 shade (0 = darkest), drawn faded when not
-// highlighted. Highlighted lines are drawn last, on top.
+// highlighted. Highlighted lines are drawn last, on top. Over 1,000 lines on screen are rasterised into one
+// image (each pixel the mean colour of the lines crossing it, more opaque where more cross); vector output
+// (SVG, PDF) always draws real polylines.
 #pragma once
 
 #include <qcustomplot.h>
@@ -33,6 +35,8 @@ protected:
     void drawLegendIcon(QCPPainter* painter, const QRectF& rect) const override;
 
 private:
+    void drawRaster(QCPPainter* painter) const;
+
     std::vector<Line> lines_;
 };
 
