@@ -556,6 +556,63 @@ private slots:
         QCOMPARE(table.proxy()->rowCount(), 6);
     }
 
+    // Over 1,000 lines the view rasterises them: the image shows them, coloured where brushed and grey
+    // elsewhere, and SVG still gets real lines.
+    void manyLinesAreRasterisedAndStillShown() {
+        RunDocument doc;
+        doc.reset(QString(), 1);
+        CandidateTableView table;
+        table.setDocument(&doc);
+        ParallelCoordinatesView parallel;
+        parallel.resize(900, 500);
+        parallel.setTable(&table);
+        std::mt19937 rng(4);
+        FeedBatch batch;
+        for (int i = 0; i < 1500; ++i) {
+            CandidateRow c;
+            c.architecture.key = "c" + std::to_string(i);
+            c.architecture.json = architectureToJson(fixtureArch(int(rng() % 6), 1 + int(rng() % 3)));
+            c.fitness = 4.0 + double(rng() % 1000) / 1000.0;
+            c.flops = 1e8 + double(rng() % 1000) * 1e5;
+            c.paramsActive = 1000 + std::int64_t(rng() % 1000);
+            batch.events.push_back(Event::candidate(1, c));
+        }
+        doc.apply(batch);
+        parallel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&parallel));
+        QCoreApplication::processEvents();
+        auto countColours = [&] {
+            const QImage image = parallel.plot()->toPixmap().toImage();
+            int blue = 0, grey = 0;
+            for (int yy = 0; yy < image.height(); yy += 2)
+                for (int xx = 0; xx < image.width(); xx += 2) {
+                    const QColor c = image.pixelColor(xx, yy);
+                    if (c.blue() > c.red() + 40)
+                        ++blue;
+                    else if (c != Qt::white && std::abs(c.red() - c.blue()) < 20 && c.red() > 150 &&
+                             c.red() < 245)
+                        ++grey;
+                }
+            return std::pair{blue, grey};
+        };
+        const auto [blueAll, greyAll] = countColours();
+        QVERIFY2(blueAll > 2000, qPrintable(QString::number(blueAll)));
+        parallel.setBrush(0, QPair<double, double>(4.0, 4.1)); // about a tenth
+        QCOMPARE(table.proxy()->rowCount(), int(parallel.brushedRows().size()));
+        const auto [blueBrushed, greyBrushed] = countColours();
+        QVERIFY2(blueBrushed < blueAll, qPrintable(QString("%1 %2").arg(blueBrushed).arg(blueAll)));
+        QVERIFY2(greyBrushed > greyAll, qPrintable(QString("%1 %2").arg(greyBrushed).arg(greyAll)));
+        QTemporaryDir dir;
+        QString error;
+        QVERIFY2(parallel.exportPlot(dir.filePath("pc.svg"), &error), qPrintable(error));
+        QFile svg(dir.filePath("pc.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray text = svg.readAll();
+        QVERIFY2(text.count("<polyline") >= 1500,
+                 qPrintable(QString::number(text.count("<polyline")))); // real lines
+        QCOMPARE(text.count("<image"), 0);
+    }
+
     // In the main window: a table row selected draws its architecture in the central figure and rings it in
     // the Pareto view; File > Export… lists the new plots; File > Export Candidates CSV writes every row.
     void theMainWindowLinksExportsAndWritesCsv() {
