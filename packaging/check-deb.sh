@@ -25,7 +25,7 @@ mkdir -p "$out"
 failures=()
 fail() { echo "check-deb: FAIL: $*" >&2; failures+=("$*"); }
 ok() { echo "check-deb: ok: $*"; }
-step() { echo; echo "== $* ($(date +%s) s)"; }
+step() { echo; echo "== $* (at ${SECONDS} s)"; }
 
 step "package $(basename "$deb")"
 dpkg-deb -I "$deb" 

@@ -98,7 +98,10 @@ bool CliProcess::start(const QStringList& args, QString* error) {
     const int niceness = childNice_;
     process_->setChildProcessModifier([niceness] {
         // In the forked child before exec: only async-signal-safe calls. A failure keeps the priority.
-        if (niceness > 0) (void)::nice(niceness);
+        if (niceness > 0) {
+            [[maybe_unused]] const int ignored =
+                ::nice(niceness); // (void) does not silence warn_unused_result
+        }
     });
     process_->start(cli, args);
     return true;
