@@ -64,7 +64,7 @@ bool CandidateRecord::operator==(const CandidateRecord& o) const {
            predictedLatencyMs == o.predictedLatencyMs && onFront == o.onFront && genes == o.genes;
 }
 
-CandidateRecord candidateRecord(const CandidateRow& row, bool onFront) {
+CandidateRecord candidateCosts(const CandidateRow& row, bool onFront) {
     CandidateRecord r;
     r.archId = row.architecture.id;
     r.key = row.architecture.key;
@@ -75,6 +75,11 @@ CandidateRecord candidateRecord(const CandidateRow& row, bool onFront) {
     r.latencyMs = row.latencyMs;
     r.predictedLatencyMs = row.predictedLatencyMs;
     r.onFront = onFront;
+    return r;
+}
+
+CandidateRecord candidateRecord(const CandidateRow& row, bool onFront) {
+    CandidateRecord r = candidateCosts(row, onFront);
     try {
         r.genes = geneFeatureValues(row.architecture.json);
     } catch (const std::exception& e) {

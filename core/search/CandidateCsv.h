@@ -32,6 +32,8 @@ struct CandidateRecord {
 
 // A record of `row` (genes from its architecture JSON; throws naming the key when that is malformed).
 CandidateRecord candidateRecord(const CandidateRow& row, bool onFront);
+// The same without the genes (left empty): for callers that read them their own way.
+CandidateRecord candidateCosts(const CandidateRow& row, bool onFront);
 
 // The header: arch_id, arch_key, generation, fitness, flops, params_active, latency_ms,
 // predicted_latency_ms, on_front, then the GeneFeatures names.

@@ -54,15 +54,7 @@ void CandidateTableModel::addCandidates(const std::vector<CandidateRow>& rows, s
     const int firstNew = int(rows_.size());
     for (std::size_t i = first; i < rows.size(); ++i) {
         const CandidateRow& row = rows[i];
-        CandidateRecord r;
-        r.archId = row.architecture.id;
-        r.key = row.architecture.key;
-        r.generation = row.generation;
-        r.fitness = row.fitness;
-        r.flops = row.flops;
-        r.paramsActive = row.paramsActive;
-        r.latencyMs = row.latencyMs;
-        r.predictedLatencyMs = row.predictedLatencyMs;
+        CandidateRecord r = candidateCosts(row, false); // on-front: the front update after the batch
         try {
             r.genes = geneFeatureValues(row.architecture.json);
         } catch (const std::exception&) {
