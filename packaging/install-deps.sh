@@ -8,6 +8,9 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libgl-dev
   libqcustomplot-dev
   libtorch-dev libopenblas0-openmp
+  # Gloo's headers: c10d's ProcessGroupGloo.hpp includes them (multi-process training, core/dist); the
+  # library itself comes with LibTorch (libgloo0), so the package needs nothing more at run time.
+  libgloo-dev
   libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev

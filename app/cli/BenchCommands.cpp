@@ -87,6 +87,7 @@ void runDartsBench(const DartsBenchArgs& a) {
 void addBenchCommands(CLI::App& root) {
     auto* bench = root.add_subcommand("bench", "Benchmarks that print figures (never pass/fail)");
     bench->require_subcommand(1);
+    addDistributedBench(bench);
 
     auto opt = std::make_shared<automoe::ModelBenchmarkOptions>();
     auto asJson = std::make_shared<bool>(false);

@@ -27,6 +27,8 @@ void addRunsCommands(CLI::App& root);
 // `automoe bench ...`: benchmarks that print figures (never pass/fail): `bench model` times the supernet
 // against a dense torch::nn::Transformer peer measured in the same run.
 void addBenchCommands(CLI::App& root);
+// `automoe bench distributed` (app/cli/DistributedBench.cpp), added by addBenchCommands.
+void addDistributedBench(CLI::App* bench);
 
 // `automoe latency build`, `automoe search`, `automoe front`, `automoe export` and `automoe translate`:
 // the search half of the AutoMoE pipeline on a trained supernet run, and running what it found.
@@ -53,5 +55,9 @@ void addStudyCommands(CLI::App& root);
 // `automoe darts` (a DARTSformer search: reversible mixed network, bi-level first-order DARTS, stored and
 // resumable) and `automoe darts derive` (its architecture as JSON); `automoe train --darts-arch` retrains it.
 void addDartsCommands(CLI::App& root);
+
+// `automoe launch --nproc N -- train ...`: N local ranks of a multi-process run (the launch convention:
+// WORLD_SIZE, RANK, LOCAL_RANK, MASTER_ADDR, MASTER_PORT), ended together when one fails.
+void addLaunchCommands(CLI::App& root);
 
 } // namespace automoe::cli

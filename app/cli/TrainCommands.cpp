@@ -2,6 +2,7 @@
 
 #include "cli/CliSupport.h"
 #include "cli/RunDriver.h"
+#include "dist/DistributedTraining.h"
 #include "eval/Translation.h"
 #include "nn/TorchRuntime.h"
 #include "run/DartsRun.h"
@@ -12,6 +13,8 @@
 #include "util/Resources.h"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -44,6 +47,7 @@ struct TrainArgs {
     int64_t validateEvery = 200;
     int64_t checkpointEvery = 200;
     int64_t routingEvery = TrainingRunConfig{}.routingEvery;
+    int64_t testSentences = TrainingRunConfig{}.testSentences;
     double dropout = TrainingRunConfig{}.dropout;
     double balanceWeight = TrainerOptions{}.balanceLossWeight;
     double labelSmoothing = TrainerOptions{}.labelSmoothing;
@@ -54,6 +58,12 @@ struct TrainArgs {
     int64_t fromRun = 0;
     bool inherit = false;
     std::string dartsArch;
+    // Multi-process training (README "Multi-process training"): the environment's WORLD_SIZE, RANK,
+    // MASTER_ADDR and MASTER_PORT unless given here.
+    int worldSize = 0;
+    int rank = -1;
+    std::string master;
+    double rendezvousMinutes = 30;
 };
 
 // `train --darts-arch`: a DARTS architecture retrained as an ordinary Transformer (run kind darts_retrain),
@@ -96,8 +106,100 @@ int runDartsRetrain(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
     return 0;
 }
 
+// A new supernet run's configuration from the command line.
+TrainingRunConfig supernetConfig(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
+    TrainingRunConfig c;
+    c.name = a.name;
+    c.spaceSource = a.space;
+    c.space = loadSpaceByNameOrPath(a.space);
+    c.corpus = a.corpus;
+    c.reverse = a.reverse;
+    c.vocabulary.size = a.vocabSize;
+    c.trainer.maxTokens = a.maxTokens;
+    c.trainer.seed = a.seed;
+    c.split.seed = a.seed;
+    c.trainer.lr.peak = a.lr;
+    c.trainer.lr.warmupUpdates = a.warmup;
+    c.trainer.lr.kind = lrScheduleKind(a.schedule);
+    c.trainer.sampling = subnetSampling(a.sampling);
+    if (c.trainer.sampling == SubnetSampling::Fixed)
+        throw UsageError("--sampling fixed needs an architecture; use random or sandwich");
+    c.trainer.sandwichRandom = a.sandwichRandom;
+    try {
+        c.supernet.kind = supernetKind(a.supernet);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--supernet: ") + e.what());
+    }
+    c.supernet.sets = a.mosExperts;
+    c.supernet.attention = a.mosAttention;
+    c.dropout = a.dropout;
+    c.attentionDropout = a.dropout;
+    c.trainer.balanceLossWeight = a.balanceWeight;
+    c.trainer.labelSmoothing = a.labelSmoothing;
+    c.capacityFactor = a.capacityFactor;
+    c.validateEvery = a.validateEvery;
+    c.checkpointEvery = a.checkpointEvery;
+    c.routingEvery = a.routingEvery;
+    c.testSentences = a.testSentences;
+    c.maxUpdates = a.updates;
+    c.maxMinutes = a.minutes;
+    if (!updatesGiven && !minutesGiven) c.maxMinutes = 20;
+    return c;
+}
+
+// The launch convention: the environment, then the flags.
+LaunchEnv launchEnv(const TrainArgs& a) {
+    LaunchEnv env = LaunchEnv::fromEnvironment();
+    if (a.worldSize > 0) env.worldSize = a.worldSize;
+    if (a.rank >= 0) env.rank = a.rank;
+    if (!a.master.empty()) env.setMaster(a.master);
+    try {
+        env.validate();
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    return env;
+}
+
+// One rank of a data-parallel supernet run (core/dist/DistributedTraining.h): rank 0 executes and stores
+// the run, the others follow it.
+int runDistributedTraining(const TrainArgs& a, const LaunchEnv& env, bool updatesGiven, bool minutesGiven) {
+    if (a.resume > 0 || !a.arch.empty() || !a.dartsArch.empty())
+        throw UsageError("multi-process training trains a new supernet: --resume, --arch and --darts-arch "
+                         "run in one process for now");
+    TrainingRunConfig c = supernetConfig(a, updatesGiven, minutesGiven);
+    const std::string db = databasePath(a.db);
+    // Every rank must train what rank 0 trains: all of the configuration but its name.
+    nlohmann::json check = c.toJson();
+    check.erase("name");
+    check["world_size"] = env.worldSize;
+    const auto timeout = std::chrono::milliseconds(int64_t(a.rendezvousMinutes * 60000));
+    auto collective = ProcessGroupCollective::join(env, check, timeout);
+    auto dataParallel = std::make_shared<DataParallel>(collective);
+    c.trainer.dataParallel = dataParallel;
+    if (env.rank != 0) {
+        // Ctrl+C reaches every rank of a terminal's launch: rank 0 cancels the run at its next update and
+        // then stops this rank, which must keep stepping until then. SIGTERM still ends it.
+        std::signal(SIGINT, SIG_IGN);
+        const FollowerResult r = followTraining(c, *collective, runFilesDir(db) + "/vocab");
+        std::fprintf(stderr, "rank %d: stopped with rank 0 after %lld updates\n", env.rank,
+                     (long long)r.updates);
+        return 0;
+    }
+    RunStore store(db);
+    TrainingRun run(store, std::move(c));
+    DataParallelLeader leader(collective, dataParallel);
+    run.addObserver(&leader);
+    std::fprintf(stderr, "rank 0 of %d: run %lld (data-parallel, master %s:%d)\n", env.worldSize,
+                 (long long)run.id(), env.masterAddr.c_str(), env.masterPort);
+    driveTrainingRun(store, run, a.controlStdin);
+    return 0;
+}
+
 int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
     configureTorchThreads(a.threads);
+    if (const LaunchEnv env = launchEnv(a); env.worldSize > 1)
+        return runDistributedTraining(a, env, updatesGiven, minutesGiven);
     if (!a.dartsArch.empty()) {
         if (!a.arch.empty()) throw UsageError("--darts-arch and --arch: give one architecture");
         return runDartsRetrain(a, updatesGiven, minutesGiven);
@@ -134,47 +236,13 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         c.validateEvery = a.validateEvery;
         c.checkpointEvery = a.checkpointEvery;
         c.routingEvery = a.routingEvery;
+        c.testSentences = a.testSentences;
         c.maxUpdates = a.updates;
         c.maxMinutes = a.minutes;
         if (!updatesGiven && !minutesGiven) c.maxMinutes = 20;
         run = std::make_unique<TrainingRun>(store, std::move(c));
     } else {
-        TrainingRunConfig c;
-        c.name = a.name;
-        c.spaceSource = a.space;
-        c.space = loadSpaceByNameOrPath(a.space);
-        c.corpus = a.corpus;
-        c.reverse = a.reverse;
-        c.vocabulary.size = a.vocabSize;
-        c.trainer.maxTokens = a.maxTokens;
-        c.trainer.seed = a.seed;
-        c.split.seed = a.seed;
-        c.trainer.lr.peak = a.lr;
-        c.trainer.lr.warmupUpdates = a.warmup;
-        c.trainer.lr.kind = lrScheduleKind(a.schedule);
-        c.trainer.sampling = subnetSampling(a.sampling);
-        if (c.trainer.sampling == SubnetSampling::Fixed)
-            throw UsageError("--sampling fixed needs an architecture; use random or sandwich");
-        c.trainer.sandwichRandom = a.sandwichRandom;
-        try {
-            c.supernet.kind = supernetKind(a.supernet);
-        } catch (const std::invalid_argument& e) {
-            throw UsageError(std::string("--supernet: ") + e.what());
-        }
-        c.supernet.sets = a.mosExperts;
-        c.supernet.attention = a.mosAttention;
-        c.dropout = a.dropout;
-        c.attentionDropout = a.dropout;
-        c.trainer.balanceLossWeight = a.balanceWeight;
-        c.trainer.labelSmoothing = a.labelSmoothing;
-        c.capacityFactor = a.capacityFactor;
-        c.validateEvery = a.validateEvery;
-        c.checkpointEvery = a.checkpointEvery;
-        c.routingEvery = a.routingEvery;
-        c.maxUpdates = a.updates;
-        c.maxMinutes = a.minutes;
-        if (!updatesGiven && !minutesGiven) c.maxMinutes = 20;
-        run = std::make_unique<TrainingRun>(store, std::move(c));
+        run = std::make_unique<TrainingRun>(store, supernetConfig(a, updatesGiven, minutesGiven));
     }
     driveTrainingRun(store, *run, a.controlStdin);
     return 0;
@@ -335,6 +403,9 @@ void addTrainCommands(CLI::App& root) {
         ->capture_default_str();
     train->add_option("--checkpoint-every", a->checkpointEvery, "Write a checkpoint every N updates")
         ->capture_default_str();
+    train->add_option("--test-sentences", a->testSentences, "Test pairs of the final greedy BLEU (0 = skip)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     train
         ->add_option("--routing-every", a->routingEvery,
                      "At validations of updates divisible by N (1: every validation), record the expert "
@@ -370,6 +441,20 @@ void addTrainCommands(CLI::App& root) {
         "the data of the search it came from (or --from-run, or --corpus)");
     train->add_flag("--inherit", a->inherit,
                     "With --arch: start from the supernet run's last checkpoint weights");
+    train
+        ->add_option("--world-size", a->worldSize,
+                     "Ranks of a multi-process run (default: $WORLD_SIZE, else 1); see `automoe launch`")
+        ->check(CLI::PositiveNumber);
+    train->add_option("--rank", a->rank, "This process's rank, 0..world size - 1 (default: $RANK, else 0)")
+        ->check(CLI::NonNegativeNumber);
+    train->add_option("--master", a->master,
+                      "HOST:PORT of rank 0's rendezvous (default: $MASTER_ADDR:$MASTER_PORT, else "
+                      "127.0.0.1:29500)");
+    train
+        ->add_option("--rendezvous-minutes", a->rendezvousMinutes,
+                     "How long ranks wait for each other at the rendezvous and in each collective operation")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     train->add_flag("--control-stdin", a->controlStdin,
                     "Read pause / resume / cancel commands, one per line, from stdin");
     train->callback([a, updates, minutes] { runTraining(*a, updates->count() > 0, minutes->count() > 0); });

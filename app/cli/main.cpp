@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     automoe::cli::addStudyCommands(app);
     automoe::cli::addCloseCommands(app);
     automoe::cli::addDartsCommands(app);
+    automoe::cli::addLaunchCommands(app);
 
     try {
         app.parse(argc, argv);

@@ -80,6 +80,7 @@ nlohmann::json TrainerOptions::toJson() const {
         {"seed", seed},
         {"validation_sentences", validationSentences}};
     if (fixedArchitecture) j["fixed_architecture"] = architectureToJson(*fixedArchitecture);
+    if (dataParallel && dataParallel->worldSize() > 1) j["world_size"] = dataParallel->worldSize();
     return j;
 }
 
@@ -150,6 +151,7 @@ Trainer::Trainer(SuperTransformer model, SearchSpace space, const TokenizedSet& 
     adam.betas({options_.beta1, options_.beta2}).eps(options_.adamEps).weight_decay(options_.weightDecay);
     optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(), adam);
     model_->train();
+    if (options_.dataParallel) options_.dataParallel->attach(model_->parameters()); // rank 0's weights
 }
 
 Architecture Trainer::sampleArchitecture() {
@@ -158,7 +160,7 @@ Architecture Trainer::sampleArchitecture() {
 }
 
 double Trainer::forwardBackward(const Batch& batch, const Architecture& arch, double scale, double& nll,
-                                double& lb) {
+                                double& lb, int64_t totalTokens) {
     model_->setArchitecture(arch);
     const TransformerOutput out = model_->forwardHidden(batch.src, batch.tgtIn);
     // The output layer runs on the real target positions only.
@@ -166,12 +168,13 @@ double Trainer::forwardBackward(const Batch& batch, const Architecture& arch, do
         out.hidden, [&](const torch::Tensor& h) { return model_->outputLogits(h); }, batch.tgtOut,
         options_.labelSmoothing, model_->config().padIndex);
     const torch::Tensor& balance = out.loadBalancingLoss;
-    const double n = double(std::max<int64_t>(ls.tokens, 1));
-    auto loss = ls.loss / n + options_.balanceLossWeight * balance;
+    const double n = double(std::max<int64_t>(totalTokens > 0 ? totalTokens : ls.tokens, 1));
+    const double share = totalTokens > 0 ? double(ls.tokens) / n : 1.0; // of a data-parallel update
+    auto loss = ls.loss / n + options_.balanceLossWeight * share * balance;
     ProfileScope scope("automoe::backward");
     (loss * scale).backward();
     nll = ls.nll.item<double>() / n;
-    lb = balance.item<double>();
+    lb = share * balance.item<double>();
     return ls.loss.item<double>() / n;
 }
 
@@ -208,12 +211,28 @@ UpdateResult Trainer::step() {
         for (auto& p : model_->parameters())
             p.mutable_grad().reset();
     }
+    // Data-parallel: this rank's shard of the batch (train/DataParallel.h), none when B < W leaves it empty.
+    const auto& dp = options_.dataParallel;
+    std::optional<Batch> shard;
+    if (dp) {
+        const auto rows = shardRows(batch, dp->rank(), dp->worldSize());
+        if (!rows.empty()) shard = makeBatch(train_, rows, options_.ids);
+    }
     const double scale = 1.0 / double(subnets.size());
     for (const auto& arch : subnets) {
+        if (dp && !shard) break;
         double nll = 0, lb = 0;
-        r.loss += scale * forwardBackward(batch, arch, scale, nll, lb);
+        r.loss +=
+            scale * forwardBackward(dp ? *shard : batch, arch, scale, nll, lb, dp ? batch.targetTokens : 0);
         r.nll += scale * nll;
         r.lbLoss += scale * lb;
+    }
+    if (dp) {
+        DataParallel::Figures f{r.loss, r.nll, r.lbLoss};
+        dp->reduce(model_->parameters(), f); // throws PeersStopped when rank 0 has stopped
+        r.loss = f.loss;
+        r.nll = f.nll;
+        r.lbLoss = f.lb;
     }
     ProfileScope optimizerScope("automoe::optimizer");
     std::vector<torch::Tensor> withGrad;

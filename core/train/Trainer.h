@@ -14,6 +14,7 @@
 #include "nn/SuperTransformer.h"
 #include "space/SearchSpace.h"
 #include "store/RunRecords.h"
+#include "train/DataParallel.h"
 #include "train/LrSchedule.h"
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,9 @@ struct TrainerOptions {
     uint64_t seed = 1;
     int64_t validationSentences = 500; // the first n of the validation set; 0 = all
     SpecialIds ids;                    // pad must be the model's padIndex
+    // Data-parallel training with other ranks (train/DataParallel.h), or none. Not stored: toJson() records
+    // only its world size ("world_size", when above 1).
+    std::shared_ptr<DataParallel> dataParallel;
 
     nlohmann::json toJson() const;
     static TrainerOptions fromJson(const nlohmann::json& j); // missing keys keep their defaults
@@ -79,6 +83,8 @@ public:
     Trainer(SuperTransformer model, SearchSpace space, const TokenizedSet& train, const TokenizedSet& valid,
             TrainerOptions options);
 
+    // With options.dataParallel, every rank calls step() in lockstep; on a rank other than 0 it throws
+    // PeersStopped once rank 0 has called DataParallel::stop().
     UpdateResult step();
     // Mean -log p per target token of `arch` on the validation subset, in eval mode without gradients;
     // restores the training mode afterwards.
@@ -103,8 +109,10 @@ public:
 
 private:
     Architecture sampleArchitecture();
+    // totalTokens > 0: the batch is this rank's shard of an update of totalTokens target tokens (the loss
+    // is divided by it and the balance loss weighted by the shard's share of it).
     double forwardBackward(const Batch& batch, const Architecture& arch, double scale, double& nll,
-                           double& lb);
+                           double& lb, int64_t totalTokens = 0);
 
     SuperTransformer model_;
     SearchSpace space_;

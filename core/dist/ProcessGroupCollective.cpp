@@ -1,0 +1,208 @@
+#include "dist/ProcessGroupCollective.h"
+
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace automoe {
+
+namespace {
+
+int envInt(const char* name, const char* fallback, int current, int min, int max) {
+    const char* value = std::getenv(name);
+    const char* used = name;
+    if (!value && fallback) {
+        value = std::getenv(fallback);
+        used = fallback;
+    }
+    if (!value || !*value) return current;
+    char* end = nullptr;
+    const long v = std::strtol(value, &end, 10);
+    if (*end != '\0' || v < min || v > max)
+        throw std::invalid_argument(std::string(used) + "=" + value + ": expected a whole number from " +
+                                    std::to_string(min) + " to " + std::to_string(max));
+    return int(v);
+}
+
+std::vector<uint8_t> bytes(const std::string& s) {
+    return {s.begin(), s.end()};
+}
+
+std::string text(const std::vector<uint8_t>& b) {
+    return {b.begin(), b.end()};
+}
+
+bool isLoopback(const std::string& host) {
+    return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
+}
+
+void differences(const nlohmann::json& a, const nlohmann::json& b, const std::string& path,
+                 std::vector<std::string>& out, size_t limit) {
+    if (out.size() >= limit || a == b) return;
+    if (a.is_object() && b.is_object()) {
+        for (const auto& [key, value] : a.items())
+            differences(value, b.contains(key) ? b[key] : nlohmann::json(),
+                        path.empty() ? key : path + "." + key, out, limit);
+        for (const auto& [key, value] : b.items())
+            if (!a.contains(key))
+                differences(nlohmann::json(), value, path.empty() ? key : path + "." + key, out, limit);
+        return;
+    }
+    auto shown = [](const nlohmann::json& j) {
+        std::string s = j.is_null() ? "(missing)" : j.dump();
+        return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+    };
+    out.push_back((path.empty() ? "(configuration)" : path) + ": " + shown(a) + " vs " + shown(b));
+}
+
+} // namespace
+
+LaunchEnv LaunchEnv::fromEnvironment() {
+    LaunchEnv e;
+    e.worldSize = envInt("WORLD_SIZE", "SLURM_NTASKS", e.worldSize, 1, 1 << 20);
+    e.rank = envInt("RANK", "SLURM_PROCID", e.rank, 0, (1 << 20) - 1);
+    e.localRank = envInt("LOCAL_RANK", "SLURM_LOCALID", e.localRank, 0, (1 << 20) - 1);
+    if (const char* addr = std::getenv("MASTER_ADDR"); addr && *addr) e.masterAddr = addr;
+    e.masterPort = envInt("MASTER_PORT", nullptr, e.masterPort, 1, 65535);
+    return e;
+}
+
+void LaunchEnv::setMaster(const std::string& master) {
+    const auto colon = master.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == master.size())
+        throw std::invalid_argument("--master " + master + ": expected HOST:PORT");
+    const std::string port = master.substr(colon + 1);
+    char* end = nullptr;
+    const long p = std::strtol(port.c_str(), &end, 10);
+    if (*end != '\0' || p < 1 || p > 65535)
+        throw std::invalid_argument("--master " + master + ": the port must be a number from 1 to 65535");
+    masterAddr = master.substr(0, colon);
+    masterPort = int(p);
+}
+
+void LaunchEnv::validate() const {
+    if (worldSize < 1)
+        throw std::invalid_argument("world size " + std::to_string(worldSize) + ": at least 1");
+    if (rank < 0 || rank >= worldSize)
+        throw std::invalid_argument("rank " + std::to_string(rank) + " is outside 0.." +
+                                    std::to_string(worldSize - 1) + " (world size " +
+                                    std::to_string(worldSize) + ")");
+    if (masterPort < 1 || masterPort > 65535)
+        throw std::invalid_argument("master port " + std::to_string(masterPort) + ": expected 1..65535");
+    if (backend != "gloo")
+        throw std::invalid_argument("backend " + backend +
+                                    ": this build has gloo only (nccl needs a CUDA build of LibTorch)");
+}
+
+std::vector<std::string> configDifferences(const nlohmann::json& mine, const nlohmann::json& rank0,
+                                           size_t limit) {
+    std::vector<std::string> out;
+    differences(mine, rank0, "", out, limit);
+    return out;
+}
+
+struct ProcessGroupCollective::Impl {
+    c10::intrusive_ptr<c10d::TCPStore> store;
+    c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+};
+
+ProcessGroupCollective::ProcessGroupCollective(std::unique_ptr<Impl> impl, int rank, int worldSize)
+    : impl_(std::move(impl))
+    , rank_(rank)
+    , worldSize_(worldSize) {}
+
+ProcessGroupCollective::~ProcessGroupCollective() = default;
+
+std::shared_ptr<ProcessGroupCollective> ProcessGroupCollective::join(const LaunchEnv& env,
+                                                                     const nlohmann::json& config,
+                                                                     std::chrono::milliseconds timeout) {
+    env.validate();
+    auto impl = std::make_unique<Impl>();
+    c10d::TCPStoreOptions so;
+    so.port = std::uint16_t(env.masterPort);
+    so.isServer = env.rank == 0;
+    so.numWorkers = std::size_t(env.worldSize);
+    so.waitWorkers = false;
+    so.timeout = timeout;
+    try {
+        impl->store = c10::make_intrusive<c10d::TCPStore>(env.masterAddr, so);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("rank " + std::to_string(env.rank) + ": no rendezvous with " +
+                                 env.masterAddr + ":" + std::to_string(env.masterPort) + ": " + e.what());
+    }
+    auto& store = *impl->store;
+
+    // The configuration check: every rank other than 0 compares its configuration with rank 0's and
+    // leaves its verdict, which rank 0 reads; a refused rank and rank 0 both fail with the same message.
+    const std::string mine = config.dump();
+    store.set("config/" + std::to_string(env.rank), bytes(mine));
+    auto refusal = [&](int rank, const std::vector<std::string>& diffs) {
+        std::string m = "rank " + std::to_string(rank) +
+                        " refused at rendezvous: its configuration differs from rank 0's:";
+        for (size_t i = 0; i < diffs.size(); ++i)
+            m += (i ? "; " : " ") + diffs[i];
+        return m;
+    };
+    if (env.rank != 0) {
+        const nlohmann::json rank0 = nlohmann::json::parse(text(store.get("config/0")));
+        const auto diffs = configDifferences(config, rank0);
+        const std::string verdict = diffs.empty() ? "ok" : refusal(env.rank, diffs);
+        store.set("verdict/" + std::to_string(env.rank), bytes(verdict));
+        if (!diffs.empty()) throw std::runtime_error(verdict);
+    } else {
+        for (int r = 1; r < env.worldSize; ++r) {
+            const std::string verdict = text(store.get("verdict/" + std::to_string(r)));
+            if (verdict != "ok") throw std::runtime_error(verdict);
+        }
+    }
+
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname && *ifname)
+        options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
+    else if (isLoopback(env.masterAddr))
+        options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+    else
+        options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+    options->threads = 2;
+    auto prefixed = c10::make_intrusive<c10d::PrefixStore>("gloo", impl->store);
+    impl->group = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, env.rank, env.worldSize, options);
+    return std::shared_ptr<ProcessGroupCollective>(
+        new ProcessGroupCollective(std::move(impl), env.rank, env.worldSize));
+}
+
+void ProcessGroupCollective::allreduceSum(std::vector<torch::Tensor>& tensors) {
+    std::vector<c10::intrusive_ptr<c10d::Work>> works;
+    works.reserve(tensors.size());
+    for (auto& t : tensors) {
+        std::vector<at::Tensor> one{t};
+        works.push_back(impl_->group->allreduce(one));
+    }
+    for (auto& w : works)
+        w->wait();
+}
+
+void ProcessGroupCollective::broadcast(std::vector<torch::Tensor>& tensors, int root) {
+    c10d::BroadcastOptions o;
+    o.rootRank = root;
+    std::vector<c10::intrusive_ptr<c10d::Work>> works;
+    for (auto& t : tensors) {
+        std::vector<at::Tensor> one{t};
+        works.push_back(impl_->group->broadcast(one, o));
+    }
+    for (auto& w : works)
+        w->wait();
+}
+
+void ProcessGroupCollective::publish(const std::string& key, const std::string& value) {
+    impl_->store->set("app/" + key, bytes(value));
+}
+
+std::string ProcessGroupCollective::awaitValue(const std::string& key, std::chrono::milliseconds timeout) {
+    impl_->store->wait({"app/" + key}, timeout);
+    return text(impl_->store->get("app/" + key));
+}
+
+} // namespace automoe
