@@ -69,6 +69,9 @@ FollowerResult followTraining(const TrainingRunConfig& config, ProcessGroupColle
         while (true)
             trainer.step();
     } catch (const PeersStopped&) {
+    } catch (const std::exception& e) {
+        throw std::runtime_error("rank " + std::to_string(collective.rank()) + " lost the group in update " +
+                                 std::to_string(trainer.update() + 1) + " (did rank 0 fail?): " + e.what());
     }
     result.updates = trainer.update();
     return result;
