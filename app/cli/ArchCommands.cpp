@@ -1,12 +1,14 @@
 #include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
+#include "cost/ArchitectureDiff.h"
 #include "cost/CostModel.h"
 #include "space/ArchitectureIO.h"
 #include "space/SpaceIO.h"
 #include "util/Format.h"
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -94,6 +96,61 @@ void printCost(const CostArgs& a) {
                     inSpace ? "" : why.c_str());
 }
 
+struct DiffArgs {
+    std::string fileA, fileB;
+    int srcLen = 30;
+    int tgtLen = 30;
+    int qkvDim = 0;
+    int vocab = 0;
+    bool json = false;
+};
+
+std::string signedSI(double v) {
+    return (v > 0 ? "+" : v < 0 ? "-" : "") + formatSI(std::abs(v));
+}
+
+void printDiff(const DiffArgs& a) {
+    const int qkv = a.qkvDim > 0 ? a.qkvDim : 512;
+    Architecture archA = loadArchitecture(a.fileA, qkv);
+    Architecture archB = loadArchitecture(a.fileB, qkv);
+    if (a.qkvDim > 0) archA.qkvDim = archB.qkvDim = a.qkvDim;
+    CostOptions o;
+    o.srcLen = a.srcLen;
+    o.tgtLen = a.tgtLen;
+    o.vocabSize = a.vocab;
+    const ArchitectureDiff d = diffArchitectures(archA, archB, o);
+    if (a.json) {
+        nlohmann::json j = diffToJson(d);
+        j["a"] = {{"file", a.fileA}, {"key", d.a.key()}};
+        j["b"] = {{"file", a.fileB}, {"key", d.b.key()}};
+        j["src_len"] = a.srcLen;
+        j["tgt_len"] = a.tgtLen;
+        std::cout << j.dump(2) << "\n";
+        return;
+    }
+    std::printf("A: %s\n   %s\nB: %s\n   %s\n", a.fileA.c_str(), d.a.key().c_str(), a.fileB.c_str(),
+                d.b.key().c_str());
+    if (d.identical()) {
+        std::printf("The architectures are identical.\n");
+    } else {
+        std::printf("%zu difference%s (A -> B):\n", d.differences.size(),
+                    d.differences.size() == 1 ? "" : "s");
+        for (const FieldDifference& f : d.differences)
+            std::printf("  %-17s %-14s %s -> %s\n", f.place().c_str(), f.field.c_str(),
+                        differenceValueText(f.a, f.field).c_str(), differenceValueText(f.b, f.field).c_str());
+    }
+    const std::string costsTitle =
+        "Costs (src " + std::to_string(a.srcLen) + ", tgt " + std::to_string(a.tgtLen) + " tokens)";
+    std::printf("%-32s %9s %11s %11s\n", costsTitle.c_str(), "A", "B", "B - A");
+    for (const CostComparison& c : d.costs()) {
+        const std::optional<double> rel = c.relative();
+        std::printf("  %-30s %9s %11s %11s%s\n", c.label.c_str(), formatSI(c.a).c_str(),
+                    formatSI(c.b).c_str(), signedSI(c.delta()).c_str(),
+                    rel ? (" (" + std::string(*rel > 0 ? "+" : "") + formatFixed(*rel, 1) + " %)").c_str()
+                        : "");
+    }
+}
+
 } // namespace
 
 void addArchCommands(CLI::App& root) {
@@ -118,6 +175,22 @@ void addArchCommands(CLI::App& root) {
     cost->add_flag("--json", args->json,
                    "Print JSON (params_total, params_active, params_hat, flops, flops_hat, ...)");
     cost->callback([args] { printCost(*args); });
+
+    auto dargs = std::make_shared<DiffArgs>();
+    auto* diff = arch->add_subcommand(
+        "diff", "What differs between two architectures (layer by layer) and their costs, B - A");
+    diff->add_option("A", dargs->fileA, "First architecture file (.yml/.yaml or .json)")->required();
+    diff->add_option("B", dargs->fileB, "Second architecture file (.yml/.yaml or .json)")->required();
+    diff->add_option("--src-len", dargs->srcLen, "Source tokens of the FLOPs (default 30, HAT's)")
+        ->check(CLI::PositiveNumber);
+    diff->add_option("--tgt-len", dargs->tgtLen, "Target tokens of the FLOPs (default 30, HAT's)")
+        ->check(CLI::PositiveNumber);
+    diff->add_option("--qkv-dim", dargs->qkvDim, "Q/K/V width of both (default: each file's, else 512)")
+        ->check(CLI::PositiveNumber);
+    diff->add_option("--vocab", dargs->vocab, "Vocabulary size, to count the embedding and output layer")
+        ->check(CLI::NonNegativeNumber);
+    diff->add_flag("--json", dargs->json, "Print JSON (identical, differences, layers, costs)");
+    diff->callback([dargs] { printDiff(*dargs); });
 
     auto in = std::make_shared<std::string>(), out = std::make_shared<std::string>();
     auto qkv = std::make_shared<int>(512);
