@@ -75,6 +75,96 @@ double baseline(const QRectF& r, const QFont& f) {
     return r.center().y() + (fm.ascent() - fm.descent()) / 2.0;
 }
 
+// The supernet a diff's sides share: `base` (the space's, when known) widened to both architectures, so both
+// sides have the same expert slots and bar scale, and as many rows as the deeper of the two (layers neither
+// has are left out: a diff is about what differs).
+SupernetDims unionDims(const std::optional<SupernetDims>& base, const Architecture& a,
+                       const Architecture& b) {
+    SupernetDims d = base.value_or(SupernetDims{});
+    d.encoderLayers = d.decoderLayers = 0;
+    for (const Architecture* x : {&a, &b}) {
+        d.encoderLayers = std::max(d.encoderLayers, x->encoder.depth());
+        d.decoderLayers = std::max(d.decoderLayers, x->decoder.depth());
+        for (const LayerGene& l : x->encoder.layers) {
+            d.encoderExperts = std::max(d.encoderExperts, l.experts());
+            d.encoderFfnDim = std::max(d.encoderFfnDim, l.maxWidth());
+        }
+        for (const LayerGene& l : x->decoder.layers) {
+            d.decoderExperts = std::max(d.decoderExperts, l.experts());
+            d.decoderFfnDim = std::max(d.decoderFfnDim, l.maxWidth());
+        }
+    }
+    return d;
+}
+
+QString fieldLabel(const std::string& field) {
+    static const std::pair<const char*, const char*> labels[] = {
+        {"qkv_dim", QT_TRANSLATE_NOOP("ArchitectureFigure", "qkv_dim")},
+        {"embed_dim", QT_TRANSLATE_NOOP("ArchitectureFigure", "d_model")},
+        {"layers", QT_TRANSLATE_NOOP("ArchitectureFigure", "layers")},
+        {"present", QT_TRANSLATE_NOOP("ArchitectureFigure", "present")},
+        {"self_heads", QT_TRANSLATE_NOOP("ArchitectureFigure", "self-attention heads")},
+        {"ende_heads", QT_TRANSLATE_NOOP("ArchitectureFigure", "cross-attention heads")},
+        {"ende_layers", QT_TRANSLATE_NOOP("ArchitectureFigure", "encoder layers attended")},
+        {"experts", QT_TRANSLATE_NOOP("ArchitectureFigure", "experts")},
+        {"expert_widths", QT_TRANSLATE_NOOP("ArchitectureFigure", "expert widths")},
+        {"top_k", QT_TRANSLATE_NOOP("ArchitectureFigure", "top-k")},
+    };
+    for (const auto& [name, label] : labels)
+        if (field == name) return QCoreApplication::translate("ArchitectureFigure", label);
+    return QString::fromStdString(field);
+}
+
+// "experts 4 → 1", "only in A".
+QString differenceItem(const FieldDifference& d) {
+    if (d.field == "present")
+        return QCoreApplication::translate("ArchitectureFigure", "only in %1")
+            .arg(!d.a.empty() && d.a.front() ? QStringLiteral("A") : QStringLiteral("B"));
+    auto value = [&d](const std::vector<int>& v) {
+        QStringList parts;
+        for (int x : v)
+            parts << QString::number(x);
+        return parts.isEmpty() ? QStringLiteral("–") : parts.join(QLatin1Char('/'));
+    };
+    return QStringLiteral("%1 %2 \u2192 %3").arg(fieldLabel(d.field), value(d.a), value(d.b));
+}
+
+QString signedSi(double v) {
+    const QString n = si(std::abs(v));
+    return (v > 0 ? QStringLiteral("+") : v < 0 ? QStringLiteral("\u2212") : QString()) + n;
+}
+
+QString signedPercent(double v) {
+    const QString sign = v > 0 ? QStringLiteral("+") : v < 0 ? QStringLiteral("\u2212") : QString();
+    return sign + QStringLiteral("%1 %").arg(std::abs(v), 0, 'f', 1);
+}
+
+// "B − A:  Params (HAT) −3.10 M (−12.4 %) · Active params … · FLOPs (HAT) … · Latency (ms) +0.40 ms": the
+// deltas bold.
+std::vector<Span> deltaSpans(const ArchitectureDiff& diff) {
+    std::vector<Span> spans{
+        {QCoreApplication::translate("ArchitectureFigure", "B \u2212 A:") + QStringLiteral("  "), true}};
+    const std::vector<CostComparison> costs = diff.costs();
+    for (std::size_t i = 0; i < costs.size(); ++i) {
+        const CostComparison& c = costs[i];
+        const double d = c.delta();
+        QString value;
+        if (c.name == "latency_ms") {
+            const QString sign = d > 0 ? QStringLiteral("+") : d < 0 ? QStringLiteral("\u2212") : QString();
+            value = sign + QStringLiteral("%1 ms").arg(std::abs(d), 0, 'f', 2);
+        } else {
+            value = signedSi(d);
+        }
+        QString label = QString::fromStdString(c.label);
+        if (c.name == "latency_ms") label = QCoreApplication::translate("ArchitectureFigure", "Latency");
+        spans.push_back({(i ? kDot : QString()) + label + QLatin1Char(' '), false});
+        spans.push_back({value, true});
+        if (const std::optional<double> rel = c.relative())
+            spans.push_back({QStringLiteral(" (%1)").arg(signedPercent(*rel)), false});
+    }
+    return spans;
+}
+
 } // namespace
 
 ArchitectureFigure::ArchitectureFigure()
@@ -88,6 +178,8 @@ void ArchitectureFigure::setArchitecture(const Architecture& arch, const QString
     cost_ = CostModel::evaluate(arch);
     hasArchitecture_ = true;
     isDarts_ = false;
+    sides_.clear();
+    diff_.reset();
     darts_.setArchitecture(DartsArchitecture());
     title_ = title;
     subtitle_ = subtitle;
@@ -98,6 +190,8 @@ void ArchitectureFigure::setDartsArchitecture(const DartsArchitecture& arch, con
                                               const QString& subtitle) {
     arch_ = Architecture();
     cost_ = ArchitectureCost();
+    sides_.clear();
+    diff_.reset();
     darts_.setArchitecture(arch);
     hasArchitecture_ = true;
     isDarts_ = true;
@@ -106,9 +200,48 @@ void ArchitectureFigure::setDartsArchitecture(const DartsArchitecture& arch, con
     relayout();
 }
 
+void ArchitectureFigure::setDiff(const Architecture& a, const Architecture& b, const QString& title,
+                                 const DiffSide& sideA, const DiffSide& sideB) {
+    arch_ = a;
+    cost_ = CostModel::evaluate(a);
+    hasArchitecture_ = true;
+    isDarts_ = false;
+    darts_.setArchitecture(DartsArchitecture());
+    diffB_ = b;
+    diffSides_[0] = sideA;
+    diffSides_[1] = sideB;
+    title_ = title;
+    rebuildDiffSides();
+    relayout();
+}
+
+void ArchitectureFigure::rebuildDiffSides() {
+    diff_ = diffArchitectures(arch_, diffB_, CostOptions{}, diffSides_[0].latencyMs, diffSides_[1].latencyMs);
+    const SupernetDims dims = unionDims(supernet_, arch_, diffB_);
+    sides_.assign(2, ArchitectureFigure());
+    for (int i = 0; i < 2; ++i) {
+        ArchitectureFigure& f = sides_[std::size_t(i)];
+        f.palette_ = palette_;
+        f.fontFamily_ = fontFamily_;
+        f.showLegend_ = false;
+        f.supernet_ = dims;
+        f.setArchitecture(i == 0 ? arch_ : diffB_, diffSides_[i].title, diffSides_[i].subtitle);
+        f.diff_ = diff_;
+        f.diffSide_ = i;
+    }
+    const int layers = int(diff_->layers.size());
+    subtitle_ = diff_->identical()
+                    ? tr("The same architecture (equal canonical forms): nothing differs")
+                    : tr("%1 differences in %2 layers, highlighted on both sides; both at one scale")
+                          .arg(diff_->differences.size())
+                          .arg(layers);
+}
+
 void ArchitectureFigure::clear() {
     arch_ = Architecture();
     cost_ = ArchitectureCost();
+    sides_.clear();
+    diff_.reset();
     hasArchitecture_ = false;
     isDarts_ = false;
     darts_.setArchitecture(DartsArchitecture());
@@ -119,11 +252,13 @@ void ArchitectureFigure::clear() {
 
 void ArchitectureFigure::setSupernet(const std::optional<SupernetDims>& supernet) {
     supernet_ = supernet;
+    if (isDiff()) rebuildDiffSides();
     relayout();
 }
 
 void ArchitectureFigure::setFontFamily(const QString& family) {
     fontFamily_ = family;
+    if (isDiff()) rebuildDiffSides();
     relayout();
 }
 
@@ -168,6 +303,10 @@ void ArchitectureFigure::relayout() {
         relayoutDarts();
         return;
     }
+    if (isDiff()) {
+        relayoutDiff();
+        return;
+    }
     const double width = 2 * kMargin + 2 * kBlockWidth + kGap;
     const double encoderX = kMargin;
     const double decoderX = kMargin + kBlockWidth + kGap;
@@ -194,12 +333,76 @@ void ArchitectureFigure::relayout() {
 
     captionRect_ = QRectF(kMargin, y, width - 2 * kMargin, 20);
     y += 20 + 4;
+    if (showLegend_) {
+        const QFontMetricsF small(font(11));
+        const QRectF legend = small.boundingRect(QRectF(0, 0, width - 2 * kMargin, 1000),
+                                                 Qt::TextWordWrap | Qt::AlignLeft, legendLine());
+        legendRect_ = QRectF(kMargin, y, width - 2 * kMargin, legend.height() + 2);
+    } else {
+        legendRect_ = QRectF(kMargin, y, width - 2 * kMargin, 0);
+    }
+    y += legendRect_.height() + kMargin;
+    size_ = QSizeF(width, y);
+}
+
+void ArchitectureFigure::relayoutDiff() {
+    const double width = sides_[0].size().width() + sides_[1].size().width();
+    double y = kMargin;
+    titleRect_ = QRectF(kMargin, y, width - 2 * kMargin, 24);
+    y += 24;
+    subtitleRect_ = QRectF(kMargin, y, width - 2 * kMargin, 18);
+    y += 18;
+    sidesTop_ = y;
+    y += std::max(sides_[0].size().height(), sides_[1].size().height());
+    deltaRect_ = QRectF(kMargin, y, width - 2 * kMargin, 22);
+    y += 22 + 6;
+    const QFontMetricsF regular(font(12.5));
+    const QRectF differences = regular.boundingRect(QRectF(0, 0, width - 2 * kMargin, 1000),
+                                                    Qt::TextWordWrap | Qt::AlignLeft, differencesText());
+    differencesRect_ = QRectF(kMargin, y, width - 2 * kMargin, differences.height() + 2);
+    y += differencesRect_.height() + 10;
     const QFontMetricsF small(font(11));
     const QRectF legend = small.boundingRect(QRectF(0, 0, width - 2 * kMargin, 1000),
                                              Qt::TextWordWrap | Qt::AlignLeft, legendLine());
     legendRect_ = QRectF(kMargin, y, width - 2 * kMargin, legend.height() + 2);
     y += legendRect_.height() + kMargin;
+    captionRect_ = QRectF();
     size_ = QSizeF(width, y);
+}
+
+QPointF ArchitectureFigure::sideOffset(int i) const {
+    return QPointF(i == 0 ? 0.0 : sides_[0].size().width(), sidesTop_);
+}
+
+QString ArchitectureFigure::differencesText() const {
+    if (!diff_ || diff_->identical()) return tr("A and B are the same architecture: nothing is highlighted.");
+    // Grouped by place: "decoder layer 2: experts 4 → 1, expert widths 3072/2048/1024/1024 → 3072".
+    QStringList groups;
+    std::string place;
+    QStringList items;
+    auto flush = [&] {
+        if (!items.isEmpty())
+            groups << QStringLiteral("%1: %2").arg(QString::fromStdString(place),
+                                                   items.join(QStringLiteral(", ")));
+        items.clear();
+    };
+    for (const FieldDifference& d : diff_->differences) {
+        if (d.place() != place) {
+            flush();
+            place = d.place();
+        }
+        items << differenceItem(d);
+    }
+    flush();
+    return tr("What differs (A \u2192 B): %1").arg(groups.join(QStringLiteral("; ")));
+}
+
+QString ArchitectureFigure::deltaLine() const {
+    if (!diff_) return {};
+    QString line;
+    for (const Span& span : deltaSpans(*diff_))
+        line += span.text;
+    return line.trimmed();
 }
 
 void ArchitectureFigure::layoutStack(Stack stack, double x, double top, int rows, double rowHeight,
@@ -271,13 +474,114 @@ void ArchitectureFigure::paint(QPainter& p, const QTransform& transform) const {
     if (hasArchitecture_ && isDarts_) {
         darts_.paint(p, palette_, [this](double px, bool bold) { return font(px, bold); });
         paintDartsCaption(p);
+    } else if (isDiff()) {
+        paintDiff(p);
     } else if (hasArchitecture_) {
         paintCrossLinks(p);
         paintStack(p, Stack::Encoder);
         paintStack(p, Stack::Decoder);
         paintCaption(p);
+        paintHighlights(p);
     }
     p.restore();
+}
+
+void ArchitectureFigure::paintDiff(QPainter& p) const {
+    for (int i = 0; i < 2; ++i)
+        sides_[std::size_t(i)].paint(p, QTransform::fromTranslate(sideOffset(i).x(), sideOffset(i).y()));
+    // A thin rule between the sides.
+    const double x = sideOffset(1).x();
+    p.setPen(QPen(palette_.faint, 1));
+    p.drawLine(QPointF(x, sidesTop_ + kMargin), QPointF(x, deltaRect_.top() - 8));
+
+    const QFont regular = font(13.5);
+    const QFont bold = font(13.5, true);
+    const std::vector<Span> spans = deltaSpans(*diff_);
+    drawSpans(p, QPointF(deltaRect_.left(), baseline(deltaRect_, bold)), spans, regular, bold, palette_.muted,
+              palette_.text);
+    p.setFont(font(12.5));
+    p.setPen(palette_.text);
+    p.drawText(differencesRect_, Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, differencesText());
+    p.setFont(font(11));
+    p.setPen(palette_.muted);
+    p.drawText(legendRect_, Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, legendLine());
+}
+
+std::vector<ArchitectureFigure::Highlight> ArchitectureFigure::highlights() const {
+    std::vector<Highlight> out;
+    if (!hasArchitecture_ || isDarts_) return out;
+    if (isDiff()) {
+        for (int i = 0; i < 2; ++i)
+            for (Highlight h : sides_[std::size_t(i)].highlights()) {
+                h.what = (i == 0 ? QStringLiteral("A ") : QStringLiteral("B ")) + h.what;
+                h.rect.translate(sideOffset(i));
+                out.push_back(std::move(h));
+            }
+        return out;
+    }
+    if (!diff_) return out;
+    const ArchitectureDiff& d = *diff_;
+    if (d.qkvDimDiffers()) out.push_back({QStringLiteral("qkv_dim"), captionRect_, false});
+    for (Stack s : {Stack::Encoder, Stack::Decoder}) {
+        const QString name = QString::fromLatin1(stackName(s));
+        if (d.embedDimDiffers(s) || d.depthDiffers(s))
+            out.push_back({name + QStringLiteral(" header"), factsRect(s), false});
+        if (d.embedDimDiffers(s))
+            out.push_back(
+                {name + QStringLiteral(" embedding"),
+                 (s == Stack::Encoder ? encoderEmbedding_ : decoderEmbedding_).adjusted(1, 1, -1, -1),
+                 false});
+        for (const LayerBox& b : s == Stack::Encoder ? encoderBoxes_ : decoderBoxes_) {
+            const LayerDiff* l = d.layer(s, b.index);
+            if (!l) continue;
+            const QString layer = QStringLiteral("%1 layer %2").arg(name).arg(b.index + 1);
+            out.push_back({layer, b.rect, true});
+            // A layer on one side only: its outline says it all.
+            if (!b.active || l->has(kLayerPresent)) continue;
+            const LayerGene& gene = arch_.stack(s).layers[std::size_t(b.index)];
+            const QRectF row(b.selfRow.left() - 3, 0, b.selfRow.width() + 6, b.selfRow.height() + 2);
+            if (l->has(kLayerSelfHeads))
+                out.push_back(
+                    {layer + QStringLiteral(" self_heads"), row.translated(0, b.selfRow.top() - 1), false});
+            if (l->has(kLayerEndeHeads))
+                out.push_back(
+                    {layer + QStringLiteral(" ende_heads"), row.translated(0, b.crossRow.top() - 1), false});
+            if (l->has(kLayerEndeLayers))
+                out.push_back(
+                    {layer + QStringLiteral(" ende_layers"), row.translated(0, b.crossRow.top() - 1), false});
+            const double titleWidth = QFontMetricsF(font(11)).horizontalAdvance(ffnTitle(gene));
+            const QRectF ffnTitleRect(b.ffnHeader.left() - 3, b.ffnHeader.top() - 1, titleWidth + 6,
+                                      b.ffnHeader.height() + 2);
+            if (l->has(kLayerExperts))
+                out.push_back({layer + QStringLiteral(" experts"), ffnTitleRect, false});
+            if (l->has(kLayerTopK)) out.push_back({layer + QStringLiteral(" top_k"), ffnTitleRect, false});
+            for (int slot : l->expertSlots) {
+                if (slot >= int(b.experts.size())) continue;
+                const ExpertBox& e = b.experts[std::size_t(slot)];
+                out.push_back({QStringLiteral("%1 slot %2").arg(layer).arg(slot + 1),
+                               e.track.united(e.label).adjusted(-2, -1.5, 0, 1.5), false});
+            }
+        }
+    }
+    return out;
+}
+
+void ArchitectureFigure::paintHighlights(QPainter& p) const {
+    std::vector<QRectF> marked;
+    for (const Highlight& h : highlights()) {
+        if (h.outline) {
+            p.setPen(QPen(palette_.diffOutline, 2.2));
+            p.setBrush(Qt::NoBrush);
+            p.drawRoundedRect(h.rect.adjusted(-1.5, -1.5, 1.5, 1.5), 7, 7);
+            continue;
+        }
+        // Two fields on one spot (experts and top-k) mark it once.
+        if (std::find(marked.begin(), marked.end(), h.rect) != marked.end()) continue;
+        marked.push_back(h.rect);
+        p.setPen(Qt::NoPen);
+        p.setBrush(palette_.diffMarker);
+        p.drawRoundedRect(h.rect, 3, 3);
+    }
 }
 
 void ArchitectureFigure::paintSubtitle(QPainter& p) const {
@@ -308,19 +612,11 @@ void ArchitectureFigure::paintStack(QPainter& p, Stack stack) const {
     const QString name = enc ? tr("Encoder") : tr("Decoder");
     const double base = baseline(header.adjusted(0, 0, 0, -4), headFont);
     p.drawText(QPointF(header.left(), base), name);
-    int moeLayers = 0;
-    for (const LayerGene& l : gene.layers)
-        moeLayers += l.experts() > 1 ? 1 : 0;
-    const QString facts = tr("d_model %1%2%3 layers%4%5 MoE")
-                              .arg(gene.embedDim)
-                              .arg(kDot)
-                              .arg(gene.depth())
-                              .arg(kDot)
-                              .arg(moeLayers);
     const QFont factsFont = font(12);
     p.setFont(factsFont);
     p.setPen(palette_.muted);
-    p.drawText(QPointF(header.left() + QFontMetricsF(headFont).horizontalAdvance(name) + 12, base), facts);
+    p.drawText(QPointF(header.left() + QFontMetricsF(headFont).horizontalAdvance(name) + 12, base),
+               factsText(stack));
     p.setPen(QPen(accent, 2));
     p.drawLine(QPointF(header.left(), header.bottom()), QPointF(header.right(), header.bottom()));
 
@@ -343,6 +639,37 @@ void ArchitectureFigure::paintStack(QPainter& p, Stack stack) const {
         p.setPen(QPen(palette_.faint, 1.4));
         p.drawLine(QPointF(x, emb.top()), QPointF(x, boxes.front().rect.bottom() + 1));
     }
+}
+
+QString ArchitectureFigure::factsText(Stack stack) const {
+    const StackGene& gene = arch_.stack(stack);
+    int moeLayers = 0;
+    for (const LayerGene& l : gene.layers)
+        moeLayers += l.experts() > 1 ? 1 : 0;
+    return tr("d_model %1%2%3 layers%4%5 MoE")
+        .arg(gene.embedDim)
+        .arg(kDot)
+        .arg(gene.depth())
+        .arg(kDot)
+        .arg(moeLayers);
+}
+
+QRectF ArchitectureFigure::factsRect(Stack stack) const {
+    const QRectF header = stack == Stack::Encoder ? encoderHeader_ : decoderHeader_;
+    const QString name = stack == Stack::Encoder ? tr("Encoder") : tr("Decoder");
+    const double left = header.left() + QFontMetricsF(font(15, true)).horizontalAdvance(name) + 12;
+    const double width = QFontMetricsF(font(12)).horizontalAdvance(factsText(stack));
+    return QRectF(left - 3, header.top(), width + 6, header.height() - 4);
+}
+
+QString ArchitectureFigure::ffnTitle(const LayerGene& gene) const {
+    if (gene.experts() > 1)
+        return tr("MoE%1%2 experts%3top-%4")
+            .arg(kDot)
+            .arg(gene.experts())
+            .arg(kDot)
+            .arg(std::min(gene.topK, gene.experts()));
+    return tr("Dense FFN");
 }
 
 void ArchitectureFigure::paintLayer(QPainter& p, const LayerBox& b) const {
@@ -388,18 +715,9 @@ void ArchitectureFigure::paintLayer(QPainter& p, const LayerBox& b) const {
     p.setPen(QPen(enc ? palette_.encoderBorder : palette_.decoderBorder, 1));
     p.drawLine(QPointF(dx, b.rect.top() + kPad + 2), QPointF(dx, b.rect.bottom() - kPad - 2));
 
-    QString ffnTitle;
-    if (gene.experts() > 1)
-        ffnTitle = tr("MoE%1%2 experts%3top-%4")
-                       .arg(kDot)
-                       .arg(gene.experts())
-                       .arg(kDot)
-                       .arg(std::min(gene.topK, gene.experts()));
-    else
-        ffnTitle = tr("Dense FFN");
     p.setFont(small);
     p.setPen(palette_.muted);
-    p.drawText(QPointF(b.ffnHeader.left(), baseline(b.ffnHeader, small)), ffnTitle);
+    p.drawText(QPointF(b.ffnHeader.left(), baseline(b.ffnHeader, small)), ffnTitle(gene));
     paintExperts(p, b, gene);
 }
 
@@ -484,21 +802,25 @@ void ArchitectureFigure::paintCrossLinks(QPainter& p) const {
         if (!d.active) continue;
         const LayerGene& gene = arch_.decoder.layers[static_cast<std::size_t>(d.index)];
         const int attended = arch_.attendedEncoderLayers(gene);
+        // In a diff, the links of a decoder layer that attends to another number of encoder layers stand out.
+        const LayerDiff* changed = diff_ ? diff_->layer(Stack::Decoder, d.index) : nullptr;
+        const bool differs = changed && changed->has(kLayerEndeLayers);
+        const QColor dot = differs ? palette_.diffOutline : palette_.crossLink;
         const QPointF start(d.rect.left(), d.crossRow.center().y());
         for (int e = encoderDepth - attended; e < encoderDepth; ++e) {
             const LayerBox& target = encoderBoxes_[static_cast<std::size_t>(e)];
             const QPointF end(target.rect.right(), target.rect.center().y());
             QPainterPath path(start);
             path.cubicTo(start - QPointF(kGap * 0.55, 0), end + QPointF(kGap * 0.55, 0), end);
-            p.setPen(QPen(link, 1.4));
+            p.setPen(differs ? QPen(palette_.diffOutline, 2.2) : QPen(link, 1.4));
             p.setBrush(Qt::NoBrush);
             p.drawPath(path);
             p.setPen(Qt::NoPen);
-            p.setBrush(palette_.crossLink);
+            p.setBrush(dot);
             p.drawEllipse(end, 2.6, 2.6);
         }
         p.setPen(Qt::NoPen);
-        p.setBrush(palette_.crossLink);
+        p.setBrush(dot);
         p.drawEllipse(start, 2.6, 2.6);
     }
 }
@@ -510,6 +832,15 @@ QString ArchitectureFigure::captionLine() const {
 }
 
 QString ArchitectureFigure::legendLine() const {
+    if (isDiff())
+        return tr("Highlighted on both sides: what differs between A and B. A raspberry outline goes around "
+                  "a layer "
+                  "that differs (or exists on one side only), a yellow marker over the heads, expert count, "
+                  "top-k, "
+                  "expert widths, d_model or depth that differ; raspberry cross links: a decoder layer "
+                  "attends "
+                  "to another number of encoder layers. Layers are compared by index. ") +
+               sides_[0].legendLine();
     const int scale = std::max(scaleWidth(Stack::Encoder), scaleWidth(Stack::Decoder));
     return tr("Bars are the experts of each layer's FFN: length proportional to the expert's width "
               "(grey track = widest choice, %1), colour = supernet slot. Squares are attention heads "
@@ -562,6 +893,7 @@ void ArchitectureFigure::paintCaption(QPainter& p) const {
         {QString::number(arch_.qkvDim), true},
     };
     drawSpans(p, QPointF(captionRect_.left(), base), spans, regular, bold, palette_.muted, palette_.text);
+    if (!showLegend_) return;
     p.setFont(font(11));
     p.setPen(palette_.muted);
     p.drawText(legendRect_, Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, legendLine());
@@ -569,11 +901,14 @@ void ArchitectureFigure::paintCaption(QPainter& p) const {
 
 QString ArchitectureFigure::layerToolTip(const LayerBox& b) const {
     const QString stack = b.stack == Stack::Encoder ? tr("Encoder") : tr("Decoder");
-    if (!b.active)
-        return tr("%1 layer %2 is skipped: this architecture has %3 layers.")
-            .arg(stack)
-            .arg(b.index + 1)
-            .arg(arch_.stack(b.stack).depth());
+    if (!b.active) {
+        const QString skipped = tr("%1 layer %2 is skipped: this architecture has %3 layers.")
+                                    .arg(stack)
+                                    .arg(b.index + 1)
+                                    .arg(arch_.stack(b.stack).depth());
+        const QString differs = layerDiffText(b.stack, b.index);
+        return differs.isEmpty() ? skipped : skipped + QStringLiteral("<br>") + differs;
+    }
     const LayerGene& g = arch_.stack(b.stack).layers[static_cast<std::size_t>(b.index)];
     QStringList widths;
     for (int w : g.expertWidths)
@@ -603,12 +938,34 @@ QString ArchitectureFigure::layerToolTip(const LayerBox& b) const {
                      .arg(std::min(g.topK, g.experts()));
     else
         lines << tr("Dense FFN of width %1").arg(widths.join(QString()));
+    const QString differs = layerDiffText(b.stack, b.index);
+    if (!differs.isEmpty()) lines << differs;
     return lines.join(QStringLiteral("<br>"));
+}
+
+QString ArchitectureFigure::layerDiffText(Stack stack, int index) const {
+    if (!diff_) return {};
+    QStringList items;
+    for (const FieldDifference& d : diff_->differences)
+        if (d.stack == stack && d.layer == index) items << differenceItem(d);
+    if (items.isEmpty()) return {};
+    return tr("<i>Differs (A \u2192 B): %1</i>").arg(items.join(QStringLiteral(", ")));
 }
 
 QString ArchitectureFigure::toolTipAt(const QPointF& pt) const {
     if (!hasArchitecture_) return {};
     if (isDarts_) return darts_.toolTipAt(pt);
+    if (isDiff()) {
+        for (int i = 0; i < 2; ++i) {
+            const QPointF local = pt - sideOffset(i);
+            if (QRectF(QPointF(0, 0), sides_[std::size_t(i)].size()).contains(local))
+                return sides_[std::size_t(i)].toolTipAt(local);
+        }
+        if (deltaRect_.united(differencesRect_).contains(pt))
+            return tr("Costs from the cost model (30-token source and target, uniform routing): %1")
+                .arg(deltaLine());
+        return {};
+    }
     for (const auto* boxes : {&encoderBoxes_, &decoderBoxes_}) {
         for (const LayerBox& b : *boxes) {
             if (!b.rect.contains(pt)) continue;

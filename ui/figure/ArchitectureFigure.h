@@ -2,8 +2,11 @@
 // stacks side by side, each layer with its attention heads and its experts as bars proportional to their
 // width, cross-attention links, and a caption with the costs from the core's CostModel. The on-screen
 // ArchitectureView and the PNG/SVG/PDF export both paint through it, so an export is what is shown.
+// setDiff() draws two architectures side by side instead (issue 17): each as its own figure at one shared
+// scale, with what differs (the core's ArchitectureDiff) highlighted on both, and a line of cost deltas.
 #pragma once
 
+#include "cost/ArchitectureDiff.h"
 #include "cost/CostModel.h"
 #include "space/Architecture.h"
 #include "space/SearchSpace.h"
@@ -37,6 +40,16 @@ public:
     // title, subtitle and caption around them.
     void setDartsArchitecture(const DartsArchitecture& arch, const QString& title,
                               const QString& subtitle = QString());
+    // One side of a diff: its title ("A · Architecture #12 of run 3"), rich-text subtitle and latency.
+    struct DiffSide {
+        QString title;
+        QString subtitle;
+        std::optional<double> latencyMs;
+    };
+    // `a` on the left, `b` on the right; `title` heads the figure. The sides share row count, expert slots
+    // and bar scale (the supernet's, widened to both architectures).
+    void setDiff(const Architecture& a, const Architecture& b, const QString& title, const DiffSide& sideA,
+                 const DiffSide& sideB);
     void clear();
     // The supernet the architecture lives in sets the bar scale and shows unused expert slots and skipped
     // layers, so that figures of one space share a scale. Without it the architecture's own maxima are used.
@@ -51,6 +64,26 @@ public:
     const DartsArchitecture& dartsArchitecture() const { return darts_.architecture(); }
     const DartsFigure& dartsFigure() const { return darts_; }
     QString subtitle() const { return subtitle_; }
+    // A diff is shown (setDiff); architecture() is then A's, cost() A's.
+    bool isDiff() const { return !sides_.empty(); }
+    // The diff shown (on a diff figure and on each of its sides); nullptr when none.
+    const ArchitectureDiff* diff() const { return diff_ ? &*diff_ : nullptr; }
+    // Side 0 (A) or 1 (B) of a diff figure, and where it sits in this figure.
+    const ArchitectureFigure& side(int i) const { return sides_[std::size_t(i)]; }
+    QPointF sideOffset(int i) const;
+    // "B − A: params −3.1 M (−12.4 %) · …": the cost delta line of a diff figure.
+    QString deltaLine() const;
+
+    // What the figure highlights as different, in figure coordinates: `what` names it ("decoder layer 3",
+    // "decoder layer 3 experts", "encoder layer 1 slot 2", "encoder header", "encoder embedding", "qkv_dim";
+    // a diff figure prefixes its sides' with "A " / "B "); an outline goes around a layer, a marker over
+    // the rest. Paint draws exactly these.
+    struct Highlight {
+        QString what;
+        QRectF rect;
+        bool outline = false;
+    };
+    std::vector<Highlight> highlights() const;
     const ArchitectureCost& cost() const { return cost_; }
     QString title() const { return title_; }
     const FigurePalette& palette() const { return palette_; }
@@ -87,6 +120,12 @@ private:
     };
 
     void relayout();
+    void relayoutDiff();
+    void rebuildDiffSides();
+    void paintDiff(QPainter& p) const;
+    void paintHighlights(QPainter& p) const;
+    // The names of what differs in layer `index` of `stack`, for its tooltip; empty when nothing does.
+    QString layerDiffText(Stack stack, int index) const;
     void layoutStack(Stack stack, double x, double top, int rows, double rowHeight, double gap);
     QFont font(double pixelSize, bool bold = false) const;
 
@@ -104,6 +143,10 @@ private:
     void relayoutDarts();
     void paintDartsCaption(QPainter& p) const;
     QString legendLine() const;
+    QString differencesText() const;
+    QString factsText(Stack stack) const;
+    QRectF factsRect(Stack stack) const;
+    QString ffnTitle(const LayerGene& gene) const;
     int scaleWidth(Stack stack) const;
     int slotCount() const;
     int rowCount(Stack stack) const;
@@ -118,6 +161,17 @@ private:
     std::optional<SupernetDims> supernet_;
     QString title_;
     QString subtitle_;
+
+    // A diff: the two side figures (each holding diff_ and which side it is), the inputs they are built
+    // from, and the diff figure's own delta line, differences and legend.
+    std::vector<ArchitectureFigure> sides_;
+    std::optional<ArchitectureDiff> diff_;
+    int diffSide_ = -1; // on a side figure: 0 = A, 1 = B
+    bool showLegend_ = true;
+    Architecture diffB_;
+    DiffSide diffSides_[2];
+    QRectF deltaRect_, differencesRect_;
+    double sidesTop_ = 0;
 
     // Layout, in figure coordinates.
     QSizeF size_;

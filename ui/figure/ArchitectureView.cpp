@@ -40,6 +40,16 @@ void ArchitectureView::setDartsArchitecture(const DartsArchitecture& arch, const
     emit architectureChanged();
 }
 
+void ArchitectureView::setDiff(const Architecture& a, const Architecture& b, const QString& title,
+                               const ArchitectureFigure::DiffSide& sideA,
+                               const ArchitectureFigure::DiffSide& sideB) {
+    figure_.setDiff(a, b, title, sideA, sideB);
+    setAccessibleDescription(title + QLatin1Char(' ') + figure_.subtitle());
+    updateGeometry();
+    update();
+    emit architectureChanged();
+}
+
 void ArchitectureView::setSupernet(const std::optional<SupernetDims>& supernet) {
     figure_.setSupernet(supernet);
     updateGeometry();

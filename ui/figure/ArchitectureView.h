@@ -1,6 +1,7 @@
 // ArchitectureView is the workbench's central view: it shows one architecture as a figure (see
 // ArchitectureFigure), scaled to fit, with tooltips that explain each layer and expert under the mouse.
-// It is fed an architecture; it does not know whether it came from a space, a search, or a replay.
+// It is fed an architecture (or two, as a diff); it does not know whether it came from a space, a search, or
+// a replay.
 #pragma once
 
 #include "ui/figure/ArchitectureFigure.h"
@@ -18,6 +19,10 @@ public:
     void setArchitecture(const Architecture& arch, const QString& title, const QString& subtitle = QString());
     void setDartsArchitecture(const DartsArchitecture& arch, const QString& title,
                               const QString& subtitle = QString());
+    // Two architectures side by side with what differs highlighted (ArchitectureFigure::setDiff).
+    void setDiff(const Architecture& a, const Architecture& b, const QString& title,
+                 const ArchitectureFigure::DiffSide& sideA, const ArchitectureFigure::DiffSide& sideB);
+    bool isDiff() const { return figure_.isDiff(); }
     void setSupernet(const std::optional<SupernetDims>& supernet);
     void clear();
 

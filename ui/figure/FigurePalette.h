@@ -26,6 +26,11 @@ struct FigurePalette {
     QColor crossLink{0x1f, 0x8a, 0x8a};
     QColor router{0x3d, 0x46, 0x50};
 
+    // An architecture diff: a translucent marker over what differs, an outline around a layer that differs
+    // and the colour of cross-attention links that differ.
+    QColor diffMarker{0xff, 0xc9, 0x1f, 0x78};
+    QColor diffOutline{0xd6, 0x33, 0x6c};
+
     // The colour of expert slot `slot` (0-based); the same slot has the same colour in every layer.
     QColor expert(int slot) const;
 };

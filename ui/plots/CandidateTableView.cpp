@@ -12,6 +12,8 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMouseEvent>
 #include <QSaveFile>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -64,6 +66,11 @@ CandidateTableView::CandidateTableView(QWidget* parent)
     for (int c = 0; c < model_->columnCount(); ++c)
         table_->setColumnWidth(c, std::max(56, fontMetrics().horizontalAdvance(model_->columnName(c)) + 28));
     TableCopy::install(table_);
+    // The context menu diffs the row under the mouse with the selected architecture. A right press does not
+    // select the row (it would replace the selection the diff is with).
+    table_->setContextMenuPolicy(Qt::CustomContextMenu);
+    table_->viewport()->installEventFilter(this);
+    connect(table_, &QWidget::customContextMenuRequested, this, &CandidateTableView::showContextMenu);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -121,6 +128,34 @@ void CandidateTableView::showDocumentSelection(const QString& key) {
     }
     syncing_ = false;
     table_->viewport()->update();
+}
+
+bool CandidateTableView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == table_->viewport() &&
+        (event->type() == QEvent::MouseButtonPress || event->type() == QEvent::MouseButtonDblClick) &&
+        static_cast<QMouseEvent*>(event)->button() == Qt::RightButton)
+        return true; // the context menu still comes (it is its own event)
+    return QWidget::eventFilter(watched, event);
+}
+
+QString CandidateTableView::keyAt(const QPoint& viewportPos) const {
+    const QModelIndex index = table_->indexAt(viewportPos);
+    return index.isValid() ? index.data(CandidateTableModel::KeyRole).toString() : QString();
+}
+
+void CandidateTableView::showContextMenu(const QPoint& viewportPos) {
+    const QString key = keyAt(viewportPos);
+    QMenu menu(this);
+    QAction* diff = menu.addAction(tr("Diff with the Selected Architecture"));
+    diff->setEnabled(document_ && !key.isEmpty() && !document_->selectedKey().isEmpty() &&
+                     key != document_->selectedKey());
+    QAction* select = menu.addAction(tr("Select"));
+    select->setEnabled(document_ && !key.isEmpty());
+    QAction* chosen = menu.exec(table_->viewport()->mapToGlobal(viewportPos));
+    if (chosen == diff)
+        document_->diffWithSelected(key);
+    else if (chosen == select)
+        document_->select(key);
 }
 
 QString CandidateTableView::selectedKey() const {

@@ -2,7 +2,8 @@
 // (CandidateTableModel), sortable by any column (click a header) and filtered by a line of terms
 // (CandidateFilter: "fitness<4.9 dec_layers=2..3 front=yes"). Its selection is the RunDocument's: selecting a
 // row selects that architecture in the Pareto view and the architecture figure, and a candidate selected
-// there is selected (and scrolled to) here. Ctrl+C copies the selected rows as TSV (TableCopy); exportCsv()
+// there is selected (and scrolled to) here. Its context menu diffs the row under the mouse with the selected
+// architecture. Ctrl+C copies the selected rows as TSV (TableCopy); exportCsv()
 // writes the candidates as CandidateCsv.
 #pragma once
 
@@ -44,8 +45,16 @@ public:
     QLineEdit* filterEdit() const { return filterEdit_; }
     // The architecture key of the selected row; empty when none.
     QString selectedKey() const;
+    // The architecture key of the row at a point of the table's viewport; empty when none.
+    QString keyAt(const QPoint& viewportPos) const;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    // "Diff with the Selected Architecture" (the row under the mouse, RunDocument::diffWithSelected),
+    // "Select".
+    void showContextMenu(const QPoint& viewportPos);
     void updateCount();
     void showDocumentSelection(const QString& key);
 

@@ -164,6 +164,13 @@ void ParetoView::buildPlot() {
     selectionGraph_->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(palette_.text, 2.2), Qt::NoBrush, 15));
     selectionGraph_->setSelectable(QCP::stNone);
+    // B of an architecture diff: a dashed ring in the figure's diff colour.
+    diffGraph_ = plot_->addGraph();
+    diffGraph_->setLayer(budgetLayer_);
+    diffGraph_->setLineStyle(QCPGraph::lsNone);
+    QPen diffPen(QColor(0xd6, 0x33, 0x6c), 2.0, Qt::DashLine);
+    diffGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, diffPen, Qt::NoBrush, 15));
+    diffGraph_->setSelectable(QCP::stNone);
 
     plot_->legend->setVisible(true);
     PlotTheme::styleLegend(*plot_->legend, palette_, font());
@@ -254,6 +261,10 @@ void ParetoView::setDocument(RunDocument* document) {
             updateSelectionGraph();
             budgetMarker_->replotLayer();
         }
+    });
+    connect(document_, &RunDocument::diffChanged, this, [this] {
+        updateSelectionGraph();
+        budgetMarker_->replotLayer();
     });
     connect(document_, &RunDocument::infoChanged, this, &ParetoView::adoptRunBudget);
     addCandidates(document_->candidates());
@@ -484,6 +495,24 @@ void ParetoView::updateSelectionGraph() {
         }
     }
     selectionGraph_->setData(keys, values, true);
+    QVector<double> diffKeys, diffValues;
+    if (document_ && !document_->diffKey().isEmpty()) {
+        const auto it = byKey_.constFind(document_->diffKey());
+        if (it != byKey_.constEnd()) {
+            const Candidate& c = candidates_[*it];
+            if (const std::optional<double> x = costOf(c)) {
+                diffKeys.push_back(*x);
+                diffValues.push_back(c.fitness);
+            }
+        }
+    }
+    diffGraph_->setData(diffKeys, diffValues, true);
+}
+
+std::optional<QPointF> ParetoView::diffPoint() const {
+    if (!diffGraph_ || diffGraph_->data()->isEmpty()) return std::nullopt;
+    const auto it = diffGraph_->data()->constBegin();
+    return QPointF(it->key, it->value);
 }
 
 std::optional<qint64> ParetoView::selectedArchitectureId() const {
@@ -711,6 +740,10 @@ void ParetoView::handleMouseRelease(QMouseEvent* event) {
     if (QLineF(press, event->position()).length() > kClickSlopPixels) return;
     const std::optional<std::size_t> p = nearestPoint(event->position(), kPickPixels);
     if (!p) return;
+    // Ctrl+click: diff this candidate with the selected one (the selection stays).
+    if ((event->modifiers() & Qt::ControlModifier) && document_ &&
+        document_->diffWithSelected(candidates_[plotted_[*p].candidate].key))
+        return;
     selected_ = plotted_[*p].candidate;
     updateSelectionGraph();
     budgetMarker_->replotLayer();
@@ -721,6 +754,13 @@ void ParetoView::handleMouseRelease(QMouseEvent* event) {
 
 void ParetoView::showContextMenu(const QPoint& pos) {
     QMenu menu(this);
+    // The candidate under the mouse can be diffed with the selected one (also Ctrl+click).
+    const std::optional<std::size_t> under = nearestPoint(QPointF(pos), kPickPixels);
+    const QString underKey = under ? candidates_[plotted_[*under].candidate].key : QString();
+    QAction* diffAction = menu.addAction(tr("Diff with the Selected Architecture"));
+    diffAction->setEnabled(document_ && !underKey.isEmpty() && !document_->selectedKey().isEmpty() &&
+                           underKey != document_->selectedKey());
+    menu.addSeparator();
     QAction* exportAction = menu.addAction(tr("Export plot…"));
     QAction* clearBudget = menu.addAction(tr("Clear budget"));
     clearBudget->setEnabled(std::isfinite(budget_));
@@ -728,7 +768,9 @@ void ParetoView::showContextMenu(const QPoint& pos) {
     runBudget->setEnabled(document_ && document_->budget(metric_));
     QAction* showAll = menu.addAction(tr("Show all candidates"));
     QAction* chosen = menu.exec(plot_->mapToGlobal(pos));
-    if (chosen == clearBudget) {
+    if (chosen == diffAction) {
+        document_->diffWithSelected(underKey);
+    } else if (chosen == clearBudget) {
         applyBudget(std::numeric_limits<double>::infinity(), true);
     } else if (chosen == runBudget) {
         userBudget_ = false;

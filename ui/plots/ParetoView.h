@@ -102,6 +102,8 @@ public:
     // The same by architecture key (candidates followed live carry no store id); empty when none is selected.
     QString selectedKey() const;
     bool selectKey(const QString& key);
+    // The point ringed (dashed) as B of an architecture diff (cost, fitness); nullopt when none.
+    std::optional<QPointF> diffPoint() const;
 
     // Widget coordinates (of plot()) of a data point and of the budget line, for input and tests.
     QPointF pixelFor(double cost, double fitness) const;
@@ -173,6 +175,7 @@ private:
     QCPLayer* budgetLayer_ = nullptr;
     QCPGraph* frontGraph_ = nullptr;
     QCPGraph* selectionGraph_ = nullptr;
+    QCPGraph* diffGraph_ = nullptr; // the candidate diffed with the selected one (RunDocument::diffKey)
     std::unique_ptr<BudgetMarker> budgetMarker_;
 
     CostMetric metric_ = CostMetric::Flops;

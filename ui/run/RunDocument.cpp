@@ -32,9 +32,11 @@ void RunDocument::reset(const QString& dbPath, qint64 runId) {
     progress_ = RunProgress();
     log_.clear();
     lastSeq_ = 0;
-    const bool hadSelection = !selected_.isEmpty();
+    const bool hadSelection = !selected_.isEmpty(), hadDiff = !diffKey_.isEmpty();
     selected_.clear();
+    diffKey_.clear();
     emit cleared();
+    if (hadDiff) emit diffChanged(QString());
     if (hadSelection) emit selectionChanged(QString());
 }
 
@@ -217,7 +219,19 @@ std::optional<double> RunDocument::budget(CostMetric metric) const {
 void RunDocument::select(const QString& key) {
     if (key == selected_) return;
     selected_ = key;
+    // The diff was with the architecture selected before: it ends.
+    const bool hadDiff = !diffKey_.isEmpty();
+    diffKey_.clear();
     emit selectionChanged(key);
+    if (hadDiff) emit diffChanged(QString());
+}
+
+bool RunDocument::diffWithSelected(const QString& key) {
+    if (!key.isEmpty() && (selected_.isEmpty() || key == selected_)) return false;
+    if (key == diffKey_) return true;
+    diffKey_ = key;
+    emit diffChanged(key);
+    return true;
 }
 
 } // namespace automoe::ui

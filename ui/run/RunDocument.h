@@ -86,6 +86,12 @@ public:
     // The architecture selected in any view (a candidate's key); empty when none.
     QString selectedKey() const { return selected_; }
     void select(const QString& key);
+    // The architecture diffed with the selected one (issue 17): the figure draws the selected architecture
+    // (A) and this one (B) side by side. Selecting another architecture ends the diff; empty: none.
+    QString diffKey() const { return diffKey_; }
+    // Diffs `key` with the selected architecture; ignored (false) without a selection or for the selected
+    // key itself. An empty key ends the diff.
+    bool diffWithSelected(const QString& key);
 
 signals:
     // reset(): every view drops what it shows.
@@ -114,6 +120,8 @@ signals:
     // log()[first..] are new.
     void logAdded(int first);
     void selectionChanged(const QString& key);
+    // The diff with the selected architecture began (`key`: B) or ended (empty).
+    void diffChanged(const QString& key);
     // After every apply(), once the signals above went out.
     void batchApplied();
 
@@ -139,6 +147,7 @@ private:
     QStringList log_;
     qint64 lastSeq_ = 0;
     QString selected_;
+    QString diffKey_;
 };
 
 } // namespace automoe::ui
