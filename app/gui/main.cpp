@@ -49,6 +49,7 @@ struct Options {
     QString filter;     // with --screenshot: the candidate table's filter
     qint64 compare = 0; // with --screenshot: overlay this run (Run > Compare with Selected Run)
     QString brush;      // with --screenshot: brush COLUMN=LO..HI in the parallel coordinates
+    QString diffFront;  // with --screenshot: "I,J": select front candidate I and diff J with it
     QString architecture = QStringLiteral("most-expensive");
     bool verbose = false;
     qint64 replay = 0;
@@ -151,6 +152,12 @@ Options parseOptions(const QApplication& app) {
                                    QStringLiteral("BRUSH"));
     brushOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({dockOption, filterOption, compareOption, brushOption});
+    QCommandLineOption diffFrontOption(
+        QStringLiteral("diff-front"),
+        QStringLiteral("With --screenshot, select front candidate I and diff front candidate J with it."),
+        QStringLiteral("I,J"));
+    diffFrontOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(diffFrontOption);
     parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption,
                        dbOption, seekOption, demoOption, routeOption, routeArchOption, routeValidOption,
                        selectOption, exportShotOption, studyRowOption, studyMetricOption});
@@ -193,6 +200,7 @@ Options parseOptions(const QApplication& app) {
     o.filter = parser.value(filterOption);
     o.compare = parser.value(compareOption).toLongLong();
     o.brush = parser.value(brushOption);
+    o.diffFront = parser.value(diffFrontOption);
     return o;
 }
 
@@ -370,6 +378,24 @@ int main(int argc, char* argv[]) {
                 study->selectRow(options.selectStudyRow);
                 window.runControl()->setMode(RunControlPanel::Mode::MoeStudy); // the tab that starts one
             }
+        }
+        if (const QStringList ij = options.diffFront.split(QLatin1Char(',')); ij.size() == 2) {
+            const auto front = window.paretoView()->front();
+            auto key = [&front](const QString& k) {
+                return front[std::min<std::size_t>(front.size() - 1, std::size_t(std::max(0, k.toInt())))]
+                    .key;
+            };
+            if (!front.empty()) {
+                window.runDocument()->select(key(ij[0]));
+                window.runDocument()->diffWithSelected(key(ij[1]));
+            }
+            // Two architectures side by side need the width: the side docks close, the bottom ones shrink.
+            QTimer::singleShot(100, &window, [&window, &options] {
+                for (const char* name : {"searchSpaceDock", "runsDock", "runDock"})
+                    if (auto* dock = window.findChild<QDockWidget*>(QLatin1String(name))) dock->hide();
+                if (auto* dock = window.findChild<QDockWidget*>(QStringLiteral("paretoDock")))
+                    window.resizeDocks({dock}, {options.screenshotSize.height() * 24 / 100}, Qt::Vertical);
+            });
         }
         if (!options.filter.isEmpty()) window.candidateTable()->setFilterText(options.filter);
         if (options.compare > 0) window.compareWithRun(options.compare);

@@ -225,6 +225,13 @@ void MainWindow::createActions() {
     copyFigureAction_->setStatusTip(tr("Copy the architecture figure to the clipboard as an image"));
     connect(copyFigureAction_, &QAction::triggered, this, &MainWindow::copyFigure);
 
+    diffFilesAction_ = new QAction(tr("&Diff Architecture Files…"), this);
+    diffFilesAction_->setObjectName("diffFilesAction");
+    diffFilesAction_->setStatusTip(
+        tr("Draw two architecture files (yml or JSON) side by side with what differs highlighted; one file "
+           "is diffed with the architecture shown"));
+    connect(diffFilesAction_, &QAction::triggered, this, &MainWindow::chooseArchitectureDiff);
+
     openDatabaseAction_ = new QAction(icon("open"), tr("Open Run &Database…"), this);
     openDatabaseAction_->setStatusTip(tr("Choose the SQLite run database that the runs browser lists and new "
                                          "runs write to"));
@@ -294,6 +301,8 @@ void MainWindow::createMenus() {
     file->addAction(exportViewAction_);
     file->addAction(exportDialogAction_);
     file->addAction(exportCandidatesAction_);
+    file->addSeparator();
+    file->addAction(diffFilesAction_);
     file->addSeparator();
     file->addAction(openDatabaseAction_);
     file->addSeparator();
@@ -415,6 +424,8 @@ void MainWindow::createRunDocks() {
         if (first == 0) paretoDock_->raise();
     });
     connect(run_, &RunDocument::selectionChanged, this, &MainWindow::showCandidate);
+    // A candidate diffed with the selected one (Ctrl+click or the context menu of the Pareto view or table).
+    connect(run_, &RunDocument::diffChanged, this, &MainWindow::showCandidateDiff);
     connect(player_, &RunPlayer::failed, this,
             [this](const QString& message) { reportError(tr("Could not read the run"), message); });
 
@@ -601,6 +612,18 @@ void MainWindow::compareWithRun(qint64 runId) {
     feed->open(runDatabase_, runId);
 }
 
+namespace {
+
+// The figure's subtitle of a search candidate.
+QString candidateSubtitle(const CandidateRow& c) {
+    return QCoreApplication::translate("MainWindow", "Generation %1 · validation loss %2 · %3")
+        .arg(c.generation)
+        .arg(c.fitness, 0, 'f', 4)
+        .arg(formatCost(c.flops, CostMetric::Flops));
+}
+
+} // namespace
+
 void MainWindow::showCandidate(const QString& key) {
     const CandidateRow* candidate = run_->candidate(key);
     if (!candidate) return;
@@ -610,15 +633,86 @@ void MainWindow::showCandidate(const QString& key) {
             candidate->architecture.id > 0
                 ? tr("Architecture #%1 of run %2").arg(candidate->architecture.id).arg(run_->runId())
                 : tr("An architecture of run %1").arg(run_->runId());
-        view_->setArchitecture(arch, title,
-                               tr("Generation %1 · validation loss %2 · %3")
-                                   .arg(candidate->generation)
-                                   .arg(candidate->fitness, 0, 'f', 4)
-                                   .arg(formatCost(candidate->flops, CostMetric::Flops)));
+        view_->setArchitecture(arch, title, candidateSubtitle(*candidate));
         updateTitle();
     } catch (const std::exception& e) {
         reportError(tr("Could not show the candidate"), QString::fromStdString(e.what()));
     }
+}
+
+void MainWindow::showCandidateDiff(const QString& key) {
+    if (key.isEmpty()) {
+        // The diff ended: the selected candidate alone (already drawn when a new selection ended it).
+        if (view_->isDiff()) showCandidate(run_->selectedKey());
+        return;
+    }
+    const CandidateRow* a = run_->candidate(run_->selectedKey());
+    const CandidateRow* b = run_->candidate(key);
+    if (!a || !b) return;
+    try {
+        auto side = [this](const char* letter, const CandidateRow& c) {
+            ArchitectureFigure::DiffSide s;
+            s.title = c.architecture.id > 0
+                          ? tr("%1 · Architecture #%2").arg(QLatin1String(letter)).arg(c.architecture.id)
+                          : tr("%1 · An architecture").arg(QLatin1String(letter));
+            s.subtitle = candidateSubtitle(c);
+            // Measured latency where there is one, else the predictor's.
+            s.latencyMs = c.latencyMs ? c.latencyMs : c.predictedLatencyMs;
+            return s;
+        };
+        view_->setDiff(architectureFromJson(a->architecture.json), architectureFromJson(b->architecture.json),
+                       tr("Architecture diff · run %1").arg(run_->runId()), side("A", *a), side("B", *b));
+        updateTitle();
+    } catch (const std::exception& e) {
+        reportError(tr("Could not diff the candidates"), QString::fromStdString(e.what()));
+    }
+}
+
+bool MainWindow::diffArchitectureFiles(const QString& pathA, const QString& pathB) {
+    const int qkv = document_->isLoaded() ? document_->space().qkvDim : 512;
+    try {
+        ArchitectureFigure::DiffSide sideA, sideB;
+        Architecture a;
+        if (pathA.isEmpty()) {
+            if (!view_->hasArchitecture() || view_->isDarts() || view_->isDiff())
+                throw std::runtime_error(tr("show one architecture to diff %1 with, or choose two files")
+                                             .arg(pathB)
+                                             .toStdString());
+            a = view_->architecture();
+            sideA.title = tr("A · %1").arg(view_->figure().title());
+            sideA.subtitle = view_->figure().subtitle();
+        } else {
+            a = loadArchitecture(pathA.toStdString(), qkv);
+            sideA.title = tr("A · %1").arg(QFileInfo(pathA).fileName());
+            sideA.subtitle = QDir::toNativeSeparators(QFileInfo(pathA).absolutePath());
+        }
+        const Architecture b = loadArchitecture(pathB.toStdString(), qkv);
+        sideB.title = tr("B · %1").arg(QFileInfo(pathB).fileName());
+        sideB.subtitle = QDir::toNativeSeparators(QFileInfo(pathB).absolutePath());
+        view_->setDiff(a, b, tr("Architecture diff"), sideA, sideB);
+        updateTitle();
+        return true;
+    } catch (const std::exception& e) {
+        reportError(tr("Could not diff the architectures"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::chooseArchitectureDiff() {
+    const QStringList paths = QFileDialog::getOpenFileNames(
+        this, tr("Diff Architecture Files (choose two, or one to diff with the shown architecture)"),
+        settings_->lastDirectory("architecture"), tr("Architectures (*.yml *.yaml *.json);;All files (*)"));
+    if (paths.isEmpty()) return;
+    settings_->setLastDirectory("architecture", QFileInfo(paths.front()).absolutePath());
+    if (paths.size() == 1)
+        diffArchitectureFiles(QString(), paths.front());
+    else if (paths.size() == 2)
+        diffArchitectureFiles(paths[0], paths[1]);
+    else
+        reportError(tr("Could not diff the architectures"),
+                    tr("Choose two architecture files (or one, to diff with the shown architecture); %1 were "
+                       "chosen.")
+                        .arg(paths.size()));
 }
 
 void MainWindow::showStudyArchitecture(int index) {
@@ -916,6 +1010,8 @@ void MainWindow::updateTitle() {
     const bool hasArch = view_->hasArchitecture();
     for (QAction* a : {exportArchitectureAction_, exportViewAction_, copyFigureAction_})
         a->setEnabled(hasArch);
+    // A diff is two architectures: the figure exports, neither architecture alone.
+    exportArchitectureAction_->setEnabled(hasArch && !view_->isDiff());
 }
 
 QString MainWindow::suggestedFileName(const QString& suffix) const {

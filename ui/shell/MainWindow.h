@@ -94,6 +94,10 @@ public slots:
     bool exportView(const QString& path);
     // File > Export Candidates CSV…: every candidate of the search shown (CandidateCsv).
     bool exportCandidatesCsv(const QString& path);
+    // File > Diff Architecture Files…: two architecture files (yml or JSON) side by side in the figure with
+    // what differs highlighted; an empty `pathA` diffs the architecture shown with `pathB`. Returns false
+    // after reporting an error that names the file.
+    bool diffArchitectureFiles(const QString& pathA, const QString& pathB);
     // File > Export…: opens (non-modal) the export dialog on the run shown and the plots.
     ExportDialog* openExportDialog();
 
@@ -134,6 +138,9 @@ private slots:
     void handleSpaceChanged();
     void chooseRunDatabase();
     void showCandidate(const QString& key);
+    // The selected candidate (A) and `key` (B) side by side; empty: the diff ended.
+    void showCandidateDiff(const QString& key);
+    void chooseArchitectureDiff();
     // Architecture `index` of the gap study shown (a point of its scatter was clicked).
     void showStudyArchitecture(int index);
     // Row `index` of the MoE-vs-dense study shown (a table row or a point of its plot was selected).
@@ -202,6 +209,7 @@ private:
     QAction* exportArchitectureAction_ = nullptr;
     QAction* exportViewAction_ = nullptr;
     QAction* copyFigureAction_ = nullptr;
+    QAction* diffFilesAction_ = nullptr;
     QAction* exportDialogAction_ = nullptr;
     QAction* exportCandidatesAction_ = nullptr;
     QAction* quitAction_ = nullptr;
