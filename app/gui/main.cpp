@@ -12,6 +12,7 @@
 #include "ui/run/RunControlPanel.h"
 #include "ui/run/RunDocument.h"
 #include "ui/run/RunPlayer.h"
+#include "ui/run/TrainingComparison.h"
 #include "ui/shell/ExportDialog.h"
 #include "ui/shell/MainWindow.h"
 #include "ui/shell/ProfilingApplication.h"
@@ -50,6 +51,7 @@ struct Options {
     qint64 compare = 0; // with --screenshot: overlay this run (Run > Compare with Selected Run)
     QString brush;      // with --screenshot: brush COLUMN=LO..HI in the parallel coordinates
     QString diffFront;  // with --screenshot: "I,J": select front candidate I and diff J with it
+    QList<qint64> compareTraining; // with --screenshot: overlay these runs' training curves
     QString architecture = QStringLiteral("most-expensive");
     bool verbose = false;
     qint64 replay = 0;
@@ -151,7 +153,12 @@ Options parseOptions(const QApplication& app) {
                                                   "coordinates."),
                                    QStringLiteral("BRUSH"));
     brushOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({dockOption, filterOption, compareOption, brushOption});
+    QCommandLineOption compareTrainingOption(
+        QStringLiteral("compare-training"),
+        QStringLiteral("With --screenshot, overlay the training curves of runs RUN,RUN,..."),
+        QStringLiteral("RUNS"));
+    compareTrainingOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({dockOption, filterOption, compareOption, brushOption, compareTrainingOption});
     QCommandLineOption diffFrontOption(
         QStringLiteral("diff-front"),
         QStringLiteral("With --screenshot, select front candidate I and diff front candidate J with it."),
@@ -201,6 +208,8 @@ Options parseOptions(const QApplication& app) {
     o.compare = parser.value(compareOption).toLongLong();
     o.brush = parser.value(brushOption);
     o.diffFront = parser.value(diffFrontOption);
+    for (const QString& id : parser.value(compareTrainingOption).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        o.compareTraining.append(id.toLongLong());
     return o;
 }
 
@@ -399,6 +408,21 @@ int main(int argc, char* argv[]) {
         }
         if (!options.filter.isEmpty()) window.candidateTable()->setFilterText(options.filter);
         if (options.compare > 0) window.compareWithRun(options.compare);
+        if (!options.compareTraining.isEmpty()) {
+            window.compareTrainingOf(options.compareTraining);
+            // Each overlaid run is read on a worker thread of its own: wait until every one has arrived.
+            auto pending = [&] {
+                const auto runs = window.trainingComparison()->runIds();
+                for (const qint64 id : runs) {
+                    const RunDocument* doc = window.trainingComparison()->document(id);
+                    if (!doc || doc->lastSeq() == 0 || doc->steps().empty()) return true;
+                }
+                return false;
+            };
+            waited.restart();
+            while (pending() && waited.elapsed() < 10000)
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        }
         if (auto* parallel =
                 window.findChild<ParallelCoordinatesView*>(QStringLiteral("parallelCoordinatesView"));
             parallel && !options.brush.isEmpty()) {

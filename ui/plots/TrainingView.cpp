@@ -3,6 +3,7 @@
 #include "ui/figure/FigureExporter.h"
 #include "ui/plots/PlotExporter.h"
 #include "ui/plots/PlotTheme.h"
+#include "ui/plots/TrainingOverlays.h"
 #include "ui/run/RunDocument.h"
 
 #include <qcustomplot.h>
@@ -214,6 +215,11 @@ void TrainingView::buildPlot() {
     throughput_ = addSeries(throughputRect_, tr("Tokens per second"), QPen(faintThroughput, 1.0));
     smoothThroughput_ =
         addSeries(throughputRect_, tr("Tokens per second (smoothed)"), QPen(kThroughput, 1.8));
+    overlays_ = std::make_unique<TrainingOverlays>(*plot_, lossRect_, lrRect_, palette_.paper);
+    connect(overlays_.get(), &TrainingOverlays::changed, this, [this] {
+        updateShownName();
+        dataChanged();
+    });
 
     // Expert load: one stacked horizontal bar per MoE layer.
     QFont titleFont = font();
@@ -315,6 +321,7 @@ void TrainingView::setSmoothing(double weight) {
     if (weight == smoothing_) return;
     smoothing_ = weight;
     recomputeSmoothing();
+    overlays_->setSmoothing(weight);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -454,8 +461,10 @@ void TrainingView::setDocument(RunDocument* document) {
     });
     connect(document_, &RunDocument::routingHealthChanged, this,
             [this] { setRoutingHealth(document_->routingHealth()); });
+    connect(document_, &RunDocument::infoChanged, this, &TrainingView::updateShownName);
     reloadSteps();
     reloadValidations();
+    updateShownName();
     if (document_->routing()) setRouting(*document_->routing());
     setRoutingHealth(document_->routingHealth());
 }
@@ -492,6 +501,7 @@ void TrainingView::rescale() {
         if (has) take(r);
     }
     if (QCPRange r; health_->updateRange(r)) take(r);
+    overlays_->takeUpdateRange(updates, ok);
     if (!ok) updates = QCPRange(0, 1000);
     if (updates.size() <= 0) updates = QCPRange(updates.lower - 1, updates.upper + 1);
     lossRect_->axis(QCPAxis::atBottom)->setRange(updates.lower, updates.upper + 0.01 * updates.size());
@@ -513,10 +523,34 @@ void TrainingView::clear() {
     routingUpdate_.reset();
     rebuildRoutingBars();
     health_->clear();
+    updateShownName();
     // A new run is seen whole again.
     setFollow(true);
     rescale();
     plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TrainingView::setComparison(TrainingComparison* comparison) {
+    overlays_->setComparison(comparison);
+}
+
+void TrainingView::updateShownName() {
+    QString name = tr("Training loss (smoothed)");
+    if (!overlays_->isEmpty() && document_ && document_->runId() > 0) {
+        const QString run = document_->name().isEmpty()
+                                ? tr("Run %1").arg(document_->runId())
+                                : tr("Run %1 \u00B7 %2").arg(document_->runId()).arg(document_->name());
+        name = tr("%1 (shown)").arg(run);
+    }
+    smoothLoss_->setName(name);
+}
+
+QStringList TrainingView::legendNames() const {
+    QStringList names;
+    for (int i = 0; i < plot_->legend->itemCount(); ++i)
+        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(plot_->legend->item(i)))
+            names << item->plottable()->name();
+    return names;
 }
 
 QVector<QPointF> TrainingView::trainLoss() const {

@@ -6,6 +6,8 @@
 // expert slot, as in the architecture figure). It follows a RunDocument (live runs and replay alike) or is
 // fed rows directly. Like PlotJuggler it "follows" live data (the axes take in every new update) until the
 // user zooms or pans; then the user's view stays put under live updates until Follow is switched on again.
+// Other supernet runs (a TrainingComparison) can be overlaid on the shown one, each in its own colour with a
+// legend entry of its own (TrainingOverlays).
 #pragma once
 
 #include "store/RunRecords.h"
@@ -31,6 +33,8 @@ class QToolButton;
 namespace automoe::ui {
 
 class RunDocument;
+class TrainingComparison;
+class TrainingOverlays;
 
 class TrainingView : public QWidget {
     Q_OBJECT
@@ -49,6 +53,13 @@ public:
     // Shows `document` and follows its changes (nullptr: none). Not owned.
     void setDocument(RunDocument* document);
     RunDocument* document() const { return document_; }
+
+    // Overlays the training curves of the runs of `comparison` (nullptr: none). Not owned.
+    void setComparison(TrainingComparison* comparison);
+    // The curves of the compared runs as drawn.
+    const TrainingOverlays& overlays() const { return *overlays_; }
+    // The names in the loss panel's legend, top to bottom.
+    QStringList legendNames() const;
 
     // Whether new data rescales the axes to show every update. Zooming or panning turns it off.
     bool follow() const { return follow_; }
@@ -105,6 +116,8 @@ private:
     void rebuildRoutingBars();
     void showContextMenu(const QPoint& pos);
     void handleMouseMove(QMouseEvent* event);
+    // Names the shown run's smoothed loss after the run while other runs are overlaid.
+    void updateShownName();
 
     FigurePalette palette_;
     RunDocument* document_ = nullptr;
@@ -118,6 +131,7 @@ private:
     QCPAxisRect* throughputRect_ = nullptr;
     QCPAxisRect* routingRect_ = nullptr;
     std::unique_ptr<RoutingHealthPanel> health_;
+    std::unique_ptr<TrainingOverlays> overlays_;
     std::vector<QCPAxisRect*> updateRects_; // the panels that share the update axis
     QCPTextElement* routingTitle_ = nullptr;
     QCPGraph* rawLoss_ = nullptr;

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QFontMetrics>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -49,7 +50,8 @@ RunsBrowser::RunsBrowser(QWidget* parent)
     table_->setSortingEnabled(true);
     table_->sortByColumn(RunListModel::IdColumn, Qt::DescendingOrder);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Several runs at once for "Compare Training Curves"; the current row is the one opened or compared.
+    table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setAlternatingRowColors(true);
     table_->setShowGrid(false);
@@ -154,6 +156,18 @@ qint64 RunsBrowser::currentRunId() const {
     return runAt(table_->currentIndex());
 }
 
+QList<qint64> RunsBrowser::selectedRunIds() const {
+    QModelIndexList rows = table_->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(),
+              [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+    QList<qint64> ids;
+    for (const QModelIndex& index : rows)
+        if (const qint64 id = runAt(index); id > 0 && !ids.contains(id)) ids.append(id);
+    if (ids.isEmpty())
+        if (const qint64 id = currentRunId()) ids.append(id);
+    return ids;
+}
+
 void RunsBrowser::selectRun(qint64 runId) {
     const int row = model_->rowOfRun(runId);
     if (row < 0) return;
@@ -167,6 +181,13 @@ void RunsBrowser::showContextMenu(const QPoint& pos) {
         menu.addAction(tr("&Replay Run %1").arg(id), this, [this, id] { emit runActivated(id); });
         menu.addAction(tr("&Compare Pareto Front with Run %1").arg(id), this,
                        [this, id] { emit compareRequested(id); });
+        // The selected runs when the clicked one is among them, else the clicked one.
+        QList<qint64> training = selectedRunIds();
+        if (!training.contains(id)) training = {id};
+        menu.addAction(training.size() == 1
+                           ? tr("Compare &Training Curves with Run %1").arg(id)
+                           : tr("Compare &Training Curves of %n Runs", nullptr, int(training.size())),
+                       this, [this, training] { emit compareTrainingRequested(training); });
         const int row = model_->rowOfRun(id);
         const RunSummary& run = model_->runs()[std::size_t(row)];
         if (!resumeCommand(run.kind, id).empty() &&

@@ -1,6 +1,7 @@
 // RunsBrowser is the "Runs" dock: the runs of the open run database in a sortable table with a filter box,
 // refreshed every two seconds off the UI thread. Double-click (or Enter) opens a run for replay; the context
-// menu also overlays a run's Pareto front on the current one and resumes a cancelled or interrupted run (one
+// menu also overlays a run's Pareto front on the current one, overlays the training curves of the selected
+// runs (several rows may be selected) on the shown run's, and resumes a cancelled or interrupted run (one
 // whose process is gone). The run shown in the views (the RunDocument's) is selected and drawn in bold. The
 // Supernet column (shared, or a Mixture-of-Supernets) is shown only when the table is wide enough for it
 // beside a readable name; every row's tooltip says which supernet a training run has in any case.
@@ -35,11 +36,15 @@ public:
     QLineEdit* filterEdit() const { return filter_; }
     // The run of the current row; 0 when none.
     qint64 currentRunId() const;
+    // The runs of the selected rows, top to bottom (the current one when none is selected).
+    QList<qint64> selectedRunIds() const;
     void selectRun(qint64 runId);
 
 signals:
     void runActivated(qint64 runId);
     void compareRequested(qint64 runId);
+    // Overlay the training curves of these runs in the Training view.
+    void compareTrainingRequested(const QList<qint64>& runIds);
     void resumeRequested(qint64 runId, const QString& kind);
 
 private:

@@ -29,9 +29,11 @@
 #include "ui/run/RunPlayer.h"
 #include "ui/run/RunsBrowser.h"
 #include "ui/run/TimelineBar.h"
+#include "ui/run/TrainingComparison.h"
 #include "ui/shell/AboutDialog.h"
 #include "ui/shell/ExportDialog.h"
 #include "ui/shell/GuideBrowser.h"
+#include "ui/shell/RunKindDocks.h"
 #include "ui/shell/Settings.h"
 #include "ui/shell/StallMonitor.h"
 #include "ui/space/SpaceDocument.h"
@@ -250,6 +252,17 @@ void MainWindow::createActions() {
         for (const QString& name : hypervolume_->overlayNames())
             hypervolume_->removeOverlay(name);
     });
+    compareTrainingAction_ = new QAction(tr("Compare &Training Curves of Selected Runs"), this);
+    compareTrainingAction_->setObjectName("compareTrainingAction");
+    compareTrainingAction_->setStatusTip(
+        tr("Overlay the training and validation curves of the runs selected in the runs browser on the "
+           "Training view"));
+    connect(compareTrainingAction_, &QAction::triggered, this,
+            [this] { compareTrainingOf(runsBrowser_->selectedRunIds()); });
+    clearTrainingCompareAction_ = new QAction(tr("Clear Training C&omparison"), this);
+    clearTrainingCompareAction_->setObjectName("clearTrainingCompareAction");
+    clearTrainingCompareAction_->setStatusTip(tr("Remove the other runs' curves from the Training view"));
+    connect(clearTrainingCompareAction_, &QAction::triggered, this, [this] { trainingComparison_->clear(); });
 
     quitAction_ = new QAction(tr("&Quit"), this);
     quitAction_->setShortcut(QKeySequence::Quit);
@@ -324,6 +337,9 @@ void MainWindow::createMenus() {
     run->addSeparator();
     run->addAction(compareAction_);
     run->addAction(clearCompareAction_);
+    run->addSeparator();
+    run->addAction(compareTrainingAction_);
+    run->addAction(clearTrainingCompareAction_);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
 
@@ -402,6 +418,14 @@ void MainWindow::createRunDocks() {
     spaceDock_->raise();
     connect(runsBrowser_, &RunsBrowser::runActivated, this, &MainWindow::replayRun);
     connect(runsBrowser_, &RunsBrowser::compareRequested, this, &MainWindow::compareWithRun);
+    // Other supernet runs' training curves over the shown run's, each followed as the shown run is.
+    trainingComparison_ = new TrainingComparison(this);
+    training_->setComparison(trainingComparison_);
+    connect(runsBrowser_, &RunsBrowser::compareTrainingRequested, this, &MainWindow::compareTrainingOf);
+    connect(trainingComparison_, &TrainingComparison::failed, this,
+            [this](qint64 id, const QString& message) {
+                reportError(tr("Could not read run %1 to compare its training with").arg(id), message);
+            });
     connect(runsBrowser_->model(), &RunListModel::failed, this,
             [this](const QString& message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
 
@@ -505,6 +529,21 @@ void MainWindow::createRunDocks() {
     });
     connect(alpha_, &AlphaView::shownStepChanged, this, &MainWindow::showDartsArchitecture);
     trainingDock_->raise();
+    // Only the bottom tabs that fit the kind of the run shown (the View menu still lists the others).
+    kindDocks_ = new RunKindDocks(run_, this);
+    const QStringList trained{"supernet", "retrain", "darts", "darts_retrain"};
+    for (const auto& [name, kinds] :
+         std::vector<std::pair<const char*, QStringList>>{{"alphaDock", {"darts"}},
+                                                          {"trainingDock", trained},
+                                                          {"routingDock", {"supernet", "retrain"}},
+                                                          {"paretoDock", {"search"}},
+                                                          {"hypervolumeDock", {"search"}},
+                                                          {"candidatesDock", {"search"}},
+                                                          {"importanceDock", {"search"}},
+                                                          {"parallelDock", {"search"}},
+                                                          {"studyDock", {"study"}},
+                                                          {"moeStudyDock", {"moe_study"}}})
+        if (auto* dock = findChild<QDockWidget*>(QLatin1String(name))) kindDocks_->add(dock, kinds);
 
     timeline_ = new TimelineBar(player_, this);
     QToolBar* timelineBar = new QToolBar(tr("Timeline"), this);
@@ -610,6 +649,35 @@ void MainWindow::compareWithRun(qint64 runId) {
         reportError(tr("Could not read the run to compare with"), message);
     });
     feed->open(runDatabase_, runId);
+}
+
+void MainWindow::compareTrainingOf(const QList<qint64>& runIds) {
+    QStringList added, skipped;
+    for (const qint64 id : runIds) {
+        if (id <= 0 || id == run_->runId() || trainingComparison_->contains(id)) continue;
+        // A run that logged no update and is not running (a search, a study) has no curve to overlay.
+        const int row = runsBrowser_->model()->rowOfRun(id);
+        if (row >= 0) {
+            const RunSummary& run = runsBrowser_->model()->runs()[std::size_t(row)];
+            if (!run.latestUpdate && run.status != RunStatus::Running && run.status != RunStatus::Created) {
+                skipped << QString::number(id);
+                continue;
+            }
+        }
+        trainingComparison_->add(runDatabase_, id);
+        added << QString::number(id);
+    }
+    if (!added.isEmpty()) {
+        trainingDock_->show(); // hidden while a search is shown
+        trainingDock_->raise();
+    }
+    QString message;
+    if (!added.isEmpty())
+        message = tr("Overlaid the training curves of run(s) %1").arg(added.join(QStringLiteral(", ")));
+    if (!skipped.isEmpty())
+        message += (message.isEmpty() ? QString() : QStringLiteral("; ")) +
+                   tr("run(s) %1 logged no training step").arg(skipped.join(QStringLiteral(", ")));
+    if (!message.isEmpty()) statusBar()->showMessage(message, kStatusTimeoutMs);
 }
 
 namespace {

@@ -35,9 +35,11 @@ class RunControlPanel;
 class RunDocument;
 class RunFeed;
 class RunPlayer;
+class RunKindDocks;
 class RunsBrowser;
 class StallMonitor;
 class TimelineBar;
+class TrainingComparison;
 class TrainingView;
 
 class MainWindow : public QMainWindow {
@@ -79,6 +81,10 @@ public:
     TimelineBar* timeline() const { return timeline_; }
     StallMonitor* stallMonitor() const { return stall_; }
     QString runDatabase() const { return runDatabase_; }
+    // The supernet runs whose training curves the Training view overlays on the shown run's.
+    TrainingComparison* trainingComparison() const { return trainingComparison_; }
+    // Shows the bottom docks that fit the shown run's kind and hides the others.
+    RunKindDocks* runKindDocks() const { return kindDocks_; }
 
     // Adds a tool view as a dock and lists it in the View menu; later views (runs, Pareto, routing) use this.
     QDockWidget* addToolDock(const QString& title, const QString& objectName, QWidget* widget,
@@ -112,6 +118,9 @@ public slots:
     void followRun(qint64 runId);
     // Overlays the Pareto front of another run of the database on the Pareto view.
     void compareWithRun(qint64 runId);
+    // Overlays the training curves of these runs of the database on the Training view (the shown run and
+    // runs already overlaid are skipped; runs that logged no training step are reported and skipped).
+    void compareTrainingOf(const QList<qint64>& runIds);
 
     void showCheapest();
     void showMostExpensive();
@@ -200,6 +209,10 @@ private:
     QAction* openDatabaseAction_ = nullptr;
     QAction* compareAction_ = nullptr;
     QAction* clearCompareAction_ = nullptr;
+    TrainingComparison* trainingComparison_ = nullptr;
+    RunKindDocks* kindDocks_ = nullptr;
+    QAction* compareTrainingAction_ = nullptr;
+    QAction* clearTrainingCompareAction_ = nullptr;
 
     QAction* openAction_ = nullptr;
     QAction* saveAction_ = nullptr;
