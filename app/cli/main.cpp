@@ -5,10 +5,14 @@
 #include "util/Logging.h"
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
 int main(int argc, char** argv) {
+    // A file size limit (ulimit -f) then fails the write with EFBIG, which is reported with the file's
+    // name like a full disk, instead of killing the process mid-write.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{
         "AutoMoE Studio command line: search spaces, architectures, costs, training, runs and benchmarks",
         "automoe"};

@@ -1,6 +1,7 @@
 #include "run/RunBase.h"
 
 #include "run/RunStages.h"
+#include "store/StoreError.h"
 #include "util/Clock.h"
 
 #include <spdlog/spdlog.h>
@@ -29,11 +30,21 @@ void RunBase::create(RunSpec spec, const RunInfo* parent) {
 void RunBase::claim(int64_t runId) {
     lock_ = RunLock::acquire(store_.path(), runId);
     runId_ = runId;
+    failedAtClaim_ = store_.writer().stats().failed;
     store_.writer().keepAlive(runId);
     keptAlive_ = true;
 }
 
+void RunBase::requireStoreWrites() {
+    const std::uint64_t failed = store_.writer().stats().failed;
+    if (failed > failedAtClaim_)
+        throw StoreError(store_.path(), "could not be written (" + std::to_string(failed - failedAtClaim_) +
+                                            " events lost): " + store_.writer().lastError() +
+                                            "; the run stopped, what was committed before is intact");
+}
+
 bool RunBase::proceed() {
+    requireStoreWrites();
     std::chrono::steady_clock::time_point pausedAt;
     return control_.checkpoint([&](bool paused) {
         if (paused) pausedAt = std::chrono::steady_clock::now();

@@ -66,6 +66,10 @@ protected:
     // Called between two units of work: blocks while paused (status "paused" meanwhile) and returns false
     // once the run is cancelled.
     bool proceed();
+    // Throws StoreError naming the database when an event this process queued since the claim was not
+    // committed (a full disk, an I/O error): a run must not go on as if its record were complete.
+    // proceed() checks it; call it after store_.flush() before deleting what a committed row replaces.
+    void requireStoreWrites();
     // The time proceed() spent paused so far: budgets in minutes do not count it.
     std::chrono::steady_clock::duration pausedTime() const { return paused_; }
     // Cancels and joins a started worker.
@@ -81,6 +85,7 @@ private:
 
     RunLock lock_;
     bool keptAlive_ = false;
+    std::uint64_t failedAtClaim_ = 0; // the writer's failed events before this run was claimed
     std::chrono::steady_clock::duration paused_{0};
 
     std::vector<RunObserver*> observers_;

@@ -35,9 +35,26 @@ CheckpointRow supernetCheckpoint(RunReader& store, int64_t runId, const std::str
     supernetConfig(store, runId);
     std::optional<CheckpointRow> row;
     if (checkpointPath.empty()) {
-        row = store.lastCheckpoint(runId);
-        if (!row)
+        // The newest whole one: a damaged (truncated, failing its checksum) newer file is passed over
+        // with a warning naming both.
+        const std::vector<CheckpointRow> rows = store.checkpoints(runId);
+        if (rows.empty())
             throw std::runtime_error("supernet " + runName(runId) + " has no checkpoint yet: train it first");
+        std::vector<std::string> damaged;
+        for (auto it = rows.rbegin(); it != rows.rend() && !row; ++it) {
+            try {
+                verifyCheckpointFile(it->path);
+                row = *it;
+            } catch (const CheckpointDamaged& e) {
+                damaged.push_back(e.what());
+            }
+        }
+        if (!row)
+            row = rows.back(); // fails below, or when loaded, with its own message
+        else
+            for (const std::string& d : damaged)
+                spdlog::warn("{}: {}; using checkpoint {} (update {}) instead", runName(runId), d, row->path,
+                             row->update);
     } else {
         for (const CheckpointRow& c : store.checkpoints(runId))
             if (c.path == checkpointPath) row = c;

@@ -339,14 +339,35 @@ void TrainingRun::run() {
         options.lr.totalUpdates = config_.maxUpdates;
     Trainer trainer(model, config_.space, data_->train, data_->valid, options);
     if (resuming_) {
-        auto last = store_.lastCheckpoint(runId_);
-        int64_t from = 0;
-        if (last) {
-            trainer.loadCheckpoint(last->path);
-            from = trainer.update();
+        // The newest stored checkpoint whose file is whole; a damaged newer one is set aside (renamed
+        // "<file>.damaged", its row dropped) with a warning that names both files, and the updates after
+        // the one resumed from are trained again.
+        const std::vector<CheckpointRow> stored = store_.checkpoints(runId_);
+        std::optional<CheckpointRow> last;
+        nlohmann::json damaged = nlohmann::json::array();
+        for (auto it = stored.rbegin(); it != stored.rend() && !last; ++it) {
+            try {
+                trainer.loadCheckpoint(it->path); // checks the whole file before it changes the trainer
+                last = *it;
+            } catch (const CheckpointDamaged& e) {
+                damaged.push_back({{"path", it->path}, {"update", it->update}, {"error", e.what()}});
+            }
         }
-        publish(
-            Event::make(runId_, "resumed", {{"from_update", from}, {"checkpoint", last ? last->path : ""}}));
+        if (!stored.empty() && !last)
+            throw std::runtime_error("run " + std::to_string(runId_) +
+                                     " has no usable checkpoint: " + damaged[0]["error"].get<std::string>());
+        for (const auto& d : damaged) {
+            const std::string path = d["path"];
+            spdlog::warn("run {}: {}; resuming from checkpoint {} (update {}) instead", runId_,
+                         d["error"].get<std::string>(), last->path, last->update);
+            std::error_code ec;
+            if (fs::exists(path, ec)) fs::rename(path, path + ".damaged", ec);
+            store_.forgetCheckpoint(runId_, d["update"].get<int64_t>());
+        }
+        const int64_t from = last ? trainer.update() : 0;
+        nlohmann::json payload = {{"from_update", from}, {"checkpoint", last ? last->path : ""}};
+        if (!damaged.empty()) payload["damaged"] = damaged;
+        publish(Event::make(runId_, "resumed", std::move(payload)));
         spdlog::info("run {}: resumed at update {}", runId_, from);
     }
 
@@ -415,6 +436,7 @@ void TrainingRun::writeCheckpoint(Trainer& trainer) {
     publish(Event::checkpoint(runId_, CheckpointRow{trainer.update(), path.string(), bytes, 0}));
     // The row must be committed before older files go: the store always names a checkpoint that exists.
     store_.flush();
+    requireStoreWrites();
     removeOldCheckpoints(dir.string(), config_.keepCheckpoints);
 }
 

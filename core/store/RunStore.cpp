@@ -94,6 +94,13 @@ std::int64_t RunStore::createRun(const RunSpec& spec) {
     return id;
 }
 
+void RunStore::forgetCheckpoint(std::int64_t runId, std::int64_t update) {
+    writer_.run([&](Database& db) {
+        Statement st(db, "DELETE FROM checkpoints WHERE run_id = ? AND update_no = ?");
+        st.bind(1, runId).bind(2, update).run();
+    });
+}
+
 void RunStore::setRunStatus(std::int64_t runId, RunStatus status, std::int64_t timeMs) {
     if (status == RunStatus::Interrupted)
         throw std::invalid_argument("run " + std::to_string(runId) +

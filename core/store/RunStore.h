@@ -30,6 +30,9 @@ public:
     // Updates the run's status and logs a "run_status" event (at `timeMs`, 0: now); waits until committed.
     // Throws StoreError for an unknown id and std::invalid_argument for Interrupted (derived, never stored).
     void setRunStatus(std::int64_t runId, RunStatus status, std::int64_t timeMs = 0);
+    // Drops the checkpoint row of run `runId` at `update` (a damaged file set aside on resume); its
+    // "checkpoint" event stays. Waits until committed.
+    void forgetCheckpoint(std::int64_t runId, std::int64_t update);
     // Queues an event (see EventWriter::append): O(1), no I/O.
     void append(Event event) { writer_.append(std::move(event)); }
     void flush() { writer_.flush(); }

@@ -7,6 +7,8 @@
 #include "train/FusedAdam.h"
 #include "train/LabelSmoothedLoss.h"
 
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -16,13 +18,20 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace automoe {
 
 namespace {
 
-constexpr int kCheckpointFormat = 1;
+constexpr int kCheckpointFormat = 1; // of the trainer state inside the archive
+
+// The file header (see Trainer.h).
+constexpr char kMagic[8] = {'A', 'M', 'O', 'E', 'C', 'K', 'P', 'T'};
+constexpr std::uint32_t kHeaderVersion = 2;
+constexpr size_t kHeaderSize = 32;
 
 void fsyncPath(const std::string& path, bool directory) {
     const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
@@ -31,7 +40,178 @@ void fsyncPath(const std::string& path, bool directory) {
     ::close(fd);
 }
 
+// CRC-32 (IEEE 802.3, reflected, as zlib's crc32()), a byte at a time from a table.
+const std::array<std::uint32_t, 256>& crcTable() {
+    static const std::array<std::uint32_t, 256> table = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k)
+                c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    return table;
+}
+
+std::uint32_t crc32Update(std::uint32_t crc, const void* data, size_t n) {
+    const auto& t = crcTable();
+    const auto* p = static_cast<const unsigned char*>(data);
+    crc = ~crc;
+    for (size_t i = 0; i < n; ++i)
+        crc = t[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
+    return ~crc;
+}
+
+void putLe(unsigned char* out, std::uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i)
+        out[i] = static_cast<unsigned char>(v >> (8 * i));
+}
+
+std::uint64_t getLe(const unsigned char* in, int bytes) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i)
+        v |= std::uint64_t(in[i]) << (8 * i);
+    return v;
+}
+
+// An open descriptor closed on scope exit.
+struct Fd {
+    int fd = -1;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+bool writeAll(int fd, const void* data, size_t n, std::uint64_t offset) {
+    const auto* p = static_cast<const char*>(data);
+    while (n > 0) {
+        const ssize_t w = ::pwrite(fd, p, n, off_t(offset));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            if (w == 0) errno = EIO;
+            return false;
+        }
+        p += w;
+        n -= size_t(w);
+        offset += std::uint64_t(w);
+    }
+    return true;
+}
+
+bool readAll(int fd, void* data, size_t n, std::uint64_t offset) {
+    auto* p = static_cast<char*>(data);
+    while (n > 0) {
+        const ssize_t r = ::pread(fd, p, n, off_t(offset));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        p += r;
+        n -= size_t(r);
+        offset += std::uint64_t(r);
+    }
+    return true;
+}
+
+// Writes the header and `archive` to `tmp`, fsynced. Throws std::runtime_error naming `path` (the file it
+// is written for) and the system's reason.
+void writeCheckpointBytes(torch::serialize::OutputArchive& archive, const std::string& tmp,
+                          const std::string& path) {
+    auto fail = [&](int err) {
+        throw std::runtime_error("checkpoint " + path + " could not be written: " + std::strerror(err));
+    };
+    Fd f;
+    f.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (f.fd < 0) fail(errno);
+    std::uint32_t crc = 0;
+    std::uint64_t size = 0;
+    int writeErrno = 0;
+    try {
+        // A failed write is remembered and the rest skipped, but never reported to LibTorch: its stream
+        // writer would throw again from its destructor, which terminates the process.
+        archive.save_to([&](const void* data, size_t n) -> size_t {
+            if (writeErrno != 0) return n;
+            if (!writeAll(f.fd, data, n, kHeaderSize + size)) {
+                writeErrno = errno;
+                return n;
+            }
+            crc = crc32Update(crc, data, n);
+            size += n;
+            return n;
+        });
+    } catch (const c10::Error& e) {
+        if (writeErrno != 0) fail(writeErrno);
+        throw std::runtime_error("checkpoint " + path +
+                                 " could not be written: " + e.what_without_backtrace());
+    }
+    if (writeErrno != 0) fail(writeErrno);
+    unsigned char header[kHeaderSize] = {};
+    std::memcpy(header, kMagic, sizeof kMagic);
+    putLe(header + 8, kHeaderVersion, 4);
+    putLe(header + 12, crc, 4);
+    putLe(header + 16, size, 8);
+    if (!writeAll(f.fd, header, kHeaderSize, 0)) fail(errno);
+    if (::fsync(f.fd) != 0) fail(errno);
+    const int fd = f.fd;
+    f.fd = -1;
+    if (::close(fd) != 0) fail(errno);
+}
+
+// Checks the header and checksum of the checkpoint at `path`; returns the archive's offset and size (0 and
+// the file size for a format-1 file). Throws CheckpointDamaged naming the file.
+std::pair<std::uint64_t, std::uint64_t> checkedArchive(const std::string& path) {
+    auto damaged = [&](const std::string& why) { throw CheckpointDamaged("checkpoint " + path + " " + why); };
+    Fd f;
+    f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (f.fd < 0) {
+        if (errno == ENOENT) damaged("does not exist");
+        damaged(std::string("cannot be read: ") + std::strerror(errno));
+    }
+    struct stat st {};
+    if (::fstat(f.fd, &st) != 0) damaged(std::string("cannot be read: ") + std::strerror(errno));
+    const auto fileSize = std::uint64_t(st.st_size);
+    unsigned char header[kHeaderSize] = {};
+    if (fileSize < kHeaderSize || !readAll(f.fd, header, kHeaderSize, 0)) {
+        if (fileSize >= 4 && readAll(f.fd, header, 4, 0) && std::memcmp(header, "PK\x03\x04", 4) == 0)
+            return {0, fileSize}; // format 1: the bare archive
+        damaged("is truncated or not a checkpoint (" + std::to_string(fileSize) + " bytes)");
+    }
+    if (std::memcmp(header, kMagic, sizeof kMagic) != 0) {
+        if (std::memcmp(header, "PK\x03\x04", 4) == 0) return {0, fileSize};
+        damaged("is not a checkpoint (no AMOECKPT header)");
+    }
+    const auto version = std::uint32_t(getLe(header + 8, 4));
+    if (version != kHeaderVersion)
+        damaged("has header version " + std::to_string(version) + " (this build reads " +
+                std::to_string(kHeaderVersion) + ")");
+    const auto expectedCrc = std::uint32_t(getLe(header + 12, 4));
+    const std::uint64_t size = getLe(header + 16, 8);
+    if (fileSize - kHeaderSize != size)
+        damaged("is truncated or damaged: its header declares " + std::to_string(size) +
+                " bytes of archive, the file holds " + std::to_string(fileSize - kHeaderSize));
+    std::vector<char> buffer(size_t(1) << 20);
+    std::uint32_t crc = 0;
+    for (std::uint64_t done = 0; done < size;) {
+        const size_t n = size_t(std::min<std::uint64_t>(buffer.size(), size - done));
+        if (!readAll(f.fd, buffer.data(), n, kHeaderSize + done))
+            damaged(std::string("cannot be read: ") + std::strerror(errno ? errno : EIO));
+        crc = crc32Update(crc, buffer.data(), n);
+        done += n;
+    }
+    if (crc != expectedCrc) {
+        char why[96];
+        std::snprintf(why, sizeof why, "is damaged: CRC-32 %08x of its bytes, %08x in its header", crc,
+                      expectedCrc);
+        damaged(why);
+    }
+    return {kHeaderSize, size};
+}
+
 } // namespace
+
+void verifyCheckpointFile(const std::string& path) {
+    checkedArchive(path);
+}
 
 SubnetSampling subnetSampling(const std::string& name) {
     if (name == "random") return SubnetSampling::Random;
@@ -317,10 +497,18 @@ int64_t Trainer::saveCheckpoint(const std::string& path, const nlohmann::json& m
                                 {"meta", meta}};
         writeArchiveText(archive, "trainer_state", state.dump());
         archive.write("torch_rng", cpuGeneratorState());
-        archive.save_to(tmp);
+        try {
+            writeCheckpointBytes(archive, tmp, path);
+        } catch (...) {
+            std::error_code ec;
+            fs::remove(tmp, ec); // what a full disk let through is of no use, and takes space
+            throw;
+        }
     }
-    fsyncPath(tmp, false);
-    fs::rename(tmp, target);
+    std::error_code renamed;
+    fs::rename(tmp, target, renamed);
+    if (renamed)
+        throw std::runtime_error("checkpoint " + path + " could not be written: " + renamed.message());
     if (target.has_parent_path()) fsyncPath(target.parent_path().string(), true);
     return int64_t(fs::file_size(target));
 }
@@ -337,13 +525,23 @@ nlohmann::json readState(torch::serialize::InputArchive& archive, const std::str
 }
 
 torch::serialize::InputArchive openArchive(const std::string& path) {
-    if (!std::filesystem::exists(path)) throw std::runtime_error("checkpoint " + path + " does not exist");
+    const auto [offset, size] = checkedArchive(path);
+    auto file = std::make_shared<Fd>();
+    file->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (file->fd < 0)
+        throw CheckpointDamaged("checkpoint " + path + " cannot be read: " + std::strerror(errno));
     torch::serialize::InputArchive archive;
     try {
-        archive.load_from(path);
+        archive.load_from(
+            [file, offset = offset, size = size](std::uint64_t pos, void* buf, size_t n) -> size_t {
+                if (pos >= size) return 0;
+                n = size_t(std::min<std::uint64_t>(n, size - pos));
+                return readAll(file->fd, buf, n, offset + pos) ? n : 0;
+            },
+            [size = size] { return size_t(size); });
     } catch (const c10::Error& e) {
-        throw std::runtime_error("checkpoint " + path +
-                                 " is truncated or not a checkpoint: " + e.what_without_backtrace());
+        throw CheckpointDamaged("checkpoint " + path +
+                                " is truncated or not a checkpoint: " + e.what_without_backtrace());
     }
     return archive;
 }

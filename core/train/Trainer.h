@@ -9,6 +9,12 @@
 // A checkpoint holds the weights, the optimizer state, both random generators (subnet sampling and
 // LibTorch's CPU generator used by dropout), the data position and the update counter, and is written
 // atomically; loading it and taking the next update gives exactly the loss the uninterrupted run gets.
+//
+// The file (format 2) is a 32-byte header and the LibTorch archive: "AMOECKPT", the header version (u32),
+// the CRC-32 of the archive bytes (u32), their count (u64) and 8 reserved bytes, little-endian. Loading
+// checks the count and the CRC before any tensor is read, so a truncated or damaged file is refused as a
+// whole (CheckpointDamaged) and leaves the trainer untouched. Files of format 1 (the bare archive, before
+// the header) still load, without the check.
 #pragma once
 #include "data/Batches.h"
 #include "nn/SuperTransformer.h"
@@ -20,10 +26,22 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <torch/torch.h>
 
 namespace automoe {
+
+// A checkpoint file that is missing, truncated or fails its checksum: nothing of it was used. The message
+// names the file.
+class CheckpointDamaged : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Throws CheckpointDamaged when the checkpoint at `path` is missing, truncated, or its bytes do not match
+// the checksum of its header (a format-1 file without header is only checked to exist).
+void verifyCheckpointFile(const std::string& path);
 
 enum class SubnetSampling { Random, Sandwich, Fixed };
 SubnetSampling subnetSampling(const std::string& name); // "random", "sandwich", "fixed"
@@ -97,11 +115,14 @@ public:
     SuperTransformer model() const { return model_; }
 
     // Writes the checkpoint to `path` atomically (temporary file, fsync, rename). `meta` is stored with it
-    // and returned by loadCheckpoint. Returns the file size in bytes.
+    // and returned by loadCheckpoint. Returns the file size in bytes. When a write fails (a full disk, a
+    // file size limit) it throws std::runtime_error naming `path` and the system's reason, removes the
+    // temporary file and leaves any earlier file at `path` as it was.
     int64_t saveCheckpoint(const std::string& path,
                            const nlohmann::json& meta = nlohmann::json::object()) const;
-    // Restores everything saveCheckpoint wrote. Throws std::runtime_error naming the file when it is
-    // missing, truncated, or belongs to a differently shaped model.
+    // Restores everything saveCheckpoint wrote. Throws CheckpointDamaged naming the file when it is
+    // missing, truncated or damaged (the trainer is then unchanged), std::runtime_error naming it when it
+    // belongs to a differently shaped model.
     nlohmann::json loadCheckpoint(const std::string& path);
 
     // The weights alone from a checkpoint into `model` (e.g. for evaluation), returning its meta.
