@@ -38,6 +38,8 @@ void runBench(const DistributedBenchArgs& a) {
     o.cacheDir = (tmp / "vocab").string();
     std::fprintf(stderr, "... 1 process x 2 threads, %lld updates\n", (long long)o.updates);
     const TrainingThroughput one = measureOneProcess(o, 2);
+    std::fprintf(stderr, "... 1 process x 1 thread, %lld updates\n", (long long)o.updates);
+    const TrainingThroughput single = measureOneProcess(o, 1);
     std::fprintf(stderr, "... 2 processes x 1 thread, %lld updates\n", (long long)o.updates);
     const std::string out = (tmp / "rank0.json").string();
     const std::vector<std::string> args = {"bench",        "distributed",
@@ -61,6 +63,7 @@ void runBench(const DistributedBenchArgs& a) {
         std::cout << nlohmann::json{{"space", o.space},
                                     {"corpus", o.corpus},
                                     {"one_process", toJson(one)},
+                                    {"one_process_one_thread", toJson(single)},
                                     {"two_processes", toJson(two)},
                                     {"ratio", ratio}}
                          .dump(2)
@@ -72,6 +75,8 @@ void runBench(const DistributedBenchArgs& a) {
                 (long long)o.warmup);
     std::printf("  1 process  x 2 threads: %8.0f tokens/s  %7.1f ms/update\n", one.tokensPerSec,
                 one.msPerUpdate);
+    std::printf("  1 process  x 1 thread:  %8.0f tokens/s  %7.1f ms/update\n", single.tokensPerSec,
+                single.msPerUpdate);
     std::printf("  2 processes x 1 thread: %8.0f tokens/s  %7.1f ms/update  (%.0f %% of 1 x 2)\n",
                 two.tokensPerSec, two.msPerUpdate, 100.0 * ratio);
     std::printf("  all-reduce (rank 0, incl. waiting for rank 1): %.1f ms/update, %.1f %% of the step\n",

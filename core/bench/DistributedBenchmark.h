@@ -1,7 +1,8 @@
-// `automoe bench distributed`: supernet training throughput of one process with two intra-op threads against
-// two data-parallel ranks with one thread each (train/DataParallel.h, over c10d Gloo on this machine), on the
-// same batches and subnets, and the share of the ranks' step time spent in the all-reduce (which includes
-// waiting for the slower rank). The CLI starts the ranks as processes (`automoe bench distributed --rank-of
+// `automoe bench distributed`: supernet training throughput of one process with two intra-op threads (and,
+// for reference, one) against two data-parallel ranks with one thread each (train/DataParallel.h, over c10d
+// Gloo on this machine), on the same batches and subnets, and the share of the ranks' step time spent in the
+// all-reduce (which includes waiting for the slower rank). The CLI starts the ranks as processes (`automoe
+// bench distributed --rank-of
 // ...`); this file holds what each measurement runs.
 #pragma once
 
