@@ -104,23 +104,26 @@ private slots:
 
     // Rows: the reversal task in batches of ~10 sentences, with and without the load-balancing loss (which
     // is computed per shard, so only without it is the one-process run the exact reference), and in batches
-    // of one sentence (rank 0's shard is then empty).
+    // of one sentence (rank 0's shard is then empty); and with the sandwich rule (three subnets per update).
     void twoRanksMatchOneProcess_data() {
         QTest::addColumn<double>("balanceWeight");
         QTest::addColumn<int>("maxTokens");
         QTest::addColumn<bool>("exactReference");
-        QTest::newRow("no balance loss") << 0.0 << 120 << true;
-        QTest::newRow("balance loss 0.01") << 0.01 << 120 << false;
-        QTest::newRow("one sentence per batch") << 0.0 << 12 << true;
+        QTest::addColumn<bool>("sandwich");
+        QTest::newRow("no balance loss") << 0.0 << 120 << true << false;
+        QTest::newRow("balance loss 0.01") << 0.01 << 120 << false << false;
+        QTest::newRow("one sentence per batch") << 0.0 << 12 << true << false;
+        QTest::newRow("sandwich rule") << 0.0 << 120 << true << true;
     }
 
     void twoRanksMatchOneProcess() {
         QFETCH(double, balanceWeight);
         QFETCH(int, maxTokens);
         QFETCH(bool, exactReference);
+        QFETCH(bool, sandwich);
         constexpr int kUpdates = 6;
         const auto train = reversalSet(200, 1);
-        TrainerOptions o = testOptions();
+        TrainerOptions o = testOptions(sandwich ? SubnetSampling::Sandwich : SubnetSampling::Random);
         o.balanceLossWeight = balanceWeight;
         o.maxTokens = maxTokens;
 
