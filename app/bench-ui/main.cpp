@@ -15,6 +15,7 @@
 #include "ui/plots/CandidateTableView.h"
 #include "ui/plots/ParallelCoordinatesView.h"
 #include "ui/plots/ParetoView.h"
+#include "ui/plots/PolylineCloud.h"
 #include "ui/plots/TrainingView.h"
 
 #include <qcustomplot.h>
@@ -24,6 +25,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QMouseEvent>
 #include <QTextStream>
 #include <algorithm>
 #include <cstdio>
@@ -178,31 +180,81 @@ void benchmarkTable(int points, int generations, int repeats, QSize size) {
         view.table()->viewport()->repaint();
         filter.push_back(elapsedMs(timer));
     }
-    // The parallel coordinates over the same rows: a full redraw, unbrushed and with a brush on fitness.
+    // The parallel coordinates over the same rows: a redraw (the kept image), unbrushed and with a brush on
+    // fitness; a redraw after a resize (every line rasterised again); a brush change (the table filtered and
+    // the smaller of the brushed and unbrushed sets rasterised against the kept sums).
     ParallelCoordinatesView parallel;
     parallel.resize(size);
     parallel.setTable(&view);
     parallel.show();
     QApplication::processEvents();
-    std::vector<double> lines, brushed;
+    std::vector<double> lines, brushed, resized, brushChange;
     const int pcRepeats = std::max(3, repeats / 3);
-    parallel.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    QCustomPlot* pc = parallel.plot();
+    pc->replot(QCustomPlot::rpImmediateRefresh);
     for (int i = 0; i < pcRepeats; ++i) {
         timer.restart();
-        parallel.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        pc->replot(QCustomPlot::rpImmediateRefresh);
         lines.push_back(elapsedMs(timer));
     }
+    const QSize plotSize = pc->size();
+    for (int i = 0; i < pcRepeats; ++i) {
+        timer.restart(); // QCustomPlot's resize event replots at once
+        pc->resize(plotSize + QSize((i + 1) % 2, 0));
+        pc->replot(QCustomPlot::rpImmediateRefresh);
+        resized.push_back(elapsedMs(timer));
+    }
+    for (int i = 0; i < pcRepeats; ++i) {
+        // A tenth of the fitness range, then most of it: both sides of the subtraction.
+        const auto range = i % 2 ? QPair<double, double>(3.6, 4.0) : QPair<double, double>(3.0, 6.0);
+        timer.restart();
+        parallel.setBrush(0, range);
+        pc->replot(QCustomPlot::rpImmediateRefresh);
+        brushChange.push_back(elapsedMs(timer));
+    }
+    // A brush dragged along the fitness axis: each mouse move redraws the brush and the highlights (the
+    // table is filtered on release).
+    std::vector<double> drag;
+    {
+        parallel.clearBrushes();
+        const QPointF from = parallel.pixelFor(0, 6.0);
+        auto mouse = [&](QEvent::Type type, QPointF at, Qt::MouseButton button, Qt::MouseButtons buttons) {
+            QMouseEvent event(type, at, pc->mapToGlobal(at), button, buttons, Qt::NoModifier);
+            QCoreApplication::sendEvent(pc, &event);
+        };
+        mouse(QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+        for (int i = 0; i < pcRepeats * 2; ++i) {
+            const QPointF to = parallel.pixelFor(0, 5.8 - 2.0 * (i + 1) / (pcRepeats * 2));
+            timer.restart();
+            mouse(QEvent::MouseMove, to, Qt::NoButton, Qt::LeftButton);
+            pc->replot(QCustomPlot::rpImmediateRefresh);
+            drag.push_back(elapsedMs(timer));
+        }
+        mouse(QEvent::MouseButtonRelease, parallel.pixelFor(0, 3.8), Qt::LeftButton, Qt::NoButton);
+    }
     parallel.setBrush(0, QPair<double, double>(3.6, 4.0));
+    pc->replot(QCustomPlot::rpImmediateRefresh);
     for (int i = 0; i < pcRepeats; ++i) {
         timer.restart();
-        parallel.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        pc->replot(QCustomPlot::rpImmediateRefresh);
         brushed.push_back(elapsedMs(timer));
     }
+    const auto highlighted = parallel.brushedRows().size();
+    const auto fullRasters = parallel.lines()->fullRasterisations();
+    const auto partialRasters = parallel.lines()->partialRasterisations();
     parallel.setTable(nullptr);
-    const Stats pl = stats(lines), pb = stats(brushed);
+    const Stats pl = stats(lines), pb = stats(brushed), pr = stats(resized), pbc = stats(brushChange),
+                pd = stats(drag);
     std::printf("%7d candidates in the parallel coordinates: redraw median %.1f ms, max %.1f ms; brushed "
-                "median %.1f ms, max %.1f ms\n",
-                view.model()->rowCount(), pl.median, pl.max, pb.median, pb.max);
+                "(%zu) median %.1f ms, max %.1f ms; after a resize (all lines rasterised) median %.1f ms, "
+                "max %.1f ms; brush dragged (partial raster) median %.1f ms, max %.1f ms; brush set (table "
+                "filter + partial "
+                "raster) median %.1f ms, max %.1f ms (%llu "
+                "full and %llu partial "
+                "rasterisations)\n",
+                view.model()->rowCount(), pl.median, pl.max, highlighted, pb.median, pb.max, pr.median,
+                pr.max, pd.median, pd.max, pbc.median, pbc.max, (unsigned long long)fullRasters,
+                (unsigned long long)partialRasters);
     const Stats r = stats(redraw), so = stats(sort), fi = stats(filter), b = stats(perBatch);
     std::printf(
         "%7d candidates in the table: add %.1f ms (%.1f ms CPU; per generation median %.2f ms, max %.2f "

@@ -65,14 +65,19 @@ void ParallelCoordinatesView::setTable(CandidateTableView* table) {
                     CandidateTableModel::ParamsColumn};
         for (int c = CandidateTableModel::FirstGeneColumn; c < model_->keyColumn(); ++c)
             columns_.push_back(c);
-        connect(model_, &QAbstractItemModel::rowsInserted, this, &ParallelCoordinatesView::scheduleRebuild);
-        connect(model_, &QAbstractItemModel::dataChanged, this, &ParallelCoordinatesView::scheduleRebuild);
-        // A new run: its own ranges, no brushes.
-        connect(model_, &QAbstractItemModel::modelReset, this, [this] {
-            brushes_.clear();
+        auto valuesChanged = [this] {
+            linesStale_ = true;
             scheduleRebuild();
+        };
+        connect(model_, &QAbstractItemModel::rowsInserted, this, valuesChanged);
+        connect(model_, &QAbstractItemModel::dataChanged, this, valuesChanged);
+        // A new run: its own ranges, no brushes.
+        connect(model_, &QAbstractItemModel::modelReset, this, [this, valuesChanged] {
+            brushes_.clear();
+            valuesChanged();
         });
     }
+    linesStale_ = true;
     rebuild();
 }
 
@@ -161,8 +166,7 @@ void ParallelCoordinatesView::applyBrushes() {
     rebuild();
 }
 
-void ParallelCoordinatesView::rebuild() {
-    plot_->clearItems();
+void ParallelCoordinatesView::rebuildLines(const std::vector<char>& brushed) {
     const int n = int(columns_.size());
     const int rows = model_ ? model_->rowCount() : 0;
     ranges_.assign(std::size_t(n), {0.0, 0.0});
@@ -177,15 +181,11 @@ void ParallelCoordinatesView::rebuild() {
         ranges_[std::size_t(a)] =
             std::isfinite(lo) ? QPair<double, double>(lo, hi) : QPair<double, double>(0, 1);
     }
-    // Lines, coloured by fitness (the first axis): dark = fit.
-    std::vector<char> brushed(std::size_t(rows), brushes_.isEmpty() ? 1 : 0);
-    if (!brushes_.isEmpty())
-        for (int r : brushedRows())
-            brushed[std::size_t(r)] = 1;
     std::vector<PolylineCloud::Line> lines;
     lines.reserve(std::size_t(rows));
     for (int r = 0; r < rows; ++r) {
         PolylineCloud::Line l;
+        l.values.reserve(std::size_t(n));
         for (int a = 0; a < n; ++a)
             l.values.push_back(normalised(a, model_->value(r, columns_[std::size_t(a)])));
         l.shade = n > 0 && !std::isnan(l.values[0]) ? l.values[0] : 1.0;
@@ -193,6 +193,22 @@ void ParallelCoordinatesView::rebuild() {
         lines.push_back(std::move(l));
     }
     lines_->setLines(std::move(lines));
+    linesStale_ = false;
+}
+
+void ParallelCoordinatesView::rebuild() {
+    plot_->clearItems();
+    const int n = int(columns_.size());
+    const int rows = model_ ? model_->rowCount() : 0;
+    // Lines, coloured by fitness (the first axis): dark = fit. A brush alone changes only the highlights.
+    const std::vector<int> inside = brushes_.isEmpty() ? std::vector<int>() : brushedRows();
+    std::vector<char> brushed(std::size_t(rows), brushes_.isEmpty() ? 1 : 0);
+    for (int r : inside)
+        brushed[std::size_t(r)] = 1;
+    if (linesStale_ || lines_->lines().size() != std::size_t(rows))
+        rebuildLines(brushed);
+    else
+        lines_->setHighlighted(brushed);
 
     // Axes: a vertical line each with its range at the ends, the column's name below; brushes as boxes.
     auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
@@ -233,7 +249,7 @@ void ParallelCoordinatesView::rebuild() {
     plot_->xAxis->setTicker(ticker);
     // Room on the left for the first axis's slanted name.
     plot_->xAxis->setRange(-1.3, std::max(1, n) - 0.6);
-    const int shown = brushes_.isEmpty() ? rows : int(brushedRows().size());
+    const int shown = brushes_.isEmpty() ? rows : int(inside.size());
     status_->setText(
         rows == 0 ? tr("Candidates of a search appear here, one line each across the genes and costs.")
         : brushes_.isEmpty()

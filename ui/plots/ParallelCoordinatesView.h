@@ -46,12 +46,15 @@ public:
     std::vector<int> brushedRows() const;
 
     QCustomPlot* plot() const { return plot_; }
+    PolylineCloud* lines() const { return lines_; }
     // Widget coordinates of a value on an axis, for input and tests.
     QPointF pixelFor(int axis, double value) const;
     bool exportPlot(const QString& path, QString* error = nullptr);
 
 private:
     void rebuild();
+    // The axes' ranges and every line from the model; `brushed` says which are highlighted.
+    void rebuildLines(const std::vector<char>& brushed);
     void scheduleRebuild();
     void applyBrushes();
     double normalised(int axis, double value) const;
@@ -71,6 +74,7 @@ private:
     std::vector<QPair<double, double>> ranges_; // per axis: min, max of its column
     QMap<int, QPair<double, double>> brushes_;  // axis -> value range
     bool rebuildQueued_ = false;
+    bool linesStale_ = true; // the model's values changed since the lines were built
     int dragAxis_ = -1;
     double dragFrom_ = 0;
 };

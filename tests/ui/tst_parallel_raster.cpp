@@ -1,0 +1,128 @@
+// Pins the parallel coordinates' raster (PolylineCloud over 1,000 lines): a redraw with the same lines,
+// highlights and size reuses the image (no line is walked again); a new highlight walks only a subset against
+// the kept sums of all lines, changes the picture and equals a raster from scratch; another size or new
+// values rasterise every line again; the gene axes binned per pair of values give exactly the picture of
+// walking every line.
+#include "ui/plots/PolylineCloud.h"
+
+#include <qcustomplot.h>
+
+#include "TestMain.h"
+#include <QtTest/QtTest>
+#include <random>
+
+using namespace automoe::ui;
+
+namespace {
+
+// `count` lines over five axes: a continuous first axis (the shade), then four "genes" of 2-4 values.
+std::vector<PolylineCloud::Line> lines(int count, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<PolylineCloud::Line> out;
+    for (int i = 0; i < count; ++i) {
+        PolylineCloud::Line l;
+        l.values = {u(rng), double(rng() % 3) / 2.0, double(rng() % 4) / 3.0, double(rng() % 2),
+                    i % 17 == 0 ? std::nan("") : double(rng() % 3) / 2.0};
+        l.shade = l.values[0];
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+struct Plot {
+    QCustomPlot plot;
+    PolylineCloud* cloud;
+    Plot() {
+        plot.xAxis->setRange(-0.3, 4.3);
+        plot.yAxis->setRange(-0.05, 1.05);
+        cloud = new PolylineCloud(plot.xAxis, plot.yAxis);
+    }
+    // Drawn as a PNG export draws it, at `width` x 400 (a new width: another geometry).
+    QImage image(int width = 700) { return plot.toPixmap(width, 400).toImage(); }
+};
+
+} // namespace
+
+class TestParallelRaster : public QObject {
+    Q_OBJECT
+
+private slots:
+    void redrawsReuseTheImageUntilSomethingChanges() {
+        Plot p;
+        p.cloud->setLines(lines(3000, 1));
+        const QImage first = p.image();
+        QCOMPARE(p.cloud->fullRasterisations(), quint64(1));
+        QCOMPARE(p.cloud->partialRasterisations(), quint64(0));
+        QCOMPARE(p.image(), first); // the same picture from the kept image
+        QCOMPARE(p.cloud->fullRasterisations(), quint64(1));
+
+        // A third highlighted: only a subset walked, and the picture changes (greyer).
+        std::vector<char> flags(3000);
+        for (std::size_t i = 0; i < flags.size(); ++i)
+            flags[i] = i % 3 == 0;
+        p.cloud->setHighlighted(flags);
+        const QImage brushed = p.image();
+        QCOMPARE(p.cloud->fullRasterisations(), quint64(1));
+        QCOMPARE(p.cloud->partialRasterisations(), quint64(1));
+        QVERIFY(brushed != first);
+        p.cloud->setHighlighted(flags); // the same flags: nothing to do
+        QCOMPARE(p.image(), brushed);
+        QCOMPARE(p.cloud->partialRasterisations(), quint64(1));
+        // Two thirds highlighted: the faded third is walked and subtracted.
+        for (char& f : flags)
+            f = !f;
+        p.cloud->setHighlighted(flags);
+        const QImage inverse = p.image();
+        QCOMPARE(p.cloud->partialRasterisations(), quint64(2));
+        QVERIFY(inverse != brushed && inverse != first);
+        // Everything highlighted again: the kept sums alone give the first picture back.
+        p.cloud->setHighlighted(std::vector<char>(3000, 1));
+        QCOMPARE(p.image(), first);
+        QCOMPARE(p.cloud->fullRasterisations(), quint64(1));
+        QCOMPARE(p.cloud->partialRasterisations(), quint64(2));
+
+        // A resize and new values each walk every line again.
+        p.image(690);
+        QCOMPARE(p.cloud->fullRasterisations(), quint64(2));
+        p.cloud->setLines(lines(3000, 2));
+        QVERIFY(p.image() != first);
+        QCOMPARE(p.cloud->fullRasterisations(), quint64(3));
+    }
+
+    // The subset against the kept sums gives the picture of rasterising those highlights from scratch.
+    void aHighlightChangeEqualsAFreshRaster() {
+        auto rows = lines(2500, 3);
+        std::vector<char> flags(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            flags[i] = rows[i].values[0] < 0.3 || rows[i].values[0] > 0.9;
+        Plot changed;
+        changed.cloud->setLines(rows);
+        changed.image();
+        changed.cloud->setHighlighted(flags);
+        Plot fresh;
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            rows[i].highlighted = flags[i] != 0;
+        fresh.cloud->setLines(rows);
+        QCOMPARE(changed.image(), fresh.image());
+    }
+
+    void binnedGeneAxesGiveTheSamePicture() {
+        Plot binned, walked;
+        const auto rows = lines(4000, 4);
+        binned.cloud->setLines(rows);
+        walked.cloud->setDiscreteLevels(0);
+        walked.cloud->setLines(rows);
+        const QImage a = binned.image(), b = walked.image();
+        QCOMPARE(a, b);
+        // And not blank: a tenth of the picture at least is covered by lines (about a sixth here).
+        int coloured = 0;
+        for (int y = 0; y < a.height(); y += 2)
+            for (int x = 0; x < a.width(); x += 2)
+                coloured += a.pixelColor(x, y) != a.pixelColor(0, 0) ? 1 : 0;
+        QVERIFY2(coloured > a.width() * a.height() / 4 / 10, qPrintable(QString::number(coloured)));
+    }
+};
+
+AUTOMOE_TEST_MAIN(TestParallelRaster)
+#include "tst_parallel_raster.moc"
