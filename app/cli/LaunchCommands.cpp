@@ -62,7 +62,14 @@ std::string selfPath() {
     char buf[4096];
     const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n <= 0) throw std::runtime_error(std::string("cannot find this program: ") + std::strerror(errno));
-    return std::string(buf, size_t(n));
+    // A program rebuilt (or upgraded) while it runs reads back as "PATH (deleted)": run the new one.
+    std::string path(buf, size_t(n));
+    const std::string deleted = " (deleted)";
+    if (path.size() > deleted.size() &&
+        path.compare(path.size() - deleted.size(), deleted.size(), deleted) == 0 &&
+        ::access(path.substr(0, path.size() - deleted.size()).c_str(), X_OK) == 0)
+        path.resize(path.size() - deleted.size());
+    return path;
 }
 
 int exitCode(int status) {

@@ -163,10 +163,54 @@ LaunchEnv launchEnv(const TrainArgs& a) {
 
 // One rank of a data-parallel supernet run (core/dist/DistributedTraining.h): rank 0 executes and stores
 // the run, the others follow it.
+// Resuming run --resume on several ranks: rank 0 resumes it from the store and hands its configuration to the
+// others; every rank loads the checkpoint rank 0 resumed from (any world size wrote it).
+int runDistributedResume(const TrainArgs& a, const LaunchEnv& env, bool updatesGiven, bool minutesGiven) {
+    const std::string db = databasePath(a.db);
+    const int64_t maxUpdates = updatesGiven ? a.updates : -1;
+    const double maxMinutes = minutesGiven ? a.minutes : -1;
+    const nlohmann::json check = {{"resume", a.resume},
+                                  {"max_updates", maxUpdates},
+                                  {"max_minutes", maxMinutes},
+                                  {"world_size", env.worldSize}};
+    const auto timeout = std::chrono::milliseconds(int64_t(a.rendezvousMinutes * 60000));
+    auto collective = ProcessGroupCollective::join(env, check, timeout);
+    auto dataParallel = std::make_shared<DataParallel>(collective);
+    if (env.rank != 0) {
+        std::signal(SIGINT, SIG_IGN); // as in runDistributedTraining
+        const nlohmann::json config = nlohmann::json::parse(collective->awaitValue("config", timeout));
+        if (config.contains("error"))
+            throw std::runtime_error("rank 0 could not resume run " + std::to_string(a.resume) + ": " +
+                                     config["error"].get<std::string>());
+        TrainingRunConfig c = TrainingRunConfig::fromJson(config);
+        c.trainer.dataParallel = dataParallel;
+        const FollowerResult r = followTraining(c, *collective, runFilesDir(db) + "/vocab", true);
+        std::fprintf(stderr, "rank %d: stopped with rank 0 at update %lld\n", env.rank, (long long)r.updates);
+        return 0;
+    }
+    RunStore store(db);
+    std::unique_ptr<TrainingRun> run;
+    try {
+        run = TrainingRun::resume(store, a.resume, maxUpdates, maxMinutes, dataParallel);
+    } catch (const std::exception& e) {
+        collective->publish("config", nlohmann::json{{"error", e.what()}}.dump());
+        throw;
+    }
+    collective->publish("config", run->config().toJson().dump());
+    DataParallelLeader leader(collective, dataParallel);
+    run->addObserver(&leader);
+    std::fprintf(stderr, "rank 0 of %d: resuming run %lld (data-parallel, master %s:%d)\n", env.worldSize,
+                 (long long)run->id(), env.masterAddr.c_str(), env.masterPort);
+    driveTrainingRun(store, *run, a.controlStdin);
+    return 0;
+}
+
 int runDistributedTraining(const TrainArgs& a, const LaunchEnv& env, bool updatesGiven, bool minutesGiven) {
-    if (a.resume > 0 || !a.arch.empty() || !a.dartsArch.empty())
-        throw UsageError("multi-process training trains a new supernet: --resume, --arch and --darts-arch "
-                         "run in one process for now");
+    if (!a.arch.empty() || !a.dartsArch.empty())
+        throw UsageError(
+            "multi-process training trains a supernet: --arch and --darts-arch run in one process "
+            "for now");
+    if (a.resume > 0) return runDistributedResume(a, env, updatesGiven, minutesGiven);
     TrainingRunConfig c = supernetConfig(a, updatesGiven, minutesGiven);
     const std::string db = databasePath(a.db);
     // Every rank must train what rank 0 trains: all of the configuration but its name.

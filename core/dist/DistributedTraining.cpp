@@ -35,7 +35,11 @@ DataParallelLeader::~DataParallelLeader() {
 
 void DataParallelLeader::onEvent(const Event& e) {
     if (e.type == "data") {
-        collective_->publish("data", dataFingerprint(e.payload).dump());
+        nlohmann::json published = dataFingerprint(e.payload);
+        published["split"] = e.payload.value("split", nlohmann::json());
+        collective_->publish("data", published.dump());
+    } else if (e.type == "resumed") {
+        collective_->publish("resumed", e.payload.dump());
     } else if (e.type == stage::kEventType && e.payload.value("state", "") == stage::kFinished &&
                (e.payload.value("stage", "") == stage::kSupernet ||
                 e.payload.value("stage", "") == stage::kRetrain)) {
@@ -44,10 +48,12 @@ void DataParallelLeader::onEvent(const Event& e) {
 }
 
 FollowerResult followTraining(const TrainingRunConfig& config, ProcessGroupCollective& collective,
-                              const std::string& vocabCacheDir) {
+                              const std::string& vocabCacheDir, bool resuming) {
     if (!config.trainer.dataParallel) throw std::logic_error("followTraining: no data parallelism");
-    const nlohmann::json rank0 = nlohmann::json::parse(collective.awaitValue("data", kDataTimeout));
-    const auto data = TrainingRun::loadData(config, vocabCacheDir);
+    nlohmann::json rank0 = nlohmann::json::parse(collective.awaitValue("data", kDataTimeout));
+    const nlohmann::json split = rank0["split"];
+    rank0.erase("split");
+    const auto data = TrainingRun::loadData(config, vocabCacheDir, split.is_null() ? nullptr : &split);
     const nlohmann::json mine = dataFingerprint(dataEventPayload(*data));
     if (mine != rank0) {
         std::string m = "rank " + std::to_string(collective.rank()) + ": its data differs from rank 0's:";
@@ -65,6 +71,16 @@ FollowerResult followTraining(const TrainingRunConfig& config, ProcessGroupColle
     if (config.maxUpdates > 0 && options.lr.kind == LrScheduleOptions::Kind::Cosine)
         options.lr.totalUpdates = config.maxUpdates;
     Trainer trainer(result.model, config.space, data->train, data->valid, options);
+    if (resuming) {
+        const nlohmann::json resumed = nlohmann::json::parse(collective.awaitValue("resumed", kDataTimeout));
+        const std::string checkpoint = resumed.value("checkpoint", "");
+        if (!checkpoint.empty()) trainer.loadCheckpoint(checkpoint);
+        if (trainer.update() != resumed.value("from_update", int64_t(0)))
+            throw std::runtime_error("rank " + std::to_string(collective.rank()) + ": checkpoint " +
+                                     checkpoint + " is at update " + std::to_string(trainer.update()) +
+                                     ", rank 0 resumed at " +
+                                     std::to_string(resumed.value("from_update", int64_t(0))));
+    }
     try {
         while (true)
             trainer.step();

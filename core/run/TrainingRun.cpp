@@ -266,13 +266,15 @@ TrainingRun::TrainingRun(RunStore& store, int64_t runId, TrainingRunConfig confi
 }
 
 std::unique_ptr<TrainingRun> TrainingRun::resume(RunStore& store, int64_t runId, int64_t maxUpdates,
-                                                 double maxMinutes) {
+                                                 double maxMinutes,
+                                                 std::shared_ptr<DataParallel> dataParallel) {
     const RunInfo info = store.requireRun(runId);
     if (info.spec.kind != "supernet" && info.spec.kind != "retrain")
         throw std::runtime_error(wrongKindToResume(runId, info.spec.kind, "training"));
     TrainingRunConfig config = TrainingRunConfig::ofRun(store, runId);
     if (maxUpdates >= 0) config.maxUpdates = maxUpdates;
     if (maxMinutes >= 0) config.maxMinutes = maxMinutes;
+    config.trainer.dataParallel = std::move(dataParallel);
     return std::unique_ptr<TrainingRun>(new TrainingRun(store, runId, std::move(config)));
 }
 

@@ -119,10 +119,12 @@ public:
     // A new run, created in `store` at once (status "created").
     TrainingRun(RunStore& store, TrainingRunConfig config);
     // An existing run, to continue from its last checkpoint; `maxUpdates` / `maxMinutes` >= 0 replace the
-    // stored limits. Throws std::runtime_error for an unknown id or a run of another kind, StoreError when
-    // another process is executing it.
+    // stored limits; `dataParallel`, when given, makes this process rank 0 of a data-parallel group
+    // (core/dist/DistributedTraining.h). Throws std::runtime_error for an unknown id or a run of another
+    // kind, StoreError when another process is executing it.
     static std::unique_ptr<TrainingRun> resume(RunStore& store, int64_t runId, int64_t maxUpdates = -1,
-                                               double maxMinutes = -1);
+                                               double maxMinutes = -1,
+                                               std::shared_ptr<DataParallel> dataParallel = nullptr);
     ~TrainingRun() override; // cancels and joins a started thread
 
     const TrainingRunConfig& config() const { return config_; }
