@@ -24,8 +24,15 @@ namespace automoe::cli {
 namespace {
 
 std::atomic<int> gInterrupts{0};
-extern "C" void onRunInterrupt(int) {
-    gInterrupts.fetch_add(1);
+// The first SIGINT / SIGTERM asks the run to stop at its next checkpoint (the watcher thread sees it); a
+// second one ends the process at once. Everything committed stays: SQLite's write-ahead log makes an
+// unfinished transaction invisible, and a checkpoint being written is a temporary file until renamed.
+extern "C" void onRunInterrupt(int sig) {
+    if (gInterrupts.fetch_add(1) == 0) return;
+    static const char message[] = "\ninterrupted again: exiting at once (committed events and the last "
+                                  "checkpoint are kept)\n";
+    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, message, sizeof message - 1);
+    ::_exit(128 + sig);
 }
 
 // What the stdin reader controls: the run while it executes, nothing after (the reader thread outlives the
@@ -127,6 +134,10 @@ std::string runAnnouncement(std::int64_t runId, const std::string& kind, const s
 
 RunStatus driveRun(RunStore& store, RunBase& run, bool controlStdin) {
     const RunInfo info = store.requireRun(run.id());
+    // Before the announcement: whoever reads it may signal the process at once.
+    gInterrupts = 0;
+    auto previousInt = std::signal(SIGINT, onRunInterrupt);
+    auto previousTerm = std::signal(SIGTERM, onRunInterrupt);
     std::printf("%s\n", runAnnouncement(run.id(), info.spec.kind, store.path()).c_str());
     std::fflush(stdout);
 
@@ -135,9 +146,6 @@ RunStatus driveRun(RunStore& store, RunBase& run, bool controlStdin) {
     target->control = &run.control();
     if (controlStdin) followControlStdin(target);
 
-    gInterrupts = 0;
-    auto previousInt = std::signal(SIGINT, onRunInterrupt);
-    auto previousTerm = std::signal(SIGTERM, onRunInterrupt);
     std::atomic<bool> done{false};
     std::thread watcher([&] {
         while (!done) {
