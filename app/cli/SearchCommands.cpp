@@ -406,22 +406,30 @@ void addSearchCommands(CLI::App& root) {
     search->add_option("--predictor", s->predictor,
                        "Latency predictor file (default: the newest for the run)");
     search->add_option("--population", s->population, "P: random architectures of generation 0")
-        ->capture_default_str();
-    search->add_option("--parents", s->parents, "K: survivors per generation")->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    search->add_option("--parents", s->parents, "K: survivors per generation")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     search->add_option("--mutation", s->mutations, "M: mutated children per generation")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     search->add_option("--mutation-prob", s->mutationProb, "Probability that a gene is resampled")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1.0));
     search->add_option("--crossover", s->crossovers, "C: crossed children per generation")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     search->add_option("--iterations", s->iterations, "I: generations, generation 0 included")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     search->add_option("--seed", s->seed, "Seed of the search")->capture_default_str();
     search->add_flag("--nsga2", s->nsga2, "NSGA-II survivors instead of the K fittest");
     search
         ->add_option("--fitness-sentences", s->fitnessSentences,
                      "Validation pairs fitness is computed on (0 = all)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     search->add_option("--max-tokens", s->maxTokens, "Tokens per fitness batch (0 = the supernet's)");
     search->add_option("--threads", s->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
     search->add_option("--latency-repeats", s->latencyRepeats, "Timed runs per measured latency")
@@ -455,7 +463,9 @@ void addSearchCommands(CLI::App& root) {
         latency->add_subcommand("build", "Time sampled subnets of a supernet run, fit the predictor");
     build->add_option("--run", l->run, "The supernet run id")->required();
     build->add_option("--db", l->db, "Run database");
-    build->add_option("--samples", l->samples, "Architectures to measure")->capture_default_str();
+    build->add_option("--samples", l->samples, "Architectures to measure (at least 2, to fit the predictor)")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 1 << 20));
     build->add_option("--threads", l->threads, "Intra-op threads while measuring")->capture_default_str();
     build->add_option("--seed", l->seed, "Seed of the sampled architectures and the predictor")
         ->capture_default_str();

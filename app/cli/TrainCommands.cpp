@@ -286,7 +286,11 @@ int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
         if (!updatesGiven && !minutesGiven) c.maxMinutes = 20;
         run = std::make_unique<TrainingRun>(store, std::move(c));
     } else {
-        run = std::make_unique<TrainingRun>(store, supernetConfig(a, updatesGiven, minutesGiven));
+        TrainingRunConfig c = supernetConfig(a, updatesGiven, minutesGiven);
+        // A corpus file is read once before the run is created: a missing or unreadable one is refused
+        // naming the file and line, and the database is left as it was.
+        if (c.corpus != "ding" && c.corpus != "sample") loadRunCorpus(c.corpus, c.reverse);
+        run = std::make_unique<TrainingRun>(store, std::move(c));
     }
     driveTrainingRun(store, *run, a.controlStdin);
     return 0;
@@ -409,18 +413,26 @@ void addTrainCommands(CLI::App& root) {
         ->capture_default_str();
     train->add_option("--db", a->db, "Run database (default: ~/.local/share/automoe-studio/runs.sqlite)");
     train->add_option("--name", a->name, "Run name");
-    auto* updates = train->add_option("--updates", a->updates, "Stop after this many updates");
-    auto* minutes = train->add_option("--minutes", a->minutes,
-                                      "Stop after this many minutes (default 20 when "
-                                      "neither --updates nor --minutes is given)");
+    auto* updates = train->add_option("--updates", a->updates, "Stop after this many updates")
+                        ->check(CLI::NonNegativeNumber);
+    auto* minutes = train
+                        ->add_option("--minutes", a->minutes,
+                                     "Stop after this many minutes (default 20 when "
+                                     "neither --updates nor --minutes is given)")
+                        ->check(CLI::NonNegativeNumber);
     train->add_option("--max-tokens", a->maxTokens, "Tokens per batch, padding counted")
-        ->capture_default_str();
-    train->add_option("--threads", a->threads, "Intra-op threads (0 = one per core)")->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    train->add_option("--threads", a->threads, "Intra-op threads (0 = one per core)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     train->add_option("--seed", a->seed, "Seed of the split, initialisation, batches and subnet sampling")
         ->capture_default_str();
     train->add_option("--resume", a->resume, "Continue run ID from its last checkpoint");
-    train->add_option("--lr", a->lr, "Peak learning rate")->capture_default_str();
-    train->add_option("--warmup", a->warmup, "Warm-up updates")->capture_default_str();
+    train->add_option("--lr", a->lr, "Peak learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+    train->add_option("--warmup", a->warmup, "Warm-up updates")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     train->add_option("--schedule", a->schedule, "inverse_sqrt, cosine or constant")->capture_default_str();
     train->add_option("--sampling", a->sampling, "random (AutoMoE) or sandwich (largest + smallest + random)")
         ->capture_default_str();
@@ -440,13 +452,17 @@ void addTrainCommands(CLI::App& root) {
         ->check(CLI::Range(1, 16));
     train->add_flag("--mos-attention", a->mosAttention,
                     "A MoS supernet also mixes the attention projections (default: FFN / experts only)");
-    train->add_option("--vocab-size", a->vocabSize, "SentencePiece vocabulary size")->capture_default_str();
+    train->add_option("--vocab-size", a->vocabSize, "SentencePiece vocabulary size")
+        ->capture_default_str()
+        ->check(CLI::Range(8, 1 << 20));
     train
         ->add_option("--validate-every", a->validateEvery,
                      "Validate largest and smallest subnet every N updates")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     train->add_option("--checkpoint-every", a->checkpointEvery, "Write a checkpoint every N updates")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     train->add_option("--test-sentences", a->testSentences, "Test pairs of the final greedy BLEU (0 = skip)")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
@@ -459,7 +475,8 @@ void addTrainCommands(CLI::App& root) {
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
     train->add_option("--dropout", a->dropout, "Dropout at the supernet's width (scaled down with width)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 0.99));
     train
         ->add_option("--balance-weight", a->balanceWeight,
                      "Weight of the MoE load-balancing loss (Switch Transformer's alpha)")
