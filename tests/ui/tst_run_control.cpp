@@ -176,7 +176,21 @@ private slots:
         Rig rig(40, {"--validate-every", "1000", "--checkpoint-every", "1000"});
         QSignalSpy ended(&rig.panel, &RunControlPanel::runEnded);
         QVERIFY(rig.panel.startRun());
-        QTRY_VERIFY_WITH_TIMEOUT(rig.run.steps().size() >= 3, 120000);
+        // Paused before it can finish: on a busy machine the document may see its first updates only after
+        // the child has run all 40 tiny updates, so a cancel sent then comes too late (CI saw exactly
+        // that). Pause is clicked while the child is still starting (it used to be dropped then): "pause"
+        // is read from stdin before the first update ends, and cancel is sent to the paused run.
+        rig.panel.pauseButton()->click();
+        auto storedStatus = [&rig] {
+            try {
+                const auto run = RunReader(rig.db.toStdString()).getRun(1);
+                return run ? run->status : RunStatus::Created;
+            } catch (const std::exception&) { // not created yet
+                return RunStatus::Created;
+            }
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(storedStatus(), RunStatus::Paused, 120000);
+        QVERIFY(rig.panel.cancelButton()->isEnabled());
         rig.panel.cancelButton()->click();
         // Said at once, long before the child has written its checkpoint.
         QVERIFY2(rig.panel.findChild<QLabel*>("runStatusLabel")->text().contains("Cancelling"),

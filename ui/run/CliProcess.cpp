@@ -112,7 +112,9 @@ bool CliProcess::isRunning() const {
 }
 
 void CliProcess::command(const char* line) {
-    if (process_->state() != QProcess::Running) return;
+    // While the child is still starting, QProcess buffers what is written and sends it once the pipe is
+    // open: a Pause clicked right after Start was dropped before (while the panel showed "paused").
+    if (process_->state() == QProcess::NotRunning) return;
     process_->write(line);
     process_->write("\n");
 }
