@@ -71,13 +71,14 @@ void DataParallel::reduce(const std::vector<torch::Tensor>& params, Figures& fig
     figures.nll = c[n + 1];
     figures.lb = c[n + 2];
 
-    // The gradients of the parameters flagged anywhere, in buckets of at most kBucketBytes (float32).
+    // The gradients of the parameters flagged anywhere, in buckets of at most kBucketBytes of one dtype.
     torch::NoGradGuard noGrad;
     std::vector<std::vector<size_t>> members;
     std::vector<torch::Tensor> buckets;
     {
         std::vector<torch::Tensor> pieces;
         int64_t bytes = 0;
+        caffe2::TypeMeta dtype;
         auto close = [&] {
             if (pieces.empty()) return;
             buckets.push_back(torch::cat(pieces));
@@ -89,7 +90,7 @@ void DataParallel::reduce(const std::vector<torch::Tensor>& params, Figures& fig
             if (c[i] < 0.5) continue;
             const torch::Tensor& p = params[size_t(i)];
             const int64_t b = p.numel() * int64_t(p.element_size());
-            if (bytes > 0 && bytes + b > kBucketBytes) {
+            if (bytes > 0 && (bytes + b > kBucketBytes || p.dtype() != dtype)) {
                 close();
                 members.emplace_back();
             }
@@ -97,6 +98,7 @@ void DataParallel::reduce(const std::vector<torch::Tensor>& params, Figures& fig
             pieces.push_back(g.defined() ? g.reshape(-1) : torch::zeros({p.numel()}, p.options()));
             members.back().push_back(size_t(i));
             bytes += b;
+            dtype = p.dtype();
         }
         close();
         if (!members.empty() && members.back().empty()) members.pop_back();
