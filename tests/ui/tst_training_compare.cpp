@@ -1,8 +1,9 @@
 // Pins the training comparison: the Training view overlays the curves of other runs read through their own
 // RunFeeds (the path a shown run takes), exactly the stored steps and validations of each, one legend entry
 // per run named after it; clearing takes them all away; a run still being written keeps growing in the
-// overlay, as does the shown run beside it; the runs browser hands its multi-selection to the main window,
-// which overlays those runs and skips the shown one and runs without training steps.
+// overlay, as does the shown run beside it, and a finished one is no longer polled once read; the runs
+// browser hands its multi-selection to the main window, which overlays those runs and skips the shown one and
+// runs without training steps.
 #include "RunTestSupport.h"
 #include "store/RunReader.h"
 #include "ui/plots/TrainingOverlays.h"
@@ -34,6 +35,7 @@ std::int64_t writeTrainingRun(const QString& db, const std::string& name, int up
     for (Event& e : runtest::syntheticRun(id, updates, 0, seed))
         store.append(std::move(e));
     store.flush();
+    store.setRunStatus(id, RunStatus::Finished);
     return id;
 }
 
@@ -106,6 +108,8 @@ private slots:
             }
             QVERIFY(runtest::samePoints(overlays.smoothedTrainLoss(id), smooth));
         }
+        // Both finished and read to their ends: no longer polled.
+        QTRY_VERIFY_WITH_TIMEOUT(!comparison.isFollowing(a) && !comparison.isFollowing(b), 10000);
         // The first smoothed point is the first loss (debiased), not half of it.
         QCOMPARE(overlays.smoothedTrainLoss(a).front().y(), reader.trainingSteps(a).front().loss);
 
@@ -176,6 +180,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(view.overlays().trainLoss(other).size(), 80, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(view.trainLoss().size(), 80, 10000);
         QCOMPARE(view.overlays().trainLoss(other).back().x(), 80.0);
+        QVERIFY(comparison.isFollowing(other)); // still running: still polled
         QVERIFY(runtest::samePoints(view.overlays().trainLoss(other),
                                     storedLoss(RunReader(db.toStdString()).trainingSteps(other))));
     }

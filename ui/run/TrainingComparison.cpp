@@ -1,6 +1,7 @@
 #include "ui/run/TrainingComparison.h"
 
 #include "ui/run/RunDocument.h"
+#include "ui/run/RunFeed.h"
 #include "ui/run/RunPlayer.h"
 
 #include <QTimer>
@@ -39,6 +40,7 @@ void TrainingComparison::add(const QString& dbPath, qint64 runId) {
         QTimer::singleShot(0, this, [this, runId] { remove(runId); });
     });
     RunPlayer* player = run.player.get();
+    connect(run.document.get(), &RunDocument::batchApplied, this, [this, runId] { stopIfDone(runId); });
     runs_.emplace(runId, std::move(run));
     order_.append(runId);
     player->follow(dbPath, runId);
@@ -56,6 +58,22 @@ void TrainingComparison::remove(qint64 runId) {
 void TrainingComparison::clear() {
     for (const qint64 id : QList<qint64>(order_))
         remove(id);
+}
+
+void TrainingComparison::stopIfDone(qint64 runId) {
+    const auto it = runs_.find(runId);
+    if (it == runs_.end()) return;
+    RunFeed* feed = it->second.player->feed();
+    const RunStatus status = it->second.document->status();
+    // A cancelled or interrupted run may be resumed: it is followed on.
+    if (feed->isOpen() && (status == RunStatus::Finished || status == RunStatus::Failed) &&
+        feed->lastSeq() > 0 && feed->position() >= feed->lastSeq())
+        feed->close();
+}
+
+bool TrainingComparison::isFollowing(qint64 runId) const {
+    const auto it = runs_.find(runId);
+    return it != runs_.end() && it->second.player->feed()->isOpen();
 }
 
 RunDocument* TrainingComparison::document(qint64 runId) const {

@@ -34,6 +34,9 @@ public:
     bool isEmpty() const { return order_.isEmpty(); }
     // The document of a compared run (nullptr when it is not compared).
     RunDocument* document(qint64 runId) const;
+    // Whether the run's feed still polls the database for new events (false once a finished or failed run
+    // was read to its end).
+    bool isFollowing(qint64 runId) const;
     // The colour of a compared run's curves: the first unused of a fixed list, so a run keeps its colour
     // while others come and go.
     QColor colour(qint64 runId) const;
@@ -47,6 +50,8 @@ signals:
     void failed(qint64 runId, const QString& message);
 
 private:
+    void stopIfDone(qint64 runId);
+
     struct Compared {
         std::unique_ptr<RunDocument> document;
         std::unique_ptr<RunPlayer> player;
