@@ -241,9 +241,10 @@ int runDistributedTraining(const TrainArgs& a, const LaunchEnv& env, bool update
 }
 
 int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
-    configureTorchThreads(a.threads);
-    if (const LaunchEnv env = launchEnv(a); env.worldSize > 1)
-        return runDistributedTraining(a, env, updatesGiven, minutesGiven);
+    const LaunchEnv env = launchEnv(a);
+    // Local ranks share the cores unless --threads says otherwise (as torchrun sets OMP_NUM_THREADS).
+    configureTorchThreads(a.threads == 0 && env.worldSize > 1 ? env.defaultThreads() : a.threads);
+    if (env.worldSize > 1) return runDistributedTraining(a, env, updatesGiven, minutesGiven);
     if (!a.dartsArch.empty()) {
         if (!a.arch.empty()) throw UsageError("--darts-arch and --arch: give one architecture");
         return runDartsRetrain(a, updatesGiven, minutesGiven);

@@ -4,8 +4,10 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 namespace automoe {
 
@@ -67,7 +69,13 @@ LaunchEnv LaunchEnv::fromEnvironment() {
     e.localRank = envInt("LOCAL_RANK", "SLURM_LOCALID", e.localRank, 0, (1 << 20) - 1);
     if (const char* addr = std::getenv("MASTER_ADDR"); addr && *addr) e.masterAddr = addr;
     e.masterPort = envInt("MASTER_PORT", nullptr, e.masterPort, 1, 65535);
+    e.localWorldSize = envInt("LOCAL_WORLD_SIZE", nullptr, e.localWorldSize, 0, 1 << 20);
     return e;
+}
+
+int LaunchEnv::defaultThreads() const {
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    return localWorldSize > 0 ? std::max(1, cores / localWorldSize) : cores;
 }
 
 void LaunchEnv::setMaster(const std::string& master) {

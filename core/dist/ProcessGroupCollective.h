@@ -19,6 +19,7 @@ struct LaunchEnv {
     int worldSize = 1;
     int rank = 0;
     int localRank = 0;
+    int localWorldSize = 0; // ranks on this machine (LOCAL_WORLD_SIZE, set by `automoe launch`); 0 = unknown
     std::string masterAddr = "127.0.0.1";
     int masterPort = 29500;
     std::string backend = "gloo";
@@ -29,6 +30,9 @@ struct LaunchEnv {
     static LaunchEnv fromEnvironment();
     // "HOST:PORT" into masterAddr and masterPort; throws std::invalid_argument quoting `master`.
     void setMaster(const std::string& master);
+    // Intra-op threads for a rank that was given none: the machine's cores shared by its local ranks (all of
+    // them when localWorldSize is unknown), at least 1.
+    int defaultThreads() const;
     // Throws std::invalid_argument naming the field (world size < 1, rank outside [0, world size), a port
     // outside 1..65535, a backend other than gloo).
     void validate() const;

@@ -200,12 +200,16 @@ private slots:
         ::setenv("LOCAL_RANK", "1", 1);
         ::setenv("MASTER_ADDR", "node7", 1);
         ::setenv("MASTER_PORT", "29600", 1);
+        ::setenv("LOCAL_WORLD_SIZE", "2", 1);
         LaunchEnv e = LaunchEnv::fromEnvironment();
         QCOMPARE(e.worldSize, 4);
         QCOMPARE(e.rank, 3);
         QCOMPARE(e.localRank, 1);
         QCOMPARE(e.masterAddr, std::string("node7"));
         QCOMPARE(e.masterPort, 29600);
+        QCOMPARE(e.localWorldSize, 2);
+        const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+        QCOMPARE(e.defaultThreads(), std::max(1, cores / 2)); // the machine's cores shared by its 2 ranks
         e.setMaster("10.0.0.2:1234");
         QCOMPARE(e.masterAddr, std::string("10.0.0.2"));
         QCOMPARE(e.masterPort, 1234);
@@ -224,7 +228,8 @@ private slots:
         } catch (const std::invalid_argument& ex) {
             QCOMPARE(std::string(ex.what()), std::string("rank 4 is outside 0..3 (world size 4)"));
         }
-        for (const char* v : {"WORLD_SIZE", "RANK", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"})
+        for (const char* v :
+             {"WORLD_SIZE", "RANK", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "LOCAL_WORLD_SIZE"})
             ::unsetenv(v);
         QCOMPARE(LaunchEnv::fromEnvironment().worldSize, 1);
     }
