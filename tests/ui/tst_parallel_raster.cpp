@@ -2,8 +2,13 @@
 // highlights and size reuses the image (no line is walked again); a new highlight walks only a subset against
 // the kept sums of all lines, changes the picture and equals a raster from scratch; another size or new
 // values rasterise every line again; the gene axes binned per pair of values give exactly the picture of
-// walking every line.
+// walking every line; appended lines are walked alone, and the view appends a generation whose values stay
+// inside every axis's range.
 #include "ui/plots/PolylineCloud.h"
+
+#include "ui/plots/CandidateTableView.h"
+#include "ui/plots/ParallelCoordinatesView.h"
+#include "ui/run/RunDocument.h"
 
 #include <qcustomplot.h>
 
@@ -11,6 +16,7 @@
 #include <QtTest/QtTest>
 #include <random>
 
+using namespace automoe;
 using namespace automoe::ui;
 
 namespace {
@@ -41,6 +47,24 @@ struct Plot {
     // Drawn as a PNG export draws it, at `width` x 400 (a new width: another geometry).
     QImage image(int width = 700) { return plot.toPixmap(width, 400).toImage(); }
 };
+
+// A batch of `count` candidates with fitness, FLOPs and active parameters in [lo, hi] × 4, 1e8, 1e3.
+FeedBatch candidates(int first, int count, double lo, double hi, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    FeedBatch batch;
+    for (int i = first; i < first + count; ++i) {
+        CandidateRow c;
+        c.architecture.key = "c" + std::to_string(i);
+        c.architecture.json = nlohmann::json::object();
+        const double t = i == first ? lo : i == first + 1 ? hi : lo + (hi - lo) * u(rng);
+        c.fitness = 4 * t;
+        c.flops = 1e8 * t;
+        c.paramsActive = std::int64_t(1000 * t);
+        batch.events.push_back(Event::candidate(1, c));
+    }
+    return batch;
+}
 
 } // namespace
 
@@ -105,6 +129,55 @@ private slots:
             rows[i].highlighted = flags[i] != 0;
         fresh.cloud->setLines(rows);
         QCOMPARE(changed.image(), fresh.image());
+    }
+
+    // Lines appended are walked alone and added to the kept sums: the picture of all of them from scratch.
+    void appendedLinesAreWalkedAlone() {
+        const auto all = lines(3000, 5);
+        Plot grown, fresh;
+        grown.cloud->setLines(std::vector<PolylineCloud::Line>(all.begin(), all.begin() + 2000));
+        grown.image();
+        grown.cloud->appendLines(std::vector<PolylineCloud::Line>(all.begin() + 2000, all.end()));
+        const QImage image = grown.image();
+        QCOMPARE(grown.cloud->fullRasterisations(), quint64(1));
+        QCOMPARE(grown.cloud->appendRasterisations(), quint64(1));
+        QCOMPARE(grown.cloud->lines().size(), std::size_t(3000));
+        fresh.cloud->setLines(all);
+        QCOMPARE(image, fresh.image());
+    }
+
+    // In the view: a generation inside every axis's range adds its lines only; one that widens a range, or a
+    // resize, rasterises every line again; a change of the on-front flag none.
+    void theViewAppendsANewGenerationWhileTheRangesHold() {
+        RunDocument doc;
+        doc.reset(QString(), 1);
+        CandidateTableView table;
+        table.setDocument(&doc);
+        ParallelCoordinatesView view;
+        view.resize(900, 500);
+        view.setTable(&table);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        doc.apply(candidates(0, 1500, 1.0, 2.0, 1));
+        QCoreApplication::processEvents();
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        PolylineCloud* cloud = view.lines();
+        const quint64 full = cloud->fullRasterisations();
+        QVERIFY(full >= 1);
+        doc.apply(candidates(1500, 500, 1.2, 1.8, 2)); // inside: only the new lines
+        QCoreApplication::processEvents();
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QCOMPARE(cloud->lines().size(), std::size_t(2000));
+        QCOMPARE(cloud->fullRasterisations(), full);
+        QCOMPARE(cloud->appendRasterisations(), quint64(1));
+        doc.apply(candidates(2000, 500, 0.5, 1.5, 3)); // a new best fitness: every line again
+        QCoreApplication::processEvents();
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QCOMPARE(cloud->lines().size(), std::size_t(2500));
+        QCOMPARE(cloud->fullRasterisations(), full + 1);
+        QCOMPARE(cloud->appendRasterisations(), quint64(1));
+        view.plot()->resize(view.plot()->width() - 10, view.plot()->height()); // replots at once
+        QCOMPARE(cloud->fullRasterisations(), full + 2);
     }
 
     void binnedGeneAxesGiveTheSamePicture() {

@@ -69,8 +69,20 @@ void ParallelCoordinatesView::setTable(CandidateTableView* table) {
             linesStale_ = true;
             scheduleRebuild();
         };
-        connect(model_, &QAbstractItemModel::rowsInserted, this, valuesChanged);
-        connect(model_, &QAbstractItemModel::dataChanged, this, valuesChanged);
+        // Rows added at the end (a live search's new candidates) may only need their own lines; a change of
+        // a column that is not an axis (the on-front flag) none.
+        connect(model_, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex&, int, int last) {
+            if (last != model_->rowCount() - 1) linesStale_ = true;
+            scheduleRebuild();
+        });
+        connect(model_, &QAbstractItemModel::dataChanged, this,
+                [this, valuesChanged](const QModelIndex& from, const QModelIndex& to) {
+                    for (int c : columns_)
+                        if (c >= from.column() && c <= to.column()) {
+                            valuesChanged();
+                            return;
+                        }
+                });
         // A new run: its own ranges, no brushes.
         connect(model_, &QAbstractItemModel::modelReset, this, [this, valuesChanged] {
             brushes_.clear();
@@ -166,10 +178,10 @@ void ParallelCoordinatesView::applyBrushes() {
     rebuild();
 }
 
-void ParallelCoordinatesView::rebuildLines(const std::vector<char>& brushed) {
+std::vector<QPair<double, double>> ParallelCoordinatesView::columnRanges() const {
     const int n = int(columns_.size());
     const int rows = model_ ? model_->rowCount() : 0;
-    ranges_.assign(std::size_t(n), {0.0, 0.0});
+    std::vector<QPair<double, double>> ranges(std::size_t(n), {0.0, 0.0});
     for (int a = 0; a < n; ++a) {
         double lo = std::numeric_limits<double>::infinity(), hi = -lo;
         for (int r = 0; r < rows; ++r) {
@@ -178,20 +190,43 @@ void ParallelCoordinatesView::rebuildLines(const std::vector<char>& brushed) {
             lo = std::min(lo, v);
             hi = std::max(hi, v);
         }
-        ranges_[std::size_t(a)] =
+        ranges[std::size_t(a)] =
             std::isfinite(lo) ? QPair<double, double>(lo, hi) : QPair<double, double>(0, 1);
     }
+    return ranges;
+}
+
+PolylineCloud::Line ParallelCoordinatesView::lineOf(int row, bool brushed) const {
+    const int n = int(columns_.size());
+    PolylineCloud::Line l;
+    l.values.reserve(std::size_t(n));
+    for (int a = 0; a < n; ++a)
+        l.values.push_back(normalised(a, model_->value(row, columns_[std::size_t(a)])));
+    l.shade = n > 0 && !std::isnan(l.values[0]) ? l.values[0] : 1.0;
+    l.highlighted = brushed;
+    return l;
+}
+
+bool ParallelCoordinatesView::appendLines(const std::vector<char>& brushed) {
+    const std::size_t have = lines_->lines().size(), rows = brushed.size();
+    if (have == rows) return true;
+    // The lines drawn so far stay right only while every axis keeps its range.
+    if (columnRanges() != ranges_) return false;
+    std::vector<PolylineCloud::Line> more;
+    more.reserve(rows - have);
+    for (std::size_t r = have; r < rows; ++r)
+        more.push_back(lineOf(int(r), brushed[r] != 0));
+    lines_->appendLines(std::move(more));
+    return true;
+}
+
+void ParallelCoordinatesView::rebuildLines(const std::vector<char>& brushed) {
+    const int rows = model_ ? model_->rowCount() : 0;
+    ranges_ = columnRanges();
     std::vector<PolylineCloud::Line> lines;
     lines.reserve(std::size_t(rows));
-    for (int r = 0; r < rows; ++r) {
-        PolylineCloud::Line l;
-        l.values.reserve(std::size_t(n));
-        for (int a = 0; a < n; ++a)
-            l.values.push_back(normalised(a, model_->value(r, columns_[std::size_t(a)])));
-        l.shade = n > 0 && !std::isnan(l.values[0]) ? l.values[0] : 1.0;
-        l.highlighted = brushed[std::size_t(r)] != 0;
-        lines.push_back(std::move(l));
-    }
+    for (int r = 0; r < rows; ++r)
+        lines.push_back(lineOf(r, brushed[std::size_t(r)] != 0));
     lines_->setLines(std::move(lines));
     linesStale_ = false;
 }
@@ -205,7 +240,7 @@ void ParallelCoordinatesView::rebuild() {
     std::vector<char> brushed(std::size_t(rows), brushes_.isEmpty() ? 1 : 0);
     for (int r : inside)
         brushed[std::size_t(r)] = 1;
-    if (linesStale_ || lines_->lines().size() != std::size_t(rows))
+    if (linesStale_ || lines_->lines().size() > std::size_t(rows) || !appendLines(brushed))
         rebuildLines(brushed);
     else
         lines_->setHighlighted(brushed);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "ui/figure/FigurePalette.h"
+#include "ui/plots/PolylineCloud.h"
 
 #include <QMap>
 #include <QPair>
@@ -23,7 +24,6 @@ namespace automoe::ui {
 
 class CandidateTableModel;
 class CandidateTableView;
-class PolylineCloud;
 
 class ParallelCoordinatesView : public QWidget {
     Q_OBJECT
@@ -55,6 +55,10 @@ private:
     void rebuild();
     // The axes' ranges and every line from the model; `brushed` says which are highlighted.
     void rebuildLines(const std::vector<char>& brushed);
+    // The lines of rows added since, when no axis's range changed (false: it did, rebuild them all).
+    bool appendLines(const std::vector<char>& brushed);
+    std::vector<QPair<double, double>> columnRanges() const;
+    PolylineCloud::Line lineOf(int row, bool brushed) const;
     void scheduleRebuild();
     void applyBrushes();
     double normalised(int axis, double value) const;

@@ -31,13 +31,24 @@ PolylineCloud::PolylineCloud(QCPAxis* keyAxis, QCPAxis* valueAxis)
 
 void PolylineCloud::setLines(std::vector<Line> lines) {
     lines_ = std::move(lines);
+    sumsValid_ = false;
     highlightedCount_ =
         std::size_t(std::count_if(lines_.begin(), lines_.end(), [](const Line& l) { return l.highlighted; }));
     ++valuesVersion_;
     ++highlightVersion_;
 }
 
+void PolylineCloud::appendLines(std::vector<Line> lines) {
+    for (Line& l : lines) {
+        highlightedCount_ += l.highlighted ? 1 : 0;
+        lines_.push_back(std::move(l));
+    }
+    ++valuesVersion_;
+    ++highlightVersion_;
+}
+
 void PolylineCloud::setDiscreteLevels(int levels) {
+    sumsValid_ = false;
     maxLevels_ = std::size_t(std::clamp(levels, 0, 254));
     levelsVersion_ = 0;
     ++valuesVersion_;
@@ -160,7 +171,8 @@ void PolylineCloud::indexLevels() const {
 // Integers, so sums of subsets subtract exactly. Between two axes of few distinct values (the genes) the
 // lines are counted per pair of values first and each pair's segment is walked once, with its count and shade
 // sum: the same sums, without walking thousands of identical segments.
-void PolylineCloud::accumulate(const Geometry& g, Subset subset, std::vector<std::int32_t>& sums) const {
+void PolylineCloud::accumulate(const Geometry& g, Subset subset, std::vector<std::int32_t>& sums,
+                               std::size_t from) const {
     const int w = g.area.width(), h = g.area.height();
     const std::size_t cells = std::size_t(w) * std::size_t(h + 1);
     sums.assign(2 * cells, 0);
@@ -202,7 +214,7 @@ void PolylineCloud::accumulate(const Geometry& g, Subset subset, std::vector<std
         if (left > 0 && right > 0) {
             pairCount.assign(left * right, 0);
             pairShade.assign(left * right, 0);
-            for (std::size_t i = 0; i < lines_.size(); ++i) {
+            for (std::size_t i = from; i < lines_.size(); ++i) {
                 const std::uint8_t l0 = levelOf_[i * axes + a], l1 = levelOf_[i * axes + a + 1];
                 if (l0 == kNoLevel || l1 == kNoLevel || !included(lines_[i])) continue;
                 ++pairCount[l0 * right + l1];
@@ -213,7 +225,7 @@ void PolylineCloud::accumulate(const Geometry& g, Subset subset, std::vector<std
                     walk(a, levels_[a][p / right], levels_[a + 1][p % right], pairCount[p], pairShade[p]);
             continue;
         }
-        for (std::size_t i = 0; i < lines_.size(); ++i) {
+        for (std::size_t i = from; i < lines_.size(); ++i) {
             const Line& l = lines_[i];
             if (a + 1 >= l.values.size() || !included(l)) continue;
             const double v0 = l.values[a], v1 = l.values[a + 1];
@@ -240,11 +252,20 @@ void PolylineCloud::drawRaster(QCPPainter* painter) {
         return;
     }
     const int w = g.area.width(), h = g.area.height();
-    if (sumsVersion_ != valuesVersion_ || !(sumsGeometry_ == g)) {
+    if (!sumsValid_ || !(sumsGeometry_ == g)) {
         accumulate(g, Subset::All, allSums_);
-        sumsVersion_ = valuesVersion_;
+        sumsValid_ = true;
+        summed_ = lines_.size();
         sumsGeometry_ = g;
         ++fullRasters_;
+    } else if (summed_ < lines_.size()) {
+        // Lines appended (a generation of a live search): only they are walked, and added to the sums.
+        std::vector<std::int32_t> more;
+        accumulate(g, Subset::All, more, summed_);
+        for (std::size_t i = 0; i < more.size(); ++i)
+            allSums_[i] += more[i];
+        summed_ = lines_.size();
+        ++appendRasters_;
     }
     // The highlighted sums and the faded counts: every line's sums when all are highlighted, else the smaller
     // subset rasterised and the other one by subtraction from every line's.

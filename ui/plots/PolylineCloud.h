@@ -32,6 +32,8 @@ public:
     // beside it, not per line; 64 by default, 0: never (the picture is the same either way).
     void setDiscreteLevels(int levels);
 
+    // Adds lines after the others (every line's values as before): a raster walks only the new ones.
+    void appendLines(std::vector<Line> lines);
     // Sets every line's `highlighted` (one flag per line, as many as lines()); the values stay.
     void setHighlighted(const std::vector<char>& highlighted);
 
@@ -39,6 +41,8 @@ public:
     // against the kept sums of all (partial). A redraw that reuses the image adds to neither.
     quint64 fullRasterisations() const { return fullRasters_; }
     quint64 partialRasterisations() const { return partialRasters_; }
+    // How often only appended lines were walked and added to the kept sums.
+    quint64 appendRasterisations() const { return appendRasters_; }
 
     double selectTest(const QPointF& pos, bool onlySelectable, QVariant* details = nullptr) const override;
     QCPRange getKeyRange(bool& foundRange, QCP::SignDomain inSignDomain = QCP::sdBoth) const override;
@@ -62,9 +66,10 @@ private:
     enum class Subset { All, Highlighted, Faded };
     Geometry geometry() const;
     void drawRaster(QCPPainter* painter);
-    // Per pixel (row-major, area.width() wide) the count of the lines of `subset` crossing it and the sum of
-    // their shades (fixed point, kShadeScale per unit).
-    void accumulate(const Geometry& g, Subset subset, std::vector<std::int32_t>& sums) const;
+    // Per pixel (row-major, area.width() wide) the count of the lines of `subset` (from line `from` on)
+    // crossing it and the sum of their shades (fixed point, kShadeScale per unit), side by side.
+    void accumulate(const Geometry& g, Subset subset, std::vector<std::int32_t>& sums,
+                    std::size_t from = 0) const;
     // The distinct values of every axis that has few (the genes), and each line's index among them.
     void indexLevels() const;
 
@@ -74,10 +79,12 @@ private:
     // image is).
     quint64 valuesVersion_ = 1, highlightVersion_ = 1;
     Geometry sumsGeometry_, imageGeometry_;
-    quint64 sumsVersion_ = 0, imageValuesVersion_ = 0, imageHighlightVersion_ = 0;
+    bool sumsValid_ = false; // allSums_ holds lines [0, summed_) at sumsGeometry_
+    std::size_t summed_ = 0;
+    quint64 imageValuesVersion_ = 0, imageHighlightVersion_ = 0;
     std::vector<std::int32_t> allSums_; // every line: count and shade sum per pixel
     QImage image_;
-    quint64 fullRasters_ = 0, partialRasters_ = 0;
+    quint64 fullRasters_ = 0, partialRasters_ = 0, appendRasters_ = 0;
     std::size_t maxLevels_ = 64;
     mutable quint64 levelsVersion_ = 0;
     mutable std::vector<std::vector<double>> levels_; // per axis: its distinct values, sorted; empty: many
