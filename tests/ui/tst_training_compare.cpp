@@ -123,6 +123,19 @@ private slots:
         // The update axis takes in the longer run.
         QVERIFY(view.lossRect()->axis(QCPAxis::atBottom)->range().upper >= 120);
 
+        // The tooltip over the loss panel reads each overlaid run's smoothed loss at that update.
+        view.resize(1200, 700);
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QCPAxisRect* loss = view.lossRect();
+        const QPointF at(loss->axis(QCPAxis::atBottom)->coordToPixel(60.0), loss->rect().center().y());
+        const QString tip = view.toolTipAt(at);
+        const QPointF atA = overlays.smoothedTrainLoss(a).at(59); // update 60
+        QVERIFY2(
+            tip.contains(
+                QString("Run %1 \u00B7 lr 5e-4: smoothed %2 (update 60)").arg(a).arg(atA.y(), 0, 'f', 3)),
+            qPrintable(tip));
+        QVERIFY2(tip.contains(QString("Run %1 \u00B7 lr 1e-3: smoothed").arg(b)), qPrintable(tip));
+
         // Smoothing changes the overlays too.
         view.setSmoothing(0.0);
         QVERIFY(runtest::samePoints(overlays.smoothedTrainLoss(b), storedLoss(reader.trainingSteps(b))));

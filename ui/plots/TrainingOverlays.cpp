@@ -226,6 +226,14 @@ QVector<QPointF> TrainingOverlays::validationLoss(qint64 runId, const QString& s
     return pointsOf(o->other);
 }
 
+std::optional<QPointF> TrainingOverlays::smoothedLossAt(qint64 runId, double update) const {
+    const Overlay* o = find(runId);
+    if (!o || o->smooth->data()->isEmpty()) return std::nullopt;
+    auto it = o->smooth->data()->findBegin(update, false);
+    if (it == o->smooth->data()->constEnd()) --it;
+    return QPointF(it->key, it->value);
+}
+
 QString TrainingOverlays::legendName(qint64 runId) const {
     const Overlay* o = find(runId);
     return o ? o->smooth->name() : QString();

@@ -12,6 +12,7 @@
 #include <QPointF>
 #include <QVector>
 #include <map>
+#include <optional>
 
 class QCustomPlot;
 class QCPAxisRect;
@@ -43,6 +44,9 @@ public:
     QVector<QPointF> learningRate(qint64 runId) const;
     // `subnet` is "largest", "smallest" or "other".
     QVector<QPointF> validationLoss(qint64 runId, const QString& subnet) const;
+    // The smoothed loss of a run at the first update >= `update` (its last one past the end); none when the
+    // run has no step.
+    std::optional<QPointF> smoothedLossAt(qint64 runId, double update) const;
     // The legend entry of a run ("" when it is not drawn).
     QString legendName(qint64 runId) const;
     // Widens `range` (found: whether it holds anything yet) to the updates of every overlay.

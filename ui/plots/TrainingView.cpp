@@ -592,7 +592,8 @@ QString TrainingView::toolTipAt(const QPointF& pos) const {
         return QString();
     }
     for (QCPAxisRect* rect : {lossRect_, lrRect_, throughputRect_}) {
-        if (!rect->rect().contains(pos.toPoint()) || rawLoss_->data()->isEmpty()) continue;
+        if (!rect->rect().contains(pos.toPoint()) || (rawLoss_->data()->isEmpty() && overlays_->isEmpty()))
+            continue;
         const double update = rect->axis(QCPAxis::atBottom)->pixelToCoord(pos.x());
         auto at = [update](const QCPGraph* g) -> std::optional<QCPGraphData> {
             if (g->data()->isEmpty()) return std::nullopt;
@@ -608,6 +609,13 @@ QString TrainingView::toolTipAt(const QPointF& pos) const {
         if (const auto s = at(smoothLoss_)) lines << tr("Smoothed: %1").arg(s->value, 0, 'f', 3);
         if (const auto r = at(lr_)) lines << tr("Learning rate: %1").arg(r->value, 0, 'g', 3);
         if (const auto t = at(throughput_)) lines << tr("Tokens/s: %1").arg(PlotTheme::siNumber(t->value));
+        // The overlaid runs' smoothed loss at the same update, to read the comparison off.
+        for (const qint64 id : overlays_->runs())
+            if (const auto p = overlays_->smoothedLossAt(id, update))
+                lines << tr("%1: smoothed %2 (update %3)")
+                             .arg(overlays_->legendName(id).toHtmlEscaped())
+                             .arg(p->y(), 0, 'f', 3)
+                             .arg(QLocale().toString(qint64(p->x())));
         return lines.join(QStringLiteral("<br>"));
     }
     return QString();
