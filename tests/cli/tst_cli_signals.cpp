@@ -1,7 +1,8 @@
-// SIGINT and SIGTERM through the real `automoe train` and `automoe search`: the first ends the run at its
-// next safe point (a training run writes its checkpoint, a search keeps its committed generations) with
-// status "cancelled" and the command that resumes it; a second signal ends the process at once, and the
-// store is sound with every event committed before it, and the run resumes from its last checkpoint.
+// SIGINT and SIGTERM through the real `automoe train`, `automoe search` and `automoe latency build`: the
+// first ends the run at its next safe point (a training run writes its checkpoint, a search keeps its
+// committed generations) with status "cancelled" and the command that resumes it; a second signal ends the
+// process at once, and the store is sound with every event committed before it, and the run resumes from its
+// last checkpoint.
 #include "CliTestSupport.h"
 #include "store/RunReader.h"
 #include "store/StoreError.h"
@@ -161,6 +162,34 @@ private slots:
         QVERIFY2(r.err.contains(QString("resumed at update %1").arg(ck->update)), qPrintable(r.err));
         RunReader after(db_.toStdString());
         QCOMPARE(int64_t(after.trainingSteps(id).size()), ck->update + 1);
+    }
+
+    // `latency build` stopped by SIGINT after two measured architectures: cancelled, exit 0, the samples
+    // measured so far stored and no more.
+    void latencyBuildStopsAtNextSample() {
+        QProcess p;
+        const int64_t id =
+            start(p, {"latency", "build", "--run", "1", "--samples", "40", "--repeats", "2", "--db", db_});
+        QVERIFY(id > 1);
+        auto samples = [&](RunReader& r) {
+            size_t n = 0;
+            for (const Event& e : r.events(id))
+                n += e.type == "latency_sample" ? 1 : 0;
+            return n;
+        };
+        QVERIFY(waitFor([&](RunReader& r) { return samples(r) >= 2; }));
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(out.endsWith(QString("latency run %1 cancelled\n").arg(id)), qPrintable(out));
+        RunReader store(db_.toStdString());
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+        QCOMPARE(store.getRun(id)->status, RunStatus::Cancelled);
+        const size_t stored = samples(store);
+        QVERIFY(stored >= 2 && stored < 40);
+        QCOMPARE(size_t(out.count(QString("/40  encoder"))), stored); // each one printed was stored
     }
 
     // A search stopped by SIGTERM after two generations: cancelled, its generations kept, resumable.
