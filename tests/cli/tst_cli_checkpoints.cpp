@@ -186,6 +186,28 @@ private slots:
         QCOMPARE(checkpointFiles(), (QStringList{"checkpoint-6.pt", "checkpoint-8.pt"}));
     }
 
+    // A search on the supernet under the same store limit stops naming the database; the supernet run's
+    // events are untouched and the file passes integrity_check.
+    void searchStoreWriteFailureStops() {
+        QStringList eventsBefore;
+        {
+            RunReader store(db_.toStdString());
+            eventsBefore = eventLines(store, 1);
+        }
+        const CliResult r = runCli({"search", "--run", "1", "--population", "6", "--parents", "2",
+                                    "--mutation", "3", "--crossover", "3", "--iterations", "200",
+                                    "--fitness-sentences", "8", "--threads", "1", "--db", db_},
+                                   dir_.path(), 48 * 1024);
+        QVERIFY(!r.crashed);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("automoe: error: ") && r.err.contains(db_ + ": ") &&
+                     (r.err.contains("disk I/O error") || r.err.contains("full")),
+                 qPrintable(r.err));
+        RunReader store(db_.toStdString());
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+        QCOMPARE(eventLines(store, 1), eventsBefore);
+    }
+
     // A flipped byte in the latest checkpoint, then a truncated one: each time the resumed run warns,
     // naming the damaged file and the one it resumes from, sets the damaged file aside and retrains from
     // the previous checkpoint.
