@@ -119,6 +119,16 @@ QString writeRecordingCli(const QTemporaryDir& dir) {
     return path;
 }
 
+// The run's status as stored; Created while the child has not created the database or the run yet.
+RunStatus storedStatus(const QString& db, qint64 runId) {
+    try {
+        const auto run = RunReader(db.toStdString()).getRun(runId);
+        return run ? run->status : RunStatus::Created;
+    } catch (const std::exception&) {
+        return RunStatus::Created;
+    }
+}
+
 // Each update once, in order, from 1 to `last`.
 void verifyUpdatesOnce(const RunDocument& run, qint64 last) {
     QCOMPARE(qint64(run.steps().size()), last);
@@ -181,15 +191,7 @@ private slots:
         // that). Pause is clicked while the child is still starting (it used to be dropped then): "pause"
         // is read from stdin before the first update ends, and cancel is sent to the paused run.
         rig.panel.pauseButton()->click();
-        auto storedStatus = [&rig] {
-            try {
-                const auto run = RunReader(rig.db.toStdString()).getRun(1);
-                return run ? run->status : RunStatus::Created;
-            } catch (const std::exception&) { // not created yet
-                return RunStatus::Created;
-            }
-        };
-        QTRY_COMPARE_WITH_TIMEOUT(storedStatus(), RunStatus::Paused, 120000);
+        QTRY_COMPARE_WITH_TIMEOUT(storedStatus(rig.db, 1), RunStatus::Paused, 120000);
         QVERIFY(rig.panel.cancelButton()->isEnabled());
         rig.panel.cancelButton()->click();
         // Said at once, long before the child has written its checkpoint.
@@ -234,17 +236,18 @@ private slots:
         // Past a checkpoint and then some: the updates after it are logged again by the resumed run. The run
         // is advanced in short pause / resume steps until it is paused past a checkpoint (not on one), so
         // that its last committed update and last checkpoint stand still while they are read; it is killed
-        // there.
-        QTRY_VERIFY_WITH_TIMEOUT(rig.run.steps().size() >= 1, 120000); // the database exists
+        // there. The first pause is clicked while the child starts: waiting for the document's first update
+        // first let a fast child run all 60 updates before it was paused (seen on a busy machine).
+        rig.panel.pauseButton()->click();
         auto latestUpdate = [&rig] {
             const auto steps = RunReader(rig.db.toStdString()).trainingSteps(1);
             return steps.empty() ? std::int64_t(0) : steps.back().update;
         };
-        auto status = [&rig] { return RunReader(rig.db.toStdString()).getRun(1)->status; };
+        auto status = [&rig] { return storedStatus(rig.db, 1); };
         std::int64_t killedAt = 0, checkpointAt = 0;
         for (int step = 0; step < 50; ++step) {
-            rig.panel.pauseButton()->click();
-            QTRY_COMPARE_WITH_TIMEOUT(status(), RunStatus::Paused, 30000);
+            if (step > 0) rig.panel.pauseButton()->click();
+            QTRY_COMPARE_WITH_TIMEOUT(status(), RunStatus::Paused, 120000);
             QTest::qWait(300); // the writer commits what it holds within 100 ms
             killedAt = latestUpdate();
             const auto checkpoint = RunReader(rig.db.toStdString()).lastCheckpoint(1);
