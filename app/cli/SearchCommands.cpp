@@ -2,6 +2,7 @@
 
 #include "cli/CliSupport.h"
 #include "cli/RunDriver.h"
+#include "dist/ProcessGroupCollective.h"
 #include "eval/Translation.h"
 #include "nn/StandaloneTransformer.h"
 #include "nn/TorchRuntime.h"
@@ -20,6 +21,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -110,7 +112,24 @@ struct SearchArgs {
     std::string space;         // a narrowed space inside the supernet's (empty = the supernet's)
     bool controlStdin = false; // pause / resume / cancel commands on stdin (the desktop app)
     int64_t resume = 0;
+    int worldSize = 0; // the launch convention (README "Multi-process training"); 0 / -1 = the environment's
+    int rank = -1;
+    std::string master;
+    double rendezvousMinutes = 30;
 };
+
+LaunchEnv searchLaunchEnv(const SearchArgs& a) {
+    LaunchEnv env = LaunchEnv::fromEnvironment();
+    if (a.worldSize > 0) env.worldSize = a.worldSize;
+    if (a.rank >= 0) env.rank = a.rank;
+    if (!a.master.empty()) env.setMaster(a.master);
+    try {
+        env.validate();
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    return env;
+}
 
 // `search --resume ID`: continues a cancelled or killed search from its stored state.
 void resumeSearch(const SearchArgs& a) {
@@ -128,11 +147,18 @@ void resumeSearch(const SearchArgs& a) {
 }
 
 void runSearch(const SearchArgs& a) {
-    if (a.resume > 0) return resumeSearch(a);
+    const LaunchEnv env = searchLaunchEnv(a);
+    if (a.resume > 0) {
+        if (env.worldSize > 1)
+            throw UsageError("search --resume runs in one process: start it without launch / --world-size");
+        return resumeSearch(a);
+    }
     if (a.run <= 0)
         throw UsageError("search: --run ID (the supernet run) is required unless --resume ID is given");
-    configureTorchThreads(a.threads);
-    RunStore store(databasePath(a.db));
+    // Local ranks share the cores unless --threads says otherwise (as in train).
+    configureTorchThreads(a.threads == 0 && env.worldSize > 1 ? env.defaultThreads() : a.threads);
+    std::unique_ptr<RunStore> writer; // rank 0 alone writes the store
+    if (env.rank == 0) writer = std::make_unique<RunStore>(databasePath(a.db));
     SearchRunConfig c;
     c.name = a.name;
     c.supernetRun = a.run;
@@ -159,9 +185,50 @@ void runSearch(const SearchArgs& a) {
             throw UsageError(std::string("--space: ") + e.what());
         }
     }
-    SearchRun run(store, c);
-    std::fprintf(stderr, "search run %lld in %s (%d threads)\n", (long long)run.id(), store.path().c_str(),
-                 torchThreads());
+    std::shared_ptr<ProcessGroupCollective> collective;
+    if (env.worldSize > 1) {
+        for (const Constraint& k : c.parsedConstraints())
+            if (k.metric == CostMetric::LatencyMeasured)
+                throw UsageError("--budget \"" + k.text +
+                                 "\": a measured-latency budget searches in one process (each rank would "
+                                 "time the candidates differently); add --predicted on several ranks");
+        // Every rank must search what rank 0 searches: all of the configuration but its name.
+        nlohmann::json check = c.toJson();
+        check.erase("name");
+        check["world_size"] = env.worldSize;
+        const auto timeout = std::chrono::milliseconds(int64_t(a.rendezvousMinutes * 60000));
+        collective = ProcessGroupCollective::join(env, check, timeout);
+        if (env.rank != 0) {
+            std::signal(SIGINT, SIG_IGN); // rank 0 cancels the search and this rank stops with it
+            const nlohmann::json config = nlohmann::json::parse(collective->awaitValue("search", timeout));
+            if (config.contains("error"))
+                throw std::runtime_error("rank 0 could not start the search: " +
+                                         config["error"].get<std::string>());
+            RunReader reader(databasePath(a.db));
+            const int64_t own = followSearch(reader, SearchRunConfig::fromJson(config), *collective);
+            std::fprintf(stderr, "rank %d: evaluated %lld candidates of search run %lld\n", env.rank,
+                         (long long)own, (long long)config.value("run_id", int64_t(0)));
+            return;
+        }
+    }
+    RunStore& store = *writer;
+    std::unique_ptr<SearchRun> created;
+    try {
+        created = std::make_unique<SearchRun>(store, c);
+        if (collective) created->setCollective(collective);
+    } catch (const std::exception& e) {
+        if (collective) collective->publish("search", nlohmann::json{{"error", e.what()}}.dump());
+        throw;
+    }
+    SearchRun& run = *created;
+    if (collective) {
+        nlohmann::json resolved = run.config().toJson();
+        resolved["run_id"] = run.id();
+        collective->publish("search", resolved.dump());
+    }
+    std::fprintf(stderr, "search run %lld in %s (%d threads%s)\n", (long long)run.id(), store.path().c_str(),
+                 torchThreads(),
+                 env.worldSize > 1 ? (", rank 0 of " + std::to_string(env.worldSize)).c_str() : "");
     SearchPrinter printer(store.requireRun(run.id()));
     run.addObserver(&printer);
     const auto t0 = std::chrono::steady_clock::now();
@@ -440,6 +507,20 @@ void addSearchCommands(CLI::App& root) {
         "Search only this space (file or bundled name); it must lie inside the supernet's space");
     search->add_flag("--control-stdin", s->controlStdin,
                      "Read pause / resume / cancel commands, one per line, from stdin");
+    search
+        ->add_option("--world-size", s->worldSize,
+                     "Ranks of a distributed search (default: $WORLD_SIZE, else 1); see `automoe launch`")
+        ->check(CLI::PositiveNumber);
+    search->add_option("--rank", s->rank, "This process's rank, 0..world size - 1 (default: $RANK, else 0)")
+        ->check(CLI::NonNegativeNumber);
+    search->add_option("--master", s->master,
+                       "HOST:PORT of rank 0's rendezvous (default: $MASTER_ADDR:$MASTER_PORT, else "
+                       "127.0.0.1:29500)");
+    search
+        ->add_option("--rendezvous-minutes", s->rendezvousMinutes,
+                     "How long ranks wait for each other at the rendezvous and in each collective operation")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     auto imp = std::make_shared<ImportanceArgs>();
     CLI::App* importance = search->add_subcommand(
         "importance", "How much of the fitness variance each gene group explains alone, over a search run's "

@@ -47,6 +47,49 @@ double msSince(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
+bool distributed(const Collective* group) {
+    return group != nullptr && group->worldSize() > 1;
+}
+
+// The engine's settings: on several ranks a whole generation's new candidates are one fitness batch, so
+// that they can be shared out (the batch size only sets how often cancellation is polled, not the result).
+EvolutionConfig engineConfig(const SearchRunConfig& c, const Collective* group) {
+    EvolutionConfig e = c.evolution;
+    if (distributed(group)) e.batchSize = 0;
+    return e;
+}
+
+// Candidate i of `archs` is evaluated by rank i mod W; the values (zeros for the others' candidates) are
+// summed over the ranks, exactly, so every rank returns all of them. `own` counts this rank's candidates.
+std::vector<double> fitnessOnRanks(const std::vector<Architecture>& archs, Collective& group,
+                                   SubnetFitness& fitness, int64_t& own) {
+    const size_t n = archs.size();
+    torch::Tensor values = torch::zeros({int64_t(n)}, torch::kFloat64);
+    double* v = values.data_ptr<double>();
+    for (size_t i = size_t(group.rank()); i < n; i += size_t(group.worldSize())) {
+        v[i] = fitness(archs[i]);
+        ++own;
+    }
+    std::vector<torch::Tensor> tensors{values};
+    group.allreduceSum(tensors);
+    const double* sum = tensors[0].data_ptr<double>();
+    return std::vector<double>(sum, sum + n);
+}
+
+// Rank 0's pause / cancel decision, the same on every rank (polled at the same points of the evolution).
+bool cancelOnRanks(Collective& group, bool rank0Cancels) {
+    std::vector<torch::Tensor> flag{torch::full({1}, rank0Cancels ? 1.0 : 0.0, torch::kFloat64)};
+    group.broadcast(flag, 0);
+    return flag[0].item<double>() != 0;
+}
+
+void refuseMeasuredLatency(const SearchRunConfig& c) {
+    if (needs(c.parsedConstraints(), CostMetric::LatencyMeasured, c.evolution.frontCost))
+        throw std::invalid_argument(
+            "a search with a measured-latency budget runs in one process (each rank would time the "
+            "candidates differently); use a predicted latency (--predicted) on several ranks");
+}
+
 } // namespace
 
 std::vector<Constraint> SearchRunConfig::parsedConstraints() const {
@@ -264,6 +307,16 @@ SearchRun::~SearchRun() {
     stopWorker();
 }
 
+void SearchRun::setCollective(std::shared_ptr<Collective> collective) {
+    if (distributed(collective.get())) {
+        if (resuming_)
+            throw std::invalid_argument("a search resumes in one process: run `automoe search --resume " +
+                                        std::to_string(runId_) + "` without launch");
+        refuseMeasuredLatency(config_);
+    }
+    collective_ = std::move(collective);
+}
+
 void SearchRun::run() {
     stage(stage::kData, stage::kStarted,
           {{"supernet_run", config_.supernetRun}, {"checkpoint", config_.checkpoint}});
@@ -294,9 +347,14 @@ void SearchRun::run() {
     int64_t fitnessEvaluated = 0;
     auto fitness = [&](const std::vector<Architecture>& archs) {
         const auto t0 = std::chrono::steady_clock::now();
-        std::vector<double> out = subnetFitness.evaluate(archs);
+        std::vector<double> out;
+        if (distributed(collective_.get())) {
+            out = fitnessOnRanks(archs, *collective_, subnetFitness, fitnessEvaluated);
+        } else {
+            out = subnetFitness.evaluate(archs);
+            fitnessEvaluated += int64_t(archs.size());
+        }
         fitnessMs += msSince(t0);
-        fitnessEvaluated += int64_t(archs.size());
         return out;
     };
     CostOptions costOptions;
@@ -318,7 +376,7 @@ void SearchRun::run() {
     }
 
     Evolution evolution(config_.space ? *config_.space : source.config.space, evaluator, constraints,
-                        config_.evolution);
+                        engineConfig(config_, collective_.get()));
     auto generationStart = std::chrono::steady_clock::now();
     const auto searchStart = generationStart;
     EvolutionCallbacks callbacks;
@@ -351,7 +409,10 @@ void SearchRun::run() {
                      g.bestFitness, g.front.size(), g.hypervolume);
         store_.flush(); // a killed search resumes from here
     };
-    callbacks.cancelled = [&] { return !proceed(); };
+    callbacks.cancelled = [&] {
+        const bool cancel = !proceed();
+        return distributed(collective_.get()) ? cancelOnRanks(*collective_, cancel) : cancel;
+    };
     evolution.setCallbacks(callbacks);
     if (resuming_) {
         evolution.restoreState(storedEvolutionState(store_, runId_, evolution.saveState()));
@@ -374,6 +435,8 @@ void SearchRun::run() {
     stage(stage::kSearch, stage::kFinished,
           {{"cancelled", !completed},
            {"evaluated", evolution.evaluated().size()},
+           {"world_size", collective_ ? collective_->worldSize() : 1},
+           {"evaluated_by_rank_0", fitnessEvaluated},
            {"generations", evolution.generations().size()},
            {"seconds", seconds},
            {"fitness_seconds", fitnessMs / 1000.0},
@@ -381,6 +444,37 @@ void SearchRun::run() {
             fitnessMs > 0 ? double(fitnessEvaluated * subnetFitness.targetTokens()) / (fitnessMs / 1000.0)
                           : 0.0}});
     setStatus(completed ? RunStatus::Finished : RunStatus::Cancelled);
+}
+
+int64_t followSearch(RunReader& store, const SearchRunConfig& config, Collective& collective) {
+    refuseMeasuredLatency(config);
+    SupernetSource source = loadSupernet(store, config.supernetRun, config.checkpoint);
+    const std::vector<Constraint> constraints = config.parsedConstraints();
+    const int64_t maxTokens = config.maxTokens > 0 ? config.maxTokens : source.config.trainer.maxTokens;
+    SubnetFitness subnetFitness(source.model, source.valid, config.fitnessSentences, maxTokens);
+    SuperTransformer model = source.model;
+    model->eval();
+    int64_t own = 0;
+    CostOptions costOptions;
+    costOptions.srcLen = config.costSrcLen;
+    costOptions.tgtLen = config.costTgtLen;
+    CostModelEvaluator evaluator(
+        [&](const std::vector<Architecture>& archs) {
+            return fitnessOnRanks(archs, collective, subnetFitness, own);
+        },
+        costOptions);
+    std::unique_ptr<LatencyPredictor> predictor;
+    if (needs(constraints, CostMetric::LatencyPredicted, config.evolution.frontCost)) {
+        predictor = std::make_unique<LatencyPredictor>(LatencyPredictor::load(config.predictor));
+        evaluator.setPredictedLatency([&](const Architecture& arch) { return predictor->predict(arch); });
+    }
+    Evolution evolution(config.space ? *config.space : source.config.space, evaluator, constraints,
+                        engineConfig(config, &collective));
+    EvolutionCallbacks callbacks;
+    callbacks.cancelled = [&] { return cancelOnRanks(collective, false); };
+    evolution.setCallbacks(callbacks);
+    evolution.run();
+    return own;
 }
 
 } // namespace automoe

@@ -18,6 +18,7 @@
 #include "search/Evolution.h"
 #include "space/SearchSpace.h"
 #include "store/RunStore.h"
+#include "train/DataParallel.h"
 
 #include <atomic>
 #include <cstdint>
@@ -76,13 +77,29 @@ public:
 
     const SearchRunConfig& config() const { return config_; }
 
+    // Distributed search (rank 0 of a group; README "Multi-process training"): set before start(). Every
+    // rank runs the same evolution (same seed, same draws); a generation's new candidates are evaluated
+    // together, candidate i by rank i mod W, and their fitness values summed over the ranks (zeros
+    // elsewhere), so every rank holds all of them and continues with the same population. Rank 0 alone
+    // writes the store; its pause / cancel decision is broadcast before every fitness batch. Measured
+    // latency (timed per rank) is refused: the ranks' populations would differ. A resumed search runs in
+    // one process (std::invalid_argument otherwise).
+    void setCollective(std::shared_ptr<Collective> collective);
+
 private:
     SearchRun(RunStore& store, int64_t runId, SearchRunConfig config);
     void run() override;
 
     SearchRunConfig config_;
     bool resuming_ = false;
+    std::shared_ptr<Collective> collective_;
 };
+
+// A rank other than 0 of a distributed search: runs `config` (rank 0's, its checkpoint resolved) on the
+// supernet read from `store` in lockstep with rank 0 until rank 0 finishes or cancels; stores nothing.
+// Returns the candidates this rank evaluated. Throws when the group fails or the configuration is
+// unusable.
+int64_t followSearch(RunReader& store, const SearchRunConfig& config, Collective& collective);
 
 // The evolution state a search run's store holds, for Evolution::restoreState: the last "search_state"
 // snapshot (else `initial`, the state of a fresh engine) with its candidates rebuilt from the "candidate"

@@ -464,7 +464,12 @@ void Evolution::restoreState(const json& state) {
     if (state.value("version", 0) != kStateVersion)
         bad("unsupported version " + state.value("version", json()).dump() + " (expected " +
             std::to_string(kStateVersion) + ")");
-    if (state.at("config") != config_.toJson())
+    // The batch size sets only how often cancellation is polled (a distributed search evaluates whole
+    // generations), so a state saved with another one continues this search all the same.
+    json savedConfig = state.at("config"), ownConfig = config_.toJson();
+    if (savedConfig.is_object()) savedConfig.erase("batch_size");
+    ownConfig.erase("batch_size");
+    if (savedConfig != ownConfig)
         bad("saved with another config: " + state.at("config").dump() + ", this search has " +
             config_.toJson().dump());
     json constraints = json::array();

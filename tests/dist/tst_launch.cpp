@@ -1,7 +1,8 @@
 // `automoe launch` as a user runs it: two local ranks train a supernet on the bundled sample, rank 0 alone
 // stores the run (its configuration records world_size 2, every update's step row carries the whole
 // batch's tokens), and both exit 0; a run resumed on two ranks continues with exactly the losses of the
-// uninterrupted one; when rank 0 fails, launch ends rank 1 and exits with rank 0's status.
+// uninterrupted one; when rank 0 fails, launch ends rank 1 and exits with rank 0's status; a search on two
+// ranks stores exactly the candidates and fronts of one process.
 #include "store/RunReader.h"
 
 #include "TestMain.h"
@@ -69,6 +70,70 @@ private slots:
             QCOMPARE(resumed[i].archKey, whole[i].archKey);
             QCOMPARE(resumed[i].loss, whole[i].loss); // exactly
         }
+    }
+
+    // Distributed search: the candidates of a generation are shared out, candidate i to rank i mod 2;
+    // rank 0 alone stores the run, which equals a one-process search with the same seed candidate for
+    // candidate (fitness bit for bit) and front for front.
+    void searchOnTwoRanksEqualsOneProcess() {
+        QTemporaryDir dir;
+        const QString db = dir.path() + "/runs.sqlite";
+        auto run = [&](const QStringList& args, QString* err = nullptr) {
+            QProcess p;
+            p.start(AUTOMOE_CLI, args + QStringList{"--db", db});
+            if (!p.waitForFinished(300000)) return QString("did not finish");
+            if (err) *err = QString::fromUtf8(p.readAllStandardError());
+            return p.exitCode() == 0 ? QString() : QString::fromUtf8(p.readAllStandardError());
+        };
+        QString err = run({"train", "--corpus", "sample", "--updates", "3", "--threads", "1", "--max-tokens",
+                           "512", "--vocab-size", "800", "--validate-every", "0"}); // run 1
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        const QStringList search = {"search", "--run",      "1", "--population", "8", "--parents",
+                                    "3",      "--mutation", "4", "--crossover",  "4", "--iterations",
+                                    "2",      "--seed",     "3", "--threads",    "1", "--fitness-sentences",
+                                    "40"};
+        err = run(search); // run 2: one process
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        QString log;
+        err = run(QStringList{"launch", "--nproc", "2", "--master-port", "0", "--"} + search, &log); // run 3
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+
+        RunReader reader(db.toStdString());
+        QCOMPARE(int(reader.listRuns().size()), 3); // rank 1 stored nothing
+        const auto one = reader.candidates(2), two = reader.candidates(3);
+        QCOMPARE(int(one.size()), 16); // 8 in generation 0, 8 children in generation 1
+        QCOMPARE(two.size(), one.size());
+        int rank1 = 0, inGeneration = 0;
+        for (size_t i = 0; i < one.size(); ++i) {
+            QCOMPARE(two[i].generation, one[i].generation);
+            QCOMPARE(two[i].architecture.key, one[i].architecture.key);
+            QCOMPARE(two[i].fitness, one[i].fitness); // exactly
+            QCOMPARE(two[i].flops, one[i].flops);
+            QCOMPARE(two[i].paramsActive, one[i].paramsActive);
+            inGeneration = (i > 0 && one[i].generation == one[i - 1].generation) ? inGeneration + 1 : 0;
+            rank1 += inGeneration % 2; // the odd positions of each generation, by count: 4 + 4
+        }
+        QVERIFY2(log.contains(QString("rank 1: evaluated %1 candidates of search run 3").arg(rank1)),
+                 qPrintable(log));
+        const auto frontsOne = reader.generations(2), frontsTwo = reader.generations(3);
+        QCOMPARE(int(frontsOne.size()), 2);
+        QCOMPARE(frontsTwo.size(), frontsOne.size());
+        for (size_t g = 0; g < frontsOne.size(); ++g) {
+            QCOMPARE(frontsTwo[g].hypervolume, frontsOne[g].hypervolume);
+            QCOMPARE(frontsTwo[g].front.size(), frontsOne[g].front.size());
+            for (size_t k = 0; k < frontsOne[g].front.size(); ++k)
+                for (const char* field : {"arch_key", "fitness", "cost", "generation"})
+                    QCOMPARE(frontsTwo[g].front[k].at(field).dump(), frontsOne[g].front[k].at(field).dump());
+        }
+        QCOMPARE(reader.requireRun(3).status, RunStatus::Finished);
+
+        // A measured latency would differ per rank: refused before the rendezvous, nothing stored.
+        err = run(QStringList{"launch", "--nproc", "2", "--master-port", "0", "--"} + search +
+                  QStringList{"--budget", "latency<=40ms"});
+        QVERIFY2(
+            err.contains("--budget \"latency<=40ms\": a measured-latency budget searches in one process"),
+            qPrintable(err));
+        QCOMPARE(int(reader.listRuns().size()), 3);
     }
 
     void failingRankEndsTheOthers() {

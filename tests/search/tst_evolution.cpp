@@ -368,6 +368,26 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(SearchError, looser.restoreState(nlohmann::json{{"format", "x"}}));
     }
 
+    // A distributed search evaluates whole generations (batch size 0); one process resumes its state with
+    // the default batch size 1 and ends as the uninterrupted search does.
+    void aStateSavedWithAnotherBatchSizeContinues() {
+        CountingEvaluator ev;
+        Evolution reference(tiny(), ev, budget(), smallConfig());
+        QVERIFY(reference.run());
+        EvolutionConfig whole = smallConfig();
+        whole.batchSize = 0;
+        CountingEvaluator ev0;
+        Evolution first(tiny(), ev0, budget(), whole);
+        QVERIFY(first.step());
+        QVERIFY(first.step());
+        CountingEvaluator ev1;
+        Evolution resumed(tiny(), ev1, budget(), smallConfig());
+        resumed.restoreState(first.saveState());
+        QVERIFY(resumed.run());
+        QVERIFY(traceOf(resumed) == traceOf(reference));
+        QCOMPARE(resumed.generations().size(), std::size_t(8));
+    }
+
     void impossibleBudgetNamesTheConstraint() {
         CountingEvaluator ev;
         Evolution evo(tiny(), ev, {parseConstraint("params<=100M"), parseConstraint("flops <= 1K")},
