@@ -226,6 +226,12 @@ void removeOldCheckpoints(const std::string& dir, int keep) {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
         const std::string name = entry.path().filename().string();
+        // A temporary file left by a process that ended while writing (a second signal, a kill, a full
+        // disk): nothing is writing one now, and it is never read.
+        if (name.rfind("checkpoint-", 0) == 0 && entry.path().extension() == ".tmp") {
+            fs::remove(entry.path(), ec);
+            continue;
+        }
         if (name.rfind("checkpoint-", 0) == 0 && entry.path().extension() == ".pt") {
             try {
                 existing.emplace_back(std::stoll(name.substr(11)), entry.path());
@@ -434,6 +440,9 @@ void TrainingRun::publishRouting(const RoutingSnapshot& snapshot, const std::str
 void TrainingRun::writeCheckpoint(Trainer& trainer) {
     const fs::path dir = fs::path(runFilesDir(store_)) / ("run-" + std::to_string(runId_));
     const fs::path path = dir / ("checkpoint-" + std::to_string(trainer.update()) + ".pt");
+    // No checkpoint past events the store lost: the run stops naming the database instead.
+    store_.flush();
+    requireStoreWrites();
     const int64_t bytes = trainer.saveCheckpoint(path.string(), {{"run", runId_}});
     publish(Event::checkpoint(runId_, CheckpointRow{trainer.update(), path.string(), bytes, 0}));
     // The row must be committed before older files go: the store always names a checkpoint that exists.

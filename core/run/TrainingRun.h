@@ -107,8 +107,9 @@ TrainingRunConfig retrainConfig(RunReader& store, int64_t supernetRun, const Arc
 // The "data" event's payload of a run that loaded `data` (corpus, split, vocabulary, sentence counts).
 nlohmann::json dataEventPayload(const RunData& data);
 
-// Deletes the oldest "checkpoint-<update>.pt" files of `dir` until `keep` (at least 1) remain. Called after
-// the newest one's row is committed, so that the store always names a checkpoint that exists.
+// Deletes the oldest "checkpoint-<update>.pt" files of `dir` until `keep` (at least 1) remain, and any
+// "checkpoint-*.tmp" a process left when it ended mid-write. Called after the newest one's row is
+// committed, so that the store always names a checkpoint that exists.
 void removeOldCheckpoints(const std::string& dir, int keep);
 
 // The split a run stored in its "data" event, or null when it has none yet.
