@@ -136,6 +136,61 @@ private slots:
         QCOMPARE(int(reader.listRuns().size()), 3);
     }
 
+    // Cancel on a distributed search (--control-stdin, the desktop app's way): rank 0 cancels at the next
+    // generation and rank 1 stops with it; the search resumed in one process ends exactly as an uninterrupted
+    // one-process search. (A generation of 6 candidates on 150 sentences takes seconds, so the command sent
+    // once generation 0 is reported arrives before generation 2 starts.)
+    void cancelledSearchOnTwoRanksResumesInOneProcess() {
+        QTemporaryDir dir;
+        const QString db = dir.path() + "/runs.sqlite";
+        auto run = [&](const QStringList& args) {
+            QProcess p;
+            p.start(AUTOMOE_CLI, args + QStringList{"--db", db});
+            if (!p.waitForFinished(300000)) return QString("did not finish");
+            return p.exitCode() == 0 ? QString() : QString::fromUtf8(p.readAllStandardError());
+        };
+        QString err = run({"train", "--corpus", "sample", "--updates", "2", "--threads", "1", "--max-tokens",
+                           "512", "--vocab-size", "800", "--validate-every", "0"}); // run 1
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        const QStringList search = {"search", "--run",      "1", "--population",        "6",  "--parents",
+                                    "2",      "--mutation", "3", "--crossover",         "3",  "--iterations",
+                                    "3",      "--threads",  "1", "--fitness-sentences", "150"};
+        QProcess launch; // run 2
+        launch.start(AUTOMOE_CLI, QStringList{"launch", "--nproc", "2", "--master-port", "0", "--"} + search +
+                                      QStringList{"--db", db, "--control-stdin"});
+        launch.setReadChannel(QProcess::StandardError); // waitForReadyRead waits on it
+        QByteArray log;
+        while (!log.contains("generation 0:") && launch.waitForReadyRead(120000))
+            log += launch.readAllStandardError();
+        QVERIFY2(log.contains("generation 0:"), log.constData());
+        launch.write("cancel\n"); // rank 0 reads the shared stdin, as the desktop app drives it
+        launch.closeWriteChannel();
+        QVERIFY(launch.waitForFinished(120000));
+        log += launch.readAllStandardError();
+        QVERIFY2(launch.exitCode() == 0, log.constData());
+        QVERIFY2(log.contains("rank 1: evaluated"), log.constData());
+        {
+            RunReader reader(db.toStdString());
+            QCOMPARE(QString(toString(reader.requireRun(2).status)), QString("cancelled"));
+            QVERIFY(reader.generations(2).size() < 3);
+        }
+        err = run({"search", "--resume", "2", "--threads", "1"});
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        err = run(search); // run 3: one process, uninterrupted
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        RunReader reader(db.toStdString());
+        QCOMPARE(QString(toString(reader.requireRun(2).status)), QString("finished"));
+        const auto resumed = reader.candidates(2), whole = reader.candidates(3);
+        QCOMPARE(resumed.size(), whole.size());
+        QVERIFY(whole.size() > 12);
+        for (size_t i = 0; i < whole.size(); ++i) {
+            QCOMPARE(resumed[i].architecture.key, whole[i].architecture.key);
+            QCOMPARE(resumed[i].fitness, whole[i].fitness);
+        }
+        QCOMPARE(reader.generations(2).size(), size_t(3));
+        QCOMPARE(reader.generations(2).back().hypervolume, reader.generations(3).back().hypervolume);
+    }
+
     void failingRankEndsTheOthers() {
         QTemporaryDir dir;
         QProcess p;
