@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
+#include "cli/LocalRanks.h"
 #include "cli/RunDriver.h"
 #include "dist/ProcessGroupCollective.h"
 #include "eval/Translation.h"
@@ -112,24 +113,8 @@ struct SearchArgs {
     std::string space;         // a narrowed space inside the supernet's (empty = the supernet's)
     bool controlStdin = false; // pause / resume / cancel commands on stdin (the desktop app)
     int64_t resume = 0;
-    int worldSize = 0; // the launch convention (README "Multi-process training"); 0 / -1 = the environment's
-    int rank = -1;
-    std::string master;
-    double rendezvousMinutes = 30;
+    DistributedArgs launch; // a distributed search (README "Multi-process training")
 };
-
-LaunchEnv searchLaunchEnv(const SearchArgs& a) {
-    LaunchEnv env = LaunchEnv::fromEnvironment();
-    if (a.worldSize > 0) env.worldSize = a.worldSize;
-    if (a.rank >= 0) env.rank = a.rank;
-    if (!a.master.empty()) env.setMaster(a.master);
-    try {
-        env.validate();
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
-    }
-    return env;
-}
 
 // `search --resume ID`: continues a cancelled or killed search from its stored state.
 void resumeSearch(const SearchArgs& a) {
@@ -147,7 +132,7 @@ void resumeSearch(const SearchArgs& a) {
 }
 
 void runSearch(const SearchArgs& a) {
-    const LaunchEnv env = searchLaunchEnv(a);
+    const LaunchEnv env = a.launch.env();
     if (a.resume > 0) {
         if (env.worldSize > 1)
             throw UsageError("search --resume runs in one process: start it without launch / --world-size");
@@ -196,7 +181,7 @@ void runSearch(const SearchArgs& a) {
         nlohmann::json check = c.toJson();
         check.erase("name");
         check["world_size"] = env.worldSize;
-        const auto timeout = std::chrono::milliseconds(int64_t(a.rendezvousMinutes * 60000));
+        const auto timeout = a.launch.timeout();
         collective = ProcessGroupCollective::join(env, check, timeout);
         if (env.rank != 0) {
             std::signal(SIGINT, SIG_IGN); // rank 0 cancels the search and this rank stops with it
@@ -507,20 +492,7 @@ void addSearchCommands(CLI::App& root) {
         "Search only this space (file or bundled name); it must lie inside the supernet's space");
     search->add_flag("--control-stdin", s->controlStdin,
                      "Read pause / resume / cancel commands, one per line, from stdin");
-    search
-        ->add_option("--world-size", s->worldSize,
-                     "Ranks of a distributed search (default: $WORLD_SIZE, else 1); see `automoe launch`")
-        ->check(CLI::PositiveNumber);
-    search->add_option("--rank", s->rank, "This process's rank, 0..world size - 1 (default: $RANK, else 0)")
-        ->check(CLI::NonNegativeNumber);
-    search->add_option("--master", s->master,
-                       "HOST:PORT of rank 0's rendezvous (default: $MASTER_ADDR:$MASTER_PORT, else "
-                       "127.0.0.1:29500)");
-    search
-        ->add_option("--rendezvous-minutes", s->rendezvousMinutes,
-                     "How long ranks wait for each other at the rendezvous and in each collective operation")
-        ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+    addDistributedOptions(search, s->launch, "a distributed search");
     auto imp = std::make_shared<ImportanceArgs>();
     CLI::App* importance = search->add_subcommand(
         "importance", "How much of the fitness variance each gene group explains alone, over a search run's "

@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 
 #include "cli/CliSupport.h"
+#include "cli/LocalRanks.h"
 #include "cli/RunDriver.h"
 #include "dist/DistributedTraining.h"
 #include "eval/Translation.h"
@@ -58,12 +59,7 @@ struct TrainArgs {
     int64_t fromRun = 0;
     bool inherit = false;
     std::string dartsArch;
-    // Multi-process training (README "Multi-process training"): the environment's WORLD_SIZE, RANK,
-    // MASTER_ADDR and MASTER_PORT unless given here.
-    int worldSize = 0;
-    int rank = -1;
-    std::string master;
-    double rendezvousMinutes = 30;
+    DistributedArgs launch; // multi-process training (README "Multi-process training")
 };
 
 // `train --darts-arch`: a DARTS architecture retrained as an ordinary Transformer (run kind darts_retrain),
@@ -147,20 +143,6 @@ TrainingRunConfig supernetConfig(const TrainArgs& a, bool updatesGiven, bool min
     return c;
 }
 
-// The launch convention: the environment, then the flags.
-LaunchEnv launchEnv(const TrainArgs& a) {
-    LaunchEnv env = LaunchEnv::fromEnvironment();
-    if (a.worldSize > 0) env.worldSize = a.worldSize;
-    if (a.rank >= 0) env.rank = a.rank;
-    if (!a.master.empty()) env.setMaster(a.master);
-    try {
-        env.validate();
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
-    }
-    return env;
-}
-
 // One rank of a data-parallel supernet run (core/dist/DistributedTraining.h): rank 0 executes and stores
 // the run, the others follow it.
 // Resuming run --resume on several ranks: rank 0 resumes it from the store and hands its configuration to the
@@ -173,7 +155,7 @@ int runDistributedResume(const TrainArgs& a, const LaunchEnv& env, bool updatesG
                                   {"max_updates", maxUpdates},
                                   {"max_minutes", maxMinutes},
                                   {"world_size", env.worldSize}};
-    const auto timeout = std::chrono::milliseconds(int64_t(a.rendezvousMinutes * 60000));
+    const auto timeout = a.launch.timeout();
     auto collective = ProcessGroupCollective::join(env, check, timeout);
     auto dataParallel = std::make_shared<DataParallel>(collective);
     if (env.rank != 0) {
@@ -217,7 +199,7 @@ int runDistributedTraining(const TrainArgs& a, const LaunchEnv& env, bool update
     nlohmann::json check = c.toJson();
     check.erase("name");
     check["world_size"] = env.worldSize;
-    const auto timeout = std::chrono::milliseconds(int64_t(a.rendezvousMinutes * 60000));
+    const auto timeout = a.launch.timeout();
     auto collective = ProcessGroupCollective::join(env, check, timeout);
     auto dataParallel = std::make_shared<DataParallel>(collective);
     c.trainer.dataParallel = dataParallel;
@@ -241,7 +223,7 @@ int runDistributedTraining(const TrainArgs& a, const LaunchEnv& env, bool update
 }
 
 int runTraining(const TrainArgs& a, bool updatesGiven, bool minutesGiven) {
-    const LaunchEnv env = launchEnv(a);
+    const LaunchEnv env = a.launch.env();
     // Local ranks share the cores unless --threads says otherwise (as torchrun sets OMP_NUM_THREADS).
     configureTorchThreads(a.threads == 0 && env.worldSize > 1 ? env.defaultThreads() : a.threads);
     if (env.worldSize > 1) return runDistributedTraining(a, env, updatesGiven, minutesGiven);
@@ -503,20 +485,7 @@ void addTrainCommands(CLI::App& root) {
         "the data of the search it came from (or --from-run, or --corpus)");
     train->add_flag("--inherit", a->inherit,
                     "With --arch: start from the supernet run's last checkpoint weights");
-    train
-        ->add_option("--world-size", a->worldSize,
-                     "Ranks of a multi-process run (default: $WORLD_SIZE, else 1); see `automoe launch`")
-        ->check(CLI::PositiveNumber);
-    train->add_option("--rank", a->rank, "This process's rank, 0..world size - 1 (default: $RANK, else 0)")
-        ->check(CLI::NonNegativeNumber);
-    train->add_option("--master", a->master,
-                      "HOST:PORT of rank 0's rendezvous (default: $MASTER_ADDR:$MASTER_PORT, else "
-                      "127.0.0.1:29500)");
-    train
-        ->add_option("--rendezvous-minutes", a->rendezvousMinutes,
-                     "How long ranks wait for each other at the rendezvous and in each collective operation")
-        ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+    addDistributedOptions(train, a->launch, "a multi-process run");
     train->add_flag("--control-stdin", a->controlStdin,
                     "Read pause / resume / cancel commands, one per line, from stdin");
     train->callback([a, updates, minutes] { runTraining(*a, updates->count() > 0, minutes->count() > 0); });
