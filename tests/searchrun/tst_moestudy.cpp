@@ -288,7 +288,9 @@ private slots:
         QVERIFY(p.waitForFinished(60000));
         const QString help = QString::fromUtf8(p.readAllStandardOutput());
         auto shown = [&](const QString& option) {
-            const QRegularExpression re(QRegularExpression::escape(option) + " [A-Z:]+=([0-9.e+-]+)");
+            // "--lr FLOAT:POSITIVE=0.001", "--vocab-size INT:INT in [8 - 1048576]=8000": the type and check,
+            // then the default.
+            const QRegularExpression re(QRegularExpression::escape(option) + " [A-Z][^=\\n]*=([0-9.e+-]+)");
             const auto m = re.match(help);
             return m.hasMatch() ? m.captured(1).toDouble() : -1.0;
         };
