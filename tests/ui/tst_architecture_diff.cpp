@@ -243,6 +243,20 @@ private slots:
         QCOMPARE(view->figure().title(), QString("Architecture diff · run 7"));
         QCOMPARE(*view->figure().diff()->latencyA, 5.0);
         QVERIFY(view->figure().deltaLine().contains("Latency"));
+        // The candidate table tints B's row (and only it) and says why in its tooltip.
+        const CandidateTableModel* rows = window.findChild<CandidateTableView*>()->model();
+        auto tinted = [rows](const char* key) {
+            return rows
+                ->data(rows->index(rows->rowOfKey(key), CandidateTableModel::FitnessColumn),
+                       Qt::BackgroundRole)
+                .isValid();
+        };
+        QVERIFY(tinted("kb"));
+        QVERIFY(!tinted("ka"));
+        QVERIFY(!tinted("kc"));
+        QVERIFY(rows->data(rows->index(rows->rowOfKey("kb"), CandidateTableModel::IdColumn), Qt::ToolTipRole)
+                    .toString()
+                    .contains("B of the architecture diff"));
 
         // File > Export… path: the diff figure as PNG at twice its size, and SVG.
         const QString png = dir.filePath("diff.png");
@@ -261,6 +275,7 @@ private slots:
         QCOMPARE(view->architecture(), c);
         QCOMPARE(doc->diffKey(), QString());
         QCOMPARE(diffs.count(), 2);
+        QVERIFY(!tinted("kb")); // the diff ended: no row tinted
 
         // Ctrl+click on a point of the Pareto view diffs it with the selection (kc), which stays selected.
         ParetoView* pareto = window.paretoView();

@@ -30,7 +30,19 @@ void CandidateTableModel::setDocument(RunDocument* document) {
     connect(document_, &RunDocument::cleared, this, &CandidateTableModel::clear);
     connect(document_, &RunDocument::candidatesAdded, this,
             [this](int first) { addCandidates(document_->candidates(), std::size_t(first)); });
+    connect(document_, &RunDocument::diffChanged, this, &CandidateTableModel::setDiffKey);
     addCandidates(document_->candidates());
+    setDiffKey(document_->diffKey());
+}
+
+void CandidateTableModel::setDiffKey(const QString& key) {
+    if (key == diffKey_) return;
+    const int before = rowOfKey(diffKey_);
+    diffKey_ = key;
+    for (const int row : {before, rowOfKey(diffKey_)})
+        if (row >= 0)
+            emit dataChanged(index(row, 0), index(row, columnCount() - 1),
+                             {Qt::BackgroundRole, Qt::ToolTipRole});
 }
 
 void CandidateTableModel::setCostMetric(CostMetric metric) {
@@ -179,8 +191,12 @@ QVariant CandidateTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::TextAlignmentRole)
         return column == keyColumn() ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                      : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    const bool diffB = !diffKey_.isEmpty() && r.key == diffKey_.toStdString();
+    if (role == Qt::BackgroundRole && diffB) return QColor(0xd6, 0x33, 0x6c, 48); // the diff's raspberry
     if (role == Qt::ToolTipRole && column == LatencyColumn && !r.latencyMs && r.predictedLatencyMs)
         return tr("Predicted by the latency predictor");
+    if (role == Qt::ToolTipRole && diffB)
+        return tr("B of the architecture diff (drawn beside the selected architecture)");
     if (role != Qt::DisplayRole) return {};
     switch (column) {
     case IdColumn:

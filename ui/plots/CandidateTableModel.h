@@ -64,6 +64,9 @@ public:
     double value(int row, int column) const;
     QString keyAt(int row) const;
     int rowOfKey(const QString& key) const; // -1 when none
+    // B of the document's architecture diff (empty: none): its row is tinted in the diff colour and its
+    // tooltip says so, as the Pareto view rings it.
+    QString diffKey() const { return diffKey_; }
     // The rows as CandidateCsv records, in model order.
     std::vector<CandidateRecord> records() const;
     // Of the rows `rows` (model order) only.
@@ -72,6 +75,7 @@ public:
 private:
     // The on-front flags; firstNew >= 0: only rows from firstNew on are new (appended), -1: recompute all.
     void updateFront(int firstNew);
+    void setDiffKey(const QString& key);
     int costColumn() const;
 
     RunDocument* document_ = nullptr;
@@ -81,6 +85,7 @@ private:
     std::vector<CandidateRecord> rows_;
     QHash<QString, int> byKey_;
     std::vector<int> front_; // rows on the front, ascending
+    QString diffKey_;
 };
 
 } // namespace automoe::ui
