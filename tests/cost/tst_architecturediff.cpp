@@ -5,6 +5,7 @@
 #include "space/ArchitectureIO.h"
 #include "util/Format.h"
 
+#include "CliTestSupport.h"
 #include "TestMain.h"
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
@@ -54,21 +55,8 @@ QStringList differenceTexts(const ArchitectureDiff& d) {
     return out;
 }
 
-struct CliResult {
-    int exitCode = -1;
-    QString out, err;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(AUTOMOE_CLI), args);
-    CliResult r;
-    if (!p.waitForFinished(60000)) return r;
-    r.exitCode = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using clitest::CliResult;
+using clitest::runCli;
 
 } // namespace
 
@@ -218,7 +206,7 @@ private slots:
         const QString a = dir.filePath("a.yml"), b = dir.filePath("b.json");
         saveArchitecture(archA(), a.toStdString());
         saveArchitecture(archB(), b.toStdString());
-        const CliResult r = runCli({"arch", "diff", a, b});
+        const CliResult r = runCli({"arch", "diff", a, b}, dir.path(), 0, 60000);
         QCOMPARE(r.exitCode, 0);
         const QStringList lines = r.out.split('\n');
         QVERIFY2(lines.contains("3 differences (A -> B):"), qPrintable(r.out));
@@ -233,7 +221,7 @@ private slots:
         QVERIFY2(r.out.contains(QString::fromStdString("-" + formatSI(-d.costs()[0].delta()))),
                  qPrintable(r.out));
 
-        const CliResult same = runCli({"arch", "diff", a, a});
+        const CliResult same = runCli({"arch", "diff", a, a}, dir.path(), 0, 60000);
         QCOMPARE(same.exitCode, 0);
         QVERIFY2(same.out.contains("The architectures are identical."), qPrintable(same.out));
     }
@@ -243,7 +231,8 @@ private slots:
         const QString a = dir.filePath("a.json"), b = dir.filePath("b.yml");
         saveArchitecture(archA(), a.toStdString());
         saveArchitecture(archB(), b.toStdString());
-        const CliResult r = runCli({"arch", "diff", a, b, "--json", "--src-len", "17", "--tgt-len", "23"});
+        const CliResult r = runCli({"arch", "diff", a, b, "--json", "--src-len", "17", "--tgt-len", "23"},
+                                   dir.path(), 0, 60000);
         QCOMPARE(r.exitCode, 0);
         const auto j = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(j.at("a").at("file").get<std::string>(), a.toStdString());
@@ -270,10 +259,10 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(R"({"qkv_dim": 512, "encoder": {"embed_dim": 512, "layers": []}})");
         f.close();
-        const CliResult r = runCli({"arch", "diff", a, bad});
+        const CliResult r = runCli({"arch", "diff", a, bad}, dir.path(), 0, 60000);
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.startsWith("automoe: error: " + bad + ": "), qPrintable(r.err));
-        const CliResult m = runCli({"arch", "diff", missing, a});
+        const CliResult m = runCli({"arch", "diff", missing, a}, dir.path(), 0, 60000);
         QVERIFY(m.exitCode != 0);
         QVERIFY2(m.err.contains(missing), qPrintable(m.err));
     }
