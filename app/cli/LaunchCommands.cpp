@@ -15,6 +15,7 @@
 #include <cstring>
 #include <netinet/in.h>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -95,6 +96,7 @@ int runLocalRanks(int nproc, const std::string& masterAddr, int masterPort,
     std::fflush(stdout);
 
     std::vector<pid_t> pids(size_t(a.nproc), -1);
+    const pid_t launcher = ::getpid();
     gChildCount = 0;
     auto previousInt = std::signal(SIGINT, forwardSignal);
     auto previousTerm = std::signal(SIGTERM, forwardSignal);
@@ -105,6 +107,10 @@ int runLocalRanks(int nproc, const std::string& masterAddr, int masterPort,
             throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
         }
         if (pid == 0) {
+            // `launch` killed (SIGKILL cannot be forwarded, e.g. the desktop app's Kill) takes its ranks
+            // with it, as it would a one-process run: none keeps training or writing the store unseen.
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != launcher) ::_exit(128 + SIGKILL);
             std::signal(SIGINT, SIG_DFL);
             std::signal(SIGTERM, SIG_DFL);
             ::setenv("WORLD_SIZE", std::to_string(a.nproc).c_str(), 1);

@@ -429,7 +429,9 @@ void SearchRun::run() {
                      evolution.nextGeneration(), evolution.evaluated().size());
     }
 
-    stage(stage::kSearch, stage::kStarted, {{stage::kIterations, config_.evolution.iterations}});
+    stage(stage::kSearch, stage::kStarted,
+          {{stage::kIterations, config_.evolution.iterations},
+           {"world_size", collective_ ? collective_->worldSize() : 1}});
     const bool completed = evolution.run();
     const double seconds = msSince(searchStart) / 1000.0;
     stage(stage::kSearch, stage::kFinished,

@@ -18,6 +18,14 @@ TrainingStepRow trainingStepFromJson(const nlohmann::json& j) {
     r.archKey = f.get<std::string>(j, "arch_key", "");
     r.wallMs = f.get<double>(j, "wall_ms", 0);
     if (j.contains("arch") && !j.at("arch").is_null()) r.arch = j.at("arch");
+    // A multi-process run's shares by rank; runs of before (and one-process runs) have none.
+    if (j.contains("ranks") && !j.at("ranks").is_null()) {
+        const nlohmann::json& ranks = j.at("ranks");
+        if (!ranks.is_array())
+            throw std::invalid_argument("training_step event: field \"ranks\" is not an array");
+        for (const nlohmann::json& k : ranks)
+            r.ranks.push_back({f.required<std::int64_t>(k, "tokens"), f.get<double>(k, "busy_ms", 0)});
+    }
     return r;
 }
 

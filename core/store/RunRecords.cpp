@@ -33,6 +33,12 @@ nlohmann::json toJson(const TrainingStepRow& r) {
                         {"lb_loss", r.lbLoss},   {"lr", r.lr},         {"tokens", r.tokens},
                         {"arch_key", r.archKey}, {"wall_ms", r.wallMs}};
     if (r.arch) j["arch"] = *r.arch;
+    if (!r.ranks.empty()) {
+        nlohmann::json ranks = nlohmann::json::array();
+        for (const RankStepRow& k : r.ranks)
+            ranks.push_back({{"tokens", k.tokens}, {"busy_ms", k.busyMs}});
+        j["ranks"] = std::move(ranks);
+    }
     return j;
 }
 

@@ -52,6 +52,14 @@ struct RunSummary {
     std::optional<std::int64_t> latestUpdate; // the newest logged training update, if any
 };
 
+// One rank's share of a data-parallel update: the real tokens of its shard of the batch and its own time
+// from the step's start to the gradient all-reduce (reading the batch, forward, backward; the wait for the
+// other ranks left out), so tokens * 1000 / busyMs is that rank's throughput.
+struct RankStepRow {
+    std::int64_t tokens = 0;
+    double busyMs = 0;
+};
+
 struct TrainingStepRow {
     std::int64_t update = 0;
     double loss = 0, nll = 0, lbLoss = 0, lr = 0;
@@ -59,6 +67,9 @@ struct TrainingStepRow {
     std::string archKey;                // the sampled sub-network, "" when not sampled
     std::optional<nlohmann::json> arch; // its genes; when set, also stored in `architectures`
     double wallMs = 0;
+    // Of a multi-process run, each rank's share, by rank (their tokens sum to `tokens`); empty for one
+    // process. Kept in the event's payload ("ranks"), not in training_steps.
+    std::vector<RankStepRow> ranks;
 };
 
 struct ValidationRow {

@@ -3,14 +3,17 @@
 #include "nn/ProfileScope.h"
 
 #include <chrono>
+#include <cmath>
 
 namespace automoe {
 
 namespace {
 
 // The control tensor: one flag per parameter (it has a gradient on this rank), then the step's partial
-// loss, nll and load-balancing figures, then 1 for a rank that steps (0 for rank 0's stop).
+// loss, nll and load-balancing figures, then 1 for a rank that steps (0 for rank 0's stop), then per rank
+// its tokens and busy milliseconds (a rank writes its own pair, so the sum gathers them).
 constexpr int64_t kFigures = 4;
+constexpr int64_t kRankFigures = 2;
 
 double elapsedMs(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
@@ -40,7 +43,7 @@ void DataParallel::attach(const std::vector<torch::Tensor>& params) {
 }
 
 torch::Tensor DataParallel::controlTensor(int64_t params) const {
-    return torch::zeros({params + kFigures}, torch::kFloat64);
+    return torch::zeros({params + kFigures + kRankFigures * worldSize()}, torch::kFloat64);
 }
 
 void DataParallel::reduce(const std::vector<torch::Tensor>& params, Figures& figures) {
@@ -58,6 +61,9 @@ void DataParallel::reduce(const std::vector<torch::Tensor>& params, Figures& fig
         c[n + 1] = figures.nll;
         c[n + 2] = figures.lb;
         c[n + 3] = 1.0;
+        const int64_t own = n + kFigures + kRankFigures * rank();
+        c[own] = double(figures.share.tokens);
+        c[own + 1] = figures.share.busyMs;
     }
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<torch::Tensor> first{control};
@@ -70,6 +76,11 @@ void DataParallel::reduce(const std::vector<torch::Tensor>& params, Figures& fig
     figures.loss = c[n];
     figures.nll = c[n + 1];
     figures.lb = c[n + 2];
+    figures.ranks.assign(size_t(worldSize()), RankStepRow{});
+    for (int r = 0; r < worldSize(); ++r) {
+        const int64_t at = n + kFigures + kRankFigures * r;
+        figures.ranks[size_t(r)] = {int64_t(std::llround(c[at])), c[at + 1]};
+    }
 
     // The gradients of the parameters flagged anywhere, in buckets of at most kBucketBytes of one dtype.
     torch::NoGradGuard noGrad;

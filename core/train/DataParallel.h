@@ -25,6 +25,7 @@
 #pragma once
 
 #include "data/Batches.h"
+#include "store/RunRecords.h"
 
 #include <cstdint>
 #include <memory>
@@ -76,9 +77,13 @@ public:
     // The trainer's parameters (in order): every rank's are replaced by rank 0's.
     void attach(const std::vector<torch::Tensor>& params);
 
-    // The partial figures of a step, summed over the ranks by reduce().
+    // The partial figures of a step, summed over the ranks by reduce(). `share` is this rank's tokens and
+    // busy time; reduce() gathers every rank's into `ranks` (by rank; the same on every rank), riding on the
+    // same all-reduce (each rank fills its own slots, the others' are zero).
     struct Figures {
         double loss = 0, nll = 0, lb = 0;
+        RankStepRow share;
+        std::vector<RankStepRow> ranks;
     };
     // Sums the gradients of `params` (attach()'s) and `figures` over the ranks (see the rule above). Throws
     // PeersStopped when rank 0 has called stop() instead of stepping.

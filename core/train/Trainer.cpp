@@ -274,6 +274,7 @@ TrainingStepRow toStepRow(const UpdateResult& u) {
     row.tokens = u.tokens;
     row.archKey = u.arch.key();
     row.wallMs = u.wallMs;
+    row.ranks = u.ranks;
     return row;
 }
 
@@ -409,10 +410,14 @@ UpdateResult Trainer::step() {
     }
     if (dp) {
         DataParallel::Figures f{r.loss, r.nll, r.lbLoss};
+        f.share.tokens = shard ? shard->sourceTokens + shard->targetTokens : 0;
+        f.share.busyMs =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         dp->reduce(model_->parameters(), f); // throws PeersStopped when rank 0 has stopped
         r.loss = f.loss;
         r.nll = f.nll;
         r.lbLoss = f.lb;
+        r.ranks = std::move(f.ranks);
     }
     ProfileScope optimizerScope("automoe::optimizer");
     std::vector<torch::Tensor> withGrad;

@@ -82,7 +82,8 @@ struct UpdateResult {
     int64_t targetTokens = 0;
     Architecture arch; // the (first) random subnet of the update, or the fixed one
     double wallMs = 0;
-    DataPosition position; // after the update
+    DataPosition position;          // after the update
+    std::vector<RankStepRow> ranks; // data-parallel: every rank's tokens and busy time (empty: one process)
 };
 
 // The run store's row for an update.
