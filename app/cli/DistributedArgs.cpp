@@ -38,6 +38,12 @@ void addDistributedOptions(CLI::App* command, DistributedArgs& args, const std::
                      "How long ranks wait for each other at the rendezvous and in each collective operation")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
+    command
+        ->add_option("--collective-timeout", args.collectiveTimeout,
+                     "Seconds a rank may go without a heartbeat (hung, stopped, its machine gone) before the "
+                     "others stop, naming it and the update; a rank that dies is named within seconds")
+        ->capture_default_str()
+        ->check(CLI::Range(0.5, 86400.0));
 }
 
 } // namespace automoe::cli

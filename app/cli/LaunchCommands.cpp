@@ -1,7 +1,7 @@
 // `automoe launch --nproc N [--master-port P] -- train ...`: N local ranks of a multi-process run, each this
 // program with the rest of the command line and the launch convention's environment (WORLD_SIZE, RANK,
 // LOCAL_RANK, MASTER_ADDR, MASTER_PORT), as torchrun starts them. Exits with the first failing rank's status
-// (128 + signal for a rank killed by one) after ending the others, else 0.
+// (128 + signal for a rank killed by one), naming the rank and how it ended, after ending the others, else 0.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
 #include "cli/LocalRanks.h"
@@ -79,6 +79,21 @@ int exitCode(int status) {
     return 1;
 }
 
+// "exited with status 1", "was killed by signal 9 (SIGKILL)".
+std::string describeExit(int status) {
+    if (WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        const char* name = ::sigabbrev_np(sig);
+        return "was killed by signal " + std::to_string(sig) +
+               (name ? " (SIG" + std::string(name) + ")" : "");
+    }
+    return "exited with status " + std::to_string(exitCode(status));
+}
+
+// How long the other ranks get to end by themselves after one failed (they see a dead rank within seconds,
+// dist/RankWatch.h, and rank 0 then marks its run failed), before SIGTERM, and SIGKILL as long again later.
+constexpr std::chrono::seconds kStopGrace{10};
+
 } // namespace
 
 int runLocalRanks(int nproc, const std::string& masterAddr, int masterPort,
@@ -132,11 +147,18 @@ int runLocalRanks(int nproc, const std::string& masterAddr, int masterPort,
         gChildren[r] = pid;
         gChildCount = r + 1;
     }
+    std::string listed;
+    for (int r = 0; r < a.nproc; ++r)
+        listed += (r ? ", rank " : "rank ") + std::to_string(r) + " pid " + std::to_string(pids[size_t(r)]);
+    std::fprintf(stderr, "automoe launch: %s\n", listed.c_str());
+    std::fflush(stderr);
 
-    // Wait for every rank; the first failure ends the others (SIGTERM, then SIGKILL 10 s later).
+    // Wait for every rank; after the first failure the others get kStopGrace to end by themselves, then
+    // SIGTERM (with SIGCONT, for a stopped one), then SIGKILL kStopGrace later.
     int result = 0, running = a.nproc;
     bool stopping = false;
-    auto stopAt = std::chrono::steady_clock::time_point::max();
+    using Clock = std::chrono::steady_clock;
+    auto termAt = Clock::time_point::max(), killAt = Clock::time_point::max();
     while (running > 0) {
         int status = 0;
         const pid_t pid = ::waitpid(-1, &status, stopping ? WNOHANG : 0);
@@ -145,10 +167,21 @@ int runLocalRanks(int nproc, const std::string& masterAddr, int masterPort,
             break;
         }
         if (pid == 0) {
-            if (std::chrono::steady_clock::now() >= stopAt) {
+            const auto now = Clock::now();
+            if (now >= termAt) {
+                std::fprintf(stderr, "automoe launch: sending SIGTERM to the %d rank(s) still running\n",
+                             running);
+                for (pid_t p : pids)
+                    if (p > 0) {
+                        ::kill(p, SIGTERM);
+                        ::kill(p, SIGCONT);
+                    }
+                termAt = Clock::time_point::max();
+                killAt = now + kStopGrace;
+            } else if (now >= killAt) {
                 for (pid_t p : pids)
                     if (p > 0) ::kill(p, SIGKILL);
-                stopAt = std::chrono::steady_clock::time_point::max();
+                killAt = Clock::time_point::max();
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
             continue;
@@ -164,15 +197,18 @@ int runLocalRanks(int nproc, const std::string& masterAddr, int masterPort,
         if (code != 0 && result == 0) {
             result = code;
             if (running > 0) {
-                std::fprintf(stderr, "automoe launch: rank %d exited with status %d; stopping the other %d\n",
-                             rank, code, running);
-                for (pid_t p : pids)
-                    if (p > 0) ::kill(p, SIGTERM);
+                std::fprintf(
+                    stderr,
+                    "automoe launch: rank %d %s; stopping the other %d (SIGTERM in %lld s unless they "
+                    "end first)\n",
+                    rank, describeExit(status).c_str(), running, (long long)kStopGrace.count());
                 stopping = true;
-                stopAt = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+                termAt = Clock::now() + kStopGrace;
             } else {
-                std::fprintf(stderr, "automoe launch: rank %d exited with status %d\n", rank, code);
+                std::fprintf(stderr, "automoe launch: rank %d %s\n", rank, describeExit(status).c_str());
             }
+        } else if (code != 0) {
+            std::fprintf(stderr, "automoe launch: rank %d %s\n", rank, describeExit(status).c_str());
         }
     }
     gChildCount = 0;

@@ -22,23 +22,27 @@ struct DistributedArgs {
     int rank = -1;     // -1 = the environment's, else 0
     std::string master;
     double rendezvousMinutes = 30;
+    double collectiveTimeout = 60; // seconds a rank may be silent (no heartbeat) before the others fail
 
     // The environment overridden by the flags, validated (UsageError naming what is wrong).
     LaunchEnv env() const;
     std::chrono::milliseconds timeout() const {
         return std::chrono::milliseconds(static_cast<long long>(rendezvousMinutes * 60000));
     }
+    std::chrono::milliseconds peerTimeout() const {
+        return std::chrono::milliseconds(static_cast<long long>(collectiveTimeout * 1000));
+    }
 };
 
-// Adds --world-size, --rank, --master and --rendezvous-minutes to `command`; `what` names its runs in the
-// help ("a multi-process run", "a distributed search").
+// Adds --world-size, --rank, --master, --rendezvous-minutes and --collective-timeout to `command`; `what`
+// names its runs in the help ("a multi-process run", "a distributed search").
 void addDistributedOptions(CLI::App* command, DistributedArgs& args, const std::string& what);
 
 // Starts `nproc` copies of this program, each with `args` and the launch convention's environment
 // (WORLD_SIZE, RANK, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT; masterPort 0 picks a free
-// port), forwards SIGINT and SIGTERM to them, and waits for all. When one fails, the others get SIGTERM (and
-// SIGKILL 10 s later). Returns the first failing rank's exit status (128 + signal when killed by one), else
-// 0.
+// port), forwards SIGINT and SIGTERM to them, and waits for all. When one fails (its rank, exit status or
+// signal reported), the others get 10 s to end by themselves, then SIGTERM (and SIGKILL 10 s later). Returns
+// the first failing rank's exit status (128 + signal when killed by one), else 0.
 int runLocalRanks(int nproc, const std::string& masterAddr, int masterPort,
                   const std::vector<std::string>& args);
 

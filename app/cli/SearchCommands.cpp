@@ -182,7 +182,7 @@ void runSearch(const SearchArgs& a) {
         check.erase("name");
         check["world_size"] = env.worldSize;
         const auto timeout = a.launch.timeout();
-        collective = ProcessGroupCollective::join(env, check, timeout);
+        collective = ProcessGroupCollective::join(env, check, timeout, a.launch.peerTimeout());
         if (env.rank != 0) {
             std::signal(SIGINT, SIG_IGN); // rank 0 cancels the search and this rank stops with it
             const nlohmann::json config = nlohmann::json::parse(collective->awaitValue("search", timeout));

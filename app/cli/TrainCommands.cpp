@@ -156,7 +156,7 @@ int runDistributedResume(const TrainArgs& a, const LaunchEnv& env, bool updatesG
                                   {"max_minutes", maxMinutes},
                                   {"world_size", env.worldSize}};
     const auto timeout = a.launch.timeout();
-    auto collective = ProcessGroupCollective::join(env, check, timeout);
+    auto collective = ProcessGroupCollective::join(env, check, timeout, a.launch.peerTimeout());
     auto dataParallel = std::make_shared<DataParallel>(collective);
     if (env.rank != 0) {
         std::signal(SIGINT, SIG_IGN); // as in runDistributedTraining
@@ -200,7 +200,7 @@ int runDistributedTraining(const TrainArgs& a, const LaunchEnv& env, bool update
     check.erase("name");
     check["world_size"] = env.worldSize;
     const auto timeout = a.launch.timeout();
-    auto collective = ProcessGroupCollective::join(env, check, timeout);
+    auto collective = ProcessGroupCollective::join(env, check, timeout, a.launch.peerTimeout());
     auto dataParallel = std::make_shared<DataParallel>(collective);
     c.trainer.dataParallel = dataParallel;
     if (env.rank != 0) {

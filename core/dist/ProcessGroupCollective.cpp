@@ -1,5 +1,7 @@
 #include "dist/ProcessGroupCollective.h"
 
+#include "dist/RankWatch.h"
+
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -115,6 +117,9 @@ std::vector<std::string> configDifferences(const nlohmann::json& mine, const nlo
 struct ProcessGroupCollective::Impl {
     c10::intrusive_ptr<c10d::TCPStore> store;
     c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+    std::unique_ptr<RankWatch> watch;
+    std::string progress; // what this rank is doing, for a failure's message
+    bool failed = false;
 };
 
 ProcessGroupCollective::ProcessGroupCollective(std::unique_ptr<Impl> impl, int rank, int worldSize)
@@ -122,11 +127,10 @@ ProcessGroupCollective::ProcessGroupCollective(std::unique_ptr<Impl> impl, int r
     , rank_(rank)
     , worldSize_(worldSize) {}
 
-ProcessGroupCollective::~ProcessGroupCollective() = default;
-
 std::shared_ptr<ProcessGroupCollective> ProcessGroupCollective::join(const LaunchEnv& env,
                                                                      const nlohmann::json& config,
-                                                                     std::chrono::milliseconds timeout) {
+                                                                     std::chrono::milliseconds timeout,
+                                                                     std::chrono::milliseconds peerTimeout) {
     env.validate();
     auto impl = std::make_unique<Impl>();
     c10d::TCPStoreOptions so;
@@ -177,22 +181,71 @@ std::shared_ptr<ProcessGroupCollective> ProcessGroupCollective::join(const Launc
     options->threads = 2;
     auto prefixed = c10::make_intrusive<c10d::PrefixStore>("gloo", impl->store);
     impl->group = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, env.rank, env.worldSize, options);
+    // Beats every second (more often for a timeout under 5 s), from the rendezvous on.
+    RankWatch::Options watch;
+    watch.timeout = peerTimeout;
+    watch.interval =
+        std::clamp(peerTimeout / 5, std::chrono::milliseconds(100), std::chrono::milliseconds(1000));
+    impl->watch = std::make_unique<RankWatch>(env.masterAddr, env.masterPort, env.rank, env.worldSize, watch);
     return std::shared_ptr<ProcessGroupCollective>(
         new ProcessGroupCollective(std::move(impl), env.rank, env.worldSize));
 }
 
+ProcessGroupCollective::~ProcessGroupCollective() {
+    // A failed group's Gloo threads may still wait on a hung rank until the transport's timeout, and
+    // ProcessGroupGloo's destructor joins them: it is left to the end of the process instead.
+    if (impl_ && impl_->failed && impl_->group) (void)impl_->group.release();
+}
+
+void ProcessGroupCollective::fail(const std::string& message) {
+    impl_->failed = true;
+    throw std::runtime_error(message);
+}
+
+template <class Works> void ProcessGroupCollective::waitAll(Works& works) {
+    const auto slice = std::min(std::chrono::milliseconds(500), impl_->watch->options().interval);
+    for (auto& w : works) {
+        while (true) {
+            const bool completed = w->isCompleted();
+            try {
+                if (!w->wait(completed ? ::kNoTimeout : slice))
+                    fail("rank " + std::to_string(rank_) + ": a collective operation was aborted");
+                break;
+            } catch (const std::exception& e) {
+                if (impl_->failed) throw;
+                if (!completed) { // the slice ran out (or it ended just now: the next round tells)
+                    if (auto m = impl_->watch->unresponsive()) fail(*m);
+                    continue;
+                }
+                // The operation failed: a rank that died closed its connections, so ask whose beats stopped.
+                std::string cause = e.what();
+                cause = cause.substr(0, cause.find('\n'));
+                if (auto m = impl_->watch->culprit(5 * impl_->watch->options().interval)) fail(*m);
+                fail("rank " + std::to_string(rank_) + ": a collective operation failed" +
+                     (impl_->progress.empty() ? "" : " at " + impl_->progress) + ": " + cause);
+            }
+        }
+    }
+}
+
+void ProcessGroupCollective::setProgress(const std::string& what) {
+    impl_->progress = what;
+    impl_->watch->setProgress(what);
+}
+
 void ProcessGroupCollective::allreduceSum(std::vector<torch::Tensor>& tensors) {
+    if (impl_->failed) throw std::runtime_error("rank " + std::to_string(rank_) + ": the group has failed");
     std::vector<c10::intrusive_ptr<c10d::Work>> works;
     works.reserve(tensors.size());
     for (auto& t : tensors) {
         std::vector<at::Tensor> one{t};
         works.push_back(impl_->group->allreduce(one));
     }
-    for (auto& w : works)
-        w->wait();
+    waitAll(works);
 }
 
 void ProcessGroupCollective::broadcast(std::vector<torch::Tensor>& tensors, int root) {
+    if (impl_->failed) throw std::runtime_error("rank " + std::to_string(rank_) + ": the group has failed");
     c10d::BroadcastOptions o;
     o.rootRank = root;
     std::vector<c10::intrusive_ptr<c10d::Work>> works;
@@ -200,8 +253,7 @@ void ProcessGroupCollective::broadcast(std::vector<torch::Tensor>& tensors, int 
         std::vector<at::Tensor> one{t};
         works.push_back(impl_->group->broadcast(one, o));
     }
-    for (auto& w : works)
-        w->wait();
+    waitAll(works);
 }
 
 void ProcessGroupCollective::publish(const std::string& key, const std::string& value) {

@@ -49,14 +49,20 @@ public:
     // theirs with rank 0's. A rank whose configuration differs is refused: it, and rank 0, throw
     // std::runtime_error "rank R refused at rendezvous: its configuration differs from rank 0's: ..."
     // naming the differing fields. `timeout` bounds the rendezvous and every later collective operation.
-    static std::shared_ptr<ProcessGroupCollective> join(const LaunchEnv& env, const nlohmann::json& config,
-                                                        std::chrono::milliseconds timeout);
+    // Every rank then beats in the store (dist/RankWatch.h): a collective operation waiting for a rank that
+    // has been silent for `peerTimeout` (hung, stopped) or that died fails with std::runtime_error "rank R
+    // stopped responding at update S (last heartbeat N s ago)", and the group is unusable after it.
+    static constexpr std::chrono::seconds kDefaultPeerTimeout{60};
+    static std::shared_ptr<ProcessGroupCollective>
+    join(const LaunchEnv& env, const nlohmann::json& config, std::chrono::milliseconds timeout,
+         std::chrono::milliseconds peerTimeout = kDefaultPeerTimeout);
     ~ProcessGroupCollective() override;
 
     int rank() const override { return rank_; }
     int worldSize() const override { return worldSize_; }
     void allreduceSum(std::vector<torch::Tensor>& tensors) override;
     void broadcast(std::vector<torch::Tensor>& tensors, int root) override;
+    void setProgress(const std::string& what) override;
 
     // A value every rank can read from the store (e.g. rank 0's "data" once its vocabulary is written).
     void publish(const std::string& key, const std::string& value);
@@ -66,6 +72,10 @@ public:
 private:
     struct Impl;
     explicit ProcessGroupCollective(std::unique_ptr<Impl> impl, int rank, int worldSize);
+    // Waits for the operations, checking between slices that every rank still beats; on a failure names
+    // the rank that stopped responding when the watch knows it, and gives the group up.
+    template <class Works> void waitAll(Works& works);
+    [[noreturn]] void fail(const std::string& message);
     std::unique_ptr<Impl> impl_;
     int rank_ = 0, worldSize_ = 1;
 };

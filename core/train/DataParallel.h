@@ -31,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <torch/torch.h>
 #include <vector>
 
@@ -48,6 +49,8 @@ public:
     virtual void allreduceSum(std::vector<torch::Tensor>& tensors) = 0;
     // Overwrites each tensor with rank `root`'s.
     virtual void broadcast(std::vector<torch::Tensor>& tensors, int root) = 0;
+    // What this rank is doing ("update 5"), for the message that names a rank that stopped responding.
+    virtual void setProgress(const std::string& /*what*/) {}
 };
 
 // Thrown by Trainer::step() on a rank other than 0 when rank 0 has stopped training (DataParallel::stop()).
@@ -73,6 +76,8 @@ public:
 
     int rank() const { return collective_->rank(); }
     int worldSize() const { return collective_->worldSize(); }
+    // The update this rank is in (Trainer::step), named when a rank stops responding.
+    void setUpdate(int64_t update) { collective_->setProgress("update " + std::to_string(update)); }
 
     // The trainer's parameters (in order): every rank's are replaced by rank 0's.
     void attach(const std::vector<torch::Tensor>& params);

@@ -396,6 +396,7 @@ UpdateResult Trainer::step() {
     const auto& dp = options_.dataParallel;
     std::optional<Batch> shard;
     if (dp) {
+        dp->setUpdate(r.update); // named if a rank stops responding (dist/RankWatch.h)
         const auto rows = shardRows(batch, dp->rank(), dp->worldSize());
         if (!rows.empty()) shard = makeBatch(train_, rows, options_.ids);
     }
