@@ -3,6 +3,7 @@
 #include "ui/figure/FigureExporter.h"
 #include "ui/plots/PlotExporter.h"
 #include "ui/plots/PlotTheme.h"
+#include "ui/plots/RankThroughput.h"
 #include "ui/plots/TrainingOverlays.h"
 #include "ui/run/RunDocument.h"
 
@@ -215,6 +216,8 @@ void TrainingView::buildPlot() {
     throughput_ = addSeries(throughputRect_, tr("Tokens per second"), QPen(faintThroughput, 1.0));
     smoothThroughput_ =
         addSeries(throughputRect_, tr("Tokens per second (smoothed)"), QPen(kThroughput, 1.8));
+    ranks_ = std::make_unique<RankThroughput>(*plot_, throughputRect_, smoothThroughput_, font(),
+                                              palette_.text, palette_.paper, palette_.faint);
     overlays_ = std::make_unique<TrainingOverlays>(*plot_, lossRect_, lrRect_, palette_.paper);
     connect(overlays_.get(), &TrainingOverlays::changed, this, [this] {
         updateShownName();
@@ -269,6 +272,7 @@ void TrainingView::addTrainingSteps(const std::vector<TrainingStepRow>& rows) {
     }
     rawLoss_->addData(updates, losses, ordered);
     lr_->addData(updates, rates, ordered);
+    ranks_->addSteps(rows);
     throughput_->addData(tpsUpdates, tps, ordered);
     if (ordered) {
         QVector<double> smooth;
@@ -321,6 +325,7 @@ void TrainingView::setSmoothing(double weight) {
     if (weight == smoothing_) return;
     smoothing_ = weight;
     recomputeSmoothing();
+    ranks_->setSmoothing(weight);
     overlays_->setSmoothing(weight);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -476,6 +481,7 @@ void TrainingView::reloadSteps() {
     tpsValue_ = tpsWeight_ = 0;
     lastTpsUpdate_ = -1;
     lastUpdate_ = -1;
+    ranks_->clear();
     if (document_) addTrainingSteps(document_->steps());
     dataChanged();
 }
@@ -519,6 +525,7 @@ void TrainingView::clear() {
     tpsValue_ = tpsWeight_ = 0;
     lastTpsUpdate_ = -1;
     lastUpdate_ = -1;
+    ranks_->clear();
     loads_.clear();
     routingUpdate_.reset();
     rebuildRoutingBars();
@@ -609,6 +616,7 @@ QString TrainingView::toolTipAt(const QPointF& pos) const {
         if (const auto s = at(smoothLoss_)) lines << tr("Smoothed: %1").arg(s->value, 0, 'f', 3);
         if (const auto r = at(lr_)) lines << tr("Learning rate: %1").arg(r->value, 0, 'g', 3);
         if (const auto t = at(throughput_)) lines << tr("Tokens/s: %1").arg(PlotTheme::siNumber(t->value));
+        lines << ranks_->toolTipLines(update);
         // The overlaid runs' smoothed loss at the same update, to read the comparison off.
         for (const qint64 id : overlays_->runs())
             if (const auto p = overlays_->smoothedLossAt(id, update))

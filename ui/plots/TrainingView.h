@@ -7,7 +7,8 @@
 // fed rows directly. Like PlotJuggler it "follows" live data (the axes take in every new update) until the
 // user zooms or pans; then the user's view stays put under live updates until Follow is switched on again.
 // Other supernet runs (a TrainingComparison) can be overlaid on the shown one, each in its own colour with a
-// legend entry of its own (TrainingOverlays).
+// legend entry of its own (TrainingOverlays). A multi-process run's throughput is also drawn per rank, with
+// the world size in the panel's legend (RankThroughput).
 #pragma once
 
 #include "store/RunRecords.h"
@@ -32,6 +33,7 @@ class QToolButton;
 
 namespace automoe::ui {
 
+class RankThroughput;
 class RunDocument;
 class TrainingComparison;
 class TrainingOverlays;
@@ -58,6 +60,8 @@ public:
     void setComparison(TrainingComparison* comparison);
     // The curves of the compared runs as drawn.
     const TrainingOverlays& overlays() const { return *overlays_; }
+    // The per-rank throughput of a multi-process run (nothing for one process).
+    const RankThroughput& rankThroughput() const { return *ranks_; }
     // The names in the loss panel's legend, top to bottom.
     QStringList legendNames() const;
 
@@ -132,6 +136,7 @@ private:
     QCPAxisRect* routingRect_ = nullptr;
     std::unique_ptr<RoutingHealthPanel> health_;
     std::unique_ptr<TrainingOverlays> overlays_;
+    std::unique_ptr<RankThroughput> ranks_;
     std::vector<QCPAxisRect*> updateRects_; // the panels that share the update axis
     QCPTextElement* routingTitle_ = nullptr;
     QCPGraph* rawLoss_ = nullptr;

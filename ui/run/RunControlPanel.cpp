@@ -7,6 +7,7 @@
 #include "ui/run/CliProcess.h"
 #include "ui/run/DartsOptionsForm.h"
 #include "ui/run/MoeStudyOptionsForm.h"
+#include "ui/run/ProcessesBox.h"
 #include "ui/run/RunDocument.h"
 #include "ui/shell/Settings.h"
 #include "ui/space/SpaceDocument.h"
@@ -113,6 +114,9 @@ RunControlPanel::RunControlPanel(SpaceDocument* document, QWidget* parent)
     form->addRow(tr("Corpus"), corpusBox_);
     form->addRow(tr("Space"), spaceLabel_);
     form->addRow(tr("Budget"), budget);
+    trainProcesses_ = new ProcessesBox(trainTab);
+    trainProcesses_->setObjectName("trainProcesses");
+    form->addRow(tr("Processes"), trainProcesses_);
     supernetOptions_ = new SupernetOptionsForm(trainTab, form);
     modeTabs_->addTab(trainTab, tr("Train supernet"));
     auto* searchTab = new QWidget(modeTabs_);
@@ -323,6 +327,14 @@ void RunControlPanel::setSupernetOptions(const SupernetOptions& options) {
     supernetOptions_->setOptions(options);
 }
 
+int RunControlPanel::trainProcesses() const {
+    return trainProcesses_->value();
+}
+
+void RunControlPanel::setTrainProcesses(int processes) {
+    trainProcesses_->setValue(processes);
+}
+
 QStringList RunControlPanel::trainArguments(QString* error) {
     const QString space = writeSpaceFile(error);
     if (space.isEmpty()) return {};
@@ -349,7 +361,7 @@ bool RunControlPanel::startRun() {
         emit failed(tr("Could not start the run"), error);
         return false;
     }
-    return startChild(QStringList{QStringLiteral("train")} + args, tr("the training"));
+    return startChild(QStringList{QStringLiteral("train")} + args, tr("the training"), trainProcesses());
 }
 
 QStringList RunControlPanel::childArguments(const QStringList& args, const QString& dbPath) {
@@ -362,10 +374,11 @@ QStringList RunControlPanel::childArguments(const QStringList& args, const QStri
     return full;
 }
 
-bool RunControlPanel::startChild(const QStringList& args, const QString& what) {
+bool RunControlPanel::startChild(const QStringList& args, const QString& what, int processes) {
     QString error;
     if (dbPath_.isEmpty()) error = tr("No run database is open.");
-    const QStringList full = childArguments(args, dbPath_);
+    // Several ranks: `launch` starts them; rank 0 reads the control lines (they share its stdin).
+    const QStringList full = ProcessesBox::launchArguments(childArguments(args, dbPath_), processes);
     if (error.isEmpty() && process_->start(full, &error)) {
         childRun_ = 0;
         paused_ = false;
@@ -419,7 +432,10 @@ bool RunControlPanel::resumeRun(qint64 runId, const QString& kind) {
         emit failed(tr("Could not resume run %1").arg(runId), error);
         return false;
     }
-    return startChild(args, tr("run %1").arg(runId));
+    // A supernet run resumes on the Train tab's ranks (any world size continues it, README "Multi-process
+    // training"); a search resumes in one process.
+    return startChild(args, tr("run %1").arg(runId),
+                      kind == QLatin1String("supernet") ? trainProcesses() : 1);
 }
 
 void RunControlPanel::updateButtons() {
@@ -428,6 +444,7 @@ void RunControlPanel::updateButtons() {
     corpusBox_->setEnabled(!running);
     budgetUnit_->setEnabled(!running);
     budgetValue_->setEnabled(!running);
+    trainProcesses_->setEnabled(!running);
     supernetOptions_->setEditable(!running);
     modeTabs_->tabBar()->setEnabled(!running);
     modeTabs_->widget(1)->setEnabled(!running);
@@ -584,7 +601,9 @@ void RunControlPanel::updateStatus() {
         status_->clear();
         return;
     }
-    const QString runText = tr("Run %1").arg(run_->runId());
+    const int world = run_->worldSize();
+    const QString runText = world > 1 ? tr("Run %1 (%2 processes)").arg(run_->runId()).arg(world)
+                                      : tr("Run %1").arg(run_->runId());
     switch (run_->status()) {
     case RunStatus::Interrupted:
         status_->setText(
@@ -679,6 +698,8 @@ void RunControlPanel::buildSearchTab(QWidget* tab) {
     narrowed_->setObjectName("searchNarrowed");
     narrowed_->setToolTip(tr("Search the space being edited (narrowed inside the supernet's) instead of the "
                              "supernet's whole space"));
+    searchProcesses_ = new ProcessesBox(tab);
+    searchProcesses_->setObjectName("searchProcesses");
 
     auto* form = new QFormLayout(tab);
     form->setContentsMargins(4, 6, 4, 2);
@@ -688,6 +709,7 @@ void RunControlPanel::buildSearchTab(QWidget* tab) {
     form->addRow(tr("Latency ≤"), latencyRow);
     form->addRow(evolution);
     form->addRow(tr("Fitness on"), fitnessSentences_);
+    form->addRow(tr("Processes"), searchProcesses_);
     form->addRow(narrowed_);
 }
 
@@ -756,6 +778,7 @@ RunControlPanel::SearchSettings RunControlPanel::searchSettings() const {
     s.seed = quint64(seed_->value());
     s.fitnessSentences = fitnessSentences_->value();
     s.narrowedSpace = narrowed_->isChecked();
+    s.processes = searchProcesses_->value();
     return s;
 }
 
@@ -778,6 +801,7 @@ void RunControlPanel::setSearchSettings(const SearchSettings& s) {
     seed_->setValue(int(std::min<quint64>(s.seed, quint64(std::numeric_limits<int>::max()))));
     fitnessSentences_->setValue(s.fitnessSentences);
     narrowed_->setChecked(s.narrowedSpace);
+    searchProcesses_->setValue(s.processes);
 }
 
 QList<QPair<qint64, QString>> RunControlPanel::supernetChoices() const {
@@ -845,7 +869,8 @@ bool RunControlPanel::startSearch() {
         emit failed(tr("Could not start the search"), error);
         return false;
     }
-    return startChild(QStringList{QStringLiteral("search")} + args + extraSearchArgs_, tr("the search"));
+    return startChild(QStringList{QStringLiteral("search")} + args + extraSearchArgs_, tr("the search"),
+                      searchSettings().processes);
 }
 
 void RunControlPanel::setSettings(Settings* settings) {
@@ -859,6 +884,7 @@ void RunControlPanel::saveSettings() const {
     train.insert(QStringLiteral("corpus"), corpus());
     train.insert(QStringLiteral("unit"), budgetUnit_->currentData().toString());
     train.insert(QStringLiteral("value"), budgetValue_->value());
+    train.insert(QStringLiteral("processes"), trainProcesses());
     settings_->setTrainSettings(train);
     const SearchSettings s = searchSettings();
     settings_->setSearchSettings({{QStringLiteral("supernet"), s.supernetRun},
@@ -873,7 +899,8 @@ void RunControlPanel::saveSettings() const {
                                   {QStringLiteral("iterations"), s.iterations},
                                   {QStringLiteral("seed"), s.seed},
                                   {QStringLiteral("fitnessSentences"), s.fitnessSentences},
-                                  {QStringLiteral("narrowed"), s.narrowedSpace}});
+                                  {QStringLiteral("narrowed"), s.narrowedSpace},
+                                  {QStringLiteral("processes"), s.processes}});
     settings_->setDartsSettings(DartsOptionsForm::toMap(dartsOptions_->options()));
     settings_->setMoeStudySettings(MoeStudyOptionsForm::toMap(moeStudyOptions_->options()));
     settings_->sync();
@@ -889,6 +916,7 @@ void RunControlPanel::restoreSettings() {
         const int value = t.value(QStringLiteral("value")).toInt();
         if (value > 0) setBudget(updates ? 0 : value, updates ? value : 0);
         setSupernetOptions(SupernetOptionsForm::fromMap(t));
+        setTrainProcesses(t.value(QStringLiteral("processes"), 1).toInt());
     }
     const QVariantMap d = settings_->dartsSettings();
     if (!d.isEmpty()) dartsOptions_->setOptions(DartsOptionsForm::fromMap(d));
@@ -910,6 +938,7 @@ void RunControlPanel::restoreSettings() {
     s.seed = m.value(QStringLiteral("seed"), s.seed).toULongLong();
     s.fitnessSentences = m.value(QStringLiteral("fitnessSentences"), s.fitnessSentences).toInt();
     s.narrowedSpace = m.value(QStringLiteral("narrowed")).toBool();
+    s.processes = m.value(QStringLiteral("processes"), s.processes).toInt();
     setSearchSettings(s);
 }
 

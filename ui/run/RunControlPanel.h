@@ -35,6 +35,7 @@ namespace automoe::ui {
 class CliProcess;
 class DartsOptionsForm;
 class MoeStudyOptionsForm;
+class ProcessesBox;
 class RunDocument;
 class Settings;
 class SpaceDocument;
@@ -52,7 +53,8 @@ public:
         quint64 seed = 1;
         int fitnessSentences = 200;
         bool narrowedSpace =
-            false; // explore the editor's space (inside the supernet's) instead of the supernet's
+            false;         // explore the editor's space (inside the supernet's) instead of the supernet's
+        int processes = 1; // local ranks (automoe launch --nproc N -- search)
     };
     enum class Mode { Train, Search, Darts, MoeStudy };
 
@@ -78,6 +80,10 @@ public:
     using SupernetOptions = SupernetOptionsForm::Options;
     SupernetOptions supernetOptions() const;
     void setSupernetOptions(const SupernetOptions& options);
+    // The Train tab's local ranks: a training run (and a supernet run resumed from the dock) is started as
+    // `automoe launch --nproc N -- train …` when N > 1 (ProcessesBox).
+    int trainProcesses() const;
+    void setTrainProcesses(int processes);
     // More `automoe train` options (vocabulary size, threads, ...), appended to the ones the panel sets.
     void setExtraArguments(const QStringList& args) { extraArgs_ = args; }
     // The `automoe train` arguments for the current settings (after --control-stdin --db), the extra ones
@@ -153,7 +159,8 @@ private:
     void updateStatus();
     void appendLog(const QString& line);
     void documentCleared();
-    bool startChild(const QStringList& args, const QString& what);
+    // Starts `automoe ARGS` with the control options, on `processes` local ranks (ProcessesBox).
+    bool startChild(const QStringList& args, const QString& what, int processes = 1);
     // The shown run can be continued by a new child (it is cancelled or interrupted, of a resumable kind,
     // and no child is running).
     bool canResumeShownRun() const;
@@ -198,6 +205,8 @@ private:
     QSpinBox* seed_ = nullptr;
     QSpinBox* fitnessSentences_ = nullptr;
     QCheckBox* narrowed_ = nullptr;
+    ProcessesBox* searchProcesses_ = nullptr;
+    ProcessesBox* trainProcesses_ = nullptr;
 
     QComboBox* corpusBox_;
     QLabel* spaceLabel_;

@@ -32,6 +32,7 @@ void RunDocument::reset(const QString& dbPath, qint64 runId) {
     progress_ = RunProgress();
     log_.clear();
     lastSeq_ = 0;
+    worldSize_ = 0;
     const bool hadSelection = !selected_.isEmpty(), hadDiff = !diffKey_.isEmpty();
     selected_.clear();
     diffKey_.clear();
@@ -51,6 +52,17 @@ QString RunDocument::name() const {
 RunStatus RunDocument::status() const {
     if (info_) return info_->status;
     return progress_.status();
+}
+
+int RunDocument::worldSize() const {
+    int world = worldSize_;
+    if (info_) {
+        const nlohmann::json& c = info_->spec.config;
+        if (const auto t = c.find("trainer"); t != c.end() && t->is_object())
+            if (const auto w = t->find("world_size"); w != t->end() && w->is_number_integer())
+                world = std::max(world, w->get<int>());
+    }
+    return std::max(world, 1);
 }
 
 bool RunDocument::addStep(const TrainingStepRow& row) {
@@ -110,9 +122,10 @@ void RunDocument::apply(const FeedBatch& batch) {
         std::visit(
             [&](const auto& row) {
                 using T = std::decay_t<decltype(row)>;
-                if constexpr (std::is_same_v<T, TrainingStepRow>)
+                if constexpr (std::is_same_v<T, TrainingStepRow>) {
                     stepsRewritten |= !addStep(row);
-                else if constexpr (std::is_same_v<T, ValidationRow>)
+                    worldSize_ = std::max(worldSize_, int(row.ranks.size()));
+                } else if constexpr (std::is_same_v<T, ValidationRow>)
                     validationsRewritten |= !addValidation(row);
                 else if constexpr (std::is_same_v<T, CandidateRow>)
                     candidates_.push_back(row);
@@ -127,6 +140,10 @@ void RunDocument::apply(const FeedBatch& batch) {
             },
             e.row);
         if (std::holds_alternative<std::monostate>(e.row)) {
+            if (e.type == "stage" && e.payload.is_object())
+                if (const auto w = e.payload.find("world_size");
+                    w != e.payload.end() && w->is_number_integer())
+                    worldSize_ = std::max(worldSize_, w->get<int>());
             study_.apply(e);
             moeStudy_.apply(e);
             darts_.apply(e);

@@ -52,6 +52,9 @@ public:
     QString name() const;
     // The derived status: the record's, else what the events said (created before either arrived).
     RunStatus status() const;
+    // How many processes (ranks) run it: its configuration's trainer.world_size, a search's stage payload's
+    // world_size, or its steps' per-rank shares; 1 for a one-process run and runs stored before them.
+    int worldSize() const;
 
     const std::vector<TrainingStepRow>& steps() const { return steps_; }
     const std::vector<ValidationRow>& validations() const { return validations_; }
@@ -146,6 +149,7 @@ private:
     RunProgress progress_;
     QStringList log_;
     qint64 lastSeq_ = 0;
+    int worldSize_ = 0; // from the events
     QString selected_;
     QString diffKey_;
 };
