@@ -344,43 +344,89 @@ void showFront(const FrontArgs& a) {
 }
 
 struct ImportanceArgs {
-    int64_t run = 0;
+    std::vector<int64_t> runs;
     std::string db;
     bool json = false;
     int levels = 10;
 };
 
-// `automoe search importance`: GeneImportance over the search's evaluated candidates.
+nlohmann::json importanceJson(int64_t run, const GeneImportanceReport& report, int levels) {
+    nlohmann::json genes = nlohmann::json::array();
+    for (const GeneImportance& g : report.genes)
+        genes.push_back({{"gene", g.gene},
+                         {"label", g.label},
+                         {"importance", g.importance},
+                         {"eta_squared", g.etaSquared},
+                         {"levels", g.levels}});
+    return {{"run", run},
+            {"candidates", report.candidates},
+            {"fitness_variance", report.fitnessVariance},
+            {"method", "first-order variance decomposition, bias-adjusted (epsilon^2)"},
+            {"max_levels", levels},
+            {"genes", genes}};
+}
+
+// `automoe search importance`: GeneImportance over the search's evaluated candidates; with several --run,
+// the searches side by side in one gene order (compareGeneImportance).
 void showImportance(const ImportanceArgs& a) {
     RunReader store(databasePath(a.db));
-    store.requireRun(a.run, "search");
-    const GeneImportanceReport report = geneImportance(store.candidates(a.run), a.levels);
+    std::vector<GeneImportanceReport> reports;
+    for (const int64_t run : a.runs) {
+        store.requireRun(run, "search");
+        reports.push_back(geneImportance(store.candidates(run), a.levels));
+    }
+    if (reports.size() == 1) {
+        const GeneImportanceReport& report = reports.front();
+        if (a.json) {
+            std::cout << importanceJson(a.runs.front(), report, a.levels).dump(2) << "\n";
+            return;
+        }
+        std::printf("search run %lld: %d candidates, fitness variance %.4g\n", (long long)a.runs.front(),
+                    report.candidates, report.fitnessVariance);
+        std::printf("share of the fitness variance each gene explains alone (bias-adjusted, eta^2 raw)\n");
+        std::printf("%-18s  %10s  %6s  %6s  %s\n", "GENE", "IMPORTANCE", "ETA2", "LEVELS", "");
+        for (const GeneImportance& g : report.genes)
+            std::printf("%-18s  %10.3f  %6.3f  %6d  %s\n", g.gene.c_str(), g.importance, g.etaSquared,
+                        g.levels, std::string(std::size_t(std::lround(g.importance * 40)), '#').c_str());
+        return;
+    }
+    const GeneImportanceComparison c = compareGeneImportance(reports);
     if (a.json) {
         nlohmann::json genes = nlohmann::json::array();
-        for (const GeneImportance& g : report.genes)
-            genes.push_back({{"gene", g.gene},
-                             {"label", g.label},
-                             {"importance", g.importance},
-                             {"eta_squared", g.etaSquared},
-                             {"levels", g.levels}});
-        std::cout << nlohmann::json{{"run", a.run},
-                                    {"candidates", report.candidates},
-                                    {"fitness_variance", report.fitnessVariance},
-                                    {"method",
-                                     "first-order variance decomposition, bias-adjusted (epsilon^2)"},
-                                    {"max_levels", a.levels},
-                                    {"genes", genes}}
+        for (std::size_t k = 0; k < c.genes.size(); ++k) {
+            nlohmann::json values = nlohmann::json::array();
+            for (const auto& search : c.importance)
+                values.push_back(search[k]);
+            genes.push_back({{"gene", c.genes[k]}, {"label", c.labels[k]}, {"importance", values}});
+        }
+        nlohmann::json searches = nlohmann::json::array();
+        for (std::size_t s = 0; s < reports.size(); ++s)
+            searches.push_back(importanceJson(a.runs[s], reports[s], a.levels));
+        std::cout << nlohmann::json{{"runs", a.runs},
+                                    {"order", "mean importance over the searches, descending"},
+                                    {"genes", genes},
+                                    {"searches", searches}}
                          .dump(2)
                   << "\n";
         return;
     }
-    std::printf("search run %lld: %d candidates, fitness variance %.4g\n", (long long)a.run,
-                report.candidates, report.fitnessVariance);
-    std::printf("share of the fitness variance each gene explains alone (bias-adjusted, eta^2 raw)\n");
-    std::printf("%-18s  %10s  %6s  %6s  %s\n", "GENE", "IMPORTANCE", "ETA2", "LEVELS", "");
-    for (const GeneImportance& g : report.genes)
-        std::printf("%-18s  %10.3f  %6.3f  %6d  %s\n", g.gene.c_str(), g.importance, g.etaSquared, g.levels,
-                    std::string(std::size_t(std::lround(g.importance * 40)), '#').c_str());
+    std::printf(
+        "share of the fitness variance each gene explains alone (bias-adjusted), %zu searches side by "
+        "side, by the mean over them\n",
+        reports.size());
+    std::printf("%-18s", "GENE");
+    for (std::size_t s = 0; s < reports.size(); ++s)
+        std::printf("  %10s", ("run " + std::to_string(a.runs[s])).c_str());
+    std::printf("\n%-18s", "candidates");
+    for (const int n : c.candidates)
+        std::printf("  %10d", n);
+    std::printf("\n");
+    for (std::size_t k = 0; k < c.genes.size(); ++k) {
+        std::printf("%-18s", c.genes[k].c_str());
+        for (const auto& search : c.importance)
+            std::printf("  %10.3f", search[k]);
+        std::printf("\n");
+    }
 }
 
 struct ExportArgs {
@@ -497,9 +543,12 @@ void addSearchCommands(CLI::App& root) {
     CLI::App* importance = search->add_subcommand(
         "importance", "How much of the fitness variance each gene group explains alone, over a search run's "
                       "evaluated candidates (first-order variance decomposition, bias-adjusted)");
-    importance->add_option("--run", imp->run, "The search run id")->required();
+    importance->add_option("--run", imp->runs, "The search run id; several --run: side by side")->required();
     importance->add_option("--db", imp->db, "Run database");
-    importance->add_flag("--json", imp->json, "JSON: {run, candidates, genes: [{gene, importance, ...}]}");
+    importance->add_flag(
+        "--json", imp->json,
+        "JSON: {run, candidates, genes: [{gene, importance, ...}]}; several runs: {runs, genes: "
+        "[{gene, importance: [per run]}], searches: [one run's object each]}");
     importance->add_option("--levels", imp->levels, "Bins of a gene with more distinct values")
         ->capture_default_str()
         ->check(CLI::Range(2, 1000));

@@ -137,4 +137,40 @@ GeneImportanceReport geneImportance(const std::vector<CandidateRow>& candidates,
     return geneImportance(features, fitness, names, labels, maxLevels);
 }
 
+GeneImportanceComparison compareGeneImportance(const std::vector<GeneImportanceReport>& reports) {
+    GeneImportanceComparison out;
+    // Every gene any report names, in first-seen order (the first report's ranking, then the others').
+    std::unordered_map<std::string, std::size_t> index;
+    for (const GeneImportanceReport& r : reports)
+        for (const GeneImportance& g : r.genes)
+            if (index.emplace(g.gene, out.genes.size()).second) {
+                out.genes.push_back(g.gene);
+                out.labels.push_back(g.label);
+            }
+    const std::size_t genes = out.genes.size();
+    std::vector<std::vector<double>> values(reports.size(), std::vector<double>(genes, 0.0));
+    std::vector<double> mean(genes, 0.0);
+    for (std::size_t s = 0; s < reports.size(); ++s) {
+        for (const GeneImportance& g : reports[s].genes) {
+            values[s][index.at(g.gene)] = g.importance;
+            mean[index.at(g.gene)] += g.importance / double(reports.size());
+        }
+        out.candidates.push_back(reports[s].candidates);
+    }
+    std::vector<std::size_t> order(genes);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return mean[a] > mean[b]; });
+    GeneImportanceComparison sorted;
+    sorted.candidates = out.candidates;
+    sorted.importance.assign(reports.size(), {});
+    for (std::size_t k : order) {
+        sorted.genes.push_back(out.genes[k]);
+        sorted.labels.push_back(out.labels[k]);
+        for (std::size_t s = 0; s < reports.size(); ++s)
+            sorted.importance[s].push_back(values[s][k]);
+    }
+    return sorted;
+}
+
 } // namespace automoe

@@ -47,4 +47,16 @@ GeneImportanceReport geneImportance(const std::vector<std::vector<double>>& feat
 // the newest row of a key wins). Throws naming the architecture when its JSON is malformed.
 GeneImportanceReport geneImportance(const std::vector<CandidateRow>& candidates, int maxLevels = 10);
 
+// The importance of several searches side by side (the workbench's compared searches, `automoe search
+// importance --run A --run B`): one gene order for all, by the mean importance over the searches descending
+// (ties: the order of the first report), and each search's importance in that order (0 for a gene a report
+// lacks).
+struct GeneImportanceComparison {
+    std::vector<std::string> genes;              // GeneFeatures names, in the shared order
+    std::vector<std::string> labels;             // the same genes' labels
+    std::vector<std::vector<double>> importance; // [search][gene], in `genes` order
+    std::vector<int> candidates;                 // per search
+};
+GeneImportanceComparison compareGeneImportance(const std::vector<GeneImportanceReport>& reports);
+
 } // namespace automoe

@@ -1,16 +1,21 @@
 // Pins the analysis the workbench draws over a search's candidates: the hypervolume after each generation
 // (a hand-computed small front), the gene features of a hand-built architecture, gene importance (a fitness
-// that depends on one gene alone ranks that gene first) and the candidates CSV (a write / read round trip
+// that depends on one gene alone ranks that gene first, and of two compared searches each one's own gene,
+// also through `automoe search importance --run A --run B`) and the candidates CSV (a write / read round trip
 // and errors naming the line and column).
 #include "search/CandidateCsv.h"
 #include "search/GeneFeatures.h"
 #include "search/GeneImportance.h"
 #include "search/Pareto.h"
 #include "space/ArchitectureIO.h"
+#include "store/RunStore.h"
 
+#include "CliTestSupport.h"
 #include "TestMain.h"
 #include <QtTest/QtTest>
+#include <algorithm>
 #include <random>
+#include <set>
 #include <sstream>
 
 using namespace automoe;
@@ -117,6 +122,129 @@ private slots:
         QVERIFY2(r.genes.front().importance > 0.9, qPrintable(QString::number(r.genes.front().importance)));
         for (std::size_t k = 1; k < r.genes.size(); ++k)
             QVERIFY2(r.genes[k].importance < 0.05, r.genes[k].gene.c_str());
+    }
+
+    void importanceOfComparedSearchesRanksEachOnesOwnGeneFirst() {
+        // Two synthetic searches over the same genes: fitness follows gene "b" in the first, "d" in the
+        // second. Each report ranks its own gene first; side by side they share one gene order (by the mean
+        // importance) with each search's values as its own report gave them.
+        const std::vector<std::string> names = {"a", "b", "c", "d", "e"};
+        const std::vector<std::string> labels = {"A", "B", "C", "D", "E"};
+        auto search = [&](std::size_t driver, unsigned seed, int n) {
+            std::mt19937 rng(seed);
+            std::vector<std::vector<double>> x;
+            std::vector<double> y;
+            for (int i = 0; i < n; ++i) {
+                std::vector<double> row;
+                for (std::size_t j = 0; j < names.size(); ++j)
+                    row.push_back(double(std::uniform_int_distribution<int>(0, 3)(rng)));
+                y.push_back(5.0 - 0.3 * row[driver]);
+                x.push_back(std::move(row));
+            }
+            return geneImportance(x, y, names, labels);
+        };
+        const GeneImportanceReport first = search(1, 11, 200), second = search(3, 12, 150);
+        QCOMPARE(first.genes.front().gene, std::string("b"));
+        QCOMPARE(second.genes.front().gene, std::string("d"));
+        const GeneImportanceComparison c = compareGeneImportance({first, second});
+        QCOMPARE(c.genes.size(), names.size());
+        QCOMPARE(c.importance.size(), std::size_t(2));
+        QCOMPARE(c.candidates, (std::vector<int>{200, 150}));
+        // Both driving genes (importance 1 in their own search, ~0 in the other) lead; "b" first on the tie
+        // of means within rounding is not pinned, only that the two lead.
+        QVERIFY((c.genes[0] == "b" && c.genes[1] == "d") || (c.genes[0] == "d" && c.genes[1] == "b"));
+        for (std::size_t s = 0; s < 2; ++s) {
+            const GeneImportanceReport& r = s == 0 ? first : second;
+            for (const GeneImportance& g : r.genes) {
+                const std::size_t k =
+                    std::size_t(std::find(c.genes.begin(), c.genes.end(), g.gene) - c.genes.begin());
+                QVERIFY2(k < c.genes.size(), g.gene.c_str());
+                QCOMPARE(c.importance[s][k], g.importance);
+                QCOMPARE(c.labels[k], g.label);
+            }
+            // Each search's largest bar is its own driving gene.
+            const auto top = std::max_element(c.importance[s].begin(), c.importance[s].end());
+            QCOMPARE(c.genes[std::size_t(top - c.importance[s].begin())],
+                     s == 0 ? std::string("b") : std::string("d"));
+            QVERIFY(*top > 0.99);
+        }
+        // A gene one report lacks is 0 there; no report, no genes.
+        GeneImportanceReport partial;
+        partial.genes = {GeneImportance{"z", "Z", 0.5, 0.6, 3}};
+        const GeneImportanceComparison withPartial = compareGeneImportance({first, partial});
+        QCOMPARE(withPartial.genes.size(), names.size() + 1);
+        const std::size_t z = std::size_t(std::find(withPartial.genes.begin(), withPartial.genes.end(), "z") -
+                                          withPartial.genes.begin());
+        QCOMPARE(withPartial.importance[0][z], 0.0);
+        QCOMPARE(withPartial.importance[1][z], 0.5);
+        QVERIFY(compareGeneImportance({}).genes.empty());
+    }
+
+    void importanceCommandShowsSearchesSideBySide() {
+        // Two search runs in a database: fitness follows the decoder's depth in the first and the encoder's
+        // embedding width in the second. `search importance --run A --run B --json` gives both, in one gene
+        // order, each leading with its own gene; text output has a column per run.
+        QTemporaryDir dir;
+        const QString db = dir.filePath("runs.sqlite");
+        std::int64_t runs[2] = {0, 0};
+        {
+            RunStore store(db.toStdString());
+            std::mt19937 rng(21);
+            for (int s = 0; s < 2; ++s) {
+                RunSpec spec;
+                spec.name = "search " + std::to_string(s);
+                spec.kind = "search";
+                runs[s] = store.createRun(spec);
+                for (int i = 0; i < 150; ++i) {
+                    const Architecture a = randomArch(rng);
+                    CandidateRow c;
+                    c.generation = i / 50;
+                    c.architecture.key = a.key();
+                    c.architecture.json = architectureToJson(a);
+                    c.fitness = s == 0 ? 6.0 - 0.5 * a.decoder.depth() : 6.0 - a.encoder.embedDim / 640.0;
+                    c.flops = 1e6 * (i + 1);
+                    store.append(Event::candidate(runs[s], c));
+                }
+            }
+            store.flush();
+        }
+        const QString a = QString::number(runs[0]), b = QString::number(runs[1]);
+        const clitest::CliResult r = clitest::runCli(
+            {"search", "importance", "--run", a, "--run", b, "--db", db, "--json"}, dir.path(), 0, 60000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const nlohmann::json j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j.at("runs"), (nlohmann::json{runs[0], runs[1]}));
+        const nlohmann::json& genes = j.at("genes");
+        QCOMPARE(genes.size(), geneFeatures().size());
+        for (std::size_t s = 0; s < 2; ++s) {
+            // This run's largest bar is its own gene, as its single-run report ranks it.
+            std::size_t best = 0;
+            for (std::size_t k = 0; k < genes.size(); ++k)
+                if (genes[k].at("importance")[s].get<double>() >
+                    genes[best].at("importance")[s].get<double>())
+                    best = k;
+            const std::string own = s == 0 ? "dec_layers" : "enc_embed";
+            QCOMPARE(genes[best].at("gene").get<std::string>(), own);
+            const nlohmann::json& single = j.at("searches")[s];
+            QCOMPARE(single.at("run").get<std::int64_t>(), runs[s]);
+            QCOMPARE(single.at("genes")[0].at("gene").get<std::string>(), own);
+        }
+        // The two driving genes lead the shared order.
+        const std::set<std::string> top = {genes[0].at("gene").get<std::string>(),
+                                           genes[1].at("gene").get<std::string>()};
+        QCOMPARE(top, (std::set<std::string>{"dec_layers", "enc_embed"}));
+        // Text: a header with a column per run, one line per gene.
+        const clitest::CliResult text = clitest::runCli(
+            {"search", "importance", "--run", a, "--run", b, "--db", db}, dir.path(), 0, 60000);
+        QVERIFY2(text.exitCode == 0, qPrintable(text.err));
+        QVERIFY2(text.out.contains(QRegularExpression("GENE\\s+run " + a + "\\s+run " + b)),
+                 qPrintable(text.out));
+        QVERIFY2(text.out.contains(QRegularExpression("candidates\\s+\\d+\\s+\\d+")), qPrintable(text.out));
+        // One run alone keeps its format.
+        const clitest::CliResult one =
+            clitest::runCli({"search", "importance", "--run", a, "--db", db, "--json"}, dir.path(), 0, 60000);
+        QVERIFY2(one.exitCode == 0, qPrintable(one.err));
+        QCOMPARE(nlohmann::json::parse(one.out.toStdString()).at("run").get<std::int64_t>(), runs[0]);
     }
 
     void importanceOfCandidatesFollowsTheirArchitectures() {
