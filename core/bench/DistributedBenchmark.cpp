@@ -2,8 +2,12 @@
 
 #include "dist/ProcessGroupCollective.h"
 #include "nn/TorchRuntime.h"
+#include "run/RunStages.h"
+#include "run/SearchRun.h"
 #include "run/TrainingRun.h"
 #include "space/SpaceIO.h"
+#include "store/RunFiles.h"
+#include "store/RunStore.h"
 
 #include <chrono>
 
@@ -51,7 +55,109 @@ TrainingThroughput measure(const DistributedBenchmarkOptions& o, TrainingRunConf
     return t;
 }
 
+SearchRunConfig searchConfig(const DistributedBenchmarkOptions& o, int64_t supernetRun) {
+    SearchRunConfig c;
+    c.name = "bench distributed";
+    c.supernetRun = supernetRun;
+    c.evolution.population = o.population;
+    c.evolution.parents = std::max(1, o.population / 4);
+    c.evolution.mutations = o.population / 2;
+    c.evolution.crossovers = o.population / 2;
+    c.evolution.iterations = o.iterations;
+    c.evolution.seed = o.seed;
+    c.evolution.frontCost = defaultFrontCost({});
+    c.fitnessSentences = o.fitnessSentences;
+    return c;
+}
+
+// The figures of search run `runId`: its search stage's seconds and evaluated candidates, as stored.
+SearchThroughput searchFigures(RunStore& store, int64_t runId, int ranks) {
+    SearchThroughput t;
+    t.ranks = ranks;
+    t.threads = torchThreads();
+    t.searchRun = runId;
+    for (const Event& e : store.events(runId)) {
+        if (e.type != stage::kEventType || e.payload.value("stage", "") != stage::kSearch ||
+            e.payload.value("state", "") != stage::kFinished)
+            continue;
+        t.seconds = e.payload.value("seconds", 0.0);
+        t.candidates = e.payload.value("evaluated", int64_t(0));
+    }
+    t.candidatesPerSec = t.seconds > 0 ? double(t.candidates) / t.seconds : 0;
+    return t;
+}
+
+SearchThroughput executeSearch(RunStore& store, const SearchRunConfig& c,
+                               std::shared_ptr<Collective> collective) {
+    SearchRun run(store, c);
+    const int ranks = collective ? collective->worldSize() : 1;
+    if (collective) run.setCollective(std::move(collective));
+    if (run.execute() != RunStatus::Finished)
+        throw std::runtime_error("bench search run " + std::to_string(run.id()) + ": " + run.error());
+    return searchFigures(store, run.id(), ranks);
+}
+
 } // namespace
+
+int64_t trainBenchSupernet(const DistributedBenchmarkOptions& options, const std::string& db, int threads) {
+    configureTorchThreads(threads);
+    RunStore store(db);
+    TrainingRunConfig c = benchConfig(options);
+    c.name = "bench distributed supernet";
+    c.maxUpdates = options.supernetUpdates;
+    c.validateEvery = 0;
+    c.checkpointEvery = options.supernetUpdates;
+    c.testSentences = 0;
+    TrainingRun run(store, std::move(c));
+    if (run.execute() != RunStatus::Finished)
+        throw std::runtime_error("bench supernet run " + std::to_string(run.id()) + ": " + run.error());
+    return run.id();
+}
+
+SearchThroughput measureSearchOneProcess(const DistributedBenchmarkOptions& options, const std::string& db,
+                                         int64_t supernetRun) {
+    configureTorchThreads(1);
+    RunStore store(db);
+    return executeSearch(store, searchConfig(options, supernetRun), nullptr);
+}
+
+SearchThroughput measureSearchRank(const DistributedBenchmarkOptions& options, const std::string& db,
+                                   int64_t supernetRun) {
+    configureTorchThreads(1);
+    const LaunchEnv env = LaunchEnv::fromEnvironment();
+    SearchRunConfig c = searchConfig(options, supernetRun);
+    auto collective = ProcessGroupCollective::join(env, c.toJson(), std::chrono::minutes(5));
+    if (env.rank != 0) {
+        RunReader reader(db);
+        // Rank 0 resolves the checkpoint when it creates the run; the last one is the only one here.
+        SearchThroughput t;
+        t.ranks = env.worldSize;
+        t.candidates = followSearch(reader, c, *collective);
+        return t;
+    }
+    RunStore store(db);
+    return executeSearch(store, c, collective);
+}
+
+nlohmann::json toJson(const SearchThroughput& t) {
+    return {{"ranks", t.ranks},
+            {"threads", t.threads},
+            {"candidates", t.candidates},
+            {"seconds", t.seconds},
+            {"candidates_per_sec", t.candidatesPerSec},
+            {"search_run", t.searchRun}};
+}
+
+SearchThroughput searchThroughputFromJson(const nlohmann::json& j) {
+    SearchThroughput t;
+    t.ranks = j.at("ranks");
+    t.threads = j.at("threads");
+    t.candidates = j.at("candidates");
+    t.seconds = j.at("seconds");
+    t.candidatesPerSec = j.at("candidates_per_sec");
+    t.searchRun = j.at("search_run");
+    return t;
+}
 
 TrainingThroughput measureOneProcess(const DistributedBenchmarkOptions& options, int threads) {
     return measure(options, benchConfig(options), threads);
