@@ -188,7 +188,7 @@ void benchmarkTable(int points, int generations, int repeats, QSize size) {
     parallel.setTable(&view);
     parallel.show();
     QApplication::processEvents();
-    std::vector<double> lines, brushed, resized, brushChange;
+    std::vector<double> lines, brushed, resized, settled, brushChange;
     const int pcRepeats = std::max(3, repeats / 3);
     QCustomPlot* pc = parallel.plot();
     pc->replot(QCustomPlot::rpImmediateRefresh);
@@ -203,6 +203,11 @@ void benchmarkTable(int points, int generations, int repeats, QSize size) {
         pc->resize(plotSize + QSize((i + 1) % 2, 0));
         pc->replot(QCustomPlot::rpImmediateRefresh);
         resized.push_back(elapsedMs(timer));
+        // Once the size rests (PolylineCloud's deferred raster, 150 ms later): every line at the new size.
+        parallel.lines()->flushDeferredRaster();
+        timer.restart();
+        pc->replot(QCustomPlot::rpImmediateRefresh);
+        settled.push_back(elapsedMs(timer));
     }
     for (int i = 0; i < pcRepeats; ++i) {
         // A tenth of the fitness range, then most of it: both sides of the subtraction.
@@ -243,18 +248,18 @@ void benchmarkTable(int points, int generations, int repeats, QSize size) {
     const auto fullRasters = parallel.lines()->fullRasterisations();
     const auto partialRasters = parallel.lines()->partialRasterisations();
     parallel.setTable(nullptr);
-    const Stats pl = stats(lines), pb = stats(brushed), pr = stats(resized), pbc = stats(brushChange),
-                pd = stats(drag);
+    const auto stretched = parallel.lines()->stretchedFrames();
+    const Stats pl = stats(lines), pb = stats(brushed), pr = stats(resized), ps = stats(settled),
+                pbc = stats(brushChange), pd = stats(drag);
     std::printf("%7d candidates in the parallel coordinates: redraw median %.1f ms, max %.1f ms; brushed "
-                "(%zu) median %.1f ms, max %.1f ms; after a resize (all lines rasterised) median %.1f ms, "
-                "max %.1f ms; brush dragged (partial raster) median %.1f ms, max %.1f ms; brush set (table "
-                "filter + partial "
-                "raster) median %.1f ms, max %.1f ms (%llu "
-                "full and %llu partial "
+                "(%zu) median %.1f ms, max %.1f ms; a resize frame median %.1f ms, max %.1f ms (%llu drawn "
+                "as the stretched image); once the size rests (all lines rasterised) median %.1f ms, max "
+                "%.1f ms; brush dragged (partial raster) median %.1f ms, max %.1f ms; brush set (table "
+                "filter + partial raster) median %.1f ms, max %.1f ms (%llu full and %llu partial "
                 "rasterisations)\n",
                 view.model()->rowCount(), pl.median, pl.max, highlighted, pb.median, pb.max, pr.median,
-                pr.max, pd.median, pd.max, pbc.median, pbc.max, (unsigned long long)fullRasters,
-                (unsigned long long)partialRasters);
+                pr.max, (unsigned long long)stretched, ps.median, ps.max, pd.median, pd.max, pbc.median,
+                pbc.max, (unsigned long long)fullRasters, (unsigned long long)partialRasters);
     const Stats r = stats(redraw), so = stats(sort), fi = stats(filter), b = stats(perBatch);
     std::printf(
         "%7d candidates in the table: add %.1f ms (%.1f ms CPU; per generation median %.2f ms, max %.2f "

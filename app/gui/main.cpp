@@ -4,6 +4,7 @@
 #include "ui/figure/ArchitectureView.h"
 #include "ui/plots/CandidateTableModel.h"
 #include "ui/plots/CandidateTableView.h"
+#include "ui/plots/GeneImportanceView.h"
 #include "ui/plots/MoeStudyView.h"
 #include "ui/plots/ParallelCoordinatesView.h"
 #include "ui/plots/ParetoView.h"
@@ -407,7 +408,16 @@ int main(int argc, char* argv[]) {
             });
         }
         if (!options.filter.isEmpty()) window.candidateTable()->setFilterText(options.filter);
-        if (options.compare > 0) window.compareWithRun(options.compare);
+        if (options.compare > 0) {
+            window.compareWithRun(options.compare);
+            // Read on a worker thread; then the importance of both searches, also on a worker thread.
+            waited.restart();
+            while (window.paretoView()->overlayNames().isEmpty() && waited.elapsed() < 10000)
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+            while (!window.importanceView()->comparison() && !window.runDocument()->candidates().empty() &&
+                   waited.elapsed() < 15000)
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        }
         if (!options.compareTraining.isEmpty()) {
             window.compareTrainingOf(options.compareTraining);
             // Each overlaid run is read on a worker thread of its own: wait until every one has arrived.

@@ -3,7 +3,7 @@
 // the kept sums of all lines, changes the picture and equals a raster from scratch; another size or new
 // values rasterise every line again; the gene axes binned per pair of values give exactly the picture of
 // walking every line; appended lines are walked alone, and the view appends a generation whose values stay
-// inside every axis's range.
+// inside every axis's range. With many lines a resize stretches the kept image until the size rests.
 #include "ui/plots/PolylineCloud.h"
 
 #include "ui/plots/CandidateTableView.h"
@@ -112,6 +112,50 @@ private slots:
         p.cloud->setLines(lines(3000, 2));
         QVERIFY(p.image() != first);
         QCOMPARE(p.cloud->fullRasterisations(), quint64(3));
+    }
+
+    // With many lines a resize draws the kept image stretched and rasterises once the size has rested; an
+    // export meanwhile rasterises at its own size; below the threshold a resize rasterises at once.
+    void aResizeStretchesTheImageUntilTheSizeRests() {
+        Plot p;
+        p.cloud->setDeferredResize(80, 2000);
+        p.cloud->setLines(lines(3000, 1));
+        p.plot.resize(700, 400);
+        p.plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&p.plot));
+        p.plot.replot(QCustomPlot::rpImmediateRefresh);
+        const quint64 full = p.cloud->fullRasterisations();
+        QVERIFY(full >= 1);
+        QCOMPARE(p.cloud->stretchedFrames(), quint64(0));
+        for (int width : {680, 660, 640}) {
+            p.plot.resize(width, 400);
+            p.plot.replot(QCustomPlot::rpImmediateRefresh);
+        }
+        QCOMPARE(p.cloud->fullRasterisations(), full); // no line walked while resizing
+        QVERIFY(p.cloud->stretchedFrames() >= 3);
+        QVERIFY(p.cloud->rasterDeferred());
+        const QImage exported = p.image(500); // an export: real pixels at its size
+        QCOMPARE(p.cloud->fullRasterisations(), full + 1);
+        QVERIFY(!exported.isNull());
+        // Rested: every line rasterised at the new size, once.
+        QTRY_COMPARE_WITH_TIMEOUT(p.cloud->fullRasterisations(), full + 2, 5000);
+        QVERIFY(!p.cloud->rasterDeferred());
+        const quint64 stretched = p.cloud->stretchedFrames();
+        p.plot.replot(QCustomPlot::rpImmediateRefresh); // the kept image again
+        QCOMPARE(p.cloud->fullRasterisations(), full + 2);
+        QCOMPARE(p.cloud->stretchedFrames(), stretched);
+        // flushDeferredRaster: the next redraw rasterises now.
+        p.plot.resize(620, 400);
+        QVERIFY(p.cloud->rasterDeferred());
+        p.cloud->flushDeferredRaster();
+        p.plot.replot(QCustomPlot::rpImmediateRefresh);
+        QCOMPARE(p.cloud->fullRasterisations(), full + 3);
+        // Fewer lines than the threshold: at once.
+        p.cloud->setDeferredResize(80, 5000);
+        p.plot.resize(600, 400);
+        p.plot.replot(QCustomPlot::rpImmediateRefresh);
+        QVERIFY(p.cloud->fullRasterisations() >= full + 4);
+        QVERIFY(!p.cloud->rasterDeferred());
     }
 
     // The subset against the kept sums gives the picture of rasterising those highlights from scratch.

@@ -21,6 +21,13 @@ public:
     // accepts every row.
     bool parse(const QString& text, const ColumnOf& columnOf, int keyColumn, QString* error = nullptr);
     bool isEmpty() const { return terms_.isEmpty(); }
+    // The columns the terms read (a change elsewhere cannot change what the filter accepts).
+    QVector<int> columns() const {
+        QVector<int> out;
+        for (const Term& t : terms_)
+            out << t.column;
+        return out;
+    }
 
     // Whether a row with these values (number of a column; text of a column) meets every term.
     bool accepts(const std::function<double(int column)>& number,

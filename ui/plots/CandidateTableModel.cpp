@@ -5,6 +5,7 @@
 #include "ui/plots/PlotTheme.h"
 #include "ui/run/RunDocument.h"
 
+#include <QFont>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -19,7 +20,7 @@ CandidateTableModel::CandidateTableModel(QObject* parent)
               QStringLiteral("front")};
     for (const GeneFeature& f : geneFeatures())
         names_ << QString::fromLatin1(f.name);
-    names_ << QStringLiteral("key");
+    names_ << QStringLiteral("key") << QStringLiteral("run");
 }
 
 void CandidateTableModel::setDocument(RunDocument* document) {
@@ -43,21 +44,163 @@ void CandidateTableModel::setDiffKey(const QString& key) {
         if (row >= 0)
             emit dataChanged(index(row, 0), index(row, columnCount() - 1),
                              {Qt::BackgroundRole, Qt::ToolTipRole});
+    emit diffKeyChanged(diffKey_);
 }
 
 void CandidateTableModel::setCostMetric(CostMetric metric) {
     if (metric == metric_) return;
     metric_ = metric;
-    updateFront(-1);
+    updateAllFronts();
+}
+
+void CandidateTableModel::updateAllFronts() {
+    updateFront(0, -1);
+    for (const Compared& c : compared_)
+        updateFront(c.runId, -1);
 }
 
 void CandidateTableModel::clear() {
     if (rows_.empty()) return;
+    if (!compared_.empty()) {
+        // The compared searches stay (as the Pareto view keeps its overlays); only the shown one's rows go.
+        removeSource(0);
+        return;
+    }
     beginResetModel();
     rows_.clear();
+    source_.clear();
     byKey_.clear();
     front_.clear();
     endResetModel();
+}
+
+CandidateTableModel::Compared* CandidateTableModel::comparedOf(qint64 runId) {
+    for (Compared& c : compared_)
+        if (c.runId == runId) return &c;
+    return nullptr;
+}
+
+const CandidateTableModel::Compared* CandidateTableModel::comparedNamed(const QString& name) const {
+    for (const Compared& c : compared_)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+void CandidateTableModel::setComparedRun(qint64 runId, const QString& name,
+                                         const std::vector<CandidateRow>& rows) {
+    if (runId <= 0) return;
+    if (comparedOf(runId)) removeComparedRun(runId);
+    if (rows.empty()) return;
+    Compared c;
+    c.runId = runId;
+    c.name = name;
+    std::vector<CandidateRecord> added;
+    const int first = int(rows_.size());
+    for (const CandidateRow& row : rows) {
+        CandidateRecord r = candidateCosts(row, false);
+        try {
+            r.genes = geneFeatureValues(row.architecture.json);
+        } catch (const std::exception&) {
+        }
+        if (r.genes.size() != std::size_t(geneCount_))
+            r.genes.assign(std::size_t(geneCount_), std::numeric_limits<double>::quiet_NaN());
+        const QString key = QString::fromStdString(r.key);
+        const auto known = c.byKey.constFind(key);
+        if (known != c.byKey.constEnd()) { // logged again: the later row wins
+            added[std::size_t(*known - first)] = std::move(r);
+            continue;
+        }
+        c.byKey.insert(key, first + int(added.size()));
+        added.push_back(std::move(r));
+    }
+    beginInsertRows(QModelIndex(), first, first + int(added.size()) - 1);
+    for (CandidateRecord& r : added) {
+        rows_.push_back(std::move(r));
+        source_.push_back(runId);
+    }
+    compared_.push_back(std::move(c));
+    endInsertRows();
+    updateFront(runId, -1);
+    emit comparedRunsChanged();
+}
+
+void CandidateTableModel::removeComparedRun(qint64 runId) {
+    if (!comparedOf(runId)) return;
+    removeSource(runId);
+    compared_.erase(std::remove_if(compared_.begin(), compared_.end(),
+                                   [runId](const Compared& c) { return c.runId == runId; }),
+                    compared_.end());
+    emit comparedRunsChanged();
+}
+
+void CandidateTableModel::clearComparedRuns() {
+    while (!compared_.empty())
+        removeComparedRun(compared_.back().runId);
+}
+
+QList<qint64> CandidateTableModel::comparedRuns() const {
+    QList<qint64> runs;
+    for (const Compared& c : compared_)
+        runs << c.runId;
+    return runs;
+}
+
+void CandidateTableModel::removeSource(qint64 source) {
+    // Rows arrive in batches, so a search's rows are a few blocks: one removal each, from the end.
+    for (int i = int(rows_.size()) - 1; i >= 0; --i) {
+        if (source_[std::size_t(i)] != source) continue;
+        int j = i;
+        while (j > 0 && source_[std::size_t(j - 1)] == source)
+            --j;
+        beginRemoveRows(QModelIndex(), j, i);
+        rows_.erase(rows_.begin() + j, rows_.begin() + i + 1);
+        source_.erase(source_.begin() + j, source_.begin() + i + 1);
+        endRemoveRows();
+        i = j;
+    }
+    reindex();
+}
+
+void CandidateTableModel::reindex() {
+    byKey_.clear();
+    front_.clear();
+    for (Compared& c : compared_) {
+        c.byKey.clear();
+        c.front.clear();
+    }
+    for (int i = 0; i < int(rows_.size()); ++i) {
+        const QString key = QString::fromStdString(rows_[std::size_t(i)].key);
+        const bool on = rows_[std::size_t(i)].onFront;
+        if (source_[std::size_t(i)] == 0) {
+            byKey_.insert(key, i);
+            if (on) front_.push_back(i);
+        } else if (Compared* c = comparedOf(source_[std::size_t(i)])) {
+            c->byKey.insert(key, i);
+            if (on) c->front.push_back(i);
+        }
+    }
+}
+
+bool CandidateTableModel::isCompared(int row) const {
+    return row >= 0 && row < rowCount() && source_[std::size_t(row)] != 0;
+}
+
+qint64 CandidateTableModel::runAt(int row) const {
+    if (row < 0 || row >= rowCount()) return 0;
+    const qint64 source = source_[std::size_t(row)];
+    return source != 0 ? source : document_ ? document_->runId() : 0;
+}
+
+QString CandidateTableModel::comparisonNameAt(int row) const {
+    if (!isCompared(row)) return QString();
+    for (const Compared& c : compared_)
+        if (c.runId == source_[std::size_t(row)]) return c.name;
+    return QString();
+}
+
+int CandidateTableModel::rowOfComparedKey(const QString& name, const QString& key) const {
+    const Compared* c = comparedNamed(name);
+    return c ? c->byKey.value(key, -1) : -1;
 }
 
 void CandidateTableModel::addCandidates(const std::vector<CandidateRow>& rows, std::size_t first) {
@@ -91,11 +234,13 @@ void CandidateTableModel::addCandidates(const std::vector<CandidateRow>& rows, s
     }
     if (!added.empty()) {
         beginInsertRows(QModelIndex(), int(rows_.size()), int(rows_.size() + added.size()) - 1);
-        for (CandidateRecord& r : added)
+        for (CandidateRecord& r : added) {
             rows_.push_back(std::move(r));
+            source_.push_back(0);
+        }
         endInsertRows();
     }
-    updateFront(replaced ? -1 : firstNew);
+    updateFront(0, replaced ? -1 : firstNew);
 }
 
 int CandidateTableModel::costColumn() const {
@@ -104,20 +249,25 @@ int CandidateTableModel::costColumn() const {
                                                  : LatencyColumn;
 }
 
-void CandidateTableModel::updateFront(int firstNew) {
+void CandidateTableModel::updateFront(qint64 source, int firstNew) {
     // Rows only appended: the new front is the front of the old front and the new rows, so a batch costs
     // O((front + new) log) instead of a sort of every row. A replaced row or a new metric recomputes it all.
+    // Each search has its own front.
+    Compared* compared = source != 0 ? comparedOf(source) : nullptr;
+    if (source != 0 && !compared) return;
+    std::vector<int>& kept = compared ? compared->front : front_;
     const bool incremental = firstNew >= 0;
     std::vector<ParetoPoint> points;
     std::vector<int> which;
     auto consider = [&](int i) {
+        if (source_[std::size_t(i)] != source) return;
         const double cost = value(i, costColumn());
         if (!std::isfinite(cost) || !std::isfinite(rows_[std::size_t(i)].fitness)) return;
         points.push_back({cost, rows_[std::size_t(i)].fitness});
         which.push_back(i);
     };
     if (incremental) {
-        for (int i : front_)
+        for (int i : kept)
             consider(i);
         for (int i = firstNew; i < int(rows_.size()); ++i)
             consider(i);
@@ -130,14 +280,14 @@ void CandidateTableModel::updateFront(int firstNew) {
         front.push_back(which[k]);
     std::sort(front.begin(), front.end());
     // Rows whose flag changes: the old front's and the new front's.
-    std::vector<int> touched = front_;
+    std::vector<int> touched = kept;
     touched.insert(touched.end(), front.begin(), front.end());
     if (!incremental)
         for (int i = 0; i < int(rows_.size()); ++i)
-            touched.push_back(i);
-    front_ = front;
+            if (source_[std::size_t(i)] == source) touched.push_back(i);
+    kept = front;
     for (int i : touched) {
-        const bool on = std::binary_search(front_.begin(), front_.end(), i);
+        const bool on = std::binary_search(kept.begin(), kept.end(), i);
         CandidateRecord& r = rows_[std::size_t(i)];
         if (r.onFront == on) continue;
         r.onFront = on;
@@ -174,6 +324,7 @@ double CandidateTableModel::value(int row, int column) const {
     default:
         break;
     }
+    if (column == runColumn()) return double(runAt(row));
     const int gene = column - FirstGeneColumn;
     if (gene >= 0 && gene < geneCount_) return r.genes[std::size_t(gene)];
     return std::numeric_limits<double>::quiet_NaN();
@@ -191,12 +342,21 @@ QVariant CandidateTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::TextAlignmentRole)
         return column == keyColumn() ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                      : QVariant(Qt::AlignRight | Qt::AlignVCenter);
-    const bool diffB = !diffKey_.isEmpty() && r.key == diffKey_.toStdString();
+    const bool compared = source_[std::size_t(index.row())] != 0;
+    const bool diffB = !compared && !diffKey_.isEmpty() && r.key == diffKey_.toStdString();
     if (role == Qt::BackgroundRole && diffB) return QColor(0xd6, 0x33, 0x6c, 48); // the diff's raspberry
     if (role == Qt::ToolTipRole && column == LatencyColumn && !r.latencyMs && r.predictedLatencyMs)
         return tr("Predicted by the latency predictor");
     if (role == Qt::ToolTipRole && diffB)
         return tr("B of the architecture diff (drawn beside the selected architecture)");
+    if (role == Qt::ToolTipRole && column == runColumn())
+        return compared ? tr("Candidate of the compared search %1").arg(comparisonNameAt(index.row()))
+                        : tr("Candidate of the shown search");
+    if (role == Qt::FontRole && column == runColumn() && !compared) {
+        QFont bold;
+        bold.setBold(true);
+        return bold;
+    }
     if (role != Qt::DisplayRole) return {};
     switch (column) {
     case IdColumn:
@@ -221,6 +381,7 @@ QVariant CandidateTableModel::data(const QModelIndex& index, int role) const {
         break;
     }
     if (column == keyColumn()) return QString::fromStdString(r.key);
+    if (column == runColumn()) return QString::number(runAt(index.row()));
     const double v = value(index.row(), column);
     if (!std::isfinite(v)) return QStringLiteral("—");
     return v == std::round(v) ? QString::number(qint64(v)) : QString::number(v, 'f', 2);
@@ -244,6 +405,8 @@ QVariant CandidateTableModel::headerData(int section, Qt::Orientation orientatio
             what = tr("On the Pareto front of fitness against the Pareto view's cost");
         else if (section == keyColumn())
             what = tr("The architecture's canonical key");
+        else if (section == runColumn())
+            what = tr("The search the candidate came from (the shown one in bold, else a compared one)");
         return tr("%1 — filter with e.g. \"%2<4.5\"")
             .arg(what.isEmpty() ? names_[section] : what, names_[section]);
     }
@@ -271,13 +434,17 @@ int CandidateTableModel::rowOfKey(const QString& key) const {
 }
 
 std::vector<CandidateRecord> CandidateTableModel::records() const {
-    return rows_;
+    if (compared_.empty()) return rows_;
+    std::vector<CandidateRecord> out;
+    for (std::size_t r = 0; r < rows_.size(); ++r)
+        if (source_[r] == 0) out.push_back(rows_[r]);
+    return out;
 }
 
 std::vector<CandidateRecord> CandidateTableModel::records(const std::vector<int>& rows) const {
     std::vector<CandidateRecord> out;
     for (int r : rows)
-        if (r >= 0 && r < rowCount()) out.push_back(rows_[std::size_t(r)]);
+        if (r >= 0 && r < rowCount() && source_[std::size_t(r)] == 0) out.push_back(rows_[std::size_t(r)]);
     return out;
 }
 

@@ -3,6 +3,10 @@
 // the Pareto view plots) and one column per gene group (GeneFeatures), then its key. It follows the document
 // live and in replay (rows are appended as candidates arrive; an architecture logged again replaces its row).
 // SortRole gives every column a number to sort and filter by (a missing latency is +infinity: last).
+// Compared searches (Run > Compare with Selected Run) add their candidates as rows of their own: the "run"
+// column (after the key; shown only while something is compared) says which search a row came from, and
+// each search's rows are on or off its own front. Selection and the architecture diff are the shown
+// search's; a compared row is found by its run and key.
 #pragma once
 
 #include "search/CandidateCsv.h"
@@ -56,6 +60,23 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     int keyColumn() const { return FirstGeneColumn + geneCount_; }
+    // The search a row came from: its run id (the shown search's rows: the document's run, 0 without one).
+    int runColumn() const { return keyColumn() + 1; }
+
+    // Adds the candidates of another search (run `runId`; `name` as the Pareto view's overlay calls it) as
+    // rows of their own; a search compared again has its rows replaced. Kept when the shown run changes.
+    void setComparedRun(qint64 runId, const QString& name, const std::vector<CandidateRow>& rows);
+    void removeComparedRun(qint64 runId);
+    void clearComparedRuns();
+    QList<qint64> comparedRuns() const;
+    // Whether a row is a compared search's (not the shown one's).
+    bool isCompared(int row) const;
+    // The run id of a row's search (runColumn's value).
+    qint64 runAt(int row) const;
+    // The overlay name of a compared row's search; empty for the shown search's rows.
+    QString comparisonNameAt(int row) const;
+    // The row of `key` in compared search `name` (-1 when none).
+    int rowOfComparedKey(const QString& name, const QString& key) const;
     // The name a filter uses for a column ("gen", "fitness", "dec_layers", "key"): the header's text.
     QString columnName(int column) const;
     // The column of a name (case-insensitive), -1 when none.
@@ -63,28 +84,52 @@ public:
     // The number a column sorts and filters by.
     double value(int row, int column) const;
     QString keyAt(int row) const;
-    int rowOfKey(const QString& key) const; // -1 when none
+    // The same without a copy (row in range).
+    const std::string& keyText(int row) const { return rows_[std::size_t(row)].key; }
+    int rowOfKey(const QString& key) const; // the shown search's row of a key; -1 when none
     // B of the document's architecture diff (empty: none): its row is tinted in the diff colour and its
     // tooltip says so, as the Pareto view rings it.
     QString diffKey() const { return diffKey_; }
-    // The rows as CandidateCsv records, in model order.
+    // The shown search's rows as CandidateCsv records, in model order (compared rows are left out: the CSV
+    // has no run column).
     std::vector<CandidateRecord> records() const;
     // Of the rows `rows` (model order) only.
     std::vector<CandidateRecord> records(const std::vector<int>& rows) const;
 
+signals:
+    // The diff's B changed (diffKey()).
+    void diffKeyChanged(const QString& key);
+    // A compared search was added, replaced or removed.
+    void comparedRunsChanged();
+
 private:
-    // The on-front flags; firstNew >= 0: only rows from firstNew on are new (appended), -1: recompute all.
-    void updateFront(int firstNew);
+    struct Compared {
+        qint64 runId = 0;
+        QString name;
+        QHash<QString, int> byKey;
+        std::vector<int> front;
+    };
+    // The on-front flags of one search's rows (0: the shown one, else a compared run id); firstNew >= 0:
+    // only rows from firstNew on are new (appended), -1: recompute all.
+    void updateFront(qint64 source, int firstNew);
+    void updateAllFronts();
     void setDiffKey(const QString& key);
     int costColumn() const;
+    // Removes the rows of `source` (0: the shown search's), block by block, and renumbers the others.
+    void removeSource(qint64 source);
+    void reindex();
+    Compared* comparedOf(qint64 runId);
+    const Compared* comparedNamed(const QString& name) const;
 
     RunDocument* document_ = nullptr;
     CostMetric metric_ = CostMetric::Flops;
     int geneCount_ = 0;
     QStringList names_;
     std::vector<CandidateRecord> rows_;
-    QHash<QString, int> byKey_;
-    std::vector<int> front_; // rows on the front, ascending
+    std::vector<qint64> source_; // per row: 0 the shown search, else the compared run's id
+    QHash<QString, int> byKey_;  // the shown search's rows
+    std::vector<int> front_;     // the shown search's rows on its front, ascending
+    std::vector<Compared> compared_;
     QString diffKey_;
 };
 

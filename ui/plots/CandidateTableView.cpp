@@ -65,6 +65,10 @@ CandidateTableView::CandidateTableView(QWidget* parent)
     // Columns as wide as their names (sizing to the contents would read every row).
     for (int c = 0; c < model_->columnCount(); ++c)
         table_->setColumnWidth(c, std::max(56, fontMetrics().horizontalAdvance(model_->columnName(c)) + 28));
+    // The run column is the model's last but shown first, and only while searches are compared.
+    table_->horizontalHeader()->moveSection(model_->runColumn(), 0);
+    connect(model_, &CandidateTableModel::comparedRunsChanged, this, &CandidateTableView::updateRunColumn);
+    updateRunColumn();
     TableCopy::install(table_);
     // The context menu diffs the row under the mouse with the selected architecture. A right press does not
     // select the row (it would replace the selection the diff is with).
@@ -87,9 +91,15 @@ CandidateTableView::CandidateTableView(QWidget* parent)
     // The current row is the document's selection: the Pareto view and the figure follow it.
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
-                if (syncing_ || !document_ || !current.isValid()) return;
+                if (syncing_ || !current.isValid()) return;
                 const QString key = current.data(CandidateTableModel::KeyRole).toString();
-                if (key != document_->selectedKey()) document_->select(key);
+                const int row = proxy_->mapToSource(current).row();
+                if (model_->isCompared(row)) {
+                    emit comparedCandidateSelected(model_->comparisonNameAt(row), key);
+                    return;
+                }
+                emit comparedCandidateSelected(QString(), QString());
+                if (document_ && key != document_->selectedKey()) document_->select(key);
             });
     updateCount();
 }
@@ -102,7 +112,8 @@ void CandidateTableView::setDocument(RunDocument* document) {
     connect(document_, &RunDocument::selectionChanged, this, &CandidateTableView::showDocumentSelection);
     // A candidate selected before its row arrived is selected once it does.
     connect(document_, &RunDocument::candidatesAdded, this, [this] {
-        if (!document_->selectedKey().isEmpty() && selectedKey() != document_->selectedKey())
+        if (!document_->selectedKey().isEmpty() && selectedKey() != document_->selectedKey() &&
+            !model_->isCompared(currentModelRow()))
             showDocumentSelection(document_->selectedKey());
     });
     showDocumentSelection(document_->selectedKey());
@@ -113,7 +124,8 @@ void CandidateTableView::setCostMetric(CostMetric metric) {
 }
 
 void CandidateTableView::showDocumentSelection(const QString& key) {
-    if (key == selectedKey()) return;
+    // (A compared search's row of the same key is another candidate.)
+    if (key == selectedKey() && !model_->isCompared(currentModelRow())) return;
     const QSignalBlocker block(table_->selectionModel());
     syncing_ = true;
     const int row = model_->rowOfKey(key);
@@ -138,6 +150,27 @@ bool CandidateTableView::eventFilter(QObject* watched, QEvent* event) {
     return QWidget::eventFilter(watched, event);
 }
 
+void CandidateTableView::updateRunColumn() {
+    table_->setColumnHidden(model_->runColumn(), model_->comparedRuns().isEmpty());
+}
+
+int CandidateTableView::currentModelRow() const {
+    const QModelIndex current = table_->selectionModel()->currentIndex();
+    if (!current.isValid() || !table_->selectionModel()->isRowSelected(current.row(), QModelIndex()))
+        return -1;
+    return proxy_->mapToSource(current).row();
+}
+
+bool CandidateTableView::selectComparedCandidate(const QString& name, const QString& key) {
+    const int row = model_->rowOfComparedKey(name, key);
+    const QModelIndex shown = row >= 0 ? proxy_->mapFromSource(model_->index(row, 0)) : QModelIndex();
+    if (!shown.isValid()) return false; // none, or filtered out
+    table_->selectionModel()->setCurrentIndex(shown, QItemSelectionModel::ClearAndSelect |
+                                                         QItemSelectionModel::Rows);
+    table_->scrollTo(shown);
+    return true;
+}
+
 QString CandidateTableView::keyAt(const QPoint& viewportPos) const {
     const QModelIndex index = table_->indexAt(viewportPos);
     return index.isValid() ? index.data(CandidateTableModel::KeyRole).toString() : QString();
@@ -145,12 +178,16 @@ QString CandidateTableView::keyAt(const QPoint& viewportPos) const {
 
 void CandidateTableView::showContextMenu(const QPoint& viewportPos) {
     const QString key = keyAt(viewportPos);
+    const QModelIndex under = table_->indexAt(viewportPos);
+    // A compared search's row is not an architecture of the shown search: it cannot be diffed or selected
+    // as one.
+    const bool compared = under.isValid() && model_->isCompared(proxy_->mapToSource(under).row());
     QMenu menu(this);
     QAction* diff = menu.addAction(tr("Diff with the Selected Architecture"));
-    diff->setEnabled(document_ && !key.isEmpty() && !document_->selectedKey().isEmpty() &&
+    diff->setEnabled(document_ && !compared && !key.isEmpty() && !document_->selectedKey().isEmpty() &&
                      key != document_->selectedKey());
     QAction* select = menu.addAction(tr("Select"));
-    select->setEnabled(document_ && !key.isEmpty());
+    select->setEnabled(document_ && !compared && !key.isEmpty());
     QAction* chosen = menu.exec(table_->viewport()->mapToGlobal(viewportPos));
     if (chosen == diff)
         document_->diffWithSelected(key);

@@ -4,7 +4,10 @@
 // row selects that architecture in the Pareto view and the architecture figure, and a candidate selected
 // there is selected (and scrolled to) here. Its context menu diffs the row under the mouse with the selected
 // architecture. Ctrl+C copies the selected rows as TSV (TableCopy); exportCsv()
-// writes the candidates as CandidateCsv.
+// writes the candidates as CandidateCsv. Rows of compared searches (CandidateTableModel::setComparedRun) are
+// listed too, with a "run" column first; selecting one of them does not change the document's selection (it
+// is the shown search's) but says so (comparedCandidateSelected), so the Pareto view can ring it on its
+// overlay.
 #pragma once
 
 #include "ui/plots/CostMetric.h"
@@ -47,6 +50,13 @@ public:
     QString selectedKey() const;
     // The architecture key of the row at a point of the table's viewport; empty when none.
     QString keyAt(const QPoint& viewportPos) const;
+    // Selects (and scrolls to) the row of `key` in compared search `name`; false when there is none.
+    bool selectComparedCandidate(const QString& name, const QString& key);
+
+signals:
+    // A compared search's row became the current one (`name`: its overlay name), or (empty) a row of the
+    // shown search did.
+    void comparedCandidateSelected(const QString& name, const QString& key);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -56,6 +66,9 @@ private:
     // "Select".
     void showContextMenu(const QPoint& viewportPos);
     void updateCount();
+    void updateRunColumn();
+    // The model row of the current (selected) row; -1 when none.
+    int currentModelRow() const;
     void showDocumentSelection(const QString& key);
 
     RunDocument* document_ = nullptr;

@@ -20,6 +20,7 @@ namespace {
 constexpr double kGrabPixels = 14.0; // how close to an axis a press starts a brush
 constexpr double kClickPixels = 4.0; // a shorter drag is a click: it clears the axis's brush
 constexpr double kBrushHalfWidth = 0.09;
+const QColor kDiffColour(0xd6, 0x33, 0x6c); // the architecture diff's raspberry (figure, Pareto ring, table)
 } // namespace
 
 ParallelCoordinatesView::ParallelCoordinatesView(QWidget* parent)
@@ -39,6 +40,12 @@ ParallelCoordinatesView::ParallelCoordinatesView(QWidget* parent)
     plot_->xAxis->setTickLength(0, 0);
     plot_->xAxis->setBasePen(Qt::NoPen);
     lines_ = new PolylineCloud(plot_->xAxis, plot_->yAxis);
+    diffCurve_ = new QCPCurve(plot_->xAxis, plot_->yAxis);
+    diffCurve_->setPen(QPen(kDiffColour, 2.6));
+    diffCurve_->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kDiffColour, 1.5), QBrush(Qt::white), 6));
+    diffCurve_->setSelectable(QCP::stNone);
+    diffCurve_->removeFromLegend();
     connect(plot_, &QCustomPlot::mousePress, this, &ParallelCoordinatesView::handleMousePress);
     connect(plot_, &QCustomPlot::mouseMove, this, &ParallelCoordinatesView::handleMouseMove);
     connect(plot_, &QCustomPlot::mouseRelease, this, &ParallelCoordinatesView::handleMouseRelease);
@@ -87,6 +94,13 @@ void ParallelCoordinatesView::setTable(CandidateTableView* table) {
         connect(model_, &QAbstractItemModel::modelReset, this, [this, valuesChanged] {
             brushes_.clear();
             valuesChanged();
+        });
+        // A compared search removed: its lines go.
+        connect(model_, &QAbstractItemModel::rowsRemoved, this, valuesChanged);
+        // The diff's B alone: only its line is redrawn.
+        connect(model_, &CandidateTableModel::diffKeyChanged, this, [this] {
+            updateDiffLine();
+            plot_->replot(QCustomPlot::rpQueuedReplot);
         });
     }
     linesStale_ = true;
@@ -231,8 +245,45 @@ void ParallelCoordinatesView::rebuildLines(const std::vector<char>& brushed) {
     linesStale_ = false;
 }
 
+std::vector<QPointF> ParallelCoordinatesView::diffLine() const {
+    std::vector<QPointF> out;
+    for (auto it = diffCurve_->data()->constBegin(); it != diffCurve_->data()->constEnd(); ++it)
+        out.emplace_back(it->key, it->value);
+    return out;
+}
+
+void ParallelCoordinatesView::updateDiffLine() {
+    if (diffLabel_) plot_->removeItem(diffLabel_);
+    diffLabel_ = nullptr;
+    QVector<double> t, keys, values;
+    const int row = model_ && !model_->diffKey().isEmpty() ? model_->rowOfKey(model_->diffKey()) : -1;
+    // The ranges are the lines' (ranges_): B is drawn where its own line runs.
+    if (row >= 0 && ranges_.size() == columns_.size()) {
+        for (int a = 0; a < int(columns_.size()); ++a) {
+            const double v = normalised(a, model_->value(row, columns_[std::size_t(a)]));
+            if (std::isnan(v)) continue;
+            t.push_back(double(t.size()));
+            keys.push_back(double(a));
+            values.push_back(v);
+        }
+    }
+    diffCurve_->setData(t, keys, values, true);
+    if (!keys.isEmpty()) {
+        diffLabel_ = new QCPItemText(plot_);
+        diffLabel_->position->setCoords(keys.front() - 0.12, values.front());
+        diffLabel_->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        diffLabel_->setText(tr("B"));
+        diffLabel_->setColor(kDiffColour);
+        QFont bold = font();
+        bold.setBold(true);
+        diffLabel_->setFont(bold);
+        diffLabel_->setClipToAxisRect(false);
+    }
+}
+
 void ParallelCoordinatesView::rebuild() {
     plot_->clearItems();
+    diffLabel_ = nullptr; // cleared with the other items
     const int n = int(columns_.size());
     const int rows = model_ ? model_->rowCount() : 0;
     // Lines, coloured by fitness (the first axis): dark = fit. A brush alone changes only the highlights.
@@ -281,6 +332,7 @@ void ParallelCoordinatesView::rebuild() {
         box->setPen(QPen(QColor(0xd6, 0x45, 0x3d), 1.5));
         box->setBrush(QColor(0xd6, 0x45, 0x3d, 40));
     }
+    updateDiffLine();
     plot_->xAxis->setTicker(ticker);
     // Room on the left for the first axis's slanted name.
     plot_->xAxis->setRange(-1.3, std::max(1, n) - 0.6);

@@ -3,8 +3,9 @@
 // scaled to its column's range, lines coloured by fitness (dark = fit). Dragging along an axis brushes a
 // range of it (a click on the axis clears that axis's brush); the brushes become the candidate table's filter
 // ("fitness=4.93..4.95 dec_layers=2..3"), so the table shows exactly the brushed candidates, and the brushed
-// lines stay coloured while the others fade. It follows the model live and in replay (the model follows the
-// RunDocument), redrawing at most once per event-loop pass.
+// lines stay coloured while the others fade. B of the document's architecture diff is drawn over the others
+// as a raspberry line (as the Pareto view rings it and the table tints its row). It follows the model live
+// and in replay (the model follows the RunDocument), redrawing at most once per event-loop pass.
 #pragma once
 
 #include "ui/figure/FigurePalette.h"
@@ -16,6 +17,8 @@
 #include <optional>
 #include <vector>
 
+class QCPCurve;
+class QCPItemText;
 class QCustomPlot;
 class QLabel;
 class QMouseEvent;
@@ -47,6 +50,10 @@ public:
 
     QCustomPlot* plot() const { return plot_; }
     PolylineCloud* lines() const { return lines_; }
+    // B of the architecture diff as drawn: (axis, normalised value) per axis with a value; empty when no
+    // diff (or B is not a row).
+    std::vector<QPointF> diffLine() const;
+
     // Widget coordinates of a value on an axis, for input and tests.
     QPointF pixelFor(int axis, double value) const;
     bool exportPlot(const QString& path, QString* error = nullptr);
@@ -60,6 +67,7 @@ private:
     std::vector<QPair<double, double>> columnRanges() const;
     PolylineCloud::Line lineOf(int row, bool brushed) const;
     void scheduleRebuild();
+    void updateDiffLine();
     void applyBrushes();
     double normalised(int axis, double value) const;
     double valueAt(int axis, double pixelY) const;
@@ -73,6 +81,8 @@ private:
     CandidateTableModel* model_ = nullptr;
     QCustomPlot* plot_ = nullptr;
     PolylineCloud* lines_ = nullptr;
+    QCPCurve* diffCurve_ = nullptr;    // B of the architecture diff, over the lines
+    QCPItemText* diffLabel_ = nullptr; // "B" beside it (an item: rebuild() clears and redraws it)
     QLabel* status_ = nullptr;
     std::vector<int> columns_;
     std::vector<QPair<double, double>> ranges_; // per axis: min, max of its column

@@ -171,6 +171,12 @@ void ParetoView::buildPlot() {
     QPen diffPen(QColor(0xd6, 0x33, 0x6c), 2.0, Qt::DashLine);
     diffGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, diffPen, Qt::NoBrush, 15));
     diffGraph_->setSelectable(QCP::stNone);
+    // A compared search's candidate selected in the table: a ring in its overlay's colour (set when drawn).
+    comparedMarkGraph_ = plot_->addGraph();
+    comparedMarkGraph_->setLayer(budgetLayer_);
+    comparedMarkGraph_->setLineStyle(QCPGraph::lsNone);
+    comparedMarkGraph_->setSelectable(QCP::stNone);
+    comparedMarkGraph_->removeFromLegend();
 
     plot_->legend->setVisible(true);
     PlotTheme::styleLegend(*plot_->legend, palette_, font());
@@ -324,6 +330,7 @@ void ParetoView::rebuildForMetric() {
         PlotTheme::useSiTicks(*plot_->xAxis);
     for (auto it = overlays_.begin(); it != overlays_.end(); ++it)
         refreshOverlay(it.key(), it.value());
+    updateComparedMark();
     plotFrom(0);
 }
 
@@ -561,6 +568,7 @@ void ParetoView::setOverlay(const QString& name, const std::vector<CandidateRow>
         overlay.graph->addToLegend();
     }
     refreshOverlay(name, overlay);
+    updateComparedMark();
     if (follow_) updateAxes();
     updateBudgetItems();
     plot_->replot(QCustomPlot::rpQueuedReplot);
@@ -572,9 +580,11 @@ void ParetoView::refreshOverlay(const QString& name, Overlay& overlay) {
         if (const std::optional<double> x = ui::costOf(overlay.rows[i], metric_))
             tracker.add(*x, overlay.rows[i].fitness, i);
     QVector<double> keys, values;
+    overlay.frontKeys.clear();
     for (const ParetoFrontTracker::Point& p : tracker.front()) {
         keys.push_back(p.x);
         values.push_back(p.y);
+        overlay.frontKeys.push_back(QString::fromStdString(overlay.rows[p.index].architecture.key));
     }
     overlay.graph->setData(keys, values, true);
     overlay.graph->setName(tr("%1 (front, %2)").arg(name).arg(keys.size()));
@@ -585,9 +595,62 @@ void ParetoView::removeOverlay(const QString& name) {
     if (it == overlays_.end()) return;
     plot_->removeGraph(it->graph);
     overlays_.erase(it);
+    if (markName_ == name) markName_.clear();
+    updateComparedMark();
     if (follow_) updateAxes();
     updateBudgetItems();
     plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool ParetoView::markComparedCandidate(const QString& name, const QString& key) {
+    markName_ = name;
+    markKey_ = key;
+    updateComparedMark();
+    budgetMarker_->replotLayer();
+    return name.isEmpty() || comparedMark().has_value();
+}
+
+void ParetoView::updateComparedMark() {
+    QVector<double> keys, values;
+    const auto it = markName_.isEmpty() ? overlays_.constEnd() : overlays_.constFind(markName_);
+    if (it != overlays_.constEnd()) {
+        const std::string key = markKey_.toStdString();
+        // The newest row of the key, as the table lists it.
+        for (auto row = it->rows.rbegin(); row != it->rows.rend(); ++row) {
+            if (row->architecture.key != key) continue;
+            if (const std::optional<double> x = ui::costOf(*row, metric_)) {
+                keys.push_back(*x);
+                values.push_back(row->fitness);
+            }
+            break;
+        }
+        comparedMarkGraph_->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(it->color, 2.4), Qt::NoBrush, 16));
+    }
+    comparedMarkGraph_->setData(keys, values, true);
+}
+
+std::optional<QPointF> ParetoView::comparedMark() const {
+    if (!comparedMarkGraph_ || comparedMarkGraph_->data()->isEmpty()) return std::nullopt;
+    const auto it = comparedMarkGraph_->data()->constBegin();
+    return QPointF(it->key, it->value);
+}
+
+std::optional<std::pair<QString, QString>> ParetoView::nearestOverlayPoint(const QPointF& pos,
+                                                                           double radius) const {
+    std::optional<std::pair<QString, QString>> best;
+    double bestDistance = radius;
+    for (auto it = overlays_.constBegin(); it != overlays_.constEnd(); ++it) {
+        std::size_t i = 0;
+        for (auto p = it->graph->data()->constBegin(); p != it->graph->data()->constEnd(); ++p, ++i) {
+            const double d = QLineF(pos, pixelFor(p->key, p->value)).length();
+            if (d <= bestDistance && i < it->frontKeys.size()) {
+                bestDistance = d;
+                best = std::pair{it.key(), it->frontKeys[i]};
+            }
+        }
+    }
+    return best;
 }
 
 QStringList ParetoView::overlayNames() const {
@@ -739,7 +802,15 @@ void ParetoView::handleMouseRelease(QMouseEvent* event) {
     pressPos_.reset();
     if (QLineF(press, event->position()).length() > kClickSlopPixels) return;
     const std::optional<std::size_t> p = nearestPoint(event->position(), kPickPixels);
-    if (!p) return;
+    if (!p) {
+        // A compared search's front point: ringed, and its row selected in the table
+        // (comparedCandidateClicked).
+        if (const auto overlayPoint = nearestOverlayPoint(event->position(), kPickPixels)) {
+            markComparedCandidate(overlayPoint->first, overlayPoint->second);
+            emit comparedCandidateClicked(overlayPoint->first, overlayPoint->second);
+        }
+        return;
+    }
     // Ctrl+click: diff this candidate with the selected one (the selection stays).
     if ((event->modifiers() & Qt::ControlModifier) && document_ &&
         document_->diffWithSelected(candidates_[plotted_[*p].candidate].key))

@@ -79,6 +79,12 @@ public:
     QStringList overlayNames() const;
     // The front of an overlay as plotted, sorted by cost.
     std::vector<QPointF> overlayFront(const QString& name) const;
+    // Rings candidate `key` of overlay `name` in the overlay's colour (a compared search's row selected in
+    // the candidate table), whether or not it is on that search's front; an empty name removes the ring.
+    // False when the overlay has no such candidate with a value of the current metric.
+    bool markComparedCandidate(const QString& name, const QString& key);
+    // The ringed compared candidate (cost, fitness); nullopt when none.
+    std::optional<QPointF> comparedMark() const;
 
     void setCostMetric(CostMetric metric);
     CostMetric costMetric() const { return metric_; }
@@ -116,6 +122,8 @@ public:
 
 signals:
     void candidateSelected(qint64 architectureId, const QString& key);
+    // A point of a compared search's front (an overlay) was clicked.
+    void comparedCandidateClicked(const QString& name, const QString& key);
     // +infinity when the budget was cleared.
     void budgetChanged(double budget);
     void feasibleCountChanged(int feasible, int total);
@@ -136,6 +144,7 @@ private:
         std::vector<CandidateRow> rows;
         QCPGraph* graph = nullptr;
         QColor color;
+        std::vector<QString> frontKeys; // the keys of graph's points, in its order (by cost)
     };
 
     void buildPlot();
@@ -149,6 +158,9 @@ private:
     void updateFeasibleLabel();
     void updateSelectionGraph();
     void refreshOverlay(const QString& name, Overlay& overlay);
+    void updateComparedMark();
+    // The overlay front point nearest to `pos` within `radius` pixels: (overlay name, key).
+    std::optional<std::pair<QString, QString>> nearestOverlayPoint(const QPointF& pos, double radius) const;
     void applyBudget(double budget, bool fromUser);
     std::optional<double> costOf(const Candidate& c) const;
     // Index into plotted_ of the point nearest to `pos` within `radius` pixels.
@@ -176,6 +188,8 @@ private:
     QCPGraph* frontGraph_ = nullptr;
     QCPGraph* selectionGraph_ = nullptr;
     QCPGraph* diffGraph_ = nullptr; // the candidate diffed with the selected one (RunDocument::diffKey)
+    QCPGraph* comparedMarkGraph_ = nullptr; // a compared search's candidate selected in the table
+    QString markName_, markKey_;
     std::unique_ptr<BudgetMarker> budgetMarker_;
 
     CostMetric metric_ = CostMetric::Flops;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace automoe::ui {
 
@@ -27,6 +28,23 @@ QColor shadeColour(double t) {
 PolylineCloud::PolylineCloud(QCPAxis* keyAxis, QCPAxis* valueAxis)
     : QCPAbstractPlottable(keyAxis, valueAxis) {
     setSelectable(QCP::stNone);
+    deferTimer_.setSingleShot(true);
+    deferTimer_.setInterval(150);
+    connect(&deferTimer_, &QTimer::timeout, this, [this] {
+        forceRaster_ = true;
+        if (parentPlot()) parentPlot()->replot(QCustomPlot::rpQueuedReplot);
+    });
+}
+
+void PolylineCloud::setDeferredResize(int ms, std::size_t aboveLines) {
+    deferTimer_.setInterval(std::max(0, ms));
+    deferAbove_ = ms > 0 ? aboveLines : std::numeric_limits<std::size_t>::max();
+}
+
+void PolylineCloud::flushDeferredRaster() {
+    if (!deferTimer_.isActive()) return;
+    deferTimer_.stop();
+    forceRaster_ = true;
 }
 
 void PolylineCloud::setLines(std::vector<Line> lines) {
@@ -246,10 +264,28 @@ void PolylineCloud::accumulate(const Geometry& g, Subset subset, std::vector<std
 void PolylineCloud::drawRaster(QCPPainter* painter) {
     const Geometry g = geometry();
     if (g.area.isEmpty() || lines_.empty()) return;
-    if (!image_.isNull() && imageGeometry_ == g && imageValuesVersion_ == valuesVersion_ &&
-        imageHighlightVersion_ == highlightVersion_) {
+    const bool sameLines =
+        imageValuesVersion_ == valuesVersion_ && imageHighlightVersion_ == highlightVersion_;
+    if (!image_.isNull() && imageGeometry_ == g && sameLines) {
         painter->drawImage(g.area.topLeft(), image_);
         return;
+    }
+    // Resizing with many lines: the same lines stretched to the new area now (the axes' ranges are fixed, so
+    // each line lands where it belongs, only blurred), rasterised again once the size has rested. Not for
+    // exports (pmNoCaching): they get real pixels at their size.
+    if (!image_.isNull() && sameLines && !forceRaster_ && lines_.size() >= deferAbove_ &&
+        !painter->modes().testFlag(QCPPainter::pmNoCaching)) {
+        painter->save();
+        painter->setRenderHint(QPainter::SmoothPixmapTransform, false); // a frame: nearest pixels suffice
+        painter->drawImage(QRectF(g.area), image_);
+        painter->restore();
+        ++stretchedFrames_;
+        deferTimer_.start();
+        return;
+    }
+    if (!painter->modes().testFlag(QCPPainter::pmNoCaching)) { // an export leaves a deferred raster due
+        forceRaster_ = false;
+        deferTimer_.stop();
     }
     const int w = g.area.width(), h = g.area.height();
     if (!sumsValid_ || !(sumsGeometry_ == g)) {

@@ -5,11 +5,14 @@
 // (SVG, PDF) always draws real polylines. The image is kept: a redraw with the same lines, highlights and
 // geometry only draws it again. The per-pixel sums of every line are kept as well, so a change of the
 // highlighted set rasterises only the lines that are highlighted or only those that are not, whichever are
-// fewer (the others follow by subtraction).
+// fewer (the others follow by subtraction). While the plot is being resized with many lines, each frame
+// stretches the last image to the new size and the lines are rasterised again once the size has rested
+// (setDeferredResize); exports always rasterise at their own size.
 #pragma once
 
 #include <qcustomplot.h>
 
+#include <QTimer>
 #include <cstdint>
 #include <vector>
 
@@ -43,6 +46,15 @@ public:
     quint64 partialRasterisations() const { return partialRasters_; }
     // How often only appended lines were walked and added to the kept sums.
     quint64 appendRasterisations() const { return appendRasters_; }
+
+    // From `aboveLines` lines on, a new size first stretches the kept image and rasterises the lines again
+    // `ms` after the last resize (0 ms: at once, as below aboveLines). 150 ms and 20,000 lines by default.
+    void setDeferredResize(int ms, std::size_t aboveLines);
+    // Frames drawn as the stretched image of another size.
+    quint64 stretchedFrames() const { return stretchedFrames_; }
+    // Whether a raster at the new size is waiting; flushDeferredRaster() makes the next redraw do it now.
+    bool rasterDeferred() const { return deferTimer_.isActive(); }
+    void flushDeferredRaster();
 
     double selectTest(const QPointF& pos, bool onlySelectable, QVariant* details = nullptr) const override;
     QCPRange getKeyRange(bool& foundRange, QCP::SignDomain inSignDomain = QCP::sdBoth) const override;
@@ -84,7 +96,10 @@ private:
     quint64 imageValuesVersion_ = 0, imageHighlightVersion_ = 0;
     std::vector<std::int32_t> allSums_; // every line: count and shade sum per pixel
     QImage image_;
-    quint64 fullRasters_ = 0, partialRasters_ = 0, appendRasters_ = 0;
+    quint64 fullRasters_ = 0, partialRasters_ = 0, appendRasters_ = 0, stretchedFrames_ = 0;
+    QTimer deferTimer_;
+    std::size_t deferAbove_ = 20000;
+    bool forceRaster_ = false; // the deferred raster is due
     std::size_t maxLevels_ = 64;
     mutable quint64 levelsVersion_ = 0;
     mutable std::vector<std::vector<double>> levels_; // per axis: its distinct values, sorted; empty: many

@@ -251,6 +251,9 @@ void MainWindow::createActions() {
             pareto_->removeOverlay(name);
         for (const QString& name : hypervolume_->overlayNames())
             hypervolume_->removeOverlay(name);
+        for (const QString& name : importance_->overlayNames())
+            importance_->removeOverlay(name);
+        candidates_->model()->clearComparedRuns();
     });
     compareTrainingAction_ = new QAction(tr("Compare &Training Curves of Selected Runs"), this);
     compareTrainingAction_->setObjectName("compareTrainingAction");
@@ -474,6 +477,12 @@ void MainWindow::createRunDocks() {
     QDockWidget* candidatesDock =
         addToolDock(tr("Candidates"), "candidatesDock", candidates_, Qt::BottomDockWidgetArea);
     tabifyDockWidget(hypervolumeDock, candidatesDock);
+    // A compared search's row selected in the table is ringed on its front in the Pareto view; a point of a
+    // compared front clicked there selects its row.
+    connect(candidates_, &CandidateTableView::comparedCandidateSelected, pareto_,
+            &ParetoView::markComparedCandidate);
+    connect(pareto_, &ParetoView::comparedCandidateClicked, candidates_,
+            &CandidateTableView::selectComparedCandidate);
     importance_ = new GeneImportanceView(this);
     importance_->setObjectName("geneImportanceView");
     importance_->setDocument(run_);
@@ -631,8 +640,7 @@ void MainWindow::compareWithRun(qint64 runId) {
                                      kStatusTimeoutMs);
             return;
         }
-        pareto_->setOverlay(tr("run %1").arg(runId), *rows);
-        hypervolume_->setOverlay(tr("run %1").arg(runId), *rows);
+        showComparison(runId, *rows);
         statusBar()->showMessage(tr("Overlaid the Pareto front of run %1").arg(runId), kStatusTimeoutMs);
     };
     connect(feed, &RunFeed::batchReady, this, [feed, rows, finish](const FeedBatch& b) {
@@ -649,6 +657,14 @@ void MainWindow::compareWithRun(qint64 runId) {
         reportError(tr("Could not read the run to compare with"), message);
     });
     feed->open(runDatabase_, runId);
+}
+
+void MainWindow::showComparison(qint64 runId, const std::vector<CandidateRow>& rows) {
+    const QString name = tr("run %1").arg(runId);
+    pareto_->setOverlay(name, rows);
+    hypervolume_->setOverlay(name, rows);
+    importance_->setOverlay(name, rows);
+    candidates_->model()->setComparedRun(runId, name, rows);
 }
 
 void MainWindow::compareTrainingOf(const QList<qint64>& runIds) {

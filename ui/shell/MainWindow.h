@@ -6,6 +6,7 @@
 #pragma once
 
 #include "space/Architecture.h"
+#include "store/RunRecords.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -118,6 +119,10 @@ public slots:
     void followRun(qint64 runId);
     // Overlays the Pareto front of another run of the database on the Pareto view.
     void compareWithRun(qint64 runId);
+    // Shows search `runId`'s candidates beside the shown search's (what compareWithRun does once it read
+    // them): its front in the Pareto view, its hypervolume, its gene importance side by side and its rows in
+    // the candidate table, all named "run N".
+    void showComparison(qint64 runId, const std::vector<CandidateRow>& rows);
     // Overlays the training curves of these runs of the database on the Training view (the shown run and
     // runs already overlaid are skipped; runs that logged no training step are reported and skipped).
     void compareTrainingOf(const QList<qint64>& runIds);
