@@ -46,13 +46,25 @@ void Database::close() noexcept {
     }
 }
 
+namespace {
+
+// SQLITE_BUSY once the busy timeout has run out: another connection (a writer process, usually) kept its
+// write transaction longer than any writer of ours does, e.g. because it is stopped. Said so, first.
+std::string describe(int rc, const std::string& message) {
+    if ((rc & 0xff) != SQLITE_BUSY) return message;
+    return "another writer has held the database for more than " + std::to_string(kBusyTimeoutMs / 1000) +
+           " s (" + message + ")";
+}
+
+} // namespace
+
 void Database::exec(const std::string& sql) {
     char* err = nullptr;
     const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {
         std::string msg = err ? err : sqlite3_errstr(rc);
         sqlite3_free(err);
-        throw StoreError(path_, msg + " (in: " + sql.substr(0, 80) + ")", rc & 0xff);
+        throw StoreError(path_, describe(rc, msg) + " (in: " + sql.substr(0, 80) + ")", rc & 0xff);
     }
 }
 
@@ -84,7 +96,9 @@ bool Database::inTransaction() const {
 }
 
 void Database::fail(int rc, const std::string& what) const {
-    throw StoreError(path_, what + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)), rc & 0xff);
+    const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    if ((rc & 0xff) == SQLITE_BUSY) throw StoreError(path_, describe(rc, message) + ": " + what, rc & 0xff);
+    throw StoreError(path_, what + ": " + message, rc & 0xff);
 }
 
 } // namespace automoe
