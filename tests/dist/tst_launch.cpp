@@ -3,6 +3,7 @@
 // batch's tokens), and both exit 0; a run resumed on two ranks continues with exactly the losses of the
 // uninterrupted one; when rank 0 fails, launch ends rank 1 and exits with rank 0's status; a search on two
 // ranks stores exactly the candidates and fronts of one process.
+#include "store/EventRows.h"
 #include "store/RunReader.h"
 
 #include "TestMain.h"
@@ -38,6 +39,18 @@ private slots:
         QCOMPARE(int(steps.size()), 3);
         for (const auto& s : steps)
             QVERIFY(s.tokens > 0);
+        // Each update's event carries both ranks' shares (GUI: per-rank throughput), summing to its tokens.
+        int stepEvents = 0;
+        for (const Event& e : reader.events(1)) {
+            if (e.type != "training_step") continue;
+            const TrainingStepRow row = trainingStepFromJson(e.payload);
+            QCOMPARE(row.tokens, steps[size_t(stepEvents++)].tokens);
+            QCOMPARE(int(row.ranks.size()), 2);
+            QCOMPARE(row.ranks[0].tokens + row.ranks[1].tokens, row.tokens);
+            QVERIFY(row.ranks[0].tokens > 0 && row.ranks[1].tokens > 0);
+            QVERIFY(row.ranks[0].busyMs > 0 && row.ranks[1].busyMs > 0);
+        }
+        QCOMPARE(stepEvents, 3);
     }
 
     void resumeOnTwoRanksContinuesExactly() {
