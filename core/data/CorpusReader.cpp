@@ -13,6 +13,10 @@ namespace automoe {
 
 namespace {
 
+void requireText(const std::string& path, const std::string& text) {
+    if (text.empty()) throw CorpusError(path, 0, "empty file");
+}
+
 std::string readCorpusFile(const std::string& path) {
     std::string text;
     try {
@@ -20,7 +24,7 @@ std::string readCorpusFile(const std::string& path) {
     } catch (const std::exception& e) {
         throw CorpusError(path, 0, std::string("cannot read: ") + e.what());
     }
-    if (text.empty()) throw CorpusError(path, 0, "empty file");
+    requireText(path, text);
     return text;
 }
 
@@ -57,7 +61,11 @@ std::string extensionLanguage(const std::string& path) {
 } // namespace
 
 Corpus readDingCorpus(const std::string& path, const DingOptions& options) {
-    const std::string text = readCorpusFile(path);
+    return parseDingCorpus(readCorpusFile(path), path, options);
+}
+
+Corpus parseDingCorpus(const std::string& text, const std::string& path, const DingOptions& options) {
+    requireText(path, text);
     const auto lines = splitCorpusLines(path, text);
     // The parser orients pairs itself; finish() only swaps the language labels.
     const CorpusDingParser parser(options);
@@ -86,6 +94,14 @@ Corpus readParallelCorpus(const std::string& sourcePath, const std::string& targ
                           const CorpusReadOptions& options) {
     const std::string sourceText = readCorpusFile(sourcePath);
     const std::string targetText = readCorpusFile(targetPath);
+    return parseParallelCorpus(sourceText, sourcePath, targetText, targetPath, options);
+}
+
+Corpus parseParallelCorpus(const std::string& sourceText, const std::string& sourcePath,
+                           const std::string& targetText, const std::string& targetPath,
+                           const CorpusReadOptions& options) {
+    requireText(sourcePath, sourceText);
+    requireText(targetPath, targetText);
     const auto source = splitCorpusLines(sourcePath, sourceText);
     const auto target = splitCorpusLines(targetPath, targetText);
     if (source.size() != target.size()) {
@@ -112,7 +128,11 @@ Corpus readParallelCorpus(const std::string& sourcePath, const std::string& targ
 }
 
 Corpus readTsvCorpus(const std::string& path, const CorpusReadOptions& options) {
-    const std::string text = readCorpusFile(path);
+    return parseTsvCorpus(readCorpusFile(path), path, options);
+}
+
+Corpus parseTsvCorpus(const std::string& text, const std::string& path, const CorpusReadOptions& options) {
+    requireText(path, text);
     const auto lines = splitCorpusLines(path, text);
     Corpus corpus;
     corpus.info.paths = {path};

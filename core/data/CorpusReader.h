@@ -33,6 +33,16 @@ Corpus readParallelCorpus(const std::string& sourcePath, const std::string& targ
 // One pair per line, "source<TAB>target"; exactly one tab per non-blank line. Blank lines are skipped.
 Corpus readTsvCorpus(const std::string& path, const CorpusReadOptions& options = {});
 
+// The same readers on a file's text already in memory (what the readers above call once the file is read;
+// the fuzz targets in tests/fuzz call them directly): `path` names the file in errors. An empty text throws
+// CorpusError(path, 0, "empty file") as an empty file does.
+Corpus parseDingCorpus(const std::string& text, const std::string& path, const DingOptions& options = {});
+Corpus parseParallelCorpus(const std::string& sourceText, const std::string& sourcePath,
+                           const std::string& targetText, const std::string& targetPath,
+                           const CorpusReadOptions& options = {});
+Corpus parseTsvCorpus(const std::string& text, const std::string& path,
+                      const CorpusReadOptions& options = {});
+
 // The Ding dictionary at `dingPath` when that file exists, otherwise the bundled sample (German→English
 // TSV). Both give German→English pairs with >= 3 words a side.
 Corpus loadDefaultCorpus(const std::string& dingPath = kDebianDingPath);

@@ -15,8 +15,10 @@ std::vector<std::string> readSegmentLines(const std::string& path) {
     std::ostringstream buffer;
     buffer << in.rdbuf();
     if (in.bad()) throw std::runtime_error("cannot read " + path);
-    const std::string text = buffer.str();
+    return splitSegmentLines(buffer.str(), path);
+}
 
+std::vector<std::string> splitSegmentLines(const std::string& text, const std::string& path) {
     std::vector<std::string> lines;
     std::size_t start = 0;
     while (start < text.size()) {
@@ -34,19 +36,17 @@ std::vector<std::string> readSegmentLines(const std::string& path) {
     return lines;
 }
 
-HypothesesAndReferences readHypothesesAndReferences(const std::string& hypPath,
-                                                    const std::vector<std::string>& refPaths) {
-    if (refPaths.empty()) throw std::runtime_error("no reference file given");
-    HypothesesAndReferences data;
-    data.hyps = readSegmentLines(hypPath);
-    for (const std::string& refPath : refPaths) {
-        std::vector<std::string> ref = readSegmentLines(refPath);
-        if (ref.size() != data.hyps.size()) {
-            throw std::runtime_error("reference file " + refPath + " has " + std::to_string(ref.size()) +
-                                     " lines but hypothesis file " + hypPath + " has " +
-                                     std::to_string(data.hyps.size()));
+namespace {
+
+// Line counts and empty references checked; hyps and refs already split.
+void checkHypothesesAndReferences(const HypothesesAndReferences& data, const std::string& hypPath,
+                                  const std::vector<std::string>& refPaths) {
+    for (std::size_t k = 0; k < data.refs.size(); ++k) {
+        if (data.refs[k].size() != data.hyps.size()) {
+            throw std::runtime_error("reference file " + refPaths[k] + " has " +
+                                     std::to_string(data.refs[k].size()) + " lines but hypothesis file " +
+                                     hypPath + " has " + std::to_string(data.hyps.size()));
         }
-        data.refs.push_back(std::move(ref));
     }
     for (std::size_t i = 0; i < data.hyps.size(); ++i) {
         bool any = false;
@@ -61,6 +61,42 @@ HypothesesAndReferences readHypothesesAndReferences(const std::string& hypPath,
                 ": empty reference line (sacreBLEU rejects sentences without a reference)");
         }
     }
+}
+
+} // namespace
+
+HypothesesAndReferences readHypothesesAndReferences(const std::string& hypPath,
+                                                    const std::vector<std::string>& refPaths) {
+    if (refPaths.empty()) throw std::runtime_error("no reference file given");
+    HypothesesAndReferences data;
+    data.hyps = readSegmentLines(hypPath);
+    for (const std::string& refPath : refPaths) {
+        std::vector<std::string> ref = readSegmentLines(refPath);
+        // Checked as each file is read, so that a long mismatched file is not read to the end of the list.
+        if (ref.size() != data.hyps.size()) {
+            throw std::runtime_error("reference file " + refPath + " has " + std::to_string(ref.size()) +
+                                     " lines but hypothesis file " + hypPath + " has " +
+                                     std::to_string(data.hyps.size()));
+        }
+        data.refs.push_back(std::move(ref));
+    }
+    checkHypothesesAndReferences(data, hypPath, refPaths);
+    return data;
+}
+
+HypothesesAndReferences hypothesesAndReferencesFromTexts(const std::string& hypText,
+                                                         const std::string& hypPath,
+                                                         const std::vector<std::string>& refTexts,
+                                                         const std::vector<std::string>& refPaths) {
+    if (refTexts.size() != refPaths.size())
+        throw std::invalid_argument("hypothesesAndReferencesFromTexts: " + std::to_string(refTexts.size()) +
+                                    " reference texts but " + std::to_string(refPaths.size()) + " paths");
+    if (refPaths.empty()) throw std::runtime_error("no reference file given");
+    HypothesesAndReferences data;
+    data.hyps = splitSegmentLines(hypText, hypPath);
+    for (std::size_t k = 0; k < refTexts.size(); ++k)
+        data.refs.push_back(splitSegmentLines(refTexts[k], refPaths[k]));
+    checkHypothesesAndReferences(data, hypPath, refPaths);
     return data;
 }
 

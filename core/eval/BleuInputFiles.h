@@ -13,6 +13,10 @@ namespace automoe {
 // the file cannot be read ("cannot open FILE") or has invalid UTF-8 ("FILE:LINE: invalid UTF-8 ...").
 std::vector<std::string> readSegmentLines(const std::string& path);
 
+// The lines of a file's text already read (what readSegmentLines does once the file is in memory); `path`
+// names the file in errors.
+std::vector<std::string> splitSegmentLines(const std::string& text, const std::string& path);
+
 struct HypothesesAndReferences {
     std::vector<std::string> hyps;
     std::vector<std::vector<std::string>> refs; // refs[k][i]: line i of the k-th reference file
@@ -23,5 +27,11 @@ struct HypothesesAndReferences {
 // files and line when a sentence has only empty references (which sacreBLEU rejects).
 HypothesesAndReferences readHypothesesAndReferences(const std::string& hypPath,
                                                     const std::vector<std::string>& refPaths);
+
+// The same checks on the files' texts (refTexts[k] is the text of refPaths[k]; the sizes must agree).
+HypothesesAndReferences hypothesesAndReferencesFromTexts(const std::string& hypText,
+                                                         const std::string& hypPath,
+                                                         const std::vector<std::string>& refTexts,
+                                                         const std::vector<std::string>& refPaths);
 
 } // namespace automoe
