@@ -18,6 +18,9 @@ PACKAGES=(
   trans-de-en
   xvfb xauth x11-utils fonts-dejavu-core
   clang-format
+  # Fuzzing (packaging/fuzz.sh): clang with libFuzzer and the sanitizer runtimes. The regular build and CI's
+  # replay of the fuzz corpus (fuzz_replay_*) need neither.
+  clang-14 libclang-rt-14-dev
   # Packaging and its checks (packaging/deb.sh, tests/packaging): CPack's dpkg-shlibdeps, man pages from
   # --help, the validators, and what the checks run (man, bash completion, file, readelf).
   dpkg-dev help2man lintian desktop-file-utils appstream man-db bash-completion file binutils

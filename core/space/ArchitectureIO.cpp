@@ -4,6 +4,8 @@
 #include "util/Resources.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -16,9 +18,18 @@ namespace {
 
 // ------------------------------------------------------------------------------------------------ JSON
 
+// More experts in one layer than any model this workbench trains on a CPU; the limit keeps a yml's
+// "n-experts: [2000000000]" from allocating gigabytes before it is refused.
+constexpr int kMaxLayerExperts = 4096;
+
 int jsonInt(const json& j, const std::string& field) {
     if (!j.is_number_integer())
         throw SpaceError(field, std::string("expected an integer, got ") + j.type_name() + " " + j.dump());
+    // get<int>() would wrap 4294967808 to 512.
+    if (j.is_number_unsigned() ? j.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<int>::max())
+                               : j.get<std::int64_t>() < std::numeric_limits<int>::min() ||
+                                     j.get<std::int64_t>() > std::numeric_limits<int>::max())
+        throw SpaceError(field, "integer " + j.dump() + " is out of range");
     return j.get<int>();
 }
 
@@ -34,6 +45,9 @@ const json& jsonRequired(const json& j, const char* key, const std::string& pref
 
 void checkLayer(const LayerGene& l, const std::string& field) {
     if (l.expertWidths.empty()) throw SpaceError(field + "experts", "a layer needs at least one expert");
+    if (l.experts() > kMaxLayerExperts)
+        throw SpaceError(field + "experts", std::to_string(l.experts()) + " experts, at most " +
+                                                std::to_string(kMaxLayerExperts));
     for (int w : l.expertWidths)
         if (w <= 0)
             throw SpaceError(field + "experts", "expert width must be positive, got " + std::to_string(w));
@@ -215,6 +229,11 @@ Architecture parseHatYaml(const std::string& text, const std::string& source, in
         if (!root.IsMap())
             throw SpaceError("", "expected HAT SubTransformer keys such as encoder-embed-dim-subtransformer");
         for (const auto& kv : root) {
+            // A complex key ("? [a, b]" or "? a: b") is no HAT key; as<std::string>() would throw
+            // YAML::BadConversion, a message without the file.
+            if (!kv.first.IsScalar())
+                throw SpaceError("", at(kv.first) + ": expected a key such as " +
+                                         "encoder-embed-dim-subtransformer");
             const std::string key = kv.first.as<std::string>();
             if (!knownYamlKeys().count(key))
                 throw SpaceError(key, at(kv.first) + ": unknown or unsupported key");
@@ -260,6 +279,9 @@ Architecture parseHatYaml(const std::string& text, const std::string& source, in
                 l.selfHeads = perLayer(heads, i, depth, headsKey, headsNode);
                 const int n = nExperts.empty() ? 1 : perLayer(nExperts, i, depth, nKey, root[nKey]);
                 if (n < 1) throw SpaceError(nKey, "layer " + std::to_string(i + 1) + " has no expert");
+                if (n > kMaxLayerExperts)
+                    throw SpaceError(nKey, "layer " + std::to_string(i + 1) + " has " + std::to_string(n) +
+                                               " experts, at most " + std::to_string(kMaxLayerExperts));
                 if (!widths.empty()) {
                     l.expertWidths = perLayer(widths, i, depth, wKey, root[wKey]);
                     if (static_cast<int>(l.expertWidths.size()) != n)
@@ -363,21 +385,24 @@ bool hasExtension(const std::string& path, std::initializer_list<const char*> ex
 }
 } // namespace
 
+Architecture parseArchitectureJson(const std::string& text, const std::string& source) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range 406 for a number too large for a double ("1E400")
+        throw SpaceError("", std::string("invalid JSON: ") + e.what()).inFile(source);
+    }
+    try {
+        return architectureFromJson(j);
+    } catch (const SpaceError& e) {
+        throw e.inFile(source);
+    }
+}
+
 Architecture loadArchitecture(const std::string& path, int defaultQkvDim) {
     const std::string text = readTextFile(path);
-    if (hasExtension(path, {".json"})) {
-        json j;
-        try {
-            j = json::parse(text);
-        } catch (const json::parse_error& e) {
-            throw SpaceError("", std::string("invalid JSON: ") + e.what()).inFile(path);
-        }
-        try {
-            return architectureFromJson(j);
-        } catch (const SpaceError& e) {
-            throw e.inFile(path);
-        }
-    }
+    if (hasExtension(path, {".json"})) return parseArchitectureJson(text, path);
     if (hasExtension(path, {".yml", ".yaml"})) return parseHatYaml(text, path, defaultQkvDim);
     throw SpaceError("", "unknown architecture format (expected .yml, .yaml or .json)").inFile(path);
 }

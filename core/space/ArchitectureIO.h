@@ -17,6 +17,9 @@ Architecture parseHatYaml(const std::string& text, const std::string& source = "
                           int defaultQkvDim = 512);
 std::string toHatYaml(const Architecture& arch);
 
+// Our JSON form from a file's text (what loadArchitecture does for a .json file); errors name `source`.
+Architecture parseArchitectureJson(const std::string& text, const std::string& source = "<text>");
+
 // By extension: .yml/.yaml -> HAT yml, .json -> JSON. Errors name the file and the key or line.
 Architecture loadArchitecture(const std::string& path, int defaultQkvDim = 512);
 void saveArchitecture(const Architecture& arch, const std::string& path);

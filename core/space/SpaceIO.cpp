@@ -3,7 +3,9 @@
 #include "space/SpaceError.h"
 #include "util/Resources.h"
 
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -22,6 +24,11 @@ const char* typeName(const json& j) {
 int readInt(const json& j, const std::string& field) {
     if (!j.is_number_integer())
         throw SpaceError(field, std::string("expected an integer, got ") + typeName(j) + " " + j.dump());
+    // get<int>() would wrap 4294967808 to 512.
+    if (j.is_number_unsigned() ? j.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<int>::max())
+                               : j.get<std::int64_t>() < std::numeric_limits<int>::min() ||
+                                     j.get<std::int64_t>() > std::numeric_limits<int>::max())
+        throw SpaceError(field, "integer " + j.dump() + " is out of range");
     return j.get<int>();
 }
 
@@ -47,7 +54,8 @@ Dimension readDimension(const json& j, const std::string& field) {
         if (lo > hi)
             throw SpaceError(field, "inverted bounds: min " + std::to_string(lo) + " is greater than max " +
                                         std::to_string(hi));
-        if (hi - lo > 100000) throw SpaceError(field, "range too wide");
+        // In 64 bits: hi - lo of min -2147483648 and max 2147483647 overflows an int.
+        if (std::int64_t(hi) - std::int64_t(lo) > 100000) throw SpaceError(field, "range too wide");
         return Dimension::range(lo, hi);
     }
     throw SpaceError(field,
@@ -211,7 +219,8 @@ json spaceToJson(const SearchSpace& s) {
 json parseSpaceJson(const std::string& text, const std::string& source) {
     try {
         return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range 406 for a number too large for a double ("1E400")
         throw SpaceError("", std::string("invalid JSON: ") + e.what()).inFile(source);
     }
 }
