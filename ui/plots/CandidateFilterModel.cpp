@@ -76,6 +76,38 @@ bool CandidateFilterModel::before(int a, int b) const {
     return a < b;
 }
 
+void CandidateFilterModel::sortRows(std::vector<int>& rows) const {
+    if (sortColumn_ < 0) return;
+    if (sortColumn_ == source_->keyColumn()) {
+        std::stable_sort(rows.begin(), rows.end(), [this](int a, int b) { return before(a, b); });
+        return;
+    }
+    // The keys beside the rows in one array and the comparison inlined: the order before() gives (ties by
+    // row make it total, so std::sort suffices), several times faster than calling it per comparison.
+    struct Item {
+        double value;
+        int row;
+        bool nan;
+    };
+    std::vector<Item> items;
+    items.reserve(rows.size());
+    for (int r : rows) {
+        const double v = keys_[std::size_t(r)];
+        items.push_back({std::isnan(v) ? 0.0 : v, r, std::isnan(v)});
+    }
+    const auto less = [](const Item& a, const Item& b) {
+        if (a.nan != b.nan) return b.nan;
+        if (a.value != b.value) return a.value < b.value;
+        return a.row < b.row;
+    };
+    if (sortOrder_ == Qt::DescendingOrder)
+        std::sort(items.begin(), items.end(), [&less](const Item& a, const Item& b) { return less(b, a); });
+    else
+        std::sort(items.begin(), items.end(), less);
+    for (std::size_t i = 0; i < items.size(); ++i)
+        rows[i] = items[i].row;
+}
+
 void CandidateFilterModel::positionsFrom(std::size_t first) {
     position_.resize(std::size_t(source_->rowCount()), -1);
     for (std::size_t p = first; p < order_.size(); ++p)
@@ -109,8 +141,7 @@ void CandidateFilterModel::refill(bool keys) {
     position_.assign(std::size_t(source_->rowCount()), -1);
     for (int r = 0; r < source_->rowCount(); ++r)
         if (accepts(r)) order_.push_back(r);
-    if (sortColumn_ >= 0)
-        std::stable_sort(order_.begin(), order_.end(), [this](int a, int b) { return before(a, b); });
+    sortRows(order_);
     positionsFrom(0);
 }
 
@@ -126,7 +157,7 @@ void CandidateFilterModel::sort(int column, Qt::SortOrder order) {
     if (!sameKeys) computeKeys(0, source_->rowCount() - 1);
     changeLayout([this] {
         if (sortColumn_ >= 0)
-            std::stable_sort(order_.begin(), order_.end(), [this](int a, int b) { return before(a, b); });
+            sortRows(order_);
         else
             std::sort(order_.begin(), order_.end());
         positionsFrom(0);
@@ -156,7 +187,7 @@ void CandidateFilterModel::sourceRowsInserted(int first, int last) {
         endInsertRows();
         return;
     }
-    std::stable_sort(added.begin(), added.end(), less);
+    sortRows(added);
     if (added.size() <= kSingleInserts) {
         // A live search's few new candidates: inserted where they belong, the views keep their place.
         for (int r : added) {
@@ -216,7 +247,7 @@ void CandidateFilterModel::sourceDataChanged(const QModelIndex& topLeft, const Q
             order_.end());
         const auto less = [this](int a, int b) { return before(a, b); };
         if (sortColumn_ >= 0) {
-            std::stable_sort(changed.begin(), changed.end(), less);
+            sortRows(changed);
             std::vector<int> merged;
             merged.reserve(order_.size() + changed.size());
             std::merge(order_.begin(), order_.end(), changed.begin(), changed.end(),

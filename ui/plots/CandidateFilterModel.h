@@ -49,6 +49,8 @@ private:
     // a before b in the shown order (keys_ of the sort column; ties by source row; descending reversed).
     bool before(int a, int b) const;
     void computeKeys(int first, int last);
+    // Sorts source rows into the shown order (the sort column's keys_, as before() orders them).
+    void sortRows(std::vector<int>& rows) const;
     // Filters and sorts every row again (keys: reading the sort column's values again first).
     void refill(bool keys = true);
     // refill() as one layout change.
