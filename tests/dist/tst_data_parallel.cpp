@@ -167,6 +167,14 @@ private slots:
             QCOMPARE(a.arch.key(), ref.arch.key()); // the same subnet on every rank and in one process
             QCOMPARE(b.arch.key(), ref.arch.key());
             QCOMPARE(a.tokens, ref.tokens); // the update's summed tokens
+            // Every rank's share, gathered with the figures: the same on both ranks, tokens summing to the
+            // update's; none in one process.
+            QCOMPARE(int(a.ranks.size()), 2);
+            QCOMPARE(a.ranks[0].tokens + a.ranks[1].tokens, a.tokens);
+            QCOMPARE(b.ranks[1].tokens, a.ranks[1].tokens);
+            QCOMPARE(b.ranks[0].busyMs, a.ranks[0].busyMs);
+            QVERIFY(a.ranks[1].busyMs > 0);
+            QVERIFY(ref.ranks.empty());
             QCOMPARE(a.loss, b.loss);
             QCOMPARE(a.gradNorm, b.gradNorm);
             if (exactReference) {
