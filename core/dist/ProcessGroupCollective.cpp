@@ -7,6 +7,7 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -132,6 +133,9 @@ std::shared_ptr<ProcessGroupCollective> ProcessGroupCollective::join(const Launc
                                                                      std::chrono::milliseconds timeout,
                                                                      std::chrono::milliseconds peerTimeout) {
     env.validate();
+    // A peer that died must fail this rank's next write to it with EPIPE, not end this process with
+    // SIGPIPE (Gloo writes to its sockets without MSG_NOSIGNAL; Python, c10d's usual host, ignores it too).
+    std::signal(SIGPIPE, SIG_IGN);
     auto impl = std::make_unique<Impl>();
     c10d::TCPStoreOptions so;
     so.port = std::uint16_t(env.masterPort);
@@ -214,13 +218,14 @@ template <class Works> void ProcessGroupCollective::waitAll(Works& works) {
             } catch (const std::exception& e) {
                 if (impl_->failed) throw;
                 if (!completed) { // the slice ran out (or it ended just now: the next round tells)
-                    if (auto m = impl_->watch->unresponsive()) fail(*m);
+                    if (auto m = impl_->watch->unresponsive(impl_->progress)) fail(*m);
                     continue;
                 }
                 // The operation failed: a rank that died closed its connections, so ask whose beats stopped.
                 std::string cause = e.what();
                 cause = cause.substr(0, cause.find('\n'));
-                if (auto m = impl_->watch->culprit(5 * impl_->watch->options().interval)) fail(*m);
+                if (auto m = impl_->watch->culprit(5 * impl_->watch->options().interval, impl_->progress))
+                    fail(*m);
                 fail("rank " + std::to_string(rank_) + ": a collective operation failed" +
                      (impl_->progress.empty() ? "" : " at " + impl_->progress) + ": " + cause);
             }

@@ -51,10 +51,11 @@ struct RankWatch::State {
     bool stop = false, finished = false;
 
     // The message naming rank r, or nullopt (call with the mutex held).
-    std::optional<std::string> silent(Clock::duration threshold, Clock::time_point now) const {
+    std::optional<std::string> silent(Clock::duration threshold, Clock::time_point now,
+                                      const std::string& at) const {
         if (rank != 0 && (!storeError.empty() || now - lastContact > options.timeout)) {
             std::string m = "rank 0 stopped responding";
-            if (!peers[0].at.empty()) m += " at " + peers[0].at;
+            if (const std::string& where = at.empty() ? peers[0].at : at; !where.empty()) m += " at " + where;
             m += storeError.empty() ? " (its store has not answered for " + seconds(now - lastContact) + " s)"
                                     : " (its store is gone: " + storeError + ")";
             return m;
@@ -63,7 +64,7 @@ struct RankWatch::State {
             if (r == rank || lastContact - peers[size_t(r)].changed < threshold) continue;
             const Peer& p = peers[size_t(r)];
             std::string m = "rank " + std::to_string(r) + " stopped responding";
-            if (!p.at.empty()) m += " at " + p.at;
+            if (const std::string& where = at.empty() ? p.at : at; !where.empty()) m += " at " + where;
             m += p.beats < 0 ? " (no heartbeat in " + seconds(now - p.changed) + " s)"
                              : " (last heartbeat " + seconds(now - p.changed) + " s ago)";
             return m;
@@ -162,16 +163,16 @@ void RankWatch::setProgress(const std::string& what) {
     state_->progress = what;
 }
 
-std::optional<std::string> RankWatch::unresponsive() const {
+std::optional<std::string> RankWatch::unresponsive(const std::string& at) const {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    return state_->silent(options_.timeout, Clock::now());
+    return state_->silent(options_.timeout, Clock::now(), at);
 }
 
-std::optional<std::string> RankWatch::culprit(std::chrono::milliseconds grace) const {
+std::optional<std::string> RankWatch::culprit(std::chrono::milliseconds grace, const std::string& at) const {
     const auto deadline = Clock::now() + grace;
     std::unique_lock<std::mutex> lock(state_->mutex);
     while (true) {
-        if (auto m = state_->silent(3 * options_.interval, Clock::now())) return m;
+        if (auto m = state_->silent(3 * options_.interval, Clock::now(), at)) return m;
         if (Clock::now() >= deadline || state_->finished) return std::nullopt;
         state_->observed.wait_until(lock, std::min(deadline, Clock::now() + options_.interval));
     }

@@ -32,12 +32,14 @@ public:
     void setProgress(const std::string& what);
 
     // "rank R stopped responding at update S (last heartbeat N s ago)" for a rank silent longer than the
-    // timeout (rank 0 also when its store stops answering); nullopt while every rank beats.
-    std::optional<std::string> unresponsive() const;
+    // timeout (rank 0 also when its store stops answering); nullopt while every rank beats. S is `at` (the
+    // step the caller waits in: ranks in lockstep stop in the same one), else what rank R last published
+    // (up to an interval old).
+    std::optional<std::string> unresponsive(const std::string& at = {}) const;
 
     // After a transport failure: waits at most `grace` for a rank whose beats have stopped for three
     // intervals (a rank that died fails the transport before it is silent for the timeout) and names it.
-    std::optional<std::string> culprit(std::chrono::milliseconds grace) const;
+    std::optional<std::string> culprit(std::chrono::milliseconds grace, const std::string& at = {}) const;
 
     const Options& options() const { return options_; }
 
