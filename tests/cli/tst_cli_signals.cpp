@@ -1,6 +1,7 @@
-// SIGINT and SIGTERM through the real `automoe train`, `automoe search` and `automoe latency build`: the
+// SIGINT and SIGTERM through the real `automoe train`, `search`, `latency build`, `rank` and `close`: the
 // first ends the run at its next safe point (a training run writes its checkpoint, a search keeps its
-// committed generations) with status "cancelled" and the command that resumes it; a second signal ends the
+// committed generations, a rank run the architectures it ranked) with status "cancelled" and the command
+// that resumes it; a second signal ends the
 // process at once, and the store is sound with every event committed before it, and the run resumes from its
 // last checkpoint.
 #include "CliTestSupport.h"
@@ -9,6 +10,7 @@
 
 #include "TestMain.h"
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest/QtTest>
@@ -33,6 +35,7 @@ class TestCliSignals : public QObject {
 
     QTemporaryDir dir_;
     QString db_;
+    int64_t search_ = 0;
 
     // Starts `automoe ARGS` and returns the run id of its first line of stdout.
     int64_t start(QProcess& p, const QStringList& args) {
@@ -60,6 +63,23 @@ class TestCliSignals : public QObject {
             QThread::msleep(50);
         }
         return false;
+    }
+    // A small finished search on run 1 for `rank` and `close` (run once, then reused).
+    int64_t finishedSearch() {
+        if (search_ > 0) return search_;
+        const CliResult r = runCli({"search",  "--run",        "1", "--db",
+                                    db_,       "--population", "4", "--parents",
+                                    "2",       "--mutation",   "2", "--crossover",
+                                    "2",       "--iterations", "2", "--fitness-sentences",
+                                    "4",       "--threads",    "1", "--name",
+                                    "for rank"},
+                                   dir_.path());
+        if (r.exitCode != 0) {
+            qWarning("search failed: %s", qPrintable(r.err));
+            return 0;
+        }
+        search_ = nlohmann::json::parse(r.out.section('\n', 0, 0).toStdString()).value("run_id", int64_t(0));
+        return search_;
     }
     QStringList trainArgs() const {
         return {"train",  "--corpus",           "sample", "--space",          "tiny", "--updates",
@@ -223,6 +243,80 @@ private slots:
         // evaluates none of them again: tst_search_resume).
         for (const CandidateRow& c : store.candidates(id))
             QVERIFY(c.generation <= generations.back().generation + 1);
+    }
+
+    // `rank` stopped by SIGINT once it has ranked an architecture: cancelled at its next fine-tune update,
+    // exit 0, the architectures ranked so far stored and no more.
+    void rankStopsAtNextUpdate() {
+        const int64_t search = finishedSearch();
+        QVERIFY(search > 1);
+        QProcess p;
+        const int64_t id = start(p, {"rank", "--run", QString::number(search), "--archs", "6",
+                                     "--finetune-updates", "200", "--threads", "1", "--db", db_});
+        QVERIFY(id > search);
+        auto ranked = [&](RunReader& r) {
+            size_t n = 0;
+            for (const Event& e : r.events(id))
+                n += e.type == "rank_arch" ? 1 : 0;
+            return n;
+        };
+        QVERIFY(waitFor([&](RunReader& r) { return ranked(r) >= 1; }));
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(out.endsWith(QString("rank run %1 cancelled\n").arg(id)), qPrintable(out));
+        // A rank run is not resumable: no resume command.
+        QVERIFY2(err.contains(QString("interrupted: stopping run %1 at its next checkpoint\n").arg(id)),
+                 qPrintable(err));
+        RunReader store(db_.toStdString());
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+        QCOMPARE(store.getRun(id)->status, RunStatus::Cancelled);
+        const size_t stored = ranked(store);
+        QVERIFY2(stored >= 1 && stored < 6, qPrintable(QString::number(stored)));
+        QCOMPARE(
+            size_t(err.count(QRegularExpression("^ ?\\d/6  arch ", QRegularExpression::MultilineOption))),
+            stored); // each one printed was stored
+    }
+
+    // `close` stopped by SIGTERM while it retrains: cancelled at the next update with a checkpoint of it,
+    // exit 0, and resumable with `train --resume`.
+    void closeStopsAtNextCheckpoint() {
+        const int64_t search = finishedSearch();
+        QVERIFY(search > 1);
+        std::string key;
+        {
+            RunReader reader(db_.toStdString());
+            key = reader.candidates(search).front().architecture.key;
+        }
+        QProcess p;
+        const int64_t id =
+            start(p, {"close", "--run", QString::number(search), "--arch", QString::fromStdString(key),
+                      "--updates", "100000", "--checkpoint-every", "1000", "--validate-every", "1000",
+                      "--latency-repeats", "1", "--test-sentences", "0", "--threads", "1", "--db", db_});
+        QVERIFY(id > search);
+        QVERIFY(waitFor([&](RunReader& r) { return r.trainingSteps(id).size() >= 3; }));
+        ::kill(pid_t(p.processId()), SIGTERM);
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(out.startsWith(QString("run %1 cancelled\n").arg(id)), qPrintable(out)); // then its costs
+        QVERIFY2(err.contains(QString("interrupted: stopping run %1 at its next checkpoint (resume it with "
+                                      "`automoe train --resume %1`)")
+                                  .arg(id)),
+                 qPrintable(err));
+        RunReader store(db_.toStdString());
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+        QCOMPARE(store.getRun(id)->status, RunStatus::Cancelled);
+        const auto steps = store.trainingSteps(id);
+        QVERIFY(steps.size() >= 3);
+        QCOMPARE(store.checkpoints(id).size(), size_t(1)); // of the last update trained
+        QCOMPARE(store.lastCheckpoint(id)->update, steps.back().update);
+        QVERIFY(QFile::exists(QString::fromStdString(store.lastCheckpoint(id)->path)));
     }
 };
 
