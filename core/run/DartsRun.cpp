@@ -11,6 +11,7 @@
 #include "train/DartsStep.h"
 #include "train/FusedAdam.h"
 #include "train/LabelSmoothedLoss.h"
+#include "train/Trainer.h"
 #include "util/JsonField.h"
 
 #include <chrono>
@@ -310,18 +311,41 @@ void DartsRun::saveCheckpoint(torch::serialize::OutputArchive& archive, json sta
     state["run"] = runId_;
     writeArchiveText(archive, "darts_state", state.dump());
     const std::string path = checkpointPath(update);
-    fs::create_directories(fs::path(path).parent_path());
-    saveArchiveAtomic(archive, path);
-    publish(Event::checkpoint(runId_, CheckpointRow{update, path, int64_t(fs::file_size(path)), 0}));
+    const int64_t bytes = writeCheckpointFile(archive, path); // header with CRC-32, as the supernet's
+    publish(Event::checkpoint(runId_, CheckpointRow{update, path, bytes, 0}));
     store_.flush(); // the row is committed before older files go
     removeOldCheckpoints(fs::path(path).parent_path().string(), config_.keepCheckpoints);
 }
 
 std::optional<json> DartsRun::restoreCheckpoint(torch::serialize::InputArchive& archive) {
-    const auto last = store_.lastCheckpoint(runId_);
+    // The newest stored checkpoint whose file is whole, as a supernet run resumes (TrainingRun): a damaged
+    // or truncated newer one is set aside ("<file>.damaged", its row dropped) with a warning naming both
+    // files, and the updates after the one resumed from are trained again. Files written before the
+    // checkpoint header (bare archives) still load.
+    const std::vector<CheckpointRow> stored = store_.checkpoints(runId_);
+    std::optional<CheckpointRow> last;
+    json damaged = json::array();
+    for (auto it = stored.rbegin(); it != stored.rend() && !last; ++it) {
+        try {
+            archive = openCheckpointFile(it->path);
+            last = *it;
+        } catch (const CheckpointDamaged& e) {
+            damaged.push_back({{"path", it->path}, {"update", it->update}, {"error", e.what()}});
+        }
+    }
+    if (!stored.empty() && !last)
+        throw std::runtime_error("run " + std::to_string(runId_) +
+                                 " has no usable checkpoint: " + damaged[0]["error"].get<std::string>());
+    for (const auto& d : damaged) {
+        const std::string path = d["path"];
+        spdlog::warn("run {}: {}; resuming from checkpoint {} (update {}) instead", runId_,
+                     d["error"].get<std::string>(), last->path, last->update);
+        std::error_code ec;
+        if (fs::exists(path, ec)) fs::rename(path, path + ".damaged", ec);
+        store_.forgetCheckpoint(runId_, d["update"].get<int64_t>());
+    }
     std::optional<json> state;
     if (last) {
-        loadArchive(archive, last->path);
         state = json::parse(readArchiveText(archive, "darts_state", last->path));
         if (state->value("format", 0) != kCheckpointFormat)
             throw std::runtime_error(last->path + ": unsupported DARTS checkpoint format");
@@ -330,7 +354,9 @@ std::optional<json> DartsRun::restoreCheckpoint(torch::serialize::InputArchive& 
         setCpuGeneratorState(gen);
     }
     const int64_t from = state ? state->at("update").get<int64_t>() : 0;
-    publish(Event::make(runId_, "resumed", {{"from_update", from}, {"checkpoint", last ? last->path : ""}}));
+    json payload = {{"from_update", from}, {"checkpoint", last ? last->path : ""}};
+    if (!damaged.empty()) payload["damaged"] = damaged;
+    publish(Event::make(runId_, "resumed", std::move(payload)));
     spdlog::info("run {}: resumed at update {}", runId_, from);
     return state;
 }

@@ -119,11 +119,13 @@ private:
     // Returns false when the run was cancelled.
     bool updateLoop(const char* stageName, int64_t& update, const std::function<void()>& step,
                     const std::function<void()>& validate, const std::function<void()>& checkpoint);
-    // Adds the generator and `state` (format, update, run) to `archive`, writes it atomically, publishes
-    // its row and removes the files beyond keepCheckpoints.
+    // Adds the generator and `state` (format, update, run) to `archive`, writes it atomically as a
+    // checkpoint file with the CRC header (train/Trainer.h), publishes its row and removes the files beyond
+    // keepCheckpoints (2 by default).
     void saveCheckpoint(torch::serialize::OutputArchive& archive, nlohmann::json state, int64_t update);
-    // Opens the run's last checkpoint into `archive`, restores the generator and returns its state (none
-    // without a checkpoint); publishes "resumed". Throws naming the file when it is damaged.
+    // Opens the run's newest whole checkpoint into `archive` (a damaged newer one is set aside with a
+    // warning), restores the generator and returns its state (none without a checkpoint); publishes
+    // "resumed" (with "damaged" when one was passed over). Throws naming the file when none is usable.
     std::optional<nlohmann::json> restoreCheckpoint(torch::serialize::InputArchive& archive);
     std::string checkpointPath(int64_t update) const;
 

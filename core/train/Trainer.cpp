@@ -482,34 +482,36 @@ ValidationResult Trainer::validate(const Architecture& arch, bool withRouting) {
 }
 
 int64_t Trainer::saveCheckpoint(const std::string& path, const nlohmann::json& meta) const {
+    torch::serialize::OutputArchive archive;
+    model_->save(archive);
+    torch::serialize::OutputArchive opt;
+    optimizer_->save(opt);
+    archive.write("optimizer", opt);
+    std::ostringstream rng;
+    rng << rng_;
+    nlohmann::json state = {{"format", kCheckpointFormat},
+                            {"update", update_},
+                            {"epoch", stream_.position().epoch},
+                            {"batch", stream_.position().batch},
+                            {"sampler_rng", rng.str()},
+                            {"options", options_.toJson()},
+                            {"meta", meta}};
+    writeArchiveText(archive, "trainer_state", state.dump());
+    archive.write("torch_rng", cpuGeneratorState());
+    return writeCheckpointFile(archive, path);
+}
+
+int64_t writeCheckpointFile(torch::serialize::OutputArchive& archive, const std::string& path) {
     namespace fs = std::filesystem;
     const fs::path target(path);
     if (target.has_parent_path()) fs::create_directories(target.parent_path());
     const std::string tmp = path + ".tmp";
-    {
-        torch::serialize::OutputArchive archive;
-        model_->save(archive);
-        torch::serialize::OutputArchive opt;
-        optimizer_->save(opt);
-        archive.write("optimizer", opt);
-        std::ostringstream rng;
-        rng << rng_;
-        nlohmann::json state = {{"format", kCheckpointFormat},
-                                {"update", update_},
-                                {"epoch", stream_.position().epoch},
-                                {"batch", stream_.position().batch},
-                                {"sampler_rng", rng.str()},
-                                {"options", options_.toJson()},
-                                {"meta", meta}};
-        writeArchiveText(archive, "trainer_state", state.dump());
-        archive.write("torch_rng", cpuGeneratorState());
-        try {
-            writeCheckpointBytes(archive, tmp, path);
-        } catch (...) {
-            std::error_code ec;
-            fs::remove(tmp, ec); // what a full disk let through is of no use, and takes space
-            throw;
-        }
+    try {
+        writeCheckpointBytes(archive, tmp, path);
+    } catch (...) {
+        std::error_code ec;
+        fs::remove(tmp, ec); // what a full disk let through is of no use, and takes space
+        throw;
     }
     std::error_code renamed;
     fs::rename(tmp, target, renamed);
@@ -564,6 +566,10 @@ template <class F> auto rethrowNamed(const std::string& path, F&& f) -> decltype
 }
 
 } // namespace
+
+torch::serialize::InputArchive openCheckpointFile(const std::string& path) {
+    return openArchive(path);
+}
 
 nlohmann::json Trainer::loadCheckpoint(const std::string& path) {
     auto archive = openArchive(path);

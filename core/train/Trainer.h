@@ -43,6 +43,15 @@ public:
 // the checksum of its header (a format-1 file without header is only checked to exist).
 void verifyCheckpointFile(const std::string& path);
 
+// The checkpoint file format above for any archive (the DARTS runs' too). writeCheckpointFile writes
+// `archive` to `path` atomically (temporary file with every write checked, fsync, rename, fsync of the
+// directory) and returns its size; on failure it throws std::runtime_error "checkpoint PATH could not be
+// written: REASON", removes the temporary file and leaves an earlier file at `path` as it was.
+// openCheckpointFile checks the header, size and CRC before anything is read and throws CheckpointDamaged
+// naming the file.
+int64_t writeCheckpointFile(torch::serialize::OutputArchive& archive, const std::string& path);
+torch::serialize::InputArchive openCheckpointFile(const std::string& path);
+
 enum class SubnetSampling { Random, Sandwich, Fixed };
 SubnetSampling subnetSampling(const std::string& name); // "random", "sandwich", "fixed"
 const char* toString(SubnetSampling s);
