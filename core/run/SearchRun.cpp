@@ -61,8 +61,10 @@ EvolutionConfig engineConfig(const SearchRunConfig& c, const Collective* group) 
 
 // Candidate i of `archs` is evaluated by rank i mod W; the values (zeros for the others' candidates) are
 // summed over the ranks, exactly, so every rank returns all of them. `own` counts this rank's candidates.
+// `generation` is the one being evaluated, published so that a rank that stops responding is named with it.
 std::vector<double> fitnessOnRanks(const std::vector<Architecture>& archs, Collective& group,
-                                   SubnetFitness& fitness, int64_t& own) {
+                                   SubnetFitness& fitness, int64_t& own, int generation) {
+    group.setProgress("generation " + std::to_string(generation));
     const size_t n = archs.size();
     torch::Tensor values = torch::zeros({int64_t(n)}, torch::kFloat64);
     double* v = values.data_ptr<double>();
@@ -345,11 +347,12 @@ void SearchRun::run() {
     model->eval();
     double fitnessMs = 0;
     int64_t fitnessEvaluated = 0;
+    int generationNow = 0; // the generation being evaluated (set when one finishes and on resume)
     auto fitness = [&](const std::vector<Architecture>& archs) {
         const auto t0 = std::chrono::steady_clock::now();
         std::vector<double> out;
         if (distributed(collective_.get())) {
-            out = fitnessOnRanks(archs, *collective_, subnetFitness, fitnessEvaluated);
+            out = fitnessOnRanks(archs, *collective_, subnetFitness, fitnessEvaluated, generationNow);
         } else {
             out = subnetFitness.evaluate(archs);
             fitnessEvaluated += int64_t(archs.size());
@@ -384,6 +387,7 @@ void SearchRun::run() {
         publish(Event::candidate(runId_, toCandidateRow(c)));
     };
     callbacks.generationFinished = [&](const GenerationSummary& g) {
+        generationNow = g.generation + 1;
         // The snapshot first: on resume, a generation row it covers but the store lost is written again.
         nlohmann::json state = evolution.saveState();
         state["candidate_count"] = state["candidates"].size();
@@ -416,6 +420,7 @@ void SearchRun::run() {
     evolution.setCallbacks(callbacks);
     if (resuming_) {
         evolution.restoreState(storedEvolutionState(store_, runId_, evolution.saveState()));
+        generationNow = evolution.nextGeneration();
         std::set<int64_t> stored;
         for (const GenerationRow& r : store_.generations(runId_))
             stored.insert(r.generation);
@@ -457,12 +462,13 @@ int64_t followSearch(RunReader& store, const SearchRunConfig& config, Collective
     SuperTransformer model = source.model;
     model->eval();
     int64_t own = 0;
+    int generationNow = 0;
     CostOptions costOptions;
     costOptions.srcLen = config.costSrcLen;
     costOptions.tgtLen = config.costTgtLen;
     CostModelEvaluator evaluator(
         [&](const std::vector<Architecture>& archs) {
-            return fitnessOnRanks(archs, collective, subnetFitness, own);
+            return fitnessOnRanks(archs, collective, subnetFitness, own, generationNow);
         },
         costOptions);
     std::unique_ptr<LatencyPredictor> predictor;
@@ -474,6 +480,7 @@ int64_t followSearch(RunReader& store, const SearchRunConfig& config, Collective
                         engineConfig(config, &collective));
     EvolutionCallbacks callbacks;
     callbacks.cancelled = [&] { return cancelOnRanks(collective, false); };
+    callbacks.generationFinished = [&](const GenerationSummary& g) { generationNow = g.generation + 1; };
     evolution.setCallbacks(callbacks);
     evolution.run();
     return own;

@@ -311,6 +311,54 @@ private slots:
         QCOMPARE(QString::fromStdString(reader.integrityCheck()), QString("ok"));
     }
 
+    // A distributed search names the generation a lost rank was evaluating: rank 1 SIGKILLed once generation
+    // 0 is stored; rank 0 waits for it in the fitness all-reduce of generation G, names rank 1 and G, and the
+    // search run is marked failed with exactly generations 0..G-1 stored.
+    void killedSearchRankIsNamedWithTheGeneration() {
+        QTemporaryDir dir;
+        const QString db = dir.path() + "/runs.sqlite";
+        QProcess train;
+        train.start(AUTOMOE_CLI,
+                    {"train", "--corpus", "sample", "--updates", "3", "--threads", "1", "--max-tokens", "512",
+                     "--vocab-size", "800", "--validate-every", "0", "--db", db});
+        QVERIFY(train.waitForFinished(120000));
+        QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
+        QProcess launch;
+        launch.start(AUTOMOE_CLI, {"launch", "--nproc",    "2", "--master-port",       "0",  "--",
+                                   "search", "--run",      "1", "--population",        "6",  "--parents",
+                                   "2",      "--mutation", "3", "--crossover",         "3",  "--iterations",
+                                   "200",    "--threads",  "1", "--fitness-sentences", "60", "--db",
+                                   db});
+        launch.setReadChannel(QProcess::StandardError);
+        QByteArray log;
+        const QRegularExpression pids("rank 0 pid (\\d+), rank 1 pid (\\d+)");
+        while (!QString::fromUtf8(log).contains(pids) && launch.waitForReadyRead(60000))
+            log += launch.readAllStandardError();
+        const auto m = pids.match(QString::fromUtf8(log));
+        QVERIFY2(m.hasMatch(), log.constData());
+        auto storedGenerations = [&] {
+            try {
+                RunReader reader(db.toStdString());
+                return reader.getRun(2) ? int(reader.generations(2).size()) : 0;
+            } catch (const std::exception&) {
+                return 0;
+            }
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(storedGenerations() >= 1, 120000);
+        QCOMPARE(::kill(pid_t(m.captured(2).toInt()), SIGKILL), 0);
+        QVERIFY(launch.waitForFinished(60000));
+        log += launch.readAllStandardError();
+        QCOMPARE(launch.exitCode(), 128 + SIGKILL);
+        const QRegularExpression named("search run 2 failed: rank 1 stopped responding at generation (\\d+) "
+                                       "\\(last heartbeat \\d+ s ago\\)");
+        const auto n = named.match(QString::fromUtf8(log));
+        QVERIFY2(n.hasMatch(), log.constData());
+        RunReader reader(db.toStdString());
+        QCOMPARE(QString::fromStdString(reader.integrityCheck()), QString("ok"));
+        QCOMPARE(QString(toString(reader.requireRun(2).status)), QString("failed"));
+        QCOMPARE(int(reader.generations(2).size()), n.captured(1).toInt());
+    }
+
     // A hung rank (SIGSTOP) beats no more: rank 0 fails after --collective-timeout (3 s) naming it and the
     // update; continued, rank 1 finds rank 0 gone and fails naming it. The ranks are started by hand (the
     // launch convention's flags), as on two machines.
