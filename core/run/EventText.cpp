@@ -5,6 +5,7 @@
 #include "store/EventRows.h"
 #include "util/Format.h"
 
+#include <cmath>
 #include <cstdint>
 #include <variant>
 
@@ -33,7 +34,14 @@ std::string str(const nlohmann::json& j, const char* key) {
 
 std::int64_t integer(const nlohmann::json& j, const char* key) {
     const auto it = j.find(key);
-    return it != j.end() && it->is_number() ? it->get<std::int64_t>() : 0;
+    if (it == j.end() || !it->is_number()) return 0;
+    if (it->is_number_float()) {
+        // get<std::int64_t>() of a double beyond int64 (a stored 2e47) is undefined behaviour: such a
+        // count reads as 0, as a missing one does (found by tests/fuzz/fuzz_event_payload).
+        const double d = it->get<double>();
+        return std::isfinite(d) && std::fabs(d) < 9.2e18 ? static_cast<std::int64_t>(d) : 0;
+    }
+    return it->get<std::int64_t>();
 }
 
 double number(const nlohmann::json& j, const char* key) {

@@ -3,6 +3,7 @@
 #include <QtTest/QtTest>
 
 #include "TestMain.h"
+#include "run/EventText.h"
 #include "space/ArchitectureIO.h"
 #include "space/SpaceError.h"
 #include "space/SpaceIO.h"
@@ -117,6 +118,18 @@ private slots:
                      parseHatYaml(std::string(kDenseYml) + "encoder-n-experts: [2000000000]\n", "big.yml");
                  }),
                  "big.yml: encoder-n-experts: layer 1 has 2000000000 experts, at most 4096");
+    }
+
+    // fuzz_event_payload: a count stored as a double beyond int64 (2e47) was converted with get<int64_t>()
+    // (undefined behaviour; UBSan: "2e+47 is outside the range of representable values of type 'long'").
+    void eventTextReadsAHugeCountAsZero() {
+        Event e = Event::make(1, "darts_setup", {{"weight_params", 2e47}, {"alpha_params", 10}});
+        QCOMPARE(
+            QString::fromStdString(eventText(e)),
+            "DARTS search: 0 + 0 layers, hidden 0, 0 splits, reversible; 0 encoder and 0 decoder candidates; "
+            "0 weights, 10 architecture weights");
+        e.payload["weight_params"] = 1.5e6;
+        QVERIFY(eventText(e).find("1.50 M weights") != std::string::npos);
     }
 };
 
