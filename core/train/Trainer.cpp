@@ -6,6 +6,7 @@
 #include "space/ArchitectureIO.h"
 #include "train/FusedAdam.h"
 #include "train/LabelSmoothedLoss.h"
+#include "util/CheckpointHeader.h"
 
 #include <array>
 #include <cerrno>
@@ -28,52 +29,11 @@ namespace {
 
 constexpr int kCheckpointFormat = 1; // of the trainer state inside the archive
 
-// The file header (see Trainer.h).
-constexpr char kMagic[8] = {'A', 'M', 'O', 'E', 'C', 'K', 'P', 'T'};
-constexpr std::uint32_t kHeaderVersion = 2;
-constexpr size_t kHeaderSize = 32;
-
 void fsyncPath(const std::string& path, bool directory) {
     const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
     if (fd < 0) return;
     ::fsync(fd);
     ::close(fd);
-}
-
-// CRC-32 (IEEE 802.3, reflected, as zlib's crc32()), a byte at a time from a table.
-const std::array<std::uint32_t, 256>& crcTable() {
-    static const std::array<std::uint32_t, 256> table = [] {
-        std::array<std::uint32_t, 256> t{};
-        for (std::uint32_t i = 0; i < 256; ++i) {
-            std::uint32_t c = i;
-            for (int k = 0; k < 8; ++k)
-                c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }();
-    return table;
-}
-
-std::uint32_t crc32Update(std::uint32_t crc, const void* data, size_t n) {
-    const auto& t = crcTable();
-    const auto* p = static_cast<const unsigned char*>(data);
-    crc = ~crc;
-    for (size_t i = 0; i < n; ++i)
-        crc = t[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
-    return ~crc;
-}
-
-void putLe(unsigned char* out, std::uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i)
-        out[i] = static_cast<unsigned char>(v >> (8 * i));
-}
-
-std::uint64_t getLe(const unsigned char* in, int bytes) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i)
-        v |= std::uint64_t(in[i]) << (8 * i);
-    return v;
 }
 
 // An open descriptor closed on scope exit.
@@ -131,7 +91,7 @@ void writeCheckpointBytes(torch::serialize::OutputArchive& archive, const std::s
         // writer would throw again from its destructor, which terminates the process.
         archive.save_to([&](const void* data, size_t n) -> size_t {
             if (writeErrno != 0) return n;
-            if (!writeAll(f.fd, data, n, kHeaderSize + size)) {
+            if (!writeAll(f.fd, data, n, kCheckpointHeaderSize + size)) {
                 writeErrno = errno;
                 return n;
             }
@@ -145,12 +105,9 @@ void writeCheckpointBytes(torch::serialize::OutputArchive& archive, const std::s
                                  " could not be written: " + e.what_without_backtrace());
     }
     if (writeErrno != 0) fail(writeErrno);
-    unsigned char header[kHeaderSize] = {};
-    std::memcpy(header, kMagic, sizeof kMagic);
-    putLe(header + 8, kHeaderVersion, 4);
-    putLe(header + 12, crc, 4);
-    putLe(header + 16, size, 8);
-    if (!writeAll(f.fd, header, kHeaderSize, 0)) fail(errno);
+    unsigned char header[kCheckpointHeaderSize];
+    writeCheckpointHeader(header, crc, size);
+    if (!writeAll(f.fd, header, kCheckpointHeaderSize, 0)) fail(errno);
     if (::fsync(f.fd) != 0) fail(errno);
     const int fd = f.fd;
     f.fd = -1;
@@ -170,30 +127,25 @@ std::pair<std::uint64_t, std::uint64_t> checkedArchive(const std::string& path) 
     struct stat st {};
     if (::fstat(f.fd, &st) != 0) damaged(std::string("cannot be read: ") + std::strerror(errno));
     const auto fileSize = std::uint64_t(st.st_size);
-    unsigned char header[kHeaderSize] = {};
-    if (fileSize < kHeaderSize || !readAll(f.fd, header, kHeaderSize, 0)) {
-        if (fileSize >= 4 && readAll(f.fd, header, 4, 0) && std::memcmp(header, "PK\x03\x04", 4) == 0)
-            return {0, fileSize}; // format 1: the bare archive
-        damaged("is truncated or not a checkpoint (" + std::to_string(fileSize) + " bytes)");
+    // The header's checks are util/CheckpointHeader's (fuzzed there); the CRC is computed here, streaming.
+    unsigned char head[kCheckpointHeaderSize] = {};
+    const size_t headBytes = size_t(std::min<std::uint64_t>(fileSize, kCheckpointHeaderSize));
+    if (!readAll(f.fd, head, headBytes, 0))
+        damaged(std::string("cannot be read: ") + std::strerror(errno ? errno : EIO));
+    CheckpointArchiveSpan span;
+    try {
+        span = checkpointArchiveSpan(head, headBytes, fileSize, path);
+    } catch (const CheckpointHeaderError& e) {
+        throw CheckpointDamaged(e.what());
     }
-    if (std::memcmp(header, kMagic, sizeof kMagic) != 0) {
-        if (std::memcmp(header, "PK\x03\x04", 4) == 0) return {0, fileSize};
-        damaged("is not a checkpoint (no AMOECKPT header)");
-    }
-    const auto version = std::uint32_t(getLe(header + 8, 4));
-    if (version != kHeaderVersion)
-        damaged("has header version " + std::to_string(version) + " (this build reads " +
-                std::to_string(kHeaderVersion) + ")");
-    const auto expectedCrc = std::uint32_t(getLe(header + 12, 4));
-    const std::uint64_t size = getLe(header + 16, 8);
-    if (fileSize - kHeaderSize != size)
-        damaged("is truncated or damaged: its header declares " + std::to_string(size) +
-                " bytes of archive, the file holds " + std::to_string(fileSize - kHeaderSize));
+    if (!span.hasCrc) return {span.offset, span.size}; // format 1: the bare archive
+    const std::uint64_t size = span.size;
+    const std::uint32_t expectedCrc = span.crc;
     std::vector<char> buffer(size_t(1) << 20);
     std::uint32_t crc = 0;
     for (std::uint64_t done = 0; done < size;) {
         const size_t n = size_t(std::min<std::uint64_t>(buffer.size(), size - done));
-        if (!readAll(f.fd, buffer.data(), n, kHeaderSize + done))
+        if (!readAll(f.fd, buffer.data(), n, kCheckpointHeaderSize + done))
             damaged(std::string("cannot be read: ") + std::strerror(errno ? errno : EIO));
         crc = crc32Update(crc, buffer.data(), n);
         done += n;
@@ -204,7 +156,7 @@ std::pair<std::uint64_t, std::uint64_t> checkedArchive(const std::string& path) 
                       expectedCrc);
         damaged(why);
     }
-    return {kHeaderSize, size};
+    return {span.offset, size};
 }
 
 } // namespace
