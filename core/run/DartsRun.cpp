@@ -5,6 +5,7 @@
 #include "nn/DartsTransformer.h"
 #include "nn/TorchArchive.h"
 #include "nn/TorchRuntime.h"
+#include "run/CheckpointFallback.h"
 #include "run/RunStages.h"
 #include "run/TrainingRun.h"
 #include "store/RunFiles.h"
@@ -322,28 +323,10 @@ std::optional<json> DartsRun::restoreCheckpoint(torch::serialize::InputArchive& 
     // or truncated newer one is set aside ("<file>.damaged", its row dropped) with a warning naming both
     // files, and the updates after the one resumed from are trained again. Files written before the
     // checkpoint header (bare archives) still load.
-    const std::vector<CheckpointRow> stored = store_.checkpoints(runId_);
-    std::optional<CheckpointRow> last;
-    json damaged = json::array();
-    for (auto it = stored.rbegin(); it != stored.rend() && !last; ++it) {
-        try {
-            archive = openCheckpointFile(it->path);
-            last = *it;
-        } catch (const CheckpointDamaged& e) {
-            damaged.push_back({{"path", it->path}, {"update", it->update}, {"error", e.what()}});
-        }
-    }
-    if (!stored.empty() && !last)
-        throw std::runtime_error("run " + std::to_string(runId_) +
-                                 " has no usable checkpoint: " + damaged[0]["error"].get<std::string>());
-    for (const auto& d : damaged) {
-        const std::string path = d["path"];
-        spdlog::warn("run {}: {}; resuming from checkpoint {} (update {}) instead", runId_,
-                     d["error"].get<std::string>(), last->path, last->update);
-        std::error_code ec;
-        if (fs::exists(path, ec)) fs::rename(path, path + ".damaged", ec);
-        store_.forgetCheckpoint(runId_, d["update"].get<int64_t>());
-    }
+    const CheckpointFallback fallback = openNewestCheckpoint(
+        store_, runId_, [&](const std::string& path) { archive = openCheckpointFile(path); });
+    const std::optional<CheckpointRow>& last = fallback.opened;
+    const json& damaged = fallback.damaged;
     std::optional<json> state;
     if (last) {
         state = json::parse(readArchiveText(archive, "darts_state", last->path));

@@ -5,6 +5,7 @@
 #include "data/CorpusReader.h"
 #include "eval/RoutingHealth.h"
 #include "eval/Translation.h"
+#include "run/CheckpointFallback.h"
 #include "run/RunStages.h"
 #include "search/CandidateEvaluator.h"
 #include "space/SpaceIO.h"
@@ -349,29 +350,12 @@ void TrainingRun::run() {
     if (resuming_) {
         // The newest stored checkpoint whose file is whole; a damaged newer one is set aside (renamed
         // "<file>.damaged", its row dropped) with a warning that names both files, and the updates after
-        // the one resumed from are trained again.
-        const std::vector<CheckpointRow> stored = store_.checkpoints(runId_);
-        std::optional<CheckpointRow> last;
-        nlohmann::json damaged = nlohmann::json::array();
-        for (auto it = stored.rbegin(); it != stored.rend() && !last; ++it) {
-            try {
-                trainer.loadCheckpoint(it->path); // checks the whole file before it changes the trainer
-                last = *it;
-            } catch (const CheckpointDamaged& e) {
-                damaged.push_back({{"path", it->path}, {"update", it->update}, {"error", e.what()}});
-            }
-        }
-        if (!stored.empty() && !last)
-            throw std::runtime_error("run " + std::to_string(runId_) +
-                                     " has no usable checkpoint: " + damaged[0]["error"].get<std::string>());
-        for (const auto& d : damaged) {
-            const std::string path = d["path"];
-            spdlog::warn("run {}: {}; resuming from checkpoint {} (update {}) instead", runId_,
-                         d["error"].get<std::string>(), last->path, last->update);
-            std::error_code ec;
-            if (fs::exists(path, ec)) fs::rename(path, path + ".damaged", ec);
-            store_.forgetCheckpoint(runId_, d["update"].get<int64_t>());
-        }
+        // the one resumed from are trained again. loadCheckpoint checks the whole file before it changes
+        // the trainer.
+        const CheckpointFallback fallback = openNewestCheckpoint(
+            store_, runId_, [&](const std::string& path) { trainer.loadCheckpoint(path); });
+        const std::optional<CheckpointRow>& last = fallback.opened;
+        const nlohmann::json& damaged = fallback.damaged;
         const int64_t from = last ? trainer.update() : 0;
         nlohmann::json payload = {{"from_update", from}, {"checkpoint", last ? last->path : ""}};
         if (!damaged.empty()) payload["damaged"] = damaged;
