@@ -49,6 +49,16 @@ bool awaitProgress(const QString& db, int steps) {
     return false;
 }
 
+// Reads launch's stderr into `log` until it names its ranks' pids; rank 1's pid, or 0 if it never does.
+pid_t rank1Pid(QProcess& launch, QByteArray& log) {
+    launch.setReadChannel(QProcess::StandardError);
+    const QRegularExpression pids("rank 0 pid (\\d+), rank 1 pid (\\d+)");
+    while (!QString::fromUtf8(log).contains(pids) && launch.waitForReadyRead(60000))
+        log += launch.readAllStandardError();
+    const auto m = pids.match(QString::fromUtf8(log));
+    return m.hasMatch() ? pid_t(m.captured(2).toInt()) : 0;
+}
+
 // A port nothing listens on now.
 int freePort() {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -271,15 +281,11 @@ private slots:
         QProcess launch;
         launch.start(AUTOMOE_CLI, QStringList{"launch", "--nproc", "2", "--master-port", "0", "--"} +
                                       kLongRun + QStringList{"--db", db});
-        launch.setReadChannel(QProcess::StandardError);
         QByteArray log;
-        const QRegularExpression pids("rank 0 pid (\\d+), rank 1 pid (\\d+)");
-        while (!QString::fromUtf8(log).contains(pids) && launch.waitForReadyRead(60000))
-            log += launch.readAllStandardError();
-        const auto m = pids.match(QString::fromUtf8(log));
-        QVERIFY2(m.hasMatch(), log.constData());
+        const pid_t rank1 = rank1Pid(launch, log);
+        QVERIFY2(rank1 > 0, log.constData());
         QVERIFY2(awaitProgress(db, 3), "no checkpoint within two minutes");
-        QCOMPARE(::kill(pid_t(m.captured(2).toInt()), SIGKILL), 0);
+        QCOMPARE(::kill(rank1, SIGKILL), 0);
         QVERIFY(launch.waitForFinished(60000));
         log += launch.readAllStandardError();
         QCOMPARE(launch.exitCode(), 128 + SIGKILL); // the first failure's status: rank 1's
@@ -329,13 +335,9 @@ private slots:
                                    "2",      "--mutation", "3", "--crossover",         "3",  "--iterations",
                                    "200",    "--threads",  "1", "--fitness-sentences", "60", "--db",
                                    db});
-        launch.setReadChannel(QProcess::StandardError);
         QByteArray log;
-        const QRegularExpression pids("rank 0 pid (\\d+), rank 1 pid (\\d+)");
-        while (!QString::fromUtf8(log).contains(pids) && launch.waitForReadyRead(60000))
-            log += launch.readAllStandardError();
-        const auto m = pids.match(QString::fromUtf8(log));
-        QVERIFY2(m.hasMatch(), log.constData());
+        const pid_t rank1 = rank1Pid(launch, log);
+        QVERIFY2(rank1 > 0, log.constData());
         auto storedGenerations = [&] {
             try {
                 RunReader reader(db.toStdString());
@@ -345,7 +347,7 @@ private slots:
             }
         };
         QTRY_VERIFY_WITH_TIMEOUT(storedGenerations() >= 1, 120000);
-        QCOMPARE(::kill(pid_t(m.captured(2).toInt()), SIGKILL), 0);
+        QCOMPARE(::kill(rank1, SIGKILL), 0);
         QVERIFY(launch.waitForFinished(60000));
         log += launch.readAllStandardError();
         QCOMPARE(launch.exitCode(), 128 + SIGKILL);
