@@ -6,6 +6,9 @@
 #   packaging/fuzz.sh [SECONDS] [TARGET...]      # all targets, or the ones named
 #   AUTOMOE_FUZZ_BUILD=DIR  build directory (default build-fuzz)
 #   AUTOMOE_FUZZ_JOBS=N     build jobs (default 2)
+#   AUTOMOE_FUZZ_RUNS=N     stop a target after N executions (libFuzzer -runs=N) or SECONDS, whichever
+#                           comes first: AUTOMOE_FUZZ_RUNS=1000000 packaging/fuzz.sh 600 is the issue's
+#                           "each target 1 M executions or 10 minutes"
 #   AUTOMOE_FUZZ_ARGS=...   more libFuzzer flags, e.g. "-max_len=65536"
 #
 # Inputs that raise coverage are kept in BUILD/corpus/<target>/ (seeded from tests/fuzz/corpus/<target>/,
@@ -25,6 +28,13 @@ if ! [[ "$SECONDS_EACH" =~ ^[0-9]+$ ]] || [ "$SECONDS_EACH" -lt 1 ]; then
   echo "fuzz.sh: SECONDS must be a positive integer, got '$SECONDS_EACH'" >&2
   exit 2
 fi
+RUNS=${AUTOMOE_FUZZ_RUNS:-}
+if [ -n "$RUNS" ] && { ! [[ "$RUNS" =~ ^[0-9]+$ ]] || [ "$RUNS" -lt 1 ]; }; then
+  echo "fuzz.sh: AUTOMOE_FUZZ_RUNS must be a positive integer, got '$RUNS'" >&2
+  exit 2
+fi
+RUNS_ARG=()
+[ -n "$RUNS" ] && RUNS_ARG=(-runs="$RUNS")
 if ! command -v "$CXX_FUZZ" >/dev/null; then
   echo "fuzz.sh: $CXX_FUZZ not found: install clang-14 and libclang-rt-14-dev (packaging/install-deps.sh)" >&2
   exit 2
@@ -52,12 +62,12 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$work" "$findings" "$(dirname "$log")"
   dirs=("$work" "$ROOT/tests/fuzz/corpus/$t")
   [ -d "$ROOT/tests/fuzz/regressions/$t" ] && dirs+=("$ROOT/tests/fuzz/regressions/$t")
-  echo "== $t: ${SECONDS_EACH} s"
+  echo "== $t: ${SECONDS_EACH} s${RUNS:+ or $RUNS executions}"
   set +e
   # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: 2 GB is out of memory; leaks are
   # reported by LeakSanitizer (on by default).
   # shellcheck disable=SC2086
-  "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$bin" -max_total_time="$SECONDS_EACH" "${RUNS_ARG[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$findings/" ${AUTOMOE_FUZZ_ARGS:-} "${dirs[@]}" >"$log" 2>&1
   rc=$?
   set -e
