@@ -1,10 +1,10 @@
 #include "nn/StandaloneTransformer.h"
 
 #include "nn/TorchArchive.h"
-#include "space/ArchitectureIO.h"
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -18,38 +18,6 @@ constexpr int kVersion = 1;
 
 std::string str(int64_t v) {
     return std::to_string(v);
-}
-
-void validate(const StandaloneTransformerConfig& c) {
-    auto fail = [](const std::string& what) {
-        throw std::invalid_argument("StandaloneTransformer: " + what);
-    };
-    if (c.vocabSize <= 0) fail("vocabulary size " + str(c.vocabSize) + " is not positive");
-    if (c.padIndex < 0 || c.padIndex >= c.vocabSize)
-        fail("pad index " + str(c.padIndex) + " outside the vocabulary of " + str(c.vocabSize));
-    const Architecture& a = c.arch;
-    if (a.qkvDim <= 0) fail("qkv width " + str(a.qkvDim) + " is not positive");
-    for (Stack s : {Stack::Encoder, Stack::Decoder}) {
-        const bool enc = s == Stack::Encoder;
-        const StackGene& g = a.stack(s);
-        const std::string name = stackName(s);
-        if (g.embedDim <= 0) fail(name + ": embedding width " + str(g.embedDim) + " is not positive");
-        if (g.depth() < 1) fail(name + ": no layers");
-        for (int i = 0; i < g.depth(); ++i) {
-            const LayerGene& l = g.layers[size_t(i)];
-            const std::string where = name + " layer " + str(i) + ": ";
-            auto heads = [&](int h, const char* what) {
-                if (h <= 0 || a.qkvDim % h != 0)
-                    fail(where + what + " heads " + str(h) + " do not divide qkv width " + str(a.qkvDim));
-            };
-            heads(l.selfHeads, "self-attention");
-            if (!enc) heads(l.endeHeads, "encoder-decoder attention");
-            if (l.experts() < 1) fail(where + "0 experts");
-            for (int w : l.expertWidths)
-                if (w <= 0) fail(where + "expert width " + str(w) + " is not positive");
-            if (l.topK < 1) fail(where + "top-k " + str(l.topK) + " is not positive");
-        }
-    }
 }
 
 // dst <- the leading block of src of dst's shape (the supernet's slicing), as a contiguous copy.
@@ -110,42 +78,13 @@ void copyLayer(const TransformerLayerWeights& dst, const TransformerLayerWeights
 
 } // namespace
 
-nlohmann::json standaloneConfigToJson(const StandaloneTransformerConfig& c) {
-    return {{"vocab_size", c.vocabSize},
-            {"pad_index", c.padIndex},
-            {"architecture", architectureToJson(c.arch)},
-            {"encoder_dropout", c.encoderDropout},
-            {"decoder_dropout", c.decoderDropout},
-            {"attention_dropout", c.attentionDropout},
-            {"capacity_factor", c.capacityFactor},
-            {"drop_tokens", c.dropTokens}};
-}
-
-StandaloneTransformerConfig standaloneConfigFromJson(const nlohmann::json& j) {
-    auto field = [&](const char* key) -> const nlohmann::json& {
-        if (!j.is_object() || !j.contains(key))
-            throw std::invalid_argument(std::string("config: missing field '") + key + "'");
-        return j.at(key);
-    };
-    StandaloneTransformerConfig c;
-    try {
-        c.vocabSize = field("vocab_size").get<int64_t>();
-        c.padIndex = field("pad_index").get<int64_t>();
-        c.encoderDropout = field("encoder_dropout").get<double>();
-        c.decoderDropout = field("decoder_dropout").get<double>();
-        c.attentionDropout = field("attention_dropout").get<double>();
-        c.capacityFactor = field("capacity_factor").get<double>();
-        c.dropTokens = field("drop_tokens").get<bool>();
-    } catch (const nlohmann::json::exception& e) {
-        throw std::invalid_argument(std::string("config: ") + e.what());
-    }
-    c.arch = architectureFromJson(field("architecture"));
-    return c;
-}
-
 StandaloneTransformerImpl::StandaloneTransformerImpl(const StandaloneTransformerConfig& config)
     : config_(config) {
-    validate(config_);
+    try {
+        validateStandaloneConfig(config_);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("StandaloneTransformer: ") + e.what());
+    }
     config_.arch = config_.arch.canonical();
     const Architecture& a = config_.arch;
     const int64_t width = std::max(a.encoder.embedDim, a.decoder.embedDim);
@@ -291,15 +230,25 @@ StandaloneModelFile StandaloneTransformer::load(const std::string& path) {
                                  " is not supported (this build reads version " + std::to_string(kVersion) +
                                  ")");
     StandaloneModelFile file;
+    StandaloneTransformerConfig config;
     try {
-        const auto config =
-            standaloneConfigFromJson(nlohmann::json::parse(readArchiveText(archive, "config", path)));
+        config = parseStandaloneConfig(readArchiveText(archive, "config", path));
         file.meta = nlohmann::json::parse(readArchiveText(archive, "meta", path));
-        file.model = StandaloneTransformer(config);
     } catch (const std::exception& e) {
         const std::string why = e.what();
         throw std::runtime_error(why.rfind(path + ":", 0) == 0 ? why : path + ": " + why);
     }
+    // The weights are stored in this file as float32: a config declaring more than the file can hold
+    // belongs to another model (or the file was cut short) and is refused before anything is allocated.
+    const int64_t params = standaloneParameterCount(config);
+    std::error_code ec;
+    const auto fileBytes = std::filesystem::file_size(path, ec);
+    if (!ec && uint64_t(params) * sizeof(float) > fileBytes)
+        throw std::runtime_error(path + ": the config declares " + str(params) + " parameters (" +
+                                 str(params * int64_t(sizeof(float))) + " bytes of float32 weights), more " +
+                                 "than the file's " + std::to_string(fileBytes) +
+                                 " bytes hold: a truncated file, or the config of another model");
+    file.model = StandaloneTransformer(config);
     file.vocabularyModel = readArchiveText(archive, "vocabulary", path);
 
     // Module::load replaces each tensor with the stored one whatever its shape: check the shapes after.
@@ -315,10 +264,15 @@ StandaloneModelFile StandaloneTransformer::load(const std::string& path) {
         throw std::runtime_error(
             path + ": weights do not match the stored config: " + why.substr(0, why.find('\n')));
     }
-    for (const auto& p : file.model->named_parameters())
+    for (const auto& p : file.model->named_parameters()) {
         if (p.value().sizes().vec() != shapes[p.key()])
             throw std::runtime_error(path + ": weight " + p.key() +
                                      " has the wrong shape for the stored config");
+        if (p.value().scalar_type() != torch::kFloat)
+            throw std::runtime_error(path + ": weight " + p.key() + " is stored as " +
+                                     std::string(c10::toString(p.value().scalar_type())) +
+                                     ", not as Float (float32)");
+    }
     file.model->eval();
     return file;
 }

@@ -8,6 +8,7 @@
 #include "nn/EncoderDecoder.h"
 #include "nn/Seq2SeqModel.h"
 #include "nn/SinusoidalPositions.h"
+#include "nn/StandaloneConfig.h"
 #include "nn/StandaloneLayers.h"
 #include "nn/SuperTransformer.h"
 #include "space/Architecture.h"
@@ -20,30 +21,14 @@
 
 namespace automoe {
 
-struct StandaloneTransformerConfig {
-    int64_t vocabSize = 0;
-    int64_t padIndex = 1;
-    Architecture arch;
-    // Rates used as they are (the supernet scales its rates to the sampled width; fromSupernet copies the
-    // scaled ones).
-    double encoderDropout = 0.0;
-    double decoderDropout = 0.0;
-    double attentionDropout = 0.0;
-    double capacityFactor = 1.0; // as SuperTransformerConfig
-    bool dropTokens = false;
-};
-
-nlohmann::json standaloneConfigToJson(const StandaloneTransformerConfig& config);
-// Throws std::invalid_argument naming the missing or malformed field.
-StandaloneTransformerConfig standaloneConfigFromJson(const nlohmann::json& j);
-
 class StandaloneTransformer;
 struct StandaloneModelFile;
 
 class StandaloneTransformerImpl : public torch::nn::Module, public Seq2SeqModel {
 public:
     // Freshly initialised weights (the supernet's initialisation). Throws std::invalid_argument naming the
-    // gene when the architecture cannot be built (no layers, zero experts, heads not dividing qkv, ...).
+    // field when the config cannot be built (validateStandaloneConfig: no layers, zero experts, heads not
+    // dividing qkv, sizes beyond its limits, ...).
     explicit StandaloneTransformerImpl(const StandaloneTransformerConfig& config);
 
     // src [B, S], tgtIn [B, T] int64, padded with padIndex. logits [B, T, vocab] and the mean balance loss.
@@ -95,7 +80,10 @@ public:
     static StandaloneTransformer fromSupernet(SuperTransformerImpl& supernet, const Architecture& arch);
 
     // Reads a file written by save(). Throws std::runtime_error naming the file when it is missing,
-    // truncated, not a standalone model, of a newer format version, or inconsistent with its config.
+    // truncated, not a standalone model, of a newer format version, or inconsistent with its config. The
+    // stored config is checked in full (parseStandaloneConfig, naming the field) and its parameter count
+    // against the file's size before any tensor is allocated; the stored weights must then have exactly
+    // the config's names, shapes and dtype (float32).
     static StandaloneModelFile load(const std::string& path);
 };
 
