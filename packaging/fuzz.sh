@@ -3,7 +3,7 @@
 # and runs each for SECONDS (default 60), then prints per target: executions, executions per second,
 # coverage (edges and features), peak memory and the findings (crash, leak, timeout, out of memory).
 #
-#   packaging/fuzz.sh [SECONDS] [TARGET...]      # all targets, or the ones named
+#   packaging/fuzz.sh [SECONDS] [TARGET...]      # all targets, or the ones named (only those are built)
 #   AUTOMOE_FUZZ_BUILD=DIR  build directory (default build-fuzz)
 #   AUTOMOE_FUZZ_JOBS=N     build jobs (default 2)
 #   AUTOMOE_FUZZ_RUNS=N     stop a target after N executions (libFuzzer -runs=N) or SECONDS, whichever
@@ -42,7 +42,11 @@ fi
 
 cmake -S "$ROOT/tests/fuzz/libfuzzer" -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER="$CXX_FUZZ" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j "$JOBS"
+if [ $# -gt 0 ]; then
+  cmake --build "$BUILD" -j "$JOBS" --target "$@"
+else
+  cmake --build "$BUILD" -j "$JOBS"
+fi
 
 if [ $# -gt 0 ]; then
   TARGETS=("$@")

@@ -13,7 +13,8 @@ set(AUTOMOE_FUZZ_TARGETS
   fuzz_corpus_parallel
   fuzz_bleu_input
   fuzz_event_payload
-  fuzz_checkpoint_header)
+  fuzz_checkpoint_header
+  fuzz_model_config)
 
 # Relative to core/. No LibTorch, no SQLite: the parsers and what they call.
 set(AUTOMOE_FUZZ_CORE_SOURCES
@@ -22,6 +23,8 @@ set(AUTOMOE_FUZZ_CORE_SOURCES
   space/SearchSpace.cpp
   space/SpaceIO.cpp
   util/CheckpointHeader.cpp
+  nn/StandaloneConfig.cpp
+  cost/CostModel.cpp
   util/Format.cpp
   util/Resources.cpp
   data/Corpus.cpp

@@ -118,3 +118,23 @@ flipped = bytearray(header + archive)
 flipped[40] ^= 0x10
 write("fuzz_checkpoint_header", "flipped.pt", bytes(flipped))
 write("fuzz_checkpoint_header", "version3.pt", b"AMOECKPT" + struct.pack("<IIQ", 3, 0, 0) + bytes(8))
+
+# Exported models' configs: the "config" entry of a standalone model file as StandaloneTransformer::save
+# writes it (nlohmann's dump(): compact, keys sorted) for the study's architectures, taken from a supernet
+# of the tiny space (embedding width 256) with the default rates (dropout 0.1 scaled by sampled / super
+# width, capacity factor 1). export-tiny-*.json in the same directory are entries of files written by a real
+# `automoe export --weights` (kept as they are, not written here).
+def model_config(arch, vocab, super_embed=256, dropout=0.1, capacity=1.0, drop_tokens=False):
+    return json.dumps({"vocab_size": vocab, "pad_index": 1, "architecture": arch,
+                       "encoder_dropout": dropout * arch["encoder"]["embed_dim"] / super_embed,
+                       "decoder_dropout": dropout * arch["decoder"]["embed_dim"] / super_embed,
+                       "attention_dropout": dropout, "capacity_factor": capacity, "drop_tokens": drop_tokens},
+                      sort_keys=True, separators=(",", ":"))
+
+
+for i, a in enumerate(archs[:4]):
+    write("fuzz_model_config", "study-arch-%d.json" % i, model_config(a, 8000, drop_tokens=i % 2 == 1))
+moe = json.loads(json.dumps(archs[0]))
+moe["encoder"]["layers"][0].update({"experts": [768, 512, 256], "top_k": 2})
+moe["decoder"]["layers"][-1].update({"experts": [512, 512], "top_k": 1, "arbitrary_ende": -1})
+write("fuzz_model_config", "moe-capacity.json", model_config(moe, 4000, capacity=1.25, drop_tokens=True))
