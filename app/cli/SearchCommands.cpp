@@ -278,7 +278,8 @@ void runLatencyBuild(const LatencyArgs& a) {
 
 nlohmann::json recordToJson(const CandidateRecord& r) {
     auto optional = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
-    nlohmann::json j = {{"arch_id", r.archId},
+    nlohmann::json j = {{"run", r.run},
+                        {"arch_id", r.archId},
                         {"arch_key", r.key},
                         {"generation", r.generation},
                         {"fitness", r.fitness},
@@ -295,7 +296,7 @@ nlohmann::json recordToJson(const CandidateRecord& r) {
 }
 
 struct FrontArgs {
-    int64_t run = 0;
+    std::vector<int64_t> runs;
     std::string db;
     bool json = false;
     bool all = false;
@@ -303,25 +304,31 @@ struct FrontArgs {
 };
 
 // The front (or with --all every candidate, the front's marked) as a table, JSON or CSV (CandidateCsv).
+// With several --run (--all or --csv only) the searches' candidates one after another, each marked on or
+// off its own front, as the desktop app exports compared searches.
 void showFront(const FrontArgs& a) {
     RunReader store(databasePath(a.db));
-    const nlohmann::json front = searchFront(store, a.run);
-    if (!a.all && !a.csv) {
-        if (a.json)
-            std::cout << front.dump(2) << "\n";
-        else
-            printFront(front);
-        return;
-    }
-    std::set<std::string> onFront;
-    for (const auto& p : front)
-        onFront.insert(p.at("arch_key").get<std::string>());
+    if (a.runs.size() > 1 && !a.all && !a.csv)
+        throw UsageError("front: several --run need --all or --csv (one front is printed at a time)");
     std::vector<CandidateRecord> records;
-    std::set<std::string> seen;
-    for (const CandidateRow& c : store.candidates(a.run)) {
-        const bool member = onFront.count(c.architecture.key) > 0;
-        if ((!a.all && !member) || !seen.insert(c.architecture.key).second) continue;
-        records.push_back(candidateRecord(c, member));
+    for (const int64_t run : a.runs) {
+        const nlohmann::json front = searchFront(store, run);
+        if (!a.all && !a.csv) {
+            if (a.json)
+                std::cout << front.dump(2) << "\n";
+            else
+                printFront(front);
+            return;
+        }
+        std::set<std::string> onFront;
+        for (const auto& p : front)
+            onFront.insert(p.at("arch_key").get<std::string>());
+        std::set<std::string> seen;
+        for (const CandidateRow& c : store.candidates(run)) {
+            const bool member = onFront.count(c.architecture.key) > 0;
+            if ((!a.all && !member) || !seen.insert(c.architecture.key).second) continue;
+            records.push_back(candidateRecord(c, member, run));
+        }
     }
     if (a.csv) {
         writeCandidatesCsv(std::cout, records);
@@ -331,10 +338,13 @@ void showFront(const FrontArgs& a) {
             list.push_back(recordToJson(r));
         std::cout << list.dump(2) << "\n";
     } else {
+        const bool runs = a.runs.size() > 1;
+        if (runs) std::printf("%4s  ", "RUN");
         std::printf("%6s  %8s  %9s  %9s  %10s  %4s  %5s  %s\n", "ARCH", "FITNESS", "FLOPS", "PARAMS",
                     "LATENCY_MS", "GEN", "FRONT", "KEY");
         for (const CandidateRecord& r : records) {
             const std::optional<double> latency = r.latencyMs ? r.latencyMs : r.predictedLatencyMs;
+            if (runs) std::printf("%4lld  ", (long long)r.run);
             std::printf("%6lld  %8.4f  %9s  %9s  %10s  %4lld  %5s  %s\n", (long long)r.archId, r.fitness,
                         formatSI(r.flops).c_str(), formatSI(double(r.paramsActive)).c_str(),
                         latency ? formatFixed(*latency, 2).c_str() : "-", (long long)r.generation,
@@ -587,15 +597,20 @@ void addSearchCommands(CLI::App& root) {
 
     auto f = std::make_shared<FrontArgs>();
     CLI::App* front = root.add_subcommand("front", "The Pareto front of a search run");
-    front->add_option("--run", f->run, "The search run id")->required();
+    front
+        ->add_option("--run", f->runs,
+                     "The search run id; repeat it with --all or --csv to list several searches (as the "
+                     "desktop app's Candidates CSV of compared searches)")
+        ->required();
     front->add_option("--db", f->db, "Run database");
     front->add_flag(
         "--json", f->json,
-        "JSON: a list of {arch_id, arch_key, fitness, flops, params_active, latency_ms, generation, ...}");
+        "JSON: a list of {arch_id, arch_key, fitness, flops, params_active, latency_ms, generation, ...} "
+        "(with --all also run and on_front)");
     front->add_flag("--all", f->all,
                     "Every evaluated candidate, not only the front (on_front marks the front)");
     front->add_flag("--csv", f->csv,
-                    "CSV: arch_id, arch_key, generation, fitness, flops, params_active, latency_ms, "
+                    "CSV: run, arch_id, arch_key, generation, fitness, flops, params_active, latency_ms, "
                     "predicted_latency_ms, on_front and one column per gene group");
     front->callback([f] { showFront(*f); });
 

@@ -47,11 +47,13 @@ struct Options {
     int selectStudyRow = -1;
     QString studyMetric; // bleu, chrf or nll
     bool exportDialogShot = false;
-    QString dock;       // with --screenshot: raise this dock (its object name, e.g. candidatesDock)
-    QString filter;     // with --screenshot: the candidate table's filter
-    qint64 compare = 0; // with --screenshot: overlay this run (Run > Compare with Selected Run)
-    QString brush;      // with --screenshot: brush COLUMN=LO..HI in the parallel coordinates
-    QString diffFront;  // with --screenshot: "I,J": select front candidate I and diff J with it
+    QString dock;         // with --screenshot: raise this dock (its object name, e.g. candidatesDock)
+    QString filter;       // with --screenshot: the candidate table's filter
+    qint64 compare = 0;   // with --screenshot: overlay this run (Run > Compare with Selected Run)
+    QString brush;        // with --screenshot: brush COLUMN=LO..HI in the parallel coordinates
+    QString diffFront;    // with --screenshot: "I,J": select front candidate I and diff J with it
+    QString diffCompared; // with --screenshot and --compare: "I,J": front candidate I of the shown search
+                          // diffed with front candidate J of the compared one
     QList<qint64> compareTraining; // with --screenshot: overlay these runs' training curves
     QString architecture = QStringLiteral("most-expensive");
     bool verbose = false;
@@ -166,6 +168,13 @@ Options parseOptions(const QApplication& app) {
         QStringLiteral("I,J"));
     diffFrontOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(diffFrontOption);
+    QCommandLineOption diffComparedOption(
+        QStringLiteral("diff-compared"),
+        QStringLiteral("With --screenshot and --compare, select front candidate I of the shown search and "
+                       "diff front candidate J of the compared search with it."),
+        QStringLiteral("I,J"));
+    diffComparedOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(diffComparedOption);
     parser.addOptions({spaceOption, verboseOption, screenshotOption, sizeOption, archOption, replayOption,
                        dbOption, seekOption, demoOption, routeOption, routeArchOption, routeValidOption,
                        selectOption, exportShotOption, studyRowOption, studyMetricOption});
@@ -209,6 +218,7 @@ Options parseOptions(const QApplication& app) {
     o.compare = parser.value(compareOption).toLongLong();
     o.brush = parser.value(brushOption);
     o.diffFront = parser.value(diffFrontOption);
+    o.diffCompared = parser.value(diffComparedOption);
     for (const QString& id : parser.value(compareTrainingOption).split(QLatin1Char(','), Qt::SkipEmptyParts))
         o.compareTraining.append(id.toLongLong());
     return o;
@@ -417,6 +427,27 @@ int main(int argc, char* argv[]) {
             while (!window.importanceView()->comparison() && !window.runDocument()->candidates().empty() &&
                    waited.elapsed() < 15000)
                 QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+            if (const QStringList ij = options.diffCompared.split(QLatin1Char(',')); ij.size() == 2) {
+                RunDocument* doc = window.runDocument();
+                const auto metric = window.paretoView()->costMetric();
+                const auto a = doc->front(metric), b = doc->front(metric, options.compare);
+                auto pick = [](const std::vector<const automoe::CandidateRow*>& front, const QString& i) {
+                    return QString::fromStdString(
+                        front[std::min<std::size_t>(front.size() - 1, std::size_t(std::max(0, i.toInt())))]
+                            ->architecture.key);
+                };
+                if (!a.empty() && !b.empty()) {
+                    doc->select(pick(a, ij[0]));
+                    doc->diffWithSelected(options.compare, pick(b, ij[1]));
+                }
+                QTimer::singleShot(100, &window, [&window, &options] {
+                    for (const char* name : {"searchSpaceDock", "runsDock", "runDock"})
+                        if (auto* dock = window.findChild<QDockWidget*>(QLatin1String(name))) dock->hide();
+                    if (auto* dock = window.findChild<QDockWidget*>(QStringLiteral("paretoDock")))
+                        window.resizeDocks({dock}, {options.screenshotSize.height() * 24 / 100},
+                                           Qt::Vertical);
+                });
+            }
         }
         if (!options.compareTraining.isEmpty()) {
             window.compareTrainingOf(options.compareTraining);

@@ -59,13 +59,15 @@ bool splitFields(const std::string& line, std::vector<std::string>& fields) {
 } // namespace
 
 bool CandidateRecord::operator==(const CandidateRecord& o) const {
-    return archId == o.archId && key == o.key && generation == o.generation && fitness == o.fitness &&
-           flops == o.flops && paramsActive == o.paramsActive && latencyMs == o.latencyMs &&
-           predictedLatencyMs == o.predictedLatencyMs && onFront == o.onFront && genes == o.genes;
+    return run == o.run && archId == o.archId && key == o.key && generation == o.generation &&
+           fitness == o.fitness && flops == o.flops && paramsActive == o.paramsActive &&
+           latencyMs == o.latencyMs && predictedLatencyMs == o.predictedLatencyMs && onFront == o.onFront &&
+           genes == o.genes;
 }
 
-CandidateRecord candidateCosts(const CandidateRow& row, bool onFront) {
+CandidateRecord candidateCosts(const CandidateRow& row, bool onFront, std::int64_t run) {
     CandidateRecord r;
+    r.run = run;
     r.archId = row.architecture.id;
     r.key = row.architecture.key;
     r.generation = row.generation;
@@ -78,8 +80,8 @@ CandidateRecord candidateCosts(const CandidateRow& row, bool onFront) {
     return r;
 }
 
-CandidateRecord candidateRecord(const CandidateRow& row, bool onFront) {
-    CandidateRecord r = candidateCosts(row, onFront);
+CandidateRecord candidateRecord(const CandidateRow& row, bool onFront, std::int64_t run) {
+    CandidateRecord r = candidateCosts(row, onFront, run);
     try {
         r.genes = geneFeatureValues(row.architecture.json);
     } catch (const std::exception& e) {
@@ -89,9 +91,9 @@ CandidateRecord candidateRecord(const CandidateRow& row, bool onFront) {
 }
 
 std::vector<std::string> candidateCsvColumns() {
-    std::vector<std::string> columns = {"arch_id", "arch_key",      "generation", "fitness",
-                                        "flops",   "params_active", "latency_ms", "predicted_latency_ms",
-                                        "on_front"};
+    std::vector<std::string> columns = {
+        "run",   "arch_id",       "arch_key",   "generation",           "fitness",
+        "flops", "params_active", "latency_ms", "predicted_latency_ms", "on_front"};
     for (const GeneFeature& f : geneFeatures())
         columns.push_back(f.name);
     return columns;
@@ -104,9 +106,9 @@ void writeCandidatesCsv(std::ostream& out, const std::vector<CandidateRecord>& r
     out << "\n";
     auto optional = [](const std::optional<double>& v) { return v ? number(*v) : std::string(); };
     for (const CandidateRecord& r : records) {
-        out << r.archId << ',' << quoted(r.key) << ',' << r.generation << ',' << number(r.fitness) << ','
-            << number(r.flops) << ',' << r.paramsActive << ',' << optional(r.latencyMs) << ','
-            << optional(r.predictedLatencyMs) << ',' << (r.onFront ? 1 : 0);
+        out << r.run << ',' << r.archId << ',' << quoted(r.key) << ',' << r.generation << ','
+            << number(r.fitness) << ',' << number(r.flops) << ',' << r.paramsActive << ','
+            << optional(r.latencyMs) << ',' << optional(r.predictedLatencyMs) << ',' << (r.onFront ? 1 : 0);
         for (double g : r.genes)
             out << ',' << number(g);
         out << "\n";
@@ -114,12 +116,16 @@ void writeCandidatesCsv(std::ostream& out, const std::vector<CandidateRecord>& r
 }
 
 std::vector<CandidateRecord> readCandidatesCsv(std::istream& in) {
-    const std::vector<std::string> columns = candidateCsvColumns();
+    std::vector<std::string> columns = candidateCsvColumns();
     std::vector<std::string> fields;
     std::string line;
     if (!std::getline(in, line)) throw std::runtime_error("candidates CSV: empty file (no header)");
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!splitFields(line, fields) || fields != columns)
+    const bool split = splitFields(line, fields);
+    // A file of the format before the run column: the same columns without the first.
+    const bool withRun = split && fields == columns;
+    if (!withRun) columns.erase(columns.begin());
+    if (!split || fields != columns)
         throw std::runtime_error("candidates CSV line 1: unexpected header \"" + line + "\"");
     std::vector<CandidateRecord> records;
     int lineNo = 1;
@@ -160,6 +166,7 @@ std::vector<CandidateRecord> readCandidatesCsv(std::istream& in) {
             return std::int64_t(0);
         };
         CandidateRecord r;
+        if (withRun) r.run = integer(), ++col;
         r.archId = integer(), ++col;
         r.key = fields[col++];
         r.generation = integer(), ++col;

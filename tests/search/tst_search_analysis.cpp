@@ -294,29 +294,58 @@ private slots:
             c.paramsActive = 1000003 * (i + 1);
             if (i % 3) c.latencyMs = 12.0 / (i + 7.0);
             if (i % 2) c.predictedLatencyMs = 0.1 * i;
-            records.push_back(candidateRecord(c, i % 4 == 0));
+            records.push_back(candidateRecord(c, i % 4 == 0, i < 12 ? 3 : 7)); // two searches
         }
         records[1].key = "with, a comma and a \"quote\""; // quoting
         std::stringstream out;
         writeCandidatesCsv(out, records);
         const std::string text = out.str();
-        QVERIFY(text.rfind("arch_id,arch_key,generation,fitness,flops,params_active,latency_ms,", 0) == 0);
+        QVERIFY(text.rfind("run,arch_id,arch_key,generation,fitness,flops,params_active,latency_ms,", 0) ==
+                0);
+        QVERIFY(text.find("\n7,13,") != std::string::npos); // run 7's first record: its run, then its id
         std::stringstream in(text);
         const std::vector<CandidateRecord> back = readCandidatesCsv(in);
         QCOMPARE(back.size(), records.size());
-        for (std::size_t i = 0; i < records.size(); ++i)
+        for (std::size_t i = 0; i < records.size(); ++i) {
             QVERIFY2(back[i] == records[i], qPrintable(QString::number(i)));
+            QCOMPARE(back[i].run, std::int64_t(i < 12 ? 3 : 7));
+        }
+        // A file written before the run column reads too, every run 0.
+        std::string old = text.substr(text.find(',') + 1);
+        for (std::size_t at = old.find('\n'); at != std::string::npos && at + 1 < old.size();
+             at = old.find('\n', at + 1))
+            old.erase(at + 1, old.find(',', at + 1) - at); // each record's run field and its comma
+        QVERIFY(old.rfind("arch_id,arch_key,", 0) == 0);
+        std::stringstream oldIn(old);
+        const std::vector<CandidateRecord> oldBack = readCandidatesCsv(oldIn);
+        QCOMPARE(oldBack.size(), records.size());
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            CandidateRecord expected = records[i];
+            expected.run = 0;
+            QVERIFY2(oldBack[i] == expected, qPrintable(QString::number(i)));
+        }
     }
 
     void candidatesCsvErrorsNameTheLineAndColumn() {
         std::stringstream out;
         writeCandidatesCsv(out, {});
-        std::string text = out.str() + "1,k,0,abc,1,1,,,0";
+        std::string text = out.str() + "2,1,k,0,abc,1,1,,,0";
         for (std::size_t i = 0; i < geneFeatures().size(); ++i)
             text += ",1";
         std::stringstream in(text + "\n");
         try {
             readCandidatesCsv(in);
+            QFAIL("a bad fitness was read");
+        } catch (const std::runtime_error& e) {
+            QCOMPARE(QString(e.what()),
+                     QString("candidates CSV line 2, column fitness: not a number \"abc\""));
+        }
+        // The old header (no run column) names the same column.
+        std::string oldText = text.substr(text.find(',') + 1); // "arch_id,...\n2,1,k,0,abc,..."
+        oldText.erase(oldText.find('\n') + 1, 2);              // "arch_id,...\n1,k,0,abc,..."
+        std::stringstream oldFormat(oldText);
+        try {
+            readCandidatesCsv(oldFormat);
             QFAIL("a bad fitness was read");
         } catch (const std::runtime_error& e) {
             QCOMPARE(QString(e.what()),

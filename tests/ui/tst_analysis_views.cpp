@@ -454,7 +454,7 @@ private slots:
             const CandidateRow* c = doc.candidate(view.model()->keyAt(r));
             QVERIFY(c);
             const bool front = view.model()->value(r, CandidateTableModel::FrontColumn) > 0;
-            QVERIFY(view.model()->records()[std::size_t(r)] == candidateRecord(*c, front));
+            QVERIFY(view.model()->records()[std::size_t(r)] == candidateRecord(*c, front, 1));
         }
     }
 

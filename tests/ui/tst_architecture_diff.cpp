@@ -327,6 +327,97 @@ private slots:
         QVERIFY2(errors.front().startsWith(bad + ": "), qPrintable(errors.front()));
         QVERIFY(view->isDiff()); // the figure kept what it showed
     }
+
+    // Candidates of two compared searches diffed with each other (A of run 9, B of run 8), through the same
+    // document path as the shown search's: the figure draws those two architectures, not the shown search's
+    // candidate of the same key, and highlights exactly what differs between archA and archB (the
+    // hand-checked list of highlightsExactlyWhatDiffersOnBothSides); the table tints B's row of run 8 only.
+    void diffsCandidatesOfTwoComparedSearches() {
+        QTemporaryDir dir;
+        Settings settings(dir.filePath("settings.ini"));
+        settings.setRunDatabase(dir.filePath("runs.sqlite"));
+        SpaceDocument space;
+        QVERIFY(space.open("tiny"));
+        MainWindow window(&space, &settings, nullptr, [](const QString&, const QString&) {});
+        window.resize(1400, 1000);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        RunDocument* doc = window.runDocument();
+        doc->reset("db", 7);
+        // The shown search's "kb" is another architecture than run 8's "kb": found by run, not by key alone.
+        Architecture c = archB();
+        c.decoder.embedDim = 640;
+        applyCandidates(*doc, {candidate("kb", 1, c, 4.9, 100, std::nullopt),
+                               candidate("kd", 2, archA(), 4.5, 300, 5.0)});
+        window.showComparison(8, {candidate("kb", 11, archB(), 4.1, 150, 3.0)});
+        window.showComparison(9, {candidate("ka", 21, archA(), 4.2, 500, 6.0)});
+        QCOMPARE(doc->comparedSearches(), (QList<qint64>{8, 9}));
+        ArchitectureView* view = window.architectureView();
+        CandidateTableView* table = window.candidateTable();
+
+        // A: run 9's candidate, selected in the table, drawn alone.
+        QVERIFY(table->selectComparedCandidate("run 9", "ka"));
+        QCOMPARE(doc->selectedRun(), qint64(9));
+        QVERIFY(!view->isDiff());
+        QCOMPARE(view->architecture(), archA());
+        QCOMPARE(view->figure().title(), QString("Architecture #21 of run 9"));
+
+        // B: Ctrl+click on run 8's front point in the Pareto view.
+        ParetoView* pareto = window.paretoView();
+        window.findChild<QDockWidget*>("paretoDock")->raise();
+        QTRY_VERIFY(pareto->isVisible() && pareto->plot()->width() > 200 && pareto->plot()->height() > 150);
+        pareto->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QTest::mouseClick(pareto->plot(), Qt::LeftButton, Qt::ControlModifier,
+                          pareto->pixelFor(150, 4.1).toPoint());
+        QCOMPARE(doc->diffKey(), QString("kb"));
+        QCOMPARE(doc->diffRun(), qint64(8));
+        QCOMPARE(doc->selectedRun(), qint64(9)); // A stays selected
+        QVERIFY(view->isDiff());
+        QCOMPARE(view->figure().side(0).architecture(), archA());
+        QCOMPARE(view->figure().side(1).architecture(), archB());
+        QCOMPARE(view->figure().title(), QString("Architecture diff · run 9 against run 8"));
+        QCOMPARE(view->figure().side(0).title(), QString("A · Architecture #21 of run 9"));
+        QCOMPARE(view->figure().side(1).title(), QString("B · Architecture #11 of run 8"));
+        QStringList expected;
+        for (const QString side : {"A ", "B "})
+            expected << side + "encoder layer 1" << side + "encoder layer 1 slot 1"
+                     << side + "decoder layer 1" << side + "decoder layer 1 ende_layers"
+                     << side + "decoder layer 3" << side + "decoder layer 3 experts"
+                     << side + "decoder layer 3 slot 2" << side + "decoder layer 3 slot 3"
+                     << side + "decoder layer 3 slot 4";
+        expected.sort();
+        QCOMPARE(highlighted(view->figure()), expected);
+        QCOMPARE(*view->figure().diff()->latencyA, 6.0);
+        QCOMPARE(*view->figure().diff()->latencyB, 3.0);
+        // B ringed on run 8's overlay, its row (of run 8, not the shown search's kb) tinted.
+        QCOMPARE(pareto->diffPoint(), std::optional<QPointF>(QPointF(150, 4.1)));
+        const CandidateTableModel* rows = table->model();
+        auto tinted = [rows](int row) {
+            return rows->data(rows->index(row, CandidateTableModel::FitnessColumn), Qt::BackgroundRole)
+                .isValid();
+        };
+        QCOMPARE(rows->diffRow(), rows->rowOfComparedKey("run 8", "kb"));
+        QVERIFY(tinted(rows->rowOfComparedKey("run 8", "kb")));
+        QVERIFY(!tinted(rows->rowOfKey("kb")));
+        QVERIFY(!tinted(rows->rowOfComparedKey("run 9", "ka")));
+
+        // B of the shown search instead (the table's context menu does this): the shown kb, 640 wide.
+        QVERIFY(doc->diffWithSelected(7, "kb"));
+        QCOMPARE(doc->diffRun(), qint64(0));
+        QCOMPARE(view->figure().side(1).architecture(), c);
+        QVERIFY(highlighted(view->figure()).contains("B decoder header"));
+        QVERIFY(tinted(rows->rowOfKey("kb")));
+        QVERIFY(!tinted(rows->rowOfComparedKey("run 8", "kb")));
+        QCOMPARE(view->figure().title(), QString("Architecture diff · run 9 against run 7"));
+        // The selected candidate itself and a run not compared are refused.
+        QVERIFY(!doc->diffWithSelected(9, "ka"));
+        QVERIFY(!doc->diffWithSelected(5, "kb"));
+        // A run 8 candidate selected ends the diff and is drawn alone.
+        doc->selectCandidate(8, "kb");
+        QVERIFY(!view->isDiff());
+        QCOMPARE(view->architecture(), archB());
+        QCOMPARE(doc->diffKey(), QString());
+    }
 };
 
 AUTOMOE_TEST_MAIN(TestArchitectureDiffView)

@@ -5,6 +5,7 @@
 // own front, and its compared rows link both ways with the Pareto view's overlay; the parallel coordinates
 // draw B of the architecture diff.
 #include "space/ArchitectureIO.h"
+#include "ui/figure/ArchitectureView.h"
 #include "ui/plots/CandidateFilterModel.h"
 #include "ui/plots/CandidateTableModel.h"
 #include "ui/plots/CandidateTableView.h"
@@ -19,6 +20,7 @@
 #include "TestMain.h"
 #include <QDockWidget>
 #include <QtTest/QtTest>
+#include <fstream>
 #include <qcustomplot.h>
 #include <random>
 #include <set>
@@ -228,8 +230,10 @@ private slots:
         QCOMPARE(model->index(shownK2, model->runColumn()).data().toString(), QString("1"));
         QVERIFY(
             model->index(comparedK2, model->runColumn()).data(Qt::ToolTipRole).toString().contains("run 2"));
-        // CSV and records are the shown search's (the CSV has no run column).
-        QCOMPARE(model->records().size(), std::size_t(6));
+        // The records (what the CSV writes) are every row's, each with its run.
+        QCOMPARE(model->records().size(), std::size_t(10));
+        QCOMPARE(model->records()[std::size_t(comparedK2)].run, std::int64_t(2));
+        QCOMPARE(model->records()[std::size_t(shownK2)].run, std::int64_t(1));
         // New candidates of the shown search keep arriving after the compared rows.
         show(doc, {candidate("k7", arch(0, 2), 4.0, 500, 3)});
         QCOMPARE(model->rowCount(), 11);
@@ -257,6 +261,52 @@ private slots:
         QCOMPARE(model->rowOfComparedKey("run 2", "c1"), -1);
     }
 
+    // File > Export Candidates CSV with a search compared: every candidate of both, each with its run and on
+    // or off its own search's front, reads back as written; the filtered export keeps the order shown.
+    void csvOfComparedSearchesRoundTripsWithTheirRun() {
+        RunDocument doc;
+        doc.reset(QString(), 1);
+        show(doc, shownRows());
+        CandidateTableView view;
+        view.setDocument(&doc);
+        CandidateTableModel* model = view.model();
+        model->setComparedRun(2, "run 2", comparedRows());
+        QTemporaryDir dir;
+        const QString all = dir.filePath("all.csv"), shown = dir.filePath("shown.csv");
+        QVERIFY(view.exportCsv(all));
+        std::ifstream in(all.toStdString());
+        std::string header;
+        std::getline(in, header);
+        QCOMPARE(QString::fromStdString(header).section(',', 0, 2), QString("run,arch_id,arch_key"));
+        in.seekg(0);
+        const std::vector<CandidateRecord> back = readCandidatesCsv(in);
+        QVERIFY(back == model->records());
+        QStringList rows; // run:key:on front, in model order
+        for (const CandidateRecord& r : back)
+            rows << QString("%1:%2:%3").arg(r.run).arg(QString::fromStdString(r.key)).arg(r.onFront ? 1 : 0);
+        QCOMPARE(rows, (QStringList{"1:k1:1", "1:k2:1", "1:k3:1", "1:k4:0", "1:k5:1", "1:k6:1", "2:c1:1",
+                                    "2:c2:0", "2:c3:1", "2:k2:0"}));
+        // Each row's numbers are its own search's: k2 is 4.6 at 200 FLOPs in run 1, 4.7 at 210 in run 2.
+        QCOMPARE(back[1].fitness, 4.6);
+        QCOMPARE(back[9].fitness, 4.7);
+        QCOMPARE(back[9].flops, 210.0);
+        QCOMPARE(
+            back[6].genes[std::size_t(model->columnOf("enc_embed") - CandidateTableModel::FirstGeneColumn)],
+            576.0); // c1: 512 + 64
+
+        // The rows shown: both k2, run descending.
+        view.table()->sortByColumn(model->runColumn(), Qt::DescendingOrder);
+        QVERIFY(view.setFilterText("key~k2"));
+        QVERIFY(view.exportCsv(shown, true));
+        std::ifstream inShown(shown.toStdString());
+        const std::vector<CandidateRecord> backShown = readCandidatesCsv(inShown);
+        QCOMPARE(backShown.size(), std::size_t(2));
+        QCOMPARE(backShown[0].run, std::int64_t(2));
+        QCOMPARE(backShown[0].fitness, 4.7);
+        QCOMPARE(backShown[1].run, std::int64_t(1));
+        QCOMPARE(backShown[1].fitness, 4.6);
+    }
+
     void comparedRowsLinkWithTheParetoOverlay() {
         QTemporaryDir dir;
         Settings settings(dir.filePath("settings.ini"));
@@ -276,9 +326,13 @@ private slots:
         QCOMPARE(table->model()->comparedRuns(), QList<qint64>{2});
         QCOMPARE(window.importanceView()->overlayNames(), QStringList{"run 2"});
         window.runDocument()->select("k3");
+        RunDocument* doc = window.runDocument();
+        ArchitectureView* figure = window.architectureView();
+        QCOMPARE(figure->architecture(), arch(2, 3));
 
-        // Table -> Pareto: the compared row c2 (off its front) is ringed on the overlay; the shown search's
-        // selection stays.
+        // Table -> Pareto and figure: the compared row c2 (off its front) is the document's selection, of
+        // run 2: ringed on the overlay, drawn in the figure (its genes: encoder 512 + 2 * 64, one decoder
+        // layer), and the shown search has none selected.
         auto selectRow = [&](int row) {
             table->table()->selectionModel()->setCurrentIndex(
                 table->proxy()->mapFromSource(table->model()->index(row, 0)),
@@ -286,14 +340,28 @@ private slots:
         };
         selectRow(table->model()->rowOfComparedKey("run 2", "c2"));
         QCOMPARE(pareto->comparedMark(), std::optional<QPointF>(QPointF(130, 4.3)));
-        QCOMPARE(window.runDocument()->selectedKey(), QString("k3"));
-        QCOMPARE(pareto->selectedKey(), QString("k3"));
+        QCOMPARE(doc->selectedKey(), QString("c2"));
+        QCOMPARE(doc->selectedRun(), qint64(2));
+        QCOMPARE(pareto->selectedKey(), QString());
+        QCOMPARE(figure->architecture(), arch(2, 1));
+        QCOMPARE(figure->architecture().encoder.embedDim, 640);
+        QCOMPARE(figure->architecture().decoder.layers.size(), std::size_t(1));
+        QVERIFY2(figure->figure().title().contains("run 2"), qPrintable(figure->figure().title()));
+        // The compared k2 is run 2's row, not the shown search's k2.
+        selectRow(table->model()->rowOfComparedKey("run 2", "k2"));
+        QCOMPARE(doc->selectedRun(), qint64(2));
+        QCOMPARE(pareto->comparedMark(), std::optional<QPointF>(QPointF(210, 4.7)));
+        QCOMPARE(pareto->selectedKey(), QString());
         // A row of the shown search: its selection, and the ring goes.
         selectRow(table->model()->rowOfKey("k5"));
-        QCOMPARE(window.runDocument()->selectedKey(), QString("k5"));
+        QCOMPARE(doc->selectedKey(), QString("k5"));
+        QCOMPARE(doc->selectedRun(), qint64(0));
+        QCOMPARE(pareto->selectedKey(), QString("k5"));
         QVERIFY(!pareto->comparedMark());
+        QCOMPARE(figure->architecture(), arch(4, 3));
 
-        // Pareto -> table: a click on the overlay's front point c1 selects its row and rings it.
+        // Pareto -> table and figure: a click on the overlay's front point c1 selects it, its row and
+        // draws it.
         for (QWidget* w = pareto; w; w = w->parentWidget())
             if (auto* dock = qobject_cast<QDockWidget*>(w)) {
                 dock->show();
@@ -302,17 +370,34 @@ private slots:
             }
         QTRY_VERIFY(pareto->isVisible() && pareto->plot()->width() > 200 && pareto->plot()->height() > 150);
         pareto->plot()->replot(QCustomPlot::rpImmediateRefresh);
-        const QPoint at = pareto->pixelFor(120, 4.1).toPoint();
-        QTest::mouseClick(pareto->plot(), Qt::LeftButton, Qt::NoModifier, at);
+        QTest::mouseClick(pareto->plot(), Qt::LeftButton, Qt::NoModifier,
+                          pareto->pixelFor(120, 4.1).toPoint());
         const int current = table->proxy()->mapToSource(table->table()->currentIndex()).row();
         QCOMPARE(table->model()->runAt(current), qint64(2));
         QCOMPARE(table->model()->keyAt(current), QString("c1"));
         QCOMPARE(pareto->comparedMark(), std::optional<QPointF>(QPointF(120, 4.1)));
-        QCOMPARE(window.runDocument()->selectedKey(), QString("k5"));
+        QCOMPARE(doc->selectedKey(), QString("c1"));
+        QCOMPARE(doc->selectedRun(), qint64(2));
+        QCOMPARE(figure->architecture(), arch(1, 1));
         // A live batch of the shown search does not take the compared row's selection away.
-        show(*window.runDocument(), {candidate("k7", arch(0, 2), 4.0, 500, 3)});
+        show(*doc, {candidate("k7", arch(0, 2), 4.0, 500, 3)});
         QCOMPARE(table->model()->keyAt(table->proxy()->mapToSource(table->table()->currentIndex()).row()),
                  QString("c1"));
+        QCOMPARE(doc->selectedKey(), QString("c1"));
+        QCOMPARE(figure->architecture(), arch(1, 1));
+        // A compared candidate the table's filter hides is still selected and drawn from the Pareto view.
+        QVERIFY(table->setFilterText("run=1"));
+        pareto->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QTest::mouseClick(pareto->plot(), Qt::LeftButton, Qt::NoModifier,
+                          pareto->pixelFor(90, 4.5).toPoint());
+        QCOMPARE(doc->selectedKey(), QString("c3"));
+        QCOMPARE(doc->selectedRun(), qint64(2));
+        QCOMPARE(figure->architecture(), arch(3, 1));
+        QCOMPARE(pareto->comparedMark(), std::optional<QPointF>(QPointF(90, 4.5)));
+        // Comparisons cleared: a compared selection goes with its search.
+        doc->removeComparedSearch(2);
+        QCOMPARE(doc->selectedKey(), QString());
+        QCOMPARE(doc->selectedRun(), qint64(0));
     }
 
     // B of the architecture diff is drawn over the lines at its own values; its end redraws no line.

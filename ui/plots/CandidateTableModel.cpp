@@ -31,20 +31,38 @@ void CandidateTableModel::setDocument(RunDocument* document) {
     connect(document_, &RunDocument::cleared, this, &CandidateTableModel::clear);
     connect(document_, &RunDocument::candidatesAdded, this,
             [this](int first) { addCandidates(document_->candidates(), std::size_t(first)); });
-    connect(document_, &RunDocument::diffChanged, this, &CandidateTableModel::setDiffKey);
+    connect(document_, &RunDocument::diffChanged, this,
+            [this](const QString& key) { setDiff(document_->diffRun(), key); });
     addCandidates(document_->candidates());
-    setDiffKey(document_->diffKey());
+    setDiff(document_->diffRun(), document_->diffKey());
 }
 
-void CandidateTableModel::setDiffKey(const QString& key) {
-    if (key == diffKey_) return;
-    const int before = rowOfKey(diffKey_);
+void CandidateTableModel::setDiff(qint64 run, const QString& key) {
+    if (key == diffKey_ && run == diffRun_) return;
     diffKey_ = key;
-    for (const int row : {before, rowOfKey(diffKey_)})
-        if (row >= 0)
-            emit dataChanged(index(row, 0), index(row, columnCount() - 1),
-                             {Qt::BackgroundRole, Qt::ToolTipRole});
+    diffRun_ = key.isEmpty() ? 0 : run;
+    const int before = diffRow_;
+    diffRow_ = -2; // repaint the new row even when it is the old one's place
+    updateDiffRow();
+    if (before >= 0 && before != diffRow_)
+        emit dataChanged(index(before, 0), index(before, columnCount() - 1),
+                         {Qt::BackgroundRole, Qt::ToolTipRole});
     emit diffKeyChanged(diffKey_);
+}
+
+void CandidateTableModel::updateDiffRow() {
+    const int row = diffKey_.isEmpty() ? -1 : rowOfRunKey(diffRun_, diffKey_);
+    if (row == diffRow_) return;
+    diffRow_ = row;
+    if (row >= 0)
+        emit dataChanged(index(row, 0), index(row, columnCount() - 1), {Qt::BackgroundRole, Qt::ToolTipRole});
+}
+
+int CandidateTableModel::rowOfRunKey(qint64 run, const QString& key) const {
+    if (run == 0 || (document_ && run == document_->runId())) return rowOfKey(key);
+    for (const Compared& c : compared_)
+        if (c.runId == run) return c.byKey.value(key, -1);
+    return -1;
 }
 
 void CandidateTableModel::setCostMetric(CostMetric metric) {
@@ -71,6 +89,7 @@ void CandidateTableModel::clear() {
     source_.clear();
     byKey_.clear();
     front_.clear();
+    diffRow_ = -1;
     endResetModel();
 }
 
@@ -121,6 +140,7 @@ void CandidateTableModel::setComparedRun(qint64 runId, const QString& name,
     compared_.push_back(std::move(c));
     endInsertRows();
     updateFront(runId, -1);
+    updateDiffRow();
     emit comparedRunsChanged();
 }
 
@@ -179,6 +199,8 @@ void CandidateTableModel::reindex() {
             if (on) c->front.push_back(i);
         }
     }
+    diffRow_ = -2; // renumbered
+    updateDiffRow();
 }
 
 bool CandidateTableModel::isCompared(int row) const {
@@ -205,6 +227,7 @@ int CandidateTableModel::rowOfComparedKey(const QString& name, const QString& ke
 
 void CandidateTableModel::addCandidates(const std::vector<CandidateRow>& rows, std::size_t first) {
     std::vector<CandidateRecord> added;
+    added.reserve(first < rows.size() ? rows.size() - first : 0);
     bool replaced = false;
     const int firstNew = int(rows_.size());
     for (std::size_t i = first; i < rows.size(); ++i) {
@@ -241,6 +264,7 @@ void CandidateTableModel::addCandidates(const std::vector<CandidateRow>& rows, s
         endInsertRows();
     }
     updateFront(0, replaced ? -1 : firstNew);
+    if (!diffKey_.isEmpty() && diffRow_ < 0) updateDiffRow(); // B arrived after the diff began
 }
 
 int CandidateTableModel::costColumn() const {
@@ -343,7 +367,7 @@ QVariant CandidateTableModel::data(const QModelIndex& index, int role) const {
         return column == keyColumn() ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                      : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     const bool compared = source_[std::size_t(index.row())] != 0;
-    const bool diffB = !compared && !diffKey_.isEmpty() && r.key == diffKey_.toStdString();
+    const bool diffB = index.row() == diffRow_;
     if (role == Qt::BackgroundRole && diffB) return QColor(0xd6, 0x33, 0x6c, 48); // the diff's raspberry
     if (role == Qt::ToolTipRole && column == LatencyColumn && !r.latencyMs && r.predictedLatencyMs)
         return tr("Predicted by the latency predictor");
@@ -434,17 +458,23 @@ int CandidateTableModel::rowOfKey(const QString& key) const {
 }
 
 std::vector<CandidateRecord> CandidateTableModel::records() const {
-    if (compared_.empty()) return rows_;
     std::vector<CandidateRecord> out;
-    for (std::size_t r = 0; r < rows_.size(); ++r)
-        if (source_[r] == 0) out.push_back(rows_[r]);
+    out.reserve(rows_.size());
+    for (int r = 0; r < rowCount(); ++r) {
+        out.push_back(rows_[std::size_t(r)]);
+        out.back().run = runAt(r);
+    }
     return out;
 }
 
 std::vector<CandidateRecord> CandidateTableModel::records(const std::vector<int>& rows) const {
     std::vector<CandidateRecord> out;
+    out.reserve(rows.size());
     for (int r : rows)
-        if (r >= 0 && r < rowCount() && source_[std::size_t(r)] == 0) out.push_back(rows_[std::size_t(r)]);
+        if (r >= 0 && r < rowCount()) {
+            out.push_back(rows_[std::size_t(r)]);
+            out.back().run = runAt(r);
+        }
     return out;
 }
 

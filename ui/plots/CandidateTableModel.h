@@ -5,8 +5,8 @@
 // SortRole gives every column a number to sort and filter by (a missing latency is +infinity: last).
 // Compared searches (Run > Compare with Selected Run) add their candidates as rows of their own: the "run"
 // column (after the key; shown only while something is compared) says which search a row came from, and
-// each search's rows are on or off its own front. Selection and the architecture diff are the shown
-// search's; a compared row is found by its run and key.
+// each search's rows are on or off its own front. A row is found by its run and key (rowOfRunKey), as the
+// document's selection and diff name a candidate of any compared search.
 #pragma once
 
 #include "search/CandidateCsv.h"
@@ -15,6 +15,7 @@
 #include <QAbstractTableModel>
 #include <QHash>
 #include <QStringList>
+#include <deque>
 #include <vector>
 
 namespace automoe::ui {
@@ -87,17 +88,22 @@ public:
     // The same without a copy (row in range).
     const std::string& keyText(int row) const { return rows_[std::size_t(row)].key; }
     int rowOfKey(const QString& key) const; // the shown search's row of a key; -1 when none
-    // B of the document's architecture diff (empty: none): its row is tinted in the diff colour and its
-    // tooltip says so, as the Pareto view rings it.
+    // The row of `key` in search `run` (0: the shown one, else a compared run id); -1 when none.
+    int rowOfRunKey(qint64 run, const QString& key) const;
+    // B of the document's architecture diff (empty: none) and its search (RunDocument::diffRun): its row is
+    // tinted in the diff colour and its tooltip says so, as the Pareto view rings it.
     QString diffKey() const { return diffKey_; }
-    // The shown search's rows as CandidateCsv records, in model order (compared rows are left out: the CSV
-    // has no run column).
+    qint64 diffRun() const { return diffRun_; }
+    // B's row; -1 when there is no diff or B has no row.
+    int diffRow() const { return diffRow_; }
+    // Every row as a CandidateCsv record, in model order, its run set (runAt): the shown search's and the
+    // compared ones', each marked on or off its own front.
     std::vector<CandidateRecord> records() const;
     // Of the rows `rows` (model order) only.
     std::vector<CandidateRecord> records(const std::vector<int>& rows) const;
 
 signals:
-    // The diff's B changed (diffKey()).
+    // The diff's B changed (diffKey(), diffRun(), diffRow()).
     void diffKeyChanged(const QString& key);
     // A compared search was added, replaced or removed.
     void comparedRunsChanged();
@@ -113,7 +119,10 @@ private:
     // only rows from firstNew on are new (appended), -1: recompute all.
     void updateFront(qint64 source, int firstNew);
     void updateAllFronts();
-    void setDiffKey(const QString& key);
+    // B of the diff is candidate `key` of search `run`.
+    void setDiff(qint64 run, const QString& key);
+    // diffRow_ found again (rows arrived or were renumbered); repaints it when it moved.
+    void updateDiffRow();
     int costColumn() const;
     // Removes the rows of `source` (0: the shown search's), block by block, and renumbers the others.
     void removeSource(qint64 source);
@@ -125,12 +134,17 @@ private:
     CostMetric metric_ = CostMetric::Flops;
     int geneCount_ = 0;
     QStringList names_;
-    std::vector<CandidateRecord> rows_;
+    // A deque, not a vector: appending a generation never moves (and page-faults in again) the rows before
+    // it. A vector's doubling at 65,536 rows moved ~9 MB into ~19 MB of fresh pages in one batch, the
+    // worst case of adding a generation at 100k candidates.
+    std::deque<CandidateRecord> rows_;
     std::vector<qint64> source_; // per row: 0 the shown search, else the compared run's id
     QHash<QString, int> byKey_;  // the shown search's rows
     std::vector<int> front_;     // the shown search's rows on its front, ascending
     std::vector<Compared> compared_;
     QString diffKey_;
+    qint64 diffRun_ = 0;
+    int diffRow_ = -1;
 };
 
 } // namespace automoe::ui

@@ -88,18 +88,16 @@ CandidateTableView::CandidateTableView(QWidget* parent)
     connect(proxy_, &QAbstractItemModel::rowsRemoved, this, &CandidateTableView::updateCount);
     connect(proxy_, &QAbstractItemModel::modelReset, this, &CandidateTableView::updateCount);
     connect(proxy_, &QAbstractItemModel::layoutChanged, this, &CandidateTableView::updateCount);
-    // The current row is the document's selection: the Pareto view and the figure follow it.
+    // The current row is the document's selection, a compared search's row too: the Pareto view and the
+    // figure follow it.
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
                 if (syncing_ || !current.isValid()) return;
                 const QString key = current.data(CandidateTableModel::KeyRole).toString();
                 const int row = proxy_->mapToSource(current).row();
-                if (model_->isCompared(row)) {
-                    emit comparedCandidateSelected(model_->comparisonNameAt(row), key);
-                    return;
-                }
-                emit comparedCandidateSelected(QString(), QString());
-                if (document_ && key != document_->selectedKey()) document_->select(key);
+                emit comparedCandidateSelected(model_->comparisonNameAt(row),
+                                               model_->isCompared(row) ? key : QString());
+                if (document_) document_->selectCandidate(searchOf(row), key);
             });
     updateCount();
 }
@@ -110,25 +108,29 @@ void CandidateTableView::setDocument(RunDocument* document) {
     model_->setDocument(document);
     if (!document_) return;
     connect(document_, &RunDocument::selectionChanged, this, &CandidateTableView::showDocumentSelection);
-    // A candidate selected before its row arrived is selected once it does.
+    // A candidate selected before its row arrived is selected once it does (a compared search's row
+    // selected stays).
     connect(document_, &RunDocument::candidatesAdded, this, [this] {
-        if (!document_->selectedKey().isEmpty() && selectedKey() != document_->selectedKey() &&
-            !model_->isCompared(currentModelRow()))
-            showDocumentSelection(document_->selectedKey());
+        if (!document_->selectedKey().isEmpty()) showDocumentSelection();
     });
-    showDocumentSelection(document_->selectedKey());
+    showDocumentSelection();
+}
+
+qint64 CandidateTableView::searchOf(int row) const {
+    return model_->isCompared(row) ? model_->runAt(row) : 0;
 }
 
 void CandidateTableView::setCostMetric(CostMetric metric) {
     model_->setCostMetric(metric);
 }
 
-void CandidateTableView::showDocumentSelection(const QString& key) {
-    // (A compared search's row of the same key is another candidate.)
-    if (key == selectedKey() && !model_->isCompared(currentModelRow())) return;
+void CandidateTableView::showDocumentSelection() {
+    // The row of the selected candidate in its own search (a compared search's row of the same key is
+    // another candidate).
+    const int row = document_ ? model_->rowOfRunKey(document_->selectedRun(), document_->selectedKey()) : -1;
+    if (row == currentModelRow()) return;
     const QSignalBlocker block(table_->selectionModel());
     syncing_ = true;
-    const int row = model_->rowOfKey(key);
     const QModelIndex shown = row >= 0 ? proxy_->mapFromSource(model_->index(row, 0)) : QModelIndex();
     table_->selectionModel()->clearSelection();
     if (shown.isValid()) {
@@ -179,20 +181,19 @@ QString CandidateTableView::keyAt(const QPoint& viewportPos) const {
 void CandidateTableView::showContextMenu(const QPoint& viewportPos) {
     const QString key = keyAt(viewportPos);
     const QModelIndex under = table_->indexAt(viewportPos);
-    // A compared search's row is not an architecture of the shown search: it cannot be diffed or selected
-    // as one.
-    const bool compared = under.isValid() && model_->isCompared(proxy_->mapToSource(under).row());
+    // A compared search's row is a candidate of its own search: diffed or selected as one.
+    const qint64 run = under.isValid() ? searchOf(proxy_->mapToSource(under).row()) : 0;
     QMenu menu(this);
     QAction* diff = menu.addAction(tr("Diff with the Selected Architecture"));
-    diff->setEnabled(document_ && !compared && !key.isEmpty() && !document_->selectedKey().isEmpty() &&
-                     key != document_->selectedKey());
+    diff->setEnabled(document_ && !key.isEmpty() && !document_->selectedKey().isEmpty() &&
+                     (key != document_->selectedKey() || run != document_->selectedRun()));
     QAction* select = menu.addAction(tr("Select"));
-    select->setEnabled(document_ && !compared && !key.isEmpty());
+    select->setEnabled(document_ && !key.isEmpty());
     QAction* chosen = menu.exec(table_->viewport()->mapToGlobal(viewportPos));
     if (chosen == diff)
-        document_->diffWithSelected(key);
+        document_->diffWithSelected(run, key);
     else if (chosen == select)
-        document_->select(key);
+        document_->selectCandidate(run, key);
 }
 
 QString CandidateTableView::selectedKey() const {

@@ -5,9 +5,9 @@
 // there is selected (and scrolled to) here. Its context menu diffs the row under the mouse with the selected
 // architecture. Ctrl+C copies the selected rows as TSV (TableCopy); exportCsv()
 // writes the candidates as CandidateCsv. Rows of compared searches (CandidateTableModel::setComparedRun) are
-// listed too, with a "run" column first; selecting one of them does not change the document's selection (it
-// is the shown search's) but says so (comparedCandidateSelected), so the Pareto view can ring it on its
-// overlay.
+// listed too, with a "run" column first; selecting one selects that search's candidate in the document
+// (RunDocument::selectCandidate), so the figure draws it and the Pareto view rings it on its overlay, and
+// its context menu diffs it with the selected candidate of any search.
 #pragma once
 
 #include "ui/plots/CostMetric.h"
@@ -38,8 +38,8 @@ public:
     bool setFilterText(const QString& text, QString* error = nullptr);
     QString filterError() const;
 
-    // Writes every candidate (shownOnly: the rows the filter shows, in the order shown) to `path`; on failure
-    // returns false and sets `error` naming the file.
+    // Writes every candidate, the compared searches' too, each with its run (shownOnly: the rows the filter
+    // shows, in the order shown) to `path`; on failure returns false and sets `error` naming the file.
     bool exportCsv(const QString& path, bool shownOnly = false, QString* error = nullptr) const;
 
     QTableView* table() const { return table_; }
@@ -55,7 +55,7 @@ public:
 
 signals:
     // A compared search's row became the current one (`name`: its overlay name), or (empty) a row of the
-    // shown search did.
+    // shown search did. (The document's selection says the same: selectedRun().)
     void comparedCandidateSelected(const QString& name, const QString& key);
 
 protected:
@@ -69,7 +69,10 @@ private:
     void updateRunColumn();
     // The model row of the current (selected) row; -1 when none.
     int currentModelRow() const;
-    void showDocumentSelection(const QString& key);
+    // Makes the document's selected candidate (of its search) the current row.
+    void showDocumentSelection();
+    // The search of a model row as the document names it: 0 the shown one, else the compared run's id.
+    qint64 searchOf(int row) const;
 
     RunDocument* document_ = nullptr;
     CandidateTableModel* model_ = nullptr;

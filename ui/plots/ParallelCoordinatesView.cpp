@@ -256,7 +256,7 @@ void ParallelCoordinatesView::updateDiffLine() {
     if (diffLabel_) plot_->removeItem(diffLabel_);
     diffLabel_ = nullptr;
     QVector<double> t, keys, values;
-    const int row = model_ && !model_->diffKey().isEmpty() ? model_->rowOfKey(model_->diffKey()) : -1;
+    const int row = model_ ? model_->diffRow() : -1; // of the shown search or a compared one
     // The ranges are the lines' (ranges_): B is drawn where its own line runs.
     if (row >= 0 && ranges_.size() == columns_.size()) {
         for (int a = 0; a < int(columns_.size()); ++a) {

@@ -260,22 +260,29 @@ void ParetoView::setDocument(RunDocument* document) {
         const auto& all = document_->candidates();
         addCandidates(std::vector<CandidateRow>(all.begin() + first, all.end()));
     });
-    connect(document_, &RunDocument::selectionChanged, this, [this](const QString& key) {
-        if (key == selectedKey()) return;
-        if (key.isEmpty() || !selectKey(key)) {
-            selected_.reset();
-            updateSelectionGraph();
-            budgetMarker_->replotLayer();
-        }
-    });
+    connect(document_, &RunDocument::selectionChanged, this, &ParetoView::showDocumentSelection);
     connect(document_, &RunDocument::diffChanged, this, [this] {
         updateSelectionGraph();
         budgetMarker_->replotLayer();
     });
     connect(document_, &RunDocument::infoChanged, this, &ParetoView::adoptRunBudget);
     addCandidates(document_->candidates());
-    if (!document_->selectedKey().isEmpty()) selectKey(document_->selectedKey());
+    showDocumentSelection();
     adoptRunBudget();
+}
+
+void ParetoView::showDocumentSelection() {
+    const qint64 run = document_->selectedRun();
+    const QString key = document_->selectedKey();
+    // A compared search's candidate is ringed on its overlay, in its colour; the shown search then has none.
+    if (run != 0 || !markName_.isEmpty())
+        markComparedCandidate(run ? document_->comparedSearchName(run) : QString(), run ? key : QString());
+    if (run == 0 && key == selectedKey()) return;
+    if (run != 0 || key.isEmpty() || !selectKey(key)) {
+        selected_.reset();
+        updateSelectionGraph();
+        budgetMarker_->replotLayer();
+    }
 }
 
 void ParetoView::adoptRunBudget() {
@@ -503,7 +510,14 @@ void ParetoView::updateSelectionGraph() {
     }
     selectionGraph_->setData(keys, values, true);
     QVector<double> diffKeys, diffValues;
-    if (document_ && !document_->diffKey().isEmpty()) {
+    if (document_ && !document_->diffKey().isEmpty() && document_->diffRun() != 0) {
+        // B of a compared search: on its overlay.
+        if (const auto p = overlayCandidatePoint(document_->comparedSearchName(document_->diffRun()),
+                                                 document_->diffKey())) {
+            diffKeys.push_back(p->x());
+            diffValues.push_back(p->y());
+        }
+    } else if (document_ && !document_->diffKey().isEmpty()) {
         const auto it = byKey_.constFind(document_->diffKey());
         if (it != byKey_.constEnd()) {
             const Candidate& c = candidates_[*it];
@@ -610,19 +624,26 @@ bool ParetoView::markComparedCandidate(const QString& name, const QString& key) 
     return name.isEmpty() || comparedMark().has_value();
 }
 
+std::optional<QPointF> ParetoView::overlayCandidatePoint(const QString& name, const QString& key) const {
+    const auto it = name.isEmpty() ? overlays_.constEnd() : overlays_.constFind(name);
+    if (it == overlays_.constEnd()) return std::nullopt;
+    const std::string k = key.toStdString();
+    // The newest row of the key, as the table lists it.
+    for (auto row = it->rows.rbegin(); row != it->rows.rend(); ++row) {
+        if (row->architecture.key != k) continue;
+        if (const std::optional<double> x = ui::costOf(*row, metric_)) return QPointF(*x, row->fitness);
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
 void ParetoView::updateComparedMark() {
     QVector<double> keys, values;
     const auto it = markName_.isEmpty() ? overlays_.constEnd() : overlays_.constFind(markName_);
     if (it != overlays_.constEnd()) {
-        const std::string key = markKey_.toStdString();
-        // The newest row of the key, as the table lists it.
-        for (auto row = it->rows.rbegin(); row != it->rows.rend(); ++row) {
-            if (row->architecture.key != key) continue;
-            if (const std::optional<double> x = ui::costOf(*row, metric_)) {
-                keys.push_back(*x);
-                values.push_back(row->fitness);
-            }
-            break;
+        if (const auto p = overlayCandidatePoint(markName_, markKey_)) {
+            keys.push_back(p->x());
+            values.push_back(p->y());
         }
         comparedMarkGraph_->setScatterStyle(
             QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(it->color, 2.4), Qt::NoBrush, 16));
@@ -803,10 +824,19 @@ void ParetoView::handleMouseRelease(QMouseEvent* event) {
     if (QLineF(press, event->position()).length() > kClickSlopPixels) return;
     const std::optional<std::size_t> p = nearestPoint(event->position(), kPickPixels);
     if (!p) {
-        // A compared search's front point: ringed, and its row selected in the table
-        // (comparedCandidateClicked).
+        // A compared search's front point: with a document it becomes the selection (Ctrl+click: B of a
+        // diff with the selected candidate), ringed as the document's selection and drawn in the figure;
+        // without one it is ringed here. Either way comparedCandidateClicked says so.
         if (const auto overlayPoint = nearestOverlayPoint(event->position(), kPickPixels)) {
-            markComparedCandidate(overlayPoint->first, overlayPoint->second);
+            const qint64 run = document_ ? document_->comparedSearchNamed(overlayPoint->first) : 0;
+            if (run > 0) {
+                if ((event->modifiers() & Qt::ControlModifier) &&
+                    document_->diffWithSelected(run, overlayPoint->second))
+                    return;
+                document_->selectCandidate(run, overlayPoint->second);
+            } else {
+                markComparedCandidate(overlayPoint->first, overlayPoint->second);
+            }
             emit comparedCandidateClicked(overlayPoint->first, overlayPoint->second);
         }
         return;
@@ -825,12 +855,19 @@ void ParetoView::handleMouseRelease(QMouseEvent* event) {
 
 void ParetoView::showContextMenu(const QPoint& pos) {
     QMenu menu(this);
-    // The candidate under the mouse can be diffed with the selected one (also Ctrl+click).
+    // The candidate under the mouse can be diffed with the selected one (also Ctrl+click), a compared
+    // search's front point too.
     const std::optional<std::size_t> under = nearestPoint(QPointF(pos), kPickPixels);
-    const QString underKey = under ? candidates_[plotted_[*under].candidate].key : QString();
+    QString underKey = under ? candidates_[plotted_[*under].candidate].key : QString();
+    qint64 underRun = 0;
+    if (!under && document_)
+        if (const auto overlayPoint = nearestOverlayPoint(QPointF(pos), kPickPixels)) {
+            underRun = document_->comparedSearchNamed(overlayPoint->first);
+            if (underRun > 0) underKey = overlayPoint->second;
+        }
     QAction* diffAction = menu.addAction(tr("Diff with the Selected Architecture"));
     diffAction->setEnabled(document_ && !underKey.isEmpty() && !document_->selectedKey().isEmpty() &&
-                           underKey != document_->selectedKey());
+                           (underKey != document_->selectedKey() || underRun != document_->selectedRun()));
     menu.addSeparator();
     QAction* exportAction = menu.addAction(tr("Export plot…"));
     QAction* clearBudget = menu.addAction(tr("Clear budget"));
@@ -840,7 +877,7 @@ void ParetoView::showContextMenu(const QPoint& pos) {
     QAction* showAll = menu.addAction(tr("Show all candidates"));
     QAction* chosen = menu.exec(plot_->mapToGlobal(pos));
     if (chosen == diffAction) {
-        document_->diffWithSelected(underKey);
+        document_->diffWithSelected(underRun, underKey);
     } else if (chosen == clearBudget) {
         applyBudget(std::numeric_limits<double>::infinity(), true);
     } else if (chosen == runBudget) {

@@ -122,7 +122,8 @@ public:
 
 signals:
     void candidateSelected(qint64 architectureId, const QString& key);
-    // A point of a compared search's front (an overlay) was clicked.
+    // A point of a compared search's front (an overlay) was clicked. With a document, that search's
+    // candidate is then the document's selection (RunDocument::selectCandidate).
     void comparedCandidateClicked(const QString& name, const QString& key);
     // +infinity when the budget was cleared.
     void budgetChanged(double budget);
@@ -159,6 +160,11 @@ private:
     void updateSelectionGraph();
     void refreshOverlay(const QString& name, Overlay& overlay);
     void updateComparedMark();
+    // The point (cost, fitness) of candidate `key` of overlay `name` (its newest row); nullopt when none.
+    std::optional<QPointF> overlayCandidatePoint(const QString& name, const QString& key) const;
+    // Follows the document's selection: a candidate of the shown search is selected here, a compared
+    // search's is ringed on its overlay (markComparedCandidate).
+    void showDocumentSelection();
     // The overlay front point nearest to `pos` within `radius` pixels: (overlay name, key).
     std::optional<std::pair<QString, QString>> nearestOverlayPoint(const QPointF& pos, double radius) const;
     void applyBudget(double budget, bool fromUser);

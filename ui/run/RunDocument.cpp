@@ -35,7 +35,9 @@ void RunDocument::reset(const QString& dbPath, qint64 runId) {
     worldSize_ = 0;
     const bool hadSelection = !selected_.isEmpty(), hadDiff = !diffKey_.isEmpty();
     selected_.clear();
+    selectedRun_ = 0;
     diffKey_.clear();
+    diffRun_ = 0;
     emit cleared();
     if (hadDiff) emit diffChanged(QString());
     if (hadSelection) emit selectionChanged(QString());
@@ -183,18 +185,37 @@ void RunDocument::apply(const FeedBatch& batch) {
     emit batchApplied();
 }
 
-const CandidateRow* RunDocument::candidate(const QString& key) const {
+qint64 RunDocument::searchOf(qint64 run) const {
+    if (run == 0 || run == runId_) return 0;
+    for (const ComparedSearch& c : compared_)
+        if (c.runId == run) return run;
+    return -1;
+}
+
+const std::vector<CandidateRow>* RunDocument::comparedCandidates(qint64 runId) const {
+    for (const ComparedSearch& c : compared_)
+        if (c.runId == runId) return &c.rows;
+    return nullptr;
+}
+
+const CandidateRow* RunDocument::candidate(qint64 run, const QString& key) const {
+    const qint64 search = searchOf(run);
+    if (search < 0 || key.isEmpty()) return nullptr;
+    const std::vector<CandidateRow>& rows = search == 0 ? candidates_ : *comparedCandidates(search);
     const std::string k = key.toStdString();
-    for (auto it = candidates_.rbegin(); it != candidates_.rend(); ++it)
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it)
         if (it->architecture.key == k) return &*it;
     return nullptr;
 }
 
-std::vector<const CandidateRow*> RunDocument::front(CostMetric metric) const {
+std::vector<const CandidateRow*> RunDocument::front(CostMetric metric, qint64 run) const {
+    const qint64 search = searchOf(run);
+    if (search < 0) return {};
+    const std::vector<CandidateRow>& candidates = search == 0 ? candidates_ : *comparedCandidates(search);
     std::vector<const CandidateRow*> rows;
     std::vector<ParetoPoint> points;
     std::set<std::string> seen;
-    for (auto it = candidates_.rbegin(); it != candidates_.rend(); ++it) { // newest row of each architecture
+    for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) { // newest row of each architecture
         const std::optional<double> cost = costOf(*it, metric);
         if (!cost || !std::isfinite(*cost) || !std::isfinite(it->fitness)) continue;
         if (!seen.insert(it->architecture.key).second) continue;
@@ -205,6 +226,52 @@ std::vector<const CandidateRow*> RunDocument::front(CostMetric metric) const {
     for (std::size_t i : paretoFront(points))
         out.push_back(rows[i]);
     return out;
+}
+
+void RunDocument::setComparedSearch(qint64 runId, const QString& name,
+                                    const std::vector<CandidateRow>& rows) {
+    if (runId <= 0) return;
+    auto it = std::find_if(compared_.begin(), compared_.end(),
+                           [runId](const ComparedSearch& c) { return c.runId == runId; });
+    if (it == compared_.end()) it = compared_.insert(compared_.end(), ComparedSearch{runId, name, {}});
+    it->name = name;
+    it->rows = rows;
+    emit comparedSearchesChanged();
+}
+
+void RunDocument::removeComparedSearch(qint64 runId) {
+    const auto it = std::find_if(compared_.begin(), compared_.end(),
+                                 [runId](const ComparedSearch& c) { return c.runId == runId; });
+    if (it == compared_.end()) return;
+    // A selection or a diff's B of that search goes with it.
+    if (diffRun_ == runId) diffWithSelected(QString());
+    if (selectedRun_ == runId) select(QString());
+    compared_.erase(it);
+    emit comparedSearchesChanged();
+}
+
+void RunDocument::clearComparedSearches() {
+    while (!compared_.empty())
+        removeComparedSearch(compared_.back().runId);
+}
+
+QList<qint64> RunDocument::comparedSearches() const {
+    QList<qint64> runs;
+    for (const ComparedSearch& c : compared_)
+        runs << c.runId;
+    return runs;
+}
+
+QString RunDocument::comparedSearchName(qint64 runId) const {
+    for (const ComparedSearch& c : compared_)
+        if (c.runId == runId) return c.name;
+    return QString();
+}
+
+qint64 RunDocument::comparedSearchNamed(const QString& name) const {
+    for (const ComparedSearch& c : compared_)
+        if (c.name == name) return c.runId;
+    return 0;
 }
 
 std::optional<double> RunDocument::budget(CostMetric metric) const {
@@ -233,20 +300,27 @@ std::optional<double> RunDocument::budget(CostMetric metric) const {
     return limit;
 }
 
-void RunDocument::select(const QString& key) {
-    if (key == selected_) return;
+void RunDocument::selectCandidate(qint64 run, const QString& key) {
+    const qint64 search = key.isEmpty() ? 0 : searchOf(run);
+    if (search < 0) return;
+    if (key == selected_ && search == selectedRun_) return;
     selected_ = key;
+    selectedRun_ = search;
     // The diff was with the architecture selected before: it ends.
     const bool hadDiff = !diffKey_.isEmpty();
     diffKey_.clear();
+    diffRun_ = 0;
     emit selectionChanged(key);
     if (hadDiff) emit diffChanged(QString());
 }
 
-bool RunDocument::diffWithSelected(const QString& key) {
-    if (!key.isEmpty() && (selected_.isEmpty() || key == selected_)) return false;
-    if (key == diffKey_) return true;
+bool RunDocument::diffWithSelected(qint64 run, const QString& key) {
+    const qint64 search = key.isEmpty() ? 0 : searchOf(run);
+    if (search < 0) return false;
+    if (!key.isEmpty() && (selected_.isEmpty() || (key == selected_ && search == selectedRun_))) return false;
+    if (key == diffKey_ && search == diffRun_) return true;
     diffKey_ = key;
+    diffRun_ = search;
     emit diffChanged(key);
     return true;
 }

@@ -18,6 +18,7 @@
 #include "ui/plots/StudyModel.h"
 #include "ui/run/FeedBatch.h"
 
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -79,22 +80,53 @@ public:
     qint64 latestUpdate() const { return steps_.empty() ? 0 : steps_.back().update; }
 
     // The search candidate of an architecture key (its newest row); nullptr when there is none.
-    const CandidateRow* candidate(const QString& key) const;
+    const CandidateRow* candidate(const QString& key) const { return candidate(0, key); }
+    // The same in search `run`: 0 or runId() the shown one, else a compared search (nullptr when not one).
+    const CandidateRow* candidate(qint64 run, const QString& key) const;
     // The Pareto front of the candidates on `metric` against fitness, sorted by cost (candidates without a
-    // value of the metric left out; an architecture evaluated in several generations counts once).
-    std::vector<const CandidateRow*> front(CostMetric metric) const;
+    // value of the metric left out; an architecture evaluated in several generations counts once); of the
+    // shown search, or (`run`) of a compared one.
+    std::vector<const CandidateRow*> front(CostMetric metric, qint64 run = 0) const;
+
+    // The searches compared with the shown one (Run > Compare with Selected Run, issue 17): each one's
+    // candidates as read to its last event and the name the views' overlays give it ("run 3"). Their
+    // candidates can be selected and diffed like the shown search's (selectCandidate, diffWithSelected with
+    // a run), so the figure draws them through the same path. Kept when the document is reset, as the views
+    // keep their overlays; a search compared again replaces its candidates.
+    void setComparedSearch(qint64 runId, const QString& name, const std::vector<CandidateRow>& rows);
+    void removeComparedSearch(qint64 runId);
+    void clearComparedSearches();
+    QList<qint64> comparedSearches() const;
+    // The name of compared search `runId` (empty when it is not compared) and the run of a name (0: none).
+    QString comparedSearchName(qint64 runId) const;
+    qint64 comparedSearchNamed(const QString& name) const;
+    // A compared search's candidates; nullptr when `runId` is not compared.
+    const std::vector<CandidateRow>* comparedCandidates(qint64 runId) const;
     // The tightest budget of the search on `metric`, from the run's config; none when it has none.
     std::optional<double> budget(CostMetric metric) const;
 
-    // The architecture selected in any view (a candidate's key); empty when none.
+    // The architecture selected in any view: a candidate's key (empty when none) and the search it is a
+    // candidate of (selectedRun(): 0 the shown search, else a compared search's run id).
     QString selectedKey() const { return selected_; }
-    void select(const QString& key);
+    qint64 selectedRun() const { return selectedRun_; }
+    // Selects candidate `key` of the shown search.
+    void select(const QString& key) { selectCandidate(0, key); }
+    // Selects candidate `key` of search `run` (0 or runId(): the shown one, else a compared one); ignored for
+    // a run that is neither.
+    void selectCandidate(qint64 run, const QString& key);
+    // The selected candidate's row (of its search); nullptr when none.
+    const CandidateRow* selectedCandidate() const { return candidate(selectedRun_, selected_); }
     // The architecture diffed with the selected one (issue 17): the figure draws the selected architecture
-    // (A) and this one (B) side by side. Selecting another architecture ends the diff; empty: none.
+    // (A) and this one (B) side by side, each of its own search. Selecting another architecture ends the
+    // diff; empty: none.
     QString diffKey() const { return diffKey_; }
-    // Diffs `key` with the selected architecture; ignored (false) without a selection or for the selected
-    // key itself. An empty key ends the diff.
-    bool diffWithSelected(const QString& key);
+    qint64 diffRun() const { return diffRun_; } // 0: the shown search, else a compared one
+    const CandidateRow* diffCandidate() const { return candidate(diffRun_, diffKey_); }
+    // Diffs `key` (of the shown search, or of search `run` as selectCandidate takes it) with the selected
+    // architecture; ignored (false) without a selection, for the selected candidate itself or a run that is
+    // not compared. An empty key ends the diff.
+    bool diffWithSelected(const QString& key) { return diffWithSelected(0, key); }
+    bool diffWithSelected(qint64 run, const QString& key);
 
 signals:
     // reset(): every view drops what it shows.
@@ -122,7 +154,10 @@ signals:
     void progressChanged();
     // log()[first..] are new.
     void logAdded(int first);
+    // The selection changed (selectedKey(), selectedRun()); `key` is the selected key.
     void selectionChanged(const QString& key);
+    // A search was compared, compared again or removed (comparedSearches()).
+    void comparedSearchesChanged();
     // The diff with the selected architecture began (`key`: B) or ended (empty).
     void diffChanged(const QString& key);
     // After every apply(), once the signals above went out.
@@ -150,8 +185,19 @@ private:
     QStringList log_;
     qint64 lastSeq_ = 0;
     int worldSize_ = 0; // from the events
+    // A run as the selection stores it: 0 for the shown search; -1 when `run` is neither it nor compared.
+    qint64 searchOf(qint64 run) const;
+
     QString selected_;
+    qint64 selectedRun_ = 0;
     QString diffKey_;
+    qint64 diffRun_ = 0;
+    struct ComparedSearch {
+        qint64 runId = 0;
+        QString name;
+        std::vector<CandidateRow> rows;
+    };
+    std::vector<ComparedSearch> compared_;
 };
 
 } // namespace automoe::ui

@@ -218,8 +218,8 @@ void MainWindow::createActions() {
     exportCandidatesAction_ = new QAction(tr("Export &Candidates CSV…"), this);
     exportCandidatesAction_->setObjectName("exportCandidatesAction");
     exportCandidatesAction_->setStatusTip(
-        tr("Save every candidate of the search shown (costs, front, genes) as CSV, as `automoe front --all "
-           "--csv` writes it"));
+        tr("Save every candidate of the search shown and of the compared ones (run, costs, front, genes) as "
+           "CSV, as `automoe front --all --csv` writes it"));
     connect(exportCandidatesAction_, &QAction::triggered, this, &MainWindow::chooseCandidatesCsvExport);
 
     copyFigureAction_ = new QAction(icon("copy"), tr("&Copy Figure"), this);
@@ -254,6 +254,7 @@ void MainWindow::createActions() {
         for (const QString& name : importance_->overlayNames())
             importance_->removeOverlay(name);
         candidates_->model()->clearComparedRuns();
+        run_->clearComparedSearches();
     });
     compareTrainingAction_ = new QAction(tr("Compare &Training Curves of Selected Runs"), this);
     compareTrainingAction_->setObjectName("compareTrainingAction");
@@ -450,6 +451,7 @@ void MainWindow::createRunDocks() {
     connect(run_, &RunDocument::candidatesAdded, this, [this](int first) {
         if (first == 0) paretoDock_->raise();
     });
+    // The selection may be a compared search's candidate: the document finds it in that search.
     connect(run_, &RunDocument::selectionChanged, this, &MainWindow::showCandidate);
     // A candidate diffed with the selected one (Ctrl+click or the context menu of the Pareto view or table).
     connect(run_, &RunDocument::diffChanged, this, &MainWindow::showCandidateDiff);
@@ -477,12 +479,9 @@ void MainWindow::createRunDocks() {
     QDockWidget* candidatesDock =
         addToolDock(tr("Candidates"), "candidatesDock", candidates_, Qt::BottomDockWidgetArea);
     tabifyDockWidget(hypervolumeDock, candidatesDock);
-    // A compared search's row selected in the table is ringed on its front in the Pareto view; a point of a
-    // compared front clicked there selects its row.
-    connect(candidates_, &CandidateTableView::comparedCandidateSelected, pareto_,
-            &ParetoView::markComparedCandidate);
-    connect(pareto_, &ParetoView::comparedCandidateClicked, candidates_,
-            &CandidateTableView::selectComparedCandidate);
+    // A compared search's row selected in the table and a point of a compared front clicked in the Pareto
+    // view select that search's candidate in the document (RunDocument::selectCandidate): the Pareto view
+    // rings it on its overlay, the table selects its row and the figure draws it.
     importance_ = new GeneImportanceView(this);
     importance_->setObjectName("geneImportanceView");
     importance_->setDocument(run_);
@@ -665,6 +664,7 @@ void MainWindow::showComparison(qint64 runId, const std::vector<CandidateRow>& r
     hypervolume_->setOverlay(name, rows);
     importance_->setOverlay(name, rows);
     candidates_->model()->setComparedRun(runId, name, rows);
+    run_->setComparedSearch(runId, name, rows);
 }
 
 void MainWindow::compareTrainingOf(const QList<qint64>& runIds) {
@@ -708,15 +708,17 @@ QString candidateSubtitle(const CandidateRow& c) {
 
 } // namespace
 
-void MainWindow::showCandidate(const QString& key) {
-    const CandidateRow* candidate = run_->candidate(key);
+void MainWindow::showCandidate() {
+    // The selected candidate of its own search: the shown one's or a compared one's.
+    const CandidateRow* candidate = run_->selectedCandidate();
     if (!candidate) return;
+    const qint64 runId = run_->selectedRun() ? run_->selectedRun() : run_->runId();
     try {
         const Architecture arch = architectureFromJson(candidate->architecture.json);
         const QString title =
             candidate->architecture.id > 0
-                ? tr("Architecture #%1 of run %2").arg(candidate->architecture.id).arg(run_->runId())
-                : tr("An architecture of run %1").arg(run_->runId());
+                ? tr("Architecture #%1 of run %2").arg(candidate->architecture.id).arg(runId)
+                : tr("An architecture of run %1").arg(runId);
         view_->setArchitecture(arch, title, candidateSubtitle(*candidate));
         updateTitle();
     } catch (const std::exception& e) {
@@ -727,25 +729,32 @@ void MainWindow::showCandidate(const QString& key) {
 void MainWindow::showCandidateDiff(const QString& key) {
     if (key.isEmpty()) {
         // The diff ended: the selected candidate alone (already drawn when a new selection ended it).
-        if (view_->isDiff()) showCandidate(run_->selectedKey());
+        if (view_->isDiff()) showCandidate();
         return;
     }
-    const CandidateRow* a = run_->candidate(run_->selectedKey());
-    const CandidateRow* b = run_->candidate(key);
+    // A and B each of its own search (the shown one or a compared one), as the document finds them.
+    const CandidateRow* a = run_->selectedCandidate();
+    const CandidateRow* b = run_->diffCandidate();
     if (!a || !b) return;
+    const qint64 runA = run_->selectedRun() ? run_->selectedRun() : run_->runId();
+    const qint64 runB = run_->diffRun() ? run_->diffRun() : run_->runId();
     try {
-        auto side = [this](const char* letter, const CandidateRow& c) {
+        auto side = [this, runA, runB](const char* letter, const CandidateRow& c, qint64 run) {
             ArchitectureFigure::DiffSide s;
             s.title = c.architecture.id > 0
                           ? tr("%1 · Architecture #%2").arg(QLatin1String(letter)).arg(c.architecture.id)
                           : tr("%1 · An architecture").arg(QLatin1String(letter));
+            if (runA != runB) s.title += tr(" of run %1").arg(run);
             s.subtitle = candidateSubtitle(c);
             // Measured latency where there is one, else the predictor's.
             s.latencyMs = c.latencyMs ? c.latencyMs : c.predictedLatencyMs;
             return s;
         };
+        const QString title = runA == runB
+                                  ? tr("Architecture diff · run %1").arg(runA)
+                                  : tr("Architecture diff · run %1 against run %2").arg(runA).arg(runB);
         view_->setDiff(architectureFromJson(a->architecture.json), architectureFromJson(b->architecture.json),
-                       tr("Architecture diff · run %1").arg(run_->runId()), side("A", *a), side("B", *b));
+                       title, side("A", *a, runA), side("B", *b, runB));
         updateTitle();
     } catch (const std::exception& e) {
         reportError(tr("Could not diff the candidates"), QString::fromStdString(e.what()));
@@ -1218,7 +1227,8 @@ ExportDialog* MainWindow::openExportDialog() {
             .arg(c.generation)
             .arg(role);
     };
-    const QString selected = run_->selectedKey();
+    // (A compared search's selected candidate is not this run's to export.)
+    const QString selected = run_->selectedRun() == 0 ? run_->selectedKey() : QString();
     if (const CandidateRow* c = run_->candidate(selected))
         archs.push_back({c->architecture.id, selected, label(*c, tr("selected")), true});
     for (const CandidateRow* c : run_->front(metric))

@@ -99,7 +99,8 @@ public slots:
     void saveSpace();
     bool exportArchitecture(const QString& path);
     bool exportView(const QString& path);
-    // File > Export Candidates CSV…: every candidate of the search shown (CandidateCsv).
+    // File > Export Candidates CSV…: every candidate of the search shown and of the compared searches, each
+    // with its run (CandidateCsv).
     bool exportCandidatesCsv(const QString& path);
     // File > Diff Architecture Files…: two architecture files (yml or JSON) side by side in the figure with
     // what differs highlighted; an empty `pathA` diffs the architecture shown with `pathB`. Returns false
@@ -151,7 +152,8 @@ private slots:
     void showUserGuide();
     void handleSpaceChanged();
     void chooseRunDatabase();
-    void showCandidate(const QString& key);
+    // Draws the document's selected candidate (of the shown search or a compared one).
+    void showCandidate();
     // The selected candidate (A) and `key` (B) side by side; empty: the diff ended.
     void showCandidateDiff(const QString& key);
     void chooseArchitectureDiff();
