@@ -76,6 +76,23 @@ void copyLayer(const TransformerLayerWeights& dst, const TransformerLayerWeights
     copyNorm(dst.finalNorm, src.finalNorm, what + ".final_layer_norm");
 }
 
+// The stored tensor of parameter `key` ("encoder.layers.0.fc1.weight"): Module::save nests one archive per
+// submodule. False when the archive has no such entry.
+bool readStoredTensor(torch::serialize::InputArchive& root, const std::string& key, torch::Tensor& out) {
+    std::vector<std::string> parts;
+    for (size_t start = 0, dot; start <= key.size(); start = dot + 1) {
+        dot = std::min(key.find('.', start), key.size());
+        parts.push_back(key.substr(start, dot - start));
+    }
+    std::vector<torch::serialize::InputArchive> chain(parts.size());
+    torch::serialize::InputArchive* current = &root;
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+        if (!current->try_read(parts[i], chain[i])) return false;
+        current = &chain[i];
+    }
+    return current->try_read(parts.back(), out);
+}
+
 } // namespace
 
 StandaloneTransformerImpl::StandaloneTransformerImpl(const StandaloneTransformerConfig& config)
@@ -251,28 +268,32 @@ StandaloneModelFile StandaloneTransformer::load(const std::string& path) {
     file.model = StandaloneTransformer(config);
     file.vocabularyModel = readArchiveText(archive, "vocabulary", path);
 
-    // Module::load replaces each tensor with the stored one whatever its shape: check the shapes after.
+    // Module::load replaces each tensor with the stored one whatever its shape, and puts a tensor of
+    // another dtype into the float32 one as it is (its bytes reinterpreted): check each stored dtype
+    // before, the shapes after.
+    torch::serialize::InputArchive weights;
+    if (!archive.try_read("model", weights))
+        throw std::runtime_error(path + ": weights do not match the stored config: missing entry 'model'");
     std::map<std::string, std::vector<int64_t>> shapes;
-    for (const auto& p : file.model->named_parameters())
+    for (const auto& p : file.model->named_parameters()) {
         shapes[p.key()] = p.value().sizes().vec();
+        torch::Tensor stored;
+        if (readStoredTensor(weights, p.key(), stored) && stored.scalar_type() != torch::kFloat)
+            throw std::runtime_error(path + ": weight " + p.key() + " is stored as " +
+                                     std::string(c10::toString(stored.scalar_type())) +
+                                     ", not as Float (float32)");
+    }
     try {
-        torch::serialize::InputArchive weights;
-        if (!archive.try_read("model", weights)) throw std::runtime_error("missing entry 'model'");
         file.model->load(weights);
     } catch (const std::exception& e) {
         std::string why = e.what();
         throw std::runtime_error(
             path + ": weights do not match the stored config: " + why.substr(0, why.find('\n')));
     }
-    for (const auto& p : file.model->named_parameters()) {
+    for (const auto& p : file.model->named_parameters())
         if (p.value().sizes().vec() != shapes[p.key()])
             throw std::runtime_error(path + ": weight " + p.key() +
                                      " has the wrong shape for the stored config");
-        if (p.value().scalar_type() != torch::kFloat)
-            throw std::runtime_error(path + ": weight " + p.key() + " is stored as " +
-                                     std::string(c10::toString(p.value().scalar_type())) +
-                                     ", not as Float (float32)");
-    }
     file.model->eval();
     return file;
 }

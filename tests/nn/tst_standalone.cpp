@@ -7,6 +7,8 @@
 #include "cost/CostModel.h"
 #include "nn/StandaloneTransformer.h"
 #include "nn/SuperTransformer.h"
+#include "nn/TorchArchive.h"
+#include "space/ArchitectureIO.h"
 
 #include "TestMain.h"
 #include <QtTest/QtTest>
@@ -27,6 +29,25 @@ std::string loadError(const std::string& path) {
         return e.what();
     }
     return "(loaded)";
+}
+
+// A model file laid out as save() writes it, with `config` as the config entry and the parameters of
+// `weights` as the weights: what a damaged or hostile file can hold.
+void writeModelFile(const std::string& path, const std::string& config, torch::nn::Module& weights) {
+    torch::serialize::OutputArchive archive;
+    writeArchiveText(archive, "format", "automoe-standalone-model");
+    writeArchiveText(archive, "version", "1");
+    writeArchiveText(archive, "config", config);
+    writeArchiveText(archive, "meta", "{}");
+    writeArchiveText(archive, "vocabulary", "");
+    torch::serialize::OutputArchive stored(archive.compilation_unit());
+    weights.save(stored);
+    archive.write("model", stored);
+    archive.save_to(path);
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
 }
 
 } // namespace
@@ -189,6 +210,69 @@ private Q_SLOTS:
 
         e = loadError(dir.filePath("missing.pt").toStdString());
         QVERIFY2(e.find("missing.pt") != std::string::npos, e.c_str());
+    }
+
+    // Issue 16, item 7: the stored config is checked field by field, and against the file's size, before
+    // any tensor is allocated; the weights must then be the config's, shape and dtype.
+    void untrustedConfigIsCheckedBeforeTheWeights() {
+        QTemporaryDir dir;
+        StandaloneTransformerConfig c;
+        c.vocabSize = kVocab;
+        c.padIndex = kPad;
+        c.arch = heterogeneousArch();
+        StandaloneTransformer model(c);
+        const nlohmann::json config = standaloneConfigToJson(c);
+
+        // The control: the hand-made layout loads.
+        const std::string good = dir.filePath("good.pt").toStdString();
+        writeModelFile(good, config.dump(), *model);
+        QCOMPARE(StandaloneTransformer::load(good).model->parameterCount(), model->parameterCount());
+
+        // A field that cannot be built is named; nothing is allocated for it.
+        nlohmann::json bad = config;
+        bad["architecture"]["encoder"]["layers"][1]["heads"] = 3;
+        const std::string heads = dir.filePath("heads.pt").toStdString();
+        writeModelFile(heads, bad.dump(), *model);
+        QCOMPARE(QString::fromStdString(loadError(heads)),
+                 QString::fromStdString(heads + ": config.architecture.encoder.layers[1].heads: 3 heads do " +
+                                        "not divide qkv_dim 16"));
+
+        // A vocabulary of 1,000,000 declares 16 M embedding parameters (64 MB of float32) in a file of a
+        // few KB: refused before the model (and its 64 MB table) is built.
+        bad = config;
+        bad["vocab_size"] = 1000000;
+        CostOptions costs;
+        costs.vocabSize = 1000000;
+        const int64_t declared = CostModel::evaluate(c.arch, costs).paramsTotal;
+        QCOMPARE(declared - model->parameterCount(), (1000000 - kVocab) * 16);
+        const std::string vocab = dir.filePath("vocab.pt").toStdString();
+        writeModelFile(vocab, bad.dump(), *model);
+        const std::string e = loadError(vocab);
+        QVERIFY2(contains(e, vocab + ": the config declares " + std::to_string(declared) + " parameters (" +
+                                 std::to_string(declared * 4) + " bytes of float32 weights), more than the " +
+                                 "file's ") &&
+                     contains(e, " bytes hold: a truncated file, or the config of another model"),
+                 e.c_str());
+
+        // The config of another architecture (an expert 16 wide instead of 8) over these weights.
+        bad = config;
+        bad["architecture"]["encoder"]["layers"][0]["experts"][1] = 16;
+        const std::string other = dir.filePath("other.pt").toStdString();
+        writeModelFile(other, bad.dump(), *model);
+        const std::string o = loadError(other);
+        QVERIFY2(contains(o, other + ": weight encoder.layers.0.") &&
+                     contains(o, " has the wrong shape for the stored config"),
+                 o.c_str());
+
+        // The right shapes stored as float64: LibTorch would put the bytes into the float32 tensors as they
+        // are.
+        StandaloneTransformer wide(c);
+        wide->to(torch::kDouble);
+        const std::string dbl = dir.filePath("double.pt").toStdString();
+        writeModelFile(dbl, config.dump(), *wide);
+        QCOMPARE(QString::fromStdString(loadError(dbl)),
+                 QString::fromStdString(
+                     dbl + ": weight embed_tokens.weight is stored as Double, not as Float " + "(float32)"));
     }
 };
 
