@@ -201,11 +201,16 @@ void CandidateFilterModel::sourceRowsInserted(int first, int last) {
     }
     // A batch (a replayed generation, a compared search): one merge, one layout change.
     changeLayout([&] {
-        std::vector<int> merged;
-        merged.reserve(order_.size() + added.size());
+        // Merged into the buffer of the order before the last merge, grown with headroom: not a fresh
+        // allocation (fresh pages) for every batch.
+        std::vector<int> merged = std::move(mergeBuffer_);
+        merged.clear();
+        const std::size_t need = order_.size() + added.size();
+        if (merged.capacity() < need) merged.reserve(need + need / 2);
         std::merge(order_.begin(), order_.end(), added.begin(), added.end(), std::back_inserter(merged),
                    less);
         order_.swap(merged);
+        mergeBuffer_ = std::move(merged);
         positionsFrom(0);
     });
 }

@@ -68,9 +68,10 @@ private:
     QString text_;
     int sortColumn_ = -1;
     Qt::SortOrder sortOrder_ = Qt::AscendingOrder;
-    std::vector<int> order_;    // shown row -> source row
-    std::vector<int> position_; // source row -> shown row, -1 when filtered out
-    std::vector<double> keys_;  // source row -> the sort column's number (unused for the key column)
+    std::vector<int> order_;       // shown row -> source row
+    std::vector<int> position_;    // source row -> shown row, -1 when filtered out
+    std::vector<double> keys_;     // source row -> the sort column's number (unused for the key column)
+    std::vector<int> mergeBuffer_; // the order before the last merge, kept for its capacity
 };
 
 } // namespace automoe::ui
