@@ -49,9 +49,22 @@ double number(const nlohmann::json& j, const char* key) {
     return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
 }
 
+// A stored flag; anything but a boolean reads as the fallback. json::value(key, bool) throws type_error 302
+// for a number stored there (found by tests/fuzz/fuzz_event_payload: darts_setup with "reversible": 1e25).
+bool flag(const nlohmann::json& j, const char* key, bool fallback) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+// The member KEY of J when it is an object, else an empty object (json::value() of a non-object throws).
+nlohmann::json object(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_object() ? *it : nlohmann::json::object();
+}
+
 std::string stageText(const nlohmann::json& p) {
     std::string text = "stage " + str(p, "stage") + " " + str(p, "state");
-    if (p.value("cancelled", false)) text += " (cancelled)";
+    if (flag(p, "cancelled", false)) text += " (cancelled)";
     if (integer(p, "max_updates") > 0) text += ", " + std::to_string(integer(p, "max_updates")) + " updates";
     if (number(p, "max_minutes") > 0) text += ", " + formatFixed(number(p, "max_minutes"), 1) + " minutes";
     if (integer(p, "iterations") > 0)
@@ -69,15 +82,15 @@ std::string corpusDirection(const nlohmann::json& corpus) {
 
 std::string dataText(const nlohmann::json& p) {
     if (!p.contains("split")) return "data loaded";
-    const nlohmann::json& counts = p["split"].value("counts", nlohmann::json::object());
-    const nlohmann::json& vocabulary = p.value("vocabulary", nlohmann::json::object());
-    std::string text = "corpus " + corpusDirection(p.value("corpus", nlohmann::json::object())) + ": " +
+    const nlohmann::json counts = object(object(p, "split"), "counts");
+    const nlohmann::json vocabulary = object(p, "vocabulary");
+    std::string text = "corpus " + corpusDirection(object(p, "corpus")) + ": " +
                        std::to_string(integer(counts, "train")) + " train / " +
                        std::to_string(integer(counts, "valid")) + " valid / " +
                        std::to_string(integer(counts, "test")) + " test pairs";
-    if (vocabulary.is_object() && vocabulary.contains("size"))
+    if (vocabulary.contains("size"))
         text += "; vocabulary " + std::to_string(integer(vocabulary, "size")) +
-                (vocabulary.value("from_cache", false) ? " (cached)" : " (trained)");
+                (flag(vocabulary, "from_cache", false) ? " (cached)" : " (trained)");
     return text;
 }
 
@@ -173,7 +186,7 @@ std::string eventText(const Event& e) {
         return "DARTS search: " + std::to_string(integer(p, "encoder_layers")) + " + " +
                std::to_string(integer(p, "decoder_layers")) + " layers, hidden " +
                std::to_string(integer(p, "hidden")) + ", " + std::to_string(integer(p, "splits")) +
-               " splits, " + (p.value("reversible", true) ? "reversible" : "ordinary backprop") + "; " +
+               " splits, " + (flag(p, "reversible", true) ? "reversible" : "ordinary backprop") + "; " +
                std::to_string(p.value("encoder_candidates", nlohmann::json::array()).size()) +
                " encoder and " +
                std::to_string(p.value("decoder_candidates", nlohmann::json::array()).size()) +
@@ -191,7 +204,7 @@ std::string eventText(const Event& e) {
                formatFixed(number(p, "hypervolume"), 4) + ", " +
                std::to_string(integer(p, "evaluated_total")) + " evaluated";
     if (e.type == "latency_predictor") {
-        const nlohmann::json& v = p.value("validation", nlohmann::json::object());
+        const nlohmann::json v = object(p, "validation");
         // Events written before the meter was versioned come from the full-prefix meter (version 1).
         const std::int64_t meter = p.contains("meter") ? integer(p, "meter") : 1;
         return "latency predictor (meter " + std::to_string(meter) + (meter == 1 ? ", full-prefix" : "") +

@@ -131,6 +131,36 @@ private slots:
         e.payload["weight_params"] = 1.5e6;
         QVERIFY(eventText(e).find("1.50 M weights") != std::string::npos);
     }
+
+    // fuzz_event_payload (the 600 s run): a flag stored as a number ("reversible": 1e25) made
+    // json::value(key, bool) throw type_error 302 out of eventText, and a "split" that is not an object made
+    // json::value() of it throw 306. A flag of another type reads as its default, such a member as empty.
+    void eventTextReadsMistypedFlagsAndMembersAsDefaults() {
+        Event e = Event::make(1, "darts_setup",
+                              {{"splits", 2}, {"reversible", 9.999999999999999e24}, {"alpha_params", 10}});
+        QCOMPARE(QString::fromStdString(eventText(e)),
+                 "DARTS search: 0 + 0 layers, hidden 0, 2 splits, reversible; 0 encoder and 0 decoder "
+                 "candidates; 0 weights, 10 architecture weights");
+        e.payload["reversible"] = false;
+        QVERIFY(eventText(e).find("2 splits, ordinary backprop;") != std::string::npos);
+
+        Event stage = Event::make(1, "stage", {{"stage", "search"}, {"state", "finished"}, {"cancelled", 1}});
+        QCOMPARE(QString::fromStdString(eventText(stage)), "stage search finished");
+
+        Event data =
+            Event::make(1, "data", {{"split", 7}, {"vocabulary", {{"size", 8000}, {"from_cache", "yes"}}}});
+        QCOMPARE(QString::fromStdString(eventText(data)),
+                 "corpus source\u2192target: 0 train / 0 valid / 0 test pairs; vocabulary 8000 (trained)");
+        data.payload["split"] = {{"counts", {{"train", 5}, {"valid", 2}, {"test", 1}}}};
+        data.payload["vocabulary"]["from_cache"] = true;
+        QCOMPARE(QString::fromStdString(eventText(data)),
+                 "corpus source\u2192target: 5 train / 2 valid / 1 test pairs; vocabulary 8000 (cached)");
+
+        Event predictor =
+            Event::make(1, "latency_predictor", {{"meter", 2}, {"samples", 3}, {"validation", 0.5}});
+        QCOMPARE(QString::fromStdString(eventText(predictor)),
+                 "latency predictor (meter 2): 3 samples, held-out MAPE 0.0 %");
+    }
 };
 
 AUTOMOE_TEST_MAIN(TestFuzzFindings)
