@@ -142,7 +142,8 @@ void RunProgress::stageFinished(const std::string& name, const nlohmann::json& p
     if (activeEvent_ == name) activeEvent_.clear();
     const StageEventInfo* info = stageEventInfo(name);
     if (!info || name == stage::kData) return; // data ending is not the end of the stage it prepares
-    const bool cancelled = payload.is_object() && payload.value("cancelled", false);
+    // valueOr: a stored "cancelled" of another type reads as false (json::value() threw type_error 302).
+    const bool cancelled = valueOr(payload, "cancelled", false);
     if (info->pipeline)
         states_[size_t(*info->pipeline)] = cancelled ? StageState::Cancelled : StageState::Done;
     if (name == budgetEvent_ && !budgetEnded_) endBudget(t, !cancelled);

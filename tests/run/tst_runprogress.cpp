@@ -332,6 +332,14 @@ private slots:
         QCOMPARE(q.state(P::Supernet), StageState::Done);
         QCOMPARE(q.state(P::Test), StageState::Cancelled);
 
+        // A stored "cancelled" of another type (a damaged or hand-edited store) is not a cancel; it threw
+        // json's type_error 302 out of apply() before.
+        RunProgress m;
+        m.setRun("supernet");
+        m.apply(stageEvent(0, "supernet", "started", {{"max_updates", 4}}));
+        m.apply(stageEvent(5, "supernet", "finished", {{"update", 4}, {"cancelled", 1}}));
+        QCOMPARE(m.state(P::Supernet), StageState::Done);
+
         RunProgress f;
         f.apply(status(0, RunStatus::Running));
         f.apply(stageEvent(0, "data", "started"));
