@@ -73,7 +73,7 @@ void runRank(const RankArgs& a) {
     const RunStatus status = driveRun(store, run, a.controlStdin);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (status != RunStatus::Finished) {
-        std::printf("rank run %lld %s\n", (long long)run.id(), toString(status));
+        std::printf("rank run %lld %s\n", (long long)run.id(), runStatusName(status));
         return;
     }
     std::printf("%6s  %9s  %10s  %10s  %10s  %s\n", "ARCH", "FLOPS", "INHERITED", "FINE-TUNED", "SEARCH_FIT",

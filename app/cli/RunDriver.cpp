@@ -185,7 +185,7 @@ RunStatus driveUpdatesRun(RunStore& store, RunBase& run, const std::string& kind
     ProgressPrinter progress(kind, config);
     run.addObserver(&progress);
     const RunStatus status = driveRun(store, run, controlStdin);
-    std::printf("run %lld %s\n", (long long)run.id(), toString(status));
+    std::printf("run %lld %s\n", (long long)run.id(), runStatusName(status));
     return status;
 }
 

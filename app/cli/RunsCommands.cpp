@@ -84,7 +84,7 @@ void listRuns(const std::string& db, bool json) {
                 {{"id", r.id},
                  {"name", r.name},
                  {"kind", r.kind},
-                 {"status", toString(r.status)},
+                 {"status", runStatusName(r.status)},
                  {"created", formatIsoTime(r.createdMs)},
                  {"created_ms", r.createdMs},
                  {"updated_ms", r.updatedMs},
@@ -102,7 +102,7 @@ void listRuns(const std::string& db, bool json) {
     for (const auto& r : runs) {
         interrupted = interrupted || r.status == RunStatus::Interrupted;
         std::printf("%5lld  %-10s  %-11s  %-20s  %8s  %s\n", (long long)r.id, r.kind.c_str(),
-                    toString(r.status), formatIsoTime(r.createdMs).c_str(),
+                    runStatusName(r.status), formatIsoTime(r.createdMs).c_str(),
                     r.latestUpdate ? std::to_string(*r.latestUpdate).c_str() : "-", r.name.c_str());
     }
     if (interrupted)
@@ -138,7 +138,7 @@ void showRun(const std::string& db, int64_t id, bool json) {
         nlohmann::json out = {{"id", info.id},
                               {"name", info.spec.name},
                               {"kind", info.spec.kind},
-                              {"status", toString(info.status)},
+                              {"status", runStatusName(info.status)},
                               {"created", formatIsoTime(info.createdMs)},
                               {"updated", formatIsoTime(info.updatedMs)},
                               {"seed", info.spec.seed},
@@ -157,7 +157,7 @@ void showRun(const std::string& db, int64_t id, bool json) {
     }
     std::printf("run %lld: %s\n", (long long)info.id, info.spec.name.c_str());
     std::printf("  kind       %s\n  status     %s\n  created    %s\n  updated    %s\n  seed       %llu\n",
-                info.spec.kind.c_str(), toString(info.status), formatIsoTime(info.createdMs).c_str(),
+                info.spec.kind.c_str(), runStatusName(info.status), formatIsoTime(info.createdMs).c_str(),
                 formatIsoTime(info.updatedMs).c_str(), (unsigned long long)info.spec.seed);
     if (!resume.empty()) std::printf("  resume     %s --db %s\n", resume.c_str(), store.path().c_str());
     std::printf("  space      %s\n  corpus     %s\n", info.spec.space.value("name", std::string("?")).c_str(),

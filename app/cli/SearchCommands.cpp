@@ -126,7 +126,7 @@ void resumeSearch(const SearchArgs& a) {
     SearchPrinter printer(store.requireRun(run->id()));
     run->addObserver(&printer);
     const RunStatus status = driveRun(store, *run, a.controlStdin);
-    std::printf("search run %lld %s: %zu candidates\n", (long long)run->id(), toString(status),
+    std::printf("search run %lld %s: %zu candidates\n", (long long)run->id(), runStatusName(status),
                 store.candidates(run->id()).size());
     if (!store.generations(run->id()).empty()) printFront(searchFront(store, run->id()));
 }
@@ -221,7 +221,7 @@ void runSearch(const SearchArgs& a) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const size_t evaluated = store.candidates(run.id()).size();
     std::printf("search run %lld %s: %zu candidates in %.1f s (%.2f candidates/s)\n", (long long)run.id(),
-                toString(status), evaluated, seconds, seconds > 0 ? double(evaluated) / seconds : 0.0);
+                runStatusName(status), evaluated, seconds, seconds > 0 ? double(evaluated) / seconds : 0.0);
     if (!store.generations(run.id()).empty()) printFront(searchFront(store, run.id()));
 }
 
@@ -256,7 +256,7 @@ void runLatencyBuild(const LatencyArgs& a) {
     run.addObserver(&printer);
     const RunStatus status = driveRun(store, run, a.controlStdin);
     if (status != RunStatus::Finished) {
-        std::printf("latency run %lld %s\n", (long long)run.id(), toString(status));
+        std::printf("latency run %lld %s\n", (long long)run.id(), runStatusName(status));
         return;
     }
     auto line = [](const char* what, const LatencyMetrics& m) {

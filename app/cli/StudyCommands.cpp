@@ -109,7 +109,7 @@ void runGap(const GapArgs& a) {
     const RunStatus status = driveRun(store, run, a.controlStdin);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (status != RunStatus::Finished) {
-        std::printf("study run %lld %s\n", (long long)run.id(), toString(status));
+        std::printf("study run %lld %s\n", (long long)run.id(), runStatusName(status));
         return;
     }
     if (a.json) {
@@ -261,7 +261,7 @@ void runMoeDense(const MoeDenseArgs& a, bool minutesGiven, bool updatesGiven) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (status != RunStatus::Finished) {
         std::printf("study run %lld %s (continue it with `automoe study moe-vs-dense --resume %lld`)\n",
-                    (long long)run->id(), toString(status), (long long)run->id());
+                    (long long)run->id(), runStatusName(status), (long long)run->id());
         return;
     }
     if (a.json) {

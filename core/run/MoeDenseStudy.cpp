@@ -239,7 +239,7 @@ int64_t MoeDenseStudy::trainingStage(const std::string& name, const TrainingRunC
     if (s == RunStatus::Cancelled) return 0;
     if (s != RunStatus::Finished)
         throw std::runtime_error("stage " + name + ": run " + std::to_string(child->id()) + " " +
-                                 toString(s) + ": " + child->error());
+                                 runStatusName(s) + ": " + child->error());
     publish(Event::make(runId_, kStageEvent, {{"stage", name}, {"run", child->id()}, {"state", "finished"}}));
     return child->id();
 }
@@ -271,7 +271,7 @@ int64_t MoeDenseStudy::searchStage(const std::string& name, int64_t supernetRun,
     if (s == RunStatus::Cancelled) return 0;
     if (s != RunStatus::Finished)
         throw std::runtime_error("stage " + name + ": search run " + std::to_string(child->id()) + " " +
-                                 toString(s) + ": " + child->error());
+                                 runStatusName(s) + ": " + child->error());
     publish(Event::make(runId_, kStageEvent, {{"stage", name}, {"run", child->id()}, {"state", "finished"}}));
     return child->id();
 }

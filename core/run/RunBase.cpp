@@ -78,7 +78,7 @@ void RunBase::publish(Event event) {
 }
 
 void RunBase::setStatus(RunStatus status) {
-    Event e = Event::make(runId_, "run_status", {{"status", toString(status)}});
+    Event e = Event::make(runId_, "run_status", {{"status", runStatusName(status)}});
     e.timeMs =
         wallClockMs(); // before status() says it: the stored time is never later than what a caller saw
     status_ = status;
@@ -148,7 +148,7 @@ void RunBase::recordFailure(const std::string& message) noexcept {
     Event status;
     try {
         error = Event::make(runId_, "error", {{"message", message}});
-        status = Event::make(runId_, "run_status", {{"status", toString(RunStatus::Failed)}});
+        status = Event::make(runId_, "run_status", {{"status", runStatusName(RunStatus::Failed)}});
         error.timeMs = status.timeMs = wallClockMs();
     } catch (...) {
         logged("event");

@@ -31,7 +31,7 @@ template <typename T> T valueOr(const nlohmann::json& payload, const char* key, 
 
 } // namespace
 
-const char* toString(StageState state) {
+const char* stageStateName(StageState state) {
     static const char* const names[] = {"pending", "active", "done", "cancelled", "failed"};
     return names[int(state)];
 }

@@ -27,7 +27,7 @@ enum class StageState {
     Cancelled, // stopped early: its stage event finished with "cancelled", or the run was cancelled in it
     Failed,    // the run failed in it
 };
-const char* toString(StageState state);
+const char* stageStateName(StageState state);
 
 class RunProgress {
 public:

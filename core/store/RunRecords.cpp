@@ -14,7 +14,7 @@ template <typename T> nlohmann::json orNull(const std::optional<T>& v) {
 }
 } // namespace
 
-const char* toString(RunStatus status) {
+const char* runStatusName(RunStatus status) {
     return kStatusNames[int(status)];
 }
 

@@ -17,7 +17,7 @@ namespace automoe {
 // it; resuming the run (`automoe train --resume`, `automoe search --resume`) makes it running again.
 enum class RunStatus { Created, Running, Paused, Finished, Failed, Cancelled, Interrupted };
 
-const char* toString(RunStatus status);
+const char* runStatusName(RunStatus status);
 // Throws std::invalid_argument naming the text for an unknown status.
 RunStatus runStatusFromString(const std::string& text);
 // Created, running or paused: a process is (or should be) executing the run.

@@ -109,10 +109,10 @@ void RunStore::setRunStatus(std::int64_t runId, RunStatus status, std::int64_t t
     if (timeMs == 0) timeMs = wallClockMs();
     writer_.run([&](Database& db) {
         Statement st(db, "UPDATE runs SET status = ?, updated = ? WHERE id = ?");
-        st.bind(1, toString(status)).bind(2, timeMs).bind(3, runId).run();
+        st.bind(1, runStatusName(status)).bind(2, timeMs).bind(3, runId).run();
         if (db.changes() != 1) throw StoreError(db.path(), "no run with id " + std::to_string(runId));
     });
-    Event e = Event::make(runId, "run_status", {{"status", toString(status)}});
+    Event e = Event::make(runId, "run_status", {{"status", runStatusName(status)}});
     e.timeMs = timeMs;
     writer_.append(std::move(e));
     writer_.flush();

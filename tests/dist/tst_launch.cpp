@@ -252,7 +252,7 @@ private slots:
         QVERIFY2(log.contains("rank 1: evaluated"), log.constData());
         {
             RunReader reader(db.toStdString());
-            QCOMPARE(QString(toString(reader.requireRun(2).status)), QString("cancelled"));
+            QCOMPARE(QString(runStatusName(reader.requireRun(2).status)), QString("cancelled"));
             QVERIFY(reader.generations(2).size() < 3);
         }
         err = run({"search", "--resume", "2", "--threads", "1"});
@@ -260,7 +260,7 @@ private slots:
         err = run(search); // run 3: one process, uninterrupted
         QVERIFY2(err.isEmpty(), qPrintable(err));
         RunReader reader(db.toStdString());
-        QCOMPARE(QString(toString(reader.requireRun(2).status)), QString("finished"));
+        QCOMPARE(QString(runStatusName(reader.requireRun(2).status)), QString("finished"));
         const auto resumed = reader.candidates(2), whole = reader.candidates(3);
         QCOMPARE(resumed.size(), whole.size());
         QVERIFY(whole.size() > 12);
@@ -300,7 +300,7 @@ private slots:
         {
             RunReader reader(db.toStdString());
             QCOMPARE(QString::fromStdString(reader.integrityCheck()), QString("ok"));
-            QCOMPARE(QString(toString(reader.requireRun(1).status)), QString("failed"));
+            QCOMPARE(QString(runStatusName(reader.requireRun(1).status)), QString("failed"));
             QCOMPARE(int(reader.trainingSteps(1).size()), n.captured(1).toInt() - 1); // died in the next one
             checkpoint = reader.lastCheckpoint(1)->update;
             QVERIFY(checkpoint >= 2);
@@ -312,7 +312,7 @@ private slots:
         QVERIFY(resume.waitForFinished(120000));
         QVERIFY2(resume.exitCode() == 0, resume.readAllStandardError().constData());
         RunReader reader(db.toStdString());
-        QCOMPARE(QString(toString(reader.requireRun(1).status)), QString("finished"));
+        QCOMPARE(QString(runStatusName(reader.requireRun(1).status)), QString("finished"));
         QCOMPARE(reader.trainingSteps(1).back().update, checkpoint + 2);
         QCOMPARE(QString::fromStdString(reader.integrityCheck()), QString("ok"));
     }
@@ -357,7 +357,7 @@ private slots:
         QVERIFY2(n.hasMatch(), log.constData());
         RunReader reader(db.toStdString());
         QCOMPARE(QString::fromStdString(reader.integrityCheck()), QString("ok"));
-        QCOMPARE(QString(toString(reader.requireRun(2).status)), QString("failed"));
+        QCOMPARE(QString(runStatusName(reader.requireRun(2).status)), QString("failed"));
         QCOMPARE(int(reader.generations(2).size()), n.captured(1).toInt());
     }
 
@@ -392,7 +392,7 @@ private slots:
         QVERIFY2(err1.contains("rank 0 stopped responding"), qPrintable(err1));
         RunReader reader(db.toStdString());
         QCOMPARE(QString::fromStdString(reader.integrityCheck()), QString("ok"));
-        QCOMPARE(QString(toString(reader.requireRun(1).status)), QString("failed"));
+        QCOMPARE(QString(runStatusName(reader.requireRun(1).status)), QString("failed"));
         QCOMPARE(int(reader.trainingSteps(1).size()), n.captured(1).toInt() - 1);
     }
 

@@ -30,7 +30,7 @@ Event stageEvent(std::int64_t timeMs, const char* name, const char* state,
 }
 
 Event status(std::int64_t timeMs, RunStatus s) {
-    return ev(timeMs, "run_status", {{"status", toString(s)}});
+    return ev(timeMs, "run_status", {{"status", runStatusName(s)}});
 }
 
 // A live training step (typed row set), as observers get it.

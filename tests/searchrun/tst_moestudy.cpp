@@ -18,12 +18,6 @@
 #include <map>
 #include <set>
 
-namespace QTest {
-template <> inline char* toString(const automoe::RunStatus& s) {
-    return qstrdup(automoe::toString(s));
-}
-} // namespace QTest
-
 using namespace automoe;
 using testsupport::errorOf;
 using testsupport::eventsOf;

@@ -484,7 +484,7 @@ private slots:
             RunReader::Options noGrace;
             noGrace.staleAfterMs = 0;
             RunReader reader(file, noGrace);
-            QCOMPARE(std::string(toString(reader.getRun(id)->status)), std::string("interrupted"));
+            QCOMPARE(std::string(runStatusName(reader.getRun(id)->status)), std::string("interrupted"));
         }
         // The killed run's log continues where it stopped.
         store.append(Event::make(id, "resumed"));
@@ -687,6 +687,17 @@ private slots:
         QVERIFY(snapshot(file) == before);
     }
 
+    // A failed QCOMPARE of a RunStatus or a StageState prints its name (tests/support/TestMain.h). Qt Test
+    // calls toString unqualified from namespace QTest, as here, and delete[]s the result: when core's names
+    // were toString overloads returning static strings, ADL picked them and a failing comparison crashed.
+    void qtestPrintsStatusesByName() {
+        using QTest::toString;
+        std::unique_ptr<char[]> status(toString(RunStatus::Interrupted));
+        QCOMPARE(QByteArray(status.get()), QByteArray("interrupted"));
+        std::unique_ptr<char[]> state(toString(StageState::Cancelled));
+        QCOMPARE(QByteArray(state.get()), QByteArray("cancelled"));
+    }
+
     void interruptedIsDerivedFromTheLockAndTheHeartbeat() {
         using S = RunStatus;
         QCOMPARE(derivedRunStatus(S::Running, false, 1000, 12000, 10000), S::Interrupted);
@@ -696,7 +707,7 @@ private slots:
         QCOMPARE(derivedRunStatus(S::Created, false, 0, 99000, 10000), S::Interrupted);
         QCOMPARE(derivedRunStatus(S::Finished, false, 0, 99000, 10000), S::Finished);
         QCOMPARE(derivedRunStatus(S::Cancelled, false, 0, 99000, 0), S::Cancelled);
-        QCOMPARE(std::string(toString(S::Interrupted)), std::string("interrupted"));
+        QCOMPARE(std::string(runStatusName(S::Interrupted)), std::string("interrupted"));
         QCOMPARE(runStatusFromString("interrupted"), S::Interrupted);
 
         const std::string file = path("liveness.sqlite");

@@ -4,9 +4,26 @@
 // options]` runs suite NAME, and CTest registers each suite under its own name as before.
 #pragma once
 
+#include "run/RunProgress.h"
+#include "store/RunRecords.h"
+
 #include <QObject>
+#include <QtGlobal>
 #include <functional>
 #include <memory>
+
+namespace automoe {
+// What a failed QCOMPARE of a run status or a stage state prints. Qt Test finds these by argument-dependent
+// lookup and delete[]s what they return, so they return qstrdup()'s copy (Qt Test's documented contract).
+// Core's names are runStatusName / stageStateName: when they were overloads of toString returning a static
+// string, a failing QCOMPARE on a RunStatus found them instead and crashed freeing it.
+inline char* toString(RunStatus status) {
+    return qstrdup(runStatusName(status));
+}
+inline char* toString(StageState state) {
+    return qstrdup(stageStateName(state));
+}
+} // namespace automoe
 
 namespace automoe::test {
 
