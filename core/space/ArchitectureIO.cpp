@@ -245,10 +245,14 @@ Architecture parseHatYaml(const std::string& text, const std::string& source, in
         };
         Architecture a;
         a.qkvDim = root["qkv-dim"] ? yamlInt(root["qkv-dim"], "qkv-dim") : defaultQkvDim;
+        // As architectureFromJson checks (fuzz_arch_yml found a yml with a negative embedding width
+        // accepted here and refused by the JSON reader of the same architecture).
+        if (a.qkvDim <= 0) throw SpaceError("qkv-dim", "must be positive");
         for (Stack st : {Stack::Encoder, Stack::Decoder}) {
             const std::string s = stackName(st);
             StackGene& g = a.stack(st);
             g.embedDim = yamlInt(required(s + "-embed-dim-subtransformer"), s + "-embed-dim-subtransformer");
+            if (g.embedDim <= 0) throw SpaceError(s + "-embed-dim-subtransformer", "must be positive");
             const std::string depthKey = s + "-layer-num-subtransformer";
             const int depth = yamlInt(required(depthKey), depthKey);
             if (depth < 1) throw SpaceError(depthKey, "must be at least 1");

@@ -3,6 +3,9 @@
 // is missing or null counts as not given.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -46,11 +49,34 @@ private:
     }
 
     template <typename T> T as(const nlohmann::json& value, const char* key) const {
+        // get<T>() converts a number outside T with a cast: undefined behaviour for a double (found by
+        // tests/fuzz/fuzz_event_payload: a checkpoint event's "created" of 1.7e138), a wrapped value for an
+        // integer.
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+            if (!inRange<T>(value)) outOfRange(key, value);
         try {
             return value.get<T>();
         } catch (const nlohmann::json::exception&) {
             wrongType(key, typeName<T>(), value);
         }
+    }
+
+    // Whether a number fits T (integral); other values are left to get<T>(), which throws for them.
+    template <typename T> static bool inRange(const nlohmann::json& v) {
+        using L = std::numeric_limits<T>;
+        if (v.is_number_float()) {
+            const double d = v.get<double>(); // NaN fails both comparisons
+            return d >= static_cast<double>(L::min()) && d < std::ldexp(1.0, L::digits);
+        }
+        if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(L::max());
+        if (v.is_number_integer()) {
+            const std::int64_t i = v.get<std::int64_t>();
+            if constexpr (L::is_signed)
+                return i >= static_cast<std::int64_t>(L::min()) && i <= static_cast<std::int64_t>(L::max());
+            else
+                return i >= 0 && static_cast<std::uint64_t>(i) <= static_cast<std::uint64_t>(L::max());
+        }
+        return true;
     }
 
     template <typename T> static const char* typeName() {
@@ -76,6 +102,11 @@ private:
         throw std::invalid_argument(
             event_ ? where_ + ": field \"" + key + "\" has the wrong type (" + value.dump() + ")"
                    : where_ + "." + key + ": expected " + expected + ", got " + value.dump());
+    }
+    [[noreturn]] void outOfRange(const char* key, const nlohmann::json& value) const {
+        throw std::invalid_argument(event_ ? where_ + ": field \"" + key + "\" is out of range (" +
+                                                 value.dump() + ")"
+                                           : where_ + "." + key + ": " + value.dump() + " is out of range");
     }
     [[noreturn]] void notAnObject(const nlohmann::json& j) const {
         throw std::invalid_argument(event_ ? where_ + ": the payload is not an object"

@@ -7,6 +7,8 @@
 #include "space/ArchitectureIO.h"
 #include "space/SpaceError.h"
 #include "space/SpaceIO.h"
+#include "store/EventRows.h"
+#include "util/JsonField.h"
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -130,6 +132,62 @@ private slots:
             "0 weights, 10 architecture weights");
         e.payload["weight_params"] = 1.5e6;
         QVERIFY(eventText(e).find("1.50 M weights") != std::string::npos);
+    }
+
+    // fuzz_arch_yml (the 600 s run): the yml reader accepted a negative embedding width (and qkv-dim), which
+    // the JSON reader of the same architecture refuses ("encoder.embed_dim: must be positive").
+    void ymlRefusesNonPositiveWidths() {
+        std::string yml = kDenseYml;
+        yml.replace(yml.find(": 512"), 5, ": -512");
+        QCOMPARE(spaceErrorOf([&] { parseHatYaml(yml, "neg.yml"); }),
+                 "neg.yml: encoder-embed-dim-subtransformer: must be positive");
+        QCOMPARE(spaceErrorOf([] { parseHatYaml(std::string(kDenseYml) + "qkv-dim: 0\n", "q.yml"); }),
+                 "q.yml: qkv-dim: must be positive");
+    }
+
+    // fuzz_event_payload (the 600 s run): a checkpoint event's "created" of 1.7e138 went through
+    // get<int64_t>() (undefined behaviour; UBSan: "1.74444e+138 is outside the range of representable values
+    // of type 'long'"). JsonFields refuses a number outside the field's type, naming it, for events and
+    // configs.
+    void jsonFieldsRefuseNumbersOutsideTheirType() {
+        const auto errorOf = [](auto&& f) -> QString {
+            try {
+                f();
+            } catch (const std::invalid_argument& e) {
+                return QString::fromUtf8(e.what());
+            }
+            return QStringLiteral("no error");
+        };
+        const nlohmann::json checkpoint = {
+            {"update", 400}, {"path", "/tmp/c.pt"}, {"bytes", 10}, {"created", 1.5e138}};
+        QCOMPARE(errorOf([&] { rowFromEvent("checkpoint", checkpoint); }),
+                 "checkpoint event: field \"created\" is out of range (1.5e+138)");
+        const JsonFields config = JsonFields::at("config");
+        QCOMPARE(errorOf([&] {
+                     config.get<int>(nlohmann::json{{"n", 4294967296LL}}, "n", 0);
+                 }),
+                 "config.n: 4294967296 is out of range");
+        QCOMPARE(errorOf([&] {
+                     config.get<std::int64_t>(nlohmann::json{{"n", 18446744073709551615ULL}}, "n", 0);
+                 }),
+                 "config.n: 18446744073709551615 is out of range");
+        QCOMPARE(errorOf([&] {
+                     config.get<std::int64_t>(nlohmann::json{{"n", 9.3e18}}, "n", 0);
+                 }),
+                 "config.n: 9.3e+18 is out of range");
+        QCOMPARE(errorOf([&] {
+                     config.get<unsigned>(nlohmann::json{{"n", -1}}, "n", 0u);
+                 }),
+                 "config.n: -1 is out of range");
+        // In range, as before: the largest int64 a double holds, a negative int, a whole double.
+        QCOMPARE(config.get<std::int64_t>(nlohmann::json{{"n", 9.2e18}}, "n", 0),
+                 std::int64_t(9200000000000000000LL));
+        QCOMPARE(config.get<int>(nlohmann::json{{"n", -2147483648LL}}, "n", 0), -2147483647 - 1);
+        QCOMPARE(config.get<int>(nlohmann::json{{"n", 5.0}}, "n", 0), 5);
+        QCOMPARE(errorOf([&] {
+                     config.get<int>(nlohmann::json{{"n", "five"}}, "n", 0);
+                 }),
+                 "config.n: expected an integer, got \"five\"");
     }
 
     // fuzz_event_payload (the 600 s run): a flag stored as a number ("reversible": 1e25) made
