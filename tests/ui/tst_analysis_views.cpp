@@ -24,6 +24,7 @@
 #include "ui/space/SpaceDocument.h"
 #include "ui/widgets/TableCopy.h"
 
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include <QtTest/QtTest>
 #include <fstream>
@@ -616,15 +617,9 @@ private slots:
     // In the main window: a table row selected draws its architecture in the central figure and rings it in
     // the Pareto view; File > Export… lists the new plots; File > Export Candidates CSV writes every row.
     void theMainWindowLinksExportsAndWritesCsv() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings, nullptr, [](const QString&, const QString&) {});
-        window.resize(1400, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.show());
+        MainWindow& window = *rig.window;
         window.runDocument()->reset("db", 1);
         applyAll(*window.runDocument(), fixtureEvents(1));
 
@@ -640,21 +635,21 @@ private slots:
         for (const char* name : {"Hypervolume", "Gene importance"}) {
             QVERIFY2(dialog->plotNames().contains(name), qPrintable(dialog->plotNames().join(", ")));
             QString error;
-            const QString path = dir.filePath(QString(name) + ".svg");
+            const QString path = rig.dir.filePath(QString(name) + ".svg");
             QVERIFY2(dialog->exportPlot(name, path, &error), qPrintable(error));
             QVERIFY(QFileInfo(path).size() > 1000);
         }
         dialog->close();
 
-        const QString csv = dir.filePath("candidates.csv");
+        const QString csv = rig.dir.filePath("candidates.csv");
         QVERIFY(window.exportCandidatesCsv(csv));
         std::ifstream in(csv.toStdString());
         const std::vector<CandidateRecord> back = readCandidatesCsv(in);
         QCOMPARE(back.size(), std::size_t(6));
         QVERIFY(back == table->model()->records());
         window.runDocument()->reset();
-        QVERIFY(!window.exportCandidatesCsv(dir.filePath("none.csv"))); // nothing to export: refused
-        QVERIFY(!QFileInfo::exists(dir.filePath("none.csv")));
+        QVERIFY(!window.exportCandidatesCsv(rig.dir.filePath("none.csv"))); // nothing to export: refused
+        QVERIFY(!QFileInfo::exists(rig.dir.filePath("none.csv")));
     }
 
     void newPlotsExportAsPngSvgAndPdf_data() {

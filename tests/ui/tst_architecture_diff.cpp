@@ -17,6 +17,7 @@
 #include "ui/space/SpaceDocument.h"
 #include "util/Format.h"
 
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include <QtTest/QtTest>
 #include <cmath>
@@ -207,17 +208,10 @@ private slots:
     }
 
     void theMainWindowDiffsCandidatesAndFiles() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        QStringList errors;
-        MainWindow window(&space, &settings, nullptr,
-                          [&errors](const QString&, const QString& message) { errors << message; });
-        window.resize(1400, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.show());
+        MainWindow& window = *rig.window;
+        QStringList& errors = rig.errors;
         RunDocument* doc = window.runDocument();
         doc->reset("db", 7);
         Architecture c = archB();
@@ -259,13 +253,13 @@ private slots:
                     .contains("B of the architecture diff"));
 
         // File > Export… path: the diff figure as PNG at twice its size, and SVG.
-        const QString png = dir.filePath("diff.png");
+        const QString png = rig.dir.filePath("diff.png");
         QVERIFY(window.exportView(png));
         const QImage written(png);
         QCOMPARE(written.size(), QSize(int(std::ceil(view->figure().size().width() * 2)),
                                        int(std::ceil(view->figure().size().height() * 2))));
-        QVERIFY(window.exportView(dir.filePath("diff.svg")));
-        QVERIFY(QFileInfo(dir.filePath("diff.svg")).size() > 10000);
+        QVERIFY(window.exportView(rig.dir.filePath("diff.svg")));
+        QVERIFY(QFileInfo(rig.dir.filePath("diff.svg")).size() > 10000);
 
         // A new selection ends the diff and shows that candidate alone.
         QVERIFY(window.paretoView()->diffPoint());
@@ -306,7 +300,8 @@ private slots:
         QCOMPARE(doc->selectedKey(), QString("kc"));
 
         // Two files; then one file against the architecture shown; a bad file is named.
-        const QString fa = dir.filePath("a.yml"), fb = dir.filePath("b.json"), bad = dir.filePath("bad.json");
+        const QString fa = rig.dir.filePath("a.yml"), fb = rig.dir.filePath("b.json"),
+                      bad = rig.dir.filePath("bad.json");
         saveArchitecture(archA(), fa.toStdString());
         saveArchitecture(archB(), fb.toStdString());
         QVERIFY(window.diffArchitectureFiles(fa, fb));
@@ -333,15 +328,9 @@ private slots:
     // candidate of the same key, and highlights exactly what differs between archA and archB (the
     // hand-checked list of highlightsExactlyWhatDiffersOnBothSides); the table tints B's row of run 8 only.
     void diffsCandidatesOfTwoComparedSearches() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings, nullptr, [](const QString&, const QString&) {});
-        window.resize(1400, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.show());
+        MainWindow& window = *rig.window;
         RunDocument* doc = window.runDocument();
         doc->reset("db", 7);
         // The shown search's "kb" is another architecture than run 8's "kb": found by run, not by key alone.

@@ -17,6 +17,7 @@
 #include "ui/shell/Settings.h"
 #include "ui/space/SpaceDocument.h"
 
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include <QDockWidget>
 #include <QtTest/QtTest>
@@ -308,15 +309,9 @@ private slots:
     }
 
     void comparedRowsLinkWithTheParetoOverlay() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings, nullptr, [](const QString&, const QString&) {});
-        window.resize(1400, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.show());
+        MainWindow& window = *rig.window;
         window.runDocument()->reset("db", 1);
         show(*window.runDocument(), shownRows());
         window.showComparison(2, comparedRows());

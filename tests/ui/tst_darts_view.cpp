@@ -5,6 +5,7 @@
 // for one batch, many batches and a replay from the store, the DARTS architecture in the central figure,
 // its export as JSON that round-trips, and the Run dock's DARTS tab (the `automoe darts` command it starts,
 // pause / resume / cancel sent to the child as for every run).
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include "space/DartsArchitecture.h"
 #include "space/DartsSpace.h"
@@ -465,12 +466,9 @@ private slots:
 
     // The central figure draws the argmax while the run goes and the derived architecture at its end.
     void theArchitectureViewDrawsTheDartsArchitecture() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings);
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.create());
+        MainWindow& window = *rig.window;
         auto* alpha = window.findChild<AlphaView*>("alphaView");
         QVERIFY(alpha);
         QCOMPARE(alpha, window.alphaView());
@@ -521,41 +519,37 @@ private slots:
 
     // File > Export Architecture and File > Export… write the DARTS architecture as JSON that reads back.
     void theExportWritesJsonThatRoundTrips() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        QStringList errors;
-        MainWindow window(&space, &settings, nullptr,
-                          [&errors](const QString&, const QString& message) { errors << message; });
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.create());
+        MainWindow& window = *rig.window;
+        QStringList& errors = rig.errors;
         window.runDocument()->reset("db", 1);
         feedAll(*window.runDocument(), dartsEvents(6));
         const DartsArchitecture derived = dartsArchitectureFromJson(derivedArchJson(), "test");
-        const QString json = dir.filePath("arch.json");
+        const QString json = rig.dir.filePath("arch.json");
         QVERIFY(window.exportArchitecture(json));
         QCOMPARE(loadDartsArchitecture(json.toStdString()), derived);
-        QVERIFY(!window.exportArchitecture(dir.filePath("arch.yml")));
+        QVERIFY(!window.exportArchitecture(rig.dir.filePath("arch.yml")));
         QCOMPARE(errors.size(), 1);
         QVERIFY(errors.first().contains("JSON"));
 
         ExportDialog* dialog = window.openExportDialog();
         QVERIFY(dialog->dartsExportButton()->isEnabled());
-        dialog->setOutputDirectory(dir.path());
-        QCOMPARE(dialog->dartsArchitectureFile(), dir.filePath("run1-darts-arch.json"));
+        dialog->setOutputDirectory(rig.dir.path());
+        QCOMPARE(dialog->dartsArchitectureFile(), rig.dir.filePath("run1-darts-arch.json"));
         dialog->dartsExportButton()->click();
-        QCOMPARE(loadDartsArchitecture(dir.filePath("run1-darts-arch.json").toStdString()), derived);
+        QCOMPARE(loadDartsArchitecture(rig.dir.filePath("run1-darts-arch.json").toStdString()), derived);
         dialog->close();
 
         // Before the run derived it: the argmax of the newest weights, marked as coming from this run.
         window.runDocument()->reset("db", 2);
         feedAll(*window.runDocument(), dartsEvents(4, false));
         ExportDialog* early = window.openExportDialog();
-        early->setOutputDirectory(dir.path());
+        early->setOutputDirectory(rig.dir.path());
         QString error;
         QVERIFY2(early->exportDartsArchitecture(&error), qPrintable(error));
         const DartsArchitecture written =
-            loadDartsArchitecture(dir.filePath("run2-darts-arch.json").toStdString());
+            loadDartsArchitecture(rig.dir.filePath("run2-darts-arch.json").toStdString());
         DartsArchitecture expected = *window.runDocument()->darts().architectureAt(3);
         expected.searchRun = 2;
         QCOMPARE(written, expected);

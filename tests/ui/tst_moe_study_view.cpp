@@ -6,6 +6,7 @@
 // stage double-clicked opening its run, the Run dock's MoE vs dense tab (arguments, errors naming the field,
 // remembered settings), and a real study's stored events (tests/data/moe_study, from `automoe study
 // moe-vs-dense` on the bundled sample) replayed through RunPlayer showing the table the study stored.
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include "space/ArchitectureIO.h"
 #include "space/SpaceIO.h"
@@ -578,12 +579,9 @@ private slots:
     }
 
     void selectingARowOrAPointShowsItsArchitecture() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings);
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.create());
+        MainWindow& window = *rig.window;
         auto* view = window.findChild<MoeStudyView*>("moeStudyView");
         QVERIFY(view);
         QCOMPARE(view->document(), window.runDocument());
@@ -596,8 +594,8 @@ private slots:
         QVERIFY(view->visibleRegion().isEmpty()); // behind the Training tab until a study arrives
 
         auto events = studyEvents();
-        const Architecture smallest = space.space().smallest();
-        const Architecture largest = space.space().largest();
+        const Architecture smallest = rig.space.space().smallest();
+        const Architecture largest = rig.space.space().largest();
         for (Event& e : events)
             if (e.type == "moe_study_row" && e.payload["run"] == 8)
                 e.payload["arch"] = architectureToJson(smallest);
@@ -635,28 +633,22 @@ private slots:
 
     // File > Export… lists the dock's plot and writes it through PlotExporter (PNG, SVG, PDF by extension).
     void thePlotIsExportedLikeTheOthers() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings);
-        window.resize(1400, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.show());
+        MainWindow& window = *rig.window;
         window.runDocument()->reset("db", 1);
         feedAll(*window.runDocument(), studyEvents());
         ExportDialog* dialog = window.openExportDialog();
         QVERIFY2(dialog->plotNames().contains("MoE vs dense"), qPrintable(dialog->plotNames().join(", ")));
         for (const char* name : {"study.png", "study.svg", "study.pdf"}) {
             QString error;
-            QVERIFY2(dialog->exportPlot("MoE vs dense", dir.filePath(name), &error), qPrintable(error));
-            QVERIFY(QFileInfo(dir.filePath(name)).size() > 1000);
+            QVERIFY2(dialog->exportPlot("MoE vs dense", rig.dir.filePath(name), &error), qPrintable(error));
+            QVERIFY(QFileInfo(rig.dir.filePath(name)).size() > 1000);
         }
         dialog->close();
         auto* view = window.findChild<MoeStudyView*>("moeStudyView");
         QString error;
-        QVERIFY(!view->exportPlot(dir.filePath("study.txt"), &error));
+        QVERIFY(!view->exportPlot(rig.dir.filePath("study.txt"), &error));
         QVERIFY2(error.contains("study.txt"), qPrintable(error));
     }
 

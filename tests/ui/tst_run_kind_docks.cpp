@@ -7,6 +7,7 @@
 #include "ui/shell/Settings.h"
 #include "ui/space/SpaceDocument.h"
 
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include <QAction>
 #include <QDockWidget>
@@ -52,15 +53,9 @@ private:
 
 private slots:
     void showsTheDocksOfTheShownRunsKind() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings, nullptr, [](const QString&, const QString&) {});
-        window.resize(1400, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.show());
+        MainWindow& window = *rig.window;
         QCOMPARE(shownDocks(window), kBottom); // no run shown: every dock
 
         RunDocument& run = *window.runDocument();

@@ -3,6 +3,7 @@
 // with ties against values computed by hand, the stored study_result replacing the live figures (and
 // agreeing with them), the fine-tune curves of the selected architecture, the empty state, a reset when
 // another run is opened, and a stored run replayed through RunPlayer showing what the events fed live show.
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include "space/ArchitectureIO.h"
 #include "store/RunStore.h"
@@ -478,12 +479,9 @@ private slots:
     }
 
     void theMainWindowShowsTheStudyOfTheRunItShows() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings);
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.create());
+        MainWindow& window = *rig.window;
         auto* view = window.findChild<StudyView*>("studyView");
         QVERIFY(view);
         QCOMPARE(view->document(), window.runDocument());
@@ -540,19 +538,16 @@ private slots:
 
     // Clicking a point shows its architecture in the central figure, with its losses.
     void clickingAPointShowsItsArchitecture() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(dir.filePath("runs.sqlite"));
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings);
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.create());
+        MainWindow& window = *rig.window;
         auto* view = window.findChild<StudyView*>("studyView");
         QVERIFY(view);
         window.resize(1400, 1000);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto events = studyEvents();
-        const Architecture smallest = space.space().smallest();
+        const Architecture smallest = rig.space.space().smallest();
         events[0].payload["archs"][1]["arch"] = architectureToJson(smallest);
         window.runDocument()->reset("db", 7);
         feed(*window.runDocument(), events, 0, events.size());
