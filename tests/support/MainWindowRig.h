@@ -31,7 +31,8 @@ struct MainWindowRig {
         settings.setRunDatabase(database.isEmpty() ? dir.filePath("runs.sqlite") : database);
         if (!space.open(spaceName)) return false;
         window = std::make_unique<ui::MainWindow>(
-            &space, &settings, nullptr, [this](const QString&, const QString& message) { errors << message; });
+            &space, &settings, nullptr,
+            [this](const QString&, const QString& message) { errors << message; });
         return true;
     }
 
