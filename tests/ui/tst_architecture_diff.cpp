@@ -107,6 +107,20 @@ void applyCandidates(RunDocument& doc, const std::vector<CandidateRow>& rows) {
     doc.apply(batch);
 }
 
+// What the figure highlights in the diff of archA() with archB(), checked by hand, sorted: on both sides
+// encoder layer 1 (its expert width), decoder layer 1 (its attended encoder layers) and decoder layer 3
+// (its expert count and slots 2-4).
+QStringList archAAndBHighlights() {
+    QStringList expected;
+    for (const QString side : {"A ", "B "})
+        expected << side + "encoder layer 1" << side + "encoder layer 1 slot 1" << side + "decoder layer 1"
+                 << side + "decoder layer 1 ende_layers" << side + "decoder layer 3"
+                 << side + "decoder layer 3 experts" << side + "decoder layer 3 slot 2"
+                 << side + "decoder layer 3 slot 3" << side + "decoder layer 3 slot 4";
+    expected.sort();
+    return expected;
+}
+
 } // namespace
 
 class TestArchitectureDiffView : public QObject {
@@ -121,15 +135,7 @@ private slots:
         QVERIFY(f.hasArchitecture());
         QCOMPARE(f.side(0).architecture(), archA());
         QCOMPARE(f.side(1).architecture(), archB());
-        QStringList expected;
-        for (const QString side : {"A ", "B "})
-            expected << side + "encoder layer 1" << side + "encoder layer 1 slot 1"
-                     << side + "decoder layer 1" << side + "decoder layer 1 ende_layers"
-                     << side + "decoder layer 3" << side + "decoder layer 3 experts"
-                     << side + "decoder layer 3 slot 2" << side + "decoder layer 3 slot 3"
-                     << side + "decoder layer 3 slot 4";
-        expected.sort();
-        QCOMPARE(highlighted(f), expected);
+        QCOMPARE(highlighted(f), archAAndBHighlights());
         // Both sides share rows and slots: B's dense layer 3 shows A's extra experts as empty slots.
         QCOMPARE(f.side(0).size(), f.side(1).size());
 
@@ -367,15 +373,7 @@ private slots:
         QCOMPARE(view->figure().title(), QString("Architecture diff · run 9 against run 8"));
         QCOMPARE(view->figure().side(0).title(), QString("A · Architecture #21 of run 9"));
         QCOMPARE(view->figure().side(1).title(), QString("B · Architecture #11 of run 8"));
-        QStringList expected;
-        for (const QString side : {"A ", "B "})
-            expected << side + "encoder layer 1" << side + "encoder layer 1 slot 1"
-                     << side + "decoder layer 1" << side + "decoder layer 1 ende_layers"
-                     << side + "decoder layer 3" << side + "decoder layer 3 experts"
-                     << side + "decoder layer 3 slot 2" << side + "decoder layer 3 slot 3"
-                     << side + "decoder layer 3 slot 4";
-        expected.sort();
-        QCOMPARE(highlighted(view->figure()), expected);
+        QCOMPARE(highlighted(view->figure()), archAAndBHighlights());
         QCOMPARE(*view->figure().diff()->latencyA, 6.0);
         QCOMPARE(*view->figure().diff()->latencyB, 3.0);
         // B ringed on run 8's overlay, its row (of run 8, not the shown search's kb) tinted.
