@@ -50,6 +50,12 @@ Database openChecked(const std::string& path) {
     Database db(path, Database::Mode::ReadOnly);
     sqlite3_busy_timeout(db.handle(), kBusyTimeoutMs);
     const int version = Schema::versionOf(db); // refuses foreign and newer files
+    // An empty file, or one a writer has created but not yet given its schema (its first transaction is
+    // still open): nothing stored yet, which is not the same as a database of something else.
+    if (version == 0 && db.queryInt("SELECT count(*) FROM sqlite_master") == 0)
+        throw StoreError(path,
+                         "is an empty SQLite database: no run has been stored there yet (a writer may be "
+                         "creating it)");
     if (version == 0)
         throw StoreError(path, "is an SQLite database but not an AutoMoE Studio run database (schema version "
                                "0); choose another file for the run store");

@@ -119,9 +119,17 @@ private slots:
             store.setRunStatus(id, RunStatus::Running);
             const nlohmann::json arch = {{"encoder", {{"embed", 512}}}};
             for (int u = 1; u <= 3; ++u)
-                store.append(Event::trainingStep(
-                    id, {u, 5.0 - u, 4.5 - u, 0.01 * u, 1e-4 * u, 4096 * u, u == 2 ? "a2" : "",
-                         u == 2 ? std::optional<nlohmann::json>(arch) : std::nullopt, 12.5 * u}));
+                store.append(
+                    Event::trainingStep(id, {u,
+                                             5.0 - u,
+                                             4.5 - u,
+                                             0.01 * u,
+                                             1e-4 * u,
+                                             4096 * u,
+                                             u == 2 ? "a2" : "",
+                                             u == 2 ? std::optional<nlohmann::json>(arch) : std::nullopt,
+                                             12.5 * u,
+                                             {}}));
             store.append(Event::validation(id, {2, "largest", 3.25, 21.5}));
             store.append(Event::validation(id, {2, "smallest", 3.75, std::nullopt}));
             store.append(Event::checkpoint(id, {1, "/tmp/ckpt1.pt", 1000, 111}));
@@ -398,7 +406,7 @@ private slots:
         RunStore store(path("noio.sqlite"), {std::chrono::milliseconds(600000), std::size_t(1) << 40});
         const std::int64_t id = store.createRun(spec("noio"));
         for (int i = 0; i < 10000; ++i)
-            store.append(Event::trainingStep(id, {i, 1.0, 1.0, 0.0, 1e-3, 10, "", std::nullopt, 1.0}));
+            store.append(Event::trainingStep(id, {i, 1.0, 1.0, 0.0, 1e-3, 10, "", std::nullopt, 1.0, {}}));
         auto stats = store.writer().stats();
         QCOMPARE(stats.appended, std::uint64_t(10000));
         QCOMPARE(stats.committed, std::uint64_t(0));
@@ -502,6 +510,26 @@ private slots:
         QVERIFY(!fs::exists(path("missing")));
     }
 
+    // A file a writer has just created (or an empty one) holds no run yet: the reader says so instead of
+    // calling it a database of something else (seen while the CLI was creating the database a window polls).
+    void readerCallsAnEmptyDatabaseEmpty() {
+        const std::string empty = path("reader-empty.sqlite");
+        { std::ofstream out(empty, std::ios::binary); }
+        const std::string noTables = path("reader-no-tables.sqlite");
+        {
+            Database raw(noTables, Database::Mode::ReadWrite);
+            raw.exec("CREATE TABLE t (x); DROP TABLE t;");
+        }
+        for (const std::string& file : {empty, noTables}) {
+            const FileSnapshot before = snapshot(file);
+            QCOMPARE(readerError(file), QString::fromStdString(file) +
+                                            ": is an empty SQLite database: no run has been stored there yet "
+                                            "(a writer may be creating it)");
+            QVERIFY(snapshot(file) == before);
+        }
+        QCOMPARE(fs::file_size(empty), std::uintmax_t(0));
+    }
+
     void readerRefusesWhatTheStoreRefusesWithTheSameMessages() {
         const std::string newer = path("reader-newer.sqlite");
         {
@@ -562,7 +590,7 @@ private slots:
         std::thread appender([&] {
             for (int i = 0; i < 3000; ++i) {
                 writer.append(
-                    Event::trainingStep(id, {i + 1, 1.0, 1.0, 0.0, 1e-3, 10, "", std::nullopt, 1.0}));
+                    Event::trainingStep(id, {i + 1, 1.0, 1.0, 0.0, 1e-3, 10, "", std::nullopt, 1.0, {}}));
                 if (i % 100 == 99) writer.flush();
             }
             writer.flush();
