@@ -238,6 +238,14 @@ int main(int argc, char* argv[]) {
     const Options options = parseOptions(app);
     const bool screenshot = !options.screenshot.isEmpty();
     automoe::setupLogging(options.verbose);
+    // AUTOMOE_PROFILE_UI=1: the UI thread's slowest event deliveries (what StallMonitor's "UI max stall"
+    // was), logged at exit. The demo run (--demo-run) profiles itself and prints the same.
+    if (qEnvironmentVariableIsSet("AUTOMOE_PROFILE_UI") && options.demoRunUpdates <= 0) {
+        app.setProfiling(true);
+        QObject::connect(&app, &QCoreApplication::aboutToQuit, &app, [&app] {
+            spdlog::info("slowest UI event deliveries (AUTOMOE_PROFILE_UI):\n{}", app.report().toStdString());
+        });
+    }
 
     using namespace automoe::ui;
     // A screenshot is reproducible: it ignores (and never writes) the user's settings.
