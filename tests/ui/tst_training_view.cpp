@@ -4,6 +4,8 @@
 // each update once, unreadable events counted), clears, and exports.
 #include "ui/plots/TrainingView.h"
 
+#include "ui/plots/LegendPlacement.h"
+
 #include "ui/run/RunDocument.h"
 
 #include <qcustomplot.h>
@@ -270,6 +272,176 @@ private slots:
         doc.reset("db", 2); // another run: nothing drawn
         QCOMPARE(health.layerCount(), 0);
         QVERIFY(!health.legend()->visible());
+    }
+
+    // coveredSamples on a hand-sized rect: 400 x 300 pixels, one unit a pixel (y up). A horizontal line at
+    // y = 150 from x = 0 to 400 is sampled every 4 px (x = 4 ... 396); the 100 x 20 px box from x = 100 to
+    // 200 holds the samples at x = 100, 104, ..., 200: 26. Without lines only data points count, a marker 4.
+    void legendPlacementCountsWhatALegendWouldHide() {
+        QCustomPlot plot;
+        plot.setViewport(QRect(0, 0, 400, 300));
+        QCPAxisRect* rect = plot.axisRect();
+        rect->setAutoMargins(QCP::msNone);
+        rect->setMargins(QMargins(0, 0, 0, 0));
+        plot.xAxis->setRange(0, 400);
+        plot.yAxis->setRange(0, 300);
+        QCPGraph* line = plot.addGraph();
+        line->setData({0, 400}, {150, 150});
+        plot.replot();
+        QCOMPARE(rect->rect(), QRect(0, 0, 400, 300));
+        const QRectF box(100, 140, 100, 20); // y 140..160 in pixels: value 140..160
+        QCOMPARE(LegendPlacement::coveredSamples(*rect, box), 26);
+        line->setLineStyle(QCPGraph::lsNone);
+        QCOMPARE(LegendPlacement::coveredSamples(*rect, box), 0);
+        line->addData(150, 150);
+        QCOMPARE(LegendPlacement::coveredSamples(*rect, box), 1);
+        line->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
+        QCOMPARE(LegendPlacement::coveredSamples(*rect, box), 4);
+        line->setVisible(false);
+        QCOMPARE(LegendPlacement::coveredSamples(*rect, box), 0);
+        // The corner rectangles of a 120 x 50 legend, inside the inset layout's 12 px margins.
+        QCOMPARE(rect->insetLayout()->rect(), QRect(12, 12, 376, 276));
+        const QSizeF size(120, 50);
+        QCOMPARE(LegendPlacement::cornerRect(*rect, size, Qt::AlignTop | Qt::AlignRight),
+                 QRectF(268, 12, 120, 50));
+        QCOMPARE(LegendPlacement::cornerRect(*rect, size, Qt::AlignBottom | Qt::AlignLeft),
+                 QRectF(12, 238, 120, 50));
+    }
+
+    // Points fill the plot but for one quadrant: the legend goes to that quadrant's corner, flush with it.
+    void legendGoesToTheFreeCorner_data() {
+        QTest::addColumn<int>("free");
+        QTest::newRow("top left") << int(Qt::AlignTop | Qt::AlignLeft);
+        QTest::newRow("bottom right") << int(Qt::AlignBottom | Qt::AlignRight);
+        QTest::newRow("bottom left") << int(Qt::AlignBottom | Qt::AlignLeft);
+        QTest::newRow("top right") << int(Qt::AlignTop | Qt::AlignRight);
+    }
+    void legendGoesToTheFreeCorner() {
+        QFETCH(int, free);
+        QCustomPlot plot;
+        plot.resize(500, 400);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        QCPAxisRect* rect = plot.axisRect();
+        plot.xAxis->setRange(0, 10);
+        plot.yAxis->setRange(0, 10);
+        QCPGraph* cloud = plot.addGraph();
+        cloud->setName("cloud");
+        cloud->setLineStyle(QCPGraph::lsNone);
+        cloud->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
+        const bool freeLeft = free & Qt::AlignLeft, freeTop = free & Qt::AlignTop;
+        for (double x = 0.25; x < 10; x += 0.5)
+            for (double y = 0.25; y < 10; y += 0.5)
+                if ((x < 5) != freeLeft || (y >= 5) != freeTop) cloud->addData(x, y);
+        plot.addGraph()->setName("second entry");
+        plot.legend->setVisible(true);
+        rect->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+        LegendPlacement placement(&plot, rect, plot.legend);
+        plot.replot(QCustomPlot::rpImmediateRefresh); // lays the rect out
+        plot.replot(QCustomPlot::rpImmediateRefresh); // places the legend by it
+        QCOMPARE(int(placement.corner()), free);
+        const QRect legend = plot.legend->outerRect(), area = rect->insetLayout()->rect();
+        // Within a pixel (QCustomPlot's far edges and QRect::right() differ by one).
+        const int dx = freeLeft ? legend.left() - area.left() : legend.right() - area.right();
+        const int dy = freeTop ? legend.top() - area.top() : legend.bottom() - area.bottom();
+        QVERIFY2(std::abs(dx) <= 1 && std::abs(dy) <= 1,
+                 qPrintable(QString("off by %1, %2").arg(dx).arg(dy)));
+        QCOMPARE(LegendPlacement::coveredSamples(*rect, legend), 0);
+    }
+
+    // A legend too big for its rect leaves it for a row above, its entries side by side as far as they fit
+    // (none clipped), and comes back into a corner once the rect has grown.
+    void legendLeavesASmallRectAndComesBack() {
+        QCustomPlot plot;
+        QCPAxisRect* rect = plot.axisRect();
+        for (const char* name :
+             {"Training loss", "Run 1 \u00B7 shared, 12 min (shown)", "Validation, largest subnet",
+              "Validation, smallest subnet", "Validation, other subnets", "Run 2 \u00B7 mos-layer"})
+            plot.addGraph()->setName(QString::fromUtf8(name));
+        plot.legend->setVisible(true);
+        LegendPlacement placement(&plot, rect, plot.legend);
+        placement.setOutside(plot.plotLayout(), 0);
+        auto settle = [&plot](QSize size) {
+            plot.resize(size);
+            plot.setViewport(QRect(QPoint(0, 0), size));
+            for (int i = 0; i < 3; ++i) // lay out, place, lay out the new place
+                plot.replot(QCustomPlot::rpImmediateRefresh);
+        };
+        auto entries = [&plot] {
+            QList<QRect> rects;
+            for (int i = 0; i < plot.legend->itemCount(); ++i)
+                if (QCPAbstractLegendItem* item = plot.legend->item(i)) rects << item->outerRect();
+            return rects;
+        };
+        auto unclipped = [&plot, &entries] {
+            for (const QRect& r : entries())
+                if (r.width() < 1 || r.right() > plot.viewport().right() ||
+                    !plot.legend->outerRect().adjusted(0, 0, 1, 1).contains(r))
+                    return false;
+            return true;
+        };
+
+        settle(QSize(420, 260)); // the legend would take a third of the rect
+        QVERIFY(placement.isOutside());
+        QCOMPARE(plot.plotLayout()->rowCount(), 2);
+        QCOMPARE(plot.plotLayout()->element(0, 0), static_cast<QCPLayoutElement*>(plot.legend));
+        QCOMPARE(rect->insetLayout()->elementCount(), 0);
+        QCOMPARE(entries().size(), 6);
+        QVERIFY(unclipped());
+        QVERIFY(plot.legend->outerRect().bottom() <= rect->outerRect().top()); // above the rect, not on it
+        QVERIFY(plot.legend->wrap() < 6);
+
+        settle(QSize(1600, 150)); // wide and short: still outside, the six entries in one row
+        QVERIFY(placement.isOutside());
+        QCOMPARE(plot.legend->wrap(), 6);
+        QVERIFY(unclipped());
+        for (const QRect& r : entries())
+            QCOMPARE(r.top(), entries().first().top());
+
+        settle(QSize(1400, 1000)); // room enough: back in a corner, one column in its box
+        QVERIFY(!placement.isOutside());
+        QCOMPARE(plot.plotLayout()->rowCount(), 1);
+        QCOMPARE(rect->insetLayout()->elementCount(), 1);
+        QCOMPARE(rect->insetLayout()->elementAt(0), static_cast<QCPLayoutElement*>(plot.legend));
+        QCOMPARE(plot.legend->wrap(), 0);
+        QVERIFY(rect->rect().contains(plot.legend->outerRect()));
+        QSet<int> lefts;
+        for (const QRect& r : entries())
+            lefts << r.left();
+        QCOMPARE(lefts.size(), 1);
+        QVERIFY(plot.legend->borderPen() != QPen(Qt::NoPen)); // its box is back
+    }
+
+    // In the Training view: a falling loss leaves the top right free, the legend stays there; a rising one
+    // fills it, the legend moves to the top left (free: the loss starts low).
+    void trainingLegendAvoidsTheCurves_data() {
+        QTest::addColumn<double>("slope");
+        QTest::addColumn<int>("corner");
+        QTest::newRow("falling loss") << -0.02 << int(Qt::AlignTop | Qt::AlignRight);
+        QTest::newRow("rising loss") << 0.02 << int(Qt::AlignTop | Qt::AlignLeft);
+    }
+    void trainingLegendAvoidsTheCurves() {
+        QFETCH(double, slope);
+        QFETCH(int, corner);
+        std::vector<TrainingStepRow> rows;
+        for (int i = 1; i <= 300; ++i) {
+            TrainingStepRow r;
+            r.update = i;
+            r.loss = 7 + slope * (i - 150);
+            r.lr = 1e-4;
+            r.tokens = 1000;
+            r.wallMs = 100;
+            rows.push_back(r);
+        }
+        TrainingView view;
+        view.resize(1000, 500);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QCOMPARE(int(view.legendCorner()), int(Qt::AlignTop | Qt::AlignRight));
+        view.addTrainingSteps(rows);
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QCOMPARE(int(view.legendCorner()), corner);
     }
 
     void clearEmptiesEveryPanel() {

@@ -1,6 +1,7 @@
 #include "ui/plots/TrainingView.h"
 
 #include "ui/figure/FigureExporter.h"
+#include "ui/plots/LegendPlacement.h"
 #include "ui/plots/PlotExporter.h"
 #include "ui/plots/PlotTheme.h"
 #include "ui/plots/RankThroughput.h"
@@ -209,6 +210,11 @@ void TrainingView::buildPlot() {
     lossRect_->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     PlotTheme::styleLegend(*plot_->legend, palette_, font());
     plot_->legend->setVisible(true);
+    // Loss falls from the top left, so the top right is usually free; not with compared runs' curves and
+    // validation points: the legend then moves to the emptiest corner.
+    // Too big for the panel (a short dock), it goes above the panel, its entries side by side.
+    legendPlacement_ = new LegendPlacement(plot_, lossRect_, plot_->legend);
+    legendPlacement_->setOutside(left, 0);
 
     lr_ = addSeries(lrRect_, tr("Learning rate"), QPen(kRate, 1.8));
     QColor faintThroughput = kThroughput;
@@ -550,6 +556,14 @@ void TrainingView::updateShownName() {
         name = tr("%1 (shown)").arg(run);
     }
     smoothLoss_->setName(name);
+}
+
+Qt::Alignment TrainingView::legendCorner() const {
+    return legendPlacement_->corner();
+}
+
+bool TrainingView::legendAbovePanel() const {
+    return legendPlacement_->isOutside();
 }
 
 QStringList TrainingView::legendNames() const {

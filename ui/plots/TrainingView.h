@@ -33,6 +33,7 @@ class QToolButton;
 
 namespace automoe::ui {
 
+class LegendPlacement;
 class RankThroughput;
 class RunDocument;
 class TrainingComparison;
@@ -64,6 +65,11 @@ public:
     const RankThroughput& rankThroughput() const { return *ranks_; }
     // The names in the loss panel's legend, top to bottom.
     QStringList legendNames() const;
+    // The loss panel's corner the legend is in: the one where it hides the least of the curves
+    // (LegendPlacement), top right to begin with.
+    Qt::Alignment legendCorner() const;
+    // Whether the legend is above the loss panel (too big to go inside it) rather than in a corner.
+    bool legendAbovePanel() const;
 
     // Whether new data rescales the axes to show every update. Zooming or panning turns it off.
     bool follow() const { return follow_; }
@@ -137,7 +143,8 @@ private:
     std::unique_ptr<RoutingHealthPanel> health_;
     std::unique_ptr<TrainingOverlays> overlays_;
     std::unique_ptr<RankThroughput> ranks_;
-    std::vector<QCPAxisRect*> updateRects_; // the panels that share the update axis
+    LegendPlacement* legendPlacement_ = nullptr; // a child of plot_
+    std::vector<QCPAxisRect*> updateRects_;      // the panels that share the update axis
     QCPTextElement* routingTitle_ = nullptr;
     QCPGraph* rawLoss_ = nullptr;
     QCPGraph* smoothLoss_ = nullptr;
