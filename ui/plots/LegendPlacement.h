@@ -15,6 +15,7 @@
 #include <QPen>
 #include <QRectF>
 #include <QSizeF>
+#include <vector>
 
 class QCustomPlot;
 class QCPAxisRect;
@@ -42,6 +43,8 @@ public:
     // The plotted samples of `rect`'s visible graphs inside `area` (pixels): data points, and points every
     // few pixels along the lines of graphs drawn with lines.
     static int coveredSamples(const QCPAxisRect& rect, const QRectF& area);
+    // The same for several areas, in one pass over the data.
+    static std::vector<int> coveredSamples(const QCPAxisRect& rect, const std::vector<QRectF>& areas);
     // The legend's rectangle of size `size` in `corner` of `rect`, as its inset layout puts it (inside the
     // layout's margins).
     static QRectF cornerRect(const QCPAxisRect& rect, const QSizeF& size, Qt::Alignment corner);
