@@ -16,9 +16,8 @@
 #include "ui/run/RunDocument.h"
 #include "ui/run/RunPlayer.h"
 #include "ui/shell/MainWindow.h"
-#include "ui/shell/Settings.h"
-#include "ui/space/SpaceDocument.h"
 
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include <QPlainTextEdit>
 #include <QTableView>
@@ -44,18 +43,12 @@ class TestMoeStudyControl : public QObject {
 
 private slots:
     void aStudyStartedFromTheRunDockFillsItsDockLiveAndAsReplayed() {
-        QTemporaryDir dir;
-        const QString db = dir.filePath("runs.sqlite");
-        const QString spacePath = dir.filePath("small.json");
+        testsupport::MainWindowRig rig;
+        const QString db = rig.dir.filePath("runs.sqlite");
+        const QString spacePath = rig.dir.filePath("small.json");
         saveSpace(testsupport::smallSpace(), spacePath.toStdString());
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(db);
-        SpaceDocument space;
-        QVERIFY(space.open(spacePath));
-        MainWindow window(&space, &settings);
-        window.resize(1400, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(rig.show(spacePath, db));
+        MainWindow& window = *rig.window;
         auto* view = window.findChild<MoeStudyView*>("moeStudyView");
         QVERIFY(view);
 
@@ -151,18 +144,12 @@ private slots:
     // for any run shown) continues it with `automoe study moe-vs-dense --resume ID` to the same table a
     // study that was never stopped has: every stage finished, the stopped one begun twice.
     void aCancelledStudyResumedFromTheRunDockFinishes() {
-        QTemporaryDir dir;
-        const QString db = dir.filePath("runs.sqlite");
-        const QString spacePath = dir.filePath("small.json");
+        testsupport::MainWindowRig rig;
+        const QString db = rig.dir.filePath("runs.sqlite");
+        const QString spacePath = rig.dir.filePath("small.json");
         saveSpace(testsupport::smallSpace(), spacePath.toStdString());
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(db);
-        SpaceDocument space;
-        QVERIFY(space.open(spacePath));
-        MainWindow window(&space, &settings);
-        window.resize(1400, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(rig.show(spacePath, db));
+        MainWindow& window = *rig.window;
         auto* view = window.findChild<MoeStudyView*>("moeStudyView");
         RunControlPanel* panel = window.runControl();
         panel->process()->setCliPath(AUTOMOE_CLI);

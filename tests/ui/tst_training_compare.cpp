@@ -13,11 +13,10 @@
 #include "ui/run/RunsBrowser.h"
 #include "ui/run/TrainingComparison.h"
 #include "ui/shell/MainWindow.h"
-#include "ui/shell/Settings.h"
-#include "ui/space/SpaceDocument.h"
 
 #include <qcustomplot.h>
 
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include <QTableView>
 #include <QTemporaryDir>
@@ -201,8 +200,8 @@ private slots:
     // The runs browser's multi-selection goes to Run > Compare Training Curves of Selected Runs: the shown
     // run is not overlaid on itself, a search run (no training step) is skipped, Clear removes them.
     void theMainWindowComparesTheSelectedRuns() {
-        QTemporaryDir dir;
-        const QString db = dir.filePath("runs.sqlite");
+        testsupport::MainWindowRig rig;
+        const QString db = rig.dir.filePath("runs.sqlite");
         const std::int64_t a = writeTrainingRun(db, "first", 60, 5);
         const std::int64_t b = writeTrainingRun(db, "second", 60, 6);
         std::int64_t search = 0;
@@ -211,14 +210,8 @@ private slots:
             search = runtest::createRun(store, "a search", "search");
             store.setRunStatus(search, RunStatus::Finished);
         }
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(db);
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings, nullptr, [](const QString&, const QString&) {});
-        window.resize(1400, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(rig.show("tiny", db));
+        MainWindow& window = *rig.window;
         window.replayRun(a);
         RunsBrowser* browser = window.runsBrowser();
         browser->model()->refresh();
