@@ -4,12 +4,11 @@
 // from the source tree with its text and its screenshots.
 #include <QtTest/QtTest>
 
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include "ui/shell/AboutDialog.h"
 #include "ui/shell/GuideBrowser.h"
 #include "ui/shell/MainWindow.h"
-#include "ui/shell/Settings.h"
-#include "ui/space/SpaceDocument.h"
 #include "util/BuildInfo.h"
 #include "util/Resources.h"
 
@@ -133,12 +132,10 @@ private slots:
     }
 
     void helpMenuOpensGuideAndAbout() {
-        QTemporaryDir dir;
-        Settings settings(dir.filePath(QStringLiteral("settings.ini")));
-        SpaceDocument document;
-        QString error;
-        QVERIFY2(document.open(QStringLiteral("tiny"), &error), qPrintable(error));
-        MainWindow window(&document, &settings);
+        automoe::testsupport::MainWindowRig
+            rig; // settings and run database in a temporary directory, not $HOME
+        QVERIFY(rig.create());
+        MainWindow& window = *rig.window;
         QMenu* help = nullptr;
         for (QAction* a : window.menuBar()->actions())
             if (a->text() == QStringLiteral("&Help")) help = a->menu();

@@ -653,8 +653,8 @@ private slots:
     }
 
     void doubleClickingAStageOrARowOpensItsRun() {
-        QTemporaryDir dir;
-        const QString db = dir.filePath("runs.sqlite");
+        testsupport::MainWindowRig rig;
+        const QString db = rig.dir.filePath("runs.sqlite");
         {
             RunStore store(db.toStdString());
             for (int i = 1; i <= 12; ++i) {
@@ -669,15 +669,9 @@ private slots:
             }
             store.flush();
         }
-        Settings settings(dir.filePath("settings.ini"));
-        settings.setRunDatabase(db);
-        SpaceDocument space;
-        QVERIFY(space.open("tiny"));
-        MainWindow window(&space, &settings);
+        QVERIFY(rig.show("tiny", db));
+        MainWindow& window = *rig.window;
         auto* view = window.findChild<MoeStudyView*>("moeStudyView");
-        window.resize(1400, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.replayRun(1);
         QTRY_COMPARE_WITH_TIMEOUT(view->tableModel()->rowCount(), 5, 10000);
         QTRY_VERIFY(!view->visibleRegion().isEmpty());

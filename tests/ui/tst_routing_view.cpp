@@ -7,11 +7,10 @@
 #include "ui/routing/RoutingResult.h"
 #include "ui/routing/RoutingView.h"
 #include "ui/shell/MainWindow.h"
-#include "ui/shell/Settings.h"
-#include "ui/space/SpaceDocument.h"
 
 #include <qcustomplot.h>
 
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include <QComboBox>
 #include <QDockWidget>
@@ -284,17 +283,15 @@ private slots:
     }
 
     void mainWindowDockFollowsTheRunShown() {
-        QTemporaryDir dir;
-        const QString db = dir.filePath("runs.sqlite");
+        automoe::testsupport::MainWindowRig rig;
+        const QString db = rig.dir.filePath("routed.sqlite");
         std::int64_t run = 0;
         {
             automoe::RunStore store(db.toStdString());
             run = runtest::createRun(store, "routed");
         }
-        Settings settings(dir.filePath("settings.ini"));
-        SpaceDocument document;
-        QVERIFY(document.open("tiny"));
-        MainWindow window(&document, &settings);
+        QVERIFY(rig.create()); // on its own runs.sqlite: the database is opened below
+        MainWindow& window = *rig.window;
         auto* dock = window.findChild<QDockWidget*>("routingDock");
         QVERIFY(dock);
         QCOMPARE(dock->windowTitle(), QStringLiteral("Routing"));

@@ -22,6 +22,7 @@
 
 #include <qcustomplot.h>
 
+#include "MainWindowRig.h"
 #include "TestMain.h"
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -386,13 +387,10 @@ private slots:
     }
 
     void comparingOverlaysAnotherSearchsFront() {
-        QTemporaryDir settingsDir;
-        Settings settings(settingsDir.filePath("settings.ini"));
-        SpaceDocument document;
-        QVERIFY(document.open("tiny"));
-        MainWindow window(&document, &settings);
-        QStringList errors;
-        window.setErrorPresenter([&](const QString& t, const QString& m) { errors << t + ": " + m; });
+        testsupport::MainWindowRig rig;
+        QVERIFY(rig.create());
+        MainWindow& window = *rig.window;
+        QStringList& errors = rig.errors;
         window.openRunDatabase(db_);
         RunReader store(db_.toStdString());
         const auto shown = store.candidates(2), other = store.candidates(3);
