@@ -1,5 +1,8 @@
 #include "TestMain.h"
 
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <cstdio>
 #include <map>
@@ -55,6 +58,17 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "\n");
         return 2;
     }
+    // No suite reads or writes the user's data: the default run database, the log file and the settings of
+    // anything that does not name its own (XDG_DATA_HOME, XDG_CONFIG_HOME) are in a directory of this
+    // process, removed at exit. Child processes (the CLI) inherit it.
+    QTemporaryDir userData(QDir::temp().filePath(QStringLiteral("automoe-test-home-XXXXXX")));
+    if (!userData.isValid()) {
+        std::fprintf(stderr, "could not create a temporary XDG_DATA_HOME: %s\n",
+                     qPrintable(userData.errorString()));
+        return 2;
+    }
+    qputenv("XDG_DATA_HOME", QFile::encodeName(userData.filePath(QStringLiteral("data"))));
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(userData.filePath(QStringLiteral("config"))));
     // The suite name takes the program's place, so Qt Test's output names the suite.
     std::vector<char*> args(argv + 1, argv + argc);
     int count = int(args.size());
