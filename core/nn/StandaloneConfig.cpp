@@ -2,6 +2,7 @@
 
 #include "cost/CostModel.h"
 #include "space/ArchitectureIO.h"
+#include "space/ArchitectureLimits.h"
 #include "space/SpaceError.h"
 
 #include <cmath>
@@ -150,9 +151,9 @@ void validateStandaloneConfig(const StandaloneTransformerConfig& c) {
             checkHeads(l.selfHeads, a.qkvDim, lp + "heads");
             if (!enc) checkHeads(l.endeHeads, a.qkvDim, lp + "ende_heads");
             if (l.experts() < 1) fail(lp + "experts", "a layer needs at least one expert");
-            if (l.experts() > kStandaloneMaxExperts)
-                fail(lp + "experts", std::to_string(l.experts()) + " experts, at most " +
-                                         std::to_string(kStandaloneMaxExperts));
+            if (l.experts() > kMaxLayerExperts)
+                fail(lp + "experts",
+                     std::to_string(l.experts()) + " experts, at most " + std::to_string(kMaxLayerExperts));
             for (int e = 0; e < l.experts(); ++e)
                 checkWidth(l.expertWidths[size_t(e)], lp + "experts[" + std::to_string(e) + "]");
             if (l.topK < 1) fail(lp + "top_k", "must be positive, got " + std::to_string(l.topK));

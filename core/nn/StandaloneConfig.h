@@ -30,8 +30,7 @@ struct StandaloneTransformerConfig {
 // int64 with room to spare).
 constexpr int64_t kStandaloneMaxVocab = int64_t(1) << 24; // tokens
 constexpr int kStandaloneMaxWidth = 1 << 16;              // qkv, embedding and expert widths
-constexpr int kStandaloneMaxLayers = 256;                 // layers of one stack
-constexpr int kStandaloneMaxExperts = 4096; // experts of one layer, as the architecture readers allow
+constexpr int kStandaloneMaxLayers = 256;                 // layers of one stack (experts: kMaxLayerExperts)
 constexpr int64_t kStandaloneMaxParameters = int64_t(1) << 31; // 8 GiB of float32 weights
 constexpr double kStandaloneMaxCapacityFactor = 1024.0;
 

@@ -1,5 +1,6 @@
 #include "space/ArchitectureIO.h"
 
+#include "space/ArchitectureLimits.h"
 #include "space/SpaceError.h"
 #include "util/Resources.h"
 
@@ -17,10 +18,6 @@ namespace automoe {
 namespace {
 
 // ------------------------------------------------------------------------------------------------ JSON
-
-// More experts in one layer than any model this workbench trains on a CPU; the limit keeps a yml's
-// "n-experts: [2000000000]" from allocating gigabytes before it is refused.
-constexpr int kMaxLayerExperts = 4096;
 
 int jsonInt(const json& j, const std::string& field) {
     if (!j.is_number_integer())
