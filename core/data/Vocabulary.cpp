@@ -24,14 +24,26 @@ static constexpr int kVocabularyFormatVersion = 1;
 
 namespace {
 
-// AddressSanitizer refuses to dlopen() with RTLD_DEEPBIND (google/sanitizers#611: the library would bypass
-// its malloc). The sanitized builds load the shim without it: the torch-free ones (asan_base_* tests) load no
-// second protobuf for it to clash with; in a sanitized build with LibTorch that clash is possible again.
+// Loads the shim with RTLD_DEEPBIND. AddressSanitizer's dlopen() refuses that flag (google/sanitizers#611: a
+// deep-bound library calls libc's malloc, not the sanitizer's), and without it SentencePiece binds to
+// LibTorch's libprotobuf 3.21 and aborts on the version check (the sanitized suite's tst_translation). A
+// sanitized build therefore calls glibc's own dlopen, past the interceptor. What #611 warns of, memory from
+// one allocator freed by the other, cannot cross this boundary: the shim's C interface returns memory only
+// to be released by amspm_free, inside the library, and SentencePiece's C++ allocations go through
+// libstdc++'s operator new as everyone's do.
+void* openShim(const char* path) {
+    const int flags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
 #if defined(__SANITIZE_ADDRESS__)
-constexpr int kDeepBind = 0;
+    using Dlopen = void* (*)(const char*, int);
+    static const Dlopen libcDlopen = [] {
+        void* libc = ::dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+        return libc ? reinterpret_cast<Dlopen>(::dlsym(libc, "dlopen")) : nullptr;
+    }();
+    return libcDlopen ? libcDlopen(path, flags) : ::dlopen(path, RTLD_NOW | RTLD_LOCAL);
 #else
-constexpr int kDeepBind = RTLD_DEEPBIND;
+    return ::dlopen(path, flags);
 #endif
+}
 
 // SentencePiece through libautomoe_spm, loaded once with RTLD_DEEPBIND (see spm/SentencePieceShim.h).
 struct SpmApi {
@@ -76,7 +88,7 @@ const SpmApi& spm() {
         for (const std::string& path : shimCandidates()) {
             std::error_code ec;
             if (!fs::is_regular_file(path, ec)) continue;
-            handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | kDeepBind);
+            handle = openShim(path.c_str());
             if (handle) break;
             tried += "\n  " + path + ": " + ::dlerror();
         }
