@@ -92,8 +92,8 @@ private slots:
         QTemporaryDir dir;
         const std::string corpus = writeCorpus(dir.path());
         RunStore store((dir.path() + "/runs.sqlite").toStdString());
+        Recorder rec; // before the run: it outlives the run's worker if the test returns early
         TrainingRun run(store, smallConfig(corpus));
-        Recorder rec;
         run.addObserver(&rec);
         QCOMPARE(run.execute(), RunStatus::Finished);
 
@@ -160,8 +160,8 @@ private slots:
         c.routingEvery = 2;
         c.checkpointEvery = 4;
         c.testSentences = 0;
+        Recorder rec; // before the run: it outlives the run's worker if the test returns early
         TrainingRun run(store, c);
-        Recorder rec;
         run.addObserver(&rec);
         QCOMPARE(run.execute(), RunStatus::Finished);
 
@@ -260,8 +260,8 @@ private slots:
         c.maxUpdates = 0;
         c.maxMinutes = 0.05; // 3 s of training
         c.testSentences = 0;
+        Recorder rec; // before the run: it outlives the run's worker if the test returns early
         TrainingRun run(store, c);
-        Recorder rec;
         rec.onEach = [&](const Event& e) { // on the worker: paused right after update 1
             if (e.type == "training_step" && std::get<TrainingStepRow>(e.row).update == 1)
                 run.control().pause();
@@ -270,7 +270,8 @@ private slots:
         run.start();
         QTRY_COMPARE_WITH_TIMEOUT(run.status(), RunStatus::Paused, 120000);
         RunReader reader(db, lockOnly());
-        QCOMPARE(reader.getRun(run.id())->status, RunStatus::Paused);
+        // The store's writer commits the status within its interval (100 ms; longer under a sanitizer).
+        QTRY_COMPARE_WITH_TIMEOUT(reader.getRun(run.id())->status, RunStatus::Paused, 10000);
         QTest::qWait(3500); // longer than the whole budget
         run.control().resume();
         run.wait();
@@ -338,8 +339,8 @@ private slots:
         RunStore store((dir.path() + "/runs.sqlite").toStdString());
         TrainingRunConfig c = smallConfig(corpus);
         c.maxUpdates = 100000;
+        Recorder rec; // before the run: it outlives the run's worker if the test returns early
         TrainingRun run(store, c);
-        Recorder rec;
         std::atomic<int64_t> lastUpdate{0};
         rec.onEach = [&](const Event& e) {
             if (e.type == "training_step") lastUpdate = std::get<TrainingStepRow>(e.row).update;
