@@ -25,15 +25,18 @@ static constexpr int kVocabularyFormatVersion = 1;
 namespace {
 
 // Loads the shim with RTLD_DEEPBIND. AddressSanitizer's dlopen() refuses that flag (google/sanitizers#611: a
-// deep-bound library calls libc's malloc, not the sanitizer's), and without it SentencePiece binds to
-// LibTorch's libprotobuf 3.21 and aborts on the version check (the sanitized suite's tst_translation). A
-// sanitized build therefore calls glibc's own dlopen, past the interceptor. What #611 warns of, memory from
-// one allocator freed by the other, cannot cross this boundary: the shim's C interface returns memory only
-// to be released by amspm_free, inside the library, and SentencePiece's C++ allocations go through
-// libstdc++'s operator new as everyone's do.
+// deep-bound library's allocations bypass the sanitizer's bookkeeping), so a sanitized build deep-binds only
+// where it must: in a process with a protobuf in its global scope (LibTorch's libprotobuf 3.21), to which
+// SentencePiece would otherwise bind and abort on its version check (the sanitized suite's
+// tst_translation). There it calls glibc's own dlopen, past the interceptor; the shim's C interface keeps
+// each allocation on its side. A torch-free sanitized process loads it plainly: deep-bound there,
+// SentencePiece's start-up code tripped ASan's alloc-dealloc-mismatch check (asan_base_tst_vocabulary).
 void* openShim(const char* path) {
     const int flags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
 #if defined(__SANITIZE_ADDRESS__)
+    // google::protobuf::internal::VerifyVersion(int, int, const char*), which every protobuf exports.
+    if (!::dlsym(RTLD_DEFAULT, "_ZN6google8protobuf8internal13VerifyVersionEiiPKc"))
+        return ::dlopen(path, RTLD_NOW | RTLD_LOCAL);
     using Dlopen = void* (*)(const char*, int);
     static const Dlopen libcDlopen = [] {
         void* libc = ::dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
