@@ -23,6 +23,14 @@ const std::array<Qt::Alignment, 4> kCorners = {Qt::AlignTop | Qt::AlignRight, Qt
                                                Qt::AlignBottom | Qt::AlignRight,
                                                Qt::AlignBottom | Qt::AlignLeft};
 
+// The minimum size of each of the legend's entries, in order (a wrapped legend's empty cells skipped).
+std::vector<QSize> entrySizes(const QCPLegend& legend) {
+    std::vector<QSize> sizes;
+    for (int i = 0; i < legend.itemCount(); ++i)
+        if (const QCPAbstractLegendItem* cell = legend.item(i)) sizes.push_back(cell->minimumOuterSizeHint());
+    return sizes;
+}
+
 bool finite(const QPointF& p) {
     return std::isfinite(p.x()) && std::isfinite(p.y());
 }
@@ -51,19 +59,16 @@ Qt::Alignment LegendPlacement::corner() const {
 }
 
 QSizeF LegendPlacement::columnSize(const QCPLegend& legend) {
+    const std::vector<QSize> sizes = entrySizes(legend);
+    if (sizes.empty()) return {};
     double width = 0, height = 0;
-    int shown = 0;
-    for (int i = 0; i < legend.itemCount(); ++i) { // cells, empty ones too when wrapped
-        const QCPAbstractLegendItem* cell = legend.item(i);
-        if (!cell) continue;
-        const QSize item = cell->minimumOuterSizeHint();
+    for (const QSize& item : sizes) {
         width = std::max(width, double(item.width()));
         height += item.height();
-        ++shown;
     }
-    if (shown == 0) return {};
     const QMargins m = legend.margins();
-    return {width + m.left() + m.right(), height + (shown - 1) * legend.rowSpacing() + m.top() + m.bottom()};
+    return {width + m.left() + m.right(),
+            height + double(sizes.size() - 1) * legend.rowSpacing() + m.top() + m.bottom()};
 }
 
 void LegendPlacement::place() {
@@ -92,9 +97,8 @@ void LegendPlacement::place() {
 
 int LegendPlacement::entriesPerRow(const QCPLegend& legend, double width) {
     std::vector<int> widths;
-    for (int i = 0; i < legend.itemCount(); ++i)
-        if (const QCPAbstractLegendItem* cell = legend.item(i))
-            widths.push_back(cell->minimumOuterSizeHint().width());
+    for (const QSize& item : entrySizes(legend))
+        widths.push_back(item.width());
     const QMargins m = legend.margins();
     for (int perRow = int(widths.size()); perRow > 1; --perRow) {
         std::vector<int> columns(std::size_t(perRow), 0);
@@ -114,7 +118,6 @@ void LegendPlacement::moveOutside() {
     insideBrush_ = legend_->brush();
     legend_->setBorderPen(Qt::NoPen);
     legend_->setBrush(Qt::NoBrush);
-    legend_->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     // Its entries side by side would make the grid's column as wide as all of them: it takes the width the
     // rect has (the column's), and place() wraps the entries to it.
     legend_->setMinimumSize(1, 0);
